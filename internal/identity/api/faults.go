@@ -1,0 +1,56 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+// faults writes Keystone's error body:
+// {"error": {"code": 404, "title": "Not Found", "message": "..."}}.
+type faults struct{}
+
+func (faults) Map(err error) *httpapi.Error {
+	var (
+		he  *httpapi.Error
+		nf  *identity.NotFoundError
+		cf  *identity.ConflictError
+		ve  *identity.ValidationError
+		fe  *identity.ForbiddenError
+		ue  *identity.UnauthorizedError
+		nie *identity.NotImplementedError
+	)
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &nf):
+		return &httpapi.Error{Code: http.StatusNotFound, Message: nf.Error()}
+	case errors.As(err, &cf):
+		return &httpapi.Error{Code: http.StatusConflict, Message: cf.Error()}
+	case errors.As(err, &ve):
+		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Error()}
+	case errors.As(err, &fe):
+		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Error()}
+	case errors.As(err, &ue):
+		return &httpapi.Error{Code: http.StatusUnauthorized, Message: ue.Error(), Err: ue.Cause}
+	case errors.As(err, &nie):
+		return &httpapi.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
+	}
+	return &httpapi.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+}
+
+func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+	title := http.StatusText(e.Code)
+	if e.Code == http.StatusBadRequest {
+		title = "Bad Request"
+	}
+	if r.Method == http.MethodHead {
+		w.WriteHeader(e.Code)
+		return
+	}
+	httpapi.WriteJSON(w, e.Code, map[string]any{"error": map[string]any{
+		"code": e.Code, "title": title, "message": e.Message,
+	}})
+}

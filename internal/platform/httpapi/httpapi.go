@@ -1,0 +1,332 @@
+// Package httpapi holds what every gostack HTTP API shares: error-returning
+// handlers, one route table per service with policy checks, request ids,
+// access logs, strict JSON decoding and microversion negotiation.
+//
+// A service describes its API as a []Route and mounts it with API.Mount. The
+// wrapper authenticates the caller (unless the route is Public), enforces the
+// route's policy rule against a target built from the request, calls the
+// handler and, when it returns an error, writes it in the service's own error
+// format through Faults.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/policy"
+)
+
+// HandlerFunc is an HTTP handler that returns an error instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Error is an error with an HTTP status and a message that is safe to show
+// to the client. Err, when set, is the private cause and only goes to the log.
+type Error struct {
+	Code    int
+	Message string
+	Err     error
+	// Header holds extra response headers (WWW-Authenticate, Allow, ...).
+	Header http.Header
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given status and public message.
+func Errorf(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Faults writes errors in one service's format. Map turns any error returned
+// by a handler (typed service errors included) into an *Error; Write renders
+// it. Map must return a 500 for errors it does not know.
+type Faults interface {
+	Map(err error) *Error
+	Write(w http.ResponseWriter, r *http.Request, e *Error)
+}
+
+// Route is one line of a service's route table.
+type Route struct {
+	Method  string
+	Pattern string // http.ServeMux path pattern, e.g. "/v3/users/{user_id}"
+	// Policy is the rule enforced before the handler runs. Empty means
+	// "authenticated is enough" (or nothing at all when Public is set).
+	Policy string
+	// Public routes need no token (version documents, POST /v3/auth/tokens).
+	Public bool
+	// Target builds the policy target; nil gives the path values only.
+	Target  func(r *http.Request) (map[string]any, error)
+	Handler HandlerFunc
+	// Versions is the microversion window; the zero value means any.
+	Versions Window
+}
+
+// API mounts route tables for one service.
+type API struct {
+	Service string // service name for logs ("identity", "compute", ...)
+	Faults  Faults
+	Policy  *policy.Enforcer
+	// Validator authenticates X-Auth-Token. Nil means every non-public route
+	// answers 401.
+	Validator auth.Validator
+	// Microversion, when set, is negotiated on every request of the service.
+	Microversion *Negotiator
+	Log          *slog.Logger
+	// AuthURL is sent in WWW-Authenticate on 401s.
+	AuthURL string
+}
+
+// Mount registers routes on mux.
+func (a *API) Mount(mux *http.ServeMux, routes []Route) {
+	// Routes sharing a pattern but differing in microversion window are
+	// grouped behind one ServeMux entry.
+	type key struct{ method, pattern string }
+	groups := map[key][]Route{}
+	var order []key
+	for _, rt := range routes {
+		k := key{rt.Method, rt.Pattern}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], rt)
+	}
+	for _, k := range order {
+		rs := groups[k]
+		pat := k.pattern
+		if k.method != "" {
+			pat = k.method + " " + k.pattern
+		}
+		mux.Handle(pat, a.handler(rs))
+	}
+}
+
+// Handler wraps a single HandlerFunc with the error, request-id and logging
+// behaviour of the API, without auth or policy. For endpoints mounted
+// outside route tables.
+func (a *API) Handler(h HandlerFunc) http.Handler {
+	return a.handler([]Route{{Public: true, Handler: h}})
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	versionKey
+)
+
+// RequestID returns the request id of the request being served.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+// NewRequestID returns a fresh OpenStack-style request id.
+func NewRequestID() string { return "req-" + uuid.NewString() }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (a *API) handler(routes []Route) http.Handler {
+	log := a.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rid := NewRequestID()
+		w := &statusWriter{ResponseWriter: rw}
+		w.Header().Set("X-Openstack-Request-Id", rid)
+		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		r = r.WithContext(ctx)
+
+		err := a.serve(w, r, routes)
+		if err != nil {
+			e := a.Faults.Map(err)
+			if e == nil {
+				e = &Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+			}
+			if e.Code == http.StatusUnauthorized && a.AuthURL != "" && w.Header().Get("WWW-Authenticate") == "" {
+				w.Header().Set("WWW-Authenticate", fmt.Sprintf("Keystone uri=%q", a.AuthURL))
+			}
+			for k, vs := range e.Header {
+				for _, v := range vs {
+					w.Header().Add(k, v)
+				}
+			}
+			if w.status == 0 {
+				a.Faults.Write(w, r, e)
+			}
+			if e.Code >= 500 {
+				log.Error("request failed", "service", a.Service, "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", e.Code, "err", e.Error())
+			} else if e.Err != nil {
+				log.Debug("request refused", "service", a.Service, "request_id", rid, "status", e.Code, "err", e.Err.Error())
+			}
+		}
+		status := w.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		// Never log the query string wholesale: it can carry secrets (S3
+		// presigned URLs). Path only.
+		log.Info("request", "service", a.Service, "request_id", rid, "method", r.Method, "path", r.URL.Path,
+			"status", status, "bytes", w.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+func (a *API) serve(w http.ResponseWriter, r *http.Request, routes []Route) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = &Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: fmt.Errorf("panic: %v", p)}
+		}
+	}()
+
+	rt := routes[0]
+	if a.Microversion != nil {
+		v, err := a.Microversion.Negotiate(w, r)
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(context.WithValue(r.Context(), versionKey, v))
+		found := false
+		for _, c := range routes {
+			if c.Versions.Contains(v) {
+				rt, found = c, true
+				break
+			}
+		}
+		if !found {
+			return &Error{Code: http.StatusNotFound, Message: "The resource could not be found."}
+		}
+	}
+	if !rt.Public {
+		creds, err := a.authenticate(r)
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(auth.WithCredentials(r.Context(), creds))
+		if rt.Policy != "" {
+			if err := a.Authorize(r, rt.Policy, rt.Target); err != nil {
+				return err
+			}
+		}
+	}
+	return rt.Handler(w, r)
+}
+
+// ErrUnauthorized is returned (wrapped in an *Error by Faults.Map) when a
+// request carries no valid token.
+var ErrUnauthorized = errors.New("the request you have made requires authentication")
+
+func (a *API) authenticate(r *http.Request) (*auth.Credentials, error) {
+	tok := r.Header.Get("X-Auth-Token")
+	if tok == "" || a.Validator == nil {
+		return nil, &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
+	}
+	creds, err := a.Validator.Validate(r.Context(), tok)
+	if err != nil {
+		var he *Error
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		if errors.Is(err, auth.ErrInvalidToken) {
+			return nil, &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication.", Err: err}
+		}
+		return nil, err
+	}
+	return creds, nil
+}
+
+// Authorize enforces rule against the credentials in r's context and a
+// target built by target (or from the path values when target is nil).
+// It answers 403, or 401 when the request is not authenticated.
+func (a *API) Authorize(r *http.Request, rule string, target func(*http.Request) (map[string]any, error)) error {
+	creds, ok := auth.FromContext(r.Context())
+	if !ok {
+		return &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
+	}
+	var t map[string]any
+	if target != nil {
+		var err error
+		if t, err = target(r); err != nil {
+			return err
+		}
+	}
+	if t == nil {
+		t = map[string]any{}
+	}
+	if a.Policy == nil {
+		return &Error{Code: http.StatusForbidden, Message: "no policy enforcer configured"}
+	}
+	if !a.Policy.Enforce(rule, t, creds.PolicyValues()) {
+		return &Error{Code: http.StatusForbidden, Message: fmt.Sprintf("You are not authorized to perform the requested action: %s.", rule)}
+	}
+	return nil
+}
+
+// PathTarget is a Route.Target that exposes every {name} path value of the
+// pattern as target[name].
+func PathTarget(names ...string) func(r *http.Request) (map[string]any, error) {
+	return func(r *http.Request) (map[string]any, error) {
+		t := make(map[string]any, len(names))
+		for _, n := range names {
+			t[n] = r.PathValue(n)
+		}
+		return t, nil
+	}
+}
+
+// BaseURL returns scheme://host of the request, as the client addressed it.
+func BaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		scheme = strings.ToLower(p)
+	}
+	return scheme + "://" + r.Host
+}
