@@ -1,0 +1,78 @@
+package identity
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// BootstrapService is a catalog entry created at bootstrap.
+type BootstrapService struct {
+	Type, Name, Description string
+	PublicURL               string
+	InternalURL             string
+	AdminURL                string
+}
+
+// BootstrapSpec says what a fresh cloud starts with. Bootstrap is
+// idempotent: what exists is kept (the admin password is reset only when
+// ResetPassword is set), what is missing is created.
+type BootstrapSpec struct {
+	AdminUser      string
+	AdminPassword  string
+	ResetPassword  bool
+	AdminProject   string
+	ServiceProject string
+	Region         string
+	// Roles are created in order; each implies the next (admin ⇒ member ⇒
+	// reader).
+	Roles    []string
+	Services []BootstrapService
+}
+
+// BootstrapResult reports what Bootstrap found or made.
+type BootstrapResult struct {
+	AdminUserID      string
+	AdminProjectID   string
+	ServiceProjectID string
+	CreatedAdmin     bool
+}
+
+// BootstrapStore is the persistence of Bootstrap, one transaction.
+type BootstrapStore interface {
+	Bootstrap(ctx context.Context, spec BootstrapSpec, passwordHash string) (*BootstrapResult, error)
+}
+
+// Bootstrap creates the Default domain, the roles, the admin and service
+// projects, the admin user with the admin role on the admin project and on
+// the system, the region and the catalog.
+func (s *Service) Bootstrap(ctx context.Context, spec BootstrapSpec) (*BootstrapResult, error) {
+	if spec.AdminUser == "" {
+		spec.AdminUser = "admin"
+	}
+	if spec.AdminProject == "" {
+		spec.AdminProject = "admin"
+	}
+	if spec.ServiceProject == "" {
+		spec.ServiceProject = "service"
+	}
+	if spec.Region == "" {
+		spec.Region = "RegionOne"
+	}
+	if len(spec.Roles) == 0 {
+		spec.Roles = []string{"admin", "member", "reader"}
+	}
+	if strings.TrimSpace(spec.AdminPassword) == "" {
+		return nil, invalid("bootstrap needs an admin password")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(spec.AdminPassword), s.cfg.BcryptCost)
+	if err != nil {
+		return nil, invalid("admin password: %v", err)
+	}
+	bs, ok := s.store.(BootstrapStore)
+	if !ok {
+		return nil, &NotImplementedError{Msg: "store cannot bootstrap"}
+	}
+	return bs.Bootstrap(ctx, spec, string(hash))
+}

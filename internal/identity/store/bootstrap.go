@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+// Bootstrap implements identity.BootstrapStore in one transaction.
+func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, passwordHash string) (*identity.BootstrapResult, error) {
+	var res identity.BootstrapResult
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res = identity.BootstrapResult{}
+		now := db.Now()
+		// The Default domain.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_projects
+			(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, created_at, updated_at)
+			VALUES ($1, 'Default', 'default', 'The default domain', TRUE, TRUE, $2, NULL, $3, $3)
+			ON CONFLICT DO NOTHING`, identity.DefaultDomainID, identity.RootDomainID, now); err != nil {
+			return err
+		}
+		projectID := func(name string) (string, error) {
+			var id string
+			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_projects WHERE domain_id = $1 AND name_key = $2`,
+				identity.DefaultDomainID, strings.ToLower(name)).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				id = uuid.NewString()
+				_, err = tx.ExecContext(ctx, `INSERT INTO identity_projects
+					(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, created_at, updated_at)
+					VALUES ($1, $2, $3, $4, TRUE, FALSE, $5, $5, $6, $6)`,
+					id, name, strings.ToLower(name), "Bootstrap project "+name, identity.DefaultDomainID, now)
+			}
+			return id, err
+		}
+		var err error
+		if res.AdminProjectID, err = projectID(spec.AdminProject); err != nil {
+			return err
+		}
+		if res.ServiceProjectID, err = projectID(spec.ServiceProject); err != nil {
+			return err
+		}
+
+		// Roles, each implying the next.
+		roleIDs := make([]string, len(spec.Roles))
+		for i, name := range spec.Roles {
+			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_roles WHERE domain_id = '' AND name_key = $1`, strings.ToLower(name)).Scan(&roleIDs[i])
+			if errors.Is(err, sql.ErrNoRows) {
+				roleIDs[i] = uuid.NewString()
+				_, err = tx.ExecContext(ctx, `INSERT INTO identity_roles (id, name, name_key, domain_id, created_at) VALUES ($1, $2, $3, '', $4)`,
+					roleIDs[i], name, strings.ToLower(name), now)
+			}
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_implied_roles (prior_role_id, implied_role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+					roleIDs[i-1], roleIDs[i]); err != nil {
+					return err
+				}
+			}
+		}
+
+		// The admin user.
+		err = tx.QueryRowContext(ctx, `SELECT id FROM identity_users WHERE domain_id = $1 AND name_key = $2`,
+			identity.DefaultDomainID, strings.ToLower(spec.AdminUser)).Scan(&res.AdminUserID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res.AdminUserID = uuid.NewString()
+			res.CreatedAdmin = true
+			_, err = tx.ExecContext(ctx, `INSERT INTO identity_users
+				(id, name, name_key, domain_id, enabled, password_hash, password_created_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, TRUE, $5, $6, $6, $6)`,
+				res.AdminUserID, spec.AdminUser, strings.ToLower(spec.AdminUser), identity.DefaultDomainID, passwordHash, now)
+		case err == nil && spec.ResetPassword:
+			_, err = tx.ExecContext(ctx, `UPDATE identity_users SET password_hash = $1, password_created_at = $2, updated_at = $2,
+				enabled = TRUE, failed_auth_count = 0 WHERE id = $3`, passwordHash, now, res.AdminUserID)
+		}
+		if err != nil {
+			return err
+		}
+		if len(roleIDs) > 0 {
+			for _, a := range []struct{ typ, target string }{{"UserProject", res.AdminProjectID}, {"UserSystem", "system"}} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO identity_assignments (type, actor_id, target_id, role_id, inherited)
+					VALUES ($1, $2, $3, $4, FALSE) ON CONFLICT DO NOTHING`, a.typ, res.AdminUserID, a.target, roleIDs[0]); err != nil {
+					return err
+				}
+			}
+		}
+
+		// Region and catalog.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_regions (id, description) VALUES ($1, '') ON CONFLICT DO NOTHING`, spec.Region); err != nil {
+			return err
+		}
+		for _, sv := range spec.Services {
+			var sid string
+			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_services WHERE type = $1 ORDER BY id LIMIT 1`, sv.Type).Scan(&sid)
+			if errors.Is(err, sql.ErrNoRows) {
+				sid = uuid.NewString()
+				_, err = tx.ExecContext(ctx, `INSERT INTO identity_services (id, type, name, description, enabled) VALUES ($1, $2, $3, $4, TRUE)`,
+					sid, sv.Type, sv.Name, sv.Description)
+			}
+			if err != nil {
+				return err
+			}
+			for iface, url := range map[string]string{"public": sv.PublicURL, "internal": sv.InternalURL, "admin": sv.AdminURL} {
+				if url == "" {
+					continue
+				}
+				var eid string
+				err := tx.QueryRowContext(ctx, `SELECT id FROM identity_endpoints WHERE service_id = $1 AND interface = $2 AND region_id = $3`,
+					sid, iface, spec.Region).Scan(&eid)
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					_, err = tx.ExecContext(ctx, `INSERT INTO identity_endpoints (id, service_id, interface, region_id, url, enabled)
+						VALUES ($1, $2, $3, $4, $5, TRUE)`, uuid.NewString(), sid, iface, spec.Region, url)
+				case err == nil:
+					// Addresses follow the configuration on every start.
+					_, err = tx.ExecContext(ctx, `UPDATE identity_endpoints SET url = $1 WHERE id = $2`, url, eid)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}

@@ -1,0 +1,244 @@
+// Package config is gostack's one typed configuration tree. Values are
+// merged in one place, in this order: defaults, then a YAML file
+// (--config, or DATA_DIR/gostack.yaml when present), then GOSTACK_*
+// environment variables, then command-line flags.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// DataDir holds the database, keys, images, volumes, openrc.
+	DataDir string `yaml:"data_dir"`
+	// Host is the address every API listens on and advertises.
+	Host string `yaml:"host"`
+	// PublicHost, when set, is the host put in catalog URLs (defaults to Host).
+	PublicHost string `yaml:"public_host"`
+	// DatabaseURL is a PostgreSQL URL; empty means SQLite in DataDir.
+	DatabaseURL string `yaml:"database_url"`
+	// BusURL is an external NATS URL; empty means an embedded server.
+	BusURL string `yaml:"bus_url"`
+	// Region is the catalog region.
+	Region string `yaml:"region"`
+	// AdminPassword is the bootstrap admin's password (first start).
+	AdminPassword string `yaml:"admin_password"`
+	// PolicyDir holds operator policy overrides: <service>.yaml.
+	PolicyDir string `yaml:"policy_dir"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json.
+	LogFormat string `yaml:"log_format"`
+
+	Identity Identity `yaml:"identity"`
+}
+
+// Identity is the identity service's section.
+type Identity struct {
+	Port            int           `yaml:"port"`
+	TokenExpiration time.Duration `yaml:"token_expiration"`
+	BcryptCost      int           `yaml:"bcrypt_cost"`
+	// Security compliance (Keystone's [security_compliance]); zero disables.
+	LockoutAttempts          int           `yaml:"lockout_failure_attempts"`
+	LockoutDuration          time.Duration `yaml:"lockout_duration"`
+	UniqueLastPasswords      int           `yaml:"unique_last_password_count"`
+	PasswordExpiresDays      int           `yaml:"password_expires_days"`
+	MinimumPasswordAge       int           `yaml:"minimum_password_age"`
+	ChangePasswordOnFirstUse bool          `yaml:"change_password_upon_first_use"`
+}
+
+// Default returns the built-in defaults.
+func Default() Config {
+	return Config{
+		DataDir:   defaultDataDir(),
+		Host:      "127.0.0.1",
+		Region:    "RegionOne",
+		LogLevel:  "info",
+		LogFormat: "text",
+		Identity: Identity{
+			Port:            5000,
+			TokenExpiration: time.Hour,
+			BcryptCost:      12,
+		},
+	}
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "gostack")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "gostack")
+	}
+	return "gostack-data"
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir is empty"))
+	}
+	if net.ParseIP(c.Host) == nil && c.Host != "localhost" {
+		errs = append(errs, fmt.Errorf("host %q is not an IP address", c.Host))
+	}
+	if c.Identity.Port < 0 || c.Identity.Port > 65535 {
+		errs = append(errs, fmt.Errorf("identity port %d out of range", c.Identity.Port))
+	}
+	if c.Identity.BcryptCost < 4 || c.Identity.BcryptCost > 31 {
+		errs = append(errs, fmt.Errorf("identity bcrypt_cost %d out of range 4..31", c.Identity.BcryptCost))
+	}
+	if c.Identity.TokenExpiration < time.Minute {
+		errs = append(errs, fmt.Errorf("identity token_expiration %s is under a minute", c.Identity.TokenExpiration))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+// AdvertisedHost is the host put in URLs handed to clients.
+func (c *Config) AdvertisedHost() string {
+	if c.PublicHost != "" {
+		return c.PublicHost
+	}
+	return c.Host
+}
+
+// URL returns http://host:port for a port of this configuration.
+func (c *Config) URL(port int) string {
+	return "http://" + net.JoinHostPort(c.AdvertisedHost(), strconv.Itoa(port))
+}
+
+// DatabaseDSN returns the database to open.
+func (c *Config) DatabaseDSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "gostack.db")
+}
+
+// Loader binds flags and merges the sources.
+type Loader struct {
+	fs      *flag.FlagSet
+	file    string
+	flagged Config
+}
+
+// Bind registers the configuration flags on fs.
+func Bind(fs *flag.FlagSet) *Loader {
+	l := &Loader{fs: fs}
+	d := Default()
+	fs.StringVar(&l.file, "config", "", "YAML configuration file")
+	fs.StringVar(&l.flagged.DataDir, "data-dir", d.DataDir, "data directory")
+	fs.StringVar(&l.flagged.Host, "host", d.Host, "address every API listens on")
+	fs.StringVar(&l.flagged.PublicHost, "public-host", "", "host advertised in the catalog (default: --host)")
+	fs.StringVar(&l.flagged.DatabaseURL, "database-url", "", "PostgreSQL URL (default: SQLite in the data dir)")
+	fs.StringVar(&l.flagged.BusURL, "bus-url", "", "external NATS URL (default: embedded)")
+	fs.StringVar(&l.flagged.Region, "region", d.Region, "catalog region")
+	fs.StringVar(&l.flagged.AdminPassword, "admin-password", "", "bootstrap admin password (default: $GOSTACK_ADMIN_PASSWORD, else generated)")
+	fs.StringVar(&l.flagged.PolicyDir, "policy-dir", "", "directory of policy overrides <service>.yaml (default: DATA_DIR/policy)")
+	fs.StringVar(&l.flagged.LogLevel, "log-level", d.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&l.flagged.LogFormat, "log-format", d.LogFormat, "text or json")
+	fs.IntVar(&l.flagged.Identity.Port, "identity-port", d.Identity.Port, "identity API port")
+	fs.DurationVar(&l.flagged.Identity.TokenExpiration, "token-expiration", d.Identity.TokenExpiration, "token lifetime")
+	fs.IntVar(&l.flagged.Identity.BcryptCost, "bcrypt-cost", d.Identity.BcryptCost, "bcrypt cost of passwords")
+	fs.IntVar(&l.flagged.Identity.LockoutAttempts, "identity-lockout-attempts", 0, "failed logins before a user is locked out (0: never)")
+	fs.DurationVar(&l.flagged.Identity.LockoutDuration, "identity-lockout-duration", 0, "how long a lockout lasts")
+	fs.IntVar(&l.flagged.Identity.UniqueLastPasswords, "identity-unique-last-passwords", 0, "how many previous passwords may not be reused")
+	fs.IntVar(&l.flagged.Identity.PasswordExpiresDays, "identity-password-expires-days", 0, "password lifetime in days (0: never)")
+	fs.IntVar(&l.flagged.Identity.MinimumPasswordAge, "identity-minimum-password-age", 0, "days before a password may be changed again")
+	return l
+}
+
+// Load merges defaults < file < environment < flags set on the command line.
+func (l *Loader) Load() (Config, error) {
+	c := Default()
+	file := l.file
+	set := map[string]bool{}
+	l.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if file == "" {
+		dir := c.DataDir
+		if set["data-dir"] {
+			dir = l.flagged.DataDir
+		} else if v := os.Getenv("GOSTACK_DATA_DIR"); v != "" {
+			dir = v
+		}
+		if p := filepath.Join(dir, "gostack.yaml"); fileExists(p) {
+			file = p
+		}
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return c, err
+		}
+		if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict()); err != nil {
+			return c, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	env := func(name string, dst *string) {
+		if v, ok := os.LookupEnv(name); ok {
+			*dst = v
+		}
+	}
+	env("GOSTACK_DATA_DIR", &c.DataDir)
+	env("GOSTACK_HOST", &c.Host)
+	env("GOSTACK_DATABASE_URL", &c.DatabaseURL)
+	env("GOSTACK_BUS_URL", &c.BusURL)
+	env("GOSTACK_REGION", &c.Region)
+	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
+	env("GOSTACK_LOG_LEVEL", &c.LogLevel)
+
+	f := l.flagged
+	apply := func(name string, fn func()) {
+		if set[name] {
+			fn()
+		}
+	}
+	apply("data-dir", func() { c.DataDir = f.DataDir })
+	apply("host", func() { c.Host = f.Host })
+	apply("public-host", func() { c.PublicHost = f.PublicHost })
+	apply("database-url", func() { c.DatabaseURL = f.DatabaseURL })
+	apply("bus-url", func() { c.BusURL = f.BusURL })
+	apply("region", func() { c.Region = f.Region })
+	apply("admin-password", func() { c.AdminPassword = f.AdminPassword })
+	apply("policy-dir", func() { c.PolicyDir = f.PolicyDir })
+	apply("log-level", func() { c.LogLevel = f.LogLevel })
+	apply("log-format", func() { c.LogFormat = f.LogFormat })
+	apply("identity-port", func() { c.Identity.Port = f.Identity.Port })
+	apply("token-expiration", func() { c.Identity.TokenExpiration = f.Identity.TokenExpiration })
+	apply("bcrypt-cost", func() { c.Identity.BcryptCost = f.Identity.BcryptCost })
+	apply("identity-lockout-attempts", func() { c.Identity.LockoutAttempts = f.Identity.LockoutAttempts })
+	apply("identity-lockout-duration", func() { c.Identity.LockoutDuration = f.Identity.LockoutDuration })
+	apply("identity-unique-last-passwords", func() { c.Identity.UniqueLastPasswords = f.Identity.UniqueLastPasswords })
+	apply("identity-password-expires-days", func() { c.Identity.PasswordExpiresDays = f.Identity.PasswordExpiresDays })
+	apply("identity-minimum-password-age", func() { c.Identity.MinimumPasswordAge = f.Identity.MinimumPasswordAge })
+
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.PolicyDir == "" {
+		c.PolicyDir = filepath.Join(c.DataDir, "policy")
+	}
+	c.LogLevel = strings.ToLower(c.LogLevel)
+	return c, c.Validate()
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
