@@ -132,3 +132,109 @@ type RevokeEvent struct {
 	IssuedBefore time.Time
 	RevokedAt    time.Time
 }
+
+// Credential is a stored secret of a user (Keystone's /v3/credentials):
+// an "ec2" access/secret pair, a "totp" seed, a "cert"... Blob is the
+// opaque JSON text the client gave. Blobs are stored as given (not
+// encrypted at rest).
+type Credential struct {
+	ID        string
+	UserID    string
+	ProjectID string
+	Type      string
+	Blob      string
+	Extra     map[string]any
+	CreatedAt time.Time
+}
+
+// Policy is a stored policy blob (the legacy /v3/policies API); gostack
+// does not evaluate it.
+type Policy struct {
+	ID    string
+	Type  string
+	Blob  string
+	Extra map[string]any
+}
+
+// Consumer is an OAuth1 consumer.
+type Consumer struct {
+	ID          string
+	Description string
+	Secret      string
+	Extra       map[string]any
+}
+
+// EndpointGroup is an OS-EP-FILTER endpoint group: the endpoints matching
+// every filter (service_id, region_id, interface).
+type EndpointGroup struct {
+	ID          string
+	Name        string
+	Description string
+	Filters     map[string]any
+}
+
+// Matches reports whether e satisfies every filter of g.
+func (g *EndpointGroup) Matches(e *Endpoint) bool {
+	for k, v := range g.Filters {
+		s, _ := v.(string)
+		switch k {
+		case "service_id":
+			if e.ServiceID != s {
+				return false
+			}
+		case "region_id":
+			if e.RegionID != s {
+				return false
+			}
+		case "interface":
+			if e.Interface != s {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// RegisteredLimit is a unified-limits default for a resource of a service.
+type RegisteredLimit struct {
+	ID           string
+	ServiceID    string
+	RegionID     string
+	ResourceName string
+	DefaultLimit int64
+	Description  string
+}
+
+// Limit overrides a registered limit for one project or domain.
+type Limit struct {
+	ID            string
+	ProjectID     string
+	DomainID      string
+	ServiceID     string
+	RegionID      string
+	ResourceName  string
+	ResourceLimit int64
+	Description   string
+}
+
+// DomainConfig is a domain-specific configuration: group → option → value.
+type DomainConfig map[string]map[string]any
+
+// ProjectQuery selects projects (and domains) in the store. Empty fields
+// do not filter.
+type ProjectQuery struct {
+	DomainID string
+	ParentID string
+	Name     string
+	IsDomain *bool
+	Enabled  *bool
+	IDs      []string // nil: any
+}
+
+// UserQuery selects users in the store.
+type UserQuery struct {
+	DomainID string
+	Name     string
+	Enabled  *bool
+	GroupID  string // members of this group
+}
