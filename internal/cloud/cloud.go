@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/notify"
 )
 
 // Env is what a service gets when it starts.
@@ -29,6 +31,8 @@ type Env struct {
 	Config   config.Config
 	DB       *db.DB
 	Log      *slog.Logger
+	Bus      *bus.Bus
+	Notifier *notify.Notifier
 	Identity *identity.Service
 }
 
@@ -56,6 +60,27 @@ type Cloud struct {
 	servers   []*http.Server
 	wg        sync.WaitGroup
 	errc      chan error
+	busServer *bus.Server
+}
+
+// startBus connects to the configured NATS, or starts one in-process.
+func (c *Cloud) startBus() error {
+	var err error
+	if c.Config.BusURL != "" {
+		c.Env.Bus, err = bus.Connect(c.Config.BusURL, bus.Name("gostack"), bus.Logger(c.Env.Log))
+		if err != nil {
+			return fmt.Errorf("connect to the bus %s: %w", c.Config.BusURL, err)
+		}
+	} else {
+		if c.busServer, err = bus.StartEmbedded(bus.Options{}); err != nil {
+			return err
+		}
+		if c.Env.Bus, err = bus.ConnectServer(c.busServer, bus.Name("gostack"), bus.Logger(c.Env.Log)); err != nil {
+			return err
+		}
+	}
+	c.Env.Notifier = notify.New(c.Env.Bus, "gostack")
+	return nil
 }
 
 // Start opens the database, starts every service and bootstraps.
@@ -69,6 +94,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []Ser
 	}
 	c := &Cloud{Config: cfg, errc: make(chan error, len(specs))}
 	c.Env = &Env{Config: cfg, DB: d, Log: log}
+	if err := c.startBus(); err != nil {
+		c.Close()
+		return nil, err
+	}
 
 	// Listen first so that a busy port fails the start before anything else.
 	for _, s := range specs {
@@ -188,6 +217,12 @@ func (c *Cloud) Close() error {
 		}
 	}
 	c.wg.Wait()
+	if c.Env != nil && c.Env.Bus != nil {
+		c.Env.Bus.Close()
+	}
+	if c.busServer != nil {
+		c.busServer.Shutdown()
+	}
 	if c.Env != nil && c.Env.DB != nil {
 		return c.Env.DB.Close()
 	}
