@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Run OpenStack's Tempest against gostack.
+#
+#   tests/tempest/run.sh [options] [-- extra tempest run args]
+#
+# Against a running cloud:   tests/tempest/run.sh --openrc DIR/openrc
+# Against a cloud of its own (built from this repo, temp data dir, random
+# ports, stopped and removed at exit):   tests/tempest/run.sh
+#
+# Options:
+#   --openrc FILE       use the cloud described by this openrc (default: start one)
+#   --list NAME|FILE    run the test ids in tests/tempest/lists/NAME.txt or FILE
+#                       (default: the lists of every service the cloud runs)
+#   --regex RE          run the tests matching RE instead of a list
+#   --min-pass N        exit non-zero when fewer than N tests pass (default 0)
+#   --concurrency N     tempest workers (default 2)
+#   --workspace DIR     tempest workspace (default tests/tempest/workspace/<name>)
+#   --services LIST     comma list of services to enable (identity,compute,image,
+#                       network,volume,object-store); default: read from the catalog
+#   --gostack BIN       binary to start when no --openrc (default bin/gostack, built)
+#   --keep              keep the temp data dir of a cloud this script started
+#   --debug             tempest debug logging (requests and responses in tempest.log)
+#
+# Environment: any placeholder of tempest.conf.template (IMAGE_REF, FLAVOR_REF,
+# PUBLIC_NETWORK_ID, NEUTRON_EXTENSIONS, COMPUTE_MAX_MICROVERSION, ...) may be
+# set to override the defaults below.  GOSTACK_UP_ARGS adds arguments to
+# `gostack up`.
+#
+# Output: the tempest log, a per-test CSV (test,status,reason), the failing
+# and skipped tests with their reasons, then the closing line
+# "N passed, N failed, N skipped" alone on the last line.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+OPENRC=""
+LIST=""
+REGEX=""
+MIN_PASS=0
+CONCURRENCY=2
+WORKSPACE_DIR=""
+SERVICES=""
+GOSTACK_BIN=""
+KEEP=0
+DEBUG=false
+EXTRA=()
+
+die() { echo "tempest/run.sh: $*" >&2; exit 2; }
+log() { echo "tempest/run.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--openrc) OPENRC=$2; shift 2 ;;
+	--list) LIST=$2; shift 2 ;;
+	--regex) REGEX=$2; shift 2 ;;
+	--min-pass) MIN_PASS=$2; shift 2 ;;
+	--concurrency) CONCURRENCY=$2; shift 2 ;;
+	--workspace) WORKSPACE_DIR=$2; shift 2 ;;
+	--services) SERVICES=$2; shift 2 ;;
+	--gostack) GOSTACK_BIN=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	--debug) DEBUG=true; shift ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) shift; EXTRA=("$@"); break ;;
+	*) die "unknown argument: $1 (see --help)" ;;
+	esac
+done
+[[ $MIN_PASS =~ ^[0-9]+$ ]] || die "--min-pass wants a number"
+[ -n "$LIST" ] && [ -n "$REGEX" ] && die "give --list or --regex, not both"
+
+# ---------------------------------------------------------------- packages
+need_pkgs=()
+[ -x /usr/bin/tempest ] || need_pkgs+=(python3-tempest)
+[ -x /usr/bin/openstack ] || need_pkgs+=(python3-openstackclient)
+[ -x /usr/bin/stestr ] || need_pkgs+=(python3-stestr)
+command -v envsubst >/dev/null || need_pkgs+=(gettext-base)
+command -v curl >/dev/null || need_pkgs+=(curl)
+/usr/bin/python3 -c 'import subunit, testtools' 2>/dev/null || need_pkgs+=(python3-subunit python3-testtools)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y --no-install-recommends "${need_pkgs[@]}" >/dev/null 2>&1; then
+		apt-get update >/dev/null
+		apt-get install -y --no-install-recommends "${need_pkgs[@]}" >/dev/null
+	fi
+fi
+
+# ---------------------------------------------------------------- the cloud
+GOSTACK_PID=""
+DATA_DIR=""
+cleanup() {
+	local rc=$?
+	if [ -n "$GOSTACK_PID" ] && kill -0 "$GOSTACK_PID" 2>/dev/null; then
+		kill -TERM "$GOSTACK_PID" 2>/dev/null || true
+		for _ in $(seq 1 50); do
+			kill -0 "$GOSTACK_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$GOSTACK_PID" 2>/dev/null || true
+		wait "$GOSTACK_PID" 2>/dev/null || true
+	fi
+	if [ -n "$DATA_DIR" ]; then
+		[ "$KEEP" = 1 ] || rm -rf "$DATA_DIR" "$DATA_DIR.log"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+http_code() { curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true; }
+
+start_cloud() {
+	if [ -z "$GOSTACK_BIN" ]; then
+		GOSTACK_BIN="$REPO/bin/gostack"
+		log "building $GOSTACK_BIN"
+		(cd "$REPO" && go build -o bin/gostack ./cmd/gostack)
+	fi
+	[ -x "$GOSTACK_BIN" ] || die "no gostack binary at $GOSTACK_BIN"
+	DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gostack-tempest.XXXXXX")
+	local pw
+	pw=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+	# every --<name>-port flag `gostack up` knows gets a free port, so that
+	# several clouds (and a developer's own) can run side by side
+	local args=(up --data-dir "$DATA_DIR" --admin-password "$pw" --host 127.0.0.1
+		--identity-lockout-attempts 2 --identity-lockout-duration 5s
+		--identity-unique-last-passwords 2)
+	local help flag port idport=""
+	help=$("$GOSTACK_BIN" up --help 2>&1 || true)
+	for flag in $(grep -oE -- '--?[a-z0-9-]+-port\b' <<<"$help" | sed 's/^-*//' | sort -u); do
+		port=$(free_port)
+		args+=("--$flag" "$port")
+		[ "$flag" = identity-port ] && idport=$port
+	done
+	if [ -z "$idport" ]; then
+		idport=$(free_port)
+		args+=(--identity-port "$idport")
+	fi
+	# shellcheck disable=SC2206 # word splitting of GOSTACK_UP_ARGS is intended
+	[ -n "${GOSTACK_UP_ARGS:-}" ] && args+=(${GOSTACK_UP_ARGS})
+	log "starting $GOSTACK_BIN ${args[*]/$pw/***}"
+	"$GOSTACK_BIN" "${args[@]}" >"$DATA_DIR.log" 2>&1 &
+	GOSTACK_PID=$!
+	local url="http://127.0.0.1:$idport/v3" i
+	for i in $(seq 1 600); do
+		if ! kill -0 "$GOSTACK_PID" 2>/dev/null; then
+			tail -n 30 "$DATA_DIR.log" >&2
+			die "gostack exited during start-up"
+		fi
+		if [ "$(http_code "$url")" = 200 ] && [ -s "$DATA_DIR/openrc" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	[ "$i" -lt 600 ] || { tail -n 30 "$DATA_DIR.log" >&2; die "gostack not ready after 60 s"; }
+	OPENRC="$DATA_DIR/openrc"
+	log "cloud up (pid $GOSTACK_PID, $url)"
+	[ "$KEEP" = 1 ] && log "--keep: the cloud's data stays in $DATA_DIR, its log in $DATA_DIR.log"
+}
+
+if [ -z "$OPENRC" ]; then
+	start_cloud
+fi
+[ -r "$OPENRC" ] || die "cannot read $OPENRC"
+unset OS_CLOUD OS_TOKEN OS_AUTH_TYPE OS_APPLICATION_CREDENTIAL_ID OS_APPLICATION_CREDENTIAL_SECRET
+# shellcheck disable=SC1090
+. "$OPENRC"
+: "${OS_AUTH_URL:?openrc sets no OS_AUTH_URL}" "${OS_USERNAME:?}" "${OS_PASSWORD:?}"
+[ "$(http_code "$OS_AUTH_URL")" = 200 ] || die "$OS_AUTH_URL does not answer 200"
+
+# ---------------------------------------------------------------- services
+if [ -z "$SERVICES" ]; then
+	# the catalog says what this cloud runs
+	if catalog=$(/usr/bin/openstack catalog list -f value -c Type 2>"${TMPDIR:-/tmp}/tempest-catalog.$$.err"); then
+		SERVICES=$(tr '\n' ',' <<<"$catalog")
+	else
+		log "openstack catalog list failed ($(tail -n 1 "${TMPDIR:-/tmp}/tempest-catalog.$$.err")); assuming identity only"
+		SERVICES=identity
+	fi
+	rm -f "${TMPDIR:-/tmp}/tempest-catalog.$$.err"
+fi
+has() { [[ ",$SERVICES," == *",$1,"* ]]; }
+tf() { if has "$1" || { [ -n "${2:-}" ] && has "$2"; }; then echo true; else echo false; fi; }
+
+export WORKSPACE KEYSTONE_URL REGION ADMIN_USERNAME ADMIN_PASSWORD ADMIN_PROJECT_NAME ADMIN_DOMAIN_NAME
+KEYSTONE_URL=${OS_AUTH_URL%/}
+[[ $KEYSTONE_URL == */v3 ]] || KEYSTONE_URL="$KEYSTONE_URL/v3"
+REGION=${OS_REGION_NAME:-RegionOne}
+ADMIN_USERNAME=$OS_USERNAME
+ADMIN_PASSWORD=$OS_PASSWORD
+ADMIN_PROJECT_NAME=${OS_PROJECT_NAME:-admin}
+ADMIN_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-Default}
+
+export NOVA_AVAILABLE GLANCE_AVAILABLE NEUTRON_AVAILABLE CINDER_AVAILABLE SWIFT_AVAILABLE
+NOVA_AVAILABLE=$(tf compute)
+GLANCE_AVAILABLE=$(tf image)
+NEUTRON_AVAILABLE=$(tf network)
+CINDER_AVAILABLE=$(tf volumev3 block-storage)
+SWIFT_AVAILABLE=$(tf object-store)
+
+export TEMPEST_DEBUG=$DEBUG
+export INSECURE=${INSECURE:-false}
+export TEMPEST_ROLES=${TEMPEST_ROLES:-}
+export KEYSTONE_SECURITY_COMPLIANCE=${KEYSTONE_SECURITY_COMPLIANCE:-true}
+export KEYSTONE_ACCESS_RULES=${KEYSTONE_ACCESS_RULES:-true}
+export BUILD_TIMEOUT=${BUILD_TIMEOUT:-300}
+export IMAGE_REF=${IMAGE_REF:-} IMAGE_REF_ALT=${IMAGE_REF_ALT:-}
+export FLAVOR_REF=${FLAVOR_REF:-} FLAVOR_REF_ALT=${FLAVOR_REF_ALT:-}
+export COMPUTE_MIN_MICROVERSION=${COMPUTE_MIN_MICROVERSION:-2.1}
+export COMPUTE_MAX_MICROVERSION=${COMPUTE_MAX_MICROVERSION:-latest}
+export VOLUME_MIN_MICROVERSION=${VOLUME_MIN_MICROVERSION:-3.0}
+export VOLUME_MAX_MICROVERSION=${VOLUME_MAX_MICROVERSION:-latest}
+export HTTP_IMAGE=${HTTP_IMAGE:-http://127.0.0.1:1/cirros.img}
+export PUBLIC_NETWORK_ID=${PUBLIC_NETWORK_ID:-}
+export FLOATING_NETWORK_NAME=${FLOATING_NETWORK_NAME:-public}
+export NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}
+
+# ---------------------------------------------------------------- workspace
+if [ -z "$WORKSPACE_DIR" ]; then
+	name=default
+	[ -n "$REGEX" ] && name=regex
+	[ -n "$LIST" ] && name=$(basename "${LIST%.txt}" | tr -c 'A-Za-z0-9._\n-' '_')
+	WORKSPACE_DIR="$REPO/tests/tempest/workspace/$name"
+fi
+mkdir -p "$(dirname "$WORKSPACE_DIR")"
+WORKSPACE=$(cd "$(dirname "$WORKSPACE_DIR")" && pwd)/$(basename "$WORKSPACE_DIR")
+rm -rf "$WORKSPACE" "$WORKSPACE.yaml"
+/usr/bin/tempest init --workspace-path "$WORKSPACE.yaml" --name "$(basename "$WORKSPACE")" "$WORKSPACE" >/dev/null 2>&1 ||
+	die "tempest init failed"
+vars=$(grep -oE '\$\{[A-Z0-9_]+\}' "$HERE/tempest.conf.template" | sort -u | tr '\n' ' ')
+envsubst "$vars" <"$HERE/tempest.conf.template" >"$WORKSPACE/etc/tempest.conf"
+chmod 600 "$WORKSPACE/etc/tempest.conf"
+
+# ---------------------------------------------------------------- selection
+select_args=()
+if [ -n "$REGEX" ]; then
+	select_args=(--regex "$REGEX")
+else
+	files=()
+	if [ -n "$LIST" ]; then
+		if [ -f "$LIST" ]; then files=("$LIST")
+		elif [ -f "$HERE/lists/$LIST.txt" ]; then files=("$HERE/lists/$LIST.txt")
+		else die "no list $LIST"; fi
+	else
+		for svc in identity compute image network volume object-storage; do
+			case $svc in
+			identity) on=true ;;
+			compute) on=$NOVA_AVAILABLE ;;
+			image) on=$GLANCE_AVAILABLE ;;
+			network) on=$NEUTRON_AVAILABLE ;;
+			volume) on=$CINDER_AVAILABLE ;;
+			object-storage) on=$SWIFT_AVAILABLE ;;
+			esac
+			[ "$on" = true ] && [ -f "$HERE/lists/$svc.txt" ] && files+=("$HERE/lists/$svc.txt")
+		done
+	fi
+	grep -hvE '^\s*(#|$)' "${files[@]}" | sort -u >"$WORKSPACE/selected.txt"
+	select_args=(--load-list "$WORKSPACE/selected.txt")
+fi
+
+cd "$WORKSPACE"
+# the tests that will run (--list-tests ignores --load-list: intersect by hand)
+if [ -n "$REGEX" ]; then
+	/usr/bin/tempest run --config-file etc/tempest.conf --list-tests --regex "$REGEX" 2>/dev/null |
+		grep -E '^tempest\.' | sort -u >expected.txt || true
+else
+	/usr/bin/tempest run --config-file etc/tempest.conf --list-tests 2>/dev/null |
+		grep -E '^tempest\.' | sort -u | comm -12 - selected.txt >expected.txt || true
+	missing=$(comm -13 expected.txt selected.txt | wc -l)
+	[ "$missing" -eq 0 ] || log "warning: $missing listed ids are not in this tempest: $(comm -13 expected.txt selected.txt | head -n 3 | tr '\n' ' ')"
+fi
+count=$(wc -l <expected.txt)
+[ "$count" -gt 0 ] || die "the selection matches no test (services: $SERVICES)"
+
+# ---------------------------------------------------------------- run
+log "workspace $WORKSPACE; running $count tests, concurrency $CONCURRENCY (services: ${SERVICES%,})"
+start=$(date +%s)
+log "tempest run started $(date -u +%H:%M:%S)"
+set +e
+/usr/bin/tempest run --config-file etc/tempest.conf --concurrency "$CONCURRENCY" \
+	"${select_args[@]}" "${EXTRA[@]}" >tempest-run.log 2>&1
+tempest_rc=$?
+set -e
+log "tempest run exited $tempest_rc after $(($(date +%s) - start)) s; output: $WORKSPACE/tempest-run.log"
+grep -E '^(Totals|=+|Ran:| - (Passed|Failed|Skipped)|Sum of)' tempest-run.log | head -n 20 >&2 || true
+
+[ -n "$DATA_DIR" ] && cp "$DATA_DIR.log" gostack.log 2>/dev/null && log "gostack log: $WORKSPACE/gostack.log"
+/usr/bin/stestr last --subunit >results.subunit 2>/dev/null || true
+[ -s results.subunit ] || { tail -n 40 tempest-run.log >&2; die "tempest produced no results"; }
+/usr/bin/python3 "$HERE/summarize.py" --expected expected.txt --csv results.csv <results.subunit >summary.txt
+grep -E '^(FAIL|SKIP) ' summary.txt || true
+echo "per-test results: $WORKSPACE/results.csv"
+echo "tempest log: $WORKSPACE/logs/tempest.log"
+closing=$(tail -n 1 summary.txt)
+passed=${closing%% passed*}
+if [ "$passed" -lt "$MIN_PASS" ]; then
+	echo "tempest/run.sh: $passed passed, below the minimum $MIN_PASS" >&2
+	echo "$closing"
+	exit 1
+fi
+echo "$closing"

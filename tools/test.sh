@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Run every test gostack has: what CI runs (.ci/run) and what `make test` runs.
+#
+#   tools/test.sh [--long] [--only STEPS] [--skip STEPS]
+#
+# Steps, in order:
+#   deps        install what the tests need from Debian (idempotent, --no-install-recommends)
+#   postgres    start PostgreSQL and export GOSTACK_TEST_POSTGRES (a role that may CREATE DATABASE)
+#   vet         go vet ./...
+#   unit        go test ./...                       (SQLite)
+#   unit-pg     go test ./internal/...              (again, store tests on PostgreSQL)
+#   build       go build -o bin/gostack ./cmd/gostack
+#   acceptance  go test -tags acceptance ./tests/acceptance/...   (the real openstack CLI)
+#   tempest     tests/tempest/run.sh --list identity --min-pass $TEMPEST_MIN_PASS
+#   fuzz        every Fuzz target for $FUZZTIME (10s; 60s with --long)
+#
+# --only / --skip take comma-separated step names.  Environment:
+#   TEMPEST_MIN_PASS     identity pass threshold (default 130)
+#   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
+#   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
+#
+# Every step runs even when an earlier one failed (unless it needs it); the
+# script prints a summary and exits non-zero when any step failed.  It can be
+# run again on the same machine.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+REPO=$(pwd)
+
+LONG=0
+ONLY=""
+SKIP=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--long) LONG=1; shift ;;
+	--only) ONLY=$2; shift 2 ;;
+	--skip) SKIP=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "tools/test.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
+if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
+export GOFLAGS=${GOFLAGS:-}
+export DEBIAN_FRONTEND=noninteractive
+
+want() {
+	local s=$1
+	if [ -n "$ONLY" ] && [[ ",$ONLY," != *",$s,"* ]]; then return 1; fi
+	if [ -n "$SKIP" ] && [[ ",$SKIP," == *",$s,"* ]]; then return 1; fi
+	return 0
+}
+
+declare -a RESULTS=()
+FAILED=0
+PASSED=0
+declare -A STATUS=()
+
+# step NAME CMD...: run CMD, record the outcome and the time it took
+step() {
+	local name=$1
+	shift
+	want "$name" || return 0
+	echo
+	echo "==== $name: $*"
+	local t0 rc
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	local dt=$(($(date +%s) - t0))
+	if [ $rc -eq 0 ]; then
+		RESULTS+=("$(printf '%-11s ok      %4ds' "$name" "$dt")")
+		STATUS[$name]=ok
+		PASSED=$((PASSED + 1))
+	else
+		RESULTS+=("$(printf '%-11s FAILED  %4ds  (exit %d)' "$name" "$dt" "$rc")")
+		STATUS[$name]=failed
+		FAILED=$((FAILED + 1))
+	fi
+	echo "==== $name: exit $rc after ${dt}s"
+	return 0
+}
+
+# skipped NAME REASON: record a step that could not run
+skipped() {
+	want "$1" || return 0
+	RESULTS+=("$(printf '%-11s FAILED  (not run: %s)' "$1" "$2")")
+	STATUS[$1]=failed
+	FAILED=$((FAILED + 1))
+}
+
+# ---------------------------------------------------------------- steps
+deps() {
+	local pkgs=() missing=()
+	pkgs+=(postgresql python3-tempest python3-openstackclient gettext-base curl ca-certificates)
+	local p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if ! command -v go >/dev/null; then
+		echo "go is not on PATH" >&2
+		return 1
+	fi
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "all present: ${pkgs[*]}"
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing ${missing[*]} and not root: install them first" >&2
+		return 1
+	fi
+	echo "installing ${missing[*]}"
+	apt-get update -q || return 1
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+PG_ROLE=gostack_test
+PG_PASSWORD=gostack_test
+postgres() {
+	if [ -n "${GOSTACK_TEST_POSTGRES:-}" ]; then
+		echo "using GOSTACK_TEST_POSTGRES from the environment"
+		return 0
+	fi
+	command -v pg_lsclusters >/dev/null || { echo "postgresql is not installed" >&2; return 1; }
+	local ver port status
+	read -r ver _ port status _ < <(pg_lsclusters -h | awk '$2 == "main"' | sort -rn | head -n 1)
+	if [ -z "${ver:-}" ]; then
+		ver=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+		echo "creating cluster $ver/main"
+		pg_createcluster "$ver" main || return 1
+		read -r ver _ port status _ < <(pg_lsclusters -h | awk '$2 == "main"' | sort -rn | head -n 1)
+	fi
+	if [[ $status != online* ]]; then
+		echo "starting PostgreSQL $ver/main"
+		pg_ctlcluster "$ver" main start || return 1
+	else
+		echo "PostgreSQL $ver/main already running on port $port"
+	fi
+	local _i
+	for _i in $(seq 1 50); do
+		pg_isready -q -h 127.0.0.1 -p "$port" && break
+		sleep 0.2
+	done
+	pg_isready -h 127.0.0.1 -p "$port" || return 1
+	# a role that may create (and drop its own) databases; its password is a
+	# fixed test one, and it can log in over loopback only (Debian's pg_hba)
+	local sql="DO \$do\$ BEGIN
+	  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE') THEN
+	    ALTER ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+	  ELSE
+	    CREATE ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+	  END IF;
+	END \$do\$;"
+	runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "$sql" || return 1
+	# databases left behind by an interrupted earlier run
+	runuser -u postgres -- psql -qAt -p "$port" -d postgres \
+		-c "SELECT datname FROM pg_database WHERE datname LIKE 'gostack_test_%'" |
+		while read -r db; do
+			runuser -u postgres -- psql -q -p "$port" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+		done
+	export GOSTACK_TEST_POSTGRES="postgres://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$port/postgres?sslmode=disable"
+	echo "GOSTACK_TEST_POSTGRES=postgres://$PG_ROLE:***@127.0.0.1:$port/postgres?sslmode=disable"
+}
+
+unit_pg() {
+	GOSTACK_TEST_POSTGRES=$GOSTACK_TEST_POSTGRES go test -count=1 ./internal/...
+}
+
+acceptance() {
+	GOSTACK_BIN=$REPO/bin/gostack go test -tags acceptance -count=1 -v -timeout 15m ./tests/acceptance/...
+}
+
+tempest() {
+	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list identity --min-pass "$TEMPEST_MIN_PASS"
+}
+
+fuzz() {
+	local targets=() line file dir name rc=0 n=0
+	while IFS= read -r line; do
+		file=${line%%:*}
+		name=$(sed -E 's/^func (Fuzz[A-Za-z0-9_]*).*/\1/' <<<"${line#*:}")
+		targets+=("./$(dirname "${file#./}") $name")
+	done < <(grep -rE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | grep -v '^./\(bin\|tests/tempest/workspace\)/' | sort)
+	if [ ${#targets[@]} -eq 0 ]; then
+		echo "no Fuzz targets found"
+		return 0
+	fi
+	for t in "${targets[@]}"; do
+		read -r dir name <<<"$t"
+		n=$((n + 1))
+		echo "-- fuzz $dir $name ($FUZZTIME)"
+		if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir"; then
+			echo "-- FAILED: fuzz $dir $name"
+			rc=1
+		fi
+	done
+	echo "$n fuzz targets run"
+	return $rc
+}
+
+# ---------------------------------------------------------------- run
+START=$(date +%s)
+echo "gostack tests: $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores; $(go version 2>/dev/null)"
+
+step deps deps
+if want postgres || want unit-pg; then
+	step postgres postgres
+fi
+step vet go vet ./...
+step unit env -u GOSTACK_TEST_POSTGRES go test -count=1 ./...
+if want unit-pg; then
+	if [ -n "${GOSTACK_TEST_POSTGRES:-}" ]; then
+		step unit-pg unit_pg
+	else
+		skipped unit-pg "no PostgreSQL"
+	fi
+fi
+step build go build -o bin/gostack ./cmd/gostack
+if want acceptance || want tempest; then
+	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
+		step acceptance acceptance
+		step tempest tempest
+	else
+		skipped acceptance "no binary"
+		skipped tempest "no binary"
+	fi
+fi
+step fuzz fuzz
+
+echo
+echo "==== summary ($(($(date +%s) - START))s)"
+for r in "${RESULTS[@]}"; do echo "  $r"; done
+echo "steps: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
