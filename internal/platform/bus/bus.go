@@ -1,10 +1,10 @@
 // Package bus is gostack's message bus: NATS, embedded in the all-in-one
 // process or external when scaling out.
 //
-//	 service A ──Publish──▶ subject ──▶ Subscribe / QueueSubscribe (workers)
-//	 service A ──Call────▶ subject ──▶ Serve(queue) ──▶ handler ─┐
-//	           ◀───────── {result} or {error: code, message} ───┘
-//	 agent ──Heartbeat every N s──▶ gostack.heartbeat.<service> ──▶ Liveness
+//	service A ──Publish──▶ subject ──▶ Subscribe / QueueSubscribe (workers)
+//	service A ──Call────▶ subject ──▶ Serve(queue) ──▶ handler ─┐
+//	          ◀───────── {result} or {error: code, message} ───┘
+//	agent ──Heartbeat every N s──▶ gostack.heartbeat.<service> ──▶ Liveness
 //
 // StartEmbedded runs a NATS server in-process (no TCP listener unless asked,
 // JetStream off unless asked); Connect and ConnectServer return a *Bus, the
