@@ -160,7 +160,9 @@ start_cloud() {
 	[ "$i" -lt 600 ] || { tail -n 30 "$DATA_DIR.log" >&2; die "gostack not ready after 60 s"; }
 	OPENRC="$DATA_DIR/openrc"
 	log "cloud up (pid $GOSTACK_PID, $url)"
-	[ "$KEEP" = 1 ] && log "--keep: the cloud's data stays in $DATA_DIR, its log in $DATA_DIR.log"
+	if [ "$KEEP" = 1 ]; then
+		log "--keep: the cloud's data stays in $DATA_DIR, its log in $DATA_DIR.log"
+	fi
 }
 
 if [ -z "$OPENRC" ]; then
@@ -229,9 +231,12 @@ if [ -z "$WORKSPACE_DIR" ]; then
 fi
 mkdir -p "$(dirname "$WORKSPACE_DIR")"
 WORKSPACE=$(cd "$(dirname "$WORKSPACE_DIR")" && pwd)/$(basename "$WORKSPACE_DIR")
-rm -rf "$WORKSPACE" "$WORKSPACE.yaml"
-/usr/bin/tempest init --workspace-path "$WORKSPACE.yaml" --name "$(basename "$WORKSPACE")" "$WORKSPACE" >/dev/null 2>&1 ||
-	die "tempest init failed"
+rm -rf "$WORKSPACE" "$WORKSPACE.yaml" "$WORKSPACE.etc"
+# an empty --config-dir: tempest init would otherwise create ~/.tempest/etc
+mkdir "$WORKSPACE.etc"
+/usr/bin/tempest init --workspace-path "$WORKSPACE.yaml" --config-dir "$WORKSPACE.etc" \
+	--name "$(basename "$WORKSPACE")" "$WORKSPACE" >/dev/null 2>&1 || die "tempest init failed"
+rmdir "$WORKSPACE.etc"
 vars=$(grep -oE '\$\{[A-Z0-9_]+\}' "$HERE/tempest.conf.template" | sort -u | tr '\n' ' ')
 envsubst "$vars" <"$HERE/tempest.conf.template" >"$WORKSPACE/etc/tempest.conf"
 chmod 600 "$WORKSPACE/etc/tempest.conf"
