@@ -1,0 +1,188 @@
+package identity
+
+import "time"
+
+// Assignment types, as Keystone names them.
+const (
+	UserProject  = "UserProject"
+	GroupProject = "GroupProject"
+	UserDomain   = "UserDomain"
+	GroupDomain  = "GroupDomain"
+	UserSystem   = "UserSystem"
+	GroupSystem  = "GroupSystem"
+)
+
+// SystemTarget is the target id of system assignments.
+const SystemTarget = "system"
+
+// Assignment is one stored role assignment (a grant).
+type Assignment struct {
+	Type      string
+	ActorID   string
+	TargetID  string
+	RoleID    string
+	Inherited bool
+}
+
+// IsGroup reports whether the actor is a group.
+func (a Assignment) IsGroup() bool {
+	return a.Type == GroupProject || a.Type == GroupDomain || a.Type == GroupSystem
+}
+
+// AssignmentFilter selects stored assignments; empty fields match all.
+type AssignmentFilter struct {
+	ActorIDs  []string
+	TargetIDs []string
+	Types     []string
+	RoleID    string
+}
+
+// ImpliedRole is one inference rule: holding Prior implies Implied.
+type ImpliedRole struct {
+	PriorID   string
+	ImpliedID string
+}
+
+// RoleAssignment is an entry of GET /v3/role_assignments.
+type RoleAssignment struct {
+	RoleID    string
+	UserID    string // one of UserID or GroupID
+	GroupID   string
+	ProjectID string // one of ProjectID, DomainID, System
+	DomainID  string
+	System    bool
+	// InheritedTo is set ("projects") for inherited assignments listed
+	// as stored.
+	Inherited bool
+	// Source is the stored assignment the entry comes from (for links);
+	// ViaGroup and PriorRoleID say how an effective entry was derived.
+	Source      Assignment
+	ViaGroup    string
+	PriorRoleID string
+}
+
+// RoleAssignmentQuery is the filter set of GET /v3/role_assignments.
+type RoleAssignmentQuery struct {
+	UserID, GroupID, RoleID string
+	ProjectID, DomainID     string
+	System                  bool
+	InheritedOnly           bool
+	Effective               bool
+	IncludeSubtree          bool
+}
+
+// AppCred is an application credential.
+type AppCred struct {
+	ID           string
+	Name         string
+	UserID       string
+	ProjectID    string
+	SecretHash   string
+	Description  string
+	Unrestricted bool
+	ExpiresAt    *time.Time
+	RoleIDs      []string
+	AccessRules  []AccessRule
+	CreatedAt    time.Time
+	// Secret is set only on the create response.
+	Secret string
+}
+
+// AccessRule restricts what an application credential may call.
+type AccessRule struct {
+	ID      string
+	UserID  string
+	Service string
+	Path    string
+	Method  string
+}
+
+// Trust is an OS-TRUST delegation from trustor to trustee.
+type Trust struct {
+	ID                 string
+	TrustorUserID      string
+	TrusteeUserID      string
+	ProjectID          string
+	Impersonation      bool
+	ExpiresAt          *time.Time
+	RemainingUses      *int
+	AllowRedelegation  bool
+	RedelegationCount  int
+	RedelegatedTrustID string
+	RoleIDs            []string
+	CreatedAt          time.Time
+}
+
+// StoredRevokeEvent is a revocation event with its row id.
+type StoredRevokeEvent struct {
+	ID string
+	RevokeEvent
+}
+
+// AuthRequest is the decoded body of POST /v3/auth/tokens.
+type AuthRequest struct {
+	Auth struct {
+		Identity struct {
+			Methods  []string `json:"methods"`
+			Password *struct {
+				User *AuthUser `json:"user"`
+			} `json:"password,omitempty"`
+			Token *struct {
+				ID string `json:"id"`
+			} `json:"token,omitempty"`
+			AppCred *struct {
+				ID     string    `json:"id,omitempty"`
+				Name   string    `json:"name,omitempty"`
+				Secret string    `json:"secret"`
+				User   *AuthUser `json:"user,omitempty"`
+			} `json:"application_credential,omitempty"`
+		} `json:"identity"`
+		Scope any `json:"scope,omitempty"`
+	} `json:"auth"`
+}
+
+// AuthUser names a user by id, or by name and domain.
+type AuthUser struct {
+	ID       string     `json:"id,omitempty"`
+	Name     string     `json:"name,omitempty"`
+	Domain   *AuthNamed `json:"domain,omitempty"`
+	Password string     `json:"password,omitempty"`
+}
+
+// AuthNamed is {"id": ...} or {"name": ...}, with an optional domain.
+type AuthNamed struct {
+	ID     string     `json:"id,omitempty"`
+	Name   string     `json:"name,omitempty"`
+	Domain *AuthNamed `json:"domain,omitempty"`
+}
+
+// TokenScopeRequest is the parsed "scope" of an auth request.
+type TokenScopeRequest struct {
+	Project  *AuthNamed
+	Domain   *AuthNamed
+	System   bool
+	TrustID  string
+	Unscoped bool
+}
+
+// Token is an issued or validated token, with everything its response
+// body shows.
+type Token struct {
+	ID         string
+	Methods    []string
+	User       *User
+	UserDomain *Domain
+	AuditIDs   []string
+	ExpiresAt  time.Time
+	IssuedAt   time.Time
+	Project    *Project
+	// ProjectDomain is the domain of Project.
+	ProjectDomain *Domain
+	Domain        *Domain
+	System        bool
+	Roles         []*Role
+	Trust         *Trust
+	AppCred       *AppCred
+	// IsAdminProject is Keystone's is_admin_project.
+	IsAdminProject bool
+}
