@@ -216,7 +216,9 @@ func (s *Service) CreateLimits(ctx context.Context, ls []*Limit) ([]*Limit, erro
 }
 
 // GetLimit returns a limit.
-func (s *Service) GetLimit(ctx context.Context, id string) (*Limit, error) { return s.store.GetLimit(ctx, id) }
+func (s *Service) GetLimit(ctx context.Context, id string) (*Limit, error) {
+	return s.store.GetLimit(ctx, id)
+}
 
 // LimitFilter selects limits; empty fields match any.
 type LimitFilter struct {
@@ -262,7 +264,9 @@ func (s *Service) UpdateLimit(ctx context.Context, id string, value *int64, desc
 }
 
 // DeleteLimit deletes a limit.
-func (s *Service) DeleteLimit(ctx context.Context, id string) error { return s.store.DeleteLimit(ctx, id) }
+func (s *Service) DeleteLimit(ctx context.Context, id string) error {
+	return s.store.DeleteLimit(ctx, id)
+}
 
 // ProjectLimit returns the limit of resource for a project, for services
 // enforcing quotas: the project's own limit, else the registered default

@@ -237,7 +237,9 @@ func (s *Service) CreatePolicy(ctx context.Context, p *Policy) (*Policy, error) 
 }
 
 // GetPolicy returns a policy blob.
-func (s *Service) GetPolicy(ctx context.Context, id string) (*Policy, error) { return s.store.GetPolicy(ctx, id) }
+func (s *Service) GetPolicy(ctx context.Context, id string) (*Policy, error) {
+	return s.store.GetPolicy(ctx, id)
+}
 
 // ListPolicies lists policy blobs by type ("" any).
 func (s *Service) ListPolicies(ctx context.Context, typ string) ([]*Policy, error) {
@@ -277,7 +279,9 @@ func (s *Service) UpdatePolicy(ctx context.Context, id string, pp PolicyPatch) (
 }
 
 // DeletePolicy deletes a policy blob.
-func (s *Service) DeletePolicy(ctx context.Context, id string) error { return s.store.DeletePolicy(ctx, id) }
+func (s *Service) DeletePolicy(ctx context.Context, id string) error {
+	return s.store.DeletePolicy(ctx, id)
+}
 
 // CreateConsumer creates an OAuth1 consumer with a fresh secret; the
 // returned consumer carries the secret, which is shown only this once.
@@ -296,7 +300,9 @@ func (s *Service) GetConsumer(ctx context.Context, id string) (*Consumer, error)
 }
 
 // ListConsumers lists OAuth1 consumers.
-func (s *Service) ListConsumers(ctx context.Context) ([]*Consumer, error) { return s.store.ListConsumers(ctx) }
+func (s *Service) ListConsumers(ctx context.Context) ([]*Consumer, error) {
+	return s.store.ListConsumers(ctx)
+}
 
 // UpdateConsumer updates a consumer's description and extra attributes.
 func (s *Service) UpdateConsumer(ctx context.Context, id string, description *string, extra map[string]any) (*Consumer, error) {
@@ -315,4 +321,6 @@ func (s *Service) UpdateConsumer(ctx context.Context, id string, description *st
 }
 
 // DeleteConsumer deletes an OAuth1 consumer.
-func (s *Service) DeleteConsumer(ctx context.Context, id string) error { return s.store.DeleteConsumer(ctx, id) }
+func (s *Service) DeleteConsumer(ctx context.Context, id string) error {
+	return s.store.DeleteConsumer(ctx, id)
+}

@@ -282,7 +282,6 @@ func (s *Store) ListProjects(ctx context.Context, pq identity.ProjectQuery) ([]*
 	return out, trows.Err()
 }
 
-
 // GetDomainConfig returns a domain's configuration (empty when none).
 func (s *Store) GetDomainConfig(ctx context.Context, domainID string) (identity.DomainConfig, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT grp, opt, value FROM identity_domain_configs WHERE domain_id = $1`, domainID)
