@@ -8,7 +8,9 @@
 //	    X-Subject-Token: user token
 //	identity ──200 {"token": {...}}──▶ auth.Credentials   (404/401 ──▶ auth.ErrInvalidToken)
 //
-// Wrap a Client in auth.NewCache before handing it to httpapi.API.
+// Wrap a Client in auth.NewCache before handing it to httpapi.API. Its
+// Limit method reads Keystone unified limits, making it a
+// quota.LimitSource.
 package client
 
 import (
