@@ -3,7 +3,9 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -53,7 +55,7 @@ func (s *Service) authAppCred(ctx context.Context, req *AuthRequest) (*AppCred, 
 	default:
 		return nil, nil, invalid("Invalid input for field 'identity/application_credential': id, or name and user, is required.")
 	}
-	if bcrypt.CompareHashAndPassword([]byte(ac.SecretHash), []byte(in.Secret)) != nil {
+	if bcrypt.CompareHashAndPassword([]byte(ac.SecretHash), secretDigest(in.Secret)) != nil {
 		return nil, nil, authFailed(errors.New("wrong application credential secret"))
 	}
 	if ac.ExpiresAt != nil && !time.Now().Before(*ac.ExpiresAt) {
@@ -81,6 +83,13 @@ func (s *Service) restrictedToken(ctx context.Context, c *auth.Credentials) (boo
 		return true, nil
 	}
 	return !ac.Unrestricted, nil
+}
+
+// secretDigest pre-hashes a secret so that bcrypt, which stops at 72
+// bytes, sees all of it.
+func secretDigest(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return []byte(hex.EncodeToString(sum[:]))
 }
 
 // newSecret makes a random application credential secret.
@@ -153,7 +162,7 @@ func (s *Service) CreateAppCred(ctx context.Context, caller *auth.Credentials, u
 	if ac.Secret == "" {
 		ac.Secret = newSecret()
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(ac.Secret), s.cfg.BcryptCost)
+	h, err := bcrypt.GenerateFromPassword(secretDigest(ac.Secret), s.cfg.BcryptCost)
 	if err != nil {
 		return nil, invalid("Invalid input for field 'secret': %v", err)
 	}

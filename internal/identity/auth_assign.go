@@ -493,3 +493,14 @@ func (s *Service) UserDomains(ctx context.Context, userID string) ([]*Domain, er
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// AssignmentGroup returns a group for role assignment listings.
+func (s *Service) AssignmentGroup(ctx context.Context, id string) (*Group, error) {
+	ds, ok := s.store.(interface {
+		GetGroup(ctx context.Context, id string) (*Group, error)
+	})
+	if !ok {
+		return nil, notFound("group", id)
+	}
+	return ds.GetGroup(ctx, id)
+}

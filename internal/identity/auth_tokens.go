@@ -14,8 +14,14 @@ import (
 )
 
 // authFailed is the one answer to every failed authentication.
+// The cause is flattened to text: a typed cause (a NotFoundError) must
+// not leak its status through errors.As.
 func authFailed(cause error) error {
-	return &UnauthorizedError{Msg: "The request you have made requires authentication.", Cause: cause}
+	var flat error
+	if cause != nil {
+		flat = errors.New(cause.Error())
+	}
+	return &UnauthorizedError{Msg: "The request you have made requires authentication.", Cause: flat}
 }
 
 // tokenNotFound is what validating a bad subject token answers (404, as
