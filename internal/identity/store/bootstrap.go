@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/identity"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -30,7 +29,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_projects WHERE domain_id = $1 AND name_key = $2`,
 				identity.DefaultDomainID, strings.ToLower(name)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				id = uuid.NewString()
+				id = newID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_projects
 					(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, created_at, updated_at)
 					VALUES ($1, $2, $3, $4, TRUE, FALSE, $5, $5, $6, $6)`,
@@ -51,7 +50,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 		for i, name := range spec.Roles {
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_roles WHERE domain_id = '' AND name_key = $1`, strings.ToLower(name)).Scan(&roleIDs[i])
 			if errors.Is(err, sql.ErrNoRows) {
-				roleIDs[i] = uuid.NewString()
+				roleIDs[i] = newID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_roles (id, name, name_key, domain_id, created_at) VALUES ($1, $2, $3, '', $4)`,
 					roleIDs[i], name, strings.ToLower(name), now)
 			}
@@ -71,7 +70,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			identity.DefaultDomainID, strings.ToLower(spec.AdminUser)).Scan(&res.AdminUserID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res.AdminUserID = uuid.NewString()
+			res.AdminUserID = newID()
 			res.CreatedAdmin = true
 			_, err = tx.ExecContext(ctx, `INSERT INTO identity_users
 				(id, name, name_key, domain_id, enabled, password_hash, password_created_at, created_at, updated_at)
@@ -101,7 +100,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			var sid string
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_services WHERE type = $1 ORDER BY id LIMIT 1`, sv.Type).Scan(&sid)
 			if errors.Is(err, sql.ErrNoRows) {
-				sid = uuid.NewString()
+				sid = newID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_services (id, type, name, description, enabled) VALUES ($1, $2, $3, $4, TRUE)`,
 					sid, sv.Type, sv.Name, sv.Description)
 			}
@@ -118,7 +117,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 				switch {
 				case errors.Is(err, sql.ErrNoRows):
 					_, err = tx.ExecContext(ctx, `INSERT INTO identity_endpoints (id, service_id, interface, region_id, url, enabled)
-						VALUES ($1, $2, $3, $4, $5, TRUE)`, uuid.NewString(), sid, iface, spec.Region, url)
+						VALUES ($1, $2, $3, $4, $5, TRUE)`, newID(), sid, iface, spec.Region, url)
 				case err == nil:
 					// Addresses follow the configuration on every start.
 					_, err = tx.ExecContext(ctx, `UPDATE identity_endpoints SET url = $1 WHERE id = $2`, url, eid)
