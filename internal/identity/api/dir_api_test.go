@@ -118,7 +118,7 @@ func (c *cloud) must(want int, tok, method, path string, body any) map[string]an
 
 func obj(m map[string]any, k string) map[string]any { v, _ := m[k].(map[string]any); return v }
 func list(m map[string]any, k string) []any         { v, _ := m[k].([]any); return v }
-func str(m map[string]any, k string) string          { v, _ := m[k].(string); return v }
+func str(m map[string]any, k string) string         { v, _ := m[k].(string); return v }
 
 func ids(items []any) map[string]bool {
 	out := map[string]bool{}
