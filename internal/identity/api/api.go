@@ -39,5 +39,5 @@ func (h *Handler) Mount(mux *http.ServeMux) { h.api.Mount(mux, h.Routes()) }
 func (h *Handler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h.Mount(mux)
-	return mux
+	return httpapi.StripTrailingSlash(h.api.WithFallback(mux))
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 
-
 	"github.com/gostack/gostack/internal/identity"
 	"github.com/gostack/gostack/internal/platform/db"
 )

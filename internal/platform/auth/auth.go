@@ -45,9 +45,9 @@ type Credentials struct {
 	ExpiresAt      time.Time
 	IssuedAt       time.Time
 
-	TrustID                string
-	TrusteeUserID          string
-	TrustorUserID          string
+	TrustID                 string
+	TrusteeUserID           string
+	TrustorUserID           string
 	ApplicationCredentialID string
 
 	// Token is the bearer's token, for calls made on the user's behalf.

@@ -4,18 +4,18 @@ import "testing"
 
 func TestEnforce(t *testing.T) {
 	e, err := New(map[string]string{
-		"admin_required":  "role:admin or is_admin:1",
-		"owner":           "user_id:%(target.user.id)s",
-		"admin_or_owner":  "rule:admin_required or rule:owner",
-		"system_reader":   "role:reader and system_scope:all",
-		"domain_reader":   "role:reader and token.domain.id:%(target.user.domain_id)s",
-		"get_user":        "rule:system_reader or rule:domain_reader or rule:owner",
-		"never":           "!",
-		"always":          "",
-		"not_admin":       "not role:admin",
-		"admin_project":   "is_admin_project:True",
-		"quoted":          "'member':%(role.name)s",
-		"paren":           "(role:a or role:b) and not (role:c)",
+		"admin_required": "role:admin or is_admin:1",
+		"owner":          "user_id:%(target.user.id)s",
+		"admin_or_owner": "rule:admin_required or rule:owner",
+		"system_reader":  "role:reader and system_scope:all",
+		"domain_reader":  "role:reader and token.domain.id:%(target.user.domain_id)s",
+		"get_user":       "rule:system_reader or rule:domain_reader or rule:owner",
+		"never":          "!",
+		"always":         "",
+		"not_admin":      "not role:admin",
+		"admin_project":  "is_admin_project:True",
+		"quoted":         "'member':%(role.name)s",
+		"paren":          "(role:a or role:b) and not (role:c)",
 	})
 	if err != nil {
 		t.Fatal(err)
