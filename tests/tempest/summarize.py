@@ -51,7 +51,8 @@ def reason_of(details, status):
             # tempest's HTTP errors put the useful bit on the "Details:" line
             for l in reversed(lines):
                 if "Details:" in l:
-                    last = last + " | " + l.strip()
+                    if l.strip() != last:
+                        last = last + " | " + l.strip()
                     break
             return " ".join(last.split())[:400]
     return ""
