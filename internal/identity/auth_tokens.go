@@ -224,6 +224,10 @@ func (s *Service) Authenticate(ctx context.Context, req *AuthRequest) (*Token, s
 			if id.Token == nil || id.Token.ID == "" {
 				return nil, "", invalid("Invalid input for field 'identity/token/id'.")
 			}
+			// Rescoping is rare: look at the newest revocations first.
+			if err := s.refreshRevocations(ctx, true); err != nil {
+				return nil, "", err
+			}
 			t, err := s.validateToken(ctx, id.Token.ID, false)
 			if err != nil {
 				if errors.Is(err, auth.ErrInvalidToken) {
@@ -377,6 +381,9 @@ func (s *Service) resolveProject(ctx context.Context, n *AuthNamed) (*Project, e
 // validateToken opens a token and checks it against the current state:
 // expiry, revocation, enabled user and scope, roles still held.
 func (s *Service) validateToken(ctx context.Context, tok string, allowExpired bool) (*Token, error) {
+	if err := s.refreshRevocations(ctx, false); err != nil {
+		return nil, err
+	}
 	s.maybeReloadKeys(false)
 	p, issued, err := s.authn.sealer.Open(tok)
 	if err != nil {

@@ -59,6 +59,7 @@ func (h *Handler) authRoutes() []httpapi.Route {
 
 		// Trusts. Ownership rules need the trust, so handlers enforce them.
 		{Method: "GET", Pattern: "/v3/OS-TRUST/trusts", Handler: h.listTrusts},
+		{Method: "GET", Pattern: "/v3/OS-TRUST/trusts/{$}", Handler: h.listTrusts},
 		{Method: "POST", Pattern: "/v3/OS-TRUST/trusts", Handler: h.createTrust},
 		{Method: "GET", Pattern: "/v3/OS-TRUST/trusts/{trust_id}", Handler: h.showTrust},
 		{Method: "DELETE", Pattern: "/v3/OS-TRUST/trusts/{trust_id}", Handler: h.deleteTrust},
