@@ -1,0 +1,124 @@
+package cloud_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gostack/gostack/internal"
+	"github.com/gostack/gostack/internal/cloud"
+	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/testcloud"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testConfig(t *testing.T, dir string) config.Config {
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Identity.Port = 0
+	cfg.Identity.BcryptCost = 4
+	return cfg
+}
+
+// A second start on the same data dir keeps the data and the admin
+// password; the openrc of the first start still works.
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+
+	cfg := testConfig(t, dir)
+	c1, err := cloud.Start(ctx, cfg, log, internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c1.Password == "" || !c1.Admin.CreatedAdmin {
+		t.Fatalf("first start: password %q created %v", c1.Password, c1.Admin.CreatedAdmin)
+	}
+	openrc, err := os.ReadFile(filepath.Join(dir, "openrc"))
+	if err != nil || !strings.Contains(string(openrc), c1.Password) {
+		t.Fatalf("openrc: %v\n%s", err, openrc)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clouds.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	tc := &testcloud.Cloud{Cloud: c1, AuthURL: c1.AuthURL}
+	tok := tc.Token(t, "admin", c1.Password, "admin")
+	resp, _ := tc.Do(t, "POST", c1.AuthURL+"/projects", tok, map[string]any{"project": map[string]any{"name": "kept"}})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create project: %d", resp.StatusCode)
+	}
+	if err := c1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	c2, err := cloud.Start(ctx, testConfig(t, dir), log, internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if c2.Admin.CreatedAdmin || c2.Admin.AdminUserID != c1.Admin.AdminUserID || c2.Password != c1.Password {
+		t.Fatalf("second start changed the admin: %+v (password kept: %v)", c2.Admin, c2.Password == c1.Password)
+	}
+	tc2 := &testcloud.Cloud{Cloud: c2, AuthURL: c2.AuthURL}
+	// Tokens of the first start stay valid: the keys are on disk.
+	resp, body := tc2.Do(t, "GET", c2.AuthURL+"/projects?name=kept", tc2.Token(t, "admin", c1.Password, "admin"), nil)
+	if resp.StatusCode != http.StatusOK || len(body["projects"].([]any)) != 1 {
+		t.Fatalf("project lost across restart: %d %v", resp.StatusCode, body)
+	}
+}
+
+// Passwords and tokens never reach the logs, even at debug level.
+func TestNoSecretsInLogs(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := testConfig(t, t.TempDir())
+	cfg.AdminPassword = "very-secret-admin-pw"
+	c, err := cloud.Start(context.Background(), cfg, log, internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tc := &testcloud.Cloud{Cloud: c, AuthURL: c.AuthURL}
+	tok := tc.Token(t, "admin", cfg.AdminPassword, "admin")
+	tc.Do(t, "POST", c.AuthURL+"/users", tok, map[string]any{"user": map[string]any{"name": "u1", "password": "user-secret-pw-1"}})
+	req, _ := http.NewRequest("GET", c.AuthURL+"/auth/tokens", nil)
+	req.Header.Set("X-Auth-Token", tok)
+	req.Header.Set("X-Subject-Token", tok)
+	http.DefaultClient.Do(req)
+	// A failed login too.
+	body := map[string]any{"auth": map[string]any{"identity": map[string]any{"methods": []string{"password"},
+		"password": map[string]any{"user": map[string]any{"name": "admin", "domain": map[string]any{"id": "default"}, "password": "wrong-secret-pw"}}}}}
+	tc.Do(t, "POST", c.AuthURL+"/auth/tokens", "", body)
+	logs := buf.String()
+	if !strings.Contains(logs, "/v3/auth/tokens") {
+		t.Fatal("requests were not logged at all")
+	}
+	for _, secret := range []string{cfg.AdminPassword, "user-secret-pw-1", "wrong-secret-pw", tok} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains a secret %q", secret[:8])
+		}
+	}
+}
