@@ -146,6 +146,16 @@ func (s *Service) AuthChanged() {
 	s.authn.roles.Store(nil)
 }
 
+// authChange is AuthChanged after a successful directory write that can
+// change what a token grants (a disabled or deleted user, project or
+// domain, a group membership): validation in this process sees it at once.
+func (s *Service) authChange(err error) error {
+	if err == nil {
+		s.AuthChanged()
+	}
+	return err
+}
+
 // refreshRevocations loads revocation events written since the last load.
 func (s *Service) refreshRevocations(ctx context.Context, force bool) error {
 	st := &s.authn

@@ -173,7 +173,7 @@ func (s *Service) DeleteDomain(ctx context.Context, id string) error {
 	if isImmutable(d.Options) {
 		return forbidden("Resource %s is immutable and cannot be deleted.", id)
 	}
-	return s.store.DeleteDomain(ctx, id)
+	return s.authChange(s.store.DeleteDomain(ctx, id))
 }
 
 // CreateProject creates a project, or a domain when p.IsDomain is set.
@@ -390,7 +390,7 @@ func (s *Service) updateProject(ctx context.Context, cur *Project, p ProjectPatc
 			}
 		}
 	}
-	if err := s.store.UpdateProject(ctx, &next, revoke); err != nil {
+	if err := s.authChange(s.store.UpdateProject(ctx, &next, revoke)); err != nil {
 		return nil, err
 	}
 	return s.store.GetProject(ctx, cur.ID)
@@ -416,7 +416,7 @@ func (s *Service) DeleteProject(ctx context.Context, id string) error {
 	if len(kids) > 0 {
 		return forbidden("Cannot delete the project %s since it is not a leaf in the hierarchy. Use the cascade option if you want to delete a whole subtree.", id)
 	}
-	return s.store.DeleteProject(ctx, id)
+	return s.authChange(s.store.DeleteProject(ctx, id))
 }
 
 // ProjectTags returns a project's tags.

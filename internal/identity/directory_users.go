@@ -153,7 +153,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*User
 		if err := s.setPassword(ctx, u, *p.Password, true); err != nil {
 			return nil, err
 		}
-	} else if err := s.store.UpdateUser(ctx, u, "", revoke); err != nil {
+	} else if err := s.authChange(s.store.UpdateUser(ctx, u, "", revoke)); err != nil {
 		return nil, err
 	}
 	return s.store.GetUser(ctx, id)
@@ -162,7 +162,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*User
 // DeleteUser deletes a user with its assignments, memberships and
 // credentials.
 func (s *Service) DeleteUser(ctx context.Context, id string) error {
-	return s.store.DeleteUser(ctx, id)
+	return s.authChange(s.store.DeleteUser(ctx, id))
 }
 
 // UserFilter selects users beyond what the store filters: name
@@ -317,7 +317,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, p GroupPatch) (*Gr
 
 // DeleteGroup deletes a group.
 func (s *Service) DeleteGroup(ctx context.Context, id string) error {
-	return s.store.DeleteGroup(ctx, id)
+	return s.authChange(s.store.DeleteGroup(ctx, id))
 }
 
 // ListGroups lists groups by domain and name operators.
@@ -352,7 +352,7 @@ func (s *Service) AddGroupMember(ctx context.Context, groupID, userID string) er
 	if err := s.groupAndUser(ctx, groupID, userID); err != nil {
 		return err
 	}
-	return s.store.AddGroupMember(ctx, groupID, userID)
+	return s.authChange(s.store.AddGroupMember(ctx, groupID, userID))
 }
 
 // RemoveGroupMember removes a user from a group.
@@ -360,7 +360,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, groupID, userID string)
 	if err := s.groupAndUser(ctx, groupID, userID); err != nil {
 		return err
 	}
-	return s.store.RemoveGroupMember(ctx, groupID, userID)
+	return s.authChange(s.store.RemoveGroupMember(ctx, groupID, userID))
 }
 
 // CheckGroupMember answers not found unless the user is in the group.

@@ -169,7 +169,7 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string, adm
 		u.PasswordExpiresAt = &now
 	}
 	u.FailedAuthCount, u.FailedAuthAt = 0, nil
-	return s.store.UpdateUser(ctx, u, old, &RevokeEvent{UserID: u.ID})
+	return s.authChange(s.store.UpdateUser(ctx, u, old, &RevokeEvent{UserID: u.ID}))
 }
 
 func (s *Service) changeRequired(u *User) bool {

@@ -385,6 +385,10 @@ func TestPasswordSecurity(t *testing.T) {
 	// Self-service change: wrong original 401, history 400.
 	c.must(401, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "bad", "password": "new1"}})
 	c.must(204, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "old", "password": "new1"}})
+	// Token timestamps have whole seconds, so a token issued in the second of
+	// a revocation event is revoked with it (as in Keystone): log in again
+	// only in the next second.
+	nextSecond()
 	ut = c.token("bob", "Default", "new1", "proj")
 	c.must(400, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "new1", "password": "new1"}})
 	c.must(400, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "new1", "password": "old"}})
@@ -584,4 +588,10 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("unregistered limit = %d", v)
 	}
 	c.must(204, a, "DELETE", "/v3/limits/"+lid, nil)
+}
+
+// nextSecond returns once the wall clock is in the second after now.
+func nextSecond() {
+	now := time.Now()
+	time.Sleep(now.Truncate(time.Second).Add(time.Second + 10*time.Millisecond).Sub(now))
 }

@@ -25,6 +25,10 @@ func (faults) Map(err error) *httpapi.Error {
 	switch {
 	case errors.As(err, &he):
 		return he
+	// Before the others: an UnauthorizedError wraps its private cause,
+	// which may itself be a NotFoundError that must not show.
+	case errors.As(err, &ue):
+		return &httpapi.Error{Code: http.StatusUnauthorized, Message: ue.Error(), Err: ue.Cause}
 	case errors.As(err, &nf):
 		return &httpapi.Error{Code: http.StatusNotFound, Message: nf.Error()}
 	case errors.As(err, &cf):
@@ -33,8 +37,6 @@ func (faults) Map(err error) *httpapi.Error {
 		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Error()}
 	case errors.As(err, &fe):
 		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Error()}
-	case errors.As(err, &ue):
-		return &httpapi.Error{Code: http.StatusUnauthorized, Message: ue.Error(), Err: ue.Cause}
 	case errors.As(err, &nie):
 		return &httpapi.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
 	}
