@@ -110,7 +110,9 @@ type DirectoryStore interface {
 }
 
 // directoryState is the directory's part of Service.
-type directoryState struct{}
+type directoryState struct {
+	catalogs catalogCache
+}
 
 func (s *Service) initDirectory(ctx context.Context) error { return nil }
 
@@ -118,6 +120,18 @@ func (s *Service) initDirectory(ctx context.Context) error { return nil }
 // project with endpoint associations (direct or through endpoint groups)
 // sees only those endpoints, as with Keystone's endpoint filter.
 func (s *Service) Catalog(ctx context.Context, scope Scope) ([]CatalogEntry, error) {
+	if c, ok := s.dir.catalogs.get(scope.ProjectID); ok {
+		return c, nil
+	}
+	gen := s.dir.catalogs.generation()
+	c, err := s.catalog(ctx, scope)
+	if err == nil {
+		s.dir.catalogs.put(scope.ProjectID, gen, c)
+	}
+	return c, err
+}
+
+func (s *Service) catalog(ctx context.Context, scope Scope) ([]CatalogEntry, error) {
 	all, err := s.store.Catalog(ctx)
 	if err != nil || scope.ProjectID == "" {
 		return all, err

@@ -40,6 +40,7 @@ func (s *Service) checkParentRegion(ctx context.Context, id, parent string) erro
 
 // CreateRegion creates a region (with a generated id when r.ID is empty).
 func (s *Service) CreateRegion(ctx context.Context, r *Region) (*Region, error) {
+	defer s.catalogChanged()
 	if r.ID == "" {
 		r.ID = newID()
 	}
@@ -77,6 +78,7 @@ func (s *Service) ListRegions(ctx context.Context, parent *string) ([]*Region, e
 
 // UpdateRegion updates a region.
 func (s *Service) UpdateRegion(ctx context.Context, id string, p RegionPatch) (*Region, error) {
+	defer s.catalogChanged()
 	r, err := s.store.GetRegion(ctx, id)
 	if err != nil {
 		return nil, err
@@ -99,6 +101,7 @@ func (s *Service) UpdateRegion(ctx context.Context, id string, p RegionPatch) (*
 
 // DeleteRegion deletes a region without child regions.
 func (s *Service) DeleteRegion(ctx context.Context, id string) error {
+	defer s.catalogChanged()
 	if _, err := s.store.GetRegion(ctx, id); err != nil {
 		return err
 	}
@@ -121,6 +124,7 @@ type ServicePatch struct {
 
 // CreateService creates a catalog service.
 func (s *Service) CreateService(ctx context.Context, sv *CatalogService) (*CatalogService, error) {
+	defer s.catalogChanged()
 	if sv.Type == "" || len(sv.Type) > 255 {
 		return nil, invalid("Invalid input for field 'type': a service type of 1 to 255 characters is required.")
 	}
@@ -155,6 +159,7 @@ func (s *Service) ListServices(ctx context.Context, typ, name string) ([]*Catalo
 
 // UpdateService updates a catalog service.
 func (s *Service) UpdateService(ctx context.Context, id string, p ServicePatch) (*CatalogService, error) {
+	defer s.catalogChanged()
 	sv, err := s.store.GetService(ctx, id)
 	if err != nil {
 		return nil, err
@@ -183,6 +188,7 @@ func (s *Service) UpdateService(ctx context.Context, id string, p ServicePatch) 
 
 // DeleteService deletes a catalog service with its endpoints.
 func (s *Service) DeleteService(ctx context.Context, id string) error {
+	defer s.catalogChanged()
 	return s.store.DeleteService(ctx, id)
 }
 
@@ -256,6 +262,7 @@ func (s *Service) checkServiceExists(ctx context.Context, id string) error {
 
 // CreateEndpoint creates an endpoint.
 func (s *Service) CreateEndpoint(ctx context.Context, e *Endpoint, legacyRegion *string) (*Endpoint, error) {
+	defer s.catalogChanged()
 	if err := checkInterface(e.Interface); err != nil {
 		return nil, err
 	}
@@ -305,6 +312,7 @@ func (s *Service) ListEndpoints(ctx context.Context, serviceID, iface, regionID 
 
 // UpdateEndpoint updates an endpoint.
 func (s *Service) UpdateEndpoint(ctx context.Context, id string, p EndpointPatch) (*Endpoint, error) {
+	defer s.catalogChanged()
 	e, err := s.store.GetEndpoint(ctx, id)
 	if err != nil {
 		return nil, err
@@ -344,6 +352,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id string, p EndpointPatch
 
 // DeleteEndpoint deletes an endpoint.
 func (s *Service) DeleteEndpoint(ctx context.Context, id string) error {
+	defer s.catalogChanged()
 	return s.store.DeleteEndpoint(ctx, id)
 }
 
@@ -372,6 +381,7 @@ func checkEndpointFilters(f map[string]any) error {
 
 // CreateEndpointGroup creates an endpoint group.
 func (s *Service) CreateEndpointGroup(ctx context.Context, g *EndpointGroup) (*EndpointGroup, error) {
+	defer s.catalogChanged()
 	if err := checkName("endpoint group", g.Name, 255); err != nil {
 		return nil, err
 	}
@@ -409,6 +419,7 @@ func (s *Service) ListEndpointGroups(ctx context.Context, name string) ([]*Endpo
 
 // UpdateEndpointGroup updates an endpoint group.
 func (s *Service) UpdateEndpointGroup(ctx context.Context, id string, p EndpointGroupPatch) (*EndpointGroup, error) {
+	defer s.catalogChanged()
 	g, err := s.store.GetEndpointGroup(ctx, id)
 	if err != nil {
 		return nil, err
@@ -436,6 +447,7 @@ func (s *Service) UpdateEndpointGroup(ctx context.Context, id string, p Endpoint
 
 // DeleteEndpointGroup deletes an endpoint group.
 func (s *Service) DeleteEndpointGroup(ctx context.Context, id string) error {
+	defer s.catalogChanged()
 	return s.store.DeleteEndpointGroup(ctx, id)
 }
 
@@ -526,6 +538,7 @@ func (s *Service) ProjectEndpointGroups(ctx context.Context, projectID string) (
 
 // AddProjectEndpoint associates an endpoint with a project.
 func (s *Service) AddProjectEndpoint(ctx context.Context, projectID, endpointID string) error {
+	defer s.catalogChanged()
 	if _, err := s.GetProject(ctx, projectID); err != nil {
 		return err
 	}
@@ -537,6 +550,7 @@ func (s *Service) AddProjectEndpoint(ctx context.Context, projectID, endpointID 
 
 // RemoveProjectEndpoint removes a project-endpoint association.
 func (s *Service) RemoveProjectEndpoint(ctx context.Context, projectID, endpointID string) error {
+	defer s.catalogChanged()
 	return s.store.RemoveProjectEndpoint(ctx, projectID, endpointID)
 }
 
