@@ -1,0 +1,42 @@
+// Package api is the HTTP face of the image service: Glance's v2 API.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/policy"
+)
+
+// Handler serves the image API.
+type Handler struct {
+	svc *image.Service
+	pol *policy.Enforcer
+	api *httpapi.API
+}
+
+// New returns the image API over svc; v validates tokens.
+func New(svc *image.Service, pol *policy.Enforcer, v auth.Validator, log *slog.Logger) *Handler {
+	h := &Handler{svc: svc, pol: pol}
+	h.api = &httpapi.API{
+		Service:   "image",
+		Faults:    faults{},
+		Policy:    pol,
+		Validator: v,
+		Log:       log,
+	}
+	return h
+}
+
+// Mount adds the image routes to mux.
+func (h *Handler) Mount(mux *http.ServeMux) { h.api.Mount(mux, h.Routes()) }
+
+// Handler returns the image API as one http.Handler.
+func (h *Handler) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h.Mount(mux)
+	return httpapi.StripTrailingSlash(h.api.WithFallback(mux))
+}

@@ -1,0 +1,4 @@
+package image
+
+// MetadefStore keeps the metadata definitions catalog.
+type MetadefStore interface{}

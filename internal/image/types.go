@@ -1,0 +1,141 @@
+package image
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Status is an image's place in Glance's status machine.
+type Status string
+
+const (
+	StatusQueued      Status = "queued"
+	StatusSaving      Status = "saving"
+	StatusActive      Status = "active"
+	StatusKilled      Status = "killed"
+	StatusDeleted     Status = "deleted"
+	StatusPendingDel  Status = "pending_delete"
+	StatusDeactivated Status = "deactivated"
+	StatusUploading   Status = "uploading"
+	StatusImporting   Status = "importing"
+)
+
+// Statuses lists every status, for filter validation.
+var Statuses = []Status{StatusQueued, StatusSaving, StatusActive, StatusKilled, StatusDeleted,
+	StatusPendingDel, StatusDeactivated, StatusUploading, StatusImporting}
+
+// Visibility values.
+const (
+	Public    = "public"
+	Private   = "private"
+	Shared    = "shared"
+	Community = "community"
+)
+
+// DiskFormats and ContainerFormats are Glance's defaults.
+var (
+	DiskFormats      = []string{"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"}
+	ContainerFormats = []string{"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"}
+)
+
+// Image is one image's metadata.
+type Image struct {
+	ID              string
+	Name            *string // null when never set
+	Status          Status
+	Visibility      string
+	Protected       bool
+	Hidden          bool // os_hidden
+	Checksum        string
+	HashAlgo        string
+	HashValue       string
+	Size            *int64
+	VirtualSize     *int64
+	DiskFormat      string // "" is null
+	ContainerFormat string // "" is null
+	MinDisk         int
+	MinRAM          int
+	Owner           string
+	Tags            []string
+	// Properties are the extra properties, all strings.
+	Properties map[string]string
+	// Stores names the stores holding the data ("file"), comma separated.
+	Stores    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Clone returns a deep copy.
+func (i *Image) Clone() *Image {
+	c := *i
+	c.Tags = slices.Clone(i.Tags)
+	if i.Properties != nil {
+		c.Properties = make(map[string]string, len(i.Properties))
+		for k, v := range i.Properties {
+			c.Properties[k] = v
+		}
+	}
+	if i.Name != nil {
+		n := *i.Name
+		c.Name = &n
+	}
+	if i.Size != nil {
+		n := *i.Size
+		c.Size = &n
+	}
+	if i.VirtualSize != nil {
+		n := *i.VirtualSize
+		c.VirtualSize = &n
+	}
+	return &c
+}
+
+// MemberStatus values.
+const (
+	MemberPending  = "pending"
+	MemberAccepted = "accepted"
+	MemberRejected = "rejected"
+)
+
+// Member is a project an image is shared with.
+type Member struct {
+	ImageID   string
+	MemberID  string // project id
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Caller is who asks: the project of the token, and whether the caller
+// is an admin (Glance's context_is_admin).
+type Caller struct {
+	ProjectID string
+	UserID    string
+	Admin     bool
+}
+
+// Written is what DataStore.Put reports about stored data.
+type Written struct {
+	Size   int64
+	MD5    string // hex
+	SHA512 string // hex
+}
+
+// reservedProperty reports whether a property name belongs to Glance
+// (os_glance_*), which users may not set.
+func reservedProperty(name string) bool {
+	return strings.HasPrefix(name, "os_glance")
+}
+
+// coreAttributes are the image attributes that are not extra properties.
+var coreAttributes = []string{
+	"id", "name", "status", "visibility", "protected", "os_hidden", "checksum",
+	"os_hash_algo", "os_hash_value", "size", "virtual_size", "disk_format",
+	"container_format", "min_disk", "min_ram", "owner", "tags", "created_at",
+	"updated_at", "self", "file", "schema", "locations", "direct_url", "stores",
+}
+
+// IsCoreAttribute reports whether name is an image attribute rather than
+// an extra property.
+func IsCoreAttribute(name string) bool { return slices.Contains(coreAttributes, name) }
