@@ -137,7 +137,7 @@ type ImageFilter struct {
 	Tags             []string // all must be present
 	Hidden           *bool
 	Protected        *bool
-	SizeMin, SizeMax *int64
+	Size, SizeMin, SizeMax *int64
 	CreatedAt        []TimeCond
 	UpdatedAt        []TimeCond
 	DiskFormats      []string
@@ -239,6 +239,9 @@ func (s *Service) Activate(ctx context.Context, id string, from []Status, d Data
 		img.Stores = d.Store
 		if img.Stores == "" {
 			img.Stores = "file"
+		}
+		if fs, ok := s.data.(*FileStore); ok && img.Stores == "file" {
+			img.Locations = []Location{{URL: "file://" + fs.Path(id), Metadata: map[string]any{"store": "file"}}}
 		}
 		img.Status = StatusActive
 		return nil

@@ -61,7 +61,9 @@ type Image struct {
 	// Properties are the extra properties, all strings.
 	Properties map[string]string
 	// Stores names the stores holding the data ("file"), comma separated.
-	Stores    string
+	Stores string
+	// Locations are where the data is (Glance's show_multiple_locations).
+	Locations []Location
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -70,6 +72,7 @@ type Image struct {
 func (i *Image) Clone() *Image {
 	c := *i
 	c.Tags = slices.Clone(i.Tags)
+	c.Locations = slices.Clone(i.Locations)
 	if i.Properties != nil {
 		c.Properties = make(map[string]string, len(i.Properties))
 		for k, v := range i.Properties {
@@ -89,6 +92,12 @@ func (i *Image) Clone() *Image {
 		c.VirtualSize = &n
 	}
 	return &c
+}
+
+// Location is one place an image's data lives.
+type Location struct {
+	URL      string         `json:"url"`
+	Metadata map[string]any `json:"metadata"`
 }
 
 // MemberStatus values.
@@ -113,6 +122,31 @@ type Caller struct {
 	ProjectID string
 	UserID    string
 	Admin     bool
+	// Authorize, when set, enforces a policy rule (publicize_image,
+	// communitize_image, ...) against an image; the API fills it in.
+	Authorize func(rule string, img *Image) error
+}
+
+func (c Caller) authorize(rule string, img *Image) error {
+	if c.Authorize == nil {
+		return nil
+	}
+	return c.Authorize(rule, img)
+}
+
+// CanSee reports whether the caller may see img at all (Glance answers
+// 404 otherwise). isMember tells whether the caller's project is a
+// member of a shared image.
+func (c Caller) CanSee(img *Image, isMember bool) bool {
+	switch {
+	case c.Admin, img.Owner != "" && img.Owner == c.ProjectID:
+		return true
+	case img.Visibility == Public, img.Visibility == Community:
+		return true
+	case img.Visibility == Shared:
+		return isMember
+	}
+	return false
 }
 
 // Written is what DataStore.Put reports about stored data.

@@ -1,0 +1,205 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+)
+
+// uploadCap returns how many bytes the owner may still store: the size
+// cap, lowered by the image_size_total limit (MiB), and refuses when the
+// project is at its image_count_uploading limit.
+func (s *Service) uploadCap(ctx context.Context, owner string) (int64, error) {
+	capBytes := s.cfg.MaxImageSize
+	sizeLimit, err := s.limit(ctx, owner, LimitImageSize)
+	if err != nil {
+		return 0, err
+	}
+	upLimit, err := s.limit(ctx, owner, LimitImageUploading)
+	if err != nil {
+		return 0, err
+	}
+	if sizeLimit < 0 && upLimit < 0 {
+		return capBytes, nil
+	}
+	u, err := s.store.ImageUsage(ctx, owner)
+	if err != nil {
+		return 0, err
+	}
+	if upLimit >= 0 && u.Uploading >= upLimit {
+		return 0, &QuotaError{Resource: LimitImageUploading, Limit: upLimit, Used: u.Uploading}
+	}
+	if sizeLimit >= 0 {
+		left := sizeLimit<<20 - u.Bytes
+		if left <= 0 {
+			return 0, &QuotaError{Resource: LimitImageSize, Limit: sizeLimit, Used: u.Bytes >> 20}
+		}
+		capBytes = min(capBytes, left)
+	}
+	return capBytes, nil
+}
+
+// UploadCap is the largest upload the owner may make now, for an early
+// 413 on a declared Content-Length.
+func (s *Service) UploadCap(ctx context.Context, owner string) (int64, error) {
+	return s.uploadCap(ctx, owner)
+}
+
+// Upload stores an image's data (PUT /file): queued → saving → active.
+// Any failure — a broken stream, a size past the cap, a format the
+// inspector refuses, a checksum mismatch — leaves the image queued with
+// no data.
+func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader) (*Image, error) {
+	img, err := s.Show(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if img.Status != StatusQueued {
+		return nil, conflict("Image status %s does not allow an upload; it must be queued.", img.Status)
+	}
+	maxSize, err := s.uploadCap(ctx, img.Owner)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.SetStatus(ctx, id, []Status{StatusQueued}, StatusSaving); err != nil {
+		return nil, err
+	}
+	out, err := s.WriteData(ctx, id, r, maxSize, []Status{StatusSaving})
+	if err != nil {
+		bg := context.WithoutCancel(ctx)
+		s.SetStatus(bg, id, []Status{StatusSaving}, StatusQueued)
+		return nil, err
+	}
+	return out, nil
+}
+
+// WriteData streams r into the data store as the data of image id (at
+// most maxSize bytes), runs the inspector, and activates the image if it
+// is in one of from. On failure the data is removed and the status left
+// for the caller to restore. The import flow uses it too.
+func (s *Service) WriteData(ctx context.Context, id string, r io.Reader, maxSize int64, from []Status) (img *Image, err error) {
+	cur, err := s.store.GetImage(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if maxSize <= 0 || maxSize > s.cfg.MaxImageSize {
+		maxSize = s.cfg.MaxImageSize
+	}
+	w, err := s.data.Put(ctx, id, r, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.data.Delete(context.WithoutCancel(ctx), id)
+		}
+	}()
+	var vsize int64
+	if s.cfg.Inspector != nil {
+		vsize, err = s.inspect(ctx, id, w.Size, cur.DiskFormat)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.Activate(ctx, id, from, DataInfo{Written: w, VirtualSize: vsize, Store: "file"})
+}
+
+func (s *Service) inspect(ctx context.Context, id string, size int64, format string) (int64, error) {
+	f, _, err := s.data.Open(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	ra, ok := f.(io.ReaderAt)
+	if !ok {
+		return 0, errors.New("image data store does not support random access")
+	}
+	vs, err := s.cfg.Inspector.Inspect(ra, size, format)
+	if err != nil {
+		var (
+			ve *ValidationError
+			fe *ForbiddenError
+			ce *ConflictError
+		)
+		if errors.As(err, &ve) || errors.As(err, &fe) || errors.As(err, &ce) {
+			return 0, err
+		}
+		return 0, &ValidationError{Msg: "Image data does not match its disk_format: " + err.Error()}
+	}
+	return vs, nil
+}
+
+// Download opens an image's data. It returns nil data (and no error) when
+// the image has none yet (Glance's 204). Deactivated images refuse
+// non-admins (403).
+func (s *Service) Download(ctx context.Context, c Caller, id string) (*Image, io.ReadSeekCloser, int64, error) {
+	img, err := s.Show(ctx, c, id)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	switch img.Status {
+	case StatusDeactivated:
+		if !c.Admin {
+			return nil, nil, 0, forbidden("The requested image has been deactivated. Image data download is forbidden.")
+		}
+	case StatusActive:
+	default:
+		return img, nil, 0, nil
+	}
+	f, size, err := s.data.Open(ctx, id)
+	if IsNotFound(err) {
+		return img, nil, 0, nil
+	}
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return img, f, size, nil
+}
+
+// Recover cleans up after a crash; call it at start. Temporary files of
+// interrupted writes are removed, images left saving go back to queued
+// (their upload died with the process), and data files whose image is
+// gone are deleted.
+func (s *Service) Recover(ctx context.Context) error {
+	stores := []*FileStore{s.staging}
+	if fs, ok := s.data.(*FileStore); ok {
+		stores = append(stores, fs)
+	}
+	for _, fs := range stores {
+		if err := fs.RemoveTemp(); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	saving, err := s.store.ListImages(ctx, ImageFilter{Caller: Caller{Admin: true}, Visibility: "all", Statuses: []string{string(StatusSaving)}})
+	if err != nil {
+		return err
+	}
+	for _, img := range saving {
+		if _, err := s.SetStatus(ctx, img.ID, []Status{StatusSaving}, StatusQueued); err != nil && !IsNotFound(err) {
+			var ce *ConflictError
+			if !errors.As(err, &ce) {
+				return err
+			}
+		}
+		s.data.Delete(ctx, img.ID)
+	}
+	for _, fs := range stores {
+		ids, err := fs.List()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			_, err := s.store.GetImage(ctx, id)
+			if IsNotFound(err) {
+				if err := fs.Delete(ctx, id); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
