@@ -368,6 +368,9 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 	if f.Protected != nil {
 		cond(`protected = ` + a.add(*f.Protected))
 	}
+	if f.Size != nil {
+		cond(`size = ` + a.add(*f.Size))
+	}
 	if f.SizeMin != nil {
 		cond(`size >= ` + a.add(*f.SizeMin))
 	}
