@@ -129,23 +129,23 @@ type ImageFilter struct {
 	Visibility string
 	// MemberStatus filters shared images by the caller's membership
 	// ("accepted" by default; "all").
-	MemberStatus     string
-	IDs              []string
-	Names            []string
-	Statuses         []string
-	Owners           []string
-	Tags             []string // all must be present
-	Hidden           *bool
-	Protected        *bool
+	MemberStatus           string
+	IDs                    []string
+	Names                  []string
+	Statuses               []string
+	Owners                 []string
+	Tags                   []string // all must be present
+	Hidden                 *bool
+	Protected              *bool
 	Size, SizeMin, SizeMax *int64
-	CreatedAt        []TimeCond
-	UpdatedAt        []TimeCond
-	DiskFormats      []string
-	ContainerFormats []string
-	Properties       map[string][]string // any of the values
-	Sort             []SortKey
-	Limit            int // 0: no limit
-	Marker           string
+	CreatedAt              []TimeCond
+	UpdatedAt              []TimeCond
+	DiskFormats            []string
+	ContainerFormats       []string
+	Properties             map[string][]string // any of the values
+	Sort                   []SortKey
+	Limit                  int // 0: no limit
+	Marker                 string
 }
 
 // Service is the image service's business logic.

@@ -202,4 +202,3 @@ func (s *Service) Recover(ctx context.Context) error {
 	}
 	return nil
 }
-

@@ -117,3 +117,6 @@ func (h *Handler) authorize(r *http.Request, rule string, img *image.Image) erro
 func (h *Handler) can(r *http.Request, rule string, img *image.Image) bool {
 	return h.authorize(r, rule, img) == nil
 }
+
+// fmtNow is the current time as stored for metadefs.
+func fmtNow() time.Time { return time.Now().UTC().Truncate(time.Second) }

@@ -10,6 +10,7 @@ func (h *Handler) Routes() []httpapi.Route {
 	var rs []httpapi.Route
 	rs = append(rs, h.versionRoutes()...)
 	rs = append(rs, h.imageRoutes()...)
+	rs = append(rs, h.metadefRoutes()...)
 	rs = append(rs, h.importRoutes()...)
 	return rs
 }

@@ -500,4 +500,3 @@ func orderBy(keys []image.SortKey) (string, error) {
 	}
 	return strings.Join(parts, ", "), nil
 }
-
