@@ -1,0 +1,230 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+// maxImportBody bounds the JSON body of an import request.
+const maxImportBody = 64 << 10
+
+func (h *Handler) stageImage(w http.ResponseWriter, r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/octet-stream" {
+		return &image.UnsupportedMediaError{Msg: fmt.Sprintf("Unsupported Content-Type %q: staged data is application/octet-stream.", mt)}
+	}
+	if err := h.svc.Stage(r.Context(), h.caller(r), r.PathValue("image_id"), r.Body); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+// importBody is POST /v2/images/{id}/import: the method (its name and
+// parameters side by side) and the stores.
+type importBody struct {
+	Method               map[string]any `json:"method"`
+	Stores               []string       `json:"stores"`
+	AllStores            *bool          `json:"all_stores"`
+	AllStoresMustSucceed *bool          `json:"all_stores_must_succeed"`
+}
+
+func (h *Handler) importImage(w http.ResponseWriter, r *http.Request) error {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxImportBody+1))
+	if err != nil {
+		return err
+	}
+	if len(raw) > maxImportBody {
+		return &image.TooLargeError{Msg: "Request body too large."}
+	}
+	var b importBody
+	if err := httpapi.DecodeBytes(raw, &b, true); err != nil {
+		return err
+	}
+	req, err := importRequest(b, raw)
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.Import(r.Context(), h.caller(r), r.PathValue("image_id"), req, httpapi.RequestID(r.Context())); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// importRequest validates the body as Glance's import schema does.
+func importRequest(b importBody, raw []byte) (image.ImportRequest, error) {
+	bad := func(format string, a ...any) (image.ImportRequest, error) {
+		return image.ImportRequest{}, &image.ValidationError{Msg: fmt.Sprintf(format, a...)}
+	}
+	if b.Method == nil {
+		return bad("Import request requires a 'method' field.")
+	}
+	str := func(k string) (string, error) {
+		v, ok := b.Method[k]
+		if !ok || v == nil {
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", &image.ValidationError{Msg: fmt.Sprintf("Import method field %q must be a string.", k)}
+		}
+		return s, nil
+	}
+	req := image.ImportRequest{Stores: b.Stores, Body: json.RawMessage(raw), AllStoresMustSucceed: b.AllStoresMustSucceed}
+	if b.AllStores != nil {
+		req.AllStores = *b.AllStores
+	}
+	var err error
+	for k, dst := range map[string]*string{"name": &req.Method, "uri": &req.URI, "glance_image_id": &req.GlanceImageID,
+		"glance_region": &req.GlanceRegion, "glance_service_interface": &req.GlanceInterface} {
+		if *dst, err = str(k); err != nil {
+			return image.ImportRequest{}, err
+		}
+	}
+	if req.Method == "" {
+		return bad("Import request requires a 'name' field.")
+	}
+	if req.Method == image.MethodWebDownload && req.URI == "" {
+		return bad("Import method web-download requires a 'uri'.")
+	}
+	if req.AllStores && len(req.Stores) > 0 {
+		return bad("All_stores parameter can't be used with x-image-meta-store header or stores parameter")
+	}
+	return req, nil
+}
+
+func (h *Handler) listImageTasks(w http.ResponseWriter, r *http.Request) error {
+	ts, err := h.svc.ImageTasks(r.Context(), h.caller(r), r.PathValue("image_id"))
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(ts))
+	for _, t := range ts {
+		m := renderTask(t, true)
+		m["deleted"], m["deleted_at"] = false, nil
+		out = append(out, m)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"tasks": out})
+}
+
+func (h *Handler) infoImport(w http.ResponseWriter, r *http.Request) error {
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"import-methods": map[string]any{
+		"description": "Import methods available.",
+		"type":        "array",
+		"value":       h.svc.ImportMethods(),
+	}})
+}
+
+func (h *Handler) infoStores(w http.ResponseWriter, r *http.Request) error {
+	var out []map[string]any
+	for _, s := range h.svc.Stores() {
+		m := map[string]any{"id": s.ID, "description": s.Description}
+		if s.Default {
+			m["default"] = true
+		}
+		out = append(out, m)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"stores": out})
+}
+
+func (h *Handler) infoStoresDetail(w http.ResponseWriter, r *http.Request) error {
+	var out []map[string]any
+	for _, s := range h.svc.Stores() {
+		m := map[string]any{"id": s.ID, "description": s.Description, "type": s.Type, "weight": 0, "properties": map[string]any{}}
+		if s.Default {
+			m["default"] = true
+		}
+		out = append(out, m)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"stores": out})
+}
+
+// deleteFromStore is DELETE /v2/stores/{store}/{image}. With one store
+// the data is always in its only location, which Glance refuses to
+// delete.
+func (h *Handler) deleteFromStore(w http.ResponseWriter, r *http.Request) error {
+	store := r.PathValue("store_id")
+	if store != image.StoreFile {
+		return &image.ConflictError{Msg: fmt.Sprintf("The selected store %s is not available on this node.", store)}
+	}
+	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
+	if err != nil {
+		return err
+	}
+	if img.Status != image.StatusActive {
+		return &image.ConflictError{Msg: "It's not allowed to remove image data from store if image status is not 'active'"}
+	}
+	if !strings.Contains(","+img.Stores+",", ","+store+",") {
+		return &image.NotFoundError{Kind: "image data in store", ID: store}
+	}
+	return &image.ForbiddenError{Msg: "Cannot delete image data from the only store in which it exists."}
+}
+
+func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := image.TaskFilter{Type: q.Get("type"), Marker: q.Get("marker")}
+	if s := q.Get("status"); s != "" {
+		f.Statuses = []image.TaskStatus{image.TaskStatus(s)}
+	}
+	page, err := httpapi.ParsePage(r, httpapi.PageOptions{})
+	if err != nil {
+		return err
+	}
+	f.Limit = page.Limit
+	ts, err := h.svc.ListTasks(r.Context(), h.caller(r), f)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(ts))
+	for _, t := range ts {
+		m := renderTask(t, false)
+		out = append(out, m)
+	}
+	body := map[string]any{"tasks": out, "first": "/v2/tasks", "schema": "/v2/schemas/tasks"}
+	if f.Limit > 0 && len(ts) == f.Limit {
+		body["next"] = "/v2/tasks?marker=" + ts[len(ts)-1].ID
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, body)
+}
+
+func (h *Handler) showTask(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.svc.GetTask(r.Context(), h.caller(r), r.PathValue("task_id"))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, renderTask(t, true))
+}
+
+// renderTask is a task as Glance shows it; the list leaves out input and
+// result.
+func renderTask(t *image.Task, full bool) map[string]any {
+	m := map[string]any{
+		"id": t.ID, "type": t.Type, "status": string(t.Status), "owner": t.Owner,
+		"image_id": t.ImageID, "request_id": t.RequestID, "user_id": t.UserID,
+		"created_at": fmtTime(t.CreatedAt), "updated_at": fmtTime(t.UpdatedAt),
+		"self": "/v2/tasks/" + t.ID, "schema": "/v2/schemas/task",
+	}
+	if t.ExpiresAt != nil {
+		m["expires_at"] = fmtTime(*t.ExpiresAt)
+	} else {
+		m["expires_at"] = nil
+	}
+	if full {
+		m["input"] = json.RawMessage(t.Input)
+		if len(t.Result) > 0 {
+			m["result"] = json.RawMessage(t.Result)
+		} else {
+			m["result"] = nil
+		}
+		m["message"] = t.Message
+	}
+	return m
+}
