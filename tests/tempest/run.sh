@@ -89,8 +89,15 @@ fi
 # ---------------------------------------------------------------- the cloud
 GOSTACK_PID=""
 DATA_DIR=""
+HTTP_PID=""
+HTTP_DIR=""
 cleanup() {
 	local rc=$?
+	if [ -n "$HTTP_PID" ]; then
+		kill -TERM "$HTTP_PID" 2>/dev/null || true
+		wait "$HTTP_PID" 2>/dev/null || true
+	fi
+	[ -n "$HTTP_DIR" ] && rm -rf "$HTTP_DIR" "$HTTP_DIR.log"
 	if [ -n "$GOSTACK_PID" ] && kill -0 "$GOSTACK_PID" 2>/dev/null; then
 		kill -TERM "$GOSTACK_PID" 2>/dev/null || true
 		for _ in $(seq 1 50); do
@@ -140,6 +147,12 @@ start_cloud() {
 	if [ -z "$idport" ]; then
 		idport=$(free_port)
 		args+=(--identity-port "$idport")
+	fi
+	# web-download may fetch from loopback only (the harness's own HTTP
+	# server), plus the host Tempest's negative web-download test names: it
+	# does not resolve, so that import fails the way the test expects
+	if grep -q -- '--image-web-download-allowed-hosts' <<<"$help"; then
+		args+=(--image-web-download-allowed-hosts "127.0.0.1,does-not.exist")
 	fi
 	# shellcheck disable=SC2206 # word splitting of GOSTACK_UP_ARGS is intended
 	[ -n "${GOSTACK_UP_ARGS:-}" ] && args+=(${GOSTACK_UP_ARGS})
@@ -217,7 +230,36 @@ export COMPUTE_MIN_MICROVERSION=${COMPUTE_MIN_MICROVERSION:-2.1}
 export COMPUTE_MAX_MICROVERSION=${COMPUTE_MAX_MICROVERSION:-latest}
 export VOLUME_MIN_MICROVERSION=${VOLUME_MIN_MICROVERSION:-3.0}
 export VOLUME_MAX_MICROVERSION=${VOLUME_MAX_MICROVERSION:-latest}
-export HTTP_IMAGE=${HTTP_IMAGE:-http://127.0.0.1:1/cirros.img}
+export HTTP_IMAGE=${HTTP_IMAGE:-}
+export IMAGE_IMPORT=false GLANCE_RESERVED=false
+if [ "$GLANCE_AVAILABLE" = true ]; then
+	# gostack reserves the os_glance_* properties, as Glance does since Wallaby
+	GLANCE_RESERVED=true
+	# import_image when /v2/info/import lists a method
+	image_url=$(/usr/bin/openstack endpoint list --service image --interface public -f value -c URL 2>/dev/null | head -n 1 || true)
+	token=$(/usr/bin/openstack token issue -f value -c id 2>/dev/null || true)
+	if [ -n "$image_url" ] && [ -n "$token" ]; then
+		methods=$(curl -s -m 5 -H "X-Auth-Token: $token" "${image_url%/}/v2/info/import" |
+			/usr/bin/python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)["import-methods"]["value"]))' 2>/dev/null || true)
+		[ -n "$methods" ] && IMAGE_IMPORT=true
+		log "image import methods: ${methods:-none}"
+	fi
+	if [ -z "$HTTP_IMAGE" ]; then
+		# a small image on a loopback HTTP server, for web-download
+		HTTP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gostack-tempest-http.XXXXXX")
+		head -c 1048576 /dev/urandom >"$HTTP_DIR/cirros.img"
+		http_port=$(free_port)
+		/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$HTTP_DIR" "$http_port" >"$HTTP_DIR.log" 2>&1 &
+		HTTP_PID=$!
+		for _ in $(seq 1 50); do
+			[ "$(http_code "http://127.0.0.1:$http_port/cirros.img")" = 200 ] && break
+			sleep 0.1
+		done
+		HTTP_IMAGE="http://127.0.0.1:$http_port/cirros.img"
+		log "http_image $HTTP_IMAGE (pid $HTTP_PID)"
+	fi
+fi
+HTTP_IMAGE=${HTTP_IMAGE:-http://127.0.0.1:1/cirros.img}
 export PUBLIC_NETWORK_ID=${PUBLIC_NETWORK_ID:-}
 export FLOATING_NETWORK_NAME=${FLOATING_NETWORK_NAME:-public}
 export NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}
