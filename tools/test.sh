@@ -93,6 +93,8 @@ skipped() {
 deps() {
 	local pkgs=() missing=()
 	pkgs+=(postgresql python3-tempest python3-openstackclient gettext-base curl ca-certificates)
+	# image: glance CLI for the acceptance test, qemu-img to cross-check the disk-format reader
+	pkgs+=(python3-glanceclient qemu-utils)
 	local p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
