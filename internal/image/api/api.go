@@ -38,5 +38,17 @@ func (h *Handler) Mount(mux *http.ServeMux) { h.api.Mount(mux, h.Routes()) }
 func (h *Handler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h.Mount(mux)
-	return httpapi.StripTrailingSlash(h.api.WithFallback(mux))
+	inner := httpapi.StripTrailingSlash(h.api.WithFallback(mux))
+	notFound := h.api.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		return &image.NotFoundError{Kind: "image", ID: ""}
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// "/v2/images/" is an image with an empty id (Glance: 404), not
+		// the list.
+		if r.URL.Path == "/v2/images/" && r.Method != http.MethodPost {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
 }

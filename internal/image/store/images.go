@@ -324,21 +324,21 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 			cond(memberOf())
 		}
 	} else {
-		owner := a.add(p)
+		owner := func() string { return a.add(p) }
 		switch f.Visibility {
 		case "":
-			cond(`(owner = ` + owner + ` OR visibility = 'public' OR (visibility = 'shared' AND ` + memberOf() + `))`)
+			cond(`(owner = ` + owner() + ` OR visibility = 'public' OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case "all":
-			cond(`(owner = ` + owner + ` OR visibility IN ('public', 'community') OR (visibility = 'shared' AND ` + memberOf() + `))`)
+			cond(`(owner = ` + owner() + ` OR visibility IN ('public', 'community') OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case image.Public, image.Community:
 			cond(`visibility = ` + a.add(f.Visibility))
 		case image.Private:
-			cond(`visibility = 'private' AND owner = ` + owner)
+			cond(`visibility = 'private' AND owner = ` + owner())
 		case image.Shared:
 			if f.MemberStatus != "" {
 				cond(`visibility = 'shared' AND ` + memberOf())
 			} else {
-				cond(`visibility = 'shared' AND (owner = ` + owner + ` OR ` + memberOf() + `)`)
+				cond(`visibility = 'shared' AND (owner = ` + owner() + ` OR ` + memberOf() + `)`)
 			}
 		default:
 			cond(`visibility = ` + a.add(f.Visibility))
