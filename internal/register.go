@@ -8,4 +8,5 @@ import "github.com/gostack/gostack/internal/cloud"
 // first: every other service validates its tokens through it.
 var Services = []cloud.ServiceSpec{
 	cloud.IdentitySpec,
+	cloud.ImageSpec,
 }

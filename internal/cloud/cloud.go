@@ -34,7 +34,13 @@ type Env struct {
 	Bus      *bus.Bus
 	Notifier *notify.Notifier
 	Identity *identity.Service
+
+	closers []func()
 }
+
+// OnClose registers fn to run when the cloud stops, after the HTTP servers
+// and before the bus and the database; the last registered runs first.
+func (e *Env) OnClose(fn func()) { e.closers = append(e.closers, fn) }
 
 // ServiceSpec describes one API service of the cloud.
 type ServiceSpec struct {
@@ -217,6 +223,12 @@ func (c *Cloud) Close() error {
 		}
 	}
 	c.wg.Wait()
+	if c.Env != nil {
+		for i := len(c.Env.closers) - 1; i >= 0; i-- {
+			c.Env.closers[i]()
+		}
+		c.Env.closers = nil
+	}
 	if c.Env != nil && c.Env.Bus != nil {
 		c.Env.Bus.Close()
 	}

@@ -42,6 +42,17 @@ type Config struct {
 	LogFormat string `yaml:"log_format"`
 
 	Identity Identity `yaml:"identity"`
+	Image    Image    `yaml:"image"`
+}
+
+// Image is the image service's section.
+type Image struct {
+	Port int `yaml:"port"`
+	// SizeCap is the largest image in bytes (Glance's image_size_cap).
+	SizeCap int64 `yaml:"size_cap"`
+	// WebDownloadHosts is the allow-list of the web-download import
+	// method (host names, addresses, CIDR prefixes); empty disables it.
+	WebDownloadHosts []string `yaml:"web_download_hosts"`
 }
 
 // Identity is the identity service's section.
@@ -71,6 +82,7 @@ func Default() Config {
 			TokenExpiration: time.Hour,
 			BcryptCost:      12,
 		},
+		Image: Image{Port: 9292, SizeCap: 1 << 40},
 	}
 }
 
@@ -95,6 +107,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Identity.Port < 0 || c.Identity.Port > 65535 {
 		errs = append(errs, fmt.Errorf("identity port %d out of range", c.Identity.Port))
+	}
+	if c.Image.Port < 0 || c.Image.Port > 65535 {
+		errs = append(errs, fmt.Errorf("image port %d out of range", c.Image.Port))
+	}
+	if c.Image.SizeCap <= 0 {
+		errs = append(errs, fmt.Errorf("image size_cap %d must be positive", c.Image.SizeCap))
 	}
 	if c.Identity.BcryptCost < 4 || c.Identity.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("identity bcrypt_cost %d out of range 4..31", c.Identity.BcryptCost))
@@ -133,9 +151,10 @@ func (c *Config) DatabaseDSN() string {
 
 // Loader binds flags and merges the sources.
 type Loader struct {
-	fs      *flag.FlagSet
-	file    string
-	flagged Config
+	fs       *flag.FlagSet
+	file     string
+	flagged  Config
+	webHosts string
 }
 
 // Bind registers the configuration flags on fs.
@@ -161,6 +180,9 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Identity.UniqueLastPasswords, "identity-unique-last-passwords", 0, "how many previous passwords may not be reused")
 	fs.IntVar(&l.flagged.Identity.PasswordExpiresDays, "identity-password-expires-days", 0, "password lifetime in days (0: never)")
 	fs.IntVar(&l.flagged.Identity.MinimumPasswordAge, "identity-minimum-password-age", 0, "days before a password may be changed again")
+	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
+	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
+	fs.StringVar(&l.webHosts, "image-web-download-hosts", "", "comma-separated hosts/CIDRs the web-download import may fetch from (default: none, web-download off)")
 	return l
 }
 
@@ -226,6 +248,9 @@ func (l *Loader) Load() (Config, error) {
 	apply("identity-lockout-duration", func() { c.Identity.LockoutDuration = f.Identity.LockoutDuration })
 	apply("identity-unique-last-passwords", func() { c.Identity.UniqueLastPasswords = f.Identity.UniqueLastPasswords })
 	apply("identity-password-expires-days", func() { c.Identity.PasswordExpiresDays = f.Identity.PasswordExpiresDays })
+	apply("image-port", func() { c.Image.Port = f.Image.Port })
+	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
+	apply("image-web-download-hosts", func() { c.Image.WebDownloadHosts = splitList(l.webHosts) })
 	apply("identity-minimum-password-age", func() { c.Identity.MinimumPasswordAge = f.Identity.MinimumPasswordAge })
 
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
@@ -236,6 +261,16 @@ func (l *Loader) Load() (Config, error) {
 	}
 	c.LogLevel = strings.ToLower(c.LogLevel)
 	return c, c.Validate()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func fileExists(p string) bool {
