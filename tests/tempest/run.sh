@@ -151,8 +151,8 @@ start_cloud() {
 	# web-download may fetch from loopback only (the harness's own HTTP
 	# server), plus the host Tempest's negative web-download test names: it
 	# does not resolve, so that import fails the way the test expects
-	if grep -q -- '--image-web-download-allowed-hosts' <<<"$help"; then
-		args+=(--image-web-download-allowed-hosts "127.0.0.1,does-not.exist")
+	if grep -q -- '--image-web-download-hosts' <<<"$help"; then
+		args+=(--image-web-download-hosts "127.0.0.1,does-not.exist")
 	fi
 	# shellcheck disable=SC2206 # word splitting of GOSTACK_UP_ARGS is intended
 	[ -n "${GOSTACK_UP_ARGS:-}" ] && args+=(${GOSTACK_UP_ARGS})
