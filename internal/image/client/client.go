@@ -1,0 +1,141 @@
+// Package client is the typed client other gostack services (compute,
+// block storage) use to read images over HTTP: show an image's metadata
+// and stream its data, on behalf of the user whose token they pass.
+//
+//	compute ──GET /v2/images/{id}──────▶ image API ──▶ Image
+//	compute ──GET /v2/images/{id}/file─▶ image API ──▶ io.ReadCloser (streamed)
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Client calls the image service. It is safe for concurrent use.
+type Client struct {
+	base string // scheme://host[:port], without /v2
+	hc   *http.Client
+}
+
+// New returns a client of the image API at base (http://host:9292).
+// A nil hc means http.DefaultClient.
+func New(base string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &Client{base: strings.TrimRight(base, "/"), hc: hc}
+}
+
+// Image is an image as the API shows it. Properties holds the extra
+// properties (all strings).
+type Image struct {
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Status          string            `json:"status"`
+	Visibility      string            `json:"visibility"`
+	Protected       bool              `json:"protected"`
+	Checksum        string            `json:"checksum"`
+	HashAlgo        string            `json:"os_hash_algo"`
+	HashValue       string            `json:"os_hash_value"`
+	Size            *int64            `json:"size"`
+	VirtualSize     *int64            `json:"virtual_size"`
+	DiskFormat      string            `json:"disk_format"`
+	ContainerFormat string            `json:"container_format"`
+	MinDisk         int               `json:"min_disk"`
+	MinRAM          int               `json:"min_ram"`
+	Owner           string            `json:"owner"`
+	Tags            []string          `json:"tags"`
+	Properties      map[string]string `json:"-"`
+}
+
+// ErrNotFound is returned for an image that does not exist or that the
+// token may not see.
+var ErrNotFound = errors.New("image not found")
+
+// StatusError is any other error answer.
+type StatusError struct {
+	Code int
+	Body string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("image service answered %d: %s", e.Code, e.Body)
+}
+
+func (c *Client) do(ctx context.Context, token, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-Auth-Token", token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		resp.Body.Close()
+		return nil, ErrNotFound
+	}
+	if resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, &StatusError{Code: resp.StatusCode, Body: string(b)}
+	}
+	return resp, nil
+}
+
+// core are the attributes that are not extra properties.
+var core = map[string]bool{"id": true, "name": true, "status": true, "visibility": true, "protected": true,
+	"os_hidden": true, "checksum": true, "os_hash_algo": true, "os_hash_value": true, "size": true,
+	"virtual_size": true, "disk_format": true, "container_format": true, "min_disk": true, "min_ram": true,
+	"owner": true, "tags": true, "created_at": true, "updated_at": true, "self": true, "file": true,
+	"schema": true, "locations": true, "direct_url": true, "stores": true}
+
+// Get returns an image's metadata.
+func (c *Client) Get(ctx context.Context, token, id string) (*Image, error) {
+	resp, err := c.do(ctx, token, "/v2/images/"+url.PathEscape(id))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var img Image
+	if err := json.Unmarshal(body, &img); err != nil {
+		return nil, fmt.Errorf("decode image: %w", err)
+	}
+	var all map[string]any
+	if err := json.Unmarshal(body, &all); err != nil {
+		return nil, fmt.Errorf("decode image: %w", err)
+	}
+	img.Properties = map[string]string{}
+	for k, v := range all {
+		if s, ok := v.(string); ok && !core[k] {
+			img.Properties[k] = s
+		}
+	}
+	return &img, nil
+}
+
+// Download streams an image's data; the caller closes it. size is -1
+// when unknown. An image without data gives an empty reader.
+func (c *Client) Download(ctx context.Context, token, id string) (data io.ReadCloser, size int64, err error) {
+	resp, err := c.do(ctx, token, "/v2/images/"+url.PathEscape(id)+"/file")
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		resp.Body.Close()
+		return io.NopCloser(strings.NewReader("")), 0, nil
+	}
+	return resp.Body, resp.ContentLength, nil
+}
