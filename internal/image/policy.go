@@ -7,8 +7,8 @@ func PolicyDefaults() map[string]string {
 	const (
 		admin        = "role:admin"
 		memberOwner  = "role:admin or (role:member and project_id:%(project_id)s)"
-		readerOwner  = "role:admin or (role:reader and project_id:%(project_id)s)"
-		readerOrMemb = "role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s or 'community':%(visibility)s or 'public':%(visibility)s or 'shared':%(visibility)s))"
+		readerOwner  = "role:admin or ((role:reader or role:member) and project_id:%(project_id)s)"
+		readerOrMemb = "role:admin or ((role:reader or role:member) and (project_id:%(project_id)s or project_id:%(member_id)s or 'community':%(visibility)s or 'public':%(visibility)s or 'shared':%(visibility)s))"
 	)
 	return map[string]string{
 		"context_is_admin": admin,
@@ -18,7 +18,7 @@ func PolicyDefaults() map[string]string {
 		"add_image":         memberOwner,
 		"delete_image":      memberOwner,
 		"get_image":         readerOrMemb,
-		"get_images":        "role:reader or role:admin",
+		"get_images":        "role:reader or role:member or role:admin",
 		"modify_image":      memberOwner,
 		"publicize_image":   admin,
 		"communitize_image": memberOwner,
@@ -33,8 +33,8 @@ func PolicyDefaults() map[string]string {
 
 		"add_member":    memberOwner,
 		"delete_member": memberOwner,
-		"get_member":    "role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))",
-		"get_members":   "role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))",
+		"get_member":    "role:admin or ((role:reader or role:member) and (project_id:%(project_id)s or project_id:%(member_id)s))",
+		"get_members":   "role:admin or ((role:reader or role:member) and (project_id:%(project_id)s or project_id:%(member_id)s))",
 		"modify_member": "role:admin or (role:member and project_id:%(member_id)s)",
 
 		"manage_image_cache": admin,
