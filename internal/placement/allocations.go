@@ -1,0 +1,125 @@
+package placement
+
+import (
+	"context"
+	"errors"
+	"slices"
+)
+
+// DefaultConsumerType is the consumer type of allocations written
+// without one (1.38).
+const DefaultConsumerType = "unknown"
+
+// Consumer returns a consumer and its allocations; nil when it holds none.
+func (s *Service) Consumer(ctx context.Context, id string) (*Consumer, []Allocation, error) {
+	return s.store.Consumer(ctx, id)
+}
+
+// ProviderAllocations returns the allocations against a provider, by
+// consumer.
+func (s *Service) ProviderAllocations(ctx context.Context, id string) (map[string][]Allocation, int64, error) {
+	return s.store.ProviderAllocations(ctx, id)
+}
+
+func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocations) error {
+	seen := map[string]bool{}
+	for i := range cs {
+		c := &cs[i]
+		if !IsUUID(c.Consumer.UUID) {
+			return invalid("JSON does not validate: '%s' is not a 'uuid'", c.Consumer.UUID)
+		}
+		c.Consumer.UUID = normUUID(c.Consumer.UUID)
+		if seen[c.Consumer.UUID] {
+			return invalid("Allocation for consumer %s appears more than once", c.Consumer.UUID)
+		}
+		seen[c.Consumer.UUID] = true
+		for j := range c.Allocations {
+			a := &c.Allocations[j]
+			if !IsUUID(a.ProviderUUID) {
+				return invalid("JSON does not validate: '%s' is not a 'uuid'", a.ProviderUUID)
+			}
+			a.ProviderUUID = normUUID(a.ProviderUUID)
+			if a.Used < 1 || a.Used > MaxInt {
+				return invalid("JSON does not validate: %d is not a valid amount for %s", a.Used, a.ResourceClass)
+			}
+			if err := s.checkClass(ctx, a.ResourceClass); err != nil {
+				return invalid("Unable to allocate inventory: No such resource class %s.", a.ResourceClass)
+			}
+		}
+		if c.Consumer.ConsumerType == "" {
+			c.Consumer.ConsumerType = DefaultConsumerType
+		}
+	}
+	return nil
+}
+
+// WriteAllocations replaces the allocations of one or more consumers in
+// one transaction (PUT /allocations/{c}, POST /allocations). A consumer
+// given no allocations loses them all.
+func (s *Service) WriteAllocations(ctx context.Context, cs []ConsumerAllocations) error {
+	if err := s.validateAllocations(ctx, cs); err != nil {
+		return err
+	}
+	return s.store.WriteAllocations(ctx, cs)
+}
+
+// DeleteAllocations removes every allocation of a consumer.
+func (s *Service) DeleteAllocations(ctx context.Context, id string) error {
+	c, allocs, err := s.store.Consumer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c == nil || len(allocs) == 0 {
+		return notFound("No allocations for consumer '%s'", id)
+	}
+	return s.store.WriteAllocations(ctx, []ConsumerAllocations{{Consumer: *c}})
+}
+
+// Reshape moves inventories and allocations at once (1.30).
+func (s *Service) Reshape(ctx context.Context, invs map[string]InventorySet, cs []ConsumerAllocations) error {
+	for id, set := range invs {
+		v, err := s.validateInventories(ctx, set.Inventories, true)
+		if err != nil {
+			return err
+		}
+		set.Inventories = v
+		invs[id] = set
+	}
+	if err := s.validateAllocations(ctx, cs); err != nil {
+		return err
+	}
+	return s.store.Reshape(ctx, invs, cs)
+}
+
+// AllocationCandidates answers GET /allocation_candidates: the providers
+// are loaded and handed to the pure core.
+func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([]Candidate, []ProviderState, error) {
+	var traits []string
+	for _, g := range q.Groups {
+		for _, any := range g.Required {
+			traits = append(traits, any...)
+		}
+		traits = append(traits, g.Forbidden...)
+		for rc := range g.Resources {
+			if err := s.checkClass(ctx, rc); err != nil {
+				return nil, nil, badQuery(CodeBadValue, "Invalid resource class in resources parameter: %s", err)
+			}
+		}
+	}
+	for _, any := range q.RootRequired {
+		traits = append(traits, any...)
+	}
+	traits = append(traits, q.RootForbidden...)
+	if err := s.checkTraitsExist(ctx, slices.Compact(traits)); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Code = CodeBadValue
+		}
+		return nil, nil, err
+	}
+	ps, err := s.store.CandidateProviders(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Candidates(q, ps), ps, nil
+}

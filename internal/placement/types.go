@@ -1,0 +1,143 @@
+package placement
+
+import (
+	"math"
+	"regexp"
+	"time"
+)
+
+// Provider is a resource provider: a compute node, a NUMA cell, a shared
+// storage pool. Generation increases on every change to the provider, its
+// inventories, traits, aggregates or the allocations against it; writers
+// send the generation they read and lose with a 409 when it moved.
+type Provider struct {
+	UUID       string
+	Name       string
+	Generation int64
+	ParentUUID string // "" for a root
+	RootUUID   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Inventory is how much of one resource class a provider has.
+type Inventory struct {
+	ResourceClass   string
+	Total           int64
+	Reserved        int64
+	MinUnit         int64
+	MaxUnit         int64
+	StepSize        int64
+	AllocationRatio float64
+}
+
+// Capacity is what may be allocated in all: (total - reserved) * ratio.
+func (inv Inventory) Capacity() int64 {
+	return int64(math.Floor(float64(inv.Total-inv.Reserved) * inv.AllocationRatio))
+}
+
+// WithDefaults fills the fields a client may omit.
+func (inv Inventory) WithDefaults() Inventory {
+	if inv.MinUnit == 0 {
+		inv.MinUnit = 1
+	}
+	if inv.MaxUnit == 0 {
+		inv.MaxUnit = MaxInt
+	}
+	if inv.StepSize == 0 {
+		inv.StepSize = 1
+	}
+	if inv.AllocationRatio == 0 {
+		inv.AllocationRatio = 1.0
+	}
+	return inv
+}
+
+// MaxInt is the largest integer Placement accepts in an inventory or
+// allocation (its schema's maximum, a signed 32-bit integer).
+const MaxInt = 2147483647
+
+// Validate checks an inventory's fields. reservedMayEqualTotal is
+// microversion 1.26's relaxation.
+func (inv Inventory) Validate(reservedMayEqualTotal bool) error {
+	switch {
+	case inv.Total < 1 || inv.Total > MaxInt:
+		return invalid("Unable to update inventory for resource class %s: total must be between 1 and %d", inv.ResourceClass, MaxInt)
+	case inv.Reserved < 0 || inv.Reserved > MaxInt:
+		return invalid("Unable to update inventory for resource class %s: reserved must be between 0 and %d", inv.ResourceClass, MaxInt)
+	case inv.MinUnit < 1 || inv.MinUnit > MaxInt, inv.MaxUnit < 1 || inv.MaxUnit > MaxInt, inv.StepSize < 1 || inv.StepSize > MaxInt:
+		return invalid("Unable to update inventory for resource class %s: min_unit, max_unit and step_size must be between 1 and %d", inv.ResourceClass, MaxInt)
+	case inv.AllocationRatio <= 0 || inv.AllocationRatio > 3.40282e+38:
+		return invalid("Unable to update inventory for resource class %s: allocation_ratio must be positive", inv.ResourceClass)
+	case inv.MinUnit > inv.MaxUnit:
+		return invalid("Unable to update inventory for resource class %s: min_unit (%d) must be less than or equal to max_unit (%d)", inv.ResourceClass, inv.MinUnit, inv.MaxUnit)
+	}
+	if inv.Reserved > inv.Total || (!reservedMayEqualTotal && inv.Reserved == inv.Total) {
+		return invalid("Unable to update inventory for resource provider: Invalid inventory for '%s'. The reserved value is greater than or equal to total.", inv.ResourceClass)
+	}
+	return nil
+}
+
+// Consumer is who holds allocations: an instance, a migration.
+type Consumer struct {
+	UUID         string
+	ProjectID    string
+	UserID       string
+	ConsumerType string
+	Generation   int64
+}
+
+// Allocation is an amount of one class held on one provider by a consumer.
+type Allocation struct {
+	ProviderUUID  string
+	ResourceClass string
+	Used          int64
+}
+
+// ConsumerAllocations is a consumer and the whole set of its allocations:
+// writing it replaces what the consumer held. Generation is the consumer
+// generation the writer read; nil means "a new consumer" (1.28+), and
+// CheckGeneration false skips the check (before 1.28).
+type ConsumerAllocations struct {
+	Consumer        Consumer
+	Generation      *int64
+	CheckGeneration bool
+	Allocations     []Allocation
+}
+
+// Usage is the amount used of each resource class.
+type Usage map[string]int64
+
+// ProviderFilter narrows a provider list. Empty fields do not filter.
+type ProviderFilter struct {
+	Name string
+	UUID string
+	// InTree lists the providers in the tree of this provider.
+	InTree string
+	// MemberOf: the provider must be in one aggregate of every inner list.
+	MemberOf [][]string
+	// ForbiddenAggregates: the provider must be in none of these.
+	ForbiddenAggregates []string
+	// Resources: the provider must have capacity for these amounts.
+	Resources map[string]int64
+	Required  []string
+	Forbidden []string
+}
+
+// TraitFilter narrows the trait list.
+type TraitFilter struct {
+	Names      []string // name=in:A,B
+	Prefix     string   // name=startswith:X
+	Associated *bool
+}
+
+var (
+	customRE = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
+	uuidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+)
+
+// IsCustom reports whether name is a valid CUSTOM_ resource class or trait.
+func IsCustom(name string) bool { return len(name) <= 255 && customRE.MatchString(name) }
+
+// IsUUID reports whether s is a UUID, with or without dashes.
+func IsUUID(s string) bool { return uuidRE.MatchString(s) }
