@@ -151,7 +151,7 @@ start_cloud() {
 	# web-download may fetch from loopback only (the harness's own HTTP
 	# server), plus the host Tempest's negative web-download test names: it
 	# does not resolve, so that import fails the way the test expects
-	if grep -q -- '--image-web-download-hosts' <<<"$help"; then
+	if grep -qE -- '-?-image-web-download-hosts\b' <<<"$help"; then
 		args+=(--image-web-download-hosts "127.0.0.1,does-not.exist")
 	fi
 	# shellcheck disable=SC2206 # word splitting of GOSTACK_UP_ARGS is intended
@@ -232,6 +232,10 @@ export VOLUME_MIN_MICROVERSION=${VOLUME_MIN_MICROVERSION:-3.0}
 export VOLUME_MAX_MICROVERSION=${VOLUME_MAX_MICROVERSION:-latest}
 export HTTP_IMAGE=${HTTP_IMAGE:-}
 export IMAGE_IMPORT=false GLANCE_RESERVED=false
+# Tempest 33 uploads random bytes under every disk format it lists; gostack
+# (like Glance since 2024.2) refuses data that is not in its declared
+# format, so only the formats whose data is raw are listed
+export IMAGE_DISK_FORMATS=${IMAGE_DISK_FORMATS:-ami,ari,aki,raw}
 if [ "$GLANCE_AVAILABLE" = true ]; then
 	# gostack reserves the os_glance_* properties, as Glance does since Wallaby
 	GLANCE_RESERVED=true
