@@ -440,3 +440,28 @@ func SummaryProviders(cands []Candidate, providers []ProviderState, wholeTrees b
 	sort.Strings(out)
 	return out
 }
+
+// MatchProvider applies a GET /resource_providers filter's member_of,
+// resources and traits to one provider: the provider itself must have
+// the capacity and the traits.
+func MatchProvider(f ProviderFilter, p *ProviderState) bool {
+	// Unlike a candidate's, a listed provider must itself be a member.
+	g := RequestGroup{MemberOf: f.MemberOf, ForbiddenAggregates: f.ForbiddenAggregates}
+	if !aggregatesOK(g, p, map[string]*ProviderState{}) {
+		return false
+	}
+	var req [][]string
+	for _, t := range f.Required {
+		req = append(req, []string{t})
+	}
+	if !traitsOK(p.Traits, req, f.Forbidden) {
+		return false
+	}
+	for rc, n := range f.Resources {
+		inv, ok := p.Inventories[rc]
+		if !ok || p.Used[rc]+n > inv.Capacity() || n > inv.MaxUnit || n < inv.MinUnit {
+			return false
+		}
+	}
+	return true
+}

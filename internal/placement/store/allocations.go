@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+
+	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+// Consumer returns a consumer and its allocations.
+func (s *Store) Consumer(ctx context.Context, uuid string) (*placement.Consumer, []placement.Allocation, error) {
+	var c *placement.Consumer
+	var allocs []placement.Allocation
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		c, allocs, err = consumer(ctx, q, uuid)
+		return err
+	})
+	return c, allocs, err
+}
+
+func consumer(ctx context.Context, q db.Querier, uuid string) (*placement.Consumer, []placement.Allocation, error) {
+	c := placement.Consumer{UUID: uuid}
+	err := q.QueryRowContext(ctx, `SELECT project_id, user_id, consumer_type, generation FROM placement_consumers WHERE uuid = $1`, uuid).
+		Scan(&c.ProjectID, &c.UserID, &c.ConsumerType, &c.Generation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT provider_uuid, resource_class, used FROM placement_allocations WHERE consumer_uuid = $1 ORDER BY provider_uuid, resource_class`, uuid)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var allocs []placement.Allocation
+	for rows.Next() {
+		var a placement.Allocation
+		if err := rows.Scan(&a.ProviderUUID, &a.ResourceClass, &a.Used); err != nil {
+			return nil, nil, err
+		}
+		allocs = append(allocs, a)
+	}
+	return &c, allocs, rows.Err()
+}
+
+// ProviderAllocations returns the allocations against a provider.
+func (s *Store) ProviderAllocations(ctx context.Context, uuid string) (map[string][]placement.Allocation, int64, error) {
+	out := map[string][]placement.Allocation{}
+	var gen int64
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		if gen, err = generation(ctx, q, uuid); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT consumer_uuid, resource_class, used FROM placement_allocations WHERE provider_uuid = $1`, uuid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			a := placement.Allocation{ProviderUUID: uuid}
+			if err := rows.Scan(&c, &a.ResourceClass, &a.Used); err != nil {
+				return err
+			}
+			out[c] = append(out[c], a)
+		}
+		return rows.Err()
+	})
+	return out, gen, err
+}
+
+// WriteAllocations replaces the allocations of the consumers of cs.
+func (s *Store) WriteAllocations(ctx context.Context, cs []placement.ConsumerAllocations) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return writeAllocations(ctx, tx, cs, nil)
+	})
+}
+
+// writeAllocations does the work of WriteAllocations inside tx. Providers
+// in skipBump already had their generation moved by the caller.
+func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAllocations, skipBump map[string]bool) error {
+	now := db.Now()
+	// Providers the new allocations touch, with the generation read now:
+	// bumped at the end with a compare-and-swap so that a concurrent
+	// writer's capacity check cannot interleave with ours.
+	gens := map[string]int64{}
+	var rps []string
+	for _, c := range cs {
+		for _, a := range c.Allocations {
+			if _, ok := gens[a.ProviderUUID]; ok {
+				continue
+			}
+			g, err := generation(ctx, tx, a.ProviderUUID)
+			if err != nil {
+				var nf *placement.NotFoundError
+				if errors.As(err, &nf) {
+					return placement.Invalid("Allocation for resource provider '%s' that does not exist.", a.ProviderUUID)
+				}
+				return err
+			}
+			gens[a.ProviderUUID] = g
+			rps = append(rps, a.ProviderUUID)
+		}
+	}
+	sort.Strings(rps)
+
+	var all []placement.Allocation
+	for _, c := range cs {
+		old, _, err := consumer(ctx, tx, c.Consumer.UUID)
+		if err != nil {
+			return err
+		}
+		if c.CheckGeneration {
+			switch {
+			case old == nil && c.Generation != nil:
+				return placement.Conflict(placement.CodeConcurrentUpdate, "consumer generation conflict - expected null but got %d", *c.Generation)
+			case old != nil && c.Generation == nil:
+				return placement.Conflict(placement.CodeConcurrentUpdate, "consumer generation conflict - expected %d but got None", old.Generation)
+			case old != nil && *c.Generation != old.Generation:
+				return placement.ErrConsumerGeneration(c.Consumer.UUID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_allocations WHERE consumer_uuid = $1`, c.Consumer.UUID); err != nil {
+			return err
+		}
+		if len(c.Allocations) == 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM placement_consumers WHERE uuid = $1`, c.Consumer.UUID); err != nil {
+				return err
+			}
+			continue
+		}
+		if old == nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_consumers (uuid, project_id, user_id, consumer_type, generation, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)`,
+				c.Consumer.UUID, c.Consumer.ProjectID, c.Consumer.UserID, c.Consumer.ConsumerType, now); err != nil {
+				return err
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, `UPDATE placement_consumers SET project_id = $1, user_id = $2, consumer_type = $3, generation = generation + 1, updated_at = $4 WHERE uuid = $5 AND generation = $6`,
+				c.Consumer.ProjectID, c.Consumer.UserID, c.Consumer.ConsumerType, now, c.Consumer.UUID, old.Generation)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				if c.CheckGeneration {
+					return placement.ErrConsumerGeneration(c.Consumer.UUID)
+				}
+				return errRace
+			}
+		}
+		all = append(all, c.Allocations...)
+	}
+
+	invs := map[string]map[string]placement.Inventory{}
+	used := map[string]placement.Usage{}
+	for _, rp := range rps {
+		is, err := inventories(ctx, tx, rp)
+		if err != nil {
+			return err
+		}
+		m := map[string]placement.Inventory{}
+		for _, i := range is {
+			m[i.ResourceClass] = i
+		}
+		invs[rp] = m
+		if used[rp], err = usage(ctx, tx, rp); err != nil {
+			return err
+		}
+	}
+	if err := placement.CheckCapacity(all, invs, used); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		for _, a := range c.Allocations {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_allocations (consumer_uuid, provider_uuid, resource_class, used) VALUES ($1, $2, $3, $4)`,
+				c.Consumer.UUID, a.ProviderUUID, a.ResourceClass, a.Used); err != nil {
+				if db.IsUnique(err) {
+					return placement.Invalid("Allocation for consumer %s lists resource class %s on provider %s twice.", c.Consumer.UUID, a.ResourceClass, a.ProviderUUID)
+				}
+				return err
+			}
+		}
+	}
+	for _, rp := range rps {
+		if skipBump[rp] {
+			continue
+		}
+		if _, ok, err := bump(ctx, tx, rp, gens[rp]); err != nil {
+			return err
+		} else if !ok {
+			return errRace
+		}
+	}
+	return nil
+}
+
+// Reshape replaces inventories and allocations in one transaction.
+func (s *Store) Reshape(ctx context.Context, invs map[string]placement.InventorySet, cs []placement.ConsumerAllocations) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		rps := make([]string, 0, len(invs))
+		for rp := range invs {
+			rps = append(rps, rp)
+		}
+		sort.Strings(rps)
+		bumped := map[string]bool{}
+		for _, rp := range rps {
+			set := invs[rp]
+			if _, err := casGeneration(ctx, tx, rp, set.Generation); err != nil {
+				return err
+			}
+			bumped[rp] = true
+			if err := writeInventories(ctx, tx, rp, set.Inventories); err != nil {
+				return err
+			}
+		}
+		if err := writeAllocations(ctx, tx, cs, bumped); err != nil {
+			return err
+		}
+		// What is still allocated must be covered by the new inventories.
+		for _, rp := range rps {
+			u, err := usage(ctx, tx, rp)
+			if err != nil {
+				return err
+			}
+			if err := placement.CheckInventoryChange(rp, invs[rp].Inventories, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CandidateProviders loads every provider's state for the candidate core.
+func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderState, error) {
+	var out []placement.ProviderState
+	err := s.readTx(ctx, func(q db.Querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers ORDER BY created_at, uuid`)
+		if err != nil {
+			return err
+		}
+		idx := map[string]int{}
+		for rows.Next() {
+			p, err := scanProvider(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			idx[p.UUID] = len(out)
+			out = append(out, placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
+				Used: placement.Usage{}, Traits: map[string]bool{}, Aggregates: map[string]bool{}})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = q.QueryContext(ctx, `SELECT provider_uuid, resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM placement_inventories`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rp string
+			var i placement.Inventory
+			if err := rows.Scan(&rp, &i.ResourceClass, &i.Total, &i.Reserved, &i.MinUnit, &i.MaxUnit, &i.StepSize, &i.AllocationRatio); err != nil {
+				rows.Close()
+				return err
+			}
+			if k, ok := idx[rp]; ok {
+				out[k].Inventories[i.ResourceClass] = i
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, part := range []struct {
+			query string
+			apply func(k int, name string, n int64)
+		}{
+			{`SELECT provider_uuid, resource_class, SUM(used) FROM placement_allocations GROUP BY provider_uuid, resource_class`, func(k int, n string, v int64) { out[k].Used[n] = v }},
+			{`SELECT provider_uuid, trait, 0 FROM placement_provider_traits`, func(k int, n string, _ int64) { out[k].Traits[n] = true }},
+			{`SELECT provider_uuid, aggregate_uuid, 0 FROM placement_provider_aggregates`, func(k int, n string, _ int64) { out[k].Aggregates[n] = true }},
+		} {
+			rows, err := q.QueryContext(ctx, part.query)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var rp, name string
+				var n int64
+				if err := rows.Scan(&rp, &name, &n); err != nil {
+					rows.Close()
+					return err
+				}
+				if k, ok := idx[rp]; ok {
+					part.apply(k, name, n)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+
+	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+func inventories(ctx context.Context, q db.Querier, uuid string) ([]placement.Inventory, error) {
+	rows, err := q.QueryContext(ctx, `SELECT resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM placement_inventories WHERE provider_uuid = $1 ORDER BY resource_class`, uuid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []placement.Inventory{}
+	for rows.Next() {
+		var i placement.Inventory
+		if err := rows.Scan(&i.ResourceClass, &i.Total, &i.Reserved, &i.MinUnit, &i.MaxUnit, &i.StepSize, &i.AllocationRatio); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// Inventories returns a provider's inventories and generation.
+func (s *Store) Inventories(ctx context.Context, uuid string) ([]placement.Inventory, int64, error) {
+	var invs []placement.Inventory
+	var gen int64
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		if gen, err = generation(ctx, q, uuid); err != nil {
+			return err
+		}
+		invs, err = inventories(ctx, q, uuid)
+		return err
+	})
+	return invs, gen, err
+}
+
+// readTx runs fn against the read pool. Reads that must agree with each
+// other (a generation and the rows it covers) run in one read transaction.
+func (s *Store) readTx(ctx context.Context, fn func(q db.Querier) error) error {
+	tx, err := s.db.Reader().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+func usage(ctx context.Context, q db.Querier, uuid string) (placement.Usage, error) {
+	rows, err := q.QueryContext(ctx, `SELECT resource_class, SUM(used) FROM placement_allocations WHERE provider_uuid = $1 GROUP BY resource_class`, uuid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	u := placement.Usage{}
+	for rows.Next() {
+		var rc string
+		var n int64
+		if err := rows.Scan(&rc, &n); err != nil {
+			return nil, err
+		}
+		u[rc] = n
+	}
+	return u, rows.Err()
+}
+
+func writeInventories(ctx context.Context, q db.Querier, uuid string, invs []placement.Inventory) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM placement_inventories WHERE provider_uuid = $1`, uuid); err != nil {
+		return err
+	}
+	for _, i := range invs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO placement_inventories (provider_uuid, resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			uuid, i.ResourceClass, i.Total, i.Reserved, i.MinUnit, i.MaxUnit, i.StepSize, i.AllocationRatio); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetInventories replaces a provider's inventories at generation gen.
+func (s *Store) SetInventories(ctx context.Context, uuid string, gen int64, invs []placement.Inventory) (int64, error) {
+	var ng int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
+			return err
+		}
+		u, err := usage(ctx, tx, uuid)
+		if err != nil {
+			return err
+		}
+		if err := placement.CheckInventoryChange(uuid, invs, u); err != nil {
+			return err
+		}
+		return writeInventories(ctx, tx, uuid, invs)
+	})
+	return ng, err
+}
+
+// ProviderTraits returns a provider's traits and generation.
+func (s *Store) ProviderTraits(ctx context.Context, uuid string) ([]string, int64, error) {
+	var ts []string
+	var gen int64
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		if gen, err = generation(ctx, q, uuid); err != nil {
+			return err
+		}
+		ts, err = strings1(ctx, q, `SELECT trait FROM placement_provider_traits WHERE provider_uuid = $1 ORDER BY trait`, uuid)
+		return err
+	})
+	return ts, gen, err
+}
+
+// SetProviderTraits replaces a provider's traits at generation gen.
+func (s *Store) SetProviderTraits(ctx context.Context, uuid string, gen int64, traits []string) (int64, error) {
+	var ng int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_provider_traits WHERE provider_uuid = $1`, uuid); err != nil {
+			return err
+		}
+		for _, t := range traits {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_provider_traits (provider_uuid, trait) VALUES ($1, $2)`, uuid, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ng, err
+}
+
+// ProviderAggregates returns a provider's aggregates and generation.
+func (s *Store) ProviderAggregates(ctx context.Context, uuid string) ([]string, int64, error) {
+	var as []string
+	var gen int64
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		if gen, err = generation(ctx, q, uuid); err != nil {
+			return err
+		}
+		as, err = strings1(ctx, q, `SELECT aggregate_uuid FROM placement_provider_aggregates WHERE provider_uuid = $1 ORDER BY aggregate_uuid`, uuid)
+		return err
+	})
+	return as, gen, err
+}
+
+// SetProviderAggregates replaces a provider's aggregates; gen < 0 skips
+// the generation check.
+func (s *Store) SetProviderAggregates(ctx context.Context, uuid string, gen int64, aggs []string) (int64, error) {
+	var ng int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		g := gen
+		if g < 0 {
+			var err error
+			if g, err = generation(ctx, tx, uuid); err != nil {
+				return err
+			}
+		}
+		var err error
+		if ng, err = casGeneration(ctx, tx, uuid, g); err != nil {
+			if gen < 0 {
+				return errRace
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_provider_aggregates WHERE provider_uuid = $1`, uuid); err != nil {
+			return err
+		}
+		for _, a := range aggs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_provider_aggregates (provider_uuid, aggregate_uuid) VALUES ($1, $2)`, uuid, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ng, err
+}
+
+// ProviderUsages returns a provider's usage of every class it has.
+func (s *Store) ProviderUsages(ctx context.Context, uuid string) (placement.Usage, int64, error) {
+	var u placement.Usage
+	var gen int64
+	err := s.readTx(ctx, func(q db.Querier) error {
+		var err error
+		if gen, err = generation(ctx, q, uuid); err != nil {
+			return err
+		}
+		if u, err = usage(ctx, q, uuid); err != nil {
+			return err
+		}
+		invs, err := inventories(ctx, q, uuid)
+		for _, i := range invs {
+			if _, ok := u[i.ResourceClass]; !ok {
+				u[i.ResourceClass] = 0
+			}
+		}
+		return err
+	})
+	return u, gen, err
+}
+
+// Usages sums allocations by consumer type for a project (and user).
+func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]placement.Usage, error) {
+	var a args
+	where := "c.project_id = " + a.add(projectID)
+	if userID != "" {
+		where += " AND c.user_id = " + a.add(userID)
+	}
+	if consumerType != "" && consumerType != "all" && consumerType != "unknown" {
+		where += " AND c.consumer_type = " + a.add(consumerType)
+	} else if consumerType == "unknown" {
+		where += " AND c.consumer_type = " + a.add(placement.DefaultConsumerType)
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, a.resource_class, SUM(a.used) FROM placement_allocations a JOIN placement_consumers c ON c.uuid = a.consumer_uuid WHERE `+where+` GROUP BY c.consumer_type, a.resource_class`, a.vals...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]placement.Usage{}
+	for rows.Next() {
+		var ct, rc string
+		var n int64
+		if err := rows.Scan(&ct, &rc, &n); err != nil {
+			return nil, err
+		}
+		if out[ct] == nil {
+			out[ct] = placement.Usage{}
+		}
+		out[ct][rc] += n
+	}
+	return out, rows.Err()
+}
+
+// CustomClasses lists custom resource classes by name.
+func (s *Store) CustomClasses(ctx context.Context) ([]string, error) {
+	return strings1(ctx, s.db.Reader(), `SELECT name FROM placement_resource_classes ORDER BY name`)
+}
+
+// CreateCustomClass inserts a custom class.
+func (s *Store) CreateCustomClass(ctx context.Context, name string) error {
+	_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO placement_resource_classes (name, created_at) VALUES ($1, $2)`, name, db.Now())
+	if db.IsUnique(err) {
+		return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource class already exists: %s", name)
+	}
+	return err
+}
+
+// DeleteCustomClass deletes a custom class no inventory uses.
+func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_inventories WHERE resource_class = $1`, name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeUndefined, "Unable to delete resource class %s: Cannot delete resource class %s. Class is in use in inventory.", name, name)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM placement_resource_classes WHERE name = $1`, name)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return placement.NotFound("No such resource class %s.", name)
+		}
+		return nil
+	})
+}
+
+// CustomTraits lists custom traits.
+func (s *Store) CustomTraits(ctx context.Context) ([]string, error) {
+	return strings1(ctx, s.db.Reader(), `SELECT name FROM placement_traits ORDER BY name`)
+}
+
+// CreateCustomTrait inserts a custom trait if missing.
+func (s *Store) CreateCustomTrait(ctx context.Context, name string) (bool, error) {
+	res, err := s.db.Writer().ExecContext(ctx, `INSERT INTO placement_traits (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, db.Now())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DeleteCustomTrait deletes a custom trait no provider has.
+func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_provider_traits WHERE trait = $1`, name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeUndefined, "The trait %s is in use by a resource provider.", name)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM placement_traits WHERE name = $1`, name)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return placement.NotFound("No such trait(s): %s.", name)
+		}
+		return nil
+	})
+}
+
+// TraitsInUse returns the traits some provider has.
+func (s *Store) TraitsInUse(ctx context.Context) ([]string, error) {
+	ts, err := strings1(ctx, s.db.Reader(), `SELECT DISTINCT trait FROM placement_provider_traits`)
+	sort.Strings(ts)
+	return ts, err
+}

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+const providerCols = `uuid, name, generation, COALESCE(parent_uuid, ''), root_uuid, created_at, updated_at`
+
+func scanProvider(sc interface{ Scan(...any) error }) (placement.Provider, error) {
+	var p placement.Provider
+	err := sc.Scan(&p.UUID, &p.Name, &p.Generation, &p.ParentUUID, &p.RootUUID, &p.CreatedAt, &p.UpdatedAt)
+	return p, err
+}
+
+func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// CreateProvider inserts p.
+func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		p.RootUUID = p.UUID
+		if p.ParentUUID != "" {
+			var root string
+			err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, p.ParentUUID).Scan(&root)
+			if errors.Is(err, sql.ErrNoRows) {
+				return placement.Invalid("parent provider UUID does not exist.")
+			}
+			if err != nil {
+				return err
+			}
+			p.RootUUID = root
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE uuid = $1`, p.UUID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider uuid: %s already exists.", p.UUID)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE name = $1`, p.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", p.Name)
+		}
+		now := db.Now()
+		p.CreatedAt, p.UpdatedAt, p.Generation = now, now, 0
+		_, err := tx.ExecContext(ctx, `INSERT INTO placement_providers (uuid, name, generation, parent_uuid, root_uuid, created_at, updated_at) VALUES ($1, $2, 0, $3, $4, $5, $5)`,
+			p.UUID, p.Name, nullable(p.ParentUUID), p.RootUUID, now)
+		if db.IsUnique(err) {
+			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", p.Name)
+		}
+		return err
+	})
+}
+
+// GetProvider returns one provider.
+func (s *Store) GetProvider(ctx context.Context, uuid string) (*placement.Provider, error) {
+	p, err := scanProvider(s.db.Reader().QueryRowContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE uuid = $1`, uuid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, placement.ErrProviderNotFound(uuid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ListProviders lists providers matching f. Name, uuid and tree are
+// filtered in SQL; aggregates, traits and capacity on the loaded state
+// with the same rules the candidate core uses.
+func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) ([]placement.Provider, error) {
+	var a args
+	where := "1=1"
+	if f.Name != "" {
+		where += " AND name = " + a.add(f.Name)
+	}
+	if f.UUID != "" {
+		where += " AND uuid = " + a.add(f.UUID)
+	}
+	if f.InTree != "" {
+		where += " AND root_uuid = (SELECT root_uuid FROM placement_providers WHERE uuid = " + a.add(f.InTree) + ")"
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE `+where+` ORDER BY created_at, uuid`, a.vals...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []placement.Provider{}
+	for rows.Next() {
+		p, err := scanProvider(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(f.MemberOf) == 0 && len(f.ForbiddenAggregates) == 0 && len(f.Resources) == 0 && len(f.Required) == 0 && len(f.Forbidden) == 0 {
+		return out, nil
+	}
+	states, err := s.CandidateProviders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byUUID := map[string]*placement.ProviderState{}
+	for i := range states {
+		byUUID[states[i].UUID] = &states[i]
+	}
+	return slices.DeleteFunc(out, func(p placement.Provider) bool {
+		st := byUUID[p.UUID]
+		return st == nil || !placement.MatchProvider(f, st)
+	}), nil
+}
+
+// UpdateProvider renames and reparents a provider.
+func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, allowReparent bool) (*placement.Provider, error) {
+	var out *placement.Provider
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		p, err := scanProvider(tx.QueryRowContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE uuid = $1`, uuid))
+		if errors.Is(err, sql.ErrNoRows) {
+			return placement.ErrProviderNotFound(uuid)
+		}
+		if err != nil {
+			return err
+		}
+		if name != p.Name {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE name = $1`, name).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", name)
+			}
+		}
+		root := p.RootUUID
+		if parent != p.ParentUUID {
+			if p.ParentUUID != "" && !allowReparent {
+				return placement.Invalid("re-parenting a provider is not currently allowed.")
+			}
+			if parent == uuid {
+				return placement.Invalid("creating loop in the provider tree is not allowed.")
+			}
+			root = uuid
+			if parent != "" {
+				var proot string
+				err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, parent).Scan(&proot)
+				if errors.Is(err, sql.ErrNoRows) {
+					return placement.Invalid("parent provider UUID does not exist.")
+				}
+				if err != nil {
+					return err
+				}
+				// The new parent may not be a descendant of the provider.
+				if proot == p.RootUUID {
+					anc, err := ancestors(ctx, tx, parent)
+					if err != nil {
+						return err
+					}
+					if slices.Contains(anc, uuid) {
+						return placement.Invalid("creating loop in the provider tree is not allowed.")
+					}
+				}
+				root = proot
+			}
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, generation = generation + 1, updated_at = $3 WHERE uuid = $4`,
+			name, nullable(parent), now, uuid); err != nil {
+			if db.IsUnique(err) {
+				return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", name)
+			}
+			return err
+		}
+		if root != p.RootUUID {
+			desc, err := descendants(ctx, tx, uuid)
+			if err != nil {
+				return err
+			}
+			var a args
+			if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.add(root)+` WHERE uuid IN (`+a.list(append(desc, uuid))+`)`, a.vals...); err != nil {
+				return err
+			}
+		}
+		p.Name, p.ParentUUID, p.RootUUID, p.Generation, p.UpdatedAt = name, parent, root, p.Generation+1, now
+		out = &p
+		return nil
+	})
+	return out, err
+}
+
+func ancestors(ctx context.Context, q db.Querier, uuid string) ([]string, error) {
+	var out []string
+	cur := uuid
+	for range 1000 {
+		var parent sql.NullString
+		if err := q.QueryRowContext(ctx, `SELECT parent_uuid FROM placement_providers WHERE uuid = $1`, cur).Scan(&parent); err != nil {
+			return nil, err
+		}
+		if !parent.Valid {
+			break
+		}
+		out = append(out, parent.String)
+		cur = parent.String
+	}
+	return out, nil
+}
+
+func descendants(ctx context.Context, q db.Querier, uuid string) ([]string, error) {
+	var out []string
+	frontier := []string{uuid}
+	for len(frontier) > 0 {
+		var a args
+		kids, err := strings1(ctx, q, `SELECT uuid FROM placement_providers WHERE parent_uuid IN (`+a.list(frontier)+`)`, a.vals...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, kids...)
+		frontier = kids
+	}
+	return out, nil
+}
+
+// DeleteProvider deletes a provider without allocations or children.
+func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := generation(ctx, tx, uuid); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_allocations WHERE provider_uuid = $1`, uuid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeProviderInUse, "Unable to delete resource provider %s: Resource provider has allocations.", uuid)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE parent_uuid = $1`, uuid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeProviderInUse, "Unable to delete parent resource provider %s: It has child resource providers.", uuid)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM placement_providers WHERE uuid = $1`, uuid)
+		return err
+	})
+}

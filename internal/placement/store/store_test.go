@@ -1,0 +1,179 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/gostack/gostack/internal/placement"
+	plstore "github.com/gostack/gostack/internal/placement/store"
+	"github.com/gostack/gostack/internal/platform/db/dbtest"
+)
+
+func newService(t *testing.T) *placement.Service {
+	t.Helper()
+	svc, err := placement.New(context.Background(), placement.Config{}, plstore.New(dbtest.Open(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ce *placement.ConflictError
+	if !errors.As(err, &ce) || ce.Code != code {
+		t.Fatalf("err = %v, want conflict %s", err, code)
+	}
+}
+
+const (
+	rp1   = "11111111-1111-1111-1111-111111111111"
+	rp2   = "22222222-2222-2222-2222-222222222222"
+	cons1 = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
+	cons2 = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
+)
+
+func TestProvidersInventoriesAllocations(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	p, err := svc.CreateProvider(ctx, rp1, "node1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RootUUID != rp1 || p.Generation != 0 {
+		t.Fatalf("provider = %+v", p)
+	}
+	if _, err := svc.CreateProvider(ctx, "", "node1", ""); err == nil {
+		t.Fatal("duplicate name accepted")
+	} else {
+		wantCode(t, err, placement.CodeDuplicateName)
+	}
+	child, err := svc.CreateProvider(ctx, rp2, "node1-numa0", rp1)
+	if err != nil || child.RootUUID != rp1 {
+		t.Fatalf("child = %+v, %v", child, err)
+	}
+	if err := svc.DeleteProvider(ctx, rp1); err == nil {
+		t.Fatal("deleted a parent")
+	}
+
+	gen, err := svc.SetInventories(ctx, rp1, 0, []placement.Inventory{
+		{ResourceClass: "VCPU", Total: 4, AllocationRatio: 2},
+		{ResourceClass: "MEMORY_MB", Total: 2048, Reserved: 512},
+	}, true)
+	if err != nil || gen != 1 {
+		t.Fatalf("gen = %d, %v", gen, err)
+	}
+	if _, err := svc.SetInventories(ctx, rp1, 0, nil, true); err == nil {
+		t.Fatal("stale generation accepted")
+	} else {
+		wantCode(t, err, placement.CodeConcurrentUpdate)
+	}
+
+	write := func(c string, gen *int64, vcpu, mem int64) error {
+		return svc.WriteAllocations(ctx, []placement.ConsumerAllocations{{
+			Consumer: placement.Consumer{UUID: c, ProjectID: "p", UserID: "u"}, Generation: gen, CheckGeneration: true,
+			Allocations: []placement.Allocation{{ProviderUUID: rp1, ResourceClass: "VCPU", Used: vcpu}, {ProviderUUID: rp1, ResourceClass: "MEMORY_MB", Used: mem}},
+		}})
+	}
+	if err := write(cons1, nil, 6, 1024); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(cons2, nil, 3, 256); err == nil {
+		t.Fatal("over capacity accepted (6+3 > 8)")
+	}
+	if err := write(cons1, nil, 1, 1); err == nil {
+		t.Fatal("null generation for an existing consumer accepted")
+	} else {
+		wantCode(t, err, placement.CodeConcurrentUpdate)
+	}
+	g0 := int64(0)
+	if err := write(cons1, &g0, 2, 512); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(cons2, nil, 6, 512); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := svc.ProviderUsages(ctx, rp1)
+	if err != nil || u["VCPU"] != 8 || u["MEMORY_MB"] != 1024 {
+		t.Fatalf("usage = %v, %v", u, err)
+	}
+	pu, err := svc.Usages(ctx, "p", "", "")
+	if err != nil || pu["unknown"]["VCPU"] != 8 {
+		t.Fatalf("project usage = %v, %v", pu, err)
+	}
+	// Removing inventory in use is refused.
+	_, gen, _ = svc.Inventories(ctx, rp1)
+	if _, err := svc.SetInventories(ctx, rp1, gen, []placement.Inventory{{ResourceClass: "MEMORY_MB", Total: 2048}}, true); err == nil {
+		t.Fatal("removed inventory in use")
+	} else {
+		wantCode(t, err, placement.CodeInventoryInUse)
+	}
+	if err := svc.DeleteProvider(ctx, rp2); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteProvider(ctx, rp1); err == nil {
+		t.Fatal("deleted provider with allocations")
+	} else {
+		wantCode(t, err, placement.CodeProviderInUse)
+	}
+	if err := svc.DeleteAllocations(ctx, cons1); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ := svc.Consumer(ctx, cons1); c != nil {
+		t.Fatalf("consumer kept: %+v", c)
+	}
+	cands, _, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 2}}}})
+	if err != nil || len(cands) != 1 {
+		t.Fatalf("candidates = %v, %v", cands, err)
+	}
+}
+
+func TestTraitsAggregatesClasses(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	if _, err := svc.CreateProvider(ctx, rp1, "node1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if created, err := svc.PutTrait(ctx, "CUSTOM_GOLD"); err != nil || !created {
+		t.Fatalf("put trait: %v %v", created, err)
+	}
+	if created, _ := svc.PutTrait(ctx, "CUSTOM_GOLD"); created {
+		t.Fatal("created twice")
+	}
+	gen, err := svc.SetProviderTraits(ctx, rp1, 0, []string{"CUSTOM_GOLD", "HW_CPU_X86_AVX2"})
+	if err != nil || gen != 1 {
+		t.Fatal(gen, err)
+	}
+	if _, err := svc.SetProviderTraits(ctx, rp1, 1, []string{"CUSTOM_NOPE"}); err == nil {
+		t.Fatal("unknown trait accepted")
+	}
+	if err := svc.DeleteTrait(ctx, "CUSTOM_GOLD"); err == nil {
+		t.Fatal("deleted a trait in use")
+	}
+	yes := true
+	ts, err := svc.Traits(ctx, placement.TraitFilter{Associated: &yes})
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("associated = %v %v", ts, err)
+	}
+	agg := "33333333-3333-3333-3333-333333333333"
+	if _, err := svc.SetProviderAggregates(ctx, rp1, 1, []string{agg}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := svc.Providers(ctx, placement.ProviderFilter{MemberOf: [][]string{{agg}}, Required: []string{"CUSTOM_GOLD"}})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("providers = %v %v", ps, err)
+	}
+	if err := svc.CreateResourceClass(ctx, "CUSTOM_FOO"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CreateResourceClass(ctx, "CUSTOM_FOO"); err == nil {
+		t.Fatal("duplicate class")
+	}
+	if _, err := svc.SetInventories(ctx, rp1, 2, []placement.Inventory{{ResourceClass: "CUSTOM_FOO", Total: 1}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteResourceClass(ctx, "CUSTOM_FOO"); err == nil {
+		t.Fatal("deleted class in use")
+	}
+}
