@@ -42,8 +42,8 @@ func PolicyDefaults() map[string]string {
 		"cache_list":         admin,
 		"cache_delete":       admin,
 
-		"deactivate": admin,
-		"reactivate": admin,
+		"deactivate": memberOwner,
+		"reactivate": memberOwner,
 		"copy_image": admin,
 
 		"get_task":         admin,

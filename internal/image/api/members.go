@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gostack/gostack/internal/image"
@@ -57,9 +58,19 @@ func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Clients (openstacksdk) send the member back with its read-only
+	// attributes; only status may change, other keys of the member
+	// schema are ignored, unknown keys refused.
 	status, ok := body["status"].(string)
-	if !ok || len(body) != 1 {
+	if !ok {
 		return &image.ValidationError{Msg: "Request body must be {\"status\": \"accepted|rejected|pending\"}."}
+	}
+	for k := range body {
+		switch k {
+		case "status", "member_id", "image_id", "created_at", "updated_at", "schema", "id", "name":
+		default:
+			return &image.ValidationError{Msg: fmt.Sprintf("Additional properties are not allowed ('%s' was unexpected).", k)}
+		}
 	}
 	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
