@@ -83,8 +83,7 @@ func (f *FileStore) Put(ctx context.Context, id string, r io.Reader, maxSize int
 	if maxSize > 0 {
 		src = io.LimitReader(src, maxSize+1)
 	}
-	buf := make([]byte, 1<<20)
-	n, err := io.CopyBuffer(io.MultiWriter(tmp, m5, s512), src, buf)
+	n, err := fanoutCopy(src, tmp, m5, s512)
 	if err != nil {
 		return w, err
 	}
