@@ -1,0 +1,337 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+
+	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+// allocationBody is one consumer's allocations as PUT, POST /allocations
+// and the reshaper send them (1.12+ form).
+type allocationBody struct {
+	Allocations        json.RawMessage      `json:"allocations"`
+	ProjectID          *string              `json:"project_id"`
+	UserID             *string              `json:"user_id"`
+	ConsumerGeneration json.RawMessage      `json:"consumer_generation"`
+	ConsumerType       *string              `json:"consumer_type"`
+	Mappings           map[string][]string `json:"mappings"`
+}
+
+type providerResources struct {
+	Resources  map[string]int64 `json:"resources"`
+	Generation *int64           `json:"generation"`
+}
+
+type legacyAllocation struct {
+	ResourceProvider struct {
+		UUID string `json:"uuid"`
+	} `json:"resource_provider"`
+	Resources map[string]int64 `json:"resources"`
+}
+
+// DecodeAllocations parses one consumer's allocation body at microversion
+// ver (1.0–1.11 list form, dict form from 1.12, consumer generation from
+// 1.28, consumer type from 1.38). It checks shape and required fields;
+// the service checks the values.
+func DecodeAllocations(body []byte, ver httpapi.Version, consumer string) (pl.ConsumerAllocations, error) {
+	var b allocationBody
+	if err := httpapi.DecodeBytes(body, &b, true); err != nil {
+		return pl.ConsumerAllocations{}, err
+	}
+	return b.toConsumer(ver, consumer, false)
+}
+
+func vAt(ver httpapi.Version, minor int) bool {
+	return ver.AtLeast(httpapi.Version{Major: 1, Minor: minor})
+}
+
+func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi bool) (pl.ConsumerAllocations, error) {
+	ca := pl.ConsumerAllocations{Consumer: pl.Consumer{UUID: consumer}}
+	if b.Allocations == nil {
+		return ca, badRequest("JSON does not validate: 'allocations' is a required property")
+	}
+	if b.Mappings != nil && !vAt(ver, 34) {
+		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('mappings' was unexpected)")
+	}
+	if b.ConsumerType != nil && !vAt(ver, 38) {
+		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('consumer_type' was unexpected)")
+	}
+	if b.ConsumerGeneration != nil && !vAt(ver, 28) {
+		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('consumer_generation' was unexpected)")
+	}
+	if (b.ProjectID == nil || b.UserID == nil) && vAt(ver, 8) {
+		return ca, badRequest("JSON does not validate: 'project_id' and 'user_id' are required properties")
+	}
+	if b.ProjectID != nil {
+		ca.Consumer.ProjectID = *b.ProjectID
+	}
+	if b.UserID != nil {
+		ca.Consumer.UserID = *b.UserID
+	}
+	if vAt(ver, 38) {
+		if b.ConsumerType == nil {
+			return ca, badRequest("JSON does not validate: 'consumer_type' is a required property")
+		}
+		if !consumerTypeOK(*b.ConsumerType) {
+			return ca, badRequest("JSON does not validate: '%s' does not match '^[A-Z0-9_]+$'", *b.ConsumerType)
+		}
+		ca.Consumer.ConsumerType = *b.ConsumerType
+	}
+	if vAt(ver, 28) {
+		if b.ConsumerGeneration == nil {
+			return ca, badRequest("JSON does not validate: 'consumer_generation' is a required property")
+		}
+		ca.CheckGeneration = true
+		var g *int64
+		if err := json.Unmarshal(b.ConsumerGeneration, &g); err != nil {
+			return ca, badRequest("JSON does not validate: consumer_generation must be an integer or null")
+		}
+		ca.Generation = g
+	}
+	if !vAt(ver, 12) {
+		var list []legacyAllocation
+		if err := httpapi.DecodeBytes(b.Allocations, &list, true); err != nil {
+			return ca, err
+		}
+		if len(list) == 0 {
+			return ca, badRequest("JSON does not validate: [] is too short")
+		}
+		for _, a := range list {
+			if a.ResourceProvider.UUID == "" || len(a.Resources) == 0 {
+				return ca, badRequest("JSON does not validate: each allocation needs a resource_provider uuid and resources")
+			}
+			ca.Allocations = appendResources(ca.Allocations, a.ResourceProvider.UUID, a.Resources)
+		}
+		return ca, nil
+	}
+	var m map[string]providerResources
+	if err := httpapi.DecodeBytes(b.Allocations, &m, true); err != nil {
+		return ca, err
+	}
+	if m == nil {
+		return ca, badRequest("JSON does not validate: 'allocations' must be an object")
+	}
+	if len(m) == 0 && !vAt(ver, 28) && !multi {
+		return ca, badRequest("JSON does not validate: {} does not have enough properties")
+	}
+	rps := make([]string, 0, len(m))
+	for rp := range m {
+		rps = append(rps, rp)
+	}
+	sort.Strings(rps)
+	for _, rp := range rps {
+		pr := m[rp]
+		if len(pr.Resources) == 0 {
+			return ca, badRequest("JSON does not validate: 'resources' is a required property and may not be empty")
+		}
+		ca.Allocations = appendResources(ca.Allocations, rp, pr.Resources)
+	}
+	return ca, nil
+}
+
+func consumerTypeOK(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func appendResources(out []pl.Allocation, rp string, res map[string]int64) []pl.Allocation {
+	rcs := make([]string, 0, len(res))
+	for rc := range res {
+		rcs = append(rcs, rc)
+	}
+	sort.Strings(rcs)
+	for _, rc := range rcs {
+		out = append(out, pl.Allocation{ProviderUUID: rp, ResourceClass: rc, Used: res[rc]})
+	}
+	return out
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
+	if err != nil {
+		return nil, badRequest("Could not read the request body.")
+	}
+	if len(body) > httpapi.MaxBodyBytes {
+		return nil, httpapi.Errorf(http.StatusRequestEntityTooLarge, "Request is too large.")
+	}
+	return body, nil
+}
+
+func (h *Handler) putAllocations(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	consumer := r.PathValue("consumer")
+	if !pl.IsUUID(consumer) {
+		return badRequest("Malformed consumer_uuid: %s", consumer)
+	}
+	ca, err := DecodeAllocations(body, httpapi.VersionFrom(r.Context()), consumer)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.WriteAllocations(r.Context(), []pl.ConsumerAllocations{ca}); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) postAllocations(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var m map[string]allocationBody
+	if err := httpapi.DecodeBytes(body, &m, true); err != nil {
+		return err
+	}
+	if len(m) == 0 {
+		return badRequest("JSON does not validate: {} does not have enough properties")
+	}
+	ver := httpapi.VersionFrom(r.Context())
+	consumers := make([]string, 0, len(m))
+	for c := range m {
+		consumers = append(consumers, c)
+	}
+	sort.Strings(consumers)
+	var cs []pl.ConsumerAllocations
+	for _, c := range consumers {
+		if !pl.IsUUID(c) {
+			return badRequest("JSON does not validate: '%s' does not match any of the regexes", c)
+		}
+		ca, err := m[c].toConsumer(ver, c, true)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, ca)
+	}
+	if err := h.svc.WriteAllocations(r.Context(), cs); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) showAllocations(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	c, allocs, err := h.svc.Consumer(ctx, r.PathValue("consumer"))
+	if err != nil {
+		return err
+	}
+	out := map[string]any{}
+	byRP := map[string]map[string]int64{}
+	var order []string
+	for _, a := range allocs {
+		if byRP[a.ProviderUUID] == nil {
+			byRP[a.ProviderUUID] = map[string]int64{}
+			order = append(order, a.ProviderUUID)
+		}
+		byRP[a.ProviderUUID][a.ResourceClass] = a.Used
+	}
+	for _, rp := range order {
+		p, err := h.svc.Provider(ctx, rp)
+		if err != nil {
+			return err
+		}
+		out[rp] = map[string]any{"generation": p.Generation, "resources": byRP[rp]}
+	}
+	body := map[string]any{"allocations": out}
+	if c != nil {
+		if at(r, 12) {
+			body["project_id"] = c.ProjectID
+			body["user_id"] = c.UserID
+		}
+		if at(r, 28) {
+			body["consumer_generation"] = c.Generation
+		}
+		if at(r, 38) {
+			body["consumer_type"] = c.ConsumerType
+		}
+	}
+	return reply(w, r, http.StatusOK, body, timeT{})
+}
+
+func (h *Handler) deleteAllocations(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.DeleteAllocations(r.Context(), r.PathValue("consumer")); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) providerAllocations(w http.ResponseWriter, r *http.Request) error {
+	by, gen, err := h.svc.ProviderAllocations(r.Context(), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	out := map[string]any{}
+	for c, allocs := range by {
+		res := map[string]int64{}
+		for _, a := range allocs {
+			res[a.ResourceClass] = a.Used
+		}
+		out[c] = map[string]any{"resources": res}
+	}
+	return reply(w, r, http.StatusOK, map[string]any{"allocations": out, "resource_provider_generation": gen}, timeT{})
+}
+
+func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Inventories map[string]struct {
+			Generation  *int64                  `json:"resource_provider_generation"`
+			Inventories map[string]inventoryReq `json:"inventories"`
+		} `json:"inventories"`
+		Allocations map[string]allocationBody `json:"allocations"`
+	}
+	if err := httpapi.DecodeBytes(body, &req, true); err != nil {
+		return err
+	}
+	if req.Inventories == nil || req.Allocations == nil {
+		return badRequest("JSON does not validate: 'inventories' and 'allocations' are required properties")
+	}
+	ctx := r.Context()
+	invs := map[string]pl.InventorySet{}
+	for rp, set := range req.Inventories {
+		if set.Generation == nil || set.Inventories == nil {
+			return badRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
+		}
+		if _, err := h.svc.Provider(ctx, rp); err != nil {
+			return badRequest("Resource provider %s in inventories not found", rp)
+		}
+		var list []pl.Inventory
+		for rc, q := range set.Inventories {
+			inv, err := q.inventory(rc)
+			if err != nil {
+				return err
+			}
+			list = append(list, inv)
+		}
+		invs[rp] = pl.InventorySet{Generation: *set.Generation, Inventories: list}
+	}
+	ver := httpapi.VersionFrom(ctx)
+	var cs []pl.ConsumerAllocations
+	for c, b := range req.Allocations {
+		ca, err := b.toConsumer(ver, c, true)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, ca)
+	}
+	if err := h.svc.Reshape(ctx, invs, cs); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}

@@ -1,0 +1,242 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	pl "github.com/gostack/gostack/internal/placement"
+)
+
+var (
+	numericSuffix = regexp.MustCompile(`^[0-9]+$`)
+	anySuffix     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+)
+
+// parseCandidateQuery turns GET /allocation_candidates' query into the
+// core's query, honouring each parameter's microversion.
+func parseCandidateQuery(r *http.Request) (pl.CandidateQuery, error) {
+	q := r.URL.Query()
+	var cq pl.CandidateQuery
+	groups := map[string]*pl.RequestGroup{}
+	group := func(s string) *pl.RequestGroup {
+		g := groups[s]
+		if g == nil {
+			g = &pl.RequestGroup{Suffix: s}
+			groups[s] = g
+		}
+		return g
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vs := q[k]
+		switch k {
+		case "limit":
+			if !at(r, 16) {
+				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('limit' was unexpected)")
+			}
+			n, err := strconv.Atoi(vs[len(vs)-1])
+			if err != nil || n < 1 {
+				return cq, badRequest("Invalid query string parameters: '%s' does not match '^[1-9][0-9]*$'", vs[len(vs)-1])
+			}
+			cq.Limit = n
+			continue
+		case "group_policy":
+			if !at(r, 25) {
+				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('group_policy' was unexpected)")
+			}
+			switch vs[len(vs)-1] {
+			case "isolate":
+				cq.Isolate = true
+			case "none":
+			default:
+				return cq, badRequest("Invalid query string parameters: '%s' is not one of ['none', 'isolate']", vs[len(vs)-1])
+			}
+			continue
+		case "root_required":
+			if !at(r, 35) {
+				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('root_required' was unexpected)")
+			}
+			req, forb, err := parseRequired(r, vs)
+			if err != nil {
+				return cq, err
+			}
+			cq.RootRequired, cq.RootForbidden = req, forb
+			continue
+		case "same_subtree":
+			if !at(r, 36) {
+				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('same_subtree' was unexpected)")
+			}
+			// Accepted; the suffixed groups of one tree are not yet
+			// constrained further.
+			continue
+		}
+		var base, suffix string
+		for _, b := range []string{"resources", "required", "member_of", "in_tree"} {
+			if rest, ok := strings.CutPrefix(k, b); ok {
+				base, suffix = b, rest
+				break
+			}
+		}
+		if base == "" {
+			return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+		}
+		if suffix != "" {
+			ok := at(r, 25) && numericSuffix.MatchString(suffix) || at(r, 33) && anySuffix.MatchString(suffix)
+			if !ok {
+				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+			}
+		}
+		minV := map[string]int{"resources": 10, "required": 17, "member_of": 21, "in_tree": 31}[base]
+		if !at(r, minV) {
+			return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+		}
+		g := group(suffix)
+		switch base {
+		case "resources":
+			res, err := parseResources(vs[len(vs)-1])
+			if err != nil {
+				return cq, err
+			}
+			g.Resources = res
+		case "required":
+			req, forb, err := parseRequired(r, vs)
+			if err != nil {
+				return cq, err
+			}
+			g.Required, g.Forbidden = append(g.Required, req...), append(g.Forbidden, forb...)
+		case "member_of":
+			any, forb, err := parseMemberOf(r, vs)
+			if err != nil {
+				return cq, err
+			}
+			g.MemberOf, g.ForbiddenAggregates = any, forb
+		case "in_tree":
+			t := vs[len(vs)-1]
+			if !pl.IsUUID(t) {
+				return cq, badRequest("Invalid query string parameters: Expected 'in_tree' parameter to be a format of uuid. Got: %s", t)
+			}
+			g.InTree = pl.NormUUID(t)
+		}
+	}
+	suffixed := 0
+	for s, g := range groups {
+		if len(g.Resources) == 0 && s == "" && len(groups) == 1 {
+			return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "Invalid query string parameters: 'resources' is a required property"}
+		}
+		if len(g.Resources) == 0 && s != "" && !at(r, 35) {
+			return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "All request groups must specify resources. Resourceless request group found: " + s}
+		}
+		if s != "" {
+			suffixed++
+		}
+	}
+	if len(groups) == 0 {
+		return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "Invalid query string parameters: 'resources' is a required property"}
+	}
+	if suffixed > 1 && !q.Has("group_policy") {
+		return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "The \"group_policy\" parameter is required when specifying more than one \"resources{N}\" parameter."}
+	}
+	ss := make([]string, 0, len(groups))
+	for s := range groups {
+		ss = append(ss, s)
+	}
+	sort.Strings(ss)
+	for _, s := range ss {
+		cq.Groups = append(cq.Groups, *groups[s])
+	}
+	return cq, nil
+}
+
+func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) error {
+	cq, err := parseCandidateQuery(r)
+	if err != nil {
+		return err
+	}
+	cands, states, err := h.svc.AllocationCandidates(r.Context(), cq)
+	if err != nil {
+		return err
+	}
+	reqs := make([]any, 0, len(cands))
+	for _, c := range cands {
+		if !at(r, 12) {
+			var list []any
+			rps := sortedKeys(c.Allocations)
+			for _, rp := range rps {
+				list = append(list, map[string]any{"resource_provider": map[string]any{"uuid": rp}, "resources": c.Allocations[rp]})
+			}
+			reqs = append(reqs, map[string]any{"allocations": list})
+			continue
+		}
+		allocs := map[string]any{}
+		for rp, res := range c.Allocations {
+			if len(res) == 0 {
+				continue
+			}
+			allocs[rp] = map[string]any{"resources": res}
+		}
+		m := map[string]any{"allocations": allocs}
+		if at(r, 34) {
+			m["mappings"] = c.Mappings
+		}
+		reqs = append(reqs, m)
+	}
+	requested := map[string]bool{}
+	for _, g := range cq.Groups {
+		for rc := range g.Resources {
+			requested[rc] = true
+		}
+	}
+	byUUID := map[string]*pl.ProviderState{}
+	for i := range states {
+		byUUID[states[i].UUID] = &states[i]
+	}
+	summaries := map[string]any{}
+	for _, rp := range pl.SummaryProviders(cands, states, at(r, 29)) {
+		p := byUUID[rp]
+		if p == nil {
+			continue
+		}
+		res := map[string]any{}
+		for rc, inv := range p.Inventories {
+			if !at(r, 27) && !requested[rc] {
+				continue
+			}
+			res[rc] = map[string]any{"capacity": inv.Capacity(), "used": p.Used[rc]}
+		}
+		s := map[string]any{"resources": res}
+		if at(r, 17) {
+			ts := make([]string, 0, len(p.Traits))
+			for t := range p.Traits {
+				ts = append(ts, t)
+			}
+			sort.Strings(ts)
+			s["traits"] = ts
+		}
+		if at(r, 29) {
+			var parent any
+			if p.ParentUUID != "" {
+				parent = p.ParentUUID
+			}
+			s["parent_provider_uuid"] = parent
+			s["root_provider_uuid"] = p.RootUUID
+		}
+		summaries[rp] = s
+	}
+	return reply(w, r, http.StatusOK, map[string]any{"allocation_requests": reqs, "provider_summaries": summaries}, timeT{})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,71 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+func classBody(name string) map[string]any {
+	return map[string]any{"name": name, "links": []link{{"self", "/resource_classes/" + name}}}
+}
+
+func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
+	names, err := h.svc.ResourceClasses(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]any, 0, len(names))
+	for _, n := range names {
+		out = append(out, classBody(n))
+	}
+	return reply(w, r, http.StatusOK, map[string]any{"resource_classes": out}, timeT{})
+}
+
+func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name *string `json:"name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Name == nil {
+		return badRequest("JSON does not validate: 'name' is a required property")
+	}
+	if err := h.svc.CreateResourceClass(r.Context(), *req.Name); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/resource_classes/"+*req.Name)
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (h *Handler) showClass(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	if err := h.svc.ResourceClass(r.Context(), name); err != nil {
+		return err
+	}
+	return reply(w, r, http.StatusOK, classBody(name), timeT{})
+}
+
+func (h *Handler) putClass(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	created, err := h.svc.EnsureResourceClass(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	cacheHeaders(w, r, timeT{})
+	if created {
+		w.Header().Set("Location", "/resource_classes/"+name)
+		w.WriteHeader(http.StatusCreated)
+		return nil
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) deleteClass(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.DeleteResourceClass(r.Context(), r.PathValue("name")); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"net/http"
+
+	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+// inventoryReq is one inventory in a request; pointers tell "absent".
+type inventoryReq struct {
+	Total           *int64   `json:"total"`
+	Reserved        *int64   `json:"reserved"`
+	MinUnit         *int64   `json:"min_unit"`
+	MaxUnit         *int64   `json:"max_unit"`
+	StepSize        *int64   `json:"step_size"`
+	AllocationRatio *float64 `json:"allocation_ratio"`
+}
+
+func (q inventoryReq) inventory(rc string) (pl.Inventory, error) {
+	if q.Total == nil {
+		return pl.Inventory{}, badRequest("JSON does not validate: 'total' is a required property")
+	}
+	inv := pl.Inventory{ResourceClass: rc, Total: *q.Total}
+	set := func(dst *int64, p *int64, min int64, name string) error {
+		if p == nil {
+			return nil
+		}
+		if *p < min {
+			return badRequest("JSON does not validate: %d is less than the minimum of %d (%s)", *p, min, name)
+		}
+		*dst = *p
+		return nil
+	}
+	if err := set(&inv.Reserved, q.Reserved, 0, "reserved"); err != nil {
+		return inv, err
+	}
+	if err := set(&inv.MinUnit, q.MinUnit, 1, "min_unit"); err != nil {
+		return inv, err
+	}
+	if err := set(&inv.MaxUnit, q.MaxUnit, 1, "max_unit"); err != nil {
+		return inv, err
+	}
+	if err := set(&inv.StepSize, q.StepSize, 1, "step_size"); err != nil {
+		return inv, err
+	}
+	if q.AllocationRatio != nil {
+		if *q.AllocationRatio <= 0 {
+			return inv, badRequest("JSON does not validate: allocation_ratio must be greater than 0")
+		}
+		inv.AllocationRatio = *q.AllocationRatio
+	}
+	return inv.WithDefaults(), nil
+}
+
+func inventoryBody(i pl.Inventory) map[string]any {
+	return map[string]any{
+		"total": i.Total, "reserved": i.Reserved, "min_unit": i.MinUnit, "max_unit": i.MaxUnit,
+		"step_size": i.StepSize, "allocation_ratio": i.AllocationRatio,
+	}
+}
+
+func inventoriesBody(invs []pl.Inventory, gen int64) map[string]any {
+	m := map[string]any{}
+	for _, i := range invs {
+		m[i.ResourceClass] = inventoryBody(i)
+	}
+	return map[string]any{"inventories": m, "resource_provider_generation": gen}
+}
+
+func (h *Handler) listInventories(w http.ResponseWriter, r *http.Request) error {
+	invs, gen, err := h.svc.Inventories(r.Context(), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	return reply(w, r, http.StatusOK, inventoriesBody(invs, gen), timeT{})
+}
+
+func (h *Handler) setInventories(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Generation  *int64                  `json:"resource_provider_generation"`
+		Inventories map[string]inventoryReq `json:"inventories"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Generation == nil || req.Inventories == nil {
+		return badRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
+	}
+	id := r.PathValue("uuid")
+	if _, err := h.svc.Provider(r.Context(), id); err != nil {
+		return err
+	}
+	var invs []pl.Inventory
+	for rc, q := range req.Inventories {
+		inv, err := q.inventory(rc)
+		if err != nil {
+			return err
+		}
+		invs = append(invs, inv)
+	}
+	gen, err := h.svc.SetInventories(r.Context(), id, *req.Generation, invs, at(r, 26))
+	if err != nil {
+		return err
+	}
+	cur, _, err := h.svc.Inventories(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return reply(w, r, http.StatusOK, inventoriesBody(cur, gen), timeT{})
+}
+
+type oneInventoryReq struct {
+	inventoryReq
+	ResourceClass *string `json:"resource_class"`
+	Generation    *int64  `json:"resource_provider_generation"`
+}
+
+func (h *Handler) createInventory(w http.ResponseWriter, r *http.Request) error {
+	var req oneInventoryReq
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.ResourceClass == nil || req.Generation == nil {
+		return badRequest("JSON does not validate: 'resource_class' and 'resource_provider_generation' are required properties")
+	}
+	inv, err := req.inventory(*req.ResourceClass)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("uuid")
+	inv, gen, err := h.svc.AddInventory(r.Context(), id, *req.Generation, inv, at(r, 26))
+	if err != nil {
+		return err
+	}
+	body := inventoryBody(inv)
+	body["resource_provider_generation"] = gen
+	w.Header().Set("Location", "/resource_providers/"+id+"/inventories/"+inv.ResourceClass)
+	return reply(w, r, http.StatusCreated, body, timeT{})
+}
+
+func (h *Handler) showInventory(w http.ResponseWriter, r *http.Request) error {
+	invs, gen, err := h.svc.Inventories(r.Context(), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	rc := r.PathValue("rc")
+	for _, i := range invs {
+		if i.ResourceClass == rc {
+			body := inventoryBody(i)
+			body["resource_provider_generation"] = gen
+			return reply(w, r, http.StatusOK, body, timeT{})
+		}
+	}
+	return pl.NotFound("No inventory of class %s for %s", rc, r.PathValue("uuid"))
+}
+
+func (h *Handler) updateInventory(w http.ResponseWriter, r *http.Request) error {
+	var req oneInventoryReq
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.ResourceClass != nil {
+		return badRequest("JSON does not validate: Additional properties are not allowed ('resource_class' was unexpected)")
+	}
+	if req.Generation == nil {
+		return badRequest("JSON does not validate: 'resource_provider_generation' is a required property")
+	}
+	inv, err := req.inventory(r.PathValue("rc"))
+	if err != nil {
+		return err
+	}
+	inv, gen, err := h.svc.UpdateInventory(r.Context(), r.PathValue("uuid"), *req.Generation, inv, at(r, 26))
+	if err != nil {
+		return err
+	}
+	body := inventoryBody(inv)
+	body["resource_provider_generation"] = gen
+	return reply(w, r, http.StatusOK, body, timeT{})
+}
+
+func (h *Handler) deleteInventory(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.DeleteInventory(r.Context(), r.PathValue("uuid"), r.PathValue("rc")); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) deleteInventories(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.DeleteInventories(r.Context(), r.PathValue("uuid")); err != nil {
+		return err
+	}
+	return httpapi.NoContent(w)
+}
+
+func (h *Handler) providerUsages(w http.ResponseWriter, r *http.Request) error {
+	u, gen, err := h.svc.ProviderUsages(r.Context(), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	return reply(w, r, http.StatusOK, map[string]any{"usages": u, "resource_provider_generation": gen}, timeT{})
+}
+
+func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
+	allowed := map[string]bool{"project_id": true, "user_id": true}
+	if at(r, 38) {
+		allowed["consumer_type"] = true
+	}
+	q, err := queryParams(r, allowed)
+	if err != nil {
+		return err
+	}
+	if q.Get("project_id") == "" {
+		return badRequest("Invalid query string parameters: 'project_id' is a required property")
+	}
+	us, err := h.svc.Usages(r.Context(), q.Get("project_id"), q.Get("user_id"), q.Get("consumer_type"))
+	if err != nil {
+		return err
+	}
+	if at(r, 38) {
+		out := map[string]any{}
+		for ct, u := range us {
+			m := map[string]any{}
+			for rc, n := range u {
+				m[rc] = n
+			}
+			out[ct] = m
+		}
+		return reply(w, r, http.StatusOK, map[string]any{"usages": out}, timeT{})
+	}
+	total := pl.Usage{}
+	for _, u := range us {
+		for rc, n := range u {
+			total[rc] += n
+		}
+	}
+	return reply(w, r, http.StatusOK, map[string]any{"usages": total}, timeT{})
+}

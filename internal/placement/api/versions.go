@@ -1,0 +1,17 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gostack/gostack/internal/platform/httpapi"
+)
+
+func (h *Handler) versions(w http.ResponseWriter, r *http.Request) error {
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"versions": []any{map[string]any{
+		"id":          "v1.0",
+		"min_version": MinVersion.String(),
+		"max_version": MaxVersion.String(),
+		"status":      "CURRENT",
+		"links":       []any{map[string]any{"rel": "self", "href": ""}},
+	}}})
+}
