@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/platform/httpapi"
@@ -58,7 +59,10 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
 		"detail":     e.Message,
 		"request_id": httpapi.RequestID(r.Context()),
 	}
-	if at(r, 23) {
+	// The negotiated version is in the response header: the request
+	// here is the one from before negotiation.
+	if ver, err := httpapi.ParseVersion(strings.TrimPrefix(w.Header().Get("OpenStack-API-Version"), "placement ")); err == nil &&
+		ver.AtLeast(httpapi.Version{Major: 1, Minor: 23}) {
 		item["code"] = code
 	}
 	if r.Method == http.MethodHead {
