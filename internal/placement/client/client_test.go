@@ -1,0 +1,88 @@
+package client_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gostack/gostack/internal/placement"
+	plapi "github.com/gostack/gostack/internal/placement/api"
+	"github.com/gostack/gostack/internal/placement/client"
+	plstore "github.com/gostack/gostack/internal/placement/store"
+	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/db/dbtest"
+	"github.com/gostack/gostack/internal/platform/policy"
+)
+
+type validator struct{}
+
+func (validator) Validate(context.Context, string) (*auth.Credentials, error) {
+	return &auth.Credentials{UserID: "nova", ProjectID: "service", Roles: []string{"service"}}, nil
+}
+
+func TestClient(t *testing.T) {
+	ctx := context.Background()
+	svc, err := placement.New(ctx, placement.Config{}, plstore.New(dbtest.Open(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, _ := policy.New(placement.PolicyDefaults())
+	srv := httptest.NewServer(plapi.New(svc, pol, validator{}, slog.New(slog.DiscardHandler)).Handler())
+	defer srv.Close()
+	c := client.New(srv.URL, nil, func(context.Context) (string, error) { return "tok", nil })
+
+	const node = "11111111-2222-3333-4444-555555555555"
+	const inst = "99999999-2222-3333-4444-555555555555"
+	p, err := c.CreateProvider(ctx, node, "host1", "")
+	if err != nil || p.UUID != node {
+		t.Fatalf("create: %+v %v", p, err)
+	}
+	gen, err := c.SetInventories(ctx, node, p.Generation, map[string]client.Inventory{
+		"VCPU": {Total: 8, AllocationRatio: 16}, "MEMORY_MB": {Total: 16384, Reserved: 512}, "DISK_GB": {Total: 100},
+	})
+	if err != nil || gen != 1 {
+		t.Fatalf("inventories: %d %v", gen, err)
+	}
+	if _, err := c.SetInventories(ctx, node, 0, nil); !client.IsConflict(err, client.CodeConcurrentUpdate) {
+		t.Fatalf("stale generation: %v", err)
+	}
+	if err := c.EnsureTrait(ctx, "CUSTOM_FAKE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetTraits(ctx, node, gen, []string{"CUSTOM_FAKE", "COMPUTE_NODE"}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := c.AllocationCandidates(ctx, client.CandidateRequest{Groups: []client.Group{{
+		Resources: map[string]int64{"VCPU": 2, "MEMORY_MB": 2048, "DISK_GB": 10}, Required: []string{"COMPUTE_NODE"},
+	}}})
+	if err != nil || len(cands.Requests) != 1 || cands.Summaries[node].Resources["VCPU"].Capacity != 128 {
+		t.Fatalf("candidates: %+v %v", cands, err)
+	}
+	if err := c.PutAllocations(ctx, inst, client.Allocations{Resources: cands.Requests[0].Allocations, ProjectID: "p", UserID: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.Allocations(ctx, inst)
+	if err != nil || a.ConsumerGeneration == nil || *a.ConsumerGeneration != 0 || a.Resources[node]["VCPU"] != 2 {
+		t.Fatalf("allocations: %+v %v", a, err)
+	}
+	if err := c.PutAllocations(ctx, inst, client.Allocations{Resources: cands.Requests[0].Allocations, ProjectID: "p", UserID: "u"}); !client.IsConflict(err, client.CodeConcurrentUpdate) {
+		t.Fatalf("new-consumer put on existing consumer: %v", err)
+	}
+	u, _, err := c.Usages(ctx, node)
+	if err != nil || u["MEMORY_MB"] != 2048 {
+		t.Fatalf("usages: %v %v", u, err)
+	}
+	if err := c.DeleteProvider(ctx, node); !client.IsConflict(err, client.CodeProviderInUse) {
+		t.Fatalf("delete in use: %v", err)
+	}
+	if err := c.DeleteAllocations(ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteProvider(ctx, node); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Provider(ctx, node); !client.IsNotFound(err) {
+		t.Fatalf("gone: %v", err)
+	}
+}
