@@ -68,13 +68,17 @@ func parseLocation(v any) (Location, map[string]string, error) {
 			return Location{}, nil, invalid("validation_data needs both os_hash_algo and os_hash_value.")
 		}
 		if algo != "" {
-			n, ok := hashLengths[algo]
-			if !ok {
+			if _, ok := hashLengths[algo]; !ok {
 				return Location{}, nil, invalid("Unsupported os_hash_algo %q.", algo)
 			}
-			if !hashRe.MatchString(val) || len(val) != n {
+			// As Glance's schema: a hex string of at most 128 digits. A
+			// value that cannot be of algo still conflicts with the image's
+			// own hash (409) in applyValidation, which is what clients see
+			// from Glance.
+			if !hashRe.MatchString(val) || len(val) > 128 {
 				return Location{}, nil, invalid("Invalid os_hash_value for %s.", algo)
 			}
+
 		}
 	}
 	return Location{URL: u, Metadata: md}, vd, nil
@@ -95,8 +99,11 @@ func applyValidation(img *Image, vd map[string]string) error {
 	if vd["checksum"] != "" {
 		img.Checksum = vd["checksum"]
 	}
-	if vd["os_hash_algo"] != "" {
-		img.HashAlgo, img.HashValue = vd["os_hash_algo"], vd["os_hash_value"]
+	if algo := vd["os_hash_algo"]; algo != "" {
+		if len(vd["os_hash_value"]) != hashLengths[algo] {
+			return invalid("Invalid os_hash_value for %s.", algo)
+		}
+		img.HashAlgo, img.HashValue = algo, vd["os_hash_value"]
 	}
 	return nil
 }

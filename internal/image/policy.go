@@ -25,9 +25,9 @@ func PolicyDefaults() map[string]string {
 		"download_image":    readerOrMemb,
 		"upload_image":      memberOwner,
 
-		"delete_image_location": admin,
+		"delete_image_location": memberOwner,
 		"get_image_location":    readerOwner,
-		"set_image_location":    admin,
+		"set_image_location":    memberOwner,
 		"fetch_image_location":  "role:service",
 		"add_image_location":    "role:admin or role:service",
 
