@@ -110,11 +110,20 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 	}
 	sort.Strings(rps)
 
+	// Providers that only lose allocations: their generation moves too
+	// (what they report changed), without a compare-and-swap since
+	// freeing capacity cannot over-commit.
+	freed := map[string]bool{}
 	var all []placement.Allocation
 	for _, c := range cs {
-		old, _, err := consumer(ctx, tx, c.Consumer.UUID)
+		old, oldAllocs, err := consumer(ctx, tx, c.Consumer.UUID)
 		if err != nil {
 			return err
+		}
+		for _, a := range oldAllocs {
+			if _, ok := gens[a.ProviderUUID]; !ok {
+				freed[a.ProviderUUID] = true
+			}
 		}
 		if c.CheckGeneration {
 			switch {
@@ -138,6 +147,10 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 		if old == nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_consumers (uuid, project_id, user_id, consumer_type, generation, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)`,
 				c.Consumer.UUID, c.Consumer.ProjectID, c.Consumer.UserID, c.Consumer.ConsumerType, now); err != nil {
+				if db.IsUnique(err) {
+					// Another writer created the consumer since we looked.
+					return placement.ErrConsumerGeneration(c.Consumer.UUID)
+				}
 				return err
 			}
 		} else {
@@ -184,6 +197,14 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 				}
 				return err
 			}
+		}
+	}
+	for rp := range freed {
+		if skipBump[rp] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1, updated_at = $1 WHERE uuid = $2`, now, rp); err != nil {
+			return err
 		}
 	}
 	for _, rp := range rps {
@@ -233,79 +254,4 @@ func (s *Store) Reshape(ctx context.Context, invs map[string]placement.Inventory
 		}
 		return nil
 	})
-}
-
-// CandidateProviders loads every provider's state for the candidate core.
-func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderState, error) {
-	var out []placement.ProviderState
-	err := s.readTx(ctx, func(q db.Querier) error {
-		rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers ORDER BY created_at, uuid`)
-		if err != nil {
-			return err
-		}
-		idx := map[string]int{}
-		for rows.Next() {
-			p, err := scanProvider(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			idx[p.UUID] = len(out)
-			out = append(out, placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
-				Used: placement.Usage{}, Traits: map[string]bool{}, Aggregates: map[string]bool{}})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = q.QueryContext(ctx, `SELECT provider_uuid, resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM placement_inventories`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var rp string
-			var i placement.Inventory
-			if err := rows.Scan(&rp, &i.ResourceClass, &i.Total, &i.Reserved, &i.MinUnit, &i.MaxUnit, &i.StepSize, &i.AllocationRatio); err != nil {
-				rows.Close()
-				return err
-			}
-			if k, ok := idx[rp]; ok {
-				out[k].Inventories[i.ResourceClass] = i
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, part := range []struct {
-			query string
-			apply func(k int, name string, n int64)
-		}{
-			{`SELECT provider_uuid, resource_class, SUM(used) FROM placement_allocations GROUP BY provider_uuid, resource_class`, func(k int, n string, v int64) { out[k].Used[n] = v }},
-			{`SELECT provider_uuid, trait, 0 FROM placement_provider_traits`, func(k int, n string, _ int64) { out[k].Traits[n] = true }},
-			{`SELECT provider_uuid, aggregate_uuid, 0 FROM placement_provider_aggregates`, func(k int, n string, _ int64) { out[k].Aggregates[n] = true }},
-		} {
-			rows, err := q.QueryContext(ctx, part.query)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var rp, name string
-				var n int64
-				if err := rows.Scan(&rp, &name, &n); err != nil {
-					rows.Close()
-					return err
-				}
-				if k, ok := idx[rp]; ok {
-					part.apply(k, name, n)
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
 }

@@ -171,8 +171,8 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 			}
 		}
 		now := db.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, generation = generation + 1, updated_at = $3 WHERE uuid = $4`,
-			name, nullable(parent), now, uuid); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, root_uuid = $3, generation = generation + 1, updated_at = $4 WHERE uuid = $5`,
+			name, nullable(parent), root, now, uuid); err != nil {
 			if db.IsUnique(err) {
 				return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", name)
 			}
@@ -183,9 +183,11 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 			if err != nil {
 				return err
 			}
-			var a args
-			if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.add(root)+` WHERE uuid IN (`+a.list(append(desc, uuid))+`)`, a.vals...); err != nil {
-				return err
+			if len(desc) > 0 {
+				var a args
+				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.add(root)+`, generation = generation + 1 WHERE uuid IN (`+a.list(desc)+`)`, a.vals...); err != nil {
+					return err
+				}
 			}
 		}
 		p.Name, p.ParentUUID, p.RootUUID, p.Generation, p.UpdatedAt = name, parent, root, p.Generation+1, now

@@ -26,7 +26,8 @@ var migrations embed.FS
 
 // Store implements placement.Store.
 type Store struct {
-	db *db.DB
+	db   *db.DB
+	snap snapshot
 }
 
 var _ placement.Store = (*Store)(nil)

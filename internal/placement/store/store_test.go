@@ -10,7 +10,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-func newService(t *testing.T) *placement.Service {
+func newService(t testing.TB) *placement.Service {
 	t.Helper()
 	svc, err := placement.New(context.Background(), placement.Config{}, plstore.New(dbtest.Open(t)))
 	if err != nil {
@@ -175,5 +175,41 @@ func TestTraitsAggregatesClasses(t *testing.T) {
 	}
 	if err := svc.DeleteResourceClass(ctx, "CUSTOM_FOO"); err == nil {
 		t.Fatal("deleted class in use")
+	}
+}
+
+func asConflict(err error, ce **placement.ConflictError) bool { return errors.As(err, ce) }
+
+func TestReparentAndSnapshot(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	const rp3 = "33333333-3333-3333-3333-333333333333"
+	for _, p := range [][3]string{{rp1, "a", ""}, {rp2, "b", ""}, {rp3, "c", rp2}} {
+		if _, err := svc.CreateProvider(ctx, p[0], p[1], p[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.UpdateProvider(ctx, rp2, "b", rp1, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateProvider(ctx, rp1, "a", rp3, true); err == nil {
+		t.Fatal("loop accepted")
+	}
+	// The candidate snapshot sees the move of the grandchild's root.
+	_, states, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		if st.RootUUID != rp1 {
+			t.Fatalf("%s root = %s", st.UUID, st.RootUUID)
+		}
+	}
+	if _, err := svc.SetInventories(ctx, rp3, 1, []placement.Inventory{{ResourceClass: "VCPU", Total: 2}}, true); err != nil {
+		t.Fatal(err)
+	}
+	cands, _, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}})
+	if err != nil || len(cands) != 1 || cands[0].Allocations[rp3]["VCPU"] != 1 {
+		t.Fatalf("candidates after inventory change: %+v %v", cands, err)
 	}
 }
