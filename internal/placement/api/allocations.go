@@ -13,11 +13,11 @@ import (
 // allocationBody is one consumer's allocations as PUT, POST /allocations
 // and the reshaper send them (1.12+ form).
 type allocationBody struct {
-	Allocations        json.RawMessage      `json:"allocations"`
-	ProjectID          *string              `json:"project_id"`
-	UserID             *string              `json:"user_id"`
-	ConsumerGeneration json.RawMessage      `json:"consumer_generation"`
-	ConsumerType       *string              `json:"consumer_type"`
+	Allocations        json.RawMessage     `json:"allocations"`
+	ProjectID          *string             `json:"project_id"`
+	UserID             *string             `json:"user_id"`
+	ConsumerGeneration json.RawMessage     `json:"consumer_generation"`
+	ConsumerType       *string             `json:"consumer_type"`
 	Mappings           map[string][]string `json:"mappings"`
 }
 

@@ -50,8 +50,8 @@ func setup(t *testing.T) *httptest.Server {
 // Placement's gabbi tests.
 type step struct {
 	name, tok, ver, method, path, body string
-	status                                int
-	contains                              []string
+	status                             int
+	contains                           []string
 }
 
 func run(t *testing.T, srv *httptest.Server, steps []step) {
@@ -117,7 +117,7 @@ func TestPlacementAPI(t *testing.T) {
 		{name: "unknown field", ver: "1.20", method: "POST", path: "/resource_providers", body: `{"name":"x","color":"red"}`, status: 400},
 		{name: "parent before 1.14", ver: "1.13", method: "POST", path: "/resource_providers", body: `{"name":"x","parent_provider_uuid":"` + cn1 + `"}`, status: 400},
 		{name: "inventories", ver: "1.26", method: "PUT", path: "/resource_providers/" + cn1 + "/inventories",
-			body: `{"resource_provider_generation":0,"inventories":{"VCPU":{"total":4,"allocation_ratio":4.0},"MEMORY_MB":{"total":4096,"reserved":512},"DISK_GB":{"total":100}}}`,
+			body:   `{"resource_provider_generation":0,"inventories":{"VCPU":{"total":4,"allocation_ratio":4.0},"MEMORY_MB":{"total":4096,"reserved":512},"DISK_GB":{"total":100}}}`,
 			status: 200, contains: []string{`"resource_provider_generation":1`, `"max_unit":2147483647`}},
 		{name: "stale generation", ver: "1.23", method: "PUT", path: "/resource_providers/" + cn1 + "/inventories",
 			body: `{"resource_provider_generation":0,"inventories":{}}`, status: 409, contains: []string{"placement.concurrent_update"}},
