@@ -32,6 +32,9 @@ type CandidateQuery struct {
 	RootRequired  [][]string
 	RootForbidden []string
 	Limit         int
+	// Flat is the view before 1.29: every provider is a tree of its own
+	// (nested providers are not combined), sharing providers still join.
+	Flat bool
 }
 
 // ProviderState is a provider as the candidate core sees it.
@@ -65,7 +68,7 @@ func Candidates(q CandidateQuery, providers []ProviderState) []Candidate {
 		p := &providers[i]
 		byUUID[p.UUID] = p
 		root := p.RootUUID
-		if root == "" {
+		if root == "" || q.Flat {
 			root = p.UUID
 		}
 		if _, ok := trees[root]; !ok {
@@ -83,13 +86,19 @@ func Candidates(q CandidateQuery, providers []ProviderState) []Candidate {
 	var out []Candidate
 	seen := map[string]bool{}
 	for _, root := range roots {
-		if rp := byUUID[root]; rp != nil && !traitsOK(rp.Traits, q.RootRequired, q.RootForbidden) {
+		if rp := byUUID[rootOf(trees[root][0])]; rp != nil && !traitsOK(rp.Traits, q.RootRequired, q.RootForbidden) {
 			continue
 		}
 		members := trees[root]
 		pool := slices.Clone(members)
+		if q.Flat {
+			// Sharing is anchored on the real tree.
+			if r := byUUID[rootOf(members[0])]; r != nil && r != members[0] {
+				members = append(slices.Clone(members), r)
+			}
+		}
 		for _, s := range sharing {
-			if s.RootUUID != root && s.UUID != root && sharesWith(s, members) {
+			if rootOf(s) != rootOf(members[0]) && s.UUID != root && sharesWith(s, members) {
 				pool = append(pool, s)
 			}
 		}

@@ -159,6 +159,7 @@ func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	cq.Flat = !at(r, 29)
 	cands, states, err := h.svc.AllocationCandidates(r.Context(), cq)
 	if err != nil {
 		return err
