@@ -121,6 +121,6 @@ func (s *Service) ProviderUsages(ctx context.Context, id string) (Usage, int64, 
 }
 
 // Usages sums allocations by project (and user, consumer type) (1.9).
-func (s *Service) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]Usage, error) {
+func (s *Service) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]TypeUsage, error) {
 	return s.store.Usages(ctx, projectID, userID, consumerType)
 }

@@ -44,7 +44,9 @@ type Store interface {
 
 	ProviderUsages(ctx context.Context, uuid string) (Usage, int64, error)
 	// Usages sums the allocations of a project (and user, consumer type).
-	Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]Usage, error)
+	// consumerType "" or "all" means every type; the result is keyed by
+	// consumer type.
+	Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]TypeUsage, error)
 
 	CustomClasses(ctx context.Context) ([]string, error)
 	// CreateCustomClass: an existing name is a *ConflictError with

@@ -108,6 +108,12 @@ type ConsumerAllocations struct {
 // Usage is the amount used of each resource class.
 type Usage map[string]int64
 
+// TypeUsage is what the consumers of one type hold (1.38's usages).
+type TypeUsage struct {
+	Consumers int64
+	Usage     Usage
+}
+
 // ProviderFilter narrows a provider list. Empty fields do not filter.
 type ProviderFilter struct {
 	Name string

@@ -219,18 +219,29 @@ func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
 	}
 	if at(r, 38) {
 		out := map[string]any{}
-		for ct, u := range us {
-			m := map[string]any{}
-			for rc, n := range u {
-				m[rc] = n
+		put := func(key string, tu pl.TypeUsage) {
+			m, _ := out[key].(map[string]any)
+			if m == nil {
+				m = map[string]any{"consumer_count": int64(0)}
+				out[key] = m
 			}
-			out[ct] = m
+			m["consumer_count"] = m["consumer_count"].(int64) + tu.Consumers
+			for rc, n := range tu.Usage {
+				prev, _ := m[rc].(int64)
+				m[rc] = prev + n
+			}
+		}
+		for ct, tu := range us {
+			if q.Get("consumer_type") == "all" {
+				ct = "all"
+			}
+			put(ct, tu)
 		}
 		return reply(w, r, http.StatusOK, map[string]any{"usages": out}, timeT{})
 	}
 	total := pl.Usage{}
-	for _, u := range us {
-		for rc, n := range u {
+	for _, tu := range us {
+		for rc, n := range tu.Usage {
 			total[rc] += n
 		}
 	}

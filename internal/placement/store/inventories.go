@@ -210,35 +210,57 @@ func (s *Store) ProviderUsages(ctx context.Context, uuid string) (placement.Usag
 }
 
 // Usages sums allocations by consumer type for a project (and user).
-func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]placement.Usage, error) {
+func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]placement.TypeUsage, error) {
 	var a args
 	where := "c.project_id = " + a.add(projectID)
 	if userID != "" {
 		where += " AND c.user_id = " + a.add(userID)
 	}
-	if consumerType != "" && consumerType != "all" && consumerType != "unknown" {
+	if consumerType != "" && consumerType != "all" {
 		where += " AND c.consumer_type = " + a.add(consumerType)
-	} else if consumerType == "unknown" {
-		where += " AND c.consumer_type = " + a.add(placement.DefaultConsumerType)
+	}
+	out := map[string]placement.TypeUsage{}
+	get := func(ct string) placement.TypeUsage {
+		tu, ok := out[ct]
+		if !ok {
+			tu = placement.TypeUsage{Usage: placement.Usage{}}
+		}
+		return tu
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, a.resource_class, SUM(a.used) FROM placement_allocations a JOIN placement_consumers c ON c.uuid = a.consumer_uuid WHERE `+where+` GROUP BY c.consumer_type, a.resource_class`, a.vals...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]placement.Usage{}
 	for rows.Next() {
 		var ct, rc string
 		var n int64
 		if err := rows.Scan(&ct, &rc, &n); err != nil {
 			return nil, err
 		}
-		if out[ct] == nil {
-			out[ct] = placement.Usage{}
-		}
-		out[ct][rc] += n
+		tu := get(ct)
+		tu.Usage[rc] += n
+		out[ct] = tu
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows2, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, COUNT(*) FROM placement_consumers c WHERE `+where+` GROUP BY c.consumer_type`, a.vals...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows2.Close()
+	for rows2.Next() {
+		var ct string
+		var n int64
+		if err := rows2.Scan(&ct, &n); err != nil {
+			return nil, err
+		}
+		tu := get(ct)
+		tu.Consumers = n
+		out[ct] = tu
+	}
+	return out, rows2.Err()
 }
 
 // CustomClasses lists custom resource classes by name.

@@ -99,7 +99,7 @@ func TestProvidersInventoriesAllocations(t *testing.T) {
 		t.Fatalf("usage = %v, %v", u, err)
 	}
 	pu, err := svc.Usages(ctx, "p", "", "")
-	if err != nil || pu["unknown"]["VCPU"] != 8 {
+	if err != nil || pu["unknown"].Usage["VCPU"] != 8 || pu["unknown"].Consumers != 2 {
 		t.Fatalf("project usage = %v, %v", pu, err)
 	}
 	// Removing inventory in use is refused.
