@@ -32,6 +32,9 @@ type CandidateQuery struct {
 	RootRequired  [][]string
 	RootForbidden []string
 	Limit         int
+	// SameSubtree lists groups of suffixes (1.36): the providers serving
+	// the groups of one list must all sit under one of them.
+	SameSubtree [][]string
 	// Flat is the view before 1.29: every provider is a tree of its own
 	// (nested providers are not combined), sharing providers still join.
 	Flat bool
@@ -211,6 +214,11 @@ func combine(q CandidateQuery, perGroup [][]option, idx []int, byUUID map[string
 	for s, rps := range c.Mappings {
 		slices.Sort(rps)
 		c.Mappings[s] = slices.Compact(rps)
+	}
+	for _, suffixes := range q.SameSubtree {
+		if !sameSubtree(c, suffixes, byUUID) {
+			return Candidate{}, false
+		}
 	}
 	return c, true
 }
@@ -473,4 +481,42 @@ func MatchProvider(f ProviderFilter, p *ProviderState) bool {
 		}
 	}
 	return true
+}
+
+// sameSubtree reports whether the providers serving the given groups all
+// descend from (or are) one of them.
+func sameSubtree(c Candidate, suffixes []string, byUUID map[string]*ProviderState) bool {
+	var rps []string
+	for _, sfx := range suffixes {
+		rps = append(rps, c.Mappings[sfx]...)
+	}
+	if len(rps) < 2 {
+		return true
+	}
+	under := func(p, anc string) bool {
+		for cur := p; cur != ""; {
+			if cur == anc {
+				return true
+			}
+			st := byUUID[cur]
+			if st == nil {
+				return false
+			}
+			cur = st.ParentUUID
+		}
+		return false
+	}
+	for _, top := range rps {
+		all := true
+		for _, p := range rps {
+			if !under(p, top) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

@@ -111,6 +111,10 @@ func TestCandidates(t *testing.T) {
 			CandidateQuery{Groups: []RequestGroup{
 				{Suffix: "1", Resources: res("PCPU", 1)}, {Suffix: "2", Resources: res("PCPU", 1), Required: [][]string{{"CUSTOM_X"}}}}}, nested,
 			[]alloc{{"n0": res("PCPU", 1), "n1": res("PCPU", 1)}, {"n1": res("PCPU", 2)}}},
+		{"same_subtree",
+			CandidateQuery{SameSubtree: [][]string{{"_A", "_B"}}, Groups: []RequestGroup{
+				{Suffix: "_A", Resources: res("PCPU", 1)}, {Suffix: "_B", Required: [][]string{{"HW_NUMA_ROOT"}}}}}, nested,
+			[]alloc{{"n0": res("PCPU", 1)}, {"n1": res("PCPU", 1)}}},
 		{"root_required",
 			CandidateQuery{RootForbidden: []string{"HW_CPU_X86_AVX2"}, Groups: []RequestGroup{{Resources: res("MEMORY_MB", 10)}}}, all,
 			[]alloc{{"cn2": res("MEMORY_MB", 10)}}},

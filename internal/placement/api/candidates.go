@@ -73,8 +73,16 @@ func parseCandidateQuery(r *http.Request) (pl.CandidateQuery, error) {
 			if !at(r, 36) {
 				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('same_subtree' was unexpected)")
 			}
-			// Accepted; the suffixed groups of one tree are not yet
-			// constrained further.
+			for _, v := range vs {
+				var list []string
+				for _, sfx := range strings.Split(v, ",") {
+					if sfx = strings.TrimSpace(sfx); !anySuffix.MatchString(sfx) {
+						return cq, badRequest("Invalid query string parameters: Expected 'same_subtree' parameter value of the form: _A,_B. Got: %s", v)
+					}
+					list = append(list, sfx)
+				}
+				cq.SameSubtree = append(cq.SameSubtree, list)
+			}
 			continue
 		}
 		var base, suffix string
@@ -135,6 +143,13 @@ func parseCandidateQuery(r *http.Request) (pl.CandidateQuery, error) {
 		}
 		if s != "" {
 			suffixed++
+		}
+	}
+	for _, list := range cq.SameSubtree {
+		for _, sfx := range list {
+			if groups[sfx] == nil {
+				return cq, badRequest("No matching request group found for same_subtree suffix %s", sfx)
+			}
 		}
 	}
 	if len(groups) == 0 {
