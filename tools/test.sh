@@ -12,10 +12,12 @@
 #   build       go build -o bin/gostack ./cmd/gostack
 #   acceptance  go test -tags acceptance ./tests/acceptance/...   (the real openstack CLI)
 #   tempest     tests/tempest/run.sh --list identity --min-pass $TEMPEST_MIN_PASS
+#   tempest-image  tests/tempest/run.sh --list image --min-pass $TEMPEST_IMAGE_MIN_PASS
 #   fuzz        every Fuzz target for $FUZZTIME (10s; 60s with --long)
 #
 # --only / --skip take comma-separated step names.  Environment:
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
+#   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
 #
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
+TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
 export DEBIAN_FRONTEND=noninteractive
@@ -176,6 +179,10 @@ tempest() {
 	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list identity --min-pass "$TEMPEST_MIN_PASS"
 }
 
+tempest_image() {
+	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list image --min-pass "$TEMPEST_IMAGE_MIN_PASS"
+}
+
 fuzz() {
 	local targets=() line file dir name rc=0 n=0
 	while IFS= read -r line; do
@@ -218,13 +225,15 @@ if want unit-pg; then
 	fi
 fi
 step build go build -o bin/gostack ./cmd/gostack
-if want acceptance || want tempest; then
+if want acceptance || want tempest || want tempest-image; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
 		step tempest tempest
+		step tempest-image tempest_image
 	else
 		skipped acceptance "no binary"
 		skipped tempest "no binary"
+		skipped tempest-image "no binary"
 	fi
 fi
 step fuzz fuzz

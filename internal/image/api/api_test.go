@@ -205,7 +205,7 @@ func TestMembers(t *testing.T) {
 	e.json("bob", "PUT", "/v2/images/"+id+"/members/p-bob", map[string]any{"status": "bogus"}, 400)
 	e.json("bob", "PUT", "/v2/images/"+id+"/members/p-bob", map[string]any{"status": "accepted", "bogus": 1}, 400)
 	// openstacksdk sends the member back with its read-only attributes.
-	e.json("bob", "PUT", "/v2/images/"+id+"/members/p-bob", map[string]any{"status": "accepted", "member_id": "p-bob", "image_id": id}, 200)
+	e.json("bob", "PUT", "/v2/images/"+id+"/members/p-bob", map[string]any{"status": "accepted", "member": "p-bob", "member_id": "p-bob", "image_id": id}, 200)
 	if l := e.json("bob", "GET", "/v2/images", nil, 200); len(l["images"].([]any)) != 1 {
 		t.Fatalf("accepted image not listed: %v", l)
 	}

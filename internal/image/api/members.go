@@ -67,7 +67,7 @@ func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request) error {
 	}
 	for k := range body {
 		switch k {
-		case "status", "member_id", "image_id", "created_at", "updated_at", "schema", "id", "name":
+		case "status", "member", "member_id", "image_id", "created_at", "updated_at", "schema", "id", "name":
 		default:
 			return &image.ValidationError{Msg: fmt.Sprintf("Additional properties are not allowed ('%s' was unexpected).", k)}
 		}
