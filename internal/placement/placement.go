@@ -53,6 +53,8 @@ type Store interface {
 	// CodeDuplicateName.
 	CreateCustomClass(ctx context.Context, name string) error
 	DeleteCustomClass(ctx context.Context, name string) error
+	// RenameCustomClass renames a custom class everywhere it is used.
+	RenameCustomClass(ctx context.Context, from, to string) error
 
 	CustomTraits(ctx context.Context) ([]string, error)
 	// CreateCustomTrait reports whether the trait was new.
@@ -230,6 +232,20 @@ func (s *Service) EnsureResourceClass(ctx context.Context, name string) (bool, e
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// RenameResourceClass is PUT /resource_classes/{name} before 1.7.
+func (s *Service) RenameResourceClass(ctx context.Context, from, to string) error {
+	if IsStandardClass(from) {
+		return invalid("Cannot update standard resource class %s", from)
+	}
+	if !IsCustom(to) {
+		return invalid("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", to)
+	}
+	if err := s.checkClass(ctx, from); err != nil {
+		return err
+	}
+	return s.store.RenameCustomClass(ctx, from, to)
 }
 
 // DeleteResourceClass deletes a custom class not in any inventory.

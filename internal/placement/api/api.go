@@ -63,11 +63,6 @@ func v(minor int) httpapi.Window {
 	return httpapi.Window{Min: httpapi.Version{Major: 1, Minor: minor}}
 }
 
-// upTo returns a window ending at 1.minor.
-func upTo(minor int) httpapi.Window {
-	return httpapi.Window{Max: httpapi.Version{Major: 1, Minor: minor}}
-}
-
 // reply writes a JSON body; from 1.15 with Placement's caching headers.
 func reply(w http.ResponseWriter, r *http.Request, status int, body any, modified time.Time) error {
 	cacheHeaders(w, r, modified)

@@ -176,6 +176,7 @@ func TestPlacementAPI(t *testing.T) {
 		{name: "rp in use", ver: "1.23", method: "DELETE", path: "/resource_providers/" + cn1, status: 409, contains: []string{"placement.resource_provider.inuse"}},
 		{name: "class", ver: "1.2", method: "POST", path: "/resource_classes", body: `{"name":"CUSTOM_GPU"}`, status: 201},
 		{name: "class put", ver: "1.7", method: "PUT", path: "/resource_classes/CUSTOM_GPU", status: 204},
+		{name: "class rename 1.6", ver: "1.6", method: "PUT", path: "/resource_classes/CUSTOM_GPU", body: `{"name":"CUSTOM_GPU2"}`, status: 200, contains: []string{"CUSTOM_GPU2"}},
 		{name: "class list", ver: "1.2", method: "GET", path: "/resource_classes", status: 200, contains: []string{"CUSTOM_GPU", "VCPU"}},
 		{name: "reshape", ver: "1.30", method: "POST", path: "/reshaper",
 			body: `{"inventories":{"` + cn2 + `":{"resource_provider_generation":99,"inventories":{}}},"allocations":{}}`, status: 409},

@@ -69,3 +69,20 @@ func (h *Handler) deleteClass(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpapi.NoContent(w)
 }
+
+// renameClass is PUT /resource_classes/{name} before 1.7: a rename.
+func (h *Handler) renameClass(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Name *string `json:"name"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Name == nil {
+		return badRequest("JSON does not validate: 'name' is a required property")
+	}
+	if err := h.svc.RenameResourceClass(r.Context(), r.PathValue("name"), *req.Name); err != nil {
+		return err
+	}
+	return reply(w, r, http.StatusOK, classBody(*req.Name), timeT{})
+}

@@ -24,6 +24,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/resource_classes", Policy: pl.RuleClassesList, Handler: h.listClasses, Versions: v(2)},
 		{Method: "POST", Pattern: "/resource_classes", Policy: pl.RuleClassesCreate, Handler: h.createClass, Versions: v(2)},
 		{Method: "GET", Pattern: "/resource_classes/{name}", Policy: pl.RuleClassesShow, Handler: h.showClass, Versions: v(2)},
+		{Method: "PUT", Pattern: "/resource_classes/{name}", Policy: pl.RuleClassesUpdate, Handler: h.renameClass, Versions: httpapi.Window{Min: httpapi.Version{Major: 1, Minor: 2}, Max: httpapi.Version{Major: 1, Minor: 6}}},
 		{Method: "PUT", Pattern: "/resource_classes/{name}", Policy: pl.RuleClassesUpdate, Handler: h.putClass, Versions: v(7)},
 		{Method: "DELETE", Pattern: "/resource_classes/{name}", Policy: pl.RuleClassesDelete, Handler: h.deleteClass, Versions: v(2)},
 

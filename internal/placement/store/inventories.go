@@ -298,6 +298,37 @@ func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 	})
 }
 
+// RenameCustomClass renames a custom class and what refers to it.
+func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_resource_classes WHERE name = $1`, to).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return placement.Conflict(placement.CodeDuplicateName, "Resource class already exists: %s", to)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE placement_resource_classes SET name = $1 WHERE name = $2`, to, from)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return placement.NotFound("No such resource class %s.", from)
+		}
+		// The providers that have the class change: bump them so that
+		// cached views reload.
+		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1 WHERE uuid IN (SELECT provider_uuid FROM placement_inventories WHERE resource_class = $1)`, from); err != nil {
+			return err
+		}
+		for _, table := range []string{"placement_inventories", "placement_allocations"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET resource_class = $1 WHERE resource_class = $2`, to, from); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // CustomTraits lists custom traits.
 func (s *Store) CustomTraits(ctx context.Context) ([]string, error) {
 	return strings1(ctx, s.db.Reader(), `SELECT name FROM placement_traits ORDER BY name`)
