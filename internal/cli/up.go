@@ -31,7 +31,9 @@ func runUp(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "gostack %s is up in %s\n", Version, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(stdout, "  identity   %s\n", c.AuthURL)
+	for _, ep := range c.Endpoints {
+		fmt.Fprintf(stdout, "  %-10s %s\n", ep[0], ep[1])
+	}
 	fmt.Fprintf(stdout, "  data dir   %s\n", cfg.DataDir)
 	if c.Password != "" {
 		fmt.Fprintf(stdout, "  credentials: source %s  (or OS_CLOUD=gostack with %s)\n",

@@ -62,6 +62,8 @@ type Cloud struct {
 	AuthURL   string
 	Admin     identity.BootstrapResult
 	Password  string // admin password, when known
+	// Endpoints lists each service's catalog type and URL, in start order.
+	Endpoints [][2]string
 	listeners []net.Listener
 	servers   []*http.Server
 	wg        sync.WaitGroup
@@ -123,6 +125,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []Ser
 		if s.Type == "identity" {
 			c.Config.Identity.Port = port
 		}
+		c.Endpoints = append(c.Endpoints, [2]string{s.Type, urls[i]})
 	}
 	c.Env.Config = c.Config
 
