@@ -14,7 +14,7 @@ func (s *Service) validateInventories(ctx context.Context, invs []Inventory, res
 	out := make([]Inventory, 0, len(invs))
 	for _, inv := range invs {
 		if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
-			return nil, invalid("Unknown resource class in inventory for resource provider: %s", inv.ResourceClass)
+			return nil, invalid("Unable to update inventory for resource provider: No such resource class %s.", inv.ResourceClass)
 		}
 		inv = inv.WithDefaults()
 		if err := inv.Validate(reservedMayEqualTotal); err != nil {
@@ -72,7 +72,7 @@ func (s *Service) UpdateInventory(ctx context.Context, id string, gen int64, inv
 		return Inventory{}, 0, err
 	}
 	if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
-		return Inventory{}, 0, invalid("Unknown resource class in inventory for resource provider: %s", inv.ResourceClass)
+		return Inventory{}, 0, invalid("No such resource class %s.", inv.ResourceClass)
 	}
 	i := slices.IndexFunc(cur, func(c Inventory) bool { return c.ResourceClass == inv.ResourceClass })
 	if i < 0 {

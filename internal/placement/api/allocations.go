@@ -39,7 +39,7 @@ type legacyAllocation struct {
 // the service checks the values.
 func DecodeAllocations(body []byte, ver httpapi.Version, consumer string) (pl.ConsumerAllocations, error) {
 	var b allocationBody
-	if err := httpapi.DecodeBytes(body, &b, true); err != nil {
+	if err := decodeBytes(body, &b); err != nil {
 		return pl.ConsumerAllocations{}, err
 	}
 	return b.toConsumer(ver, consumer, false)
@@ -94,7 +94,7 @@ func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi b
 	}
 	if !vAt(ver, 12) {
 		var list []legacyAllocation
-		if err := httpapi.DecodeBytes(b.Allocations, &list, true); err != nil {
+		if err := decodeBytes(b.Allocations, &list); err != nil {
 			return ca, err
 		}
 		if len(list) == 0 {
@@ -109,7 +109,7 @@ func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi b
 		return ca, nil
 	}
 	var m map[string]providerResources
-	if err := httpapi.DecodeBytes(b.Allocations, &m, true); err != nil {
+	if err := decodeBytes(b.Allocations, &m); err != nil {
 		return ca, err
 	}
 	if m == nil {
@@ -193,7 +193,7 @@ func (h *Handler) postAllocations(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var m map[string]allocationBody
-	if err := httpapi.DecodeBytes(body, &m, true); err != nil {
+	if err := decodeBytes(body, &m); err != nil {
 		return err
 	}
 	if len(m) == 0 {
@@ -296,7 +296,7 @@ func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
 		} `json:"inventories"`
 		Allocations map[string]allocationBody `json:"allocations"`
 	}
-	if err := httpapi.DecodeBytes(body, &req, true); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	if req.Inventories == nil || req.Allocations == nil {

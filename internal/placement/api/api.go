@@ -3,6 +3,9 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -80,6 +83,25 @@ func cacheHeaders(w http.ResponseWriter, r *http.Request, modified time.Time) {
 	w.Header().Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 }
 
+// decode reads a JSON body strictly. Placement words a syntax error
+// "Malformed JSON" and a schema error "JSON does not validate".
 func decode(r *http.Request, dst any) error {
-	return httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true})
+	return placementWording(httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true}))
+}
+
+func decodeBytes(body []byte, dst any) error {
+	return placementWording(httpapi.DecodeBytes(body, dst, true))
+}
+
+func placementWording(err error) error {
+	var he *httpapi.Error
+	if errors.As(err, &he) && he.Code == http.StatusBadRequest {
+		var syn *json.SyntaxError
+		prefix := "JSON does not validate: "
+		if errors.As(err, &syn) || errors.Is(he.Err, io.ErrUnexpectedEOF) {
+			prefix = "Malformed JSON: "
+		}
+		he.Message = prefix + he.Message
+	}
+	return err
 }

@@ -22,31 +22,35 @@ func (q inventoryReq) inventory(rc string) (pl.Inventory, error) {
 		return pl.Inventory{}, badRequest("JSON does not validate: 'total' is a required property")
 	}
 	inv := pl.Inventory{ResourceClass: rc, Total: *q.Total}
-	set := func(dst *int64, p *int64, min int64, name string) error {
-		if p == nil {
-			return nil
+	for _, f := range []struct {
+		name string
+		src  *int64
+		dst  *int64
+		min  int64
+	}{
+		{"total", q.Total, &inv.Total, 1},
+		{"reserved", q.Reserved, &inv.Reserved, 0},
+		{"min_unit", q.MinUnit, &inv.MinUnit, 1},
+		{"max_unit", q.MaxUnit, &inv.MaxUnit, 1},
+		{"step_size", q.StepSize, &inv.StepSize, 1},
+	} {
+		if f.src == nil {
+			continue
 		}
-		if *p < min {
-			return badRequest("JSON does not validate: %d is less than the minimum of %d (%s)", *p, min, name)
+		if *f.src < f.min {
+			return inv, badRequest("JSON does not validate: %d is less than the minimum of %d\n\nFailed validating 'minimum' in schema['properties']['%s']", *f.src, f.min, f.name)
 		}
-		*dst = *p
-		return nil
-	}
-	if err := set(&inv.Reserved, q.Reserved, 0, "reserved"); err != nil {
-		return inv, err
-	}
-	if err := set(&inv.MinUnit, q.MinUnit, 1, "min_unit"); err != nil {
-		return inv, err
-	}
-	if err := set(&inv.MaxUnit, q.MaxUnit, 1, "max_unit"); err != nil {
-		return inv, err
-	}
-	if err := set(&inv.StepSize, q.StepSize, 1, "step_size"); err != nil {
-		return inv, err
+		if *f.src > pl.MaxInt {
+			return inv, badRequest("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema['properties']['%s']", *f.src, pl.MaxInt, f.name)
+		}
+		*f.dst = *f.src
 	}
 	if q.AllocationRatio != nil {
-		if *q.AllocationRatio <= 0 {
-			return inv, badRequest("JSON does not validate: allocation_ratio must be greater than 0")
+		if *q.AllocationRatio < 0 {
+			return inv, badRequest("JSON does not validate: %v is less than the minimum of 0\n\nFailed validating 'minimum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
+		}
+		if *q.AllocationRatio > 3.40282e+38 {
+			return inv, badRequest("JSON does not validate: %v is greater than the maximum of 3.40282e+38\n\nFailed validating 'maximum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
 		}
 		inv.AllocationRatio = *q.AllocationRatio
 	}
