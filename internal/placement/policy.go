@@ -47,7 +47,8 @@ const (
 
 // PolicyDefaults returns placement's default rules. Placement is an
 // operator and service API: admin or the service role may do everything;
-// a system-scoped reader may read.
+// a system-scoped reader may read, and a project reader may read its own
+// project's usages.
 func PolicyDefaults() map[string]string {
 	const (
 		write = "role:admin or role:service"
@@ -57,7 +58,7 @@ func PolicyDefaults() map[string]string {
 	for _, r := range []string{
 		RuleProvidersList, RuleProvidersShow, RuleClassesList, RuleClassesShow,
 		RuleInventoriesList, RuleInventoriesShow, RuleAggregatesList,
-		RuleProviderUsages, RuleUsages, RuleTraitsList, RuleTraitsShow,
+		RuleProviderUsages, RuleTraitsList, RuleTraitsShow,
 		RuleProviderTraitsList, RuleAllocationsList, RuleProviderAllocsList,
 		RuleCandidatesList,
 	} {
@@ -74,5 +75,8 @@ func PolicyDefaults() map[string]string {
 	} {
 		m[r] = write
 	}
+	// A project's readers may see their own project's usages (Placement's
+	// admin_or_project_reader_or_service_api).
+	m[RuleUsages] = "role:admin or role:service or (role:reader and project_id:%(project_id)s)"
 	return m
 }

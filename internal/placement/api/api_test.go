@@ -169,6 +169,8 @@ func TestPlacementAPI(t *testing.T) {
 			body: `{"allocations":[{"resource_provider":{"uuid":"` + cn2 + `"},"resources":{"VCPU":1}}]}`, status: 400},
 		{name: "post allocations", ver: "1.28", method: "POST", path: "/allocations",
 			body: `{"` + ins2 + `":{"allocations":{},"project_id":"p1","user_id":"u1","consumer_generation":0},"` + cn2[:35] + `9":{"allocations":{"` + cn2 + `":{"resources":{"VCPU":1}}},"project_id":"p2","user_id":"u2","consumer_generation":null}}`, status: 204},
+		{name: "own usages as project reader", tok: "user", ver: "1.9", method: "GET", path: "/usages?project_id=p-user", status: 200},
+		{name: "others' usages as project reader", tok: "user", ver: "1.9", method: "GET", path: "/usages?project_id=p1", status: 403},
 		{name: "usages", ver: "1.9", method: "GET", path: "/usages?project_id=p1", status: 200, contains: []string{`"VCPU":2`}},
 		{name: "rp usages", method: "GET", path: "/resource_providers/" + cn1 + "/usages", status: 200, contains: []string{`"VCPU":2`}},
 		{name: "rp allocations", method: "GET", path: "/resource_providers/" + cn1 + "/allocations", status: 200, contains: []string{inst}},

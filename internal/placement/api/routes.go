@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+
 	pl "github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -40,7 +42,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "PUT", Pattern: rp + "/aggregates", Policy: pl.RuleAggregatesUpdate, Handler: h.setAggregates, Versions: v(1)},
 
 		{Method: "GET", Pattern: rp + "/usages", Policy: pl.RuleProviderUsages, Handler: h.providerUsages},
-		{Method: "GET", Pattern: "/usages", Policy: pl.RuleUsages, Handler: h.usages, Versions: v(9)},
+		{Method: "GET", Pattern: "/usages", Policy: pl.RuleUsages, Handler: h.usages, Versions: v(9), Target: queryTarget("project_id")},
 
 		{Method: "GET", Pattern: "/traits", Policy: pl.RuleTraitsList, Handler: h.listTraits, Versions: v(6)},
 		{Method: "GET", Pattern: "/traits/{name}", Policy: pl.RuleTraitsShow, Handler: h.showTrait, Versions: v(6)},
@@ -58,5 +60,16 @@ func (h *Handler) Routes() []httpapi.Route {
 
 		{Method: "GET", Pattern: "/allocation_candidates", Policy: pl.RuleCandidatesList, Handler: h.allocationCandidates, Versions: v(10)},
 		{Method: "POST", Pattern: "/reshaper", Policy: pl.RuleReshape, Handler: h.reshape, Versions: v(30)},
+	}
+}
+
+// queryTarget exposes query parameters to the policy target.
+func queryTarget(names ...string) func(r *http.Request) (map[string]any, error) {
+	return func(r *http.Request) (map[string]any, error) {
+		t := map[string]any{}
+		for _, n := range names {
+			t[n] = r.URL.Query().Get(n)
+		}
+		return t, nil
 	}
 }
