@@ -66,6 +66,11 @@ func ErrGeneration(uuid string) error {
 	return conflict(CodeConcurrentUpdate, "resource provider generation conflict: the resource provider %s was updated by another request. Please refresh and try again.", uuid)
 }
 
+// ErrGenerationMismatch is ErrGeneration with the generations compared.
+func ErrGenerationMismatch(uuid string, actual, given int64) error {
+	return conflict(CodeConcurrentUpdate, "resource provider generation conflict: the resource provider %s was updated by another request (actual: %d, given: %d). Please refresh and try again.", uuid, actual, given)
+}
+
 // ErrConsumerGeneration returns the 409 for a stale consumer generation.
 func ErrConsumerGeneration(consumer string) error {
 	return conflict(CodeConcurrentUpdate, "consumer generation conflict - expected a different generation for consumer %s. Please refresh and try again.", consumer)

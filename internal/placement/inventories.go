@@ -50,7 +50,7 @@ func (s *Service) AddInventory(ctx context.Context, id string, gen int64, inv In
 		return Inventory{}, 0, err
 	}
 	if curGen != gen {
-		return Inventory{}, 0, ErrGeneration(id)
+		return Inventory{}, 0, ErrGenerationMismatch(id, curGen, gen)
 	}
 	for _, c := range cur {
 		if c.ResourceClass == inv.ResourceClass {
@@ -79,7 +79,7 @@ func (s *Service) UpdateInventory(ctx context.Context, id string, gen int64, inv
 		return Inventory{}, 0, notFound("No inventory record with resource class for resource provider %s", id)
 	}
 	if curGen != gen {
-		return Inventory{}, 0, ErrGeneration(id)
+		return Inventory{}, 0, ErrGenerationMismatch(id, curGen, gen)
 	}
 	vs, err := s.validateInventories(ctx, []Inventory{inv}, reservedMayEqualTotal)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/placement"
@@ -101,7 +102,10 @@ func placementWording(err error) error {
 		if errors.As(err, &syn) || errors.Is(he.Err, io.ErrUnexpectedEOF) {
 			prefix = "Malformed JSON: "
 		}
-		he.Message = prefix + he.Message
+		// jsonschema quotes names with single quotes.
+		msg := strings.Replace(he.Message, `("`, `('`, 1)
+		msg = strings.Replace(msg, `" was unexpected)`, `' was unexpected)`, 1)
+		he.Message = prefix + msg
 	}
 	return err
 }

@@ -107,10 +107,11 @@ func casGeneration(ctx context.Context, q db.Querier, uuid string, gen int64) (i
 		return 0, err
 	}
 	if !ok {
-		if _, err := generation(ctx, q, uuid); err != nil {
+		actual, err := generation(ctx, q, uuid)
+		if err != nil {
 			return 0, err
 		}
-		return 0, placement.ErrGeneration(uuid)
+		return 0, placement.ErrGenerationMismatch(uuid, actual, gen)
 	}
 	return ng, nil
 }
