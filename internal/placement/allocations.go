@@ -36,14 +36,20 @@ func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocati
 		for j := range c.Allocations {
 			a := &c.Allocations[j]
 			if !IsUUID(a.ProviderUUID) {
-				return invalid("JSON does not validate: '%s' is not a 'uuid'", a.ProviderUUID)
+				return invalid("JSON does not validate: '%s' does not match any of the regexes", a.ProviderUUID)
 			}
 			a.ProviderUUID = normUUID(a.ProviderUUID)
-			if a.Used < 1 || a.Used > MaxInt {
-				return invalid("JSON does not validate: %d is not a valid amount for %s", a.Used, a.ResourceClass)
+			if !classNameRE.MatchString(a.ResourceClass) {
+				return invalid("JSON does not validate: '%s' does not match any of the regexes", a.ResourceClass)
+			}
+			if a.Used < 1 {
+				return invalid("JSON does not validate: %d is less than the minimum of 1\n\nFailed validating 'minimum' in schema", a.Used)
+			}
+			if a.Used > MaxInt {
+				return invalid("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema", a.Used, MaxInt)
 			}
 			if err := s.checkClass(ctx, a.ResourceClass); err != nil {
-				return invalid("Unable to allocate inventory: No such resource class %s.", a.ResourceClass)
+				return invalid("Unable to allocate inventory for consumer %s: No such resource class %s.", c.Consumer.UUID, a.ResourceClass)
 			}
 		}
 		if c.Consumer.ConsumerType == "" {

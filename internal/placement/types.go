@@ -138,8 +138,9 @@ type TraitFilter struct {
 }
 
 var (
-	customRE = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
-	uuidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+	customRE    = regexp.MustCompile(`^CUSTOM_[A-Z0-9_]+$`)
+	classNameRE = regexp.MustCompile(`^[A-Z0-9_]+$`)
+	uuidRE      = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
 )
 
 // IsCustom reports whether name is a valid CUSTOM_ resource class or trait.
