@@ -73,6 +73,9 @@ func TestClient(t *testing.T) {
 	if err != nil || u["MEMORY_MB"] != 2048 {
 		t.Fatalf("usages: %v %v", u, err)
 	}
+	if pu, err := c.ProjectUsages(ctx, "p", ""); err != nil || pu["VCPU"] != 2 {
+		t.Fatalf("project usages: %v %v", pu, err)
+	}
 	if err := c.DeleteProvider(ctx, node); !client.IsConflict(err, client.CodeProviderInUse) {
 		t.Fatalf("delete in use: %v", err)
 	}

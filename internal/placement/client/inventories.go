@@ -113,3 +113,27 @@ func (c *Client) Usages(ctx context.Context, uuid string) (map[string]int64, int
 	_, err := c.do(ctx, "GET", rp(uuid)+"/usages", nil, &out)
 	return out.Usages, out.Generation, err
 }
+
+// ProjectUsages sums what a project's (and, if userID is set, a user's)
+// consumers hold, per resource class (GET /usages).
+func (c *Client) ProjectUsages(ctx context.Context, projectID, userID string) (map[string]int64, error) {
+	q := url.Values{"project_id": {projectID}}
+	if userID != "" {
+		q.Set("user_id", userID)
+	}
+	var out struct {
+		Usages map[string]map[string]int64 `json:"usages"`
+	}
+	if _, err := c.do(ctx, "GET", "/usages?"+q.Encode(), nil, &out); err != nil {
+		return nil, err
+	}
+	sum := map[string]int64{}
+	for _, byClass := range out.Usages {
+		for rc, n := range byClass {
+			if rc != "consumer_count" {
+				sum[rc] += n
+			}
+		}
+	}
+	return sum, nil
+}
