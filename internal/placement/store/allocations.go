@@ -199,7 +199,14 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 			}
 		}
 	}
+	// In a fixed order, as the compare-and-swap bumps below, so that two
+	// writers lock rows in the same order.
+	freedList := make([]string, 0, len(freed))
 	for rp := range freed {
+		freedList = append(freedList, rp)
+	}
+	sort.Strings(freedList)
+	for _, rp := range freedList {
 		if skipBump[rp] {
 			continue
 		}
