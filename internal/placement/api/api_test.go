@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gostack/gostack/internal/placement"
 	plapi "github.com/gostack/gostack/internal/placement/api"
 	plstore "github.com/gostack/gostack/internal/placement/store"
@@ -188,4 +190,60 @@ func TestPlacementAPI(t *testing.T) {
 		{name: "404 provider", ver: "1.23", method: "GET", path: "/resource_providers/" + inst, status: 404, contains: []string{"placement.resource_provider.not_found"}},
 		{name: "trailing slash", method: "GET", path: "/resource_providers/", status: 200},
 	})
+}
+
+func TestErrorBodyAndVersions(t *testing.T) {
+	srv := setup(t)
+	get := func(path, ver string) (int, http.Header, map[string]any) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("X-Auth-Token", "admin")
+		if ver != "" {
+			req.Header.Set("OpenStack-API-Version", "placement "+ver)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, resp.Header, m
+	}
+	code, hdr, body := get("/resource_providers/"+cn1, "1.23")
+	if code != 404 {
+		t.Fatalf("status %d", code)
+	}
+	errs := body["errors"].([]any)
+	e := errs[0].(map[string]any)
+	if e["request_id"] != hdr.Get("X-Openstack-Request-Id") || e["request_id"] == "" {
+		t.Fatalf("request_id %v vs header %q", e["request_id"], hdr.Get("X-Openstack-Request-Id"))
+	}
+	delete(e, "request_id")
+	want := map[string]any{"status": float64(404), "title": "Not Found", "code": "placement.resource_provider.not_found",
+		"detail": "No resource provider with uuid " + cn1 + " found"}
+	if diff := cmp.Diff(want, e); diff != "" {
+		t.Fatalf("error body (-want +got):\n%s", diff)
+	}
+	if got := hdr.Get("OpenStack-API-Version"); got != "placement 1.23" {
+		t.Fatalf("version header %q", got)
+	}
+	// Before 1.23 there is no code.
+	_, _, body = get("/resource_providers/"+cn1, "1.22")
+	if _, ok := body["errors"].([]any)[0].(map[string]any)["code"]; ok {
+		t.Fatal("code before 1.23")
+	}
+	_, hdr, _ = get("/resource_providers", "latest")
+	if hdr.Get("OpenStack-API-Version") != "placement 1.39" || hdr.Get("Cache-Control") != "no-cache" || hdr.Get("Last-Modified") == "" {
+		t.Fatalf("headers %v", hdr)
+	}
+	_, hdr, _ = get("/resource_providers", "")
+	if hdr.Get("OpenStack-API-Version") != "placement 1.0" || hdr.Get("Last-Modified") != "" {
+		t.Fatalf("1.0 headers %v", hdr)
+	}
+	code, _, body = get("/", "")
+	want = map[string]any{"versions": []any{map[string]any{"id": "v1.0", "min_version": "1.0", "max_version": "1.39", "status": "CURRENT",
+		"links": []any{map[string]any{"rel": "self", "href": ""}}}}}
+	if diff := cmp.Diff(want, body); code != 200 || diff != "" {
+		t.Fatalf("versions %d (-want +got):\n%s", code, diff)
+	}
 }
