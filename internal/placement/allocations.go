@@ -3,6 +3,7 @@ package placement
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -126,6 +127,9 @@ func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([
 	ps, err := s.store.CandidateProviders(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	if s.cfg.RandomizeCandidates {
+		q.Shuffle = rand.Shuffle
 	}
 	return Candidates(q, ps), ps, nil
 }

@@ -35,6 +35,10 @@ type CandidateQuery struct {
 	// SameSubtree lists groups of suffixes (1.36): the providers serving
 	// the groups of one list must all sit under one of them.
 	SameSubtree [][]string
+	// Shuffle, when set, reorders the trees before the limit applies
+	// (rand.Shuffle; Placement's randomize_allocation_candidates), so
+	// that a limited answer does not always name the oldest hosts.
+	Shuffle func(n int, swap func(i, j int))
 	// Flat is the view before 1.29: every provider is a tree of its own
 	// (nested providers are not combined), sharing providers still join.
 	Flat bool
@@ -78,6 +82,9 @@ func Candidates(q CandidateQuery, providers []ProviderState) []Candidate {
 			roots = append(roots, root)
 		}
 		trees[root] = append(trees[root], p)
+	}
+	if q.Shuffle != nil {
+		q.Shuffle(len(roots), func(i, j int) { roots[i], roots[j] = roots[j], roots[i] })
 	}
 	var sharing []*ProviderState
 	for i := range providers {

@@ -159,3 +159,19 @@ func TestCheckCapacity(t *testing.T) {
 		}
 	}
 }
+
+func TestCandidatesShuffle(t *testing.T) {
+	var ps []ProviderState
+	for _, id := range []string{"a", "b", "c"} {
+		ps = append(ps, state(id, id, "", map[string]int64{"VCPU": 1}, nil, nil, nil))
+	}
+	reverse := func(n int, swap func(i, j int)) {
+		for i := 0; i < n/2; i++ {
+			swap(i, n-1-i)
+		}
+	}
+	got := Candidates(CandidateQuery{Shuffle: reverse, Limit: 1, Groups: []RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}}, ps)
+	if len(got) != 1 || got[0].Allocations["c"] == nil {
+		t.Fatalf("got %+v, want the last host first", got)
+	}
+}

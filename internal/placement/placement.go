@@ -10,7 +10,11 @@ import (
 
 // Config is the placement service's configuration. The zero value is
 // usable.
-type Config struct{}
+type Config struct {
+	// RandomizeCandidates shuffles allocation candidates before the
+	// limit applies (Placement's randomize_allocation_candidates).
+	RandomizeCandidates bool
+}
 
 // Store is the persistence placement needs. Every write runs in one
 // transaction and checks the generations it is given (compare-and-swap);
