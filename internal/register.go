@@ -9,4 +9,5 @@ import "github.com/gostack/gostack/internal/cloud"
 var Services = []cloud.ServiceSpec{
 	cloud.IdentitySpec,
 	cloud.ImageSpec,
+	cloud.PlacementSpec,
 }

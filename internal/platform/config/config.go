@@ -41,8 +41,14 @@ type Config struct {
 	// LogFormat is text or json.
 	LogFormat string `yaml:"log_format"`
 
-	Identity Identity `yaml:"identity"`
-	Image    Image    `yaml:"image"`
+	Identity  Identity  `yaml:"identity"`
+	Image     Image     `yaml:"image"`
+	Placement Placement `yaml:"placement"`
+}
+
+// Placement is the placement service's section.
+type Placement struct {
+	Port int `yaml:"port"`
 }
 
 // Image is the image service's section.
@@ -82,7 +88,8 @@ func Default() Config {
 			TokenExpiration: time.Hour,
 			BcryptCost:      12,
 		},
-		Image: Image{Port: 9292, SizeCap: 1 << 40},
+		Image:     Image{Port: 9292, SizeCap: 1 << 40},
+		Placement: Placement{Port: 8778},
 	}
 }
 
@@ -110,6 +117,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Image.Port < 0 || c.Image.Port > 65535 {
 		errs = append(errs, fmt.Errorf("image port %d out of range", c.Image.Port))
+	}
+	if c.Placement.Port < 0 || c.Placement.Port > 65535 {
+		errs = append(errs, fmt.Errorf("placement port %d out of range", c.Placement.Port))
 	}
 	if c.Image.SizeCap <= 0 {
 		errs = append(errs, fmt.Errorf("image size_cap %d must be positive", c.Image.SizeCap))
@@ -181,6 +191,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Identity.PasswordExpiresDays, "identity-password-expires-days", 0, "password lifetime in days (0: never)")
 	fs.IntVar(&l.flagged.Identity.MinimumPasswordAge, "identity-minimum-password-age", 0, "days before a password may be changed again")
 	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
+	fs.IntVar(&l.flagged.Placement.Port, "placement-port", d.Placement.Port, "placement API port")
 	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
 	fs.StringVar(&l.webHosts, "image-web-download-hosts", "", "comma-separated hosts/CIDRs the web-download import may fetch from (default: none, web-download off)")
 	return l
@@ -249,6 +260,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("identity-unique-last-passwords", func() { c.Identity.UniqueLastPasswords = f.Identity.UniqueLastPasswords })
 	apply("identity-password-expires-days", func() { c.Identity.PasswordExpiresDays = f.Identity.PasswordExpiresDays })
 	apply("image-port", func() { c.Image.Port = f.Image.Port })
+	apply("placement-port", func() { c.Placement.Port = f.Placement.Port })
 	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
 	apply("image-web-download-hosts", func() { c.Image.WebDownloadHosts = splitList(l.webHosts) })
 	apply("identity-minimum-password-age", func() { c.Identity.MinimumPasswordAge = f.Identity.MinimumPasswordAge })

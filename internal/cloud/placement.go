@@ -1,0 +1,37 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+
+	"github.com/gostack/gostack/internal/placement"
+	plapi "github.com/gostack/gostack/internal/placement/api"
+	plstore "github.com/gostack/gostack/internal/placement/store"
+	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/policy"
+)
+
+// PlacementSpec is the Placement API.
+var PlacementSpec = ServiceSpec{
+	Name:        "placement",
+	Type:        "placement",
+	Description: "OpenStack Placement",
+	Port:        func(c config.Config) int { return c.Placement.Port },
+	Start:       startPlacement,
+}
+
+func startPlacement(ctx context.Context, env *Env) (http.Handler, error) {
+	svc, err := placement.New(ctx, placement.Config{}, plstore.New(env.DB))
+	if err != nil {
+		return nil, err
+	}
+	pol, err := policy.New(placement.PolicyDefaults())
+	if err != nil {
+		return nil, err
+	}
+	if err := pol.LoadFile(filepath.Join(env.Config.PolicyDir, "placement.yaml")); err != nil {
+		return nil, err
+	}
+	return plapi.New(svc, pol, env.validator(), env.Log).Handler(), nil
+}
