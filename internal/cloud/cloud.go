@@ -57,11 +57,11 @@ type ServiceSpec struct {
 
 // Cloud is a running cloud.
 type Cloud struct {
-	Config    config.Config
-	Env       *Env
-	AuthURL   string
-	Admin     identity.BootstrapResult
-	Password  string // admin password, when known
+	Config   config.Config
+	Env      *Env
+	AuthURL  string
+	Admin    identity.BootstrapResult
+	Password string // admin password, when known
 	// Endpoints lists each service's catalog type and URL, in start order.
 	Endpoints [][2]string
 	listeners []net.Listener
