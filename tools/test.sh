@@ -95,7 +95,7 @@ skipped() {
 # ---------------------------------------------------------------- steps
 deps() {
 	local pkgs=() missing=()
-	pkgs+=(postgresql python3-tempest python3-openstackclient gettext-base curl ca-certificates)
+	pkgs+=(postgresql python3-tempest python3-openstackclient python3-osc-placement gettext-base curl ca-certificates)
 	# image: glance CLI for the acceptance test, qemu-img to cross-check the disk-format reader
 	pkgs+=(python3-glanceclient qemu-utils)
 	local p
