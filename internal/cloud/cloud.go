@@ -24,6 +24,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/notify"
+	"github.com/gostack/gostack/internal/platform/worker"
 )
 
 // Env is what a service gets when it starts.
@@ -33,6 +34,12 @@ type Env struct {
 	Log      *slog.Logger
 	Bus      *bus.Bus
 	Notifier *notify.Notifier
+	// Liveness knows which services on which hosts sent a heartbeat lately
+	// (what `openstack compute service list` shows as up or down).
+	Liveness *bus.Liveness
+	// Workers are the cloud's background workers, started once every
+	// service is up and stopped before the services close.
+	Workers  *worker.Group
 	Identity *identity.Service
 
 	closers []func()
@@ -69,6 +76,7 @@ type Cloud struct {
 	wg        sync.WaitGroup
 	errc      chan error
 	busServer *bus.Server
+	stopWork  context.CancelFunc
 }
 
 // startBus connects to the configured NATS, or starts one in-process.
@@ -88,7 +96,28 @@ func (c *Cloud) startBus() error {
 		}
 	}
 	c.Env.Notifier = notify.New(c.Env.Bus, "gostack")
+	c.Env.Liveness = bus.NewLiveness(0)
+	if _, err := c.Env.Liveness.Watch(c.Env.Bus); err != nil {
+		return err
+	}
+	c.Env.Workers = worker.NewGroup(c.Env.Log)
 	return nil
+}
+
+// startWorkers adds a heartbeat for every service of this process and
+// starts the background workers.
+func (c *Cloud) startWorkers(specs []ServiceSpec) {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	for _, s := range specs {
+		hb := &bus.Heartbeat{Bus: c.Env.Bus, Service: s.Type, Host: host, Binary: "gostack-" + s.Name}
+		c.Env.Workers.Add("heartbeat-"+s.Type, 10*time.Second, hb.Beat)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopWork = cancel
+	c.Env.Workers.Start(ctx)
 }
 
 // Start opens the database, starts every service and bootstraps.
@@ -151,6 +180,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []Ser
 		return nil, err
 	}
 
+	c.startWorkers(specs)
 	for i, l := range c.listeners {
 		srv := &http.Server{
 			Handler:           handlers[i],
@@ -226,6 +256,10 @@ func (c *Cloud) Close() error {
 		}
 	}
 	c.wg.Wait()
+	if c.stopWork != nil {
+		c.stopWork()
+		c.Env.Workers.Wait()
+	}
 	if c.Env != nil {
 		for i := len(c.Env.closers) - 1; i >= 0; i-- {
 			c.Env.closers[i]()

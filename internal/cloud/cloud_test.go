@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gostack/gostack/internal"
 	"github.com/gostack/gostack/internal/cloud"
@@ -120,5 +121,24 @@ func TestNoSecretsInLogs(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("log contains a secret %q", secret[:8])
 		}
+	}
+}
+
+// Every service of the all-in-one sends heartbeats on the bus.
+func TestHeartbeats(t *testing.T) {
+	c := testcloud.Start(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		up := map[string]bool{}
+		for _, s := range c.Env.Liveness.Services() {
+			up[s.Service] = s.Up
+		}
+		if up["identity"] && up["image"] && up["placement"] {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("services seen up: %v", up)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
