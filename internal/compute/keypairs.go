@@ -1,0 +1,160 @@
+package compute
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+// KeypairRequest is an import (PublicKey set) or, before 2.92, a request
+// to generate a keypair.
+type KeypairRequest struct {
+	Name      string
+	Type      string // "" is ssh
+	PublicKey string
+	UserID    string
+	// RelaxedName allows any printable ASCII name (2.92+).
+	RelaxedName bool
+}
+
+func validKeypairName(name string, relaxed bool) error {
+	if name == "" || len(name) > 255 {
+		return invalid("Keypair name must be string and between 1 and 255 characters long")
+	}
+	for _, r := range name {
+		ok := r >= 0x20 && r < 0x7f
+		if !relaxed {
+			ok = r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" _-.", r) || r == '@'
+		}
+		if !ok {
+			return invalid("Keypair data is invalid: Keypair name contains unsafe characters")
+		}
+	}
+	if strings.TrimSpace(name) != name {
+		return invalid("Keypair data is invalid: Keypair name contains unsafe characters")
+	}
+	return nil
+}
+
+// Fingerprint returns Nova's fingerprint of a public key: the colon hex
+// MD5 of an SSH key, the colon hex SHA-1 of an x509 certificate.
+func Fingerprint(typ, public string) (string, error) {
+	if typ == KeypairX509 {
+		block, _ := pem.Decode([]byte(public))
+		if block == nil {
+			return "", errors.New("no PEM certificate")
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return "", err
+		}
+		return colonHex(sha1Sum(block.Bytes)), nil
+	}
+	k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(public))
+	if err != nil {
+		return "", err
+	}
+	return ssh.FingerprintLegacyMD5(k), nil
+}
+
+func sha1Sum(b []byte) []byte { s := sha1.Sum(b); return s[:] }
+
+func colonHex(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = fmt.Sprintf("%02x", c)
+	}
+	return strings.Join(parts, ":")
+}
+
+var _ = md5.New // ssh.FingerprintLegacyMD5 is Nova's md5 fingerprint
+
+// CreateKeypair imports or generates a keypair for req.UserID, within the
+// key_pairs quota of projectID.
+func (s *Service) CreateKeypair(ctx context.Context, projectID string, req KeypairRequest) (*Keypair, error) {
+	if err := validKeypairName(req.Name, req.RelaxedName); err != nil {
+		return nil, err
+	}
+	if req.Type == "" {
+		req.Type = KeypairSSH
+	}
+	if req.Type != KeypairSSH && req.Type != KeypairX509 {
+		return nil, invalid("Invalid input for field/attribute type. Value: %s. '%s' is not one of ['ssh', 'x509']", req.Type, req.Type)
+	}
+	k := &Keypair{Name: req.Name, UserID: req.UserID, Type: req.Type, PublicKey: req.PublicKey, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	if req.PublicKey == "" {
+		if req.Type != KeypairSSH {
+			return nil, invalid("Keypair data is invalid: generating x509 keypairs is not supported")
+		}
+		priv, pub, err := generateSSH()
+		if err != nil {
+			return nil, err
+		}
+		k.PublicKey, k.PrivateKey = pub, priv
+	}
+	fp, err := Fingerprint(k.Type, k.PublicKey)
+	if err != nil {
+		return nil, invalid("Keypair data is invalid: failed to generate fingerprint")
+	}
+	k.Fingerprint = fp
+	err = s.store.CreateKeypair(ctx, k, func(q db.Querier, count int64) error {
+		if err := s.checkUserQuota(ctx, q, projectID, req.UserID, "key_pairs", count); err != nil {
+			return forbidden("Quota exceeded, too many key pairs.")
+		}
+		return nil
+	})
+	if errors.Is(err, ErrDuplicate) {
+		return nil, conflict("Key pair '%s' already exists.", req.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func generateSSH() (private, public string, err error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", "", err
+	}
+	pub, err := ssh.NewPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", "", err
+	}
+	block := &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}
+	return string(pem.EncodeToMemory(block)), strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " Generated-by-Nova", nil
+}
+
+// Keypair returns one keypair of a user.
+func (s *Service) Keypair(ctx context.Context, userID, name string) (*Keypair, error) {
+	k, err := s.store.GetKeypair(ctx, userID, name)
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("Keypair %s not found for user %s", name, userID)
+	}
+	return k, err
+}
+
+// Keypairs lists a user's keypairs, sorted by name.
+func (s *Service) Keypairs(ctx context.Context, userID string) ([]Keypair, error) {
+	return s.store.ListKeypairs(ctx, userID)
+}
+
+// DeleteKeypair removes a user's keypair.
+func (s *Service) DeleteKeypair(ctx context.Context, userID, name string) error {
+	err := s.store.DeleteKeypair(ctx, userID, name)
+	if errors.Is(err, ErrNotFound) {
+		return notFound("Keypair %s not found for user %s", name, userID)
+	}
+	return err
+}
