@@ -1,0 +1,152 @@
+package fake_test
+
+import (
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/drivertest"
+	"github.com/gostack/gostack/internal/compute/driver/fake"
+)
+
+func harness(opts fake.Options) drivertest.Harness {
+	return drivertest.Harness{
+		New: func(t *testing.T) driver.Driver { return fake.New(opts) },
+		Crash: func(d driver.Driver, uuid string) error {
+			return d.(*fake.Driver).Crash(uuid)
+		},
+		FailNextSpawn: func(d driver.Driver) {
+			d.(*fake.Driver).FailNext("Spawn", errors.New("injected: qemu died at start"))
+		},
+		PowerOffTimeout: time.Minute,
+	}
+}
+
+// TestSuiteInstant runs the shared suite with no delays.
+func TestSuiteInstant(t *testing.T) {
+	drivertest.RunHarness(t, harness(fake.Options{Delay: fake.Instant, MemoryMB: 8192, VCPUs: 8, DiskGB: 100}))
+}
+
+// TestSuiteSimulatedTime runs it with the default delays inside synctest
+// bubbles, where they take no real time.
+func TestSuiteSimulatedTime(t *testing.T) {
+	h := harness(fake.Options{})
+	h.Bubble = synctest.Test
+	drivertest.RunHarness(t, h)
+}
+
+func TestRunDefaults(t *testing.T) {
+	drivertest.Run(t, func(t *testing.T) driver.Driver { return fake.New(fake.Options{Delay: fake.Instant}) })
+}
+
+func started(t *testing.T, d *fake.Driver, cfg driver.Config) *fake.Driver {
+	t.Helper()
+	if err := d.Configure(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestDelaysAreSimulated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := started(t, fake.New(fake.Options{Delay: 10 * time.Millisecond}), driver.Config{})
+		var progress []int
+		d2 := started(t, fake.New(fake.Options{Delay: 10 * time.Millisecond}), driver.Config{Events: func(e driver.Event) {
+			if e.Kind == driver.EventProgress {
+				progress = append(progress, e.Percent)
+			}
+		}})
+		spec := driver.Spec{UUID: "u1", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 64, RootGB: 1}}
+		start := time.Now()
+		if err := d.Spawn(t.Context(), spec); err != nil {
+			t.Fatal(err)
+		}
+		if got := time.Since(start); got != 40*time.Millisecond {
+			t.Errorf("Spawn took %v of simulated time, want 40ms (4 steps)", got)
+		}
+		if err := d2.Spawn(t.Context(), spec); err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{25, 50, 75, 100}; len(progress) != len(want) || progress[3] != 100 {
+			t.Errorf("progress = %v, want %v", progress, want)
+		}
+		// The guest's uptime follows the clock.
+		time.Sleep(time.Hour)
+		dg, err := d.Diagnostics(t.Context(), "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dg.Uptime != time.Hour+40*time.Millisecond { // d2's Spawn took 40ms after d booted
+			t.Errorf("uptime = %v, want 1h40ms", dg.Uptime)
+		}
+	})
+}
+
+func TestGuestShutdownAndFaults(t *testing.T) {
+	d := started(t, fake.New(fake.Options{Delay: fake.Instant}), driver.Config{})
+	ctx := t.Context()
+	spec := driver.Spec{UUID: "u1", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 64, RootGB: 1}}
+	if err := d.Spawn(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.GuestShutdown("u1"); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := d.Info(ctx, "u1"); info.PowerState != driver.Shutdown {
+		t.Fatalf("after a guest shutdown: %v, want shutdown", info.PowerState)
+	}
+	boom := errors.New("boom")
+	d.FailNext("PowerOn", boom)
+	if err := d.PowerOn(ctx, "u1"); !errors.Is(err, boom) {
+		t.Fatalf("PowerOn with an injected fault: %v", err)
+	}
+	if info, _ := d.Info(ctx, "u1"); info.PowerState != driver.Shutdown {
+		t.Fatalf("a failed PowerOn changed the state to %v", info.PowerState)
+	}
+	if err := d.PowerOn(ctx, "u1"); err != nil {
+		t.Fatalf("the fault fired twice: %v", err)
+	}
+}
+
+func TestNotStarted(t *testing.T) {
+	d := fake.New(fake.Options{})
+	if _, err := d.ListInstances(t.Context()); err == nil {
+		t.Error("ListInstances before Start succeeded")
+	}
+}
+
+func TestNewHosts(t *testing.T) {
+	hosts := fake.NewHosts(10000, fake.Options{VCPUs: 4, MemoryMB: 4096, DiskGB: 40})
+	seen := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		started(t, h, driver.Config{})
+		seen[h.HostName()] = true
+	}
+	if len(seen) != 10000 || !seen["fake-00001"] || !seen["fake-10000"] {
+		t.Fatalf("host names are not unique fake-00001…fake-10000 (%d distinct)", len(seen))
+	}
+	// Each host has its own inventory: filling one leaves the others free.
+	ctx := t.Context()
+	full := driver.Flavor{VCPUs: 4, MemoryMB: 4096, RootGB: 40}
+	if err := hosts[0].Spawn(ctx, driver.Spec{UUID: "a", Flavor: full}); err != nil {
+		t.Fatal(err)
+	}
+	var re *driver.ResourceError
+	if err := hosts[0].Spawn(ctx, driver.Spec{UUID: "b", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 1}}); !errors.As(err, &re) || re.Resource != "VCPU" {
+		t.Fatalf("Spawn on a full host: %v, want a VCPU ResourceError", err)
+	}
+	if err := hosts[1].Spawn(ctx, driver.Spec{UUID: "b", Flavor: full}); err != nil {
+		t.Fatalf("Spawn on another host: %v", err)
+	}
+}
+
+func BenchmarkNewHosts(b *testing.B) {
+	for b.Loop() {
+		fake.NewHosts(10000, fake.Options{})
+	}
+}
