@@ -41,6 +41,7 @@ func (s *Service) CreateServerGroup(ctx context.Context, g ServerGroup, soft boo
 	if g.Rules == nil {
 		g.Rules = map[string]int64{}
 	}
+	g.Members = []string{}
 	g.ID = uuid.NewString()
 	g.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
 	err := s.store.CreateServerGroup(ctx, &g, func(q db.Querier, count int64) error {

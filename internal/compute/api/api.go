@@ -121,7 +121,7 @@ func splitProject(path string) (project, rest string, ok bool) {
 		return "", "", false
 	}
 	if after == "" {
-		return seg, "/v2.1", true
+		return "", "", false
 	}
 	return seg, "/v2.1/" + after, true
 }
