@@ -249,7 +249,7 @@ func checkExtraSpec(key, value string) error {
 	}
 	name := strings.TrimRight(ns+":"+rest, "0123456789")
 	switch {
-	case ns == "trait" || strings.HasPrefix(rest, "trait") && ns == "trait":
+	case ns == "trait":
 		if value != "required" && value != "forbidden" {
 			return invalid("Validation failed; '%s' is not one of ['forbidden', 'required'].", value)
 		}

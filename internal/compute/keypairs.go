@@ -2,7 +2,6 @@ package compute
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -77,8 +76,6 @@ func colonHex(b []byte) string {
 	}
 	return strings.Join(parts, ":")
 }
-
-var _ = md5.New // ssh.FingerprintLegacyMD5 is Nova's md5 fingerprint
 
 // CreateKeypair imports or generates a keypair for req.UserID, within the
 // key_pairs quota of projectID.

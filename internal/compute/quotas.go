@@ -17,7 +17,7 @@ func DefaultQuotas() map[string]int64 {
 		"instances": 10, "cores": 20, "ram": 51200, "metadata_items": 128,
 		"key_pairs": 100, "server_groups": 10, "server_group_members": 10,
 		"injected_files": 5, "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255,
-		"fixed_ips": -1, "floating_ips": 10, "networks": 3, "security_groups": 10, "security_group_rules": 20,
+		"fixed_ips": -1, "floating_ips": 10, "security_groups": 10, "security_group_rules": 20,
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 var (
-	networkQuotas  = []string{"fixed_ips", "floating_ips", "networks", "security_group_rules", "security_groups"}
+	networkQuotas  = []string{"fixed_ips", "floating_ips", "security_group_rules", "security_groups"}
 	injectedQuotas = []string{"injected_files", "injected_file_content_bytes", "injected_file_path_bytes"}
 	groupQuotas    = []string{"server_groups", "server_group_members"}
 )

@@ -297,4 +297,3 @@ func (s *Store) SetClassQuota(ctx context.Context, class, resource string, limit
 		return err
 	})
 }
-

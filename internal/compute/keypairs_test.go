@@ -1,0 +1,62 @@
+package compute
+
+import "testing"
+
+func TestFingerprint(t *testing.T) {
+	const ed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNbX+4mVY+ElTXSv5vKsfRXlo+NBmbtgTK+jA9huWqR test"
+	got, err := Fingerprint(KeypairSSH, ed)
+	if err != nil || got != "b0:e4:4b:af:da:a2:a9:4e:a1:21:73:bc:df:20:8c:38" {
+		t.Errorf("Fingerprint = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "ssh-rsa AAAA", "not a key"} {
+		if _, err := Fingerprint(KeypairSSH, bad); err == nil {
+			t.Errorf("Fingerprint(%q) succeeded", bad)
+		}
+	}
+	if _, err := Fingerprint(KeypairX509, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"); err == nil {
+		t.Error("bad certificate accepted")
+	}
+}
+
+func TestKeypairNames(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		relaxed bool
+		ok      bool
+	}{
+		{"key-1_a.b", false, true},
+		{"with space", false, true},
+		{" lead", false, false},
+		{"k*1", false, false},
+		{"k*1", true, true},
+		{"", true, false},
+		{"tab\tname", true, false},
+	} {
+		if err := validKeypairName(tc.name, tc.relaxed); (err == nil) != tc.ok {
+			t.Errorf("validKeypairName(%q, %v) = %v", tc.name, tc.relaxed, err)
+		}
+	}
+}
+
+func TestCheckExtraSpec(t *testing.T) {
+	for _, tc := range []struct {
+		key, value string
+		ok         bool
+	}{
+		{"hw:cpu_policy", "dedicated", true},
+		{"hw:cpu_policy", "maybe", false},
+		{"trait:HW_CPU_X86_AVX", "required", true},
+		{"trait:HW_CPU_X86_AVX", "yes", false},
+		{"resources:VGPU", "1", true},
+		{"resources1:VGPU", "1", true},
+		{"resources:VGPU", "-1", false},
+		{"hw:numa_nodes", "0", false},
+		{"hw:mem_page_size", "2MB", true},
+		{"custom:anything", "goes", true},
+		{"bad key!", "x", false},
+	} {
+		if err := checkExtraSpec(tc.key, tc.value); (err == nil) != tc.ok {
+			t.Errorf("checkExtraSpec(%q, %q) = %v", tc.key, tc.value, err)
+		}
+	}
+}
