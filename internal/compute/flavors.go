@@ -125,7 +125,7 @@ func (s *Service) Flavors(ctx context.Context, f FlavorFilter) ([]Flavor, error)
 			if f.IsPublic != nil && fl.IsPublic != *f.IsPublic {
 				continue
 			}
-		} else if !fl.IsPublic && !granted[fl.ID] {
+		} else if fl.Disabled || !fl.IsPublic && !granted[fl.ID] {
 			continue
 		}
 		out = append(out, fl)

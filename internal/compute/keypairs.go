@@ -30,19 +30,19 @@ type KeypairRequest struct {
 
 func validKeypairName(name string, relaxed bool) error {
 	if name == "" || len(name) > 255 {
-		return invalid("Keypair name must be string and between 1 and 255 characters long")
+		return invalid("Invalid input for field/attribute name. Value: %s. Keypair name must be between 1 and 255 characters long", name)
+	}
+	allowed := "_- "
+	if relaxed {
+		allowed = "_-@. "
 	}
 	for _, r := range name {
-		ok := r >= 0x20 && r < 0x7f
-		if !relaxed {
-			ok = r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" _-.", r) || r == '@'
-		}
-		if !ok {
-			return invalid("Keypair data is invalid: Keypair name contains unsafe characters")
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(allowed, r)) {
+			return invalid("Invalid input for field/attribute name. Value: %s. '%s' does not match '^[%s a-zA-Z0-9]+$'", name, name, strings.TrimSpace(allowed))
 		}
 	}
 	if strings.TrimSpace(name) != name {
-		return invalid("Keypair data is invalid: Keypair name contains unsafe characters")
+		return invalid("Invalid input for field/attribute name. Value: %s. '%s' is not a 'name'", name, name)
 	}
 	return nil
 }

@@ -24,11 +24,13 @@ func TestKeypairNames(t *testing.T) {
 		relaxed bool
 		ok      bool
 	}{
-		{"key-1_a.b", false, true},
+		{"key-1_a", false, true},
+		{"a.b", false, false},
+		{"me@a.b", true, true},
 		{"with space", false, true},
 		{" lead", false, false},
 		{"k*1", false, false},
-		{"k*1", true, true},
+		{"k*1", true, false},
 		{"", true, false},
 		{"tab\tname", true, false},
 	} {

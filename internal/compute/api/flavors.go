@@ -183,8 +183,11 @@ func (h *Handler) createFlavor(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("Invalid input for field/attribute name. Value: %s. %s is not of type 'string'", fields["name"], fields["name"])
 	}
 	if raw, ok := fields["id"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &f.ID); err != nil {
-			return badRequest("Invalid input for field/attribute id. Value: %s. %s is not of type 'string', 'null'", raw, raw)
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err == nil {
+			f.ID = n.String()
+		} else if err := json.Unmarshal(raw, &f.ID); err != nil {
+			return badRequest("Invalid input for field/attribute id. Value: %s. %s is not of type 'string', 'number', 'null'", raw, raw)
 		}
 		if f.ID == "" {
 			return badRequest("Invalid input for field/attribute id. Value: . '' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'")
@@ -199,10 +202,10 @@ func (h *Handler) createFlavor(w http.ResponseWriter, r *http.Request) error {
 	if f.Disk, err = intField(fields, "disk", 0, false); err != nil {
 		return err
 	}
-	if f.Ephemeral, err = intField(fields, "OS-FLV-EXT-DATA:ephemeral", 0, true); err != nil {
+	if f.Ephemeral, err = intField(fields, "OS-FLV-EXT-DATA:ephemeral", 0, false); err != nil {
 		return err
 	}
-	if f.Swap, err = intField(fields, "swap", 0, true); err != nil {
+	if f.Swap, err = intField(fields, "swap", 0, false); err != nil {
 		return err
 	}
 	if raw, ok := fields["rxtx_factor"]; ok {
@@ -248,7 +251,7 @@ func (h *Handler) showFlavor(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) updateFlavor(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Flavor *struct {
-			Description *string `json:"description"`
+			Description json.RawMessage `json:"description"`
 		} `json:"flavor"`
 	}
 	if err := decode(r, &body); err != nil {
@@ -257,9 +260,15 @@ func (h *Handler) updateFlavor(w http.ResponseWriter, r *http.Request) error {
 	if body.Flavor == nil {
 		return badRequest("Invalid input for field/attribute flavor. 'flavor' is a required property")
 	}
+	raw := body.Flavor.Description
+	if raw == nil {
+		return badRequest("Invalid input for field/attribute flavor. 'description' is a required property")
+	}
 	desc := ""
-	if body.Flavor.Description != nil {
-		desc = *body.Flavor.Description
+	if string(raw) != "null" {
+		if err := json.Unmarshal(raw, &desc); err != nil {
+			return badRequest("Invalid input for field/attribute description. Value: %s. %s is not of type 'string', 'null'", raw, raw)
+		}
 	}
 	f, err := h.svc.UpdateFlavorDescription(r.Context(), r.PathValue("flavor_id"), desc)
 	if err != nil {
