@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
@@ -217,4 +218,18 @@ func links(r *http.Request, collection, id string) []map[string]string {
 		{"rel": "self", "href": base + "/v2.1" + proj + "/" + collection + "/" + id},
 		{"rel": "bookmark", "href": base + proj + "/" + collection + "/" + id},
 	}
+}
+
+// strictQuery refuses query parameters other than allowed from 2.minor on,
+// as Nova's query schemas do (2.75 for most lists).
+func strictQuery(r *http.Request, minor int, allowed ...string) error {
+	if !at(r, minor) {
+		return nil
+	}
+	for k := range r.URL.Query() {
+		if !slices.Contains(allowed, k) {
+			return badRequest("Invalid input for query parameters %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", k, r.URL.Query().Get(k), k)
+		}
+	}
+	return nil
 }

@@ -135,6 +135,8 @@ func TestFlavors(t *testing.T) {
 		{name: "detail minRam", method: "GET", path: "/v2.1/flavors/detail?minRam=1024", status: 200, contains: []string{`"m1.small"`}, lacks: []string{`"m1.tiny"`}},
 		{name: "bad minRam", method: "GET", path: "/v2.1/flavors?minRam=x", status: 400, contains: []string{`Invalid minRam filter [x]`}},
 		{name: "sort by ram desc, limit", method: "GET", path: "/v2.1/flavors?sort_key=memory_mb&sort_dir=desc&limit=1", status: 200, contains: []string{`"big"`, `"flavors_links"`}, lacks: []string{`m1.small`}},
+		{name: "unknown query 2.74", ver: "2.74", method: "GET", path: "/v2.1/flavors?color=red", status: 200},
+		{name: "unknown query 2.75", ver: "2.75", method: "GET", path: "/v2.1/flavors?color=red", status: 400, contains: []string{`'color' was unexpected`}},
 		{name: "bad sort key", method: "GET", path: "/v2.1/flavors?sort_key=color", status: 400},
 		{name: "marker", method: "GET", path: "/v2.1/flavors?marker=1", status: 200, contains: []string{`"m1.small"`}, lacks: []string{`"m1.tiny"`}},
 		{name: "bad marker", method: "GET", path: "/v2.1/flavors?marker=nope", status: 400, contains: []string{`marker [nope] not found`}},

@@ -61,6 +61,9 @@ func (h *Handler) listFlavorsDetail(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handler) flavorList(w http.ResponseWriter, r *http.Request, view func(*http.Request, *compute.Flavor) map[string]any) error {
+	if err := strictQuery(r, 75, "limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	f := compute.FlavorFilter{ProjectID: creds(r).ProjectID, Admin: isAdmin(r)}
 	for _, p := range []struct {

@@ -25,6 +25,9 @@ func groupView(r *http.Request, g *compute.ServerGroup) map[string]any {
 }
 
 func (h *Handler) listServerGroups(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "all_projects", "limit", "offset"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	project := creds(r).ProjectID
 	if all := q.Get("all_projects"); all != "" && all != "0" && all != "false" && all != "False" {
@@ -41,7 +44,7 @@ func (h *Handler) listServerGroups(w http.ResponseWriter, r *http.Request) error
 		name string
 		dst  *int
 		min  int
-	}{{"offset", &offset, 0}, {"limit", &limit, 1}} {
+	}{{"offset", &offset, 0}, {"limit", &limit, 0}} {
 		if s := q.Get(p.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < p.min {
@@ -54,7 +57,7 @@ func (h *Handler) listServerGroups(w http.ResponseWriter, r *http.Request) error
 		offset = len(gs)
 	}
 	gs = gs[offset:]
-	if limit < len(gs) {
+	if limit > 0 && limit < len(gs) {
 		gs = gs[:limit]
 	}
 	out := make([]any, len(gs))

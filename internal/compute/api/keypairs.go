@@ -35,6 +35,9 @@ func keypairView(r *http.Request, k *compute.Keypair, full bool) map[string]any 
 }
 
 func (h *Handler) listKeypairs(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "user_id", "limit", "marker"); err != nil {
+		return err
+	}
 	user := keypairUser(r)
 	if err := h.authorize(r, compute.RuleKeypairsIndex, map[string]any{"user_id": user}); err != nil {
 		return err
@@ -126,6 +129,9 @@ func (h *Handler) createKeypair(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showKeypair(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "user_id"); err != nil {
+		return err
+	}
 	user := keypairUser(r)
 	if err := h.authorize(r, compute.RuleKeypairsShow, map[string]any{"user_id": user}); err != nil {
 		return err
@@ -138,6 +144,9 @@ func (h *Handler) showKeypair(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteKeypair(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "user_id"); err != nil {
+		return err
+	}
 	user := keypairUser(r)
 	if err := h.authorize(r, compute.RuleKeypairsDelete, map[string]any{"user_id": user}); err != nil {
 		return err

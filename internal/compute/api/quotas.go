@@ -63,6 +63,9 @@ func quotaBody(r *http.Request, id string, limits map[string]int64, visible func
 }
 
 func (h *Handler) showQuotas(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "user_id"); err != nil {
+		return err
+	}
 	p := r.PathValue("tenant_id")
 	l, err := h.svc.Quotas(r.Context(), p, r.URL.Query().Get("user_id"))
 	if err != nil {
@@ -72,6 +75,9 @@ func (h *Handler) showQuotas(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showQuotaDetail(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "user_id"); err != nil {
+		return err
+	}
 	p := r.PathValue("tenant_id")
 	d, err := h.svc.QuotaDetails(r.Context(), p, r.URL.Query().Get("user_id"))
 	if err != nil {
@@ -183,6 +189,9 @@ func (h *Handler) updateQuotaClass(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) showLimits(w http.ResponseWriter, r *http.Request) error {
+	if err := strictQuery(r, 75, "tenant_id", "reserved"); err != nil {
+		return err
+	}
 	project := creds(r).ProjectID
 	if t := r.URL.Query().Get("tenant_id"); t != "" && t != project {
 		if err := h.authorize(r, compute.RuleLimitsOtherProject, map[string]any{"project_id": t}); err == nil {
