@@ -123,6 +123,8 @@ func TestFlavors(t *testing.T) {
 			contains: []string{`"swap":0`, `/v2.1/p-admin/flavors/1`}},
 		{name: "create uuid", ver: "2.61", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"big","ram":8192,"vcpus":4,"disk":80,"description":"large"}}`, status: 200,
 			contains: []string{`"description":"large"`, `"extra_specs":{}`}},
+		{name: "null id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"nullid","id":null,"ram":1,"vcpus":1,"disk":1}}`, status: 200},
+		{name: "bad is_public", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"bp","ram":1,"vcpus":1,"disk":1,"os-flavor-access:is_public":"maybe"}}`, status: 400},
 		{name: "numeric id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"num","id":42,"ram":1,"vcpus":1,"disk":1}}`, status: 200, contains: []string{`"id":"42"`}},
 		{name: "empty swap", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"es","ram":1,"vcpus":1,"disk":1,"swap":""}}`, status: 400},
 		{name: "description before 2.55", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"x","ram":1,"vcpus":1,"disk":1,"description":"d"}}`, status: 400, contains: []string{`"badRequest"`, `'description' was unexpected`}},
@@ -157,7 +159,7 @@ func TestFlavors(t *testing.T) {
 		{name: "deleted spec", method: "GET", path: "/v2.1/flavors/2/os-extra_specs/key1", status: 404, contains: []string{"has no extra specs with key key1"}},
 		{name: "specs in 2.61 show", ver: "2.61", method: "GET", path: "/v2.1/flavors/2", status: 200, contains: []string{`"extra_specs":{"hw:cpu_policy":"dedicated","n":"5"}`}},
 
-		{name: "private flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"priv","id":"p1","ram":64,"vcpus":1,"disk":0,"os-flavor-access:is_public":false}}`, status: 200},
+		{name: "private flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"priv","id":"p1","ram":64,"vcpus":1,"disk":0,"os-flavor-access:is_public":"False"}}`, status: 200},
 		{name: "user does not list private", tok: "user", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
 		{name: "admin default lists public only", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
 		{name: "admin is_public=none", method: "GET", path: "/v2.1/flavors?is_public=none", status: 200, contains: []string{`"priv"`, `"m1.small"`}},

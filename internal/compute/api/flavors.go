@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -227,9 +228,11 @@ func (h *Handler) createFlavor(w http.ResponseWriter, r *http.Request) error {
 		f.RXTXFactor = v
 	}
 	if raw, ok := fields["os-flavor-access:is_public"]; ok {
-		if err := json.Unmarshal(raw, &f.IsPublic); err != nil {
-			return badRequest("Invalid input for field/attribute os-flavor-access:is_public. Value: %s. %s is not of type 'boolean'", raw, raw)
+		b, err := novaBool(raw)
+		if err != nil {
+			return badRequest("Invalid input for field/attribute os-flavor-access:is_public. Value: %s. %s is not one of the allowed boolean values", raw, raw)
 		}
+		f.IsPublic = b
 	}
 	if raw, ok := fields["description"]; ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &f.Description); err != nil {
@@ -447,4 +450,24 @@ func (h *Handler) deleteExtraSpec(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// novaBool reads Nova's parameter_types.boolean: a JSON boolean or one of
+// the strings true/false, 1/0, on/off, yes/no (as Nova spells them).
+func novaBool(raw json.RawMessage) (bool, error) {
+	var b bool
+	if err := json.Unmarshal(raw, &b); err == nil {
+		return b, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return false, err
+	}
+	switch s {
+	case "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes":
+		return true, nil
+	case "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %q", s)
 }

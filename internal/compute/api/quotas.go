@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
 )
@@ -111,13 +110,9 @@ func quotaLimits(r *http.Request, key string, visible func(*http.Request, string
 	out := map[string]int64{}
 	for k, raw := range fields {
 		if k == "force" && key == "quota_set" {
-			var b bool
-			if err := json.Unmarshal(raw, &b); err != nil {
-				var s string
-				if json.Unmarshal(raw, &s) != nil {
-					return nil, false, badRequest("Invalid input for field/attribute force. Value: %s. %s is not of type 'boolean', 'string'", raw, raw)
-				}
-				b, _ = strconv.ParseBool(strings.ToLower(s))
+			b, err := novaBool(raw)
+			if err != nil {
+				return nil, false, badRequest("Invalid input for field/attribute force. Value: %s. %s is not one of the allowed boolean values", raw, raw)
 			}
 			force = b
 			continue
