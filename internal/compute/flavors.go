@@ -83,6 +83,23 @@ func (s *Service) Flavor(ctx context.Context, id string) (*Flavor, error) {
 	return f, err
 }
 
+// VisibleFlavor is Flavor as a project sees it: a private flavor the
+// project has no access to does not exist for it (admin sees all).
+func (s *Service) VisibleFlavor(ctx context.Context, id, projectID string, admin bool) (*Flavor, error) {
+	f, err := s.Flavor(ctx, id)
+	if err != nil || admin || f.IsPublic {
+		return f, err
+	}
+	ps, err := s.store.FlavorAccess(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(ps, projectID) {
+		return nil, notFound("Flavor %s could not be found.", id)
+	}
+	return f, nil
+}
+
 // FlavorFilter selects flavors as GET /flavors does.
 type FlavorFilter struct {
 	MinRAM, MinDisk int64

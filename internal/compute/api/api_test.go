@@ -161,6 +161,7 @@ func TestFlavors(t *testing.T) {
 
 		{name: "private flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"priv","id":"p1","ram":64,"vcpus":1,"disk":0,"os-flavor-access:is_public":"False"}}`, status: 200},
 		{name: "user does not list private", tok: "user", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
+		{name: "user cannot show private", tok: "user", method: "GET", path: "/v2.1/flavors/p1", status: 404},
 		{name: "admin default lists public only", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
 		{name: "admin is_public=none", method: "GET", path: "/v2.1/flavors?is_public=none", status: 200, contains: []string{`"priv"`, `"m1.small"`}},
 		{name: "admin is_public=false", method: "GET", path: "/v2.1/flavors?is_public=false", status: 200, contains: []string{`"priv"`}, lacks: []string{`"m1.small"`}},
@@ -170,6 +171,7 @@ func TestFlavors(t *testing.T) {
 		{name: "add to public", method: "POST", path: "/v2.1/flavors/2/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 409},
 		{name: "user cannot add", tok: "user", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 403},
 		{name: "user now lists private", tok: "user", method: "GET", path: "/v2.1/flavors", status: 200, contains: []string{`"priv"`}},
+		{name: "user shows granted private", tok: "user", method: "GET", path: "/v2.1/flavors/p1", status: 200},
 		{name: "list access", method: "GET", path: "/v2.1/flavors/p1/os-flavor-access", status: 200, contains: []string{`"tenant_id":"p-user"`}},
 		{name: "remove access", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"removeTenantAccess":{"tenant":"p-user"}}`, status: 200, contains: []string{`{"flavor_access":[]}`}},
 		{name: "remove again", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"removeTenantAccess":{"tenant":"p-user"}}`, status: 404},

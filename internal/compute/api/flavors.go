@@ -247,7 +247,7 @@ func (h *Handler) createFlavor(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showFlavor(w http.ResponseWriter, r *http.Request) error {
-	f, err := h.svc.Flavor(r.Context(), r.PathValue("flavor_id"))
+	f, err := h.svc.VisibleFlavor(r.Context(), r.PathValue("flavor_id"), creds(r).ProjectID, isAdmin(r))
 	if err != nil {
 		return err
 	}
@@ -365,10 +365,11 @@ func keys[V any](m map[string]V) []string {
 }
 
 func (h *Handler) listExtraSpecs(w http.ResponseWriter, r *http.Request) error {
-	specs, err := h.svc.ExtraSpecs(r.Context(), r.PathValue("flavor_id"))
+	f, err := h.svc.VisibleFlavor(r.Context(), r.PathValue("flavor_id"), creds(r).ProjectID, isAdmin(r))
 	if err != nil {
 		return err
 	}
+	specs := f.ExtraSpecs
 	return reply(w, http.StatusOK, map[string]any{"extra_specs": specs})
 }
 
@@ -415,6 +416,9 @@ func (h *Handler) createExtraSpecs(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) showExtraSpec(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("key")
+	if _, err := h.svc.VisibleFlavor(r.Context(), r.PathValue("flavor_id"), creds(r).ProjectID, isAdmin(r)); err != nil {
+		return err
+	}
 	v, err := h.svc.ExtraSpec(r.Context(), r.PathValue("flavor_id"), key)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ const updated = "2013-07-23T11:33:21Z"
 func (h *Handler) versionDocs(r *http.Request) []map[string]any {
 	base := httpapi.BaseURL(r)
 	return []map[string]any{
-		{"id": "v2.0", "status": "DEPRECATED", "version": "", "min_version": "", "updated": "2025-07-04T12:00:00Z",
+		{"id": "v2.0", "status": "DEPRECATED", "version": "", "min_version": "", "updated": "2011-01-21T11:33:21Z",
 			"links": []any{map[string]string{"rel": "self", "href": base + "/v2/"}}},
 		{"id": "v2.1", "status": "CURRENT", "version": MaxVersion.String(), "min_version": MinVersion.String(), "updated": updated,
 			"links": []any{map[string]string{"rel": "self", "href": base + "/v2.1/"}}},
