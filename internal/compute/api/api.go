@@ -5,6 +5,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -182,14 +184,24 @@ func reply(w http.ResponseWriter, status int, body any) error {
 
 // decode reads a JSON body strictly, in Nova's words for schema errors.
 func decode(r *http.Request, dst any) error {
-	return httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true})
+	return novaWording(httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true}))
+}
+
+// novaWording words a body that is not JSON at all as Nova does.
+func novaWording(err error) error {
+	var he *httpapi.Error
+	var syn *json.SyntaxError
+	if errors.As(err, &he) && he.Code == http.StatusBadRequest && (errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		he.Message = "Malformed request body"
+	}
+	return err
 }
 
 // decodeObject reads a body that must be {"<key>": {...}} into fields.
 func decodeObject(r *http.Request, key string) (map[string]json.RawMessage, error) {
 	var body map[string]json.RawMessage
 	if err := httpapi.Decode(r, &body, httpapi.DecodeOptions{}); err != nil {
-		return nil, err
+		return nil, novaWording(err)
 	}
 	for k := range body {
 		if k != key {

@@ -110,6 +110,8 @@ func TestVersions(t *testing.T) {
 		{name: "v2.1", tok: "-", method: "GET", path: "/v2.1/", status: 200, contains: []string{`"version":{`, `"media-types"`}},
 		{name: "too new", ver: "2.200", method: "GET", path: "/v2.1/flavors", status: 406, contains: []string{`"notAcceptable"`}},
 		{name: "no token", tok: "-", method: "GET", path: "/v2.1/flavors", status: 401, contains: []string{`"unauthorized"`}},
+		{name: "project in URL", tok: "user", method: "GET", path: "/v2.1/p-user/flavors", status: 200},
+		{name: "other project in URL", tok: "user", method: "GET", path: "/v2.1/p-other/flavors", status: 400, contains: []string{`Malformed request URL`}},
 		{name: "unknown", method: "GET", path: "/v2.1/nothing-here", status: 404, contains: []string{`"itemNotFound"`}},
 	})
 }
@@ -130,6 +132,7 @@ func TestFlavors(t *testing.T) {
 		{name: "description before 2.55", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"x","ram":1,"vcpus":1,"disk":1,"description":"d"}}`, status: 400, contains: []string{`"badRequest"`, `'description' was unexpected`}},
 		{name: "duplicate id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"other","id":"2","ram":1,"vcpus":1,"disk":1}}`, status: 409, contains: []string{`"conflictingRequest"`, `Flavor with ID 2 already exists.`}},
 		{name: "duplicate name", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"m1.small","ram":1,"vcpus":1,"disk":1}}`, status: 409, contains: []string{`Flavor with name m1.small already exists.`}},
+		{name: "malformed", method: "POST", path: "/v2.1/flavors", body: `{"flavor":`, status: 400, contains: []string{`Malformed request body`}},
 		{name: "zero ram", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":0,"vcpus":1,"disk":1}}`, status: 400},
 		{name: "missing vcpus", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":1,"disk":1}}`, status: 400, contains: []string{`'vcpus' is a required property`}},
 		{name: "user cannot create", tok: "user", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":1,"vcpus":1,"disk":1}}`, status: 403, contains: []string{`"forbidden"`}},

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+
 	c "github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -15,7 +17,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		sg = "/v2.1/os-server-groups"
 	)
 	own := ownProject
-	return []httpapi.Route{
+	routes := []httpapi.Route{
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
 
@@ -55,5 +57,22 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "POST", Pattern: sg, Policy: c.RuleGroupsCreate, Target: own, Handler: h.createServerGroup},
 		{Method: "GET", Pattern: sg + "/{id}", Handler: h.showServerGroup},
 		{Method: "DELETE", Pattern: sg + "/{id}", Handler: h.deleteServerGroup},
+	}
+	for i := range routes {
+		if !routes[i].Public {
+			routes[i].Handler = checkURLProject(routes[i].Handler)
+		}
+	}
+	return routes
+}
+
+// checkURLProject refuses a /v2.1/{project_id}/... URL whose project is
+// not the token's, as Nova does.
+func checkURLProject(next httpapi.HandlerFunc) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if p, _ := r.Context().Value(urlProjectKey{}).(string); p != "" && p != creds(r).ProjectID {
+			return badRequest("Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", p, creds(r).ProjectID)
+		}
+		return next(w, r)
 	}
 }
