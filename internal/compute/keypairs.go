@@ -6,9 +6,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -91,10 +93,11 @@ func (s *Service) CreateKeypair(ctx context.Context, projectID string, req Keypa
 	}
 	k := &Keypair{Name: req.Name, UserID: req.UserID, Type: req.Type, PublicKey: req.PublicKey, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if req.PublicKey == "" {
-		if req.Type != KeypairSSH {
-			return nil, invalid("Keypair data is invalid: generating x509 keypairs is not supported")
+		gen := generateSSH
+		if req.Type == KeypairX509 {
+			gen = func() (string, string, error) { return generateX509(req.UserID) }
 		}
-		priv, pub, err := generateSSH()
+		priv, pub, err := gen()
 		if err != nil {
 			return nil, err
 		}
@@ -131,6 +134,35 @@ func generateSSH() (private, public string, err error) {
 	}
 	block := &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}
 	return string(pem.EncodeToMemory(block)), strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " Generated-by-Nova", nil
+}
+
+// generateX509 makes a self-signed certificate for a user, as Nova's
+// x509 keypairs (used by WinRM certificate authentication) are.
+func generateX509(userID string) (private, public string, err error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", "", err
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return "", "", err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: userID},
+		NotBefore:    now.Add(-time.Minute),
+		NotAfter:     now.AddDate(10, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", "", err
+	}
+	priv := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return string(priv), string(cert), nil
 }
 
 // Keypair returns one keypair of a user.
