@@ -11,6 +11,21 @@ import (
 
 // CreateKeypair implements compute.Store.
 func (s *Store) CreateKeypair(ctx context.Context, k *compute.Keypair, check func(q db.Querier, count int64) error) error {
+	// Keypair ids are Nova's integers, taken as MAX+1: a concurrent insert
+	// can take the same one (or the same name). The transaction is run
+	// again, and then sees which.
+	var err error
+	for range 8 {
+		if err = s.createKeypair(ctx, k, check); !errors.Is(err, errKeypairRace) {
+			return err
+		}
+	}
+	return err
+}
+
+var errKeypairRace = errors.New("compute store: concurrent keypair insert")
+
+func (s *Store) createKeypair(ctx context.Context, k *compute.Keypair, check func(q db.Querier, count int64) error) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_keypairs WHERE user_id = $1 AND name = $2`, k.UserID, k.Name).Scan(&n); err != nil {
@@ -33,7 +48,7 @@ func (s *Store) CreateKeypair(ctx context.Context, k *compute.Keypair, check fun
 		_, err := tx.ExecContext(ctx, `INSERT INTO compute_keypairs (id, user_id, name, type, public_key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			k.ID, k.UserID, k.Name, k.Type, k.PublicKey, k.Fingerprint, k.CreatedAt)
 		if db.IsUnique(err) {
-			return compute.ErrDuplicate
+			return errKeypairRace
 		}
 		return err
 	})

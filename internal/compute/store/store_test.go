@@ -168,3 +168,23 @@ func TestQuotaTables(t *testing.T) {
 		t.Errorf("ClassQuotas = %v", q)
 	}
 }
+
+func TestConcurrentKeypairs(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			k := compute.Keypair{Name: "k" + string(rune('a'+i)), UserID: "u", Type: "ssh", PublicKey: "pk", Fingerprint: "fp", CreatedAt: db.Now()}
+			errs <- s.CreateKeypair(ctx, &k, nil)
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n, _ := s.CountKeypairs(ctx, "u"); n != 8 {
+		t.Errorf("count = %d, want 8", n)
+	}
+}
