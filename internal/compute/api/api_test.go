@@ -262,6 +262,9 @@ func TestZonesAndServerGroups(t *testing.T) {
 		{name: "policy before 2.64", tok: "user", ver: "2.63", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policy":"affinity"}}`, status: 400},
 		{name: "policies at 2.64", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policies":["affinity"]}}`, status: 400},
 		{name: "rules", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policy":"anti-affinity","rules":{"max_server_per_host":2}}}`, status: 200, contains: []string{`"policy":"anti-affinity"`, `"rules":{"max_server_per_host":2}`}, lacks: []string{`policies`}},
+		{name: "rules as string", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3s","policy":"anti-affinity","rules":{"max_server_per_host":"1"}}}`, status: 200, contains: []string{`"rules":{"max_server_per_host":1}`}},
+		{name: "rules zero", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3z","policy":"anti-affinity","rules":{"max_server_per_host":0}}}`, status: 400},
+		{name: "unknown rule", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3u","policy":"anti-affinity","rules":{"spread":1}}}`, status: 400},
 		{name: "rules need anti-affinity", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g4","policy":"affinity","rules":{"max_server_per_host":2}}}`, status: 400},
 		{name: "bad policy", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g4","policy":"scatter"}}`, status: 400},
 		{name: "list", tok: "user", method: "GET", path: "/v2.1/os-server-groups", status: 200, contains: []string{`"g1"`, `"g2"`, `"g3"`}},
@@ -281,7 +284,7 @@ func TestZonesAndServerGroups(t *testing.T) {
 	}
 	json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
-	if len(body.Groups) != 3 {
+	if len(body.Groups) != 4 {
 		t.Fatalf("groups: %+v", body)
 	}
 	id := body.Groups[0].ID
@@ -291,7 +294,9 @@ func TestZonesAndServerGroups(t *testing.T) {
 		{name: "other cannot delete", tok: "other", method: "DELETE", path: "/v2.1/os-server-groups/" + id, status: 404},
 		{name: "delete", tok: "user", method: "DELETE", path: "/v2.1/os-server-groups/" + id, status: 204},
 		{name: "gone", tok: "user", method: "GET", path: "/v2.1/os-server-groups/" + id, status: 404, contains: []string{"Instance group " + id + " could not be found."}},
-		{name: "quota", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":2}}`, status: 200},
+		{name: "quota below usage", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":2}}`, status: 400, contains: []string{"must be greater than or equal to already used and reserved 3"}},
+		{name: "quota below usage forced", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":2,"force":true}}`, status: 200},
+		{name: "quota", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":3}}`, status: 200},
 		{name: "over quota", tok: "user", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g9","policies":["affinity"]}}`, status: 403, contains: []string{"Quota exceeded, too many server groups."}},
 	})
 }

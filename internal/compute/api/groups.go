@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -70,10 +71,10 @@ func (h *Handler) listServerGroups(w http.ResponseWriter, r *http.Request) error
 func (h *Handler) createServerGroup(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Group *struct {
-			Name     *string          `json:"name"`
-			Policies []string         `json:"policies"`
-			Policy   *string          `json:"policy"`
-			Rules    map[string]int64 `json:"rules"`
+			Name     *string                    `json:"name"`
+			Policies []string                   `json:"policies"`
+			Policy   *string                    `json:"policy"`
+			Rules    map[string]json.RawMessage `json:"rules"`
 		} `json:"server_group"`
 	}
 	if err := decode(r, &body); err != nil {
@@ -87,7 +88,25 @@ func (h *Handler) createServerGroup(w http.ResponseWriter, r *http.Request) erro
 		return badRequest("Invalid input for field/attribute server_group. 'name' is a required property")
 	}
 	c := creds(r)
-	g := compute.ServerGroup{Name: *b.Name, ProjectID: c.ProjectID, UserID: c.UserID, Rules: b.Rules}
+	g := compute.ServerGroup{Name: *b.Name, ProjectID: c.ProjectID, UserID: c.UserID}
+	if b.Rules != nil {
+		g.Rules = map[string]int64{}
+		for k, raw := range b.Rules {
+			// parameter_types.positive_integer: an integer or a string of
+			// digits.
+			var n int64
+			if err := json.Unmarshal(raw, &n); err != nil {
+				var s string
+				if json.Unmarshal(raw, &s) != nil {
+					return badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'integer', 'string'", k, raw, raw)
+				}
+				if n, err = strconv.ParseInt(s, 10, 64); err != nil {
+					return badRequest("Invalid input for field/attribute %s. Value: %s. '%s' does not match '^[0-9]*$'", k, s, s)
+				}
+			}
+			g.Rules[k] = n
+		}
+	}
 	if at(r, 64) {
 		if b.Policies != nil {
 			return badRequest("Invalid input for field/attribute server_group. Additional properties are not allowed ('policies' was unexpected)")
