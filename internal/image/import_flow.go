@@ -542,6 +542,10 @@ func (s *Service) failImport(ctx context.Context, t *Task, prior Status, cause e
 
 // endTask records a task's outcome.
 func (s *Service) endTask(ctx context.Context, id string, status TaskStatus, msg string, result map[string]any) {
+	// The work is done and the image already changed: record the outcome
+	// even when shutdown has cancelled the import's context, so a restart
+	// does not run a finished task again.
+	ctx = context.WithoutCancel(ctx)
 	_, err := s.store.UpdateTask(ctx, id, func(t *Task) error {
 		now := s.now()
 		exp := now.Add(s.imports().cfg.TaskTTL)
