@@ -132,8 +132,13 @@ func writeTagsProps(ctx context.Context, tx *sql.Tx, img, old *image.Image) erro
 }
 
 // GetImage implements image.ImageStore.
-func (s *Store) GetImage(ctx context.Context, id string) (*image.Image, error) {
-	img, _, err := getImage(ctx, s.db.Reader(), id)
+func (s *Store) GetImage(ctx context.Context, id string) (img *image.Image, err error) {
+	// The image row and its tags and properties are read from one
+	// snapshot, so an update is seen whole or not at all.
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		img, _, err = getImage(ctx, tx, id)
+		return err
+	})
 	return img, err
 }
 

@@ -221,3 +221,24 @@ func (d *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 // Now returns the current time as stored: UTC, microsecond precision (what
 // PostgreSQL keeps), so that values read back compare equal.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// ReadTx runs fn in a read-only transaction that sees one snapshot of the
+// database, for reads that take several queries (a row and its child
+// rows): without it, PostgreSQL's READ COMMITTED lets a writer commit
+// between the queries, and the reader sees half of a change. On SQLite
+// a read transaction is already a snapshot (WAL).
+func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if d.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := d.read.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
