@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/quota"
@@ -24,6 +25,8 @@ type Config struct {
 // are one atomic step.
 type Store interface {
 	Migrate(ctx context.Context) error
+	ServerStore
+	HostStore
 
 	// CreateFlavor inserts f; a taken id or name is ErrDuplicate wrapped
 	// with "id" or "name".
@@ -71,11 +74,107 @@ type Store interface {
 	SetClassQuota(ctx context.Context, class, resource string, limit int64) error
 }
 
+// ServerStore persists instances, their actions and migrations.
+type ServerStore interface {
+	// CreateInstances inserts instances in one transaction after
+	// check(tx, usage) passes, where usage counts the instances, cores and
+	// ram of the project's (and the user's) non-deleted instances. The
+	// store sets Seq, CreatedAt and UpdatedAt. If ServerGroup is set the
+	// instances join the group in the same transaction (a deleted group
+	// is ErrNotFound).
+	CreateInstances(ctx context.Context, insts []*Instance, check func(q db.Querier, usage InstanceUsage) error) error
+	// GetInstance returns an instance, deleted ones included, or ErrNotFound.
+	GetInstance(ctx context.Context, id string) (*Instance, error)
+	// ListInstances returns the instances f selects, sorted and paged.
+	ListInstances(ctx context.Context, f InstanceFilter) ([]Instance, error)
+	// UpdateInstance reads the instance, calls fn on it and writes back
+	// what fn left, in one transaction; an error from fn is returned and
+	// nothing is written. A deleted instance is ErrNotFound unless
+	// includeDeleted. UpdatedAt is set by the store. Tags and metadata are
+	// written as fn leaves them.
+	UpdateInstance(ctx context.Context, id string, includeDeleted bool, fn func(*Instance) error) (*Instance, error)
+	// CountInstanceUsage returns what a project (and user) uses.
+	CountInstanceUsage(ctx context.Context, projectID, userID string) (InstanceUsage, error)
+	// PurgeInstance removes an instance row and all that hangs off it
+	// (actions, tags, metadata); Nova's archive. Used by tests and cleanup.
+	PurgeInstance(ctx context.Context, id string) error
+
+	// StartAction records a new action (os-instance-actions) with no events.
+	StartAction(ctx context.Context, a *InstanceAction) error
+	// StartEvent adds an event to the action of (instanceID, requestID).
+	StartEvent(ctx context.Context, instanceID, requestID string, e ActionEvent) error
+	// FinishEvent sets FinishTime, Result and Traceback of the running
+	// event named e.Event of that action; an "Error" result also sets the
+	// action's Message to "Error".
+	FinishEvent(ctx context.Context, instanceID, requestID string, e ActionEvent) error
+	// ListActions returns an instance's actions, newest first, without events.
+	ListActions(ctx context.Context, instanceID string, f ActionFilter) ([]InstanceAction, error)
+	// GetAction returns one action with its events, or ErrNotFound.
+	GetAction(ctx context.Context, instanceID, requestID string) (*InstanceAction, error)
+
+	// CreateMigration inserts m and sets its ID and times.
+	CreateMigration(ctx context.Context, m *Migration) error
+	// UpdateMigration is read-modify-write of one migration by uuid.
+	UpdateMigration(ctx context.Context, uuid string, fn func(*Migration) error) (*Migration, error)
+	GetMigration(ctx context.Context, uuid string) (*Migration, error)
+	// ListMigrations returns migrations newest first (created_at desc, id desc).
+	ListMigrations(ctx context.Context, f MigrationFilter) ([]Migration, error)
+}
+
+// InstanceUsage is what a project and a user of it use of the instance
+// quotas.
+type InstanceUsage struct {
+	Instances, Cores, RAM             int64
+	UserInstances, UserCores, UserRAM int64
+}
+
+// ActionFilter pages os-instance-actions (2.58+).
+type ActionFilter struct {
+	ChangesSince  *time.Time
+	ChangesBefore *time.Time
+	Marker        string // request id
+	Limit         int
+}
+
+// HostStore persists compute services, compute nodes and aggregates.
+type HostStore interface {
+	// UpsertService creates the (host, binary) service row or returns the
+	// existing one unchanged.
+	UpsertService(ctx context.Context, s *HostService) (*HostService, error)
+	// GetService returns a service by uuid, or ErrNotFound.
+	GetService(ctx context.Context, id string) (*HostService, error)
+	// ListServices returns services, filtered by host and binary when set.
+	ListServices(ctx context.Context, host, binary string) ([]HostService, error)
+	// UpdateService is read-modify-write of one service by uuid.
+	UpdateService(ctx context.Context, id string, fn func(*HostService) error) (*HostService, error)
+	// DeleteService removes a service and the compute nodes of its host.
+	DeleteService(ctx context.Context, id string) error
+
+	// UpsertNodes creates or updates compute nodes by ID (all columns but
+	// CreatedAt), in one transaction.
+	UpsertNodes(ctx context.Context, nodes []ComputeNode) error
+	// GetNode returns a node by uuid, or ErrNotFound.
+	GetNode(ctx context.Context, id string) (*ComputeNode, error)
+	// ListNodes returns nodes ordered by IntID; host "" = every host;
+	// hostnamePattern is a SQL LIKE pattern on hypervisor_hostname ("" = any).
+	ListNodes(ctx context.Context, host, hostnamePattern string) ([]ComputeNode, error)
+
+	// CreateAggregate inserts a; a taken name is ErrDuplicate.
+	CreateAggregate(ctx context.Context, a *Aggregate) error
+	GetAggregate(ctx context.Context, id int64) (*Aggregate, error)
+	ListAggregates(ctx context.Context) ([]Aggregate, error)
+	// UpdateAggregate is read-modify-write (name, AZ, hosts, metadata).
+	// A name taken by another aggregate is ErrDuplicate.
+	UpdateAggregate(ctx context.Context, id int64, fn func(*Aggregate) error) (*Aggregate, error)
+	DeleteAggregate(ctx context.Context, id int64) error
+}
+
 // Service is the compute service.
 type Service struct {
 	cfg    Config
 	store  Store
 	quotas *quota.Quotas
+	deps   Deps
 }
 
 // New returns the compute service over store, after running its

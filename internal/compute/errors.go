@@ -49,3 +49,18 @@ var ErrDuplicate = errors.New("compute store: duplicate")
 
 // ErrNotFound is returned by a Store for a missing row.
 var ErrNotFound = errors.New("compute store: not found")
+
+// UnavailableError is a request this cloud cannot serve now: no compute
+// host, a dependency not configured (serviceUnavailable, 503).
+type UnavailableError struct{ Msg string }
+
+func (e *UnavailableError) Error() string { return e.Msg }
+
+// NotImplementedError is an API this cloud does not implement
+// (notImplemented, 501).
+type NotImplementedError struct{ Msg string }
+
+func (e *NotImplementedError) Error() string { return e.Msg }
+
+// errNotBuilt marks a contract method whose body is still being written.
+var errNotBuilt = &NotImplementedError{Msg: "This operation is not implemented yet."}

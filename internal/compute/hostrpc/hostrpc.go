@@ -1,0 +1,112 @@
+// Package hostrpc is the wire between the compute control plane
+// (conductor) and the compute agents, over the bus:
+//
+//	conductor ──Host (Dial)──► compute.host.<host> ──► agent ──► driver.Driver
+//	conductor ◄──ServeReports── compute.reports ◄──── agent (nodes, power states, events)
+//
+// Driver errors keep their type across the wire: a *driver.NotFoundError
+// on the agent is a *driver.NotFoundError at the caller.
+package hostrpc
+
+import (
+	"context"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+)
+
+// Subject is the RPC subject of a compute host's agent.
+func Subject(host string) string { return "compute.host." + host }
+
+// ReportSubject is where agents publish reports; conductors share it in
+// the queue group ReportQueue.
+const (
+	ReportSubject = "compute.reports"
+	ReportQueue   = "conductor"
+)
+
+// Host is one compute host's agent as the conductor calls it: the
+// operations of driver.Driver, with snapshot upload done on the host.
+type Host interface {
+	Name() string
+	Spawn(ctx context.Context, spec driver.Spec) error
+	Destroy(ctx context.Context, uuid string) error
+	PowerOff(ctx context.Context, uuid string, timeout time.Duration) error
+	PowerOn(ctx context.Context, uuid string) error
+	Reboot(ctx context.Context, uuid string, kind driver.RebootKind) error
+	Pause(ctx context.Context, uuid string) error
+	Unpause(ctx context.Context, uuid string) error
+	Suspend(ctx context.Context, uuid string) error
+	Resume(ctx context.Context, uuid string) error
+	Rescue(ctx context.Context, uuid string, r driver.RescueSpec) error
+	Unrescue(ctx context.Context, uuid string) error
+	Rebuild(ctx context.Context, spec driver.Spec) error
+	// SnapshotUpload snapshots the root disk and uploads it into the
+	// queued Glance image u.ImageID with u.Token, then removes the file.
+	SnapshotUpload(ctx context.Context, uuid string, u Upload) error
+
+	MigrateDisk(ctx context.Context, m *driver.Migration) error
+	FinishMigration(ctx context.Context, spec driver.Spec, m driver.Migration, powerOn bool) error
+	ConfirmMigration(ctx context.Context, m driver.Migration) error
+	RevertMigration(ctx context.Context, m driver.Migration, powerOn bool) error
+	PrepareLiveMigration(ctx context.Context, spec driver.Spec, m *driver.Migration) error
+	LiveMigrate(ctx context.Context, m *driver.Migration) error
+	FinishLiveMigration(ctx context.Context, m driver.Migration) error
+	AbortLiveMigration(ctx context.Context, m driver.Migration) error
+
+	AttachVolume(ctx context.Context, uuid string, bd driver.BlockDevice) error
+	DetachVolume(ctx context.Context, uuid, volumeID string) error
+	AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error
+	DetachInterface(ctx context.Context, uuid, portID string) error
+
+	ConsoleOutput(ctx context.Context, uuid string, maxBytes int) ([]byte, error)
+	VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole, error)
+	Diagnostics(ctx context.Context, uuid string) (driver.Diagnostics, error)
+	Info(ctx context.Context, uuid string) (driver.InstanceInfo, error)
+	ListInstances(ctx context.Context) ([]driver.InstanceInfo, error)
+	Capabilities(ctx context.Context) (driver.Capabilities, error)
+}
+
+// Upload is where a snapshot goes.
+type Upload struct {
+	ImageID string
+	Token   string
+}
+
+// Node is one hypervisor of a host, as its agent reports it.
+type Node struct {
+	ProviderID         string // resource provider uuid the agent registered
+	HypervisorHostname string
+	HostIP             string
+	Resources          driver.Resources
+	StartedAt          time.Time
+}
+
+// NodeReport is sent by an agent at start and after each inventory
+// change: its host, zone-independent, and its nodes.
+type NodeReport struct {
+	Host   string
+	Driver string
+	Nodes  []Node
+}
+
+// PowerReport is the power-state sync of one host: every instance the
+// hypervisor knows (Full) or the ones that changed.
+type PowerReport struct {
+	Host      string
+	Full      bool
+	Instances []driver.InstanceInfo
+}
+
+// EventReport is a driver lifecycle event on a host.
+type EventReport struct {
+	Host  string
+	Event driver.Event
+}
+
+// ReportHandler receives agents' reports (the conductor implements it).
+type ReportHandler interface {
+	Nodes(ctx context.Context, r NodeReport) error
+	Power(ctx context.Context, r PowerReport) error
+	Event(ctx context.Context, r EventReport) error
+}

@@ -1,0 +1,370 @@
+package compute
+
+import (
+	"context"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+)
+
+// This file is the contract between the compute API (package api) and the
+// servers part of the Service. The API decodes JSON, checks the JSON
+// schema for the request's microversion and the route's policy, and
+// fills in Caller (Admin when the caller holds the admin role). The
+// Service checks everything that needs state (flavor, image, keypair,
+// group, quota, the instance's state) and answers with typed errors.
+//
+// Every *Instance returned is a fresh copy the caller may keep.
+
+// CreateServer is a validated create request.
+type CreateServer struct {
+	Name        string
+	Hostname    string // 2.90; "" = derived from Name
+	Description *string
+	ImageRef    string // "" when booting from a volume
+	FlavorRef   string
+	KeyName     string
+	UserData    string // base64
+	ConfigDrive bool
+	Metadata    map[string]string
+	// AvailabilityZone may be "zone", "zone:host" or "zone:host:node"
+	// (the latter two for admins).
+	AvailabilityZone string
+	// Hints are os:scheduler_hints; single values become one-element lists.
+	Hints               map[string][]string
+	MinCount, MaxCount  int // both 1 when not given
+	ReturnReservationID bool
+	Tags                []string
+	BlockDevices        []BlockDeviceMapping
+	Networks            NetworkRequest
+	AccessIPv4          string
+	AccessIPv6          string
+	AdminPass           string // "" = generate one
+	SecurityGroups      []string
+	Host                string // 2.74, admin
+	HypervisorHostname  string // 2.74, admin
+	TrustedCerts        []string
+	// Personality is the number of injected files (checked against the
+	// injected_files quota before 2.57).
+	Personality []InjectedFile
+}
+
+// InjectedFile is one personality entry (before 2.57).
+type InjectedFile struct {
+	Path     string
+	Contents string // base64
+}
+
+// CreateResult is what a create answers.
+type CreateResult struct {
+	Instances     []*Instance
+	ReservationID string
+	AdminPass     string
+}
+
+// ServerUpdate is PUT /servers/{id}; nil fields are unchanged.
+type ServerUpdate struct {
+	Name        *string
+	Description *string // "" clears (null in JSON sets nil → pass pointer to "")
+	AccessIPv4  *string
+	AccessIPv6  *string
+	Hostname    *string // 2.90
+}
+
+// ServerAction is one POST /servers/{id}/action, by its JSON key.
+type ServerAction struct {
+	Kind string // reboot, os-stop, os-start, pause, unpause, suspend, resume, lock, unlock,
+	// rescue, unrescue, rebuild, resize, confirmResize, revertResize, migrate,
+	// os-migrateLive, evacuate, shelve, shelveOffload, unshelve, createImage,
+	// createBackup, changePassword, os-resetState, trigger_crash_dump,
+	// forceDelete, restore, addSecurityGroup, removeSecurityGroup
+
+	RebootType        string // SOFT or HARD
+	FlavorRef         string // resize
+	ImageRef          string // rebuild; rescue's rescue_image_ref
+	Name              string // rebuild (new server name), createImage, createBackup
+	Metadata          map[string]string
+	MetadataSet       bool // rebuild: metadata given (may be empty)
+	AdminPass         string
+	Host              string // migrate (2.56), os-migrateLive, evacuate, unshelve (2.91)
+	BlockMigration    *bool  // nil = "auto" (2.25+)
+	Force             bool   // os-migrateLive / evacuate force (≤2.67)
+	OnSharedStorage   *bool  // evacuate (≤2.13)
+	State             string // os-resetState: active or error
+	LockedReason      string // lock (2.73)
+	BackupType        string
+	Rotation          int
+	AZ                *string // unshelve availability_zone (2.77; null unpins at 2.91)
+	Description       *string // rebuild (2.19)
+	KeyName           *string // rebuild (2.54): nil = unchanged, "" = unset
+	UserData          *string // rebuild (2.57)
+	Hostname          *string // rebuild (2.90)
+	TrustedCerts      []string
+	PreserveEphemeral bool
+	AccessIPv4        *string
+	AccessIPv6        *string
+	SecurityGroup     string // add/removeSecurityGroup name
+	DiskConfig        string
+}
+
+// ActionResult is what an action answers besides 202.
+type ActionResult struct {
+	Instance  *Instance // rebuild shows the server
+	ImageID   string    // createImage, createBackup
+	AdminPass string    // rescue, rebuild, evacuate (when generated)
+}
+
+// CreateServers validates req, checks quota and stores MaxCount (at
+// least MinCount) instances in BUILD/scheduling, records a "create"
+// action for each and hands them to the conductor.
+func (s *Service) CreateServers(ctx context.Context, c Caller, req CreateServer) (*CreateResult, error) {
+	return nil, errNotBuilt
+}
+
+// Server returns an instance the caller may see: its own project's, or
+// any for admins. Deleted instances and other projects' are
+// NotFoundError "Instance <id> could not be found.".
+func (s *Service) Server(ctx context.Context, c Caller, id string) (*Instance, error) {
+	return nil, errNotBuilt
+}
+
+// Servers lists instances. f.ProjectID is set by the API: the caller's
+// project, or "" for an admin listing all_tenants. Nova's rules for the
+// status filter, name regex and deleted are applied here.
+func (s *Service) Servers(ctx context.Context, c Caller, f InstanceFilter) ([]Instance, error) {
+	return nil, errNotBuilt
+}
+
+// UpdateServer changes name, description, access IPs or hostname.
+func (s *Service) UpdateServer(ctx context.Context, c Caller, id string, u ServerUpdate) (*Instance, error) {
+	return nil, errNotBuilt
+}
+
+// DeleteServer deletes a server (force: forceDelete); a locked server is a
+// ConflictError for non-admins.
+func (s *Service) DeleteServer(ctx context.Context, c Caller, id string) error {
+	return errNotBuilt
+}
+
+// Act runs a server action: checks lock, state (ConflictError "Cannot
+// '<action>' instance <id> while it is in vm_state <x>" as Nova words it),
+// records the instance action, sets the task_state and hands it to the
+// conductor; DB-only actions (lock, unlock, resetState) finish here.
+func (s *Service) Act(ctx context.Context, c Caller, id string, a ServerAction) (*ActionResult, error) {
+	return nil, errNotBuilt
+}
+
+// ConsoleOutput returns the last lines of the console (all when lines <= 0).
+func (s *Service) ConsoleOutput(ctx context.Context, c Caller, id string, lines int) (string, error) {
+	return "", errNotBuilt
+}
+
+// RemoteConsole returns a console URL; protocol vnc, spice, rdp, serial,
+// mks and types novnc, xvpvnc, spice-html5, ... as Nova accepts them.
+// What this cloud cannot serve is a BadRequest-class error as Nova answers
+// for an unavailable console type.
+func (s *Service) RemoteConsole(ctx context.Context, c Caller, id, protocol, typ string) (*ConsoleURL, error) {
+	return nil, errNotBuilt
+}
+
+// Diagnostics asks the host for a server's diagnostics (admin).
+func (s *Service) Diagnostics(ctx context.Context, c Caller, id string) (*driver.Diagnostics, error) {
+	return nil, errNotBuilt
+}
+
+// ServerMetadata returns a server's metadata.
+func (s *Service) ServerMetadata(ctx context.Context, c Caller, id string) (map[string]string, error) {
+	return nil, errNotBuilt
+}
+
+// SetServerMetadata merges md into the metadata, or replaces it all.
+// The metadata_items quota applies.
+func (s *Service) SetServerMetadata(ctx context.Context, c Caller, id string, md map[string]string, replace bool) (map[string]string, error) {
+	return nil, errNotBuilt
+}
+
+// DeleteServerMetadata removes one key (NotFoundError when absent).
+func (s *Service) DeleteServerMetadata(ctx context.Context, c Caller, id, key string) error {
+	return errNotBuilt
+}
+
+// ServerTags returns a server's tags (2.26+).
+func (s *Service) ServerTags(ctx context.Context, c Caller, id string) ([]string, error) {
+	return nil, errNotBuilt
+}
+
+// ReplaceServerTags sets the tag list (at most 50, each 1–60 chars, no
+// '/' or ','); add=true adds one tag to it instead (tags[0]).
+func (s *Service) ReplaceServerTags(ctx context.Context, c Caller, id string, tags []string, add bool) ([]string, error) {
+	return nil, errNotBuilt
+}
+
+// DeleteServerTag removes one tag (NotFoundError when absent); tag ""
+// removes them all.
+func (s *Service) DeleteServerTag(ctx context.Context, c Caller, id, tag string) error {
+	return errNotBuilt
+}
+
+// InstanceActions lists a server's actions; admins may see a deleted
+// server's (Nova shows them with read_deleted).
+func (s *Service) InstanceActions(ctx context.Context, c Caller, id string, f ActionFilter) ([]InstanceAction, error) {
+	return nil, errNotBuilt
+}
+
+// InstanceAction returns one action with its events.
+func (s *Service) InstanceAction(ctx context.Context, c Caller, id, requestID string) (*InstanceAction, error) {
+	return nil, errNotBuilt
+}
+
+// ExternalEvent is one os-server-external-events entry.
+type ExternalEvent struct {
+	Name     string // network-changed, network-vif-plugged, volume-extended, ...
+	ServerID string `json:"server_uuid"`
+	Tag      string
+	Status   string // completed (default), failed, in-progress
+	Code     int    // set by the Service: 200 or 404 or 422
+}
+
+// ExternalEvents delivers events to the servers' hosts; each event comes
+// back with its Code and Status.
+func (s *Service) ExternalEvents(ctx context.Context, c Caller, events []ExternalEvent) ([]ExternalEvent, error) {
+	return nil, errNotBuilt
+}
+
+// ServiceView is an os-services entry with its liveness.
+type ServiceView struct {
+	HostService
+	Up        bool      // heartbeat recent and not forced down
+	UpdatedAt time.Time // last heartbeat, else the row's
+}
+
+// ServiceUpdate changes a service (2.53+ by id, earlier by host+binary).
+type ServiceUpdate struct {
+	Disabled       *bool
+	DisabledReason *string
+	ForcedDown     *bool
+}
+
+// ComputeServices lists services (every compute host plus the scheduler
+// and conductor of this cloud), filtered by host and binary when set.
+func (s *Service) ComputeServices(ctx context.Context, host, binary string) ([]ServiceView, error) {
+	return nil, errNotBuilt
+}
+
+// UpdateComputeService changes a service by uuid.
+func (s *Service) UpdateComputeService(ctx context.Context, id string, u ServiceUpdate) (*ServiceView, error) {
+	return nil, errNotBuilt
+}
+
+// UpdateComputeServiceByHost changes the service of (host, binary), the
+// pre-2.53 enable/disable/force-down calls.
+func (s *Service) UpdateComputeServiceByHost(ctx context.Context, host, binary string, u ServiceUpdate) (*ServiceView, error) {
+	return nil, errNotBuilt
+}
+
+// DeleteComputeService removes a service; a compute host that still has
+// instances is a ConflictError.
+func (s *Service) DeleteComputeService(ctx context.Context, id string) error {
+	return errNotBuilt
+}
+
+// HypervisorView is an os-hypervisors entry.
+type HypervisorView struct {
+	ComputeNode
+	Up       bool
+	Disabled bool
+	Service  HostService
+	Servers  []HypervisorServer // when asked for
+}
+
+// HypervisorServer is a server on a hypervisor.
+type HypervisorServer struct {
+	ID   string
+	Name string // instance name (instance-0000000a)
+}
+
+// Hypervisors lists hypervisors; pattern filters hypervisor_hostname
+// (substring, as Nova's search); withServers adds their servers.
+func (s *Service) Hypervisors(ctx context.Context, pattern string, withServers bool) ([]HypervisorView, error) {
+	return nil, errNotBuilt
+}
+
+// Hypervisor returns one hypervisor by uuid (or, before 2.53, integer id
+// as a string).
+func (s *Service) Hypervisor(ctx context.Context, id string, withServers bool) (*HypervisorView, error) {
+	return nil, errNotBuilt
+}
+
+// CreateAggregate creates an aggregate, optionally in a zone.
+func (s *Service) CreateAggregate(ctx context.Context, name, az string) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// Aggregates lists every aggregate.
+func (s *Service) Aggregates(ctx context.Context) ([]Aggregate, error) { return nil, errNotBuilt }
+
+// GetAggregate returns one aggregate.
+func (s *Service) GetAggregate(ctx context.Context, id int64) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// UpdateAggregate renames or moves an aggregate to another zone.
+func (s *Service) UpdateAggregate(ctx context.Context, id int64, name, az *string) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// DeleteAggregate removes an empty aggregate (hosts left: ConflictError...
+// Nova answers 400 InvalidAggregateAction).
+func (s *Service) DeleteAggregate(ctx context.Context, id int64) error { return errNotBuilt }
+
+// AddAggregateHost adds a compute host; an unknown host is NotFoundError,
+// a host already in it ConflictError, a zone clash ValidationError.
+func (s *Service) AddAggregateHost(ctx context.Context, id int64, host string) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// RemoveAggregateHost removes a host (NotFoundError when not a member).
+func (s *Service) RemoveAggregateHost(ctx context.Context, id int64, host string) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// SetAggregateMetadata sets keys; a nil value deletes the key.
+func (s *Service) SetAggregateMetadata(ctx context.Context, id int64, md map[string]*string) (*Aggregate, error) {
+	return nil, errNotBuilt
+}
+
+// TenantUsages reports every project's usage between start and end
+// (os-simple-tenant-usage index); detailed adds server usages.
+func (s *Service) TenantUsages(ctx context.Context, start, end time.Time, detailed bool) ([]TenantUsage, error) {
+	return nil, errNotBuilt
+}
+
+// TenantUsage reports one project's usage between start and end.
+func (s *Service) TenantUsage(ctx context.Context, projectID string, start, end time.Time) (*TenantUsage, error) {
+	return nil, errNotBuilt
+}
+
+// Migrations lists migrations (os-migrations, admin).
+func (s *Service) Migrations(ctx context.Context, f MigrationFilter) ([]Migration, error) {
+	return nil, errNotBuilt
+}
+
+// ServerMigrations lists a server's in-progress live migrations (2.23+).
+func (s *Service) ServerMigrations(ctx context.Context, c Caller, id string) ([]Migration, error) {
+	return nil, errNotBuilt
+}
+
+// ServerMigration returns one migration of a server.
+func (s *Service) ServerMigration(ctx context.Context, c Caller, id string, migrationID int64) (*Migration, error) {
+	return nil, errNotBuilt
+}
+
+// ForceCompleteMigration and AbortMigration act on a running live
+// migration (2.22, 2.24).
+func (s *Service) ForceCompleteMigration(ctx context.Context, c Caller, id string, migrationID int64) error {
+	return errNotBuilt
+}
+
+func (s *Service) AbortMigration(ctx context.Context, c Caller, id string, migrationID int64) error {
+	return errNotBuilt
+}
