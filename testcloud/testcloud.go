@@ -44,6 +44,9 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.DataDir = t.TempDir()
 	cfg.Host = "127.0.0.1"
 	cfg.Identity.Port = 0
+	cfg.Image.Port = 0
+	cfg.Placement.Port = 0
+	cfg.Compute.Port = 0
 	cfg.Identity.BcryptCost = 4
 	cfg.AdminPassword = AdminPassword
 	cfg.DatabaseURL = os.Getenv("GOSTACK_TEST_CLOUD_DATABASE")

@@ -41,8 +41,13 @@ type Env struct {
 	// service is up and stopped before the services close.
 	Workers  *worker.Group
 	Identity *identity.Service
+	// URLs are the catalog URLs of the services of this process by
+	// catalog type, known before any service starts (services reach each
+	// other through their clients at these URLs).
+	URLs map[string]string
 
-	closers []func()
+	serviceToken string
+	closers      []func()
 }
 
 // OnClose registers fn to run when the cloud stops, after the HTTP servers
@@ -157,6 +162,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []Ser
 		c.Endpoints = append(c.Endpoints, [2]string{s.Type, urls[i]})
 	}
 	c.Env.Config = c.Config
+	c.Env.URLs = map[string]string{}
+	for _, e := range c.Endpoints {
+		c.Env.URLs[e[0]] = e[1]
+	}
+	c.Env.serviceToken = randomPassword() + randomPassword()
 
 	handlers := make([]http.Handler, len(specs))
 	for i, s := range specs {

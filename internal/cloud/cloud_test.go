@@ -39,6 +39,9 @@ func testConfig(t *testing.T, dir string) config.Config {
 	cfg := config.Default()
 	cfg.DataDir = dir
 	cfg.Identity.Port = 0
+	cfg.Image.Port = 0
+	cfg.Placement.Port = 0
+	cfg.Compute.Port = 0
 	cfg.Identity.BcryptCost = 4
 	return cfg
 }

@@ -44,6 +44,22 @@ type Config struct {
 	Identity  Identity  `yaml:"identity"`
 	Image     Image     `yaml:"image"`
 	Placement Placement `yaml:"placement"`
+	Compute   Compute   `yaml:"compute"`
+}
+
+// Compute is the compute service's section.
+type Compute struct {
+	Port int `yaml:"port"`
+	// Driver is the hypervisor driver of the compute agent: fake or qemu.
+	Driver string `yaml:"driver"`
+	// FakeHypervisors is how many simulated hosts the fake driver runs.
+	FakeHypervisors int `yaml:"fake_hypervisors"`
+	// FakeDelay is the time one simulated step of the fake driver takes
+	// (0: the driver's default; negative: instant).
+	FakeDelay time.Duration `yaml:"fake_delay"`
+	// HostName is the compute host name (default: the machine's; the fake
+	// driver names its hosts fake-host-N).
+	HostName string `yaml:"host_name"`
 }
 
 // Placement is the placement service's section.
@@ -90,6 +106,7 @@ func Default() Config {
 		},
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
+		Compute:   Compute{Port: 8774, Driver: "fake", FakeHypervisors: 1},
 	}
 }
 
@@ -120,6 +137,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Placement.Port < 0 || c.Placement.Port > 65535 {
 		errs = append(errs, fmt.Errorf("placement port %d out of range", c.Placement.Port))
+	}
+	if c.Compute.Port < 0 || c.Compute.Port > 65535 {
+		errs = append(errs, fmt.Errorf("compute port %d out of range", c.Compute.Port))
+	}
+	switch c.Compute.Driver {
+	case "fake", "qemu":
+	default:
+		errs = append(errs, fmt.Errorf("compute driver %q: want fake or qemu", c.Compute.Driver))
+	}
+	if c.Compute.FakeHypervisors < 1 || c.Compute.FakeHypervisors > 100000 {
+		errs = append(errs, fmt.Errorf("compute fake_hypervisors %d out of range 1..100000", c.Compute.FakeHypervisors))
 	}
 	if c.Image.SizeCap <= 0 {
 		errs = append(errs, fmt.Errorf("image size_cap %d must be positive", c.Image.SizeCap))
@@ -192,6 +220,11 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Identity.MinimumPasswordAge, "identity-minimum-password-age", 0, "days before a password may be changed again")
 	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
 	fs.IntVar(&l.flagged.Placement.Port, "placement-port", d.Placement.Port, "placement API port")
+	fs.IntVar(&l.flagged.Compute.Port, "compute-port", d.Compute.Port, "compute API port")
+	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: fake or qemu")
+	fs.IntVar(&l.flagged.Compute.FakeHypervisors, "fake-hypervisors", d.Compute.FakeHypervisors, "number of simulated hosts of the fake driver")
+	fs.DurationVar(&l.flagged.Compute.FakeDelay, "fake-delay", 0, "time one simulated step of the fake driver takes (negative: instant)")
+	fs.StringVar(&l.flagged.Compute.HostName, "compute-host", "", "compute host name (default: the machine's host name)")
 	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
 	fs.StringVar(&l.webHosts, "image-web-download-hosts", "", "comma-separated hosts/CIDRs the web-download import may fetch from (default: none, web-download off)")
 	return l
@@ -235,6 +268,7 @@ func (l *Loader) Load() (Config, error) {
 	env("GOSTACK_REGION", &c.Region)
 	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
 	env("GOSTACK_LOG_LEVEL", &c.LogLevel)
+	env("GOSTACK_COMPUTE_DRIVER", &c.Compute.Driver)
 
 	f := l.flagged
 	apply := func(name string, fn func()) {
@@ -261,6 +295,11 @@ func (l *Loader) Load() (Config, error) {
 	apply("identity-password-expires-days", func() { c.Identity.PasswordExpiresDays = f.Identity.PasswordExpiresDays })
 	apply("image-port", func() { c.Image.Port = f.Image.Port })
 	apply("placement-port", func() { c.Placement.Port = f.Placement.Port })
+	apply("compute-port", func() { c.Compute.Port = f.Compute.Port })
+	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
+	apply("fake-hypervisors", func() { c.Compute.FakeHypervisors = f.Compute.FakeHypervisors })
+	apply("fake-delay", func() { c.Compute.FakeDelay = f.Compute.FakeDelay })
+	apply("compute-host", func() { c.Compute.HostName = f.Compute.HostName })
 	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
 	apply("image-web-download-hosts", func() { c.Image.WebDownloadHosts = splitList(l.webHosts) })
 	apply("identity-minimum-password-age", func() { c.Identity.MinimumPasswordAge = f.Identity.MinimumPasswordAge })
