@@ -96,6 +96,9 @@ type PowerReport struct {
 	Host      string
 	Full      bool
 	Instances []driver.InstanceInfo
+	// Time is when the agent listed the instances: an event newer than
+	// it wins over it.
+	Time time.Time
 }
 
 // EventReport is a driver lifecycle event on a host.

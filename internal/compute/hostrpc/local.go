@@ -1,0 +1,63 @@
+package hostrpc
+
+import (
+	"context"
+
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+)
+
+// Uploader writes image data into a queued image on behalf of a user;
+// compute.Images satisfies it.
+type Uploader interface {
+	Upload(ctx context.Context, token, id string, data io.Reader, size int64) error
+}
+
+// Local is a Host served by a driver in this process: what an agent
+// passes to Serve, and what tests and single-process setups can call
+// directly. SnapshotUpload writes the snapshot under snapshotDir, uploads
+// it with images and removes it; with a nil images it returns an
+// *driver.UnsupportedError.
+func Local(d driver.Driver, images Uploader, snapshotDir string) Host {
+	return &local{Driver: d, images: images, dir: snapshotDir}
+}
+
+// local embeds the driver for the operations Host shares with it.
+type local struct {
+	driver.Driver
+	images Uploader
+	dir    string
+}
+
+// Name is the host's name, not the driver's.
+func (l *local) Name() string { return l.Driver.HostName() }
+
+func (l *local) Capabilities(context.Context) (driver.Capabilities, error) {
+	return l.Driver.Capabilities(), nil
+}
+
+func (l *local) SnapshotUpload(ctx context.Context, uuid string, u Upload) error {
+	if l.images == nil {
+		return &driver.UnsupportedError{Driver: l.Driver.Name(), Op: "snapshot upload (no image service configured)"}
+	}
+	if err := os.MkdirAll(l.dir, 0o700); err != nil {
+		return fmt.Errorf("snapshot of %s: %w", uuid, err)
+	}
+	snap, err := l.Driver.Snapshot(ctx, uuid, l.dir)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(snap.Path)
+	f, err := os.Open(snap.Path)
+	if err != nil {
+		return fmt.Errorf("snapshot of %s: %w", uuid, err)
+	}
+	defer f.Close()
+	if err := l.images.Upload(ctx, u.Token, u.ImageID, f, snap.Size); err != nil {
+		return fmt.Errorf("upload snapshot of %s to image %s: %w", uuid, u.ImageID, err)
+	}
+	return nil
+}
