@@ -264,6 +264,33 @@ if [ "$GLANCE_AVAILABLE" = true ]; then
 	fi
 fi
 HTTP_IMAGE=${HTTP_IMAGE:-http://127.0.0.1:1/cirros.img}
+export COMPUTE_NODES=${COMPUTE_NODES:-1} COMPUTE_MIGRATION=false
+if [ "$NOVA_AVAILABLE" = true ]; then
+	# compute hosts: the hypervisors the cloud reports; migrations need two
+	nodes=$(/usr/bin/openstack hypervisor list -f value -c ID 2>/dev/null | wc -l || true)
+	[ "${nodes:-0}" -gt 0 ] && COMPUTE_NODES=$nodes
+	[ "$COMPUTE_NODES" -ge 2 ] && COMPUTE_MIGRATION=true
+	# two flavors and two images for the servers Tempest boots
+	if [ -z "$FLAVOR_REF" ]; then
+		for f in "42 tempest-nano 128" "84 tempest-micro 192"; do
+			set -- $f
+			/usr/bin/openstack flavor show "$1" >/dev/null 2>&1 ||
+				/usr/bin/openstack flavor create --id "$1" --ram "$3" --vcpus 1 --disk 1 "$2" >/dev/null
+		done
+		FLAVOR_REF=42 FLAVOR_REF_ALT=84
+	fi
+	if [ -z "$IMAGE_REF" ] && [ "$GLANCE_AVAILABLE" = true ]; then
+		img=$(mktemp "${TMPDIR:-/tmp}/gostack-tempest-img.XXXXXX")
+		head -c 1048576 /dev/zero >"$img"
+		for n in tempest-image tempest-image-alt; do
+			id=$(/usr/bin/openstack image create --public --disk-format raw --container-format bare \
+				--file "$img" -f value -c id "$n")
+			if [ "$n" = tempest-image ]; then IMAGE_REF=$id; else IMAGE_REF_ALT=$id; fi
+		done
+		rm -f "$img"
+	fi
+	log "compute: $COMPUTE_NODES hosts, flavors $FLAVOR_REF/$FLAVOR_REF_ALT, images $IMAGE_REF/$IMAGE_REF_ALT"
+fi
 export PUBLIC_NETWORK_ID=${PUBLIC_NETWORK_ID:-}
 export FLOATING_NETWORK_NAME=${FLOATING_NETWORK_NAME:-public}
 export NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}
