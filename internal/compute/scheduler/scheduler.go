@@ -10,6 +10,14 @@ package scheduler
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/placement/client"
@@ -62,8 +70,13 @@ type RequestSpec struct {
 	// IgnoreHosts are hosts not to use (retries, migrations away).
 	IgnoreHosts []string
 	// NumInstances is how many are built together (anti-affinity must
-	// place them apart).
+	// place them apart). Each is selected by its own Select; the scheduler
+	// remembers where it put the earlier ones and serializes the Selects
+	// of one group, so the affinity filters see them.
 	NumInstances int
+	// BootFromVolume leaves the flavor's root disk out of DISK_GB, as
+	// Nova does for a server whose root disk is a volume.
+	BootFromVolume bool
 	// Extra resources beyond the flavor's (PCPU, ...) and traits from
 	// flavor extra specs (resources:X=N, trait:Y=required|forbidden) are
 	// read from Flavor.ExtraSpecs by the scheduler.
@@ -106,6 +119,16 @@ type Config struct {
 	// Weights multiply the weighers (RAM, CPU, disk, soft affinity);
 	// zero means 1.0 each.
 	RAMWeight, CPUWeight, DiskWeight, SoftAffinityWeight, SoftAntiAffinityWeight float64
+	// NodeRefresh is how long the list of compute nodes is reused
+	// (default 5 s); a provider missing from it makes the scheduler read
+	// it again at once, so a new host is used right away.
+	NodeRefresh time.Duration
+	// ServiceRefresh is how long the compute services and the aggregates
+	// are reused. Zero (the default) reads them for every Select, with
+	// concurrent Selects sharing one read, so a host disabled or moved to
+	// another zone is seen by the next Select. Large clouds may set a few
+	// seconds.
+	ServiceRefresh time.Duration
 }
 
 // Scheduler chooses hosts. It is safe for concurrent use.
@@ -114,24 +137,383 @@ type Scheduler struct {
 	placement Placement
 	hosts     Hosts
 	live      Liveness
+
+	filters  []filter
+	weighers []weigher
+
+	nodes    cached[*nodeView]
+	services cached[*serviceView]
+	recent   placements
+	// groupLocks serialize the Selects of one server group (striped by
+	// group id), so that concurrent builds of a group see each other.
+	groupLocks [64]sync.Mutex
+	scratch    sync.Pool // *scratch
 }
+
+// Defaults of Config's zero values.
+const (
+	defaultMaxCandidates = 1000
+	defaultAlternates    = 2
+	defaultNodeRefresh   = 5 * time.Second
+	// maxClaimAttempts bounds the hosts tried when claims conflict.
+	maxClaimAttempts = 10
+)
 
 // New returns a scheduler.
 func New(cfg Config, p Placement, h Hosts, live Liveness) *Scheduler {
-	return &Scheduler{cfg: cfg, placement: p, hosts: h, live: live}
+	if cfg.MaxCandidates <= 0 {
+		cfg.MaxCandidates = defaultMaxCandidates
+	}
+	if cfg.HostSubsetSize <= 0 {
+		cfg.HostSubsetSize = 1
+	}
+	if cfg.Alternates == 0 {
+		cfg.Alternates = defaultAlternates
+	}
+	cfg.Alternates = max(cfg.Alternates, 0)
+	if cfg.NodeRefresh <= 0 {
+		cfg.NodeRefresh = defaultNodeRefresh
+	}
+	s := &Scheduler{cfg: cfg, placement: p, hosts: h, live: live, filters: filters()}
+	s.weighers = weighers(&s.cfg)
+	s.scratch.New = func() any { return new(scratch) }
+	return s
 }
+
+// Invalidate makes the next Select read the nodes, services and
+// aggregates again (call it after changing them, when ServiceRefresh or
+// NodeRefresh would otherwise hide the change).
+func (s *Scheduler) Invalidate() {
+	s.nodes.invalidate()
+	s.services.invalidate()
+}
+
+// scratch is the per-Select working memory, reused between Selects.
+type scratch struct {
+	hosts []hostState
+	vals  []float64
+	top   []int
+	seen  map[*nodeInfo]struct{}
+	// missing are candidate providers that are no known node.
+	missing []string
+}
+
+// noRoom is Nova's reason when the filters leave no host.
+const noRoom = "There are not enough hosts available."
 
 // Select picks a host for spec, claims the allocation in Placement for
 // spec.InstanceID, and returns it with up to cfg.Alternates alternates
 // (not claimed; the conductor claims one when the first build fails,
 // after deleting the first claim). A *NoValidHost says why nothing fit.
 func (s *Scheduler) Select(ctx context.Context, spec RequestSpec) (sel Selection, alternates []Selection, err error) {
-	return Selection{}, nil, &NoValidHost{Reason: "scheduler not built yet"}
+	now := time.Now()
+	if spec.Group == nil {
+		if ids := spec.Hints["group"]; len(ids) > 0 && ids[0] != "" {
+			g, err := s.hosts.GetServerGroup(ctx, ids[0])
+			if err != nil {
+				return Selection{}, nil, fmt.Errorf("scheduler: server group %s: %w", ids[0], err)
+			}
+			spec.Group = g
+		}
+	}
+	if spec.Group != nil && spec.Group.ID != "" {
+		mu := &s.groupLocks[stripe(spec.Group.ID, len(s.groupLocks))]
+		mu.Lock()
+		defer mu.Unlock()
+	}
+
+	nodes, err := s.nodes.get(ctx, now.Add(-s.cfg.NodeRefresh), s.loadNodes)
+	if err != nil {
+		return Selection{}, nil, err
+	}
+	inTree := ""
+	if spec.ForceHost != "" || spec.ForceNode != "" {
+		forced := forcedNodes(nodes, spec.ForceHost, spec.ForceNode)
+		if len(forced) == 0 {
+			if nodes, err = s.nodes.get(ctx, now, s.loadNodes); err != nil {
+				return Selection{}, nil, err
+			}
+			forced = forcedNodes(nodes, spec.ForceHost, spec.ForceNode)
+		}
+		if len(forced) == 0 {
+			return Selection{}, nil, &NoValidHost{Reason: fmt.Sprintf("No such host - host: %s node: %s", spec.ForceHost, spec.ForceNode)}
+		}
+		if len(forced) == 1 {
+			inTree = forced[0].ID
+		}
+	}
+
+	cands, err := s.placement.AllocationCandidates(ctx, candidateRequest(&spec, s.cfg.MaxCandidates, inTree))
+	if err != nil {
+		var pe *client.Error
+		if errors.As(err, &pe) && pe.Status == http.StatusBadRequest {
+			// An unknown trait or resource class: nothing can fit.
+			return Selection{}, nil, &NoValidHost{Reason: noRoom}
+		}
+		return Selection{}, nil, fmt.Errorf("scheduler: allocation candidates: %w", err)
+	}
+	if cands == nil || len(cands.Requests) == 0 {
+		return Selection{}, nil, &NoValidHost{Reason: noRoom}
+	}
+	svcs, err := s.services.get(ctx, now.Add(-s.cfg.ServiceRefresh), s.loadServices)
+	if err != nil {
+		return Selection{}, nil, err
+	}
+	r, err := s.filterRequest(ctx, &spec, now)
+	if err != nil {
+		return Selection{}, nil, err
+	}
+
+	sc := s.scratch.Get().(*scratch)
+	defer s.scratch.Put(sc)
+	hosts := s.hostStates(sc, cands, nodes, svcs)
+	if !nodes.allUnknown(sc.missing) {
+		// A provider that is not a known node: perhaps a host that just
+		// registered. Read the nodes again, once; providers still unknown
+		// are remembered so that they do not make every Select read the
+		// nodes until the next refresh.
+		if nodes, err = s.nodes.get(ctx, now, s.loadNodes); err != nil {
+			return Selection{}, nil, err
+		}
+		hosts = s.hostStates(sc, cands, nodes, svcs)
+		nodes.noteUnknown(sc.missing)
+	}
+	hosts, _ = runFilters(hosts, r, s.filters)
+	if len(hosts) == 0 {
+		return Selection{}, nil, &NoValidHost{Reason: noRoom}
+	}
+	sc.vals = grow(sc.vals, len(hosts))
+	weigh(hosts, r, s.weighers, sc.vals)
+	k := s.cfg.HostSubsetSize + maxClaimAttempts + s.cfg.Alternates
+	sc.top = grow(sc.top, k)
+	top := best(hosts, k, sc.top)
+	// Host subset: start with a random one of the best HostSubsetSize.
+	if n := min(s.cfg.HostSubsetSize, len(top)); n > 1 {
+		c := rand.IntN(n)
+		chosen := top[c]
+		copy(top[1:c+1], top[:c])
+		top[0] = chosen
+	}
+
+	for attempt, i := range top {
+		if attempt == maxClaimAttempts {
+			break
+		}
+		cand := s.selection(&hosts[i], cands)
+		err := s.Claim(ctx, spec.InstanceID, spec.ProjectID, spec.UserID, cand)
+		var nvh *NoValidHost
+		if errors.As(err, &nvh) {
+			continue // someone took the room first; try the next host
+		}
+		if err != nil {
+			return Selection{}, nil, err
+		}
+		for _, j := range top[attempt+1:] {
+			if len(alternates) == s.cfg.Alternates {
+				break
+			}
+			alternates = append(alternates, s.selection(&hosts[j], cands))
+		}
+		return cand, alternates, nil
+	}
+	return Selection{}, nil, &NoValidHost{Reason: noRoom}
 }
 
 // Claim claims alt for consumer (used for alternates and for moves,
 // where the consumer is the instance and the migration holds the source
-// allocation).
+// allocation). A claim Placement refuses for lack of room or a
+// concurrent change (409) is a *NoValidHost.
 func (s *Scheduler) Claim(ctx context.Context, consumer, projectID, userID string, alt Selection) error {
-	return &NoValidHost{Reason: "scheduler not built yet"}
+	err := s.placement.PutAllocations(ctx, consumer, client.Allocations{
+		Resources: alt.Allocation, ProjectID: projectID, UserID: userID,
+	})
+	if client.IsConflict(err, "") {
+		return &NoValidHost{Reason: fmt.Sprintf("Unable to claim resources on host %s: %v", alt.Host, err)}
+	}
+	if err != nil {
+		return fmt.Errorf("scheduler: claim on %s: %w", alt.Host, err)
+	}
+	s.recent.put(consumer, alt.Host, time.Now())
+	return nil
+}
+
+func (s *Scheduler) loadNodes(ctx context.Context) (*nodeView, error) { return loadNodes(ctx, s.hosts) }
+
+func (s *Scheduler) loadServices(ctx context.Context) (*serviceView, error) {
+	return loadServices(ctx, s.hosts)
+}
+
+// forcedNodes returns the nodes of a forced host and/or node.
+func forcedNodes(v *nodeView, host, node string) []*nodeInfo {
+	var out []*nodeInfo
+	if host != "" {
+		for _, n := range v.byHost[host] {
+			if node == "" || n.Node == node {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, n := range v.byID {
+		if n.Node == node {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// hostStates maps the allocation candidates to compute nodes, one host
+// state per node with its first candidate; sc.missing gets the
+// providers that are no known node.
+func (s *Scheduler) hostStates(sc *scratch, cands *client.Candidates, nodes *nodeView, svcs *serviceView) []hostState {
+	if sc.seen == nil {
+		sc.seen = make(map[*nodeInfo]struct{}, len(cands.Requests))
+	}
+	clear(sc.seen)
+	hosts := sc.hosts[:0]
+	sc.missing = sc.missing[:0]
+	for ci := range cands.Requests {
+		n, rp := nodeOf(&cands.Requests[ci], cands.Summaries, nodes)
+		if n == nil {
+			sc.missing = append(sc.missing, rp)
+			continue
+		}
+		if _, dup := sc.seen[n]; dup {
+			continue
+		}
+		sc.seen[n] = struct{}{}
+		hi := svcs.host(n.Host)
+		h := hostState{
+			Host: n.Host, Node: n.Node, ProviderID: n.ID, HypervisorType: n.HypervisorType,
+			Zone: hi.Zone, Aggregates: hi.Aggregates, cand: ci,
+		}
+		if svc := hi.Service; svc != nil {
+			h.Enabled = !svc.Disabled
+			h.Up = !svc.ForcedDown && s.alive(n.Host)
+		}
+		if sum, ok := cands.Summaries[n.ID]; ok {
+			h.FreeRAM = free(sum, classMemory)
+			h.FreeVCPU = free(sum, classVCPU)
+			h.FreeDisk = free(sum, classDisk)
+		}
+		hosts = append(hosts, h)
+	}
+	sc.hosts = hosts
+	return hosts
+}
+
+// nodeOf returns the compute node a candidate allocates on: a provider
+// that is a node, or whose root is; else a provider of the candidate.
+func nodeOf(c *client.Candidate, sums map[string]client.Summary, nodes *nodeView) (*nodeInfo, string) {
+	some := ""
+	for rp := range c.Allocations {
+		if n := nodes.byID[rp]; n != nil {
+			return n, rp
+		}
+		if sum, ok := sums[rp]; ok && sum.RootUUID != "" {
+			if n := nodes.byID[sum.RootUUID]; n != nil {
+				return n, rp
+			}
+		}
+		some = rp
+	}
+	return nil, some
+}
+
+func free(sum client.Summary, class string) int64 {
+	r := sum.Resources[class]
+	return r.Capacity - r.Used
+}
+
+// alive reports whether host's compute agent is not known to be down.
+func (s *Scheduler) alive(host string) bool {
+	if s.live == nil {
+		return true
+	}
+	st, known := s.live.Status(compute.HeartbeatService, host)
+	return !known || st.Up
+}
+
+// selection is the Selection of host h with its candidate's allocation.
+func (s *Scheduler) selection(h *hostState, cands *client.Candidates) Selection {
+	return Selection{
+		Host: h.Host, Node: h.Node, ProviderID: h.ProviderID, AZ: h.Zone,
+		Allocation: cands.Requests[h.cand].Allocations,
+	}
+}
+
+// filterRequest works out what the filters need of spec.
+func (s *Scheduler) filterRequest(ctx context.Context, spec *RequestSpec, now time.Time) (*filterRequest, error) {
+	r := &filterRequest{
+		Zone: spec.AZ, Ignore: spec.IgnoreHosts,
+		ForceHost: spec.ForceHost, ForceNode: spec.ForceNode,
+	}
+	for k, v := range spec.Flavor.ExtraSpecs {
+		if key, ok := strings.CutPrefix(k, "aggregate_instance_extra_specs:"); ok && key != "" {
+			r.AggSpecs = append(r.AggSpecs, [2]string{key, v})
+		}
+	}
+	slices.SortFunc(r.AggSpecs, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	if img := spec.Image; img != nil {
+		prop := func(names ...string) string {
+			for _, n := range names {
+				if v := img.Properties[n]; v != "" {
+					return v
+				}
+			}
+			return ""
+		}
+		r.Arch = canonicalArch(prop("hw_architecture", "architecture"))
+		r.HVType = canonicalHVType(prop("img_hv_type", "hypervisor_type"))
+		r.VMMode = canonicalVMMode(prop("hw_vm_mode", "vm_mode"))
+	}
+	var err error
+	if g := spec.Group; g != nil {
+		r.GroupPolicy = g.Policy
+		r.MaxPerHost = int(g.Rules["max_server_per_host"])
+		if r.GroupHosts, err = s.instanceHosts(ctx, g.Members, spec.InstanceID, now); err != nil {
+			return nil, err
+		}
+	}
+	if ids := nonEmpty(spec.Hints["same_host"]); len(ids) > 0 {
+		r.HasSameHost = true
+		if r.SameHost, err = s.instanceHosts(ctx, ids, spec.InstanceID, now); err != nil {
+			return nil, err
+		}
+	}
+	if ids := nonEmpty(spec.Hints["different_host"]); len(ids) > 0 {
+		r.HasDifferentHost = true
+		if r.DifferentHost, err = s.instanceHosts(ctx, ids, spec.InstanceID, now); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// stripe hashes id (FNV-1a) to one of n locks.
+func stripe(id string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// grow returns s with length n, reallocating only when too small.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

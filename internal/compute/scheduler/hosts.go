@@ -1,0 +1,273 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute"
+)
+
+// computeBinary is the service binary of compute hosts.
+const computeBinary = "nova-compute"
+
+// defaultZone is the zone of hosts in no zone aggregate (Nova's
+// default_availability_zone).
+const defaultZone = "nova"
+
+// nodeInfo is what the scheduler keeps of a compute node.
+type nodeInfo struct {
+	ID             string // resource provider uuid
+	Host           string
+	Node           string // hypervisor hostname
+	HypervisorType string // lower case
+}
+
+// nodeView is one read of every compute node.
+type nodeView struct {
+	byID   map[string]*nodeInfo
+	byHost map[string][]*nodeInfo
+
+	// unknown are providers found not to be nodes even after a fresh
+	// read (orphans, sharing providers); they do not trigger reads.
+	mu      sync.Mutex
+	unknown map[string]bool
+}
+
+// allUnknown reports whether every provider of rps is known not to be a
+// node (true when rps is empty).
+func (v *nodeView) allUnknown(rps []string) bool {
+	if len(rps) == 0 {
+		return true
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, rp := range rps {
+		if !v.unknown[rp] {
+			return false
+		}
+	}
+	return true
+}
+
+// noteUnknown remembers that rps are not nodes.
+func (v *nodeView) noteUnknown(rps []string) {
+	if len(rps) == 0 {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.unknown == nil {
+		v.unknown = map[string]bool{}
+	}
+	for _, rp := range rps {
+		v.unknown[rp] = true
+	}
+}
+
+func loadNodes(ctx context.Context, h Hosts) (*nodeView, error) {
+	nodes, err := h.ListNodes(ctx, "", "")
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: list compute nodes: %w", err)
+	}
+	v := &nodeView{byID: make(map[string]*nodeInfo, len(nodes)), byHost: make(map[string][]*nodeInfo, len(nodes))}
+	infos := make([]nodeInfo, len(nodes))
+	for i := range nodes {
+		n := &nodes[i]
+		infos[i] = nodeInfo{ID: n.ID, Host: n.Host, Node: n.HypervisorHostname, HypervisorType: strings.ToLower(n.HypervisorType)}
+		v.byID[n.ID] = &infos[i]
+		v.byHost[n.Host] = append(v.byHost[n.Host], &infos[i])
+	}
+	return v, nil
+}
+
+// hostInfo is what the scheduler knows of a compute host beyond its
+// nodes: its service and its aggregates.
+type hostInfo struct {
+	Service    *compute.HostService // nil when the host has no compute service
+	Zone       string
+	Aggregates []*compute.Aggregate
+}
+
+// serviceView is one read of the compute services and the aggregates.
+type serviceView struct {
+	byHost map[string]*hostInfo
+}
+
+// host returns what is known of host; a host without a service or
+// aggregate is in the default zone.
+func (v *serviceView) host(name string) hostInfo {
+	if h := v.byHost[name]; h != nil {
+		return *h
+	}
+	return hostInfo{Zone: defaultZone}
+}
+
+func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
+	svcs, err := h.ListServices(ctx, "", computeBinary)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: list compute services: %w", err)
+	}
+	aggs, err := h.ListAggregates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: list aggregates: %w", err)
+	}
+	v := &serviceView{byHost: make(map[string]*hostInfo, len(svcs))}
+	infos := make([]hostInfo, len(svcs))
+	for i := range svcs {
+		if svcs[i].Binary != "" && svcs[i].Binary != computeBinary {
+			continue
+		}
+		infos[i] = hostInfo{Service: &svcs[i], Zone: defaultZone}
+		v.byHost[svcs[i].Host] = &infos[i]
+	}
+	for i := range aggs {
+		a := &aggs[i]
+		zone := a.AZ
+		if zone == "" {
+			zone = a.Metadata["availability_zone"]
+		}
+		for _, host := range a.Hosts {
+			hi := v.byHost[host]
+			if hi == nil {
+				hi = &hostInfo{Zone: defaultZone}
+				v.byHost[host] = hi
+			}
+			hi.Aggregates = append(hi.Aggregates, a)
+			if zone != "" {
+				hi.Zone = zone
+			}
+		}
+	}
+	return v, nil
+}
+
+// cached holds the latest load of a T and shares loads between
+// concurrent callers: a caller that needs a load started no earlier than
+// some time waits for one in flight rather than starting its own.
+type cached[T any] struct {
+	mu  sync.Mutex
+	cur *load[T]
+}
+
+type load[T any] struct {
+	start time.Time
+	done  chan struct{}
+	val   T
+	err   error
+}
+
+// get returns a load that started at or after notBefore, running fn
+// when there is none. fn runs without the caller's cancellation, as
+// other callers may be waiting for it.
+func (c *cached[T]) get(ctx context.Context, notBefore time.Time, fn func(context.Context) (T, error)) (T, error) {
+	c.mu.Lock()
+	l := c.cur
+	if l != nil && !l.start.Before(notBefore) {
+		select {
+		case <-l.done:
+			if l.err == nil {
+				c.mu.Unlock()
+				return l.val, nil
+			}
+			l = nil // a failed load is not reused
+		default:
+			c.mu.Unlock()
+			select {
+			case <-l.done:
+				return l.val, l.err
+			case <-ctx.Done():
+				var zero T
+				return zero, ctx.Err()
+			}
+		}
+	}
+	l = &load[T]{start: time.Now(), done: make(chan struct{})}
+	c.cur = l
+	c.mu.Unlock()
+	l.val, l.err = fn(context.WithoutCancel(ctx))
+	close(l.done)
+	return l.val, l.err
+}
+
+// invalidate makes the next get load again.
+func (c *cached[T]) invalidate() {
+	c.mu.Lock()
+	c.cur = nil
+	c.mu.Unlock()
+}
+
+// placements remembers where this scheduler put instances lately, for
+// the affinity filters of instances built right after (the conductor
+// may not have written the host of the first yet).
+type placements struct {
+	mu sync.Mutex
+	m  map[string]placed
+}
+
+type placed struct {
+	host string
+	at   time.Time
+}
+
+// placementTTL is how long a placement is remembered; by then the
+// instance's host is in the store.
+const placementTTL = 10 * time.Minute
+
+func (p *placements) put(instance, host string, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]placed{}
+	}
+	if len(p.m) >= 4096 {
+		for id, pl := range p.m {
+			if now.Sub(pl.at) > placementTTL {
+				delete(p.m, id)
+			}
+		}
+	}
+	p.m[instance] = placed{host: host, at: now}
+}
+
+func (p *placements) get(instance string, now time.Time) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pl, ok := p.m[instance]
+	if !ok || now.Sub(pl.at) > placementTTL {
+		return ""
+	}
+	return pl.host
+}
+
+// instanceHosts returns the hosts of the given instances (except
+// self) with how many of them each host runs: the store's host, or
+// where this scheduler just put an instance the store has no host for.
+func (s *Scheduler) instanceHosts(ctx context.Context, ids []string, self string, now time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	insts, err := s.hosts.ListInstances(ctx, compute.InstanceFilter{IDs: ids})
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: list instances: %w", err)
+	}
+	// An instance the store does not return is gone; one it returns
+	// without a host may have just been placed here.
+	for i := range insts {
+		in := &insts[i]
+		if in.ID == self || in.Deleted {
+			continue
+		}
+		host := in.Host
+		if host == "" {
+			host = s.recent.get(in.ID, now)
+		}
+		if host != "" {
+			out[host]++
+		}
+	}
+	return out, nil
+}
