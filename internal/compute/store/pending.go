@@ -4,29 +4,12 @@ import (
 	"context"
 
 	"github.com/gostack/gostack/internal/compute"
-	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // The servers and hosts half of compute.Store; being written.
 
 var errPending = &compute.NotImplementedError{Msg: "not implemented yet"}
 
-func (s *Store) CreateInstances(ctx context.Context, insts []*compute.Instance, check func(q db.Querier, usage compute.InstanceUsage) error) error {
-	return errPending
-}
-func (s *Store) GetInstance(ctx context.Context, id string) (*compute.Instance, error) {
-	return nil, compute.ErrNotFound
-}
-func (s *Store) ListInstances(ctx context.Context, f compute.InstanceFilter) ([]compute.Instance, error) {
-	return nil, nil
-}
-func (s *Store) UpdateInstance(ctx context.Context, id string, includeDeleted bool, fn func(*compute.Instance) error) (*compute.Instance, error) {
-	return nil, compute.ErrNotFound
-}
-func (s *Store) CountInstanceUsage(ctx context.Context, projectID, userID string) (compute.InstanceUsage, error) {
-	return compute.InstanceUsage{}, nil
-}
-func (s *Store) PurgeInstance(ctx context.Context, id string) error               { return errPending }
 func (s *Store) StartAction(ctx context.Context, a *compute.InstanceAction) error { return errPending }
 func (s *Store) StartEvent(ctx context.Context, instanceID, requestID string, e compute.ActionEvent) error {
 	return errPending

@@ -14,7 +14,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-func open(t *testing.T) *cstore.Store {
+func open(t testing.TB) *cstore.Store {
 	t.Helper()
 	s := cstore.New(dbtest.Open(t))
 	if err := s.Migrate(context.Background()); err != nil {
