@@ -3,8 +3,6 @@ package compute
 import (
 	"context"
 	"time"
-
-	"github.com/gostack/gostack/internal/compute/driver"
 )
 
 // This file is the contract between the compute API (package api) and the
@@ -114,108 +112,6 @@ type ActionResult struct {
 	AdminPass string    // rescue, rebuild, evacuate (when generated)
 }
 
-// CreateServers validates req, checks quota and stores MaxCount (at
-// least MinCount) instances in BUILD/scheduling, records a "create"
-// action for each and hands them to the conductor.
-func (s *Service) CreateServers(ctx context.Context, c Caller, req CreateServer) (*CreateResult, error) {
-	return nil, errNotBuilt
-}
-
-// Server returns an instance the caller may see: its own project's, or
-// any for admins. Deleted instances and other projects' are
-// NotFoundError "Instance <id> could not be found.".
-func (s *Service) Server(ctx context.Context, c Caller, id string) (*Instance, error) {
-	return nil, errNotBuilt
-}
-
-// Servers lists instances. f.ProjectID is set by the API: the caller's
-// project, or "" for an admin listing all_tenants. Nova's rules for the
-// status filter, name regex and deleted are applied here.
-func (s *Service) Servers(ctx context.Context, c Caller, f InstanceFilter) ([]Instance, error) {
-	return nil, errNotBuilt
-}
-
-// UpdateServer changes name, description, access IPs or hostname.
-func (s *Service) UpdateServer(ctx context.Context, c Caller, id string, u ServerUpdate) (*Instance, error) {
-	return nil, errNotBuilt
-}
-
-// DeleteServer deletes a server (force: forceDelete); a locked server is a
-// ConflictError for non-admins.
-func (s *Service) DeleteServer(ctx context.Context, c Caller, id string) error {
-	return errNotBuilt
-}
-
-// Act runs a server action: checks lock, state (ConflictError "Cannot
-// '<action>' instance <id> while it is in vm_state <x>" as Nova words it),
-// records the instance action, sets the task_state and hands it to the
-// conductor; DB-only actions (lock, unlock, resetState) finish here.
-func (s *Service) Act(ctx context.Context, c Caller, id string, a ServerAction) (*ActionResult, error) {
-	return nil, errNotBuilt
-}
-
-// ConsoleOutput returns the last lines of the console (all when lines <= 0).
-func (s *Service) ConsoleOutput(ctx context.Context, c Caller, id string, lines int) (string, error) {
-	return "", errNotBuilt
-}
-
-// RemoteConsole returns a console URL; protocol vnc, spice, rdp, serial,
-// mks and types novnc, xvpvnc, spice-html5, ... as Nova accepts them.
-// What this cloud cannot serve is a BadRequest-class error as Nova answers
-// for an unavailable console type.
-func (s *Service) RemoteConsole(ctx context.Context, c Caller, id, protocol, typ string) (*ConsoleURL, error) {
-	return nil, errNotBuilt
-}
-
-// Diagnostics asks the host for a server's diagnostics (admin).
-func (s *Service) Diagnostics(ctx context.Context, c Caller, id string) (*driver.Diagnostics, error) {
-	return nil, errNotBuilt
-}
-
-// ServerMetadata returns a server's metadata.
-func (s *Service) ServerMetadata(ctx context.Context, c Caller, id string) (map[string]string, error) {
-	return nil, errNotBuilt
-}
-
-// SetServerMetadata merges md into the metadata, or replaces it all.
-// The metadata_items quota applies.
-func (s *Service) SetServerMetadata(ctx context.Context, c Caller, id string, md map[string]string, replace bool) (map[string]string, error) {
-	return nil, errNotBuilt
-}
-
-// DeleteServerMetadata removes one key (NotFoundError when absent).
-func (s *Service) DeleteServerMetadata(ctx context.Context, c Caller, id, key string) error {
-	return errNotBuilt
-}
-
-// ServerTags returns a server's tags (2.26+).
-func (s *Service) ServerTags(ctx context.Context, c Caller, id string) ([]string, error) {
-	return nil, errNotBuilt
-}
-
-// ReplaceServerTags sets the tag list (at most 50, each 1–60 chars, no
-// '/' or ','); add=true adds one tag to it instead (tags[0]).
-func (s *Service) ReplaceServerTags(ctx context.Context, c Caller, id string, tags []string, add bool) ([]string, error) {
-	return nil, errNotBuilt
-}
-
-// DeleteServerTag removes one tag (NotFoundError when absent); tag ""
-// removes them all.
-func (s *Service) DeleteServerTag(ctx context.Context, c Caller, id, tag string) error {
-	return errNotBuilt
-}
-
-// InstanceActions lists a server's actions; admins may see a deleted
-// server's (Nova shows them with read_deleted).
-func (s *Service) InstanceActions(ctx context.Context, c Caller, id string, f ActionFilter) ([]InstanceAction, error) {
-	return nil, errNotBuilt
-}
-
-// InstanceAction returns one action with its events.
-func (s *Service) InstanceAction(ctx context.Context, c Caller, id, requestID string) (*InstanceAction, error) {
-	return nil, errNotBuilt
-}
-
 // ExternalEvent is one os-server-external-events entry.
 type ExternalEvent struct {
 	Name     string // network-changed, network-vif-plugged, volume-extended, ...
@@ -223,12 +119,6 @@ type ExternalEvent struct {
 	Tag      string
 	Status   string // completed (default), failed, in-progress
 	Code     int    // set by the Service: 200 or 404 or 422
-}
-
-// ExternalEvents delivers events to the servers' hosts; each event comes
-// back with its Code and Status.
-func (s *Service) ExternalEvents(ctx context.Context, c Caller, events []ExternalEvent) ([]ExternalEvent, error) {
-	return nil, errNotBuilt
 }
 
 // ServiceView is an os-services entry with its liveness.
@@ -292,44 +182,6 @@ func (s *Service) Hypervisors(ctx context.Context, pattern string, withServers b
 // Hypervisor returns one hypervisor by uuid (or, before 2.53, integer id
 // as a string).
 func (s *Service) Hypervisor(ctx context.Context, id string, withServers bool) (*HypervisorView, error) {
-	return nil, errNotBuilt
-}
-
-// CreateAggregate creates an aggregate, optionally in a zone.
-func (s *Service) CreateAggregate(ctx context.Context, name, az string) (*Aggregate, error) {
-	return nil, errNotBuilt
-}
-
-// Aggregates lists every aggregate.
-func (s *Service) Aggregates(ctx context.Context) ([]Aggregate, error) { return nil, errNotBuilt }
-
-// GetAggregate returns one aggregate.
-func (s *Service) GetAggregate(ctx context.Context, id int64) (*Aggregate, error) {
-	return nil, errNotBuilt
-}
-
-// UpdateAggregate renames or moves an aggregate to another zone.
-func (s *Service) UpdateAggregate(ctx context.Context, id int64, name, az *string) (*Aggregate, error) {
-	return nil, errNotBuilt
-}
-
-// DeleteAggregate removes an empty aggregate (hosts left: ConflictError...
-// Nova answers 400 InvalidAggregateAction).
-func (s *Service) DeleteAggregate(ctx context.Context, id int64) error { return errNotBuilt }
-
-// AddAggregateHost adds a compute host; an unknown host is NotFoundError,
-// a host already in it ConflictError, a zone clash ValidationError.
-func (s *Service) AddAggregateHost(ctx context.Context, id int64, host string) (*Aggregate, error) {
-	return nil, errNotBuilt
-}
-
-// RemoveAggregateHost removes a host (NotFoundError when not a member).
-func (s *Service) RemoveAggregateHost(ctx context.Context, id int64, host string) (*Aggregate, error) {
-	return nil, errNotBuilt
-}
-
-// SetAggregateMetadata sets keys; a nil value deletes the key.
-func (s *Service) SetAggregateMetadata(ctx context.Context, id int64, md map[string]*string) (*Aggregate, error) {
 	return nil, errNotBuilt
 }
 
