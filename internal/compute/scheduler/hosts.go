@@ -89,6 +89,7 @@ type hostInfo struct {
 	Service    *compute.HostService // nil when the host has no compute service
 	Zone       string
 	Aggregates []*compute.Aggregate
+	nAggs      int
 }
 
 // serviceView is one read of the compute services and the aggregates.
@@ -123,6 +124,21 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 		infos[i] = hostInfo{Service: &svcs[i], Zone: defaultZone}
 		v.byHost[svcs[i].Host] = &infos[i]
 	}
+	// Two passes over the aggregates: count each host's, then fill one
+	// shared backing array (one allocation, not one per host).
+	total := 0
+	for i := range aggs {
+		for _, host := range aggs[i].Hosts {
+			hi := v.byHost[host]
+			if hi == nil {
+				hi = &hostInfo{Zone: defaultZone}
+				v.byHost[host] = hi
+			}
+			hi.nAggs++
+			total++
+		}
+	}
+	backing := make([]*compute.Aggregate, total)
 	for i := range aggs {
 		a := &aggs[i]
 		zone := a.AZ
@@ -131,9 +147,8 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 		}
 		for _, host := range a.Hosts {
 			hi := v.byHost[host]
-			if hi == nil {
-				hi = &hostInfo{Zone: defaultZone}
-				v.byHost[host] = hi
+			if hi.Aggregates == nil {
+				hi.Aggregates, backing = backing[:0:hi.nAggs], backing[hi.nAggs:]
 			}
 			hi.Aggregates = append(hi.Aggregates, a)
 			if zone != "" {
