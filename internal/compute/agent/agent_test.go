@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/agent"
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -28,6 +30,8 @@ import (
 )
 
 var quiet = slog.New(slog.DiscardHandler)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func newBus(t testing.TB) *bus.Bus {
 	t.Helper()
