@@ -1,0 +1,84 @@
+package conductor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+
+	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/driver"
+)
+
+// ConsoleOutput returns the last lines of the instance's serial console,
+// all of it when lines <= 0.
+func (c *Conductor) ConsoleOutput(ctx context.Context, inst *compute.Instance, lines int) (string, error) {
+	h, err := c.host(inst.Host)
+	if err != nil {
+		return "", err
+	}
+	b, err := h.ConsoleOutput(ctx, inst.ID, 0)
+	if err != nil {
+		return "", err
+	}
+	return lastLines(string(b), lines), nil
+}
+
+// lastLines returns the last n lines of s (all when n <= 0), as Nova's
+// get_console_output tails the log.
+func lastLines(s string, n int) string {
+	if n <= 0 || s == "" {
+		return s
+	}
+	trail := strings.HasSuffix(s, "\n")
+	body := strings.TrimSuffix(s, "\n")
+	ls := strings.Split(body, "\n")
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	out := strings.Join(ls, "\n")
+	if trail {
+		out += "\n"
+	}
+	return out
+}
+
+// VNCConsole returns a noVNC URL for the instance. Without a configured
+// proxy (NoVNCBase) VNC consoles are unavailable.
+func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (compute.ConsoleURL, error) {
+	if c.cfg.NoVNCBase == "" {
+		return compute.ConsoleURL{}, &compute.UnavailableError{Msg: "VNC consoles are not available: no noVNC proxy is configured."}
+	}
+	h, err := c.host(inst.Host)
+	if err != nil {
+		return compute.ConsoleURL{}, err
+	}
+	vnc, err := h.VNCConsole(ctx, inst.ID)
+	if err != nil {
+		return compute.ConsoleURL{}, err
+	}
+	var token string
+	if c.cfg.ConsoleToken != nil {
+		if token, err = c.cfg.ConsoleToken(ctx, inst, vnc); err != nil {
+			return compute.ConsoleURL{}, err
+		}
+	} else {
+		b := make([]byte, 16)
+		rand.Read(b)
+		token = hex.EncodeToString(b)
+	}
+	sep := "?"
+	if strings.Contains(c.cfg.NoVNCBase, "?") {
+		sep = "&"
+	}
+	return compute.ConsoleURL{Protocol: "vnc", Type: "novnc", URL: c.cfg.NoVNCBase + sep + "token=" + token}, nil
+}
+
+// Diagnostics asks the instance's host for its diagnostics.
+func (c *Conductor) Diagnostics(ctx context.Context, inst *compute.Instance) (driver.Diagnostics, error) {
+	h, err := c.host(inst.Host)
+	if err != nil {
+		return driver.Diagnostics{}, err
+	}
+	return h.Diagnostics(ctx, inst.ID)
+}

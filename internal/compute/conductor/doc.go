@@ -1,0 +1,22 @@
+// Package conductor carries out what the compute Service accepted: it
+// builds instances (schedule, claim, spawn, retry on alternates) and runs
+// server actions on the compute hosts, as Nova's conductor and compute
+// manager do together, and writes each outcome to the instance row. It
+// also receives the compute agents' reports (services and nodes, the
+// power-state sync, lifecycle events) and repairs what a crash left
+// half-done (Recover).
+//
+//	Service ──Build/Run──► queue ──► workers (one op at a time per instance)
+//	                                   │
+//	                 Scheduler.Select ─┤─► Placement (claims, moves, frees)
+//	                                   └─► Dial(host).Spawn / PowerOff / MigrateDisk …
+//	                                         │
+//	                     store.UpdateInstance (fn re-checks the state: a
+//	                     concurrent delete always wins over a finishing op)
+//
+//	agents ──NodeReport/PowerReport/EventReport──► ReportHandler ──► store
+//
+// Instance rows are written only through Store.UpdateInstance with
+// functions that re-check the state they expect, so that a delete
+// arriving while a build or an action is finishing is never undone.
+package conductor

@@ -1,0 +1,413 @@
+package conductor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/hostrpc"
+)
+
+// Run carries out op in the background, after the operations already
+// queued for the same instance. A delete also cancels a build in
+// progress, which then cleans up what it had made.
+func (c *Conductor) Run(_ context.Context, op compute.Op) {
+	if op.Kind == compute.OpDelete {
+		c.cancelBuild(op.InstanceID)
+	}
+	c.enqueue(op.InstanceID, func(ctx context.Context) { c.run(ctx, op) })
+}
+
+func (c *Conductor) run(ctx context.Context, op compute.Op) {
+	inst, err := c.store.GetInstance(ctx, op.InstanceID)
+	if err != nil {
+		if !errors.Is(err, compute.ErrNotFound) {
+			c.log.Error("conductor: read instance", "instance", op.InstanceID, "op", op.Kind, "err", err)
+		}
+		return
+	}
+	if inst.Deleted {
+		return
+	}
+	if op.Kind != compute.OpDelete && gone(inst) {
+		return // a delete is queued behind us
+	}
+	switch op.Kind {
+	case compute.OpDelete:
+		c.opDelete(ctx, op, inst)
+	case compute.OpStop, compute.OpStart, compute.OpReboot, compute.OpPause, compute.OpUnpause,
+		compute.OpSuspend, compute.OpResume, compute.OpRescue, compute.OpUnrescue:
+		c.opPower(ctx, op, inst)
+	case compute.OpRebuild:
+		c.opRebuild(ctx, op, inst)
+	case compute.OpResize, compute.OpMigrate:
+		c.opResize(ctx, op, inst)
+	case compute.OpConfirmResize:
+		c.opConfirm(ctx, op, inst)
+	case compute.OpRevertResize:
+		c.opRevert(ctx, op, inst)
+	case compute.OpLiveMigrate:
+		c.opLiveMigrate(ctx, op, inst)
+	case compute.OpEvacuate:
+		c.opEvacuate(ctx, op, inst)
+	case compute.OpShelve:
+		c.opShelve(ctx, op, inst)
+	case compute.OpShelveOffload:
+		c.opShelveOffload(ctx, op, inst)
+	case compute.OpUnshelve:
+		c.opUnshelve(ctx, op, inst)
+	case compute.OpSnapshot, compute.OpBackup:
+		c.opSnapshot(ctx, op, inst)
+	case compute.OpChangePassword:
+		c.opChangePassword(ctx, op, inst)
+	case compute.OpCrashDump:
+		c.opCrashDump(ctx, op, inst)
+	default:
+		err := &compute.NotImplementedError{Msg: fmt.Sprintf("The %s action is not implemented.", op.Kind)}
+		c.failOp(inst.ID, "", err)
+	}
+}
+
+// done ends an operation: clears task_state and applies fn, unless the
+// instance was deleted meanwhile.
+func (c *Conductor) done(id string, fn func(*compute.Instance)) (*compute.Instance, error) {
+	ctx, cancel := c.dbctx()
+	defer cancel()
+	inst, err := c.update(ctx, id, func(i *compute.Instance) error {
+		i.TaskState = ""
+		if fn != nil {
+			fn(i)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errGone) {
+		c.log.Error("conductor: record outcome", "instance", id, "err", err)
+	}
+	return inst, err
+}
+
+// failOp ends a failed operation: task_state cleared, a fault set, and
+// vm_state set to vmState ("" keeps it).
+func (c *Conductor) failOp(id, vmState string, cause error) {
+	if c.stopping() {
+		return
+	}
+	f := c.fault(cause)
+	c.done(id, func(i *compute.Instance) {
+		if vmState != "" {
+			i.VMState = vmState
+		}
+		i.Fault = f
+	})
+}
+
+// powerOp is one simple action: its event, the host call, and the end
+// state.
+type powerOp struct {
+	event string
+	call  func(ctx context.Context, h hostrpc.Host) error
+	vm    string
+	power driver.PowerState
+}
+
+func (c *Conductor) powerOps(op compute.Op, inst *compute.Instance) powerOp {
+	id := inst.ID
+	switch op.Kind {
+	case compute.OpStop:
+		return powerOp{"compute_stop_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.PowerOff(ctx, id, c.cfg.ShutdownTimeout)
+		}, compute.VMStopped, driver.Shutdown}
+	case compute.OpStart:
+		return powerOp{"compute_start_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.PowerOn(ctx, id)
+		}, compute.VMActive, driver.Running}
+	case compute.OpReboot:
+		kind := op.RebootKind
+		if kind == "" {
+			kind = driver.Soft
+		}
+		return powerOp{"compute_reboot_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Reboot(ctx, id, kind)
+		}, compute.VMActive, driver.Running}
+	case compute.OpPause:
+		return powerOp{"compute_pause_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Pause(ctx, id)
+		}, compute.VMPaused, driver.Paused}
+	case compute.OpUnpause:
+		return powerOp{"compute_unpause_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Unpause(ctx, id)
+		}, compute.VMActive, driver.Running}
+	case compute.OpSuspend:
+		return powerOp{"compute_suspend_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Suspend(ctx, id)
+		}, compute.VMSuspended, driver.Suspended}
+	case compute.OpResume:
+		return powerOp{"compute_resume_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Resume(ctx, id)
+		}, compute.VMActive, driver.Running}
+	case compute.OpRescue:
+		img := driverImage(inst.ImageRef, op.Image)
+		return powerOp{"compute_rescue_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Rescue(ctx, id, driver.RescueSpec{Image: img, AdminPassword: op.AdminPassword})
+		}, compute.VMRescued, driver.Running}
+	default: // OpUnrescue
+		return powerOp{"compute_unrescue_instance", func(ctx context.Context, h hostrpc.Host) error {
+			return h.Unrescue(ctx, id)
+		}, compute.VMActive, driver.Running}
+	}
+}
+
+// opPower runs stop, start, reboot, pause, unpause, suspend, resume,
+// rescue and unrescue. A failure keeps vm_state (Nova's
+// reverts_task_state) with a fault, except a failed reboot that left the
+// guest down, which is ERROR as in Nova.
+func (c *Conductor) opPower(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	p := c.powerOps(op, inst)
+	finish := c.event(ctx, inst, op.Caller.RequestID, p.event, inst.Host)
+	h, err := c.host(inst.Host)
+	if err == nil {
+		err = p.call(ctx, h)
+	}
+	if err != nil {
+		if c.stopping() {
+			return
+		}
+		finish(err)
+		vm := ""
+		if op.Kind == compute.OpReboot {
+			vm = compute.VMError
+			if info, ierr := h.Info(ctx, inst.ID); ierr == nil && info.PowerState == driver.Running {
+				vm = compute.VMActive
+			}
+		}
+		c.failOp(inst.ID, vm, err)
+		return
+	}
+	_, err = c.done(inst.ID, func(i *compute.Instance) {
+		i.VMState, i.PowerState = p.vm, int(p.power)
+		if op.Kind == compute.OpStart || op.Kind == compute.OpReboot {
+			i.Fault = nil
+		}
+	})
+	finish(err)
+}
+
+// opDelete destroys the instance wherever it has a copy (its host, and
+// both ends of an unfinished migration), frees its allocations and the
+// migrations', and marks it deleted (Nova's terminate_instance). A host
+// that cannot destroy it leaves the instance in ERROR, as in Nova.
+func (c *Conductor) opDelete(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_terminate_instance", inst.Host)
+	hosts := []string{}
+	if inst.Host != "" {
+		hosts = append(hosts, inst.Host)
+	}
+	consumers := []string{inst.ID}
+	migs, _ := c.store.ListMigrations(ctx, compute.MigrationFilter{InstanceID: inst.ID})
+	for _, m := range migs {
+		if !migrationOpen(m.Status) {
+			continue
+		}
+		consumers = append(consumers, m.UUID)
+		for _, hn := range []string{m.SourceCompute, m.DestCompute} {
+			if hn != "" && !contains(hosts, hn) {
+				hosts = append(hosts, hn)
+			}
+		}
+	}
+	var derr error
+	for _, hn := range hosts {
+		if err := c.destroyEverywhere(ctx, hn, inst.ID); err != nil {
+			derr = err
+		}
+	}
+	if derr != nil {
+		if c.stopping() {
+			return
+		}
+		finish(derr)
+		f := c.fault(derr)
+		dctx, cancel := c.dbctx()
+		defer cancel()
+		c.store.UpdateInstance(dctx, inst.ID, false, func(i *compute.Instance) error {
+			i.VMState, i.TaskState, i.Fault = compute.VMError, "", f
+			return nil
+		})
+		return
+	}
+	for _, cons := range consumers {
+		c.freeAllocations(cons)
+	}
+	dctx, cancel := c.dbctx()
+	defer cancel()
+	now := c.now().UTC()
+	_, err := c.store.UpdateInstance(dctx, inst.ID, true, func(i *compute.Instance) error {
+		i.VMState, i.TaskState, i.PowerState = compute.VMDeleted, "", int(driver.NoState)
+		i.Deleted = true
+		if i.DeletedAt == nil {
+			i.DeletedAt = &now
+		}
+		if i.TerminatedAt == nil {
+			i.TerminatedAt = &now
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, compute.ErrNotFound) {
+		c.log.Error("conductor: mark instance deleted", "instance", inst.ID, "err", err)
+	}
+	for _, m := range migs {
+		if migrationOpen(m.Status) {
+			c.setMigration(m.UUID, "error", nil)
+		}
+	}
+	finish(err)
+}
+
+// destroyEverywhere destroys every copy of an instance on a host: the
+// instance and, during a resize to the same host, the source copy.
+func (c *Conductor) destroyEverywhere(ctx context.Context, hostName, id string) error {
+	h, err := c.host(hostName)
+	if err != nil {
+		return err
+	}
+	for range 3 {
+		err := h.Destroy(ctx, id)
+		if driver.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opRebuild recreates the root disk from the new image on the same host;
+// a stopped instance is stopped again afterwards. A failure is ERROR, as
+// in Nova.
+func (c *Conductor) opRebuild(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_rebuild_instance", inst.Host)
+	wasStopped := inst.VMState == compute.VMStopped
+	img := op.Image
+	imageRef := inst.ImageRef
+	if img != nil {
+		imageRef = img.ID
+	}
+	h, err := c.host(inst.Host)
+	if err == nil {
+		_, err = c.update(ctx, inst.ID, func(i *compute.Instance) error {
+			i.TaskState = compute.TaskRebuildSpawning
+			return nil
+		})
+	}
+	if err == nil {
+		cp := *inst
+		cp.ImageRef = imageRef
+		err = h.Rebuild(ctx, c.spec(&cp, img, op.AdminPassword))
+	}
+	if err == nil && wasStopped {
+		err = h.PowerOff(ctx, inst.ID, 0)
+	}
+	if err != nil {
+		if c.stopping() || errors.Is(err, errGone) {
+			return
+		}
+		finish(err)
+		c.failOp(inst.ID, compute.VMError, err)
+		return
+	}
+	now := c.now().UTC()
+	_, err = c.done(inst.ID, func(i *compute.Instance) {
+		i.ImageRef = imageRef
+		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
+		if wasStopped {
+			i.VMState, i.PowerState = compute.VMStopped, int(driver.Shutdown)
+		}
+		i.LaunchedAt = &now
+		i.Fault = nil
+	})
+	finish(err)
+}
+
+// opChangePassword sets the admin password. No driver sets passwords in
+// a guest (Nova's fake driver accepts and ignores it), so it succeeds for
+// a running guest and is a fault otherwise.
+func (c *Conductor) opChangePassword(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_set_admin_password", inst.Host)
+	err := c.requireRunning(ctx, inst, "set the admin password of")
+	finish(err)
+	if err != nil {
+		c.failOp(inst.ID, "", err)
+		return
+	}
+	c.done(inst.ID, nil)
+}
+
+// opCrashDump injects an NMI. The drivers have no such operation; as
+// Nova's fake driver it succeeds for a running guest.
+func (c *Conductor) opCrashDump(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_trigger_crash_dump", inst.Host)
+	err := c.requireRunning(ctx, inst, "trigger a crash dump of")
+	finish(err)
+	if err != nil {
+		c.failOp(inst.ID, "", err)
+		return
+	}
+	c.done(inst.ID, nil)
+}
+
+// requireRunning checks that the instance's guest is running.
+func (c *Conductor) requireRunning(ctx context.Context, inst *compute.Instance, what string) error {
+	h, err := c.host(inst.Host)
+	if err != nil {
+		return err
+	}
+	info, err := h.Info(ctx, inst.ID)
+	if err != nil {
+		return err
+	}
+	if info.PowerState != driver.Running {
+		return &driver.InvalidStateError{Instance: inst.ID, Op: what, State: info.PowerState.String()}
+	}
+	return nil
+}
+
+// migrationOpen reports whether a migration still holds resources.
+func migrationOpen(status string) bool {
+	switch status {
+	case "confirmed", "reverted", "error", "failed", "done", "completed", "cancelled":
+		return false
+	}
+	return true
+}
+
+// setMigration writes a migration's status and applies fn.
+func (c *Conductor) setMigration(uuid, status string, fn func(*compute.Migration)) {
+	if uuid == "" {
+		return
+	}
+	ctx, cancel := c.dbctx()
+	defer cancel()
+	if _, err := c.store.UpdateMigration(ctx, uuid, func(m *compute.Migration) error {
+		if status != "" {
+			m.Status = status
+		}
+		if fn != nil {
+			fn(m)
+		}
+		return nil
+	}); err != nil {
+		c.log.Warn("conductor: update migration", "migration", uuid, "err", err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,239 @@
+package conductor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/hostrpc"
+)
+
+// Nova's service binaries.
+const (
+	binCompute   = "nova-compute"
+	binConductor = "nova-conductor"
+	binScheduler = "nova-scheduler"
+)
+
+// Nodes records a compute host's service row and its compute nodes with
+// their inventory and usage.
+func (c *Conductor) Nodes(ctx context.Context, r hostrpc.NodeReport) error {
+	if r.Host == "" {
+		return errors.New("node report without a host")
+	}
+	if _, err := c.store.UpsertService(ctx, &compute.HostService{Host: r.Host, Binary: binCompute, Zone: c.cfg.DefaultAZ}); err != nil {
+		return err
+	}
+	if len(r.Nodes) == 0 {
+		return nil
+	}
+	live := false
+	insts, err := c.store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
+	if err != nil {
+		return err
+	}
+	running := map[string]int64{}
+	for _, i := range insts {
+		running[i.Node]++
+	}
+	nodes := make([]compute.ComputeNode, 0, len(r.Nodes))
+	for _, n := range r.Nodes {
+		res := n.Resources
+		nodes = append(nodes, compute.ComputeNode{
+			ID: n.ProviderID, Host: r.Host, HypervisorHostname: n.HypervisorHostname,
+			HypervisorType: res.HypervisorType, HypervisorVersion: res.HypervisorVersion,
+			HostIP: n.HostIP, CPUInfo: res.CPUInfo, StartedAt: n.StartedAt,
+			VCPUs: res.VCPU.Total, VCPUsUsed: res.VCPU.Used,
+			MemoryMB: res.MemoryMB.Total, MemoryMBUsed: res.MemoryMB.Used,
+			LocalGB: res.DiskGB.Total, LocalGBUsed: res.DiskGB.Used,
+			RunningVMs:          running[n.HypervisorHostname],
+			CPUAllocationRatio:  ratio(res.VCPU.AllocationRatio),
+			RAMAllocationRatio:  ratio(res.MemoryMB.AllocationRatio),
+			DiskAllocationRatio: ratio(res.DiskGB.AllocationRatio),
+		})
+	}
+	return c.store.UpsertNodes(ctx, nodes)
+}
+
+func ratio(r float64) float64 {
+	if r == 0 {
+		return 1
+	}
+	return r
+}
+
+// Power is the power-state sync of one host (Nova's
+// _sync_power_states): the stored power state follows the hypervisor's,
+// a guest that stopped by itself makes its instance SHUTOFF, and a guest
+// running for a stopped instance is stopped. With a full report, an
+// instance the hypervisor does not have gets NOSTATE, and a guest whose
+// instance was deleted, or now lives on another host (evacuated), is
+// destroyed (Nova's reap of running deleted instances). Instances with a
+// task_state or work in progress here are left alone.
+func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
+	seen := make(map[string]driver.InstanceInfo, len(r.Instances))
+	for _, info := range r.Instances {
+		seen[info.UUID] = info
+	}
+	live := false
+	insts, err := c.store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(insts))
+	for i := range insts {
+		inst := &insts[i]
+		known[inst.ID] = true
+		info, ok := seen[inst.ID]
+		if !ok {
+			if !r.Full {
+				continue
+			}
+			info = driver.InstanceInfo{UUID: inst.ID, PowerState: driver.NoState}
+		}
+		c.sync(inst, info)
+	}
+	if !r.Full {
+		return nil
+	}
+	for _, info := range r.Instances {
+		if known[info.UUID] || info.Migrating || c.busy(info.UUID) {
+			continue
+		}
+		inst, err := c.store.GetInstance(ctx, info.UUID)
+		switch {
+		case errors.Is(err, compute.ErrNotFound):
+			continue // not ours to reap: purged long ago, or another cloud's
+		case err != nil:
+			return err
+		case inst.Deleted:
+		case inst.Host != "" && inst.Host != r.Host && inst.TaskState == "" && inst.VMState != compute.VMResized:
+			// evacuated: the instance lives on another host now
+		default:
+			continue
+		}
+		id, host := info.UUID, r.Host
+		c.enqueue(id, func(ctx context.Context) {
+			h, err := c.host(host)
+			if err != nil {
+				return
+			}
+			c.log.Info("conductor: destroying a guest whose instance is deleted or elsewhere", "instance", id, "host", host)
+			if err := h.Destroy(ctx, id); err != nil && !driver.IsNotFound(err) {
+				c.log.Warn("conductor: reap guest", "instance", id, "host", host, "err", err)
+			}
+		})
+	}
+	return nil
+}
+
+// Event applies a lifecycle event to the instance's power state.
+func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
+	var p driver.PowerState
+	switch r.Event.Kind {
+	case driver.EventStarted, driver.EventResumed:
+		p = driver.Running
+	case driver.EventStopped:
+		p = driver.Shutdown
+	case driver.EventPaused:
+		p = driver.Paused
+	case driver.EventSuspended:
+		p = driver.Suspended
+	case driver.EventCrashed:
+		p = driver.Crashed
+	default:
+		return nil // progress
+	}
+	inst, err := c.store.GetInstance(ctx, r.Event.Instance)
+	if errors.Is(err, compute.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if inst.Deleted || inst.Host != r.Host {
+		return nil
+	}
+	c.sync(inst, driver.InstanceInfo{UUID: inst.ID, PowerState: p})
+	return nil
+}
+
+// sync brings one instance in line with what its hypervisor reports, in
+// the instance's queue so that it never interleaves with an operation.
+func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo) {
+	if inst.TaskState != "" || inst.VMState == compute.VMBuilding || c.busy(inst.ID) {
+		return
+	}
+	if action := syncAction(inst.VMState, info.PowerState); action == "" && inst.PowerState == int(info.PowerState) {
+		return
+	}
+	id, host := inst.ID, inst.Host
+	c.enqueue(id, func(ctx context.Context) {
+		cur, err := c.store.GetInstance(ctx, id)
+		if err != nil || gone(cur) || cur.TaskState != "" || cur.Host != host || cur.VMState == compute.VMBuilding {
+			return
+		}
+		p := info.PowerState
+		switch syncAction(cur.VMState, p) {
+		case "stop":
+			// The guest stopped (or crashed) by itself: Nova stops the
+			// instance ("stopped by the guest"); a crashed guest is
+			// powered off for good.
+			if p == driver.Crashed {
+				if h, err := c.host(host); err == nil {
+					h.PowerOff(ctx, id, 0)
+				}
+			}
+			c.log.Info("conductor: instance stopped by its guest", "instance", id, "power", p)
+			c.syncWrite(ctx, id, host, compute.VMStopped, driver.Shutdown)
+		case "poweroff":
+			// A stopped instance whose guest runs: stop the guest.
+			h, err := c.host(host)
+			if err != nil {
+				return
+			}
+			if err := h.PowerOff(ctx, id, c.cfg.ShutdownTimeout); err != nil {
+				c.log.Warn("conductor: power off a stopped instance's guest", "instance", id, "err", err)
+				c.syncWrite(ctx, id, host, "", p)
+				return
+			}
+			c.syncWrite(ctx, id, host, "", driver.Shutdown)
+		default:
+			c.syncWrite(ctx, id, host, "", p)
+		}
+	})
+}
+
+// syncAction is Nova's decision for a vm_state and a hypervisor power
+// state: "stop" the instance, "poweroff" the guest, or "" (record the
+// power state only).
+func syncAction(vm string, p driver.PowerState) string {
+	switch vm {
+	case compute.VMActive, compute.VMPaused:
+		if p == driver.Shutdown || p == driver.Crashed {
+			return "stop"
+		}
+	case compute.VMStopped:
+		if p == driver.Running || p == driver.Paused {
+			return "poweroff"
+		}
+	}
+	return ""
+}
+
+func (c *Conductor) syncWrite(ctx context.Context, id, host, vm string, p driver.PowerState) {
+	_, err := c.update(ctx, id, func(i *compute.Instance) error {
+		if i.TaskState != "" || i.Host != host {
+			return errStale
+		}
+		if vm != "" {
+			i.VMState = vm
+		}
+		i.PowerState = int(p)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errGone) && !errors.Is(err, errStale) {
+		c.log.Warn("conductor: power sync", "instance", id, "err", err)
+	}
+}

@@ -1,0 +1,268 @@
+package conductor
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/hostrpc"
+)
+
+// errNoImages is the fault of image operations without an image service.
+var errNoImages = &compute.UnavailableError{Msg: "The image service is not available."}
+
+// opSnapshot is createImage and createBackup: the host snapshots the root
+// disk and uploads it into the queued image the Service created; task
+// state goes image_pending_upload → image_uploading → none. A backup then
+// deletes the oldest backups of its type beyond the rotation.
+func (c *Conductor) opSnapshot(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	name := "compute_snapshot_instance"
+	if op.Kind == compute.OpBackup {
+		name = "compute_backup_instance"
+	}
+	finish := c.event(ctx, inst, op.Caller.RequestID, name, inst.Host)
+	err := c.upload(ctx, op, inst, compute.TaskImagePendingUpload, compute.TaskImageUploading)
+	if err != nil {
+		if c.stopping() || errors.Is(err, errGone) {
+			return
+		}
+		finish(err)
+		c.deleteImage(op, op.ImageID)
+		c.failOp(inst.ID, "", err)
+		return
+	}
+	if op.Kind == compute.OpBackup {
+		c.rotateBackups(ctx, op, inst)
+	}
+	_, err = c.done(inst.ID, nil)
+	finish(err)
+}
+
+// upload snapshots inst into op.ImageID, moving through the two task
+// states given.
+func (c *Conductor) upload(ctx context.Context, op compute.Op, inst *compute.Instance, pending, uploading string) error {
+	if c.cfg.Images == nil {
+		return errNoImages
+	}
+	h, err := c.host(inst.Host)
+	if err != nil {
+		return err
+	}
+	for _, ts := range []string{pending, uploading} {
+		if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+			i.TaskState = ts
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return h.SnapshotUpload(ctx, inst.ID, hostrpc.Upload{ImageID: op.ImageID, Token: op.Caller.Token})
+}
+
+func (c *Conductor) deleteImage(op compute.Op, id string) {
+	if id == "" || c.cfg.Images == nil {
+		return
+	}
+	ctx, cancel := c.dbctx()
+	defer cancel()
+	if err := c.cfg.Images.Delete(ctx, op.Caller.Token, id); err != nil && !errors.Is(err, compute.ErrNotFound) {
+		c.log.Warn("conductor: delete image", "image", id, "err", err)
+	}
+}
+
+// rotateBackups keeps the newest op.Rotation backups of op.BackupType of
+// the instance (Nova's _rotate_backups).
+func (c *Conductor) rotateBackups(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	imgs, err := c.cfg.Images.List(ctx, op.Caller.Token, map[string]string{
+		"image_type": "backup", "backup_type": op.BackupType, "instance_uuid": inst.ID,
+	})
+	if err != nil {
+		c.log.Warn("conductor: list backups", "instance", inst.ID, "err", err)
+		return
+	}
+	if len(imgs) <= op.Rotation {
+		return
+	}
+	sort.SliceStable(imgs, func(a, b int) bool { return imgs[a].CreatedAt.After(imgs[b].CreatedAt) })
+	for _, img := range imgs[op.Rotation:] {
+		c.deleteImage(op, img.ID)
+	}
+}
+
+// opShelve powers the instance off, uploads its snapshot into the queued
+// image (none when it boots from volume) and leaves it SHELVED; with a
+// zero ShelvedOffloadTime it is offloaded at once. A failure powers the
+// guest back on if it was running and keeps vm_state with a fault.
+func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_shelve_instance", inst.Host)
+	wasOn := inst.VMState == compute.VMActive
+	h, err := c.host(inst.Host)
+	if err == nil {
+		err = h.PowerOff(ctx, inst.ID, c.cfg.ShutdownTimeout)
+	}
+	if err == nil && op.ImageID != "" {
+		err = c.upload(ctx, op, inst, compute.TaskShelvingImagePend, compute.TaskShelvingImageUpload)
+	}
+	if err != nil {
+		if c.stopping() || errors.Is(err, errGone) {
+			return
+		}
+		finish(err)
+		c.deleteImage(op, op.ImageID)
+		if wasOn && h != nil {
+			h.PowerOn(context.WithoutCancel(ctx), inst.ID)
+		}
+		c.failOp(inst.ID, "", err)
+		return
+	}
+	cur, err := c.done(inst.ID, func(i *compute.Instance) {
+		i.VMState, i.PowerState = compute.VMShelved, int(driver.Shutdown)
+	})
+	finish(err)
+	if err == nil && c.cfg.ShelvedOffloadTime == 0 {
+		c.offload(ctx, op, cur)
+	}
+}
+
+// opShelveOffload offloads a shelved instance.
+func (c *Conductor) opShelveOffload(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	c.offload(ctx, op, inst)
+}
+
+// offload destroys a shelved instance on its host and frees its claim:
+// SHELVED_OFFLOADED, without host or node.
+func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_shelve_offload_instance", inst.Host)
+	_, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+		if i.VMState != compute.VMShelved {
+			return errStale
+		}
+		i.TaskState = compute.TaskShelvingOffloading
+		return nil
+	})
+	if err == nil && inst.Host != "" {
+		err = c.destroyEverywhere(ctx, inst.Host, inst.ID)
+	}
+	if err != nil {
+		if c.stopping() || errors.Is(err, errGone) {
+			return
+		}
+		finish(err)
+		if !errors.Is(err, errStale) {
+			c.failOp(inst.ID, "", err)
+		}
+		return
+	}
+	c.freeAllocations(inst.ID)
+	_, err = c.done(inst.ID, func(i *compute.Instance) {
+		i.VMState, i.PowerState = compute.VMShelvedOf, int(driver.Shutdown)
+		i.Host, i.Node = "", ""
+	})
+	finish(err)
+}
+
+// opUnshelve brings a shelved instance back: a SHELVED one is powered on
+// where it is; a SHELVED_OFFLOADED one is scheduled and spawned from the
+// shelved image, which is then deleted. A failure leaves it shelved
+// with a fault.
+func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	reqID := op.Caller.RequestID
+	if inst.VMState == compute.VMShelved && inst.Host != "" {
+		finish := c.event(ctx, inst, reqID, "compute_start_instance", inst.Host)
+		h, err := c.host(inst.Host)
+		if err == nil {
+			err = h.PowerOn(ctx, inst.ID)
+		}
+		if err != nil {
+			if c.stopping() {
+				return
+			}
+			finish(err)
+			c.failOp(inst.ID, "", err)
+			return
+		}
+		_, err = c.done(inst.ID, func(i *compute.Instance) {
+			i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
+		})
+		finish(err)
+		c.deleteShelvedImage(op, inst)
+		return
+	}
+	finish := c.event(ctx, inst, reqID, "conductor_unshelve_instance", "")
+	spec := c.moveSpec(ctx, inst, inst.Flavor, op.Host, nil)
+	spec.Image = op.Image
+	spec.AZ = ""
+	if op.AZ != "" {
+		spec.AZ = op.AZ
+	} else if inst.AvailabilityZone != "" && inst.AvailabilityZone != c.cfg.DefaultAZ {
+		spec.AZ = inst.AvailabilityZone
+	}
+	c.freeAllocations(inst.ID) // an offloaded instance holds none; a stale one would block the claim
+	sel, _, err := c.cfg.Scheduler.Select(ctx, spec)
+	if err != nil {
+		if c.stopping() {
+			return
+		}
+		finish(err)
+		c.failOp(inst.ID, "", err)
+		return
+	}
+	finish(nil)
+	az := sel.AZ
+	if az == "" {
+		az = c.cfg.DefaultAZ
+	}
+	cur, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+		i.Host, i.Node, i.AvailabilityZone = sel.Host, sel.Node, az
+		i.TaskState = compute.TaskSpawning
+		return nil
+	})
+	if err != nil {
+		c.freeAllocations(inst.ID)
+		return
+	}
+	finishSpawn := c.event(ctx, cur, reqID, "compute_unshelve_instance", sel.Host)
+	h, err := c.host(sel.Host)
+	if err == nil {
+		cp := *cur
+		if op.Image != nil {
+			cp.ImageRef = op.Image.ID
+		}
+		err = h.Spawn(ctx, c.spec(&cp, op.Image, ""))
+	}
+	if err != nil {
+		if c.stopping() {
+			return
+		}
+		finishSpawn(err)
+		c.freeAllocations(inst.ID)
+		f := c.fault(err)
+		c.done(inst.ID, func(i *compute.Instance) {
+			i.Host, i.Node = "", ""
+			i.VMState, i.Fault = compute.VMShelvedOf, f
+		})
+		return
+	}
+	now := c.now().UTC()
+	_, err = c.done(inst.ID, func(i *compute.Instance) {
+		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
+		i.LaunchedAt = &now
+		i.Fault = nil
+	})
+	if errors.Is(err, errGone) {
+		c.destroyAndFree(h, inst.ID)
+	}
+	finishSpawn(err)
+	c.deleteShelvedImage(op, inst)
+}
+
+// deleteShelvedImage deletes the snapshot an unshelved instance was
+// shelved into (never the image it was built from).
+func (c *Conductor) deleteShelvedImage(op compute.Op, inst *compute.Instance) {
+	if op.Image == nil || op.Image.ID == "" || op.Image.ID == inst.ImageRef {
+		return
+	}
+	c.deleteImage(op, op.Image.ID)
+}
