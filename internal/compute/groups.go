@@ -82,13 +82,9 @@ func (s *Service) DeleteServerGroup(ctx context.Context, id, projectID string) e
 	return err
 }
 
-// AvailabilityZones lists the zones; without services yet, the default
-// zone is the one zone servers land in, and "internal" holds control
-// services (detail only).
+// AvailabilityZones lists the zones: the zones of aggregates with hosts,
+// the default zone (always, for hosts in no zone) and, in detail only,
+// "internal" with the scheduler and conductor.
 func (s *Service) AvailabilityZones(ctx context.Context, detail bool) ([]AvailabilityZone, error) {
-	zones := []AvailabilityZone{{Name: s.cfg.DefaultAvailabilityZone, Available: true}}
-	if detail {
-		zones[0].Hosts = map[string]map[string]ServiceState{}
-	}
-	return zones, nil
+	return s.zones(ctx, detail)
 }

@@ -75,10 +75,17 @@ func (s *Service) QuotaDetails(ctx context.Context, projectID, userID string) (m
 	return out, nil
 }
 
-// Usage counts what a project (and user, for keypairs) uses. Servers are
-// not there yet, so instances, cores and ram are zero.
+// Usage counts what a project (and user, for keypairs, instances, cores
+// and ram) uses.
 func (s *Service) Usage(ctx context.Context, projectID, userID string) (map[string]int64, error) {
-	out := map[string]int64{}
+	u, err := s.store.CountInstanceUsage(ctx, projectID, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{"instances": u.Instances, "cores": u.Cores, "ram": u.RAM}
+	if userID != "" {
+		out["instances"], out["cores"], out["ram"] = u.UserInstances, u.UserCores, u.UserRAM
+	}
 	if userID != "" {
 		n, err := s.store.CountKeypairs(ctx, userID)
 		if err != nil {

@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"context"
 	"time"
 )
 
@@ -135,29 +134,6 @@ type ServiceUpdate struct {
 	ForcedDown     *bool
 }
 
-// ComputeServices lists services (every compute host plus the scheduler
-// and conductor of this cloud), filtered by host and binary when set.
-func (s *Service) ComputeServices(ctx context.Context, host, binary string) ([]ServiceView, error) {
-	return nil, errNotBuilt
-}
-
-// UpdateComputeService changes a service by uuid.
-func (s *Service) UpdateComputeService(ctx context.Context, id string, u ServiceUpdate) (*ServiceView, error) {
-	return nil, errNotBuilt
-}
-
-// UpdateComputeServiceByHost changes the service of (host, binary), the
-// pre-2.53 enable/disable/force-down calls.
-func (s *Service) UpdateComputeServiceByHost(ctx context.Context, host, binary string, u ServiceUpdate) (*ServiceView, error) {
-	return nil, errNotBuilt
-}
-
-// DeleteComputeService removes a service; a compute host that still has
-// instances is a ConflictError.
-func (s *Service) DeleteComputeService(ctx context.Context, id string) error {
-	return errNotBuilt
-}
-
 // HypervisorView is an os-hypervisors entry.
 type HypervisorView struct {
 	ComputeNode
@@ -171,52 +147,4 @@ type HypervisorView struct {
 type HypervisorServer struct {
 	ID   string
 	Name string // instance name (instance-0000000a)
-}
-
-// Hypervisors lists hypervisors; pattern filters hypervisor_hostname
-// (substring, as Nova's search); withServers adds their servers.
-func (s *Service) Hypervisors(ctx context.Context, pattern string, withServers bool) ([]HypervisorView, error) {
-	return nil, errNotBuilt
-}
-
-// Hypervisor returns one hypervisor by uuid (or, before 2.53, integer id
-// as a string).
-func (s *Service) Hypervisor(ctx context.Context, id string, withServers bool) (*HypervisorView, error) {
-	return nil, errNotBuilt
-}
-
-// TenantUsages reports every project's usage between start and end
-// (os-simple-tenant-usage index); detailed adds server usages.
-func (s *Service) TenantUsages(ctx context.Context, start, end time.Time, detailed bool) ([]TenantUsage, error) {
-	return nil, errNotBuilt
-}
-
-// TenantUsage reports one project's usage between start and end.
-func (s *Service) TenantUsage(ctx context.Context, projectID string, start, end time.Time) (*TenantUsage, error) {
-	return nil, errNotBuilt
-}
-
-// Migrations lists migrations (os-migrations, admin).
-func (s *Service) Migrations(ctx context.Context, f MigrationFilter) ([]Migration, error) {
-	return nil, errNotBuilt
-}
-
-// ServerMigrations lists a server's in-progress live migrations (2.23+).
-func (s *Service) ServerMigrations(ctx context.Context, c Caller, id string) ([]Migration, error) {
-	return nil, errNotBuilt
-}
-
-// ServerMigration returns one migration of a server.
-func (s *Service) ServerMigration(ctx context.Context, c Caller, id string, migrationID int64) (*Migration, error) {
-	return nil, errNotBuilt
-}
-
-// ForceCompleteMigration and AbortMigration act on a running live
-// migration (2.22, 2.24).
-func (s *Service) ForceCompleteMigration(ctx context.Context, c Caller, id string, migrationID int64) error {
-	return errNotBuilt
-}
-
-func (s *Service) AbortMigration(ctx context.Context, c Caller, id string, migrationID int64) error {
-	return errNotBuilt
 }

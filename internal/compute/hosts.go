@@ -1,0 +1,343 @@
+package compute
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Service binaries as os-services lists them.
+const (
+	BinaryCompute   = "nova-compute"
+	BinaryScheduler = "nova-scheduler"
+	BinaryConductor = "nova-conductor"
+)
+
+// controlHost is the host name the scheduler and conductor of this cloud
+// are listed under.
+func controlHost() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}
+
+// ensureControlServices creates the scheduler and conductor rows of this
+// cloud the first time services are listed (they run in-process).
+func (s *Service) ensureControlServices(ctx context.Context) error {
+	host := controlHost()
+	for _, b := range []string{BinaryScheduler, BinaryConductor} {
+		now := s.now()
+		if _, err := s.store.UpsertService(ctx, &HostService{Host: host, Binary: b, Zone: "internal", CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// view adds liveness to a service row: a compute service is up while its
+// agent beats; the control services run in this process.
+func (s *Service) view(hs HostService) ServiceView {
+	v := ServiceView{HostService: hs, UpdatedAt: hs.UpdatedAt}
+	if hs.Binary != BinaryCompute {
+		v.Up = !hs.ForcedDown
+		return v
+	}
+	if s.deps.Liveness != nil {
+		if st, ok := s.deps.Liveness.Status(HeartbeatService, hs.Host); ok {
+			v.Up = st.Up && !hs.ForcedDown
+			if !st.LastSeen.IsZero() {
+				v.UpdatedAt = st.LastSeen.UTC()
+			}
+		}
+	}
+	return v
+}
+
+// ComputeServices lists services (every compute host plus the scheduler
+// and conductor of this cloud), filtered by host and binary when set.
+func (s *Service) ComputeServices(ctx context.Context, host, binary string) ([]ServiceView, error) {
+	if err := s.ensureControlServices(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ListServices(ctx, host, binary)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ServiceView, len(rows))
+	for i, r := range rows {
+		out[i] = s.view(r)
+	}
+	return out, nil
+}
+
+// UpdateComputeService changes a service by uuid.
+func (s *Service) UpdateComputeService(ctx context.Context, id string, u ServiceUpdate) (*ServiceView, error) {
+	hs, err := s.store.GetService(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("Service %s not found.", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if hs.Binary != BinaryCompute {
+		return nil, invalid("Updating a %s service is not supported. Only nova-compute services can be updated.", hs.Binary)
+	}
+	return s.updateService(ctx, hs, u)
+}
+
+func (s *Service) updateService(ctx context.Context, hs *HostService, u ServiceUpdate) (*ServiceView, error) {
+	if u.ForcedDown != nil && !*u.ForcedDown {
+		ms, err := s.store.ListMigrations(ctx, MigrationFilter{Host: hs.Host, Status: "done", Type: "evacuation"})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.SourceCompute == hs.Host {
+				return nil, invalid("Unable to force up host %s as `done` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.", hs.Host)
+			}
+		}
+	}
+	out, err := s.store.UpdateService(ctx, hs.ID, func(r *HostService) error {
+		if u.Disabled != nil {
+			r.Disabled = *u.Disabled
+			if !r.Disabled {
+				r.DisabledReason = ""
+			}
+		}
+		if u.DisabledReason != nil {
+			r.DisabledReason = *u.DisabledReason
+		}
+		if u.ForcedDown != nil {
+			r.ForcedDown = *u.ForcedDown
+		}
+		r.UpdatedAt = s.now()
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("Service %s not found.", hs.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := s.view(*out)
+	return &v, nil
+}
+
+// UpdateComputeServiceByHost changes the service of (host, binary), the
+// pre-2.53 enable/disable/force-down calls.
+func (s *Service) UpdateComputeServiceByHost(ctx context.Context, host, binary string, u ServiceUpdate) (*ServiceView, error) {
+	if err := s.ensureControlServices(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ListServices(ctx, host, binary)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || host == "" || binary == "" {
+		return nil, notFound("Service %s could not be found.", host)
+	}
+	return s.updateService(ctx, &rows[0], u)
+}
+
+// DeleteComputeService removes a service; a compute host that still has
+// instances is a ConflictError. Before 2.53 id is the integer id.
+func (s *Service) DeleteComputeService(ctx context.Context, id string) error {
+	hs, err := s.findService(ctx, id)
+	if err != nil {
+		return err
+	}
+	if hs.Binary == BinaryCompute {
+		insts, err := s.store.ListInstances(ctx, InstanceFilter{Host: hs.Host, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(insts) > 0 {
+			return conflict("Unable to delete compute service that is hosting instances. Migrate or delete the instances first.")
+		}
+		ms, err := s.store.ListMigrations(ctx, MigrationFilter{Host: hs.Host})
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if !slices.Contains([]string{"confirmed", "reverted", "error", "failed", "completed", "cancelled", "done"}, m.Status) {
+				return conflict("Unable to delete compute service that has in-progress migrations. Complete the migrations or delete the instances first.")
+			}
+		}
+	}
+	err = s.store.DeleteService(ctx, hs.ID)
+	if errors.Is(err, ErrNotFound) {
+		return notFound("Service %s not found.", id)
+	}
+	return err
+}
+
+// findService finds a service by uuid or by integer id.
+func (s *Service) findService(ctx context.Context, id string) (*HostService, error) {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		rows, err := s.store.ListServices(ctx, "", "")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.IntID == n {
+				return &r, nil
+			}
+		}
+		return nil, notFound("Service %s not found.", id)
+	}
+	hs, err := s.store.GetService(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("Service %s not found.", id)
+	}
+	return hs, err
+}
+
+// hypervisor builds the view of a node with its service's state.
+func (s *Service) hypervisor(ctx context.Context, n ComputeNode, svcs []HostService, withServers bool) (HypervisorView, error) {
+	v := HypervisorView{ComputeNode: n}
+	for _, hs := range svcs {
+		if hs.Host == n.Host && hs.Binary == BinaryCompute {
+			v.Service = hs
+			v.Disabled = hs.Disabled
+			v.Up = s.view(hs).Up
+		}
+	}
+	if withServers {
+		insts, err := s.store.ListInstances(ctx, InstanceFilter{Host: n.Host, Node: n.HypervisorHostname})
+		if err != nil {
+			return v, err
+		}
+		v.Servers = []HypervisorServer{}
+		for _, i := range insts {
+			v.Servers = append(v.Servers, HypervisorServer{ID: i.ID, Name: i.InstanceName()})
+		}
+	}
+	return v, nil
+}
+
+// Hypervisors lists hypervisors; pattern filters hypervisor_hostname
+// (substring, as Nova's search); withServers adds their servers.
+func (s *Service) Hypervisors(ctx context.Context, pattern string, withServers bool) ([]HypervisorView, error) {
+	like := ""
+	if pattern != "" {
+		r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+		like = "%" + r.Replace(pattern) + "%"
+	}
+	nodes, err := s.store.ListNodes(ctx, "", like)
+	if err != nil {
+		return nil, err
+	}
+	if pattern != "" && len(nodes) == 0 {
+		return nil, notFound("No hypervisor matching '%s' could be found.", pattern)
+	}
+	svcs, err := s.store.ListServices(ctx, "", BinaryCompute)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HypervisorView, 0, len(nodes))
+	for _, n := range nodes {
+		v, err := s.hypervisor(ctx, n, svcs, withServers)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Hypervisor returns one hypervisor by uuid (or, before 2.53, integer id
+// as a string).
+func (s *Service) Hypervisor(ctx context.Context, id string, withServers bool) (*HypervisorView, error) {
+	var node *ComputeNode
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		nodes, err := s.store.ListNodes(ctx, "", "")
+		if err != nil {
+			return nil, err
+		}
+		for i := range nodes {
+			if nodes[i].IntID == n {
+				node = &nodes[i]
+			}
+		}
+	} else {
+		node, err = s.store.GetNode(ctx, id)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if node == nil {
+		return nil, notFound("Hypervisor with ID '%s' could not be found.", id)
+	}
+	svcs, err := s.store.ListServices(ctx, node.Host, BinaryCompute)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.hypervisor(ctx, *node, svcs, withServers)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// zones returns the availability zones of the compute hosts: the zones
+// of aggregates, and the default zone for hosts in none. Zones with
+// hosts are listed even when all their hosts are disabled (Nova lists
+// them as unavailable).
+func (s *Service) zones(ctx context.Context, detail bool) ([]AvailabilityZone, error) {
+	// The control rows only add to the "internal" zone; a store that
+	// cannot write them must not take the zone list down.
+	_ = s.ensureControlServices(ctx)
+	svcs, err := s.store.ListServices(ctx, "", "")
+	if err != nil {
+		return nil, err
+	}
+	aggs, err := s.store.ListAggregates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*AvailabilityZone{}
+	var order []string
+	zone := func(name string) *AvailabilityZone {
+		z, ok := byName[name]
+		if !ok {
+			z = &AvailabilityZone{Name: name}
+			if detail {
+				z.Hosts = map[string]map[string]ServiceState{}
+			}
+			byName[name] = z
+			order = append(order, name)
+		}
+		return z
+	}
+	zone(s.cfg.DefaultAvailabilityZone).Available = true
+	for _, hs := range svcs {
+		name := "internal"
+		if hs.Binary == BinaryCompute {
+			name = s.hostZone(aggs, hs.Host)
+		}
+		if name == "internal" && !detail {
+			continue
+		}
+		z := zone(name)
+		v := s.view(hs)
+		if !hs.Disabled {
+			z.Available = true
+		}
+		if detail {
+			if z.Hosts[hs.Host] == nil {
+				z.Hosts[hs.Host] = map[string]ServiceState{}
+			}
+			z.Hosts[hs.Host][hs.Binary] = ServiceState{Available: v.Up, Active: !hs.Disabled, UpdatedAt: v.UpdatedAt}
+		}
+	}
+	out := make([]AvailabilityZone, 0, len(order))
+	for _, n := range order {
+		out = append(out, *byName[n])
+	}
+	return out, nil
+}

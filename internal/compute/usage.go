@@ -1,0 +1,138 @@
+package compute
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// usageHours is Nova's _hours_for: the hours an instance ran within
+// [start, stop].
+func usageHours(inst *Instance, start, stop time.Time) float64 {
+	if inst.LaunchedAt == nil {
+		return 0
+	}
+	if inst.TerminatedAt != nil && inst.TerminatedAt.Before(start) || inst.LaunchedAt.After(stop) {
+		return 0
+	}
+	from := *inst.LaunchedAt
+	if from.Before(start) {
+		from = start
+	}
+	to := stop
+	if inst.TerminatedAt != nil && inst.TerminatedAt.Before(stop) {
+		to = *inst.TerminatedAt
+	}
+	return to.Sub(from).Hours()
+}
+
+// usageInstances returns the instances of a project ("" = all) that were
+// launched before end and not terminated before start, deleted included.
+func (s *Service) usageInstances(ctx context.Context, projectID string, start, end time.Time) ([]Instance, error) {
+	var out []Instance
+	for _, deleted := range []bool{false, true} {
+		insts, err := s.store.ListInstances(ctx, InstanceFilter{ProjectID: projectID, Deleted: &deleted,
+			SortKeys: []string{"created_at", "uuid"}, SortDirs: []string{"asc", "asc"}})
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range insts {
+			if i.LaunchedAt == nil || !i.LaunchedAt.Before(end) || i.TerminatedAt != nil && !i.TerminatedAt.After(start) {
+				continue
+			}
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// usages sums instances into per-project usages, in first-seen order.
+func (s *Service) usages(insts []Instance, start, end time.Time, detailed bool) []TenantUsage {
+	now := s.now()
+	var order []string
+	by := map[string]*TenantUsage{}
+	for i := range insts {
+		inst := &insts[i]
+		u := ServerUsage{
+			InstanceID: inst.ID, Name: inst.Name, Hours: usageHours(inst, start, end),
+			MemoryMB: inst.Flavor.RAM, LocalGB: inst.Flavor.Disk + inst.Flavor.Ephemeral, VCPUs: inst.Flavor.VCPUs,
+			Flavor: inst.Flavor.Name, State: inst.VMState, StartedAt: *inst.LaunchedAt, ProjectID: inst.ProjectID,
+		}
+		if inst.TerminatedAt != nil {
+			t := *inst.TerminatedAt
+			u.EndedAt, u.State = &t, "terminated"
+			u.Uptime = int64(t.Sub(u.StartedAt).Seconds())
+		} else {
+			u.Uptime = int64(now.Sub(u.StartedAt).Seconds())
+		}
+		t, ok := by[inst.ProjectID]
+		if !ok {
+			t = &TenantUsage{ProjectID: inst.ProjectID, Start: start, Stop: end}
+			if detailed {
+				t.Servers = []ServerUsage{}
+			}
+			by[inst.ProjectID] = t
+			order = append(order, inst.ProjectID)
+		}
+		t.TotalHours += u.Hours
+		t.TotalVCPUsUsage += float64(u.VCPUs) * u.Hours
+		t.TotalMemoryMBUsage += float64(u.MemoryMB) * u.Hours
+		t.TotalLocalGBUsage += float64(u.LocalGB) * u.Hours
+		if detailed {
+			t.Servers = append(t.Servers, u)
+		}
+	}
+	out := make([]TenantUsage, 0, len(order))
+	for _, p := range order {
+		out = append(out, *by[p])
+	}
+	return out
+}
+
+// checkPeriod refuses an end before the start, as Nova does.
+func checkPeriod(start, end time.Time) error {
+	if end.Before(start) {
+		return invalid("Invalid start time. The start time cannot occur after the end time.")
+	}
+	return nil
+}
+
+// TenantUsages reports every project's usage between start and end
+// (os-simple-tenant-usage index); detailed adds server usages.
+func (s *Service) TenantUsages(ctx context.Context, start, end time.Time, detailed bool) ([]TenantUsage, error) {
+	if err := checkPeriod(start, end); err != nil {
+		return nil, err
+	}
+	insts, err := s.usageInstances(ctx, "", start, end)
+	if err != nil {
+		return nil, err
+	}
+	out := s.usages(insts, start, end, detailed)
+	slices.SortStableFunc(out, func(a, b TenantUsage) int {
+		switch {
+		case a.ProjectID < b.ProjectID:
+			return -1
+		case a.ProjectID > b.ProjectID:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// TenantUsage reports one project's usage between start and end, with
+// its servers; nil when the project ran nothing then (Nova shows {}).
+func (s *Service) TenantUsage(ctx context.Context, projectID string, start, end time.Time) (*TenantUsage, error) {
+	if err := checkPeriod(start, end); err != nil {
+		return nil, err
+	}
+	insts, err := s.usageInstances(ctx, projectID, start, end)
+	if err != nil {
+		return nil, err
+	}
+	out := s.usages(insts, start, end, true)
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
