@@ -130,3 +130,22 @@ func BenchmarkFilterWeigh(b *testing.B) {
 		best(hs, 13, top)
 	}
 }
+
+// BenchmarkSelectParallel is 16 concurrent Selects at 10,000 nodes with
+// the default fresh service reads, which concurrent Selects share.
+func BenchmarkSelectParallel(b *testing.B) {
+	p, h := benchCloud(10000, 1000)
+	s := New(Config{}, p, h, fakeLiveness{})
+	sp := spec("inst")
+	ctx := context.Background()
+	b.SetParallelism(8) // × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := s.Select(ctx, sp); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -160,11 +160,17 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 }
 
 // cached holds the latest load of a T and shares loads between
-// concurrent callers: a caller that needs a load started no earlier than
-// some time waits for one in flight rather than starting its own.
+// concurrent callers. A caller needs a load that started no earlier than
+// some time (its own start, for a fresh read): it reuses the latest load
+// if that is recent enough, waits for it if it is in flight, and
+// otherwise starts one — or, when an older load is in flight, waits for
+// that to end and shares the one load started next with every other
+// caller that arrived meanwhile. Under a steady stream of Selects that
+// is one load at a time, not one per Select.
 type cached[T any] struct {
-	mu  sync.Mutex
-	cur *load[T]
+	mu   sync.Mutex
+	cur  *load[T] // the latest load started
+	next *load[T] // a load waiting for cur to end, not started
 }
 
 type load[T any] struct {
@@ -174,43 +180,88 @@ type load[T any] struct {
 	err   error
 }
 
-// get returns a load that started at or after notBefore, running fn
-// when there is none. fn runs without the caller's cancellation, as
-// other callers may be waiting for it.
+func (l *load[T]) finished() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l *load[T]) wait(ctx context.Context) (T, error) {
+	select {
+	case <-l.done:
+		return l.val, l.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// get returns a load that started at or after notBefore. fn runs
+// without the caller's cancellation, as other callers may be waiting
+// for it.
 func (c *cached[T]) get(ctx context.Context, notBefore time.Time, fn func(context.Context) (T, error)) (T, error) {
+	run := func(l *load[T]) (T, error) {
+		l.val, l.err = fn(context.WithoutCancel(ctx))
+		close(l.done)
+		return l.val, l.err
+	}
 	c.mu.Lock()
-	l := c.cur
-	if l != nil && !l.start.Before(notBefore) {
-		select {
-		case <-l.done:
-			if l.err == nil {
-				c.mu.Unlock()
-				return l.val, nil
-			}
-			l = nil // a failed load is not reused
-		default:
+	if cur := c.cur; cur != nil {
+		fresh := !cur.start.Before(notBefore)
+		switch {
+		case fresh && !cur.finished():
 			c.mu.Unlock()
-			select {
-			case <-l.done:
-				return l.val, l.err
-			case <-ctx.Done():
-				var zero T
-				return zero, ctx.Err()
+			return cur.wait(ctx)
+		case fresh && cur.err == nil:
+			c.mu.Unlock()
+			return cur.val, nil
+		case !fresh && !cur.finished():
+			if c.next == nil {
+				c.next = &load[T]{done: make(chan struct{})}
 			}
+			n := c.next
+			c.mu.Unlock()
+			if _, err := cur.wait(ctx); err != nil && ctx.Err() != nil {
+				var zero T
+				return zero, err
+			}
+			c.mu.Lock()
+			if c.next == n { // first one back: start it
+				c.next = nil
+				n.start = time.Now()
+				c.cur = n
+				c.mu.Unlock()
+				return run(n)
+			}
+			c.mu.Unlock()
+			return n.wait(ctx)
 		}
 	}
-	l = &load[T]{start: time.Now(), done: make(chan struct{})}
-	c.cur = l
+	// No load, or only a stale or failed one: start one (the pending one
+	// if callers wait for it).
+	n := c.next
+	if n == nil {
+		n = &load[T]{done: make(chan struct{})}
+	}
+	c.next = nil
+	n.start = time.Now()
+	c.cur = n
 	c.mu.Unlock()
-	l.val, l.err = fn(context.WithoutCancel(ctx))
-	close(l.done)
-	return l.val, l.err
+	return run(n)
 }
 
 // invalidate makes the next get load again.
 func (c *cached[T]) invalidate() {
 	c.mu.Lock()
-	c.cur = nil
+	if c.cur != nil && c.cur.finished() {
+		c.cur = nil
+	} else if c.cur != nil {
+		// In flight: it may have read before the change; make it stale.
+		c.cur.start = time.Time{}
+	}
 	c.mu.Unlock()
 }
 

@@ -114,7 +114,7 @@ type Config struct {
 	// the best), which spreads concurrent builds.
 	HostSubsetSize int
 	// Alternates is how many alternate hosts come with each selection
-	// (Nova's max_attempts - 1).
+	// (Nova's max_attempts - 1); zero means 2, a negative value none.
 	Alternates int
 	// Weights multiply the weighers (RAM, CPU, disk, soft affinity);
 	// zero means 1.0 each.
@@ -236,7 +236,8 @@ func (s *Scheduler) Select(ctx context.Context, spec RequestSpec) (sel Selection
 			forced = forcedNodes(nodes, spec.ForceHost, spec.ForceNode)
 		}
 		if len(forced) == 0 {
-			return Selection{}, nil, &NoValidHost{Reason: fmt.Sprintf("No such host - host: %s node: %s", spec.ForceHost, spec.ForceNode)}
+			// Nova logs the unmatched force_hosts and says no more.
+			return Selection{}, nil, &NoValidHost{Reason: noRoom}
 		}
 		if len(forced) == 1 {
 			inTree = forced[0].ID
