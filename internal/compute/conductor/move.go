@@ -189,7 +189,7 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 
 // opConfirm removes the source copy and frees the migration's claim.
 func (c *Conductor) opConfirm(ctx context.Context, op compute.Op, inst *compute.Instance) {
-	mig, err := c.migration(ctx, op, inst, "finished")
+	mig, err := c.migration(ctx, op, inst, "confirming", "finished")
 	if err != nil {
 		c.failOp(inst.ID, "", err)
 		return
@@ -226,7 +226,7 @@ func (c *Conductor) opConfirm(ctx context.Context, op compute.Op, inst *compute.
 // opRevert destroys the destination copy, gives the source claim back to
 // the instance and brings the source copy back with the old flavor.
 func (c *Conductor) opRevert(ctx context.Context, op compute.Op, inst *compute.Instance) {
-	mig, err := c.migration(ctx, op, inst, "finished")
+	mig, err := c.migration(ctx, op, inst, "reverting", "finished")
 	if err != nil {
 		c.failOp(inst.ID, "", err)
 		return

@@ -149,9 +149,17 @@ func (c *Conductor) settle(ctx context.Context, seen *compute.Instance) {
 	case inst.VMState == compute.VMBuilding:
 		c.recoverBuild(ctx, inst)
 	case inst.TaskState == compute.TaskResizeConfirming:
-		c.opConfirm(ctx, compute.Op{Kind: compute.OpConfirmResize, InstanceID: inst.ID}, inst)
+		if m, err := c.migration(ctx, compute.Op{}, inst, "confirming", "finished"); err == nil {
+			c.opConfirm(ctx, compute.Op{Kind: compute.OpConfirmResize, InstanceID: inst.ID, MigrationUUID: m.UUID}, inst)
+		} else {
+			c.failOp(inst.ID, compute.VMError, err)
+		}
 	case inst.TaskState == compute.TaskResizeReverting:
-		c.opRevert(ctx, compute.Op{Kind: compute.OpRevertResize, InstanceID: inst.ID}, inst)
+		if m, err := c.migration(ctx, compute.Op{}, inst, "reverting", "finished"); err == nil {
+			c.opRevert(ctx, compute.Op{Kind: compute.OpRevertResize, InstanceID: inst.ID, MigrationUUID: m.UUID}, inst)
+		} else {
+			c.failOp(inst.ID, compute.VMError, err)
+		}
 	case inst.TaskState == compute.TaskResizePrep || inst.TaskState == compute.TaskResizeMigrating ||
 		inst.TaskState == compute.TaskResizeMigrated || inst.TaskState == compute.TaskResizeFinish:
 		c.recoverResize(ctx, inst)

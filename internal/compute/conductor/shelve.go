@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -187,10 +188,16 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 			i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
 		})
 		finish(err)
+		if op.Image == nil {
+			op.Image = c.shelvedImage(ctx, op, inst)
+		}
 		c.deleteShelvedImage(op, inst)
 		return
 	}
 	finish := c.event(ctx, inst, reqID, "conductor_unshelve_instance", "")
+	if op.Image == nil {
+		op.Image = c.shelvedImage(ctx, op, inst)
+	}
 	spec := c.moveSpec(ctx, inst, inst.Flavor, op.Host, nil)
 	spec.Image = op.Image
 	spec.AZ = ""
@@ -256,6 +263,32 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 	}
 	finishSpawn(err)
 	c.deleteShelvedImage(op, inst)
+}
+
+// shelvedImage finds the snapshot the instance was shelved into: the
+// newest "<name>-shelved" snapshot image of the instance, as the Service
+// creates it (the instance has no system_metadata shelved_image_id).
+// Without one the instance boots its own image again.
+func (c *Conductor) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Instance) *compute.ImageMeta {
+	if c.cfg.Images == nil {
+		return nil
+	}
+	imgs, err := c.cfg.Images.List(ctx, op.Caller.Token, map[string]string{"instance_uuid": inst.ID, "image_type": "snapshot"})
+	if err != nil {
+		c.log.Warn("conductor: find the shelved image", "instance", inst.ID, "err", err)
+		return nil
+	}
+	var best *compute.ImageMeta
+	for i := range imgs {
+		img := &imgs[i]
+		if !strings.HasSuffix(img.Name, "-shelved") || (img.Status != "" && img.Status != "active") {
+			continue
+		}
+		if best == nil || img.CreatedAt.After(best.CreatedAt) {
+			best = img
+		}
+	}
+	return best
 }
 
 // deleteShelvedImage deletes the snapshot an unshelved instance was

@@ -1,9 +1,12 @@
 // Package client is the typed client other gostack services (compute,
-// block storage) use to read images over HTTP: show an image's metadata
-// and stream its data, on behalf of the user whose token they pass.
+// block storage) use to call the image service over HTTP: show, list,
+// create and delete images, stream their data down and up, on behalf of
+// the user whose token they pass.
 //
 //	compute ──GET /v2/images/{id}──────▶ image API ──▶ Image
 //	compute ──GET /v2/images/{id}/file─▶ image API ──▶ io.ReadCloser (streamed)
+//	compute ──POST /v2/images──────────▶ image API ──▶ Image (queued)
+//	compute ──PUT /v2/images/{id}/file─▶ image API (snapshot upload)
 package client
 
 import (
@@ -109,6 +112,57 @@ func (c *Client) Get(ctx context.Context, token, id string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeImage(body)
+}
+
+// Download streams an image's data; the caller closes it. size is -1
+// when unknown. An image without data gives an empty reader.
+func (c *Client) Download(ctx context.Context, token, id string) (data io.ReadCloser, size int64, err error) {
+	resp, err := c.do(ctx, token, "/v2/images/"+url.PathEscape(id)+"/file")
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		resp.Body.Close()
+		return io.NopCloser(strings.NewReader("")), 0, nil
+	}
+	return resp.Body, resp.ContentLength, nil
+}
+
+// send makes a request with an optional JSON or raw body and returns the
+// response of a 2xx answer; 404 is ErrNotFound, others a *StatusError.
+func (c *Client) send(ctx context.Context, method, token, path, contentType string, body io.Reader, size int64) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-Auth-Token", token)
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if size >= 0 && body != nil {
+		req.ContentLength = size
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		resp.Body.Close()
+		return nil, ErrNotFound
+	}
+	if resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, &StatusError{Code: resp.StatusCode, Body: string(b)}
+	}
+	return resp, nil
+}
+
+// decodeImage reads an image body: its core attributes and, as
+// Properties, every other string attribute.
+func decodeImage(body []byte) (*Image, error) {
 	var img Image
 	if err := json.Unmarshal(body, &img); err != nil {
 		return nil, fmt.Errorf("decode image: %w", err)
@@ -126,16 +180,83 @@ func (c *Client) Get(ctx context.Context, token, id string) (*Image, error) {
 	return &img, nil
 }
 
-// Download streams an image's data; the caller closes it. size is -1
-// when unknown. An image without data gives an empty reader.
-func (c *Client) Download(ctx context.Context, token, id string) (data io.ReadCloser, size int64, err error) {
-	resp, err := c.do(ctx, token, "/v2/images/"+url.PathEscape(id)+"/file")
+// Create registers a queued image (POST /v2/images). body holds the
+// image's attributes and extra properties as the API takes them: name,
+// disk_format, container_format, visibility, min_disk, min_ram, and
+// string properties.
+func (c *Client) Create(ctx context.Context, token string, body map[string]any) (*Image, error) {
+	b, err := json.Marshal(body)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	if resp.StatusCode == http.StatusNoContent {
+	resp, err := c.send(ctx, http.MethodPost, token, "/v2/images", "application/json", strings.NewReader(string(b)), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return decodeImage(out)
+}
+
+// Upload writes an image's data (PUT /v2/images/{id}/file); size is the
+// data's length, or -1 when unknown (sent chunked).
+func (c *Client) Upload(ctx context.Context, token, id string, data io.Reader, size int64) error {
+	resp, err := c.send(ctx, http.MethodPut, token, "/v2/images/"+url.PathEscape(id)+"/file", "application/octet-stream", data, size)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Delete deletes an image.
+func (c *Client) Delete(ctx context.Context, token, id string) error {
+	resp, err := c.send(ctx, http.MethodDelete, token, "/v2/images/"+url.PathEscape(id), "", nil, -1)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// List returns the images the token sees whose attributes or properties
+// equal filters (GET /v2/images?k=v), following the pages.
+func (c *Client) List(ctx context.Context, token string, filters map[string]string) ([]Image, error) {
+	q := url.Values{}
+	for k, v := range filters {
+		q.Set(k, v)
+	}
+	q.Set("limit", "1000")
+	path := "/v2/images?" + q.Encode()
+	var out []Image
+	for path != "" {
+		resp, err := c.send(ctx, http.MethodGet, token, path, "", nil, -1)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 		resp.Body.Close()
-		return io.NopCloser(strings.NewReader("")), 0, nil
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Images []json.RawMessage `json:"images"`
+			Next   string            `json:"next"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, fmt.Errorf("decode images: %w", err)
+		}
+		for _, raw := range page.Images {
+			img, err := decodeImage(raw)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *img)
+		}
+		path = page.Next
 	}
-	return resp.Body, resp.ContentLength, nil
+	return out, nil
 }
