@@ -95,7 +95,7 @@ func nullTime(t *time.Time) sql.NullTime {
 	if t == nil {
 		return sql.NullTime{}
 	}
-	return sql.NullTime{Time: t.UTC(), Valid: true}
+	return sql.NullTime{Time: utc(*t), Valid: true}
 }
 
 func timePtr(t sql.NullTime) *time.Time {
