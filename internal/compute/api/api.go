@@ -221,15 +221,21 @@ func decodeObject(r *http.Request, key string) (map[string]json.RawMessage, erro
 
 // links returns Nova's self and bookmark links for a resource.
 func links(r *http.Request, collection, id string) []map[string]string {
-	base := httpapi.BaseURL(r)
-	proj := ""
-	if p, _ := r.Context().Value(urlProjectKey{}).(string); p != "" {
-		proj = "/" + p
+	return baseOf(r).links(collection, id)
+}
+
+// caller is the compute.Caller of a request.
+func caller(r *http.Request) compute.Caller {
+	c := creds(r)
+	return compute.Caller{
+		UserID: c.UserID, ProjectID: c.ProjectID, Token: c.Token, Roles: c.Roles,
+		RequestID: httpapi.RequestID(r.Context()), Admin: isAdmin(r),
 	}
-	return []map[string]string{
-		{"rel": "self", "href": base + "/v2.1" + proj + "/" + collection + "/" + id},
-		{"rel": "bookmark", "href": base + proj + "/" + collection + "/" + id},
-	}
+}
+
+// can reports whether rule allows the caller on target, without failing.
+func (h *Handler) can(r *http.Request, rule string, target map[string]any) bool {
+	return h.authorize(r, rule, target) == nil
 }
 
 // strictQuery refuses query parameters other than allowed from 2.minor on,

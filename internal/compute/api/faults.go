@@ -21,6 +21,8 @@ func (faults) Map(err error) *httpapi.Error {
 		ve *compute.ValidationError
 		fe *compute.ForbiddenError
 		ol *quota.OverLimitError
+		ue *compute.UnavailableError
+		ni *compute.NotImplementedError
 	)
 	switch {
 	case errors.As(err, &he):
@@ -33,6 +35,10 @@ func (faults) Map(err error) *httpapi.Error {
 		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Msg}
 	case errors.As(err, &fe):
 		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Msg}
+	case errors.As(err, &ue):
+		return &httpapi.Error{Code: http.StatusServiceUnavailable, Message: ue.Msg}
+	case errors.As(err, &ni):
+		return &httpapi.Error{Code: http.StatusNotImplemented, Message: ni.Msg}
 	case errors.As(err, &ol):
 		return &httpapi.Error{Code: http.StatusForbidden, Message: "Quota exceeded: " + ol.Error(), Err: err}
 	}

@@ -15,8 +15,10 @@ func (h *Handler) Routes() []httpapi.Route {
 		kp = "/v2.1/os-keypairs"
 		qs = "/v2.1/os-quota-sets/{tenant_id}"
 		sg = "/v2.1/os-server-groups"
+		sv = "/v2.1/servers/{id}"
 	)
 	own := ownProject
+	st := h.serverTarget
 	routes := []httpapi.Route{
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
@@ -57,6 +59,50 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "POST", Pattern: sg, Policy: c.RuleGroupsCreate, Target: own, Handler: h.createServerGroup},
 		{Method: "GET", Pattern: sg + "/{id}", Handler: h.showServerGroup},
 		{Method: "DELETE", Pattern: sg + "/{id}", Handler: h.deleteServerGroup},
+
+		{Method: "GET", Pattern: "/v2.1/servers", Policy: c.RuleServersIndex, Target: own, Handler: h.listServers},
+		{Method: "GET", Pattern: "/v2.1/servers/detail", Policy: c.RuleServersDetail, Target: own, Handler: h.listServersDetail},
+		{Method: "POST", Pattern: "/v2.1/servers", Policy: c.RuleServersCreate, Target: own, Handler: h.createServer},
+		{Method: "GET", Pattern: sv, Policy: c.RuleServersShow, Target: st, Handler: h.showServer},
+		{Method: "PUT", Pattern: sv, Policy: c.RuleServersUpdate, Target: st, Handler: h.updateServer},
+		{Method: "DELETE", Pattern: sv, Policy: c.RuleServersDelete, Target: st, Handler: h.deleteServer},
+		{Method: "POST", Pattern: sv + "/action", Handler: h.serverAction},
+		{Method: "POST", Pattern: sv + "/remote-consoles", Policy: c.RuleRemoteConsoles, Target: st, Handler: h.createRemoteConsole, Versions: v(6)},
+		{Method: "GET", Pattern: sv + "/diagnostics", Policy: c.RuleDiagnostics, Target: st, Handler: h.showDiagnostics},
+		{Method: "GET", Pattern: sv + "/topology", Policy: c.RuleTopology, Target: st, Handler: h.showTopology, Versions: v(78)},
+		{Method: "POST", Pattern: "/v2.1/os-server-external-events", Policy: c.RuleExternalEvents, Target: own, Handler: h.createExternalEvents},
+
+		{Method: "GET", Pattern: sv + "/metadata", Policy: c.RuleMetadataIndex, Target: st, Handler: h.listServerMetadata},
+		{Method: "POST", Pattern: sv + "/metadata", Policy: c.RuleMetadataCreate, Target: st, Handler: h.setServerMetadata(false)},
+		{Method: "PUT", Pattern: sv + "/metadata", Policy: c.RuleMetadataUpdateAll, Target: st, Handler: h.setServerMetadata(true)},
+		{Method: "GET", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataShow, Target: st, Handler: h.showServerMetadata},
+		{Method: "PUT", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataUpdate, Target: st, Handler: h.updateServerMetadataItem},
+		{Method: "DELETE", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataDelete, Target: st, Handler: h.deleteServerMetadata},
+
+		{Method: "GET", Pattern: sv + "/tags", Policy: c.RuleTagsIndex, Target: st, Handler: h.listServerTags, Versions: v(26)},
+		{Method: "PUT", Pattern: sv + "/tags", Policy: c.RuleTagsUpdateAll, Target: st, Handler: h.replaceServerTags, Versions: v(26)},
+		{Method: "DELETE", Pattern: sv + "/tags", Policy: c.RuleTagsDeleteAll, Target: st, Handler: h.deleteServerTags, Versions: v(26)},
+		{Method: "GET", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsShow, Target: st, Handler: h.showServerTag, Versions: v(26)},
+		{Method: "PUT", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsUpdate, Target: st, Handler: h.addServerTag, Versions: v(26)},
+		{Method: "DELETE", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsDelete, Target: st, Handler: h.deleteServerTag, Versions: v(26)},
+
+		{Method: "GET", Pattern: sv + "/ips", Policy: c.RuleIPsIndex, Target: st, Handler: h.listServerIPs},
+		{Method: "GET", Pattern: sv + "/ips/{network}", Policy: c.RuleIPsShow, Target: st, Handler: h.showServerIPs},
+		{Method: "GET", Pattern: sv + "/os-server-password", Policy: c.RulePasswordShow, Target: st, Handler: h.showServerPassword},
+		{Method: "DELETE", Pattern: sv + "/os-server-password", Policy: c.RulePasswordClear, Target: st, Handler: h.clearServerPassword},
+		{Method: "GET", Pattern: sv + "/os-security-groups", Policy: c.RuleSecurityGroupsList, Target: st, Handler: h.listServerSecurityGroups},
+		{Method: "GET", Pattern: sv + "/os-interface", Policy: c.RuleInterfacesList, Target: st, Handler: h.listInterfaces},
+		{Method: "POST", Pattern: sv + "/os-interface", Policy: c.RuleInterfacesCreate, Target: st, Handler: h.createInterface},
+		{Method: "GET", Pattern: sv + "/os-interface/{port_id}", Policy: c.RuleInterfacesShow, Target: st, Handler: h.interfaceNotFound},
+		{Method: "DELETE", Pattern: sv + "/os-interface/{port_id}", Policy: c.RuleInterfacesDelete, Target: st, Handler: h.interfaceNotFound},
+		{Method: "GET", Pattern: sv + "/os-volume_attachments", Policy: c.RuleVolumeAttachIndex, Target: st, Handler: h.listVolumeAttachments},
+		{Method: "POST", Pattern: sv + "/os-volume_attachments", Policy: c.RuleVolumeAttachCreate, Target: st, Handler: h.createVolumeAttachment},
+		{Method: "GET", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachShow, Target: st, Handler: h.volumeAttachmentNotFound},
+		{Method: "PUT", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachUpdate, Target: st, Handler: h.volumeAttachmentNotFound},
+		{Method: "DELETE", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachDelete, Target: st, Handler: h.volumeAttachmentNotFound},
+
+		{Method: "GET", Pattern: sv + "/os-instance-actions", Policy: c.RuleInstanceActionsList, Target: h.actionTarget, Handler: h.listInstanceActions},
+		{Method: "GET", Pattern: sv + "/os-instance-actions/{request_id}", Policy: c.RuleInstanceActionsShow, Target: h.actionTarget, Handler: h.showInstanceAction},
 	}
 	for i := range routes {
 		if !routes[i].Public {
