@@ -45,6 +45,12 @@ type Hosts interface {
 	GetServerGroup(ctx context.Context, id string) (*compute.ServerGroup, error)
 }
 
+// The clients the scheduler is built for implement its interfaces.
+var (
+	_ Placement = (*client.Client)(nil)
+	_ Hosts     = compute.Store(nil)
+)
+
 // Liveness says whether a host's compute agent is up.
 type Liveness = compute.Liveness
 

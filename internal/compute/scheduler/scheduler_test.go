@@ -304,3 +304,58 @@ func TestSelectZones(t *testing.T) {
 		t.Fatalf("nova: %+v %v", sel, err)
 	}
 }
+
+func TestSelectHostSubset(t *testing.T) {
+	ctx := context.Background()
+	p, h := cloud(10)
+	// Hosts 0..2 have the most free RAM; with a subset of 3 each of them
+	// is chosen sometimes, and no other host.
+	for i := 3; i < 10; i++ {
+		p.used[fmt.Sprintf("rp-%d", i)][classMemory] = 4096
+	}
+	s := New(Config{HostSubsetSize: 3, Alternates: -1}, p, h, nil)
+	chosen := map[string]bool{}
+	for i := 0; i < 200 && len(chosen) < 3; i++ {
+		id := fmt.Sprintf("i%d", i)
+		sel, alts, err := s.Select(ctx, spec(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(alts) != 0 {
+			t.Fatalf("alternates %v with Alternates -1", alts)
+		}
+		chosen[sel.Host] = true
+		if err := p.DeleteAllocations(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(chosen) != 3 || !chosen["host0"] || !chosen["host1"] || !chosen["host2"] {
+		t.Fatalf("chosen %v, want host0..host2", chosen)
+	}
+}
+
+func TestSelectImageAndTraits(t *testing.T) {
+	ctx := context.Background()
+	p, h := cloud(0)
+	h.addHost("plain", "rp-plain")
+	p.add("rp-plain", map[string]int64{classVCPU: 8, classMemory: 8192, classDisk: 100})
+	h.addHost("avx", "rp-avx")
+	p.add("rp-avx", map[string]int64{classVCPU: 8, classMemory: 8192, classDisk: 100}, "HW_CPU_X86_AVX2")
+	s := New(Config{}, p, h, nil)
+
+	sp := spec("a")
+	sp.Image = &compute.ImageMeta{Properties: map[string]string{"trait:HW_CPU_X86_AVX2": "required", "hw_architecture": "x86_64"}}
+	if sel, _, err := s.Select(ctx, sp); err != nil || sel.Host != "avx" {
+		t.Fatalf("image trait: %+v %v", sel, err)
+	}
+	sp = spec("b")
+	sp.Flavor.ExtraSpecs = map[string]string{"trait:HW_CPU_X86_AVX2": "forbidden"}
+	if sel, _, err := s.Select(ctx, sp); err != nil || sel.Host != "plain" {
+		t.Fatalf("forbidden trait: %+v %v", sel, err)
+	}
+	sp = spec("c")
+	sp.Image = &compute.ImageMeta{Properties: map[string]string{"hw_architecture": "ppc64le"}}
+	if _, _, err := s.Select(ctx, sp); !isNoValidHost(err) {
+		t.Fatalf("ppc64le image: %v", err)
+	}
+}
