@@ -134,6 +134,9 @@ func at(r *http.Request, minor int) bool {
 	return httpapi.VersionFrom(r.Context()).AtLeast(httpapi.Version{Major: 2, Minor: minor})
 }
 
+// minorOf returns the minor number of the request's 2.x microversion.
+func minorOf(r *http.Request) int { return httpapi.VersionFrom(r.Context()).Minor }
+
 // v returns a window starting at 2.minor.
 func v(minor int) httpapi.Window {
 	return httpapi.Window{Min: httpapi.Version{Major: 2, Minor: minor}}

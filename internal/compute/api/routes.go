@@ -16,6 +16,8 @@ func (h *Handler) Routes() []httpapi.Route {
 		qs = "/v2.1/os-quota-sets/{tenant_id}"
 		sg = "/v2.1/os-server-groups"
 		sv = "/v2.1/servers/{id}"
+		hv = "/v2.1/os-hypervisors"
+		ag = "/v2.1/os-aggregates"
 	)
 	own := ownProject
 	st := h.serverTarget
@@ -103,6 +105,35 @@ func (h *Handler) Routes() []httpapi.Route {
 
 		{Method: "GET", Pattern: sv + "/os-instance-actions", Policy: c.RuleInstanceActionsList, Target: h.actionTarget, Handler: h.listInstanceActions},
 		{Method: "GET", Pattern: sv + "/os-instance-actions/{request_id}", Policy: c.RuleInstanceActionsShow, Target: h.actionTarget, Handler: h.showInstanceAction},
+
+		{Method: "GET", Pattern: sv + "/migrations", Policy: c.RuleServerMigrationsIndex, Target: st, Handler: h.listServerMigrations, Versions: v(23)},
+		{Method: "GET", Pattern: sv + "/migrations/{migration_id}", Policy: c.RuleServerMigrationsShow, Target: st, Handler: h.showServerMigration, Versions: v(23)},
+		{Method: "POST", Pattern: sv + "/migrations/{migration_id}/action", Policy: c.RuleServerMigrationsForce, Target: st, Handler: h.forceCompleteMigration, Versions: v(22)},
+		{Method: "DELETE", Pattern: sv + "/migrations/{migration_id}", Policy: c.RuleServerMigrationsDelete, Target: st, Handler: h.abortMigration, Versions: v(24)},
+		{Method: "GET", Pattern: "/v2.1/os-migrations", Policy: c.RuleMigrationsIndex, Target: own, Handler: h.listMigrations},
+
+		{Method: "GET", Pattern: "/v2.1/os-services", Policy: c.RuleServicesList, Target: own, Handler: h.listServices},
+		{Method: "PUT", Pattern: "/v2.1/os-services/{id}", Policy: c.RuleServicesUpdate, Target: own, Handler: h.updateService},
+		{Method: "DELETE", Pattern: "/v2.1/os-services/{id}", Policy: c.RuleServicesDelete, Target: own, Handler: h.deleteService},
+
+		{Method: "GET", Pattern: hv, Policy: c.RuleHypervisorsList, Target: own, Handler: h.listHypervisors},
+		{Method: "GET", Pattern: hv + "/detail", Policy: c.RuleHypervisorsDetail, Target: own, Handler: h.listHypervisorsDetail},
+		{Method: "GET", Pattern: hv + "/statistics", Policy: c.RuleHypervisorsStatistics, Target: own, Handler: h.hypervisorStatistics, Versions: upTo(87)},
+		{Method: "GET", Pattern: hv + "/{id}", Policy: c.RuleHypervisorsShow, Target: own, Handler: h.showHypervisor},
+		{Method: "GET", Pattern: hv + "/{id}/uptime", Policy: c.RuleHypervisorsUptime, Target: own, Handler: h.hypervisorUptime, Versions: upTo(87)},
+		{Method: "GET", Pattern: hv + "/{pattern}/search", Policy: c.RuleHypervisorsSearch, Target: own, Handler: h.searchHypervisors(false), Versions: upTo(52)},
+		{Method: "GET", Pattern: hv + "/{pattern}/servers", Policy: c.RuleHypervisorsServers, Target: own, Handler: h.searchHypervisors(true), Versions: upTo(52)},
+
+		{Method: "GET", Pattern: ag, Policy: c.RuleAggregatesIndex, Target: own, Handler: h.listAggregates},
+		{Method: "POST", Pattern: ag, Policy: c.RuleAggregatesCreate, Target: own, Handler: h.createAggregate},
+		{Method: "GET", Pattern: ag + "/{id}", Policy: c.RuleAggregatesShow, Target: own, Handler: h.showAggregate},
+		{Method: "PUT", Pattern: ag + "/{id}", Policy: c.RuleAggregatesUpdate, Target: own, Handler: h.updateAggregate},
+		{Method: "DELETE", Pattern: ag + "/{id}", Policy: c.RuleAggregatesDelete, Target: own, Handler: h.deleteAggregate},
+		{Method: "POST", Pattern: ag + "/{id}/action", Handler: h.aggregateAction},
+		{Method: "POST", Pattern: ag + "/{id}/images", Policy: c.RuleAggregatesImages, Target: own, Handler: h.cacheAggregateImages, Versions: v(81)},
+
+		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage", Policy: c.RuleUsageList, Target: own, Handler: h.listUsage},
+		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage/{tenant_id}", Policy: c.RuleUsageShow, Target: tenantTarget, Handler: h.showUsage},
 	}
 	for i := range routes {
 		if !routes[i].Public {

@@ -109,55 +109,9 @@ func (f *fakeImages) List(ctx context.Context, token string, props map[string]st
 	return nil, nil
 }
 
-// actionStore keeps instance actions in memory, over a store whose own
-// action tables are still being written.
-type actionStore struct {
-	compute.Store
-	mu      sync.Mutex
-	actions []compute.InstanceAction
-}
-
-func (s *actionStore) StartAction(ctx context.Context, a *compute.InstanceAction) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.actions = append([]compute.InstanceAction{*a}, s.actions...)
-	return nil
-}
-
-func (s *actionStore) StartEvent(ctx context.Context, instanceID, requestID string, e compute.ActionEvent) error {
-	return nil
-}
-
-func (s *actionStore) FinishEvent(ctx context.Context, instanceID, requestID string, e compute.ActionEvent) error {
-	return nil
-}
-
-func (s *actionStore) ListActions(ctx context.Context, instanceID string, f compute.ActionFilter) ([]compute.InstanceAction, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []compute.InstanceAction
-	for _, a := range s.actions {
-		if a.InstanceID == instanceID && (f.Limit == 0 || len(out) < f.Limit) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-func (s *actionStore) GetAction(ctx context.Context, instanceID, requestID string) (*compute.InstanceAction, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, a := range s.actions {
-		if a.InstanceID == instanceID && a.RequestID == requestID {
-			return &a, nil
-		}
-	}
-	return nil, compute.ErrNotFound
-}
-
 func setupServers(t *testing.T) *httptest.Server {
 	t.Helper()
-	st := &actionStore{Store: cstore.New(dbtest.Open(t))}
+	st := cstore.New(dbtest.Open(t))
 	svc, err := compute.New(context.Background(), compute.Config{}, st)
 	if err != nil {
 		t.Fatal(err)
