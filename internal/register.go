@@ -10,4 +10,5 @@ var Services = []cloud.ServiceSpec{
 	cloud.IdentitySpec,
 	cloud.ImageSpec,
 	cloud.PlacementSpec,
+	cloud.ComputeSpec,
 }
