@@ -3,7 +3,6 @@ package conductor_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,157 +24,18 @@ import (
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-// memStore is the real store with in-memory actions, migrations,
-// services and nodes wherever the real ones are not written yet.
-type memStore struct {
-	*cstore.Store
-	mu       sync.Mutex
-	events   map[string][]compute.ActionEvent // instance/request → events
-	actions  map[string][]compute.InstanceAction
-	migs     map[string]*compute.Migration
-	services map[string]compute.HostService
-	nodes    map[string]compute.ComputeNode
-}
+// memStore is the real store with a test helper.
+type memStore struct{ *cstore.Store }
 
-func pending(err error) bool {
-	var ni *compute.NotImplementedError
-	return errors.As(err, &ni)
-}
-
-func (s *memStore) StartAction(ctx context.Context, a *compute.InstanceAction) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.actions[a.InstanceID] = append([]compute.InstanceAction{*a}, s.actions[a.InstanceID]...)
-	return nil
-}
-
-func (s *memStore) StartEvent(ctx context.Context, id, req string, e compute.ActionEvent) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.events[id+"/"+req] = append(s.events[id+"/"+req], e)
-	return nil
-}
-
-func (s *memStore) FinishEvent(ctx context.Context, id, req string, e compute.ActionEvent) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.events[id+"/"+req]
-	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Event == e.Event && evs[i].Result == "" {
-			evs[i] = e
-			return nil
-		}
-	}
-	return compute.ErrNotFound
-}
-
-func (s *memStore) ListActions(ctx context.Context, id string, f compute.ActionFilter) ([]compute.InstanceAction, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]compute.InstanceAction(nil), s.actions[id]...), nil
-}
-
+// eventsOf returns the events of an action, oldest first.
 func (s *memStore) eventsOf(id, req string) []compute.ActionEvent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]compute.ActionEvent(nil), s.events[id+"/"+req]...)
-}
-
-func (s *memStore) CreateMigration(ctx context.Context, m *compute.Migration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m.ID = int64(len(s.migs) + 1)
-	m.CreatedAt = time.Now()
-	cp := *m
-	s.migs[m.UUID] = &cp
-	return nil
-}
-
-func (s *memStore) UpdateMigration(ctx context.Context, id string, fn func(*compute.Migration) error) (*compute.Migration, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.migs[id]
-	if !ok {
-		return nil, compute.ErrNotFound
+	a, err := s.GetAction(context.Background(), id, req)
+	if err != nil {
+		return nil
 	}
-	cp := *m
-	if err := fn(&cp); err != nil {
-		return nil, err
-	}
-	s.migs[id] = &cp
-	out := cp
-	return &out, nil
-}
-
-func (s *memStore) GetMigration(ctx context.Context, id string) (*compute.Migration, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.migs[id]
-	if !ok {
-		return nil, compute.ErrNotFound
-	}
-	cp := *m
-	return &cp, nil
-}
-
-func (s *memStore) ListMigrations(ctx context.Context, f compute.MigrationFilter) ([]compute.Migration, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []compute.Migration
-	for _, m := range s.migs {
-		if (f.InstanceID == "" || m.InstanceID == f.InstanceID) && (f.Status == "" || m.Status == f.Status) {
-			out = append(out, *m)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].ID > out[b].ID })
-	return out, nil
-}
-
-func (s *memStore) UpsertService(ctx context.Context, hs *compute.HostService) (*compute.HostService, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := hs.Host + "/" + hs.Binary
-	if cur, ok := s.services[k]; ok {
-		return &cur, nil
-	}
-	n := *hs
-	n.ID = uuid.NewString()
-	s.services[k] = n
-	return &n, nil
-}
-
-func (s *memStore) ListServices(ctx context.Context, host, binary string) ([]compute.HostService, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []compute.HostService
-	for _, v := range s.services {
-		if (host == "" || v.Host == host) && (binary == "" || v.Binary == binary) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
-func (s *memStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, n := range nodes {
-		s.nodes[n.ID] = n
-	}
-	return nil
-}
-
-func (s *memStore) ListNodes(ctx context.Context, host, pattern string) ([]compute.ComputeNode, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []compute.ComputeNode
-	for _, n := range s.nodes {
-		if host == "" || n.Host == host {
-			out = append(out, n)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Host < out[b].Host })
-	return out, nil
+	evs := append([]compute.ActionEvent(nil), a.Events...)
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].StartTime.Before(evs[j].StartTime) })
+	return evs
 }
 
 // fakePlacement keeps allocations by consumer with generations, as
@@ -441,9 +301,8 @@ func newEnv(t *testing.T, nhosts int, delay time.Duration, opts ...envOpt) *env 
 		t.Fatal(err)
 	}
 	e := &env{
-		t: t,
-		store: &memStore{Store: st, events: map[string][]compute.ActionEvent{}, actions: map[string][]compute.InstanceAction{},
-			migs: map[string]*compute.Migration{}, services: map[string]compute.HostService{}, nodes: map[string]compute.ComputeNode{}},
+		t:      t,
+		store:  &memStore{Store: st},
 		place:  &fakePlacement{allocs: map[string]*consumer{}},
 		images: &fakeImages{imgs: map[string]*compute.ImageMeta{}, data: map[string][]byte{}},
 		hosts:  map[string]*fake.Driver{},
@@ -514,7 +373,10 @@ func (e *env) newInstances(n int, mods ...func(*compute.Instance)) []*compute.In
 		e.t.Fatal(err)
 	}
 	for _, inst := range insts {
-		e.store.StartAction(context.Background(), &compute.InstanceAction{InstanceID: inst.ID, Action: "create", RequestID: "req-create"})
+		if err := e.store.StartAction(context.Background(), &compute.InstanceAction{InstanceID: inst.ID, Action: "create",
+			RequestID: "req-create", ProjectID: "p1", UserID: "u1", StartTime: time.Now()}); err != nil {
+			e.t.Fatal(err)
+		}
 	}
 	return insts
 }
@@ -575,6 +437,12 @@ func (e *env) act(op compute.Op, task string) *compute.Instance {
 	}
 	if op.Caller.RequestID == "" {
 		op.Caller = compute.Caller{RequestID: "req-" + string(op.Kind), Token: "tok"}
+		if _, err := e.store.GetAction(context.Background(), op.InstanceID, op.Caller.RequestID); err != nil {
+			if err := e.store.StartAction(context.Background(), &compute.InstanceAction{InstanceID: op.InstanceID,
+				Action: string(op.Kind), RequestID: op.Caller.RequestID, ProjectID: "p1", UserID: "u1", StartTime: time.Now()}); err != nil {
+				e.t.Fatal(err)
+			}
+		}
 	}
 	e.c.Run(context.Background(), op)
 	e.wait()

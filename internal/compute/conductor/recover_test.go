@@ -1,0 +1,149 @@
+package conductor_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor"
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/fake"
+	"github.com/gostack/gostack/internal/placement/client"
+)
+
+func noGrace(c *conductor.Config) { c.RecoverGrace = time.Nanosecond }
+
+// set writes fields of an instance as a crashed process left them.
+func (e *env) set(id string, fn func(*compute.Instance)) {
+	e.t.Helper()
+	if _, err := e.store.UpdateInstance(context.Background(), id, true, func(i *compute.Instance) error {
+		fn(i)
+		return nil
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) recover() {
+	e.t.Helper()
+	for range 2 { // the second run heals what the first one's repairs left
+		if err := e.c.Recover(context.Background()); err != nil {
+			e.t.Fatal(err)
+		}
+		e.wait()
+	}
+}
+
+func TestRecover(t *testing.T) {
+	e := newEnv(t, 1, fake.Instant, noGrace)
+	ctx := context.Background()
+	h := hostName(1)
+	rp := "rp-" + h
+	d := e.hosts[h]
+	live := e.active(5)
+	stuck := e.newInstances(3) // building; never handed to a conductor
+
+	// stuck[0]: building, no host. stuck[1]: building on a host whose
+	// guest runs. stuck[2]: building on a host without the guest.
+	spec := driver.Spec{UUID: stuck[1].ID, Name: "x", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 512, RootGB: 1}}
+	if err := d.Spawn(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	for _, inst := range stuck[1:] {
+		e.set(inst.ID, func(i *compute.Instance) { i.Host, i.Node, i.TaskState = h, h, compute.TaskSpawning })
+	}
+	e.place.PutAllocations(ctx, stuck[1].ID, client.Allocations{Resources: map[string]map[string]int64{rp: {"VCPU": 1, "MEMORY_MB": 512, "DISK_GB": 1}}})
+	// A crash between the claim and writing the host left a claim.
+	e.place.PutAllocations(ctx, stuck[0].ID, client.Allocations{Resources: map[string]map[string]int64{rp: {"VCPU": 1}}})
+
+	// live[0] lost its allocation; live[1] was stopping; live[2] was
+	// being deleted; live[3] was uploading a snapshot; live[4] was
+	// rebooting and its guest is running.
+	e.place.DeleteAllocations(ctx, live[0].ID)
+	e.set(live[1].ID, func(i *compute.Instance) { i.TaskState = compute.TaskPoweringOff })
+	e.set(live[2].ID, func(i *compute.Instance) { i.TaskState = compute.TaskDeleting })
+	e.set(live[3].ID, func(i *compute.Instance) { i.TaskState = compute.TaskImageUploading })
+	e.set(live[4].ID, func(i *compute.Instance) { i.TaskState = compute.TaskRebootingHard })
+
+	// Orphans: a consumer nobody knows, and a deleted instance's claim.
+	e.place.PutAllocations(ctx, "ghost", client.Allocations{Resources: map[string]map[string]int64{rp: {"VCPU": 1}}})
+	gone := e.newInstances(1)[0]
+	e.set(gone.ID, func(i *compute.Instance) { i.Deleted, i.VMState, i.TaskState = true, compute.VMDeleted, "" })
+	e.place.PutAllocations(ctx, gone.ID, client.Allocations{Resources: map[string]map[string]int64{rp: {"VCPU": 1}}})
+
+	e.recover()
+
+	for _, inst := range append(stuck, live[0], live[3], live[4]) {
+		got := e.get(inst.ID)
+		if got.VMState != compute.VMActive || got.TaskState != "" || got.Host != h {
+			t.Errorf("%s: %s/%s on %q (%+v)\n%s", inst.Name, got.VMState, got.TaskState, got.Host, got.Fault, e.log)
+		}
+		if e.guests(h)[inst.ID].PowerState != driver.Running {
+			t.Errorf("%s: guest not running", inst.Name)
+		}
+	}
+	if got := e.get(live[1].ID); got.VMState != compute.VMStopped || got.TaskState != "" || e.guests(h)[live[1].ID].PowerState != driver.Shutdown {
+		t.Errorf("stopping: %s/%s", got.VMState, got.TaskState)
+	}
+	if got := e.get(live[2].ID); !got.Deleted {
+		t.Errorf("deleting: %s/%s", got.VMState, got.TaskState)
+	}
+	// Placement matches the live instances exactly.
+	var want []string
+	for _, inst := range append(stuck, live[0], live[1], live[3], live[4]) {
+		want = append(want, inst.ID)
+		if a := e.place.of(inst.ID); a[rp]["MEMORY_MB"] != 512 {
+			t.Errorf("%s allocation %v", inst.Name, a)
+		}
+	}
+	sort.Strings(want)
+	if got := e.place.consumers(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("consumers\n got %v\nwant %v", got, want)
+	}
+
+	// Nothing left to do: a periodic run changes nothing.
+	before := e.place.consumers()
+	e.recover()
+	if got := e.place.consumers(); strings.Join(got, ",") != strings.Join(before, ",") {
+		t.Errorf("idle recover changed allocations: %v", got)
+	}
+}
+
+// TestRecoverLeavesFreshWork checks that Recover does not take over an
+// instance that was just accepted (within RecoverGrace), nor one whose
+// operation runs in this process.
+func TestRecoverLeavesFreshWork(t *testing.T) {
+	e := newEnv(t, 1, 50*time.Millisecond)
+	fresh := e.newInstances(1)[0]
+	if err := e.c.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.wait()
+	if got := e.get(fresh.ID); got.VMState != compute.VMBuilding || got.Host != "" {
+		t.Fatalf("fresh instance taken over: %s on %q", got.VMState, got.Host)
+	}
+}
+
+func TestRecoverResize(t *testing.T) {
+	e := newEnv(t, 2, fake.Instant, noGrace)
+	e.sched.hosts = e.sched.hosts[:1]
+	inst := e.active(1)[0]
+	e.sched.hosts = []fakeHost{{hostName(2), hostName(2), "rp-" + hostName(2)}}
+	big := compute.Flavor{ID: "2", Name: "small", RAM: 2048, VCPUs: 2, Disk: 5, ExtraSpecs: map[string]string{}}
+	mig := e.migration(inst, "resize", "pre-migrating")
+	e.act(compute.Op{Kind: compute.OpResize, InstanceID: inst.ID, Flavor: &big, MigrationUUID: mig}, compute.TaskResizePrep)
+	// A crash during confirm: the confirm is done again.
+	e.set(inst.ID, func(i *compute.Instance) { i.TaskState = compute.TaskResizeConfirming })
+	e.store.UpdateMigration(context.Background(), mig, func(m *compute.Migration) error { m.Status = "confirming"; return nil })
+	e.recover()
+	got := e.get(inst.ID)
+	if got.VMState != compute.VMActive || got.TaskState != "" || got.Host != hostName(2) || e.place.of(mig) != nil {
+		t.Fatalf("recovered confirm: %s/%s on %s, migration allocation %v (%+v)", got.VMState, got.TaskState, got.Host, e.place.of(mig), got.Fault)
+	}
+	if e.mig(mig).Status != "confirmed" {
+		t.Fatalf("migration %s", e.mig(mig).Status)
+	}
+}
