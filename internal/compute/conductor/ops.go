@@ -270,7 +270,9 @@ func (c *Conductor) opDelete(ctx context.Context, op compute.Op, inst *compute.I
 func (c *Conductor) destroyEverywhere(ctx context.Context, hostName, id string) error {
 	h, err := c.host(hostName)
 	if err != nil {
-		return err
+		// No agent for the host (it was removed): Nova's local delete.
+		c.log.Warn("conductor: no agent to destroy on; deleting locally", "instance", id, "host", hostName, "err", err)
+		return nil
 	}
 	for range 3 {
 		err := h.Destroy(ctx, id)

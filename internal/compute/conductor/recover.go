@@ -240,6 +240,12 @@ func (c *Conductor) recoverBuild(ctx context.Context, inst *compute.Instance) {
 		if c.stopping() {
 			return
 		}
+		if driver.IsExists(err) {
+			// The agent finished the spawn it had under way.
+			if info, ierr := h.Info(ctx, inst.ID); ierr == nil && info.PowerState == driver.Running {
+				err = nil
+			}
+		}
 		if err != nil {
 			c.buildFailed(inst.ID, err)
 			return
@@ -521,9 +527,15 @@ func (c *Conductor) heal(ctx context.Context) error {
 		return err
 	}
 	byNode := map[string][]*compute.Instance{}
-	liveIDs := map[string]bool{}
+	liveIDs, hostless := map[string]bool{}, map[string]bool{}
 	for i := range insts {
 		inst := &insts[i]
+		// A settled instance without a host (shelved offloaded, failed
+		// build) holds no resources: its consumer counts as an orphan.
+		if inst.Host == "" && inst.TaskState == "" && inst.VMState != compute.VMBuilding && c.orphan(inst) {
+			hostless[inst.ID] = true
+			continue
+		}
 		liveIDs[inst.ID] = true
 		if inst.Host != "" {
 			byNode[inst.Host+"\x00"+inst.Node] = append(byNode[inst.Host+"\x00"+inst.Node], inst)
@@ -538,7 +550,7 @@ func (c *Conductor) heal(ctx context.Context) error {
 			return err
 		}
 		for consumer := range allocs {
-			if liveIDs[consumer] || c.busy(consumer) || c.consumerLive(ctx, consumer) {
+			if liveIDs[consumer] || c.busy(consumer) || (!hostless[consumer] && c.consumerLive(ctx, consumer)) {
 				continue
 			}
 			c.log.Info("conductor: deleting orphaned allocations", "consumer", consumer, "provider", n.ID)

@@ -147,3 +147,16 @@ func TestRecoverResize(t *testing.T) {
 		t.Fatalf("migration %s", e.mig(mig).Status)
 	}
 }
+
+func TestRecoverFreesHostlessClaims(t *testing.T) {
+	e := newEnv(t, 1, fake.Instant, noGrace)
+	ctx := context.Background()
+	inst := e.active(1)[0]
+	e.act(compute.Op{Kind: compute.OpShelve, InstanceID: inst.ID}, compute.TaskShelving)
+	// A claim left behind for the offloaded instance.
+	e.place.PutAllocations(ctx, inst.ID, client.Allocations{Resources: map[string]map[string]int64{"rp-" + hostName(1): {"VCPU": 1}}})
+	e.recover()
+	if got := e.place.consumers(); len(got) != 0 {
+		t.Fatalf("offloaded instance keeps allocations: %v", got)
+	}
+}
