@@ -174,10 +174,11 @@ const nodeCols = `id, uuid, host, hypervisor_hostname, hypervisor_type, hypervis
 
 const nodeNumCols = 21
 
-// nodeUpdated are the columns an upsert of an existing node writes.
-var nodeUpdated = []string{"host", "hypervisor_hostname", "hypervisor_type", "hypervisor_version", "host_ip",
-	"vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used", "running_vms", "cpu_info",
-	"cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio", "started_at", "updated_at"}
+// nodeUpdated are the columns an upsert of an existing node writes: all
+// but id, uuid and created_at.
+const nodeUpdated = `host, hypervisor_hostname, hypervisor_type, hypervisor_version, host_ip,
+	vcpus, vcpus_used, memory_mb, memory_mb_used, local_gb, local_gb_used, running_vms, cpu_info,
+	cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, started_at, updated_at`
 
 func scanNode(sc scanner) (compute.ComputeNode, error) {
 	var n compute.ComputeNode
@@ -210,10 +211,11 @@ func nodeUpsert(n int) string {
 		b.WriteString(")")
 	}
 	b.WriteString(` ON CONFLICT (uuid) DO UPDATE SET `)
-	for i, c := range nodeUpdated {
+	for i, c := range strings.Split(nodeUpdated, ",") {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		c = strings.TrimSpace(c)
 		b.WriteString(c + ` = excluded.` + c)
 	}
 	return b.String()

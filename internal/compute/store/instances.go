@@ -27,17 +27,17 @@ const instanceCols = `uuid, seq, version, display_name, hostname, display_descri
 const instanceNumCols = 53
 
 // instanceInsert inserts one instance from instanceValues.
-var instanceInsert = func() string {
+func instanceInsert() string {
 	ps := make([]string, instanceNumCols)
 	for i := range ps {
 		ps[i] = fmt.Sprintf("$%d", i+1)
 	}
 	return `INSERT INTO compute_instances (` + instanceCols + `) VALUES (` + strings.Join(ps, ", ") + `)`
-}()
+}
 
 // instanceUpdate writes every column from instanceValues, then
 // compare-and-swaps on the version read: $54 is the uuid, $55 the version.
-var instanceUpdate = func() string {
+func instanceUpdate() string {
 	cols := strings.Split(instanceCols, ",")
 	sets := make([]string, len(cols))
 	for i, c := range cols {
@@ -45,7 +45,7 @@ var instanceUpdate = func() string {
 	}
 	return `UPDATE compute_instances SET ` + strings.Join(sets, ", ") +
 		fmt.Sprintf(` WHERE uuid = $%d AND version = $%d`, instanceNumCols+1, instanceNumCols+2)
-}()
+}
 
 func instanceValues(i *compute.Instance, version int64) []any {
 	return []any{
@@ -248,6 +248,11 @@ func (s *Store) CreateInstances(ctx context.Context, insts []*compute.Instance, 
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Serialize creates in the project (see compute_instance_locks).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO compute_instance_locks (project_id, writes) VALUES ($1, 1)
+			ON CONFLICT (project_id) DO UPDATE SET writes = compute_instance_locks.writes + 1`, insts[0].ProjectID); err != nil {
+			return err
+		}
 		u, err := usage(ctx, tx, insts[0].ProjectID, insts[0].UserID)
 		if err != nil {
 			return err
@@ -290,7 +295,7 @@ func (s *Store) CreateInstances(ctx context.Context, insts []*compute.Instance, 
 		if err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, instanceInsert)
+		stmt, err := tx.PrepareContext(ctx, instanceInsert())
 		if err != nil {
 			return err
 		}
@@ -355,7 +360,7 @@ func (s *Store) UpdateInstance(ctx context.Context, id string, includeDeleted bo
 			t := in.UpdatedAt
 			in.DeletedAt = &t
 		}
-		res, err := tx.ExecContext(ctx, instanceUpdate, append(instanceValues(in, r.version+1), id, r.version)...)
+		res, err := tx.ExecContext(ctx, instanceUpdate(), append(instanceValues(in, r.version+1), id, r.version)...)
 		if err != nil {
 			return err
 		}

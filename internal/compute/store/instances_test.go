@@ -610,3 +610,63 @@ func BenchmarkUpdateInstance(b *testing.B) {
 		}
 	}
 }
+
+func TestConcurrentCreateInstancesQuota(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	const workers, limit = 10, 5
+	over := errors.New("over quota")
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	insts := make([]*compute.Instance, workers)
+	for w := range workers {
+		insts[w] = newInst(fmt.Sprintf("c-%d", w), "p", "u")
+		wg.Go(func() {
+			errs[w] = s.CreateInstances(ctx, []*compute.Instance{insts[w]}, func(_ db.Querier, u compute.InstanceUsage) error {
+				if u.Instances+1 > limit {
+					return over
+				}
+				return nil
+			})
+		})
+	}
+	// Another project at the same time takes integer ids too.
+	other := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			other[w] = s.CreateInstances(ctx, []*compute.Instance{newInst(fmt.Sprintf("o-%d", w), "q", "u")}, nil)
+		})
+	}
+	wg.Wait()
+	ok := 0
+	seqs := map[int64]bool{}
+	for w, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+			seqs[insts[w].Seq] = true
+		case !errors.Is(err, over):
+			t.Errorf("create %d: %v", w, err)
+		}
+		if other[w] != nil {
+			t.Errorf("create in q %d: %v", w, other[w])
+		}
+	}
+	if ok != limit || len(seqs) != limit {
+		t.Errorf("%d creates passed the quota of %d (distinct seqs %d)", ok, limit, len(seqs))
+	}
+	if u, _ := s.CountInstanceUsage(ctx, "p", "u"); u.Instances != limit {
+		t.Errorf("usage = %+v", u)
+	}
+	all, err := s.ListInstances(ctx, compute.InstanceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, i := range all {
+		if seen[i.Seq] {
+			t.Errorf("seq %d twice", i.Seq)
+		}
+		seen[i.Seq] = true
+	}
+}

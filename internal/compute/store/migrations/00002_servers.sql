@@ -78,6 +78,15 @@ CREATE INDEX compute_instances_host ON compute_instances (host, node);
 CREATE INDEX compute_instances_reservation ON compute_instances (reservation_id);
 CREATE INDEX compute_instances_name ON compute_instances (display_name);
 
+-- One row per project that creates instances: CreateInstances bumps it
+-- first, which on PostgreSQL holds the row's lock until commit, so that
+-- two creates in one project count usage and insert one after the other
+-- (SQLite's single writer already does).
+CREATE TABLE compute_instance_locks (
+    project_id TEXT PRIMARY KEY,
+    writes     BIGINT NOT NULL
+);
+
 -- Tags are also in compute_instances.tags (what is read); this table is
 -- what the tag filters query. Both are written in the same transaction.
 CREATE TABLE compute_instance_tags (
@@ -221,4 +230,5 @@ DROP TABLE compute_migrations;
 DROP TABLE compute_instance_action_events;
 DROP TABLE compute_instance_actions;
 DROP TABLE compute_instance_tags;
+DROP TABLE compute_instance_locks;
 DROP TABLE compute_instances;
