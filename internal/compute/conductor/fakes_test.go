@@ -165,14 +165,21 @@ type fakeHost struct{ name, node, provider string }
 // fakeScheduler picks the first host that is not ignored (the forced one
 // when forced) and claims the flavor on it.
 type fakeScheduler struct {
-	p     *fakePlacement
-	mu    sync.Mutex
-	hosts []fakeHost
+	p      *fakePlacement
+	mu     sync.Mutex
+	hosts  []fakeHost
+	spread bool // start at the next host each time
+	next   int
 }
 
 func (s *fakeScheduler) Select(ctx context.Context, spec scheduler.RequestSpec) (scheduler.Selection, []scheduler.Selection, error) {
 	s.mu.Lock()
 	hosts := append([]fakeHost(nil), s.hosts...)
+	if s.spread && len(hosts) > 0 {
+		k := s.next % len(hosts)
+		hosts = append(hosts[k:], hosts[:k]...)
+		s.next++
+	}
 	s.mu.Unlock()
 	var cands []scheduler.Selection
 	for _, h := range hosts {
@@ -288,6 +295,7 @@ type env struct {
 	images *fakeImages
 	hosts  map[string]*fake.Driver
 	c      *conductor.Conductor
+	cfg    conductor.Config
 	logMu  sync.Mutex
 	log    *bytes.Buffer
 }
@@ -330,6 +338,7 @@ func newEnv(t *testing.T, nhosts int, delay time.Duration, opts ...envOpt) *env 
 	for _, o := range opts {
 		o(&cfg)
 	}
+	e.cfg = cfg
 	e.c = conductor.New(cfg)
 	t.Cleanup(func() { e.c.Close() })
 	for name, d := range e.hosts {

@@ -160,3 +160,64 @@ func TestRecoverFreesHostlessClaims(t *testing.T) {
 		t.Fatalf("offloaded instance keeps allocations: %v", got)
 	}
 }
+
+// TestCrashMidStorm kills the conductor in the middle of a boot storm
+// and checks that a new one, after Recover, leaves every server ACTIVE
+// and Placement holding exactly their claims.
+func TestCrashMidStorm(t *testing.T) {
+	e := newEnv(t, 8, 2*time.Millisecond)
+	e.sched.spread = true
+	insts := e.newInstances(200)
+	var ids []string
+	for _, i := range insts {
+		ids = append(ids, i.ID)
+	}
+	e.c.Build(context.Background(), compute.BuildRequest{InstanceIDs: ids, Caller: compute.Caller{RequestID: "req-create"}})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		live := false
+		active, err := e.store.ListInstances(context.Background(), compute.InstanceFilter{VMStates: []string{compute.VMActive}, Deleted: &live})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(active) >= 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d active", len(active))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	e.c.Close() // the crash: work in flight is cut short, queued work lost
+
+	cfg := e.cfg
+	cfg.RecoverGrace = time.Hour // only what predates the new conductor is taken over
+	e.c = conductor.New(cfg)
+	t.Cleanup(func() { e.c.Close() })
+	e.recover()
+
+	want := map[string]bool{}
+	for _, id := range ids {
+		got := e.get(id)
+		if got.VMState != compute.VMActive || got.TaskState != "" {
+			t.Errorf("%s: %s/%s (%+v)", got.Name, got.VMState, got.TaskState, got.Fault)
+		}
+		want[id] = true
+		if a := e.place.of(id); len(a) != 1 || a["rp-"+got.Host]["MEMORY_MB"] != 512 {
+			t.Errorf("%s on %s: allocation %v", got.Name, got.Host, a)
+		}
+		if _, ok := e.guests(got.Host)[id]; !ok {
+			t.Errorf("%s: no guest on %s", got.Name, got.Host)
+		}
+	}
+	if got := e.place.consumers(); len(got) != len(want) {
+		t.Errorf("%d consumers for %d servers", len(got), len(want))
+	}
+	guests := 0
+	for h := range e.hosts {
+		guests += len(e.guests(h))
+	}
+	if guests != len(ids) {
+		t.Errorf("%d guests for %d servers", guests, len(ids))
+	}
+}
