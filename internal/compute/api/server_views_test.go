@@ -17,8 +17,8 @@ func testInstance() *compute.Instance {
 	return &compute.Instance{
 		ID: "6f6a3c1e-0000-4000-8000-000000000001", Seq: 10, Name: "vm", Hostname: "vm", Description: &desc,
 		ProjectID: "p1", UserID: "u1", ImageRef: "11111111-2222-3333-4444-555555555555",
-		Flavor:   compute.Flavor{ID: "1", Name: "m1.tiny", RAM: 512, VCPUs: 1, Disk: 1, ExtraSpecs: map[string]string{"hw:cpu_policy": "shared"}},
-		KeyName:  "k", ConfigDrive: true, Metadata: map[string]string{"a": "b"}, Tags: []string{"t"},
+		Flavor:  compute.Flavor{ID: "1", Name: "m1.tiny", RAM: 512, VCPUs: 1, Disk: 1, ExtraSpecs: map[string]string{"hw:cpu_policy": "shared"}},
+		KeyName: "k", ConfigDrive: true, Metadata: map[string]string{"a": "b"}, Tags: []string{"t"},
 		AvailabilityZone: "nova", Host: "host1", Node: "node1", ReservationID: "r-1",
 		VMState: compute.VMActive, PowerState: 1, Locked: true, LockedBy: "owner", LockedReason: "why",
 		ServerGroup: "g1", RootDeviceName: "/dev/vda", LaunchedAt: &launched, CreatedAt: created, UpdatedAt: launched,
