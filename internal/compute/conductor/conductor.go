@@ -173,6 +173,10 @@ func (c *Conductor) Close() error {
 	c.mu.Unlock()
 	c.cancel()
 	c.wg.Wait()
+	c.mu.Lock()
+	c.queue, c.keys = nil, map[string]*keyQueue{}
+	c.cond.Broadcast()
+	c.mu.Unlock()
 	return nil
 }
 
