@@ -460,3 +460,22 @@ func TestVNCConsole(t *testing.T) {
 		t.Fatalf("vnc: %+v %v", u, err)
 	}
 }
+
+func TestLiveMigrateFailureRollsBack(t *testing.T) {
+	e := newEnv(t, 2, fake.Instant)
+	e.sched.hosts = e.sched.hosts[:1]
+	inst := e.active(1)[0]
+	e.sched.hosts = []fakeHost{{hostName(1), hostName(1), "rp-" + hostName(1)}, {hostName(2), hostName(2), "rp-" + hostName(2)}}
+	e.hosts[hostName(1)].FailNext("LiveMigrate", errors.New("link down"))
+	mig := e.migration(inst, "live-migration", "accepted")
+	got := e.act(compute.Op{Kind: compute.OpLiveMigrate, InstanceID: inst.ID, MigrationUUID: mig}, compute.TaskMigrating)
+	if got.VMState != compute.VMActive || got.Host != hostName(1) || e.mig(mig).Status != "error" {
+		t.Fatalf("after a failed live migration: %s on %s, migration %s", got.VMState, got.Host, e.mig(mig).Status)
+	}
+	if cs := e.place.consumers(); len(cs) != 1 || e.place.of(inst.ID)["rp-"+hostName(1)] == nil || e.place.of(inst.ID)["rp-"+hostName(2)] != nil {
+		t.Fatalf("allocations %v %v", cs, e.place.of(inst.ID))
+	}
+	if len(e.guests(hostName(2))) != 0 || e.guests(hostName(1))[inst.ID].PowerState != driver.Running {
+		t.Fatal("guests not rolled back")
+	}
+}

@@ -2,7 +2,6 @@ package conductor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/gostack/gostack/internal/compute"
@@ -461,10 +460,4 @@ func (c *Conductor) opEvacuate(ctx context.Context, op compute.Op, inst *compute
 		i.Fault = nil
 	})
 	finishDest(err)
-}
-
-// isNoValidHost reports whether err says no host fits.
-func isNoValidHost(err error) bool {
-	var e *scheduler.NoValidHost
-	return errors.As(err, &e)
 }
