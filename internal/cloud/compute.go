@@ -37,7 +37,8 @@ var ComputeSpec = ServiceSpec{
 func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	cfg := env.Config
 	store := cstore.New(env.DB)
-	svc, err := compute.New(ctx, compute.Config{LimitSource: identityLimits{env, "compute"}}, store)
+	// Nova's default quota driver: limits kept by compute itself (os-quota-sets).
+	svc, err := compute.New(ctx, compute.Config{}, store)
 	if err != nil {
 		return nil, err
 	}

@@ -707,8 +707,9 @@ func (s *Service) planSnapshot(ctx context.Context, c Caller, inst *Instance, a 
 		}
 		meta.Properties["base_image_ref"] = inst.ImageRef
 	}
+	// As Nova's image system metadata: min_disk is at least the root
+	// disk; min_ram stays the base image's.
 	meta.MinDisk = max(meta.MinDisk, inst.Flavor.Disk)
-	meta.MinRAM = max(meta.MinRAM, inst.Flavor.RAM)
 	meta.Owner = inst.ProjectID
 	if c.ProjectID != inst.ProjectID {
 		meta.Visibility = "shared"
