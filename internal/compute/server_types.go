@@ -131,6 +131,12 @@ type Instance struct {
 	TrustedCerts []string
 	// SecurityGroups are the names asked for (default: "default").
 	SecurityGroups []string
+	// DiskConfig is OS-DCF:diskConfig: "MANUAL" (default) or "AUTO".
+	DiskConfig string
+	// SystemMetadata is Nova's instance system_metadata: what compute
+	// keeps about an instance for itself (shelved_image_id,
+	// old_vm_state, image_* of the image it was built from, ...).
+	SystemMetadata map[string]string
 
 	// Fault is the last fault, shown while the instance is in ERROR (or
 	// for an action that failed without changing vm_state).
