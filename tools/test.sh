@@ -13,11 +13,14 @@
 #   acceptance  go test -tags acceptance ./tests/acceptance/...   (the real openstack CLI)
 #   tempest     tests/tempest/run.sh --list identity --min-pass $TEMPEST_MIN_PASS
 #   tempest-image  tests/tempest/run.sh --list image --min-pass $TEMPEST_IMAGE_MIN_PASS
+#   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
+#               (fake hypervisor driver, two hosts)
 #   fuzz        every Fuzz target for $FUZZTIME (10s; 60s with --long)
 #
 # --only / --skip take comma-separated step names.  Environment:
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
 #   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
+#   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 400)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
 #
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
 done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
 TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
+TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-400}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
 export DEBIAN_FRONTEND=noninteractive
@@ -98,6 +102,8 @@ deps() {
 	pkgs+=(postgresql python3-tempest python3-openstackclient python3-osc-placement gettext-base curl ca-certificates)
 	# image: glance CLI for the acceptance test, qemu-img to cross-check the disk-format reader
 	pkgs+=(python3-glanceclient qemu-utils)
+	# compute: real guests under QEMU, config drives, the guest test image
+	pkgs+=(qemu-system-x86 genisoimage busybox-static cpio)
 	local p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -183,6 +189,11 @@ tempest_image() {
 	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list image --min-pass "$TEMPEST_IMAGE_MIN_PASS"
 }
 
+tempest_compute() {
+	GOSTACK_UP_ARGS="--compute-driver fake --fake-hypervisors 2" \
+		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list compute --min-pass "$TEMPEST_COMPUTE_MIN_PASS"
+}
+
 fuzz() {
 	local targets=() line file dir name rc=0 n=0
 	while IFS= read -r line; do
@@ -225,15 +236,17 @@ if want unit-pg; then
 	fi
 fi
 step build go build -o bin/gostack ./cmd/gostack
-if want acceptance || want tempest || want tempest-image; then
+if want acceptance || want tempest || want tempest-image || want tempest-compute; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
 		step tempest tempest
 		step tempest-image tempest_image
+		step tempest-compute tempest_compute
 	else
 		skipped acceptance "no binary"
 		skipped tempest "no binary"
 		skipped tempest-image "no binary"
+		skipped tempest-compute "no binary"
 	fi
 fi
 step fuzz fuzz
