@@ -353,6 +353,8 @@ func (s *Service) planRebuild(ctx context.Context, c Caller, inst *Instance, a S
 		i.ImageRef = img.ID
 		i.KernelID = img.Properties["kernel_id"]
 		i.RamdiskID = img.Properties["ramdisk_id"]
+		i.DiskConfig = diskConfigOr(a.DiskConfig, i.DiskConfig)
+		i.SystemMetadata = imageSystemMetadata(i.SystemMetadata, img, &i.Flavor)
 		if a.Name != "" {
 			i.Name = a.Name
 		}
@@ -377,10 +379,10 @@ func (s *Service) planRebuild(ctx context.Context, c Caller, inst *Instance, a S
 			i.Hostname = *a.Hostname
 		}
 		if a.AccessIPv4 != nil {
-			i.AccessIPv4 = *a.AccessIPv4
+			i.AccessIPv4 = normalizeIP(*a.AccessIPv4)
 		}
 		if a.AccessIPv6 != nil {
-			i.AccessIPv6 = *a.AccessIPv6
+			i.AccessIPv6 = normalizeIP(*a.AccessIPv6)
 		}
 		if a.TrustedCerts != nil {
 			i.TrustedCerts = slices.Clone(a.TrustedCerts)
@@ -495,7 +497,11 @@ func (s *Service) planResize(ctx context.Context, c Caller, inst *Instance, a Se
 	}
 	nf := *newFlavor
 	t.op = &Op{Kind: kind, Flavor: &nf, Host: a.Host, MigrationUUID: m.UUID}
-	t.apply = func(i *Instance) { i.Progress = 0 }
+	t.apply = func(i *Instance) {
+		i.Progress = 0
+		// Nova's resize takes OS-DCF:diskConfig too (a migrate has none).
+		i.DiskConfig = diskConfigOr(a.DiskConfig, i.DiskConfig)
+	}
 	return t, res, nil
 }
 

@@ -241,12 +241,14 @@ func (s *Service) newInstance(c Caller, req CreateServer, flavor *Flavor, image 
 		ReservationID:  res,
 		VMState:        VMBuilding,
 		TaskState:      TaskScheduling,
-		AccessIPv4:     req.AccessIPv4,
-		AccessIPv6:     req.AccessIPv6,
+		AccessIPv4:     normalizeIP(req.AccessIPv4),
+		AccessIPv6:     normalizeIP(req.AccessIPv6),
 		SchedulerHints: hints,
 		BlockDevices:   slices.Clone(req.BlockDevices),
 		Networks:       req.Networks,
 		TrustedCerts:   slices.Clone(req.TrustedCerts),
+		DiskConfig:     diskConfigOr("", imageDiskConfig(image)),
+		SystemMetadata: imageSystemMetadata(nil, image, flavor),
 	}
 	if inst.Tags == nil {
 		inst.Tags = []string{}

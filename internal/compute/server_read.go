@@ -72,10 +72,10 @@ func (s *Service) UpdateServer(ctx context.Context, c Caller, id string, u Serve
 			}
 		}
 		if u.AccessIPv4 != nil {
-			inst.AccessIPv4 = *u.AccessIPv4
+			inst.AccessIPv4 = normalizeIP(*u.AccessIPv4)
 		}
 		if u.AccessIPv6 != nil {
-			inst.AccessIPv6 = *u.AccessIPv6
+			inst.AccessIPv6 = normalizeIP(*u.AccessIPv6)
 		}
 		if u.Hostname != nil {
 			inst.Hostname = *u.Hostname
@@ -316,10 +316,11 @@ func (s *Service) DeleteServerTag(ctx context.Context, c Caller, id, tag string)
 	return err
 }
 
-// InstanceActions lists a server's actions; admins may see a deleted
-// server's (Nova shows them with read_deleted).
+// InstanceActions lists a server's actions. A deleted server's are
+// shown too, to whoever may see the server: Nova reads the instance with
+// read_deleted since microversion 2.21, whose tests check exactly that.
 func (s *Service) InstanceActions(ctx context.Context, c Caller, id string, f ActionFilter) ([]InstanceAction, error) {
-	if _, err := s.visibleInstance(ctx, c, id, c.Admin); err != nil {
+	if _, err := s.visibleInstance(ctx, c, id, true); err != nil {
 		return nil, err
 	}
 	out, err := s.store.ListActions(ctx, id, f)
@@ -329,9 +330,10 @@ func (s *Service) InstanceActions(ctx context.Context, c Caller, id string, f Ac
 	return out, err
 }
 
-// InstanceAction returns one action with its events.
+// InstanceAction returns one action with its events, of a deleted
+// server too (as InstanceActions).
 func (s *Service) InstanceAction(ctx context.Context, c Caller, id, requestID string) (*InstanceAction, error) {
-	if _, err := s.visibleInstance(ctx, c, id, c.Admin); err != nil {
+	if _, err := s.visibleInstance(ctx, c, id, true); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAction(ctx, id, requestID)

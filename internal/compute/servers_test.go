@@ -3,6 +3,7 @@ package compute_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"testing"
@@ -307,7 +308,9 @@ func TestActions(t *testing.T) {
 		{"hard reboot over soft", e.user, compute.ServerAction{Kind: "reboot", RebootType: "HARD"}, "", compute.TaskRebootingHard, compute.OpReboot},
 		{"stop while rebooting", e.user, compute.ServerAction{Kind: "os-stop"}, "409", compute.TaskRebootingHard, compute.OpReboot},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
+		// Each API request has its own request id (one action row each).
+		s.caller.RequestID = fmt.Sprintf("req-step-%d", i)
 		_, err := e.svc.Act(ctx, s.caller, id, s.action)
 		if got := errKind(err); got != s.want {
 			t.Fatalf("%s: got %s (%v), want %s", s.name, got, err, s.want)
@@ -317,20 +320,27 @@ func TestActions(t *testing.T) {
 			t.Errorf("%s: task %q op %q", s.name, inst.TaskState, e.cond.lastOp().Kind)
 		}
 	}
+	// req gives each later request its own request id, as the API does.
+	n := 0
+	req := func(c compute.Caller) compute.Caller {
+		n++
+		c.RequestID = fmt.Sprintf("req-later-%d", n)
+		return c
+	}
 	e.activate(t, id)
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "lock"}); err != nil {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "lock"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "os-stop"}); err == nil || err.Error() != "Instance "+id+" is locked" {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "os-stop"}); err == nil || err.Error() != "Instance "+id+" is locked" {
 		t.Errorf("stop locked: %v", err)
 	}
-	if err := e.svc.DeleteServer(ctx, e.user, id); errKind(err) != "409" {
+	if err := e.svc.DeleteServer(ctx, req(e.user), id); errKind(err) != "409" {
 		t.Errorf("delete locked: %v", err)
 	}
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "unlock"}); err != nil {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "unlock"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "createImage", Name: "snap", Metadata: map[string]string{"a": "b"}})
+	r, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "createImage", Name: "snap", Metadata: map[string]string{"a": "b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,17 +348,17 @@ func TestActions(t *testing.T) {
 	if img == nil || img.Properties["image_type"] != "snapshot" || img.Properties["instance_uuid"] != id || img.Properties["a"] != "b" || e.cond.lastOp().ImageID != r.ImageID {
 		t.Errorf("snapshot image %+v, op %+v", img, e.cond.lastOp())
 	}
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "createImage", Name: "snap2"}); errKind(err) != "409" {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "createImage", Name: "snap2"}); errKind(err) != "409" {
 		t.Errorf("second snapshot: %v", err)
 	}
 	if len(e.images.images) != 4 {
 		t.Errorf("refused snapshot left its image: %d images", len(e.images.images))
 	}
 	e.activate(t, id)
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "resize", FlavorRef: "1"}); err == nil || err.Error() != "When resizing, instances must change flavor!" {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "resize", FlavorRef: "1"}); err == nil || err.Error() != "When resizing, instances must change flavor!" {
 		t.Errorf("resize to same flavor: %v", err)
 	}
-	if _, err := e.svc.Act(ctx, e.user, id, compute.ServerAction{Kind: "resize", FlavorRef: "2"}); err != nil {
+	if _, err := e.svc.Act(ctx, req(e.user), id, compute.ServerAction{Kind: "resize", FlavorRef: "2"}); err != nil {
 		t.Fatal(err)
 	}
 	op := e.cond.lastOp()
@@ -356,11 +366,11 @@ func TestActions(t *testing.T) {
 	if err != nil || m.Type != "resize" || m.Status != "pre-migrating" || op.Flavor.ID != "2" {
 		t.Errorf("resize migration %+v, %v; op %+v", m, err, op)
 	}
-	if _, err := e.svc.Act(ctx, e.admin, id, compute.ServerAction{Kind: "evacuate"}); err == nil || err.Error() != "Compute service of h1 is still in use." {
+	if _, err := e.svc.Act(ctx, req(e.admin), id, compute.ServerAction{Kind: "evacuate"}); err == nil || err.Error() != "Compute service of h1 is still in use." {
 		t.Errorf("evacuate from a live host: %v", err)
 	}
 	e.activate(t, id)
-	if err := e.svc.DeleteServer(ctx, e.user, id); err != nil {
+	if err := e.svc.DeleteServer(ctx, req(e.user), id); err != nil {
 		t.Fatal(err)
 	}
 	if inst, _ := e.svc.Server(ctx, e.user, id); inst.TaskState != compute.TaskDeleting || e.cond.lastOp().Kind != compute.OpDelete {

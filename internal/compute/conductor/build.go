@@ -221,7 +221,7 @@ func (c *Conductor) destroyAndFree(h interface {
 	ctx, cancel := c.dbctx()
 	defer cancel()
 	if h != nil {
-		if err := h.Destroy(ctx, id); err != nil && !driver.IsNotFound(err) {
+		if err := c.destroy(ctx, h, id); err != nil {
 			c.log.Warn("conductor: destroy after cancelled build", "instance", id, "err", err)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 )
 
-// ConsoleOutput returns the last lines of the instance's serial console,
-// all of it when lines <= 0.
+// ConsoleOutput returns the last lines of the instance's serial console:
+// all of it when lines < 0, nothing when 0.
 func (c *Conductor) ConsoleOutput(ctx context.Context, inst *compute.Instance, lines int) (string, error) {
 	h, err := c.host(inst.Host)
 	if err != nil {
@@ -24,23 +24,22 @@ func (c *Conductor) ConsoleOutput(ctx context.Context, inst *compute.Instance, l
 	return lastLines(string(b), lines), nil
 }
 
-// lastLines returns the last n lines of s (all when n <= 0), as Nova's
-// get_console_output tails the log.
+// lastLines is Nova's compute manager _tail_log: the log split at
+// newlines, the last n pieces joined again (all when n < 0, "" when 0).
+// A log ending in a newline has an empty last piece, so n = 3 gives two
+// lines and the final newline — what Tempest counts as 3 lines.
 func lastLines(s string, n int) string {
-	if n <= 0 || s == "" {
+	switch {
+	case n < 0:
 		return s
+	case n == 0:
+		return ""
 	}
-	trail := strings.HasSuffix(s, "\n")
-	body := strings.TrimSuffix(s, "\n")
-	ls := strings.Split(body, "\n")
+	ls := strings.Split(s, "\n")
 	if len(ls) > n {
 		ls = ls[len(ls)-n:]
 	}
-	out := strings.Join(ls, "\n")
-	if trail {
-		out += "\n"
-	}
-	return out
+	return strings.Join(ls, "\n")
 }
 
 // VNCConsole returns a noVNC URL for the instance. Without a configured

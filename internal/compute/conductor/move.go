@@ -39,6 +39,7 @@ func (c *Conductor) moveSpec(ctx context.Context, inst *compute.Instance, f comp
 	spec := scheduler.RequestSpec{
 		InstanceID: inst.ID, ProjectID: inst.ProjectID, UserID: inst.UserID, Flavor: f,
 		ForceHost: force, IgnoreHosts: ignore, Hints: inst.SchedulerHints, NumInstances: 1,
+		Image: compute.ImageFromSystemMetadata(inst),
 	}
 	if inst.AvailabilityZone != "" && inst.AvailabilityZone != c.cfg.DefaultAZ {
 		spec.AZ = inst.AvailabilityZone
@@ -92,7 +93,11 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 		return
 	}
 	source, sourceNode := inst.Host, inst.Node
-	powerOn := inst.VMState != compute.VMStopped
+	// Nova keeps the vm_state before the move in system metadata: the
+	// destination powers on unless it was stopped, and a revert restores
+	// it.
+	oldVMState := inst.VMState
+	powerOn := oldVMState != compute.VMStopped
 	var ignore []string
 	if op.Kind == compute.OpMigrate || newFlavor.ID == oldFlavor.ID || c.cfg.NoSameHostResize {
 		ignore = []string{source}
@@ -126,6 +131,10 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 
 	if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
 		i.TaskState = compute.TaskResizeMigrating
+		if i.SystemMetadata == nil {
+			i.SystemMetadata = map[string]string{}
+		}
+		i.SystemMetadata[compute.SysMetaOldVMState] = oldVMState
 		return nil
 	}); err != nil {
 		c.freeAllocations(inst.ID)
@@ -214,6 +223,7 @@ func (c *Conductor) opConfirm(ctx context.Context, op compute.Op, inst *compute.
 	c.setMigration(mig.UUID, "confirmed", nil)
 	_, err = c.done(inst.ID, func(i *compute.Instance) {
 		i.OldFlavor, i.NewFlavor = nil, nil
+		delete(i.SystemMetadata, compute.SysMetaOldVMState)
 		i.VMState = compute.VMActive
 		if i.PowerState != int(driver.Running) {
 			i.VMState = compute.VMStopped
@@ -232,7 +242,14 @@ func (c *Conductor) opRevert(ctx context.Context, op compute.Op, inst *compute.I
 	}
 	reqID := op.Caller.RequestID
 	finish := c.event(ctx, inst, reqID, "compute_revert_resize", mig.DestCompute)
+	// Nova's finish_revert_resize: the source comes back as it was
+	// before the resize (old_vm_state), running unless it was stopped.
+	// Without the key (a resize begun before it was kept) the current
+	// power state decides.
 	powerOn := inst.PowerState == int(driver.Running)
+	if old, ok := inst.SystemMetadata[compute.SysMetaOldVMState]; ok {
+		powerOn = old != compute.VMStopped
+	}
 	dm := c.driverMigration(mig, inst)
 	fail := func(finish func(error), err error) {
 		if c.stopping() {
@@ -273,6 +290,7 @@ func (c *Conductor) opRevert(ctx context.Context, op compute.Op, inst *compute.I
 			i.Flavor = *i.OldFlavor
 		}
 		i.OldFlavor, i.NewFlavor = nil, nil
+		delete(i.SystemMetadata, compute.SysMetaOldVMState)
 		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
 		if !powerOn {
 			i.VMState, i.PowerState = compute.VMStopped, int(driver.Shutdown)

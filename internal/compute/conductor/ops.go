@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -274,16 +275,45 @@ func (c *Conductor) destroyEverywhere(ctx context.Context, hostName, id string) 
 		c.log.Warn("conductor: no agent to destroy on; deleting locally", "instance", id, "host", hostName, "err", err)
 		return nil
 	}
-	for range 3 {
+	return c.destroy(ctx, h, id)
+}
+
+// busyRetry is how long a destroy waits for an operation still running
+// on the host (a spawn the delete cancelled here may not have seen the
+// cancellation yet on a remote agent) before it gives up.
+const busyRetry = 2 * time.Minute
+
+// destroy destroys the instance on h; one already gone is success. While
+// the host says the instance is busy with another operation, it tries
+// again with a growing pause: a delete must win over a build or an action
+// still finishing on the host, as Nova's terminate waits for the instance
+// lock.
+func (c *Conductor) destroy(ctx context.Context, h interface {
+	Destroy(context.Context, string) error
+}, id string) error {
+	deadline := c.now().Add(busyRetry)
+	pause := 10 * time.Millisecond
+	for {
 		err := h.Destroy(ctx, id)
-		if driver.IsNotFound(err) {
+		if err == nil || driver.IsNotFound(err) {
 			return nil
 		}
-		if err != nil {
+		var is *driver.InvalidStateError
+		if !errors.As(err, &is) || is.State != "busy" || !c.now().Before(deadline) {
 			return err
 		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-c.ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		pause = min(2*pause, time.Second)
 	}
-	return nil
 }
 
 // opRebuild recreates the root disk from the new image on the same host;

@@ -200,7 +200,11 @@ func (c *Conductor) recoverBuild(ctx context.Context, inst *compute.Instance) {
 	if inst.Host == "" {
 		c.forget(inst.ID)
 		c.freeAllocations(inst.ID) // a claim made before the crash blocks a new one
-		c.build(ctx, compute.BuildRequest{InstanceIDs: []string{inst.ID}, Caller: compute.Caller{RequestID: reqID}}, inst.ID, nil)
+		// The image's properties come from the instance's system
+		// metadata, so that the image filters see what the first
+		// attempt saw.
+		c.build(ctx, compute.BuildRequest{InstanceIDs: []string{inst.ID}, Caller: compute.Caller{RequestID: reqID},
+			Image: compute.ImageFromSystemMetadata(inst)}, inst.ID, nil)
 		return
 	}
 	h, err := c.host(inst.Host)
@@ -236,7 +240,7 @@ func (c *Conductor) recoverBuild(ctx context.Context, inst *compute.Instance) {
 				c.log.Warn("conductor: reclaim for an interrupted build", "instance", inst.ID, "err", cerr)
 			}
 		}
-		err := h.Spawn(ctx, c.spec(inst, nil, ""))
+		err := h.Spawn(ctx, c.spec(inst, compute.ImageFromSystemMetadata(inst), ""))
 		if c.stopping() {
 			return
 		}

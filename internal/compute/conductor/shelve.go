@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -118,8 +119,20 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		c.failOp(inst.ID, "", err)
 		return
 	}
+	now := c.now().UTC()
 	cur, err := c.done(inst.ID, func(i *compute.Instance) {
 		i.VMState, i.PowerState = compute.VMShelved, int(driver.Shutdown)
+		// Nova's shelve bookkeeping, which unshelve reads.
+		if i.SystemMetadata == nil {
+			i.SystemMetadata = map[string]string{}
+		}
+		i.SystemMetadata[compute.SysMetaShelvedAt] = now.Format(time.RFC3339Nano)
+		i.SystemMetadata[compute.SysMetaShelvedHost] = inst.Host
+		if op.ImageID != "" {
+			i.SystemMetadata[compute.SysMetaShelvedImage] = op.ImageID
+		} else {
+			delete(i.SystemMetadata, compute.SysMetaShelvedImage)
+		}
 	})
 	finish(err)
 	if err == nil && c.cfg.ShelvedOffloadTime == 0 {
@@ -186,6 +199,7 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 		}
 		_, err = c.done(inst.ID, func(i *compute.Instance) {
 			i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
+			clearShelved(i)
 		})
 		finish(err)
 		if op.Image == nil {
@@ -257,6 +271,7 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
 		i.LaunchedAt = &now
 		i.Fault = nil
+		clearShelved(i)
 	})
 	if errors.Is(err, errGone) {
 		c.destroyAndFree(h, inst.ID)
@@ -265,12 +280,21 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 	c.deleteShelvedImage(op, inst)
 }
 
-// shelvedImage finds the snapshot the instance was shelved into: the
-// newest "<name>-shelved" snapshot image of the instance, as the Service
-// creates it (the instance has no system_metadata shelved_image_id).
-// Without one the instance boots its own image again.
+// shelvedImage returns the snapshot the instance was shelved into: the
+// image of its system metadata shelved_image_id, as Nova's unshelve
+// reads it. An instance shelved before that was kept falls back to the
+// newest "<name>-shelved" snapshot image of the instance. Without either
+// the instance boots its own image again.
 func (c *Conductor) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Instance) *compute.ImageMeta {
 	if c.cfg.Images == nil {
+		return nil
+	}
+	if id := inst.SystemMetadata[compute.SysMetaShelvedImage]; id != "" {
+		img, err := c.cfg.Images.Get(ctx, op.Caller.Token, id)
+		if err == nil {
+			return img
+		}
+		c.log.Warn("conductor: read the shelved image", "instance", inst.ID, "image", id, "err", err)
 		return nil
 	}
 	imgs, err := c.cfg.Images.List(ctx, op.Caller.Token, map[string]string{"instance_uuid": inst.ID, "image_type": "snapshot"})
@@ -289,6 +313,13 @@ func (c *Conductor) shelvedImage(ctx context.Context, op compute.Op, inst *compu
 		}
 	}
 	return best
+}
+
+// clearShelved removes the shelve bookkeeping of an unshelved instance.
+func clearShelved(i *compute.Instance) {
+	for _, k := range []string{compute.SysMetaShelvedImage, compute.SysMetaShelvedAt, compute.SysMetaShelvedHost} {
+		delete(i.SystemMetadata, k)
+	}
 }
 
 // deleteShelvedImage deletes the snapshot an unshelved instance was

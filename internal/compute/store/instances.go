@@ -22,9 +22,9 @@ const instanceCols = `uuid, seq, version, display_name, hostname, display_descri
 	launch_index, reservation_id, vm_state, task_state, power_state, progress, locked, locked_by,
 	locked_reason, access_ip_v4, access_ip_v6, scheduler_hints, server_group, kernel_id, ramdisk_id,
 	root_device_name, block_devices, networks, trusted_certs, security_groups, fault, launched_at,
-	terminated_at, created_at, updated_at, deleted, deleted_at`
+	terminated_at, created_at, updated_at, deleted, deleted_at, disk_config, system_metadata`
 
-const instanceNumCols = 53
+const instanceNumCols = 55
 
 // instanceInsert inserts one instance from instanceValues.
 func instanceInsert() string {
@@ -36,7 +36,7 @@ func instanceInsert() string {
 }
 
 // instanceUpdate writes every column from instanceValues, then
-// compare-and-swaps on the version read: $54 is the uuid, $55 the version.
+// compare-and-swaps on the version read: $56 is the uuid, $57 the version.
 func instanceUpdate() string {
 	cols := strings.Split(instanceCols, ",")
 	sets := make([]string, len(cols))
@@ -59,7 +59,24 @@ func instanceValues(i *compute.Instance, version int64) []any {
 		i.RootDeviceName, toJSON(i.BlockDevices), toJSON(i.Networks), toJSON(i.TrustedCerts), toJSON(i.SecurityGroups),
 		nullJSON(i.Fault, i.Fault == nil), nullTime(i.LaunchedAt),
 		nullTime(i.TerminatedAt), i.CreatedAt.UTC(), i.UpdatedAt.UTC(), i.Deleted, nullTime(i.DeletedAt),
+		diskConfig(i.DiskConfig), toJSON(sysMeta(i.SystemMetadata)),
 	}
+}
+
+// diskConfig is the stored OS-DCF:diskConfig: MANUAL unless set.
+func diskConfig(s string) string {
+	if s == "" {
+		return "MANUAL"
+	}
+	return s
+}
+
+// sysMeta stores a nil system_metadata as an empty object.
+func sysMeta(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 // instanceRow is a scanned compute_instances row whose JSON columns are
@@ -78,6 +95,7 @@ type instanceRow struct {
 	networks  string
 	certs     string
 	sgs       string
+	sysMeta   string
 	fault     sql.NullString
 	launched  sql.NullTime
 	term      sql.NullTime
@@ -95,7 +113,7 @@ func (r *instanceRow) scan(sc scanner) error {
 		&i.LaunchIndex, &i.ReservationID, &i.VMState, &i.TaskState, &i.PowerState, &i.Progress, &i.Locked, &i.LockedBy,
 		&i.LockedReason, &i.AccessIPv4, &i.AccessIPv6, &r.hints, &i.ServerGroup, &i.KernelID, &i.RamdiskID,
 		&i.RootDeviceName, &r.bdms, &r.networks, &r.certs, &r.sgs, &r.fault, &r.launched,
-		&r.term, &i.CreatedAt, &i.UpdatedAt, &i.Deleted, &r.deletedAt)
+		&r.term, &i.CreatedAt, &i.UpdatedAt, &i.Deleted, &r.deletedAt, &i.DiskConfig, &r.sysMeta)
 }
 
 // decodeCache remembers decoded flavors during one list: most instances
@@ -172,6 +190,9 @@ func (r *instanceRow) decode(cache decodeCache) (*compute.Instance, error) {
 	}
 	if err := decodeMap(r.metadata, &i.Metadata); err != nil {
 		return fail("metadata", err)
+	}
+	if err := decodeMap(r.sysMeta, &i.SystemMetadata); err != nil {
+		return fail("system metadata", err)
 	}
 	if err := decodeStrings(r.tags, &i.Tags); err != nil {
 		return fail("tags", err)

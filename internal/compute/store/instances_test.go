@@ -22,7 +22,7 @@ func newInst(id, project, user string) *compute.Instance {
 		ID: id, Name: "vm-" + id, Hostname: "vm-" + id, ProjectID: project, UserID: user,
 		ImageRef: "img", Flavor: compute.Flavor{ID: "1", Name: "tiny", RAM: 512, VCPUs: 1, Disk: 1, RXTXFactor: 1, IsPublic: true, ExtraSpecs: map[string]string{}},
 		Metadata: map[string]string{}, Tags: []string{}, VMState: compute.VMBuilding, TaskState: compute.TaskScheduling,
-		SecurityGroups: []string{"default"},
+		SecurityGroups: []string{"default"}, DiskConfig: "MANUAL", SystemMetadata: map[string]string{},
 	}
 }
 
@@ -55,8 +55,10 @@ func TestCreateInstances(t *testing.T) {
 		BlockDevices: []compute.BlockDeviceMapping{{BootIndex: &boot, UUID: "img", SourceType: "image", DestinationType: "local"}},
 		Networks:     compute.NetworkRequest{Entries: []compute.NetworkEntry{{UUID: "net", FixedIP: "10.0.0.1"}}},
 		TrustedCerts: []string{"c1"}, SecurityGroups: []string{"default", "web"},
-		Fault:      &compute.Fault{Code: 500, Message: "boom", Details: "trace", Created: db.Now()},
-		LaunchedAt: &launched,
+		DiskConfig:     "AUTO",
+		SystemMetadata: map[string]string{"image_min_disk": "1", "shelved_image_id": "snap"},
+		Fault:          &compute.Fault{Code: 500, Message: "boom", Details: "trace", Created: db.Now()},
+		LaunchedAt:     &launched,
 	}
 	g := compute.ServerGroup{ID: "g1", Name: "g", ProjectID: "p", UserID: "u", Policy: "affinity", CreatedAt: db.Now()}
 	if err := s.CreateServerGroup(ctx, &g, nil); err != nil {
@@ -97,6 +99,13 @@ func TestCreateInstances(t *testing.T) {
 	got2, _ := s.GetInstance(ctx, "i2")
 	if diff := cmp.Diff(second, got2); diff != "" {
 		t.Errorf("GetInstance minimal (-want +got):\n%s", diff)
+	}
+	// Unset, diskConfig is Nova's default and system_metadata empty.
+	bare := newInst("bare", "p2", "u")
+	bare.DiskConfig, bare.SystemMetadata = "", nil
+	create(t, s, bare)
+	if got3, _ := s.GetInstance(ctx, "bare"); got3.DiskConfig != "MANUAL" || got3.SystemMetadata == nil || len(got3.SystemMetadata) != 0 {
+		t.Errorf("defaults: diskConfig %q, system metadata %v", got3.DiskConfig, got3.SystemMetadata)
 	}
 	if gg, _ := s.GetServerGroup(ctx, "g1"); !cmp.Equal(gg.Members, []string{"i1"}) {
 		t.Errorf("members = %v", gg.Members)

@@ -433,10 +433,36 @@ func is(states ...driver.PowerState) func(*instance) bool {
 	}
 }
 
+// boot starts the guest and writes a boot log to its console, shaped as
+// a small Linux guest's (kernel, init, network, login prompt): clients
+// and Tempest expect a console log of many lines.
 func (in *instance) boot(what string) {
 	in.Power, in.StartedAt = driver.Running, time.Now()
-	in.log(fmt.Sprintf("fake: %s booting %s (%s)", in.UUID, what, in.Hostname))
-	in.log(fmt.Sprintf("%s login:", in.Hostname))
+	f := in.Flavor
+	for _, l := range []string{
+		fmt.Sprintf("fake: %s booting %s (%s)", in.UUID, what, in.Hostname),
+		"[    0.000000] Linux version 6.1.0-fake (gostack@fake) (gcc 12.2.0) #1 SMP",
+		"[    0.000000] Command line: root=/dev/vda1 ro console=tty1 console=ttyS0",
+		"[    0.000000] BIOS-provided physical RAM map:",
+		fmt.Sprintf("[    0.000000] Memory: %dK/%dK available", f.MemoryMB*1024*9/10, f.MemoryMB*1024),
+		fmt.Sprintf("[    0.004000] smpboot: Allowing %d CPUs, 0 hotplug CPUs", max(f.VCPUs, 1)),
+		fmt.Sprintf("[    0.120000] virtio_blk virtio1: [vda] %d 512-byte logical blocks", int64(max(f.RootGB, 1))<<21),
+		"[    0.350000] EXT4-fs (vda1): mounted filesystem with ordered data mode",
+		"[    0.400000] Run /sbin/init as init process",
+		"Starting network: udhcpc: started, sending discover",
+		"udhcpc: lease obtained, lease time 86400",
+		"checking http://169.254.169.254/2009-04-04/instance-id",
+		fmt.Sprintf("successful after 1/20 tries: up 1.00. iid=%s", in.UUID),
+		"Starting dropbear sshd: OK",
+		"=== system information ===",
+		"Platform: OpenStack Nova (gostack fake hypervisor)",
+		fmt.Sprintf("Instance: %s", in.Name),
+		"=== datasource: ec2 net ===",
+		"",
+		fmt.Sprintf("%s login:", in.Hostname),
+	} {
+		in.log(l)
+	}
 }
 
 const consoleMax = 64 << 10

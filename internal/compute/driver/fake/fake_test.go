@@ -2,6 +2,7 @@ package fake_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -148,5 +149,24 @@ func TestNewHosts(t *testing.T) {
 func BenchmarkNewHosts(b *testing.B) {
 	for b.Loop() {
 		fake.NewHosts(10000, fake.Options{})
+	}
+}
+
+// TestConsoleLooksLikeABoot checks that a guest's console holds a boot
+// log of many lines ending at the login prompt, as clients expect.
+func TestConsoleLooksLikeABoot(t *testing.T) {
+	d := started(t, fake.New(fake.Options{Delay: fake.Instant}), driver.Config{})
+	spec := driver.Spec{UUID: "c0ffee00-0000-4000-8000-000000000001", Name: "instance-00000001", Hostname: "web",
+		Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 512, RootGB: 1}, Image: driver.Image{ID: "cirros"}}
+	if err := d.Spawn(t.Context(), spec); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.ConsoleOutput(t.Context(), spec.UUID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) <= 10 || lines[len(lines)-1] != "web login:" {
+		t.Fatalf("console of %d lines, last %q:\n%s", len(lines), lines[len(lines)-1], out)
 	}
 }
