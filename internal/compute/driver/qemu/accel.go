@@ -1,0 +1,87 @@
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// probeMarker is what the probe guest prints on its serial port.
+const probeMarker = "GOSTACK-KVM-PROBE-OK"
+
+// bootSector returns a 512-byte MBR that prints msg on the first serial
+// port (COM1, 0x3f8) and halts; with exit set it then writes 0x10 to the
+// isa-debug-exit port 0xf4, which makes QEMU exit with status 33.
+//
+//	cli; cld; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
+//	next: lodsb; test al,al; jz done; out dx,al; jmp next
+//	done: [mov al,0x10; out 0xf4,al]
+//	halt: hlt; jmp halt
+func bootSector(msg string, exit bool) []byte {
+	code := []byte{0xfa, 0xfc, 0x31, 0xc0, 0x8e, 0xd8, 0xbe, 0, 0, 0xba, 0xf8, 0x03,
+		0xac, 0x84, 0xc0, 0x74, 0x03, 0xee, 0xeb, 0xf8}
+	if exit {
+		code = append(code, 0xb0, 0x10, 0xe6, 0xf4)
+	}
+	code = append(code, 0xf4, 0xeb, 0xfd)
+	at := 0x7c00 + len(code)
+	code[7], code[8] = byte(at), byte(at>>8)
+	code = append(code, msg...)
+	code = append(code, 0)
+	mbr := make([]byte, 512)
+	copy(mbr, code[:min(len(code), 510)])
+	mbr[510], mbr[511] = 0x55, 0xaa
+	return mbr
+}
+
+// kvmWorks says whether guests really run under KVM here. A /dev/kvm that
+// opens, and even a QEMU that starts with -accel kvm and reports it
+// enabled in query-kvm, can still fail to run a guest (a paravirtual
+// /dev/kvm whose KVM_CREATE_VM succeeds but whose vCPUs cannot execute
+// real-mode code). So the probe boots a guest that prints a marker on its
+// serial port and exits QEMU through isa-debug-exit: KVM works only when
+// QEMU exits with the guest's status and the marker is there, within 5s.
+func kvmWorks(ctx context.Context, qemu string) bool {
+	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return probeAccel(ctx, qemu, "kvm") == nil
+}
+
+// probeAccel boots the probe guest under accel.
+func probeAccel(ctx context.Context, qemu, accel string) error {
+	dir, err := os.MkdirTemp("", "gostack-qemu-probe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	img, out := filepath.Join(dir, "probe.img"), filepath.Join(dir, "serial.log")
+	if err := os.WriteFile(img, bootSector(probeMarker, true), 0o600); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, qemu, "-machine", "pc,accel="+accel, "-m", "16",
+		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		"-drive", "file="+img+",format=raw,if=ide",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=1",
+		"-chardev", "file,id=s0,path="+out, "-serial", "chardev:s0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 33 {
+		return errors.Join(errors.New("qemu: probe guest did not run under "+accel+": "+stderr.String()), err)
+	}
+	serial, _ := os.ReadFile(out)
+	if !bytes.Contains(serial, []byte(probeMarker)) {
+		return errors.New("qemu: probe guest printed no marker under " + accel)
+	}
+	return nil
+}

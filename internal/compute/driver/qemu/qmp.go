@@ -1,0 +1,247 @@
+package qemu
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// qmpEvent is an asynchronous QMP event ({"event": …, "data": …}).
+type qmpEvent struct {
+	Name string          `json:"event"`
+	Data json.RawMessage `json:"data"`
+}
+
+// QMPError is an error QEMU answered a command with.
+type QMPError struct {
+	Command string
+	Class   string // e.g. "GenericError", "CommandNotFound", "DeviceNotFound"
+	Desc    string
+}
+
+func (e *QMPError) Error() string {
+	return fmt.Sprintf("qemu: %s: %s (%s)", e.Command, e.Desc, e.Class)
+}
+
+// errQMPClosed says the monitor connection is gone, usually because QEMU exited.
+var errQMPClosed = errors.New("qemu: monitor connection closed")
+
+type qmpReply struct {
+	ret json.RawMessage
+	err *QMPError
+}
+
+// qmpConn is one QMP client connection. QEMU serves one client per
+// monitor at a time, so the driver keeps exactly one per instance. A
+// reader goroutine answers commands by id and passes events to onEvent;
+// done is closed when the connection ends.
+type qmpConn struct {
+	c       net.Conn
+	onEvent func(qmpEvent)
+	done    chan struct{}
+
+	wmu sync.Mutex // serialises writes
+
+	mu      sync.Mutex
+	nextID  int
+	pending map[string]chan qmpReply
+	waiters map[chan qmpEvent]string // event name each waiter wants
+	closed  bool
+}
+
+// dialQMP connects to the monitor socket sock, completes the capabilities
+// negotiation and starts the reader. Unix socket paths are limited to 108
+// bytes; a longer one is reached through /proc/self/fd of its directory.
+func dialQMP(ctx context.Context, sock string, onEvent func(qmpEvent)) (*qmpConn, error) {
+	addr := sock
+	if len(sock) > 100 {
+		dir, err := os.Open(filepath.Dir(sock))
+		if err != nil {
+			return nil, err
+		}
+		defer dir.Close()
+		addr = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(sock)
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", addr)
+	if err != nil {
+		return nil, err
+	}
+	q := &qmpConn{c: c, onEvent: onEvent, done: make(chan struct{}), pending: map[string]chan qmpReply{}}
+	// The greeting, then capabilities negotiation, read synchronously.
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(10 * time.Second)
+	}
+	c.SetDeadline(deadline)
+	r := bufio.NewReader(c)
+	dec := json.NewDecoder(r)
+	var greeting struct {
+		QMP json.RawMessage `json:"QMP"`
+	}
+	if err := dec.Decode(&greeting); err != nil || greeting.QMP == nil {
+		c.Close()
+		return nil, fmt.Errorf("qemu: no QMP greeting on %s: %v", sock, err)
+	}
+	if _, err := c.Write([]byte(`{"execute":"qmp_capabilities"}` + "\n")); err != nil {
+		c.Close()
+		return nil, err
+	}
+	for {
+		var m map[string]json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("qemu: QMP negotiation on %s: %w", sock, err)
+		}
+		if _, ok := m["return"]; ok {
+			break
+		}
+		if e, ok := m["error"]; ok {
+			c.Close()
+			return nil, fmt.Errorf("qemu: qmp_capabilities: %s", e)
+		}
+	}
+	c.SetDeadline(time.Time{})
+	go q.read(dec)
+	return q, nil
+}
+
+func (q *qmpConn) read(dec *json.Decoder) {
+	defer func() {
+		q.mu.Lock()
+		q.closed = true
+		for id, ch := range q.pending {
+			close(ch)
+			delete(q.pending, id)
+		}
+		q.mu.Unlock()
+		q.c.Close()
+		close(q.done)
+	}()
+	for {
+		var m struct {
+			Event  string          `json:"event"`
+			Data   json.RawMessage `json:"data"`
+			ID     json.RawMessage `json:"id"`
+			Return json.RawMessage `json:"return"`
+			Error  *struct {
+				Class string `json:"class"`
+				Desc  string `json:"desc"`
+			} `json:"error"`
+		}
+		if err := dec.Decode(&m); err != nil {
+			return
+		}
+		if m.Event != "" {
+			q.mu.Lock()
+			for ch, name := range q.waiters {
+				if name == m.Event {
+					select {
+					case ch <- qmpEvent{Name: m.Event, Data: m.Data}:
+					default:
+					}
+				}
+			}
+			q.mu.Unlock()
+			if q.onEvent != nil {
+				q.onEvent(qmpEvent{Name: m.Event, Data: m.Data})
+			}
+			continue
+		}
+		var id string
+		json.Unmarshal(m.ID, &id)
+		q.mu.Lock()
+		ch := q.pending[id]
+		delete(q.pending, id)
+		q.mu.Unlock()
+		if ch == nil {
+			continue
+		}
+		rep := qmpReply{ret: m.Return}
+		if m.Error != nil {
+			rep.err = &QMPError{Class: m.Error.Class, Desc: m.Error.Desc}
+		}
+		ch <- rep
+	}
+}
+
+// run executes cmd with args (nil for none) and decodes its return value
+// into out (nil to ignore it).
+func (q *qmpConn) run(ctx context.Context, cmd string, args, out any) error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return errQMPClosed
+	}
+	q.nextID++
+	id := strconv.Itoa(q.nextID)
+	ch := make(chan qmpReply, 1)
+	q.pending[id] = ch
+	q.mu.Unlock()
+
+	msg := map[string]any{"execute": cmd, "id": id}
+	if args != nil {
+		msg["arguments"] = args
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	q.wmu.Lock()
+	_, err = q.c.Write(append(data, '\n'))
+	q.wmu.Unlock()
+	if err != nil {
+		return fmt.Errorf("qemu: %s: %w", cmd, err)
+	}
+	select {
+	case rep, ok := <-ch:
+		if !ok {
+			return fmt.Errorf("qemu: %s: %w", cmd, errQMPClosed)
+		}
+		if rep.err != nil {
+			rep.err.Command = cmd
+			return rep.err
+		}
+		if out != nil && len(rep.ret) > 0 {
+			return json.Unmarshal(rep.ret, out)
+		}
+		return nil
+	case <-ctx.Done():
+		q.mu.Lock()
+		delete(q.pending, id)
+		q.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// subscribe returns a channel of the next events called name; cancel
+// unsubscribes. Subscribe before the command that causes the event.
+func (q *qmpConn) subscribe(name string) (ch chan qmpEvent, cancel func()) {
+	ch = make(chan qmpEvent, 16)
+	q.mu.Lock()
+	if q.waiters == nil {
+		q.waiters = map[chan qmpEvent]string{}
+	}
+	q.waiters[ch] = name
+	q.mu.Unlock()
+	return ch, func() {
+		q.mu.Lock()
+		delete(q.waiters, ch)
+		q.mu.Unlock()
+	}
+}
+
+// Close ends the connection; QEMU keeps running.
+func (q *qmpConn) Close() error {
+	err := q.c.Close()
+	<-q.done
+	return err
+}
