@@ -13,20 +13,27 @@ import (
 // probeMarker is what the probe guest prints on its serial port.
 const probeMarker = "GOSTACK-KVM-PROBE-OK"
 
+// Code a boot sector can run after printing its message.
+var (
+	// exitCode writes 0x10 to the isa-debug-exit port 0xf4, which makes
+	// QEMU exit with status 33: mov al,0x10; out 0xf4,al.
+	exitCode = []byte{0xb0, 0x10, 0xe6, 0xf4}
+	// poweroffCode enters ACPI S5 through PM1a_CNT of the q35 machine's
+	// ICH9 (PMBASE 0x600, as SeaBIOS sets it): mov dx,0x604; mov ax,0x2000; out dx,ax.
+	poweroffCode = []byte{0xba, 0x04, 0x06, 0xb8, 0x00, 0x20, 0xef}
+)
+
 // bootSector returns a 512-byte MBR that prints msg on the first serial
-// port (COM1, 0x3f8) and halts; with exit set it then writes 0x10 to the
-// isa-debug-exit port 0xf4, which makes QEMU exit with status 33.
+// port (COM1, 0x3f8), runs then (exitCode, poweroffCode or nil) and halts.
 //
 //	cli; cld; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
 //	next: lodsb; test al,al; jz done; out dx,al; jmp next
-//	done: [mov al,0x10; out 0xf4,al]
+//	done: then…
 //	halt: hlt; jmp halt
-func bootSector(msg string, exit bool) []byte {
+func bootSector(msg string, then []byte) []byte {
 	code := []byte{0xfa, 0xfc, 0x31, 0xc0, 0x8e, 0xd8, 0xbe, 0, 0, 0xba, 0xf8, 0x03,
 		0xac, 0x84, 0xc0, 0x74, 0x03, 0xee, 0xeb, 0xf8}
-	if exit {
-		code = append(code, 0xb0, 0x10, 0xe6, 0xf4)
-	}
+	code = append(code, then...)
 	code = append(code, 0xf4, 0xeb, 0xfd)
 	at := 0x7c00 + len(code)
 	code[7], code[8] = byte(at), byte(at>>8)
@@ -62,7 +69,7 @@ func probeAccel(ctx context.Context, qemu, accel string) error {
 	}
 	defer os.RemoveAll(dir)
 	img, out := filepath.Join(dir, "probe.img"), filepath.Join(dir, "serial.log")
-	if err := os.WriteFile(img, bootSector(probeMarker, true), 0o600); err != nil {
+	if err := os.WriteFile(img, bootSector(probeMarker, exitCode), 0o600); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)

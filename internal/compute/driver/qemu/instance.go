@@ -135,7 +135,7 @@ func (d *Driver) exited(in *instance, p *process) []driver.Event {
 		return nil
 	}
 	in.proc = nil
-	if p.expected || in.busy != "" {
+	if p.expected {
 		return nil
 	}
 	in.rec.StartedAt = time.Time{}
@@ -186,6 +186,12 @@ func (d *Driver) onEvent(in *instance, p *process, ev qmpEvent) {
 // watch reports p's exit when its monitor connection ends.
 func (d *Driver) watch(in *instance, p *process) {
 	<-p.qmp.done
+	d.mu.Lock()
+	detached := p.detached
+	d.mu.Unlock()
+	if detached {
+		return
+	}
 	// QEMU closes the monitor just before it exits; give it a moment.
 	waitGone(p.pid, in.uuid(), 2*time.Second)
 	d.mu.Lock()

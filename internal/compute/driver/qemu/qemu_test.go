@@ -34,7 +34,7 @@ func requireQEMU(t *testing.T) {
 func testImage(t *testing.T) driver.Image {
 	p := filepath.Join(t.TempDir(), "image.raw")
 	data := make([]byte, 1<<20)
-	copy(data, bootSector(bootMarker+"\r\n", false))
+	copy(data, bootSector(bootMarker+"\r\n", nil))
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestParseVersion(t *testing.T) {
 
 func TestImageCache(t *testing.T) {
 	requireQEMU(t)
-	data := bootSector("x", false)
+	data := bootSector("x", nil)
 	sum := sha256.Sum256(data)
 	c := &ImageCache{Dir: t.TempDir()}
 	opens := 0
@@ -304,4 +304,46 @@ func TestGuestImage(t *testing.T) {
 	}
 	out := waitConsole(t, d, spec.UUID, "GOSTACK-GUEST: poweroff", time.Second)
 	t.Logf("clean ACPI power-off in %v; console tail:\n%s", time.Since(start), out[max(0, len(out)-400):])
+}
+
+// TestGuestPowersOff: a guest that powers itself off (ACPI S5) is
+// reported Shutdown with EventStopped, not Crashed.
+func TestGuestPowersOff(t *testing.T) {
+	requireQEMU(t)
+	d := newTestDriver(t, testOptions())
+	events := make(chan driver.Event, 16)
+	if err := d.Configure(t.Context(), driver.Config{StateDir: t.TempDir(), Events: func(e driver.Event) { events <- e }}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	spec := testSpec(t, 4)
+	data := make([]byte, 1<<20)
+	copy(data, bootSector("bye\r\n", poweroffCode))
+	os.WriteFile(spec.Image.Path, data, 0o600)
+	if err := d.Spawn(t.Context(), spec); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Kind == driver.EventCrashed {
+				t.Fatal("a guest power-off was reported as a crash")
+			}
+			if e.Kind != driver.EventStopped {
+				continue
+			}
+			info, err := d.Info(t.Context(), spec.UUID)
+			if err != nil || info.PowerState != driver.Shutdown {
+				t.Fatalf("Info after the guest powered off = %+v, %v; want Shutdown", info, err)
+			}
+			return
+		case <-timeout:
+			info, _ := d.Info(t.Context(), spec.UUID)
+			t.Fatalf("no EventStopped after 30s; instance %+v", info)
+		}
+	}
 }
