@@ -2,8 +2,13 @@ package cloud
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
 	imgclient "github.com/gostack/gostack/internal/image/client"
@@ -13,13 +18,16 @@ import (
 // through the image client with the caller's token.
 type imageService struct{ c *imgclient.Client }
 
-var _ compute.Images = imageService{}
+var (
+	_ compute.Images               = imageService{}
+	_ compute.ImagePropertyUpdater = imageService{}
+)
 
 func imageMeta(i *imgclient.Image) *compute.ImageMeta {
 	m := &compute.ImageMeta{
 		ID: i.ID, Name: i.Name, Status: i.Status, DiskFormat: i.DiskFormat, ContainerFormat: i.ContainerFormat,
 		Visibility: i.Visibility, Owner: i.Owner, MinDisk: int64(i.MinDisk), MinRAM: int64(i.MinRAM),
-		Protected: i.Protected, Properties: i.Properties,
+		Protected: i.Protected, Properties: i.Properties, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 	}
 	if i.Size != nil {
 		m.Size = *i.Size
@@ -30,11 +38,45 @@ func imageMeta(i *imgclient.Image) *compute.ImageMeta {
 	return m
 }
 
+// imageErr maps the image service's answers to compute's errors: a
+// missing image is compute.ErrNotFound; a refusal keeps its code and the
+// image service's message.
 func imageErr(err error) error {
 	if errors.Is(err, imgclient.ErrNotFound) {
 		return compute.ErrNotFound
 	}
+	var se *imgclient.StatusError
+	if errors.As(err, &se) {
+		msg := glanceMessage(se.Body)
+		switch se.Code {
+		case http.StatusBadRequest:
+			return &compute.ValidationError{Msg: msg}
+		case http.StatusForbidden:
+			return &compute.ForbiddenError{Msg: msg}
+		case http.StatusConflict:
+			return &compute.ConflictError{Msg: msg}
+		}
+	}
 	return err
+}
+
+// glanceMessage is the message of an image service error body
+// ({"message": ...} or an OpenStack fault), else the body itself.
+func glanceMessage(body string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(body), &m) == nil {
+		if s, ok := m["message"].(string); ok {
+			return s
+		}
+		for _, v := range m {
+			if f, ok := v.(map[string]any); ok {
+				if s, ok := f["message"].(string); ok {
+					return s
+				}
+			}
+		}
+	}
+	return strings.TrimSpace(body)
 }
 
 func (s imageService) Get(ctx context.Context, token, id string) (*compute.ImageMeta, error) {
@@ -76,8 +118,8 @@ func (s imageService) Delete(ctx context.Context, token, id string) error {
 	return imageErr(s.c.Delete(ctx, token, id))
 }
 
-func (s imageService) List(ctx context.Context, token string, props map[string]string) ([]compute.ImageMeta, error) {
-	l, err := s.c.List(ctx, token, props)
+func (s imageService) List(ctx context.Context, token string, filters map[string]string) ([]compute.ImageMeta, error) {
+	l, err := s.c.List(ctx, token, filters)
 	if err != nil {
 		return nil, imageErr(err)
 	}
@@ -86,4 +128,27 @@ func (s imageService) List(ctx context.Context, token string, props map[string]s
 		out[i] = *imageMeta(&l[i])
 	}
 	return out, nil
+}
+
+// UpdateProperties adds or replaces the set properties and removes the
+// others named, in one JSON-patch request.
+func (s imageService) UpdateProperties(ctx context.Context, token, id string, set map[string]string, remove []string) (*compute.ImageMeta, error) {
+	var ops []imgclient.PatchOp
+	keys := slices.Sorted(maps.Keys(set))
+	for _, k := range keys {
+		ops = append(ops, imgclient.PatchOp{Op: "add", Path: patchPath(k), Value: set[k]})
+	}
+	for _, k := range remove {
+		ops = append(ops, imgclient.PatchOp{Op: "remove", Path: patchPath(k)})
+	}
+	i, err := s.c.Update(ctx, token, id, ops)
+	if err != nil {
+		return nil, imageErr(err)
+	}
+	return imageMeta(i), nil
+}
+
+// patchPath is the JSON pointer of a property (RFC 6901 escapes).
+func patchPath(key string) string {
+	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
 }

@@ -183,6 +183,18 @@ type Images interface {
 	// Upload writes the image data; the image becomes active.
 	Upload(ctx context.Context, token, id string, data io.Reader, size int64) error
 	Delete(ctx context.Context, token, id string) error
-	// List returns images with the given properties (backup rotation).
-	List(ctx context.Context, token string, props map[string]string) ([]ImageMeta, error)
+	// List returns every image the token sees that matches filters, in
+	// the image service's order (newest first). filters are Glance list
+	// parameters: an attribute (name, status), a time condition
+	// (updated_at=gte:...) or an extra property (image_type,
+	// instance_uuid), the latter for backup rotation too.
+	List(ctx context.Context, token string, filters map[string]string) ([]ImageMeta, error)
+}
+
+// ImagePropertyUpdater is implemented by an Images that can change an
+// image's extra properties, as the images proxy's metadata calls need:
+// set adds or replaces properties, remove deletes them. The Service finds
+// it on Deps.Images; without it the metadata writes answer 501.
+type ImagePropertyUpdater interface {
+	UpdateProperties(ctx context.Context, token, id string, set map[string]string, remove []string) (*ImageMeta, error)
 }

@@ -341,3 +341,158 @@ func (s *Service) zones(ctx context.Context, detail bool) ([]AvailabilityZone, e
 	}
 	return out, nil
 }
+
+// os-hosts (deprecated, until 2.42): the hosts of the cloud by service,
+// and a compute host's resources.
+
+// HostEntry is one os-hosts row: a host and one of its services.
+type HostEntry struct {
+	Host    string
+	Service string // compute, scheduler, conductor (the service's topic)
+	Zone    string
+}
+
+// HostResource is one row of GET /os-hosts/{host}: the host's totals,
+// what it uses now, what its instances' flavors add up to, and the
+// latter per project.
+type HostResource struct {
+	Host     string
+	Project  string // (total), (used_now), (used_max) or a project id
+	CPU      int64
+	MemoryMB int64
+	DiskGB   int64
+}
+
+// topic is the os-hosts service name of a binary (nova-compute → compute).
+func topic(binary string) string { return strings.TrimPrefix(binary, "nova-") }
+
+// ListHosts lists each enabled service of each host, with its zone; zone
+// "" lists every zone, as Nova's os-hosts index.
+func (s *Service) ListHosts(ctx context.Context, zone string) ([]HostEntry, error) {
+	if err := s.ensureControlServices(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ListServices(ctx, "", "")
+	if err != nil {
+		return nil, err
+	}
+	aggs, err := s.store.ListAggregates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []HostEntry{}
+	for _, r := range rows {
+		if r.Disabled {
+			continue
+		}
+		z := "internal"
+		if r.Binary == BinaryCompute {
+			z = s.hostZone(aggs, r.Host)
+		}
+		if zone != "" && z != zone {
+			continue
+		}
+		out = append(out, HostEntry{Host: r.Host, Service: topic(r.Binary), Zone: z})
+	}
+	return out, nil
+}
+
+// computeService returns the compute service of host, or a NotFoundError
+// in Nova's words.
+func (s *Service) computeService(ctx context.Context, host string) (*HostService, error) {
+	rows, err := s.store.ListServices(ctx, host, BinaryCompute)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		if rows[i].Host == host {
+			return &rows[i], nil
+		}
+	}
+	return nil, notFound("Compute host %s could not be found.", host)
+}
+
+// HostResources returns Nova's os-hosts show rows of a compute host.
+func (s *Service) HostResources(ctx context.Context, host string) ([]HostResource, error) {
+	if _, err := s.computeService(ctx, host); err != nil {
+		return nil, err
+	}
+	nodes, err := s.store.ListNodes(ctx, host, "")
+	if err != nil {
+		return nil, err
+	}
+	total := HostResource{Host: host, Project: "(total)"}
+	now := HostResource{Host: host, Project: "(used_now)"}
+	for _, n := range nodes {
+		total.CPU += n.VCPUs
+		total.MemoryMB += n.MemoryMB
+		total.DiskGB += n.LocalGB
+		now.CPU += n.VCPUsUsed
+		now.MemoryMB += n.MemoryMBUsed
+		now.DiskGB += n.LocalGBUsed
+	}
+	insts, err := s.store.ListInstances(ctx, InstanceFilter{Host: host})
+	if err != nil {
+		return nil, err
+	}
+	max := HostResource{Host: host, Project: "(used_max)"}
+	byProject := map[string]*HostResource{}
+	var projects []string
+	for _, i := range insts {
+		cpu, mem, disk := int64(i.Flavor.VCPUs), int64(i.Flavor.RAM), int64(i.Flavor.Disk+i.Flavor.Ephemeral)
+		max.CPU += cpu
+		max.MemoryMB += mem
+		max.DiskGB += disk
+		p := byProject[i.ProjectID]
+		if p == nil {
+			p = &HostResource{Host: host, Project: i.ProjectID}
+			byProject[i.ProjectID] = p
+			projects = append(projects, i.ProjectID)
+		}
+		p.CPU += cpu
+		p.MemoryMB += mem
+		p.DiskGB += disk
+	}
+	out := []HostResource{total, now, max}
+	for _, p := range projects {
+		out = append(out, *byProject[p])
+	}
+	return out, nil
+}
+
+// SetHostEnabled enables or disables the compute service of host (PUT
+// /os-hosts/{host} status) and returns "enabled" or "disabled".
+func (s *Service) SetHostEnabled(ctx context.Context, host string, enabled bool) (string, error) {
+	hs, err := s.computeService(ctx, host)
+	if err != nil {
+		return "", err
+	}
+	disabled := !enabled
+	if _, err := s.updateService(ctx, hs, ServiceUpdate{Disabled: &disabled}); err != nil {
+		return "", err
+	}
+	if enabled {
+		return "enabled", nil
+	}
+	return "disabled", nil
+}
+
+// SetHostMaintenance is PUT /os-hosts/{host} maintenance_mode. Like
+// Nova's libvirt driver, ours have no maintenance mode: an existing host
+// answers NotImplementedError.
+func (s *Service) SetHostMaintenance(ctx context.Context, host string, on bool) (string, error) {
+	if _, err := s.computeService(ctx, host); err != nil {
+		return "", err
+	}
+	return "", &NotImplementedError{Msg: "Virt driver does not implement host maintenance mode."}
+}
+
+// HostPowerAction is GET /os-hosts/{host}/{reboot,shutdown,startup}. As
+// with Nova's libvirt driver, hosts are not powered through the API: an
+// existing host answers NotImplementedError.
+func (s *Service) HostPowerAction(ctx context.Context, host, action string) error {
+	if _, err := s.computeService(ctx, host); err != nil {
+		return err
+	}
+	return &NotImplementedError{Msg: "Virt driver does not implement host power management."}
+}

@@ -150,6 +150,15 @@ const (
 	RuleAggregatesRemoveHost           = "os_compute_api:os-aggregates:remove_host"
 	RuleAggregatesSetMetadata          = "os_compute_api:os-aggregates:set_metadata"
 	RuleAggregatesImages               = "compute:aggregates:images"
+	RuleHostsList                      = "os_compute_api:os-hosts:list"
+	RuleHostsShow                      = "os_compute_api:os-hosts:show"
+	RuleHostsUpdate                    = "os_compute_api:os-hosts:update"
+	RuleHostsReboot                    = "os_compute_api:os-hosts:reboot"
+	RuleHostsShutdown                  = "os_compute_api:os-hosts:shutdown"
+	RuleHostsStart                     = "os_compute_api:os-hosts:start"
+	RuleAuditLogList                   = "os_compute_api:os-instance-usage-audit-log:list"
+	RuleAuditLogShow                   = "os_compute_api:os-instance-usage-audit-log:show"
+	RuleExtensions                     = "os_compute_api:extensions"
 	RuleUsageList                      = "os_compute_api:os-simple-tenant-usage:list"
 	RuleUsageShow                      = "os_compute_api:os-simple-tenant-usage:show"
 	RuleMigrationsIndex                = "os_compute_api:os-migrations:index"
@@ -317,6 +326,15 @@ func PolicyDefaults() map[string]string {
 		RuleAggregatesRemoveHost:           admin,
 		RuleAggregatesSetMetadata:          admin,
 		RuleAggregatesImages:               admin,
+		RuleHostsList:                      admin,
+		RuleHostsShow:                      admin,
+		RuleHostsUpdate:                    admin,
+		RuleHostsReboot:                    admin,
+		RuleHostsShutdown:                  admin,
+		RuleHostsStart:                     admin,
+		RuleAuditLogList:                   admin,
+		RuleAuditLogShow:                   admin,
+		RuleExtensions:                     any,
 		RuleUsageList:                      admin,
 		RuleUsageShow:                      projectReader,
 		RuleMigrationsIndex:                admin,

@@ -36,6 +36,7 @@ type CreateServer struct {
 	Networks            NetworkRequest
 	AccessIPv4          string
 	AccessIPv6          string
+	DiskConfig          string // OS-DCF:diskConfig: AUTO, MANUAL or "" (MANUAL)
 	AdminPass           string // "" = generate one
 	SecurityGroups      []string
 	Host                string // 2.74, admin
@@ -66,6 +67,7 @@ type ServerUpdate struct {
 	AccessIPv4  *string
 	AccessIPv6  *string
 	Hostname    *string // 2.90
+	DiskConfig  *string // OS-DCF:diskConfig: AUTO or MANUAL
 }
 
 // ServerAction is one POST /servers/{id}/action, by its JSON key.

@@ -61,6 +61,9 @@ func (h *Handler) Handler() http.Handler {
 	h.Mount(mux)
 	inner := httpapi.StripTrailingSlash(h.api.WithFallback(mux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+			r = r.WithContext(context.WithValue(r.Context(), trailingSlashKey{}, true))
+		}
 		if p, rest, ok := splitProject(r.URL.Path); ok {
 			r2 := r.Clone(context.WithValue(r.Context(), urlProjectKey{}, p))
 			r2.URL.Path = rest
@@ -110,9 +113,20 @@ var collections = map[string]bool{
 	"os-cells": true, "os-certificates": true, "os-cloudpipe": true, "os-fixed-ips": true,
 	"os-floating-ips-bulk": true, "os-floating-ip-dns": true, "os-security-group-default-rules": true,
 	"os-virtual-interfaces": true, "os-agents": true, "os-baremetal-nodes": true,
+	"os-instance_usage_audit_log": true,
 }
 
 type urlProjectKey struct{}
+
+// trailingSlashKey marks a request whose path ended in "/" before it was
+// stripped: for Nova, ".../os-simple-tenant-usage/" names a member with an
+// empty id, not the collection.
+type trailingSlashKey struct{}
+
+func trailingSlash(r *http.Request) bool {
+	b, _ := r.Context().Value(trailingSlashKey{}).(bool)
+	return b
+}
 
 func splitProject(path string) (project, rest string, ok bool) {
 	tail, found := strings.CutPrefix(path, "/v2.1/")

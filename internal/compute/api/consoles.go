@@ -84,12 +84,25 @@ func diagnosticsView(d *driver.Diagnostics) map[string]any {
 		})
 	}
 	return map[string]any{
-		"state": d.State.String(), "driver": d.Driver, "hypervisor": nilIfEmpty(d.Hypervisor),
+		"state": d.State.String(), "driver": diagnosticsDriver(d.Driver), "hypervisor": nilIfEmpty(d.Hypervisor),
 		"hypervisor_os": nilIfEmpty(d.HypervisorOS), "uptime": int64(d.Uptime.Seconds()),
 		"config_drive": d.ConfigDrive, "num_cpus": d.NumCPUs, "num_nics": d.NumNICs, "num_disks": d.NumDisks,
 		"memory_details": map[string]any{"maximum": d.MemoryMaxMB, "used": d.MemoryUsedMB},
 		"cpu_details":    cpus, "nic_details": nics, "disk_details": disks,
 	}
+}
+
+// diagnosticsDrivers are the driver names the 2.48 diagnostics may show.
+var diagnosticsDrivers = []string{"libvirt", "xenapi", "vmwareapi", "ironic", "hyperv"}
+
+// diagnosticsDriver is the driver name of 2.48 diagnostics. Any other
+// driver (our fake one) is shown as "libvirt": Nova's fake virt driver
+// reports its diagnostics as libvirt's, which this mirrors.
+func diagnosticsDriver(name string) string {
+	if slices.Contains(diagnosticsDrivers, name) {
+		return name
+	}
+	return "libvirt"
 }
 
 // legacyDiagnostics is the driver-specific dict of diagnostics before

@@ -18,12 +18,15 @@ func (h *Handler) Routes() []httpapi.Route {
 		sv = "/v2.1/servers/{id}"
 		hv = "/v2.1/os-hypervisors"
 		ag = "/v2.1/os-aggregates"
+		im = "/v2.1/images/{id}"
+		ho = "/v2.1/os-hosts/{host}"
 	)
 	own := ownProject
 	st := h.serverTarget
 	routes := []httpapi.Route{
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
+		{Method: "GET", Pattern: "/v2", Public: true, Handler: h.showLegacyVersion},
 
 		{Method: "GET", Pattern: "/v2.1/flavors", Handler: h.listFlavors},
 		{Method: "GET", Pattern: "/v2.1/flavors/detail", Handler: h.listFlavorsDetail},
@@ -134,6 +137,31 @@ func (h *Handler) Routes() []httpapi.Route {
 
 		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage", Policy: c.RuleUsageList, Target: own, Handler: h.listUsage},
 		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage/{tenant_id}", Policy: c.RuleUsageShow, Target: tenantTarget, Handler: h.showUsage},
+
+		{Method: "GET", Pattern: "/v2.1/images", Handler: h.listImages, Versions: upTo(35)},
+		{Method: "GET", Pattern: "/v2.1/images/detail", Handler: h.listImagesDetail, Versions: upTo(35)},
+		{Method: "DELETE", Pattern: "/v2.1/images", Handler: h.noImage},
+		{Method: "GET", Pattern: im, Handler: h.showImage, Versions: upTo(35)},
+		{Method: "DELETE", Pattern: im, Handler: h.deleteImage, Versions: upTo(35)},
+		{Method: "GET", Pattern: im + "/metadata", Handler: h.listImageMetadata, Versions: upTo(38)},
+		{Method: "POST", Pattern: im + "/metadata", Handler: h.setImageMetadata(false), Versions: upTo(38)},
+		{Method: "PUT", Pattern: im + "/metadata", Handler: h.setImageMetadata(true), Versions: upTo(38)},
+		{Method: "GET", Pattern: im + "/metadata/{key}", Handler: h.showImageMetadataItem, Versions: upTo(38)},
+		{Method: "PUT", Pattern: im + "/metadata/{key}", Handler: h.updateImageMetadataItem, Versions: upTo(38)},
+		{Method: "DELETE", Pattern: im + "/metadata/{key}", Handler: h.deleteImageMetadataItem, Versions: upTo(38)},
+
+		{Method: "GET", Pattern: "/v2.1/os-hosts", Policy: c.RuleHostsList, Target: own, Handler: h.listHosts, Versions: upTo(42)},
+		{Method: "GET", Pattern: ho, Policy: c.RuleHostsShow, Target: own, Handler: h.showHost, Versions: upTo(42)},
+		{Method: "PUT", Pattern: ho, Policy: c.RuleHostsUpdate, Target: own, Handler: h.updateHost, Versions: upTo(42)},
+		{Method: "GET", Pattern: ho + "/reboot", Policy: c.RuleHostsReboot, Target: own, Handler: h.hostPower("reboot"), Versions: upTo(42)},
+		{Method: "GET", Pattern: ho + "/shutdown", Policy: c.RuleHostsShutdown, Target: own, Handler: h.hostPower("shutdown"), Versions: upTo(42)},
+		{Method: "GET", Pattern: ho + "/startup", Policy: c.RuleHostsStart, Target: own, Handler: h.hostPower("startup"), Versions: upTo(42)},
+
+		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log", Policy: c.RuleAuditLogList, Target: own, Handler: h.listAuditLogs},
+		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log/{before}", Policy: c.RuleAuditLogShow, Target: own, Handler: h.showAuditLog},
+
+		{Method: "GET", Pattern: "/v2.1/extensions", Policy: c.RuleExtensions, Target: own, Handler: h.listExtensions},
+		{Method: "GET", Pattern: "/v2.1/extensions/{alias}", Policy: c.RuleExtensions, Target: own, Handler: h.showExtension},
 	}
 	for i := range routes {
 		if !routes[i].Public {

@@ -664,7 +664,10 @@ func (h *Handler) serverAction(w http.ResponseWriter, r *http.Request) error {
 		if minor >= 54 && minor < 75 {
 			view["key_name"] = nilIfEmpty(shown.KeyName)
 		}
-		if minor >= 57 && minor < 75 {
+		if minor >= 57 {
+			// The full view of 2.75 shows user_data under this
+			// name, not as the extended attribute.
+			delete(view, "OS-EXT-SRV-ATTR:user_data")
 			view["user_data"] = nilIfEmpty(shown.UserData)
 		}
 		return reply(w, http.StatusAccepted, map[string]any{"server": view})

@@ -107,7 +107,7 @@ func decodeCreate(body []byte, minor int) (*createRequest, error) {
 		}
 	}
 	if raw, ok := fields["OS-DCF:diskConfig"]; ok {
-		if _, err = diskConfigField(raw); err != nil {
+		if s.DiskConfig, err = diskConfigField(raw); err != nil {
 			return nil, err
 		}
 	}
@@ -593,7 +593,7 @@ func (h *Handler) createServer(w http.ResponseWriter, r *http.Request) error {
 	view := map[string]any{
 		"id":                inst.ID,
 		"links":             b.links("servers", inst.ID),
-		"OS-DCF:diskConfig": "MANUAL",
+		"OS-DCF:diskConfig": diskConfig(inst.DiskConfig, req.DiskConfig),
 		"security_groups":   securityGroups(req.SecurityGroups),
 	}
 	if res.AdminPass != "" {

@@ -76,42 +76,51 @@ func (h *Handler) showServerMetadata(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) updateServerMetadataItem(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	md, err := metaItemBody(r)
 	if err != nil {
 		return err
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		return badRequest("Malformed request body")
-	}
-	if err := onlyFields("meta", top, []string{"meta"}); err != nil {
-		return err
-	}
-	if err := required("meta", top, "meta"); err != nil {
-		return err
-	}
-	fields, err := objectField("meta", top["meta"], false)
-	if err != nil {
-		return err
-	}
-	if len(fields) != 1 {
-		if len(fields) == 0 {
-			return invalidField("meta", top["meta"], "{} does not have enough properties")
-		}
-		return invalidField("meta", top["meta"], "has too many properties")
-	}
-	md, err := metadataField("meta", top["meta"])
-	if err != nil {
-		return err
-	}
-	key := r.PathValue("key")
-	if _, ok := md[key]; !ok {
-		return badRequest("Request body and URI mismatch")
 	}
 	if _, err := h.svc.SetServerMetadata(r.Context(), caller(r), r.PathValue("id"), md, false); err != nil {
 		return err
 	}
 	return reply(w, http.StatusOK, map[string]any{"meta": md})
+}
+
+// metaItemBody reads a PUT .../metadata/{key} body: {"meta": {key: value}}
+// with exactly one item, whose key is the URL's.
+func metaItemBody(r *http.Request) (map[string]string, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, badRequest("Malformed request body")
+	}
+	if err := onlyFields("meta", top, []string{"meta"}); err != nil {
+		return nil, err
+	}
+	if err := required("meta", top, "meta"); err != nil {
+		return nil, err
+	}
+	fields, err := objectField("meta", top["meta"], false)
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) != 1 {
+		if len(fields) == 0 {
+			return nil, invalidField("meta", top["meta"], "{} does not have enough properties")
+		}
+		return nil, invalidField("meta", top["meta"], "has too many properties")
+	}
+	md, err := metadataField("meta", top["meta"])
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := md[r.PathValue("key")]; !ok {
+		return nil, badRequest("Request body and URI mismatch")
+	}
+	return md, nil
 }
 
 func (h *Handler) deleteServerMetadata(w http.ResponseWriter, r *http.Request) error {

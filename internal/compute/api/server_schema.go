@@ -128,6 +128,11 @@ func ipField(field string, raw json.RawMessage, v int) (string, error) {
 		kind := map[int]string{4: "ipv4", 6: "ipv6", 0: "ip-address"}[v]
 		return "", invalidField(field, raw, strconv.Quote(s)+" is not a '"+kind+"'")
 	}
+	if v == 6 {
+		// Nova stores access_ip_v6 as an address and shows it back
+		// in canonical form (RFC 5952: "::babe:dc0c:1602").
+		return a.String(), nil
+	}
 	return s, nil
 }
 

@@ -131,7 +131,7 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		"accessIPv4":        inst.AccessIPv4,
 		"accessIPv6":        inst.AccessIPv6,
 		"links":             o.Links.links("servers", inst.ID),
-		"OS-DCF:diskConfig": "MANUAL",
+		"OS-DCF:diskConfig": diskConfig(inst.DiskConfig),
 	}
 	if (status == "ERROR" || status == "DELETED") && inst.Fault != nil {
 		f := map[string]any{"code": inst.Fault.Code, "created": inst.Fault.Created.UTC().Format(isoTime), "message": inst.Fault.Message}
@@ -216,6 +216,17 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		m["server_groups"] = groups
 	}
 	return m
+}
+
+// diskConfig is OS-DCF:diskConfig: the first value set of vals, else
+// MANUAL (Nova's default).
+func diskConfig(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return "MANUAL"
 }
 
 func securityGroups(names []string) []map[string]string {

@@ -325,6 +325,10 @@ func (h *Handler) serverFilter(r *http.Request, detail bool) (f compute.Instance
 		return f, false, err
 	}
 	f.Limit, f.Marker = page.Limit, page.Marker
+	if l := q["limit"]; len(l) > 0 && strings.TrimSpace(l[len(l)-1]) == "0" {
+		// Nova lists min(max_limit, limit) servers: none for limit=0.
+		return f, true, nil
+	}
 	return f, false, nil
 }
 
@@ -465,9 +469,11 @@ func (h *Handler) updateServer(w http.ResponseWriter, r *http.Request) error {
 		u.AccessIPv6 = &s
 	}
 	if raw, ok := fields["OS-DCF:diskConfig"]; ok {
-		if _, err := diskConfigField(raw); err != nil {
+		dc, err := diskConfigField(raw)
+		if err != nil {
 			return err
 		}
+		u.DiskConfig = &dc
 	}
 	if raw, ok := fields["hostname"]; ok {
 		s, err := hostnameField(raw)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -103,10 +105,60 @@ func (f *fakeImages) Upload(ctx context.Context, token, id string, data io.Reade
 	return nil
 }
 
-func (f *fakeImages) Delete(ctx context.Context, token, id string) error { return nil }
+func (f *fakeImages) Delete(ctx context.Context, token, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.images[id]; !ok {
+		return compute.ErrNotFound
+	}
+	delete(f.images, id)
+	return nil
+}
 
-func (f *fakeImages) List(ctx context.Context, token string, props map[string]string) ([]compute.ImageMeta, error) {
-	return nil, nil
+// List filters on name, status and properties, in id order.
+func (f *fakeImages) List(ctx context.Context, token string, filters map[string]string) ([]compute.ImageMeta, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []compute.ImageMeta
+	for _, id := range slices.Sorted(maps.Keys(f.images)) {
+		m := f.images[id]
+		ok := true
+		for k, v := range filters {
+			switch k {
+			case "name":
+				ok = ok && m.Name == v
+			case "status":
+				ok = ok && m.Status == v
+			case "updated_at":
+			default:
+				ok = ok && m.Properties[k] == v
+			}
+		}
+		if ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeImages) UpdateProperties(ctx context.Context, token, id string, set map[string]string, remove []string) (*compute.ImageMeta, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.images[id]
+	if !ok {
+		return nil, compute.ErrNotFound
+	}
+	props := maps.Clone(m.Properties)
+	if props == nil {
+		props = map[string]string{}
+	}
+	maps.Copy(props, set)
+	for _, k := range remove {
+		delete(props, k)
+	}
+	m.Properties = props
+	f.images[id] = m
+	return &m, nil
 }
 
 func setupServers(t *testing.T) *httptest.Server {
@@ -266,7 +318,7 @@ func TestServerRoundTrip(t *testing.T) {
 		{name: "reset state", tok: "admin", method: "POST", path: sp + "/action", body: `{"os-resetState":{"state":"active"}}`, status: 202},
 		{name: "create image 2.45", tok: "user", ver: "2.45", method: "POST", path: sp + "/action", body: `{"createImage":{"name":"snap"}}`, status: 202, contains: []string{`"image_id"`}},
 		{name: "diagnostics is admin's", tok: "user", method: "GET", path: sp + "/diagnostics", status: 403},
-		{name: "diagnostics 2.48", tok: "admin", ver: "2.48", method: "GET", path: sp + "/diagnostics", status: 200, contains: []string{`"driver":"fake"`, `"state":"running"`}},
+		{name: "diagnostics 2.48", tok: "admin", ver: "2.48", method: "GET", path: sp + "/diagnostics", status: 200, contains: []string{`"driver":"libvirt"`, `"state":"running"`}},
 		{name: "diagnostics 2.1", tok: "admin", method: "GET", path: sp + "/diagnostics", status: 200, contains: []string{`"cpu0_time":5`}},
 
 		{name: "metadata set", tok: "user", method: "POST", path: sp + "/metadata", body: `{"metadata":{"a":"1","b":"2"}}`, status: 200, contains: []string{`"a":"1"`, `"b":"2"`}},

@@ -81,6 +81,11 @@ func usageQuery(r *http.Request, detailed bool) (httpapi.Page, error) {
 }
 
 func (h *Handler) listUsage(w http.ResponseWriter, r *http.Request) error {
+	if trailingSlash(r) {
+		// ".../os-simple-tenant-usage/" asks for the usage of an
+		// empty tenant id, which Nova does not find.
+		return notFoundResource()
+	}
 	page, err := usageQuery(r, true)
 	if err != nil {
 		return err

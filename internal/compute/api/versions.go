@@ -31,3 +31,16 @@ func (h *Handler) showVersion(w http.ResponseWriter, r *http.Request) error {
 	doc["media-types"] = []any{map[string]string{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}}
 	return reply(w, http.StatusOK, map[string]any{"version": doc})
 }
+
+// showLegacyVersion is GET /v2/: the document of the old v2.0 API, whose
+// self link the version list gives. Nova still serves it (through the
+// v2.1 code, with no microversions).
+func (h *Handler) showLegacyVersion(w http.ResponseWriter, r *http.Request) error {
+	doc := h.versionDocs(r)[0]
+	doc["links"] = []any{
+		map[string]string{"rel": "self", "href": httpapi.BaseURL(r) + "/v2/"},
+		map[string]string{"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
+	}
+	doc["media-types"] = []any{map[string]string{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}}
+	return reply(w, http.StatusOK, map[string]any{"version": doc})
+}

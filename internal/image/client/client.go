@@ -7,6 +7,7 @@
 //	compute ──GET /v2/images/{id}/file─▶ image API ──▶ io.ReadCloser (streamed)
 //	compute ──POST /v2/images──────────▶ image API ──▶ Image (queued)
 //	compute ──PUT /v2/images/{id}/file─▶ image API (snapshot upload)
+//	compute ──PATCH /v2/images/{id}────▶ image API ──▶ Image (properties)
 package client
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Client calls the image service. It is safe for concurrent use.
@@ -54,6 +56,8 @@ type Image struct {
 	MinRAM          int               `json:"min_ram"`
 	Owner           string            `json:"owner"`
 	Tags            []string          `json:"tags"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
 	Properties      map[string]string `json:"-"`
 }
 
@@ -259,4 +263,40 @@ func (c *Client) List(ctx context.Context, token string, filters map[string]stri
 		path = page.Next
 	}
 	return out, nil
+}
+
+// PatchOp is one JSON-patch operation of an image update: "add" (which
+// also replaces) or "remove" of the attribute or property at Path
+// ("/name", "/os_distro").
+type PatchOp struct {
+	Op    string
+	Path  string
+	Value any // add only
+}
+
+// Update applies ops to an image (PATCH /v2/images/{id} with
+// application/openstack-images-v2.1-json-patch) and returns it.
+func (c *Client) Update(ctx context.Context, token, id string, ops []PatchOp) (*Image, error) {
+	doc := make([]map[string]any, len(ops))
+	for i, op := range ops {
+		doc[i] = map[string]any{"op": op.Op, "path": op.Path}
+		if op.Op != "remove" {
+			doc[i]["value"] = op.Value
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, http.MethodPatch, token, "/v2/images/"+url.PathEscape(id),
+		"application/openstack-images-v2.1-json-patch", strings.NewReader(string(b)), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return decodeImage(out)
 }

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,5 +44,40 @@ func TestGetAndDownload(t *testing.T) {
 	}
 	if _, err := c.Get(ctx, "tok", "nope"); err != client.ErrNotFound {
 		t.Fatalf("missing: %v", err)
+	}
+}
+
+func TestUpdate(t *testing.T) {
+	var gotType, gotBody string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPatch || r.URL.Path != "/v2/images/i1" {
+			w.WriteHeader(404)
+			return
+		}
+		gotType = r.Header.Get("Content-Type")
+		b, _ := io.ReadAll(r.Body)
+		gotBody = string(b)
+		w.Write([]byte(`{"id": "i1", "status": "active", "os_distro": "cirros", "created_at": "2024-01-02T03:04:05Z", "updated_at": "2024-01-02T03:04:06Z"}`))
+	}))
+	defer srv.Close()
+	c := client.New(srv.URL, nil)
+	img, err := c.Update(context.Background(), "tok", "i1", []client.PatchOp{
+		{Op: "add", Path: "/os_distro", Value: "cirros"},
+		{Op: "remove", Path: "/os_version"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotType != "application/openstack-images-v2.1-json-patch" {
+		t.Errorf("content type %q", gotType)
+	}
+	if want := `[{"op":"add","path":"/os_distro","value":"cirros"},{"op":"remove","path":"/os_version"}]`; gotBody != want {
+		t.Errorf("body %s, want %s", gotBody, want)
+	}
+	if img.Properties["os_distro"] != "cirros" || img.UpdatedAt.Second() != 6 || img.CreatedAt.IsZero() {
+		t.Errorf("image %+v", img)
+	}
+	if _, err := c.Update(context.Background(), "tok", "nope", nil); !errors.Is(err, client.ErrNotFound) {
+		t.Errorf("missing image: %v", err)
 	}
 }
