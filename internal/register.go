@@ -11,4 +11,6 @@ var Services = []cloud.ServiceSpec{
 	cloud.ImageSpec,
 	cloud.PlacementSpec,
 	cloud.ComputeSpec,
+	cloud.ConsoleSpec,
+	cloud.MetadataSpec,
 }

@@ -47,6 +47,9 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.Image.Port = 0
 	cfg.Placement.Port = 0
 	cfg.Compute.Port = 0
+	cfg.Compute.ConsolePort = 0
+	cfg.Compute.MetadataPort = 0
+	cfg.Compute.Driver = "fake"
 	cfg.Identity.BcryptCost = 4
 	cfg.AdminPassword = AdminPassword
 	cfg.DatabaseURL = os.Getenv("GOSTACK_TEST_CLOUD_DATABASE")

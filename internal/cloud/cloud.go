@@ -48,6 +48,9 @@ type Env struct {
 
 	serviceToken string
 	closers      []func()
+	// Handed from the compute service to its internal companions.
+	consoleProxy http.Handler
+	metadataAPI  http.Handler
 }
 
 // OnClose registers fn to run when the cloud stops, after the HTTP servers
@@ -65,6 +68,9 @@ type ServiceSpec struct {
 	Path string
 	// Start builds the service's HTTP handler.
 	Start func(ctx context.Context, env *Env) (http.Handler, error)
+	// Internal services (the console proxy, the metadata API) have no
+	// catalog entry and no heartbeat of their own.
+	Internal bool
 }
 
 // Cloud is a running cloud.
@@ -117,6 +123,9 @@ func (c *Cloud) startWorkers(specs []ServiceSpec) {
 		host = "localhost"
 	}
 	for _, s := range specs {
+		if s.Internal {
+			continue
+		}
 		hb := &bus.Heartbeat{Bus: c.Env.Bus, Service: s.Type, Host: host, Binary: "gostack-" + s.Name}
 		c.Env.Workers.Add("heartbeat-"+s.Type, 10*time.Second, hb.Beat)
 	}
@@ -232,6 +241,9 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []ServiceSpec, urls []strin
 		pw = ""
 	}
 	for i, s := range specs {
+		if s.Internal {
+			continue
+		}
 		spec.Services = append(spec.Services, identity.BootstrapService{
 			Type: s.Type, Name: s.Name, Description: s.Description,
 			PublicURL: urls[i], InternalURL: urls[i], AdminURL: urls[i],

@@ -42,6 +42,9 @@ func testConfig(t *testing.T, dir string) config.Config {
 	cfg.Image.Port = 0
 	cfg.Placement.Port = 0
 	cfg.Compute.Port = 0
+	cfg.Compute.ConsolePort = 0
+	cfg.Compute.MetadataPort = 0
+	cfg.Compute.Driver = "fake"
 	cfg.Identity.BcryptCost = 4
 	return cfg
 }

@@ -2,7 +2,11 @@ package cloud
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"os/exec"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,9 +16,13 @@ import (
 	"github.com/gostack/gostack/internal/compute/agent"
 	capi "github.com/gostack/gostack/internal/compute/api"
 	"github.com/gostack/gostack/internal/compute/conductor"
+	"github.com/gostack/gostack/internal/compute/console"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
+	"github.com/gostack/gostack/internal/compute/driver/qemu"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/imagefetch"
+	"github.com/gostack/gostack/internal/compute/metadata"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	imgclient "github.com/gostack/gostack/internal/image/client"
@@ -52,6 +60,14 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	if err != nil || host == "" {
 		host = "localhost"
 	}
+	// Remote consoles: stateless tokens any process with the key can check,
+	// served by the noVNC proxy (ConsoleSpec).
+	key, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "console.key"))
+	if err != nil {
+		return nil, err
+	}
+	consoles := console.NewAuthority(key, 0)
+	env.consoleProxy = &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")}
 	cond := conductor.New(conductor.Config{
 		Store:     store,
 		Scheduler: timedScheduler{sched, env},
@@ -60,6 +76,21 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 		Images:    images,
 		Log:       env.Log,
 		HostName:  host,
+		NoVNCBase: env.URLs["console"] + "/vnc_lite.html",
+		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
+			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
+		},
+	})
+	// The metadata API: guests reach it through the network data plane,
+	// which signs the instance id with the shared secret.
+	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
+	if err != nil {
+		cond.Close()
+		return nil, err
+	}
+	env.metadataAPI = metadata.Handler(metadataLookup{store}, metadata.Options{
+		ProxySharedSecret: hex.EncodeToString(secret),
+		Log:               env.Log.With("service", "metadata"),
 	})
 	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
 	if err != nil {
@@ -68,7 +99,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	}
 	svc.SetDeps(compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness})
 
-	drivers, err := computeDrivers(cfg, env)
+	drivers, err := computeDrivers(cfg, env, images)
 	if err != nil {
 		reports.Unsubscribe()
 		cond.Close()
@@ -117,8 +148,22 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 }
 
 // computeDrivers returns the hypervisors of this process's compute agent.
-func computeDrivers(cfg config.Config, env *Env) ([]driver.Driver, error) {
-	switch cfg.Compute.Driver {
+func computeDrivers(cfg config.Config, env *Env, images imageService) ([]driver.Driver, error) {
+	name := cfg.Compute.Driver
+	if name == "auto" {
+		if _, err := exec.LookPath("qemu-system-x86_64"); err == nil {
+			name = "qemu"
+		} else {
+			name = "fake"
+			env.Log.Warn("compute: qemu-system-x86_64 is not installed, so servers run on the fake hypervisor driver (simulated, no real guests); install qemu-system-x86 for real ones")
+		}
+	}
+	switch name {
+	case "qemu":
+		d := qemu.New(qemu.Options{HostName: cfg.Compute.HostName, ListenAddress: cfg.Host})
+		cache := &qemu.ImageCache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
+		env.Log.Info("compute: qemu hypervisor driver")
+		return []driver.Driver{imagefetch.Wrap(d, cache, imageSource{images, env})}, nil
 	case "fake":
 		opts := fake.Options{HostName: cfg.Compute.HostName, Delay: cfg.Compute.FakeDelay}
 		if opts.HostName == "" {
@@ -136,6 +181,84 @@ func computeDrivers(cfg config.Config, env *Env) ([]driver.Driver, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("compute driver %q is not available in this build", cfg.Compute.Driver)
+}
+
+// ConsoleSpec is the noVNC console proxy (Nova's novncproxy): the URLs of
+// `openstack console url show --novnc` point here.
+var ConsoleSpec = ServiceSpec{
+	Name:     "novncproxy",
+	Type:     "console",
+	Port:     func(c config.Config) int { return c.Compute.ConsolePort },
+	Internal: true,
+	Start: func(ctx context.Context, env *Env) (http.Handler, error) {
+		if env.consoleProxy == nil {
+			return nil, fmt.Errorf("the console proxy needs the compute service")
+		}
+		return env.consoleProxy, nil
+	},
+}
+
+// MetadataSpec is Nova's metadata API, what cloud-init reads.
+var MetadataSpec = ServiceSpec{
+	Name:     "metadata",
+	Type:     "metadata",
+	Port:     func(c config.Config) int { return c.Compute.MetadataPort },
+	Internal: true,
+	Start: func(ctx context.Context, env *Env) (http.Handler, error) {
+		if env.metadataAPI == nil {
+			return nil, fmt.Errorf("the metadata API needs the compute service")
+		}
+		return env.metadataAPI, nil
+	},
+}
+
+// metadataLookup finds the instance a metadata request is about.
+type metadataLookup struct{ store compute.Store }
+
+func (l metadataLookup) ByInstanceID(ctx context.Context, id string) (metadata.Input, error) {
+	inst, err := l.store.GetInstance(ctx, id)
+	if errors.Is(err, compute.ErrNotFound) || err == nil && inst.Deleted {
+		return metadata.Input{}, metadata.ErrNotFound
+	}
+	if err != nil {
+		return metadata.Input{}, err
+	}
+	return metadata.Input{Instance: *inst}, nil
+}
+
+// ByAddress finds nothing until the network service gives instances
+// addresses.
+func (l metadataLookup) ByAddress(ctx context.Context, ip string) (metadata.Input, error) {
+	return metadata.Input{}, metadata.ErrNotFound
+}
+
+// imageSource reads images for the compute hosts' image cache with the
+// services' own token.
+type imageSource struct {
+	images imageService
+	env    *Env
+}
+
+func (s imageSource) Get(ctx context.Context, id string) (*imagefetch.Image, error) {
+	tok, _ := s.env.ServiceToken(ctx)
+	i, err := s.images.c.Get(ctx, tok, id)
+	if err != nil {
+		return nil, imageErr(err)
+	}
+	out := &imagefetch.Image{ID: i.ID, DiskFormat: i.DiskFormat, Properties: i.Properties}
+	switch {
+	case i.HashAlgo != "" && i.HashValue != "":
+		out.Checksum = i.HashAlgo + ":" + i.HashValue
+	case i.Checksum != "":
+		out.Checksum = "md5:" + i.Checksum
+	}
+	return out, nil
+}
+
+func (s imageSource) Open(ctx context.Context, id string) (io.ReadCloser, error) {
+	tok, _ := s.env.ServiceToken(ctx)
+	r, _, err := s.images.c.Download(ctx, tok, id)
+	return r, imageErr(err)
 }
 
 // timedScheduler logs each scheduling decision with its duration, the

@@ -50,8 +50,15 @@ type Config struct {
 // Compute is the compute service's section.
 type Compute struct {
 	Port int `yaml:"port"`
-	// Driver is the hypervisor driver of the compute agent: fake or qemu.
+	// Driver is the hypervisor driver of the compute agent: fake, qemu,
+	// or auto (qemu when qemu-system-x86_64 is installed, else fake).
 	Driver string `yaml:"driver"`
+	// ConsolePort is the noVNC websocket proxy's port (Nova's
+	// novncproxy, 6080).
+	ConsolePort int `yaml:"console_port"`
+	// MetadataPort is the metadata API's port (Nova's 8775), where the
+	// network data plane sends the guests' 169.254.169.254 requests.
+	MetadataPort int `yaml:"metadata_port"`
 	// FakeHypervisors is how many simulated hosts the fake driver runs.
 	FakeHypervisors int `yaml:"fake_hypervisors"`
 	// FakeDelay is the time one simulated step of the fake driver takes
@@ -106,7 +113,7 @@ func Default() Config {
 		},
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
-		Compute:   Compute{Port: 8774, Driver: "fake", FakeHypervisors: 1},
+		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
 
@@ -142,9 +149,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("compute port %d out of range", c.Compute.Port))
 	}
 	switch c.Compute.Driver {
-	case "fake", "qemu":
+	case "auto", "fake", "qemu":
 	default:
-		errs = append(errs, fmt.Errorf("compute driver %q: want fake or qemu", c.Compute.Driver))
+		errs = append(errs, fmt.Errorf("compute driver %q: want auto, fake or qemu", c.Compute.Driver))
+	}
+	for name, p := range map[string]int{"compute console": c.Compute.ConsolePort, "compute metadata": c.Compute.MetadataPort} {
+		if p < 0 || p > 65535 {
+			errs = append(errs, fmt.Errorf("%s port %d out of range", name, p))
+		}
 	}
 	if c.Compute.FakeHypervisors < 1 || c.Compute.FakeHypervisors > 100000 {
 		errs = append(errs, fmt.Errorf("compute fake_hypervisors %d out of range 1..100000", c.Compute.FakeHypervisors))
@@ -221,7 +233,9 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
 	fs.IntVar(&l.flagged.Placement.Port, "placement-port", d.Placement.Port, "placement API port")
 	fs.IntVar(&l.flagged.Compute.Port, "compute-port", d.Compute.Port, "compute API port")
-	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: fake or qemu")
+	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: auto (qemu when installed, else fake), fake or qemu")
+	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
+	fs.IntVar(&l.flagged.Compute.MetadataPort, "metadata-port", d.Compute.MetadataPort, "compute metadata API port")
 	fs.IntVar(&l.flagged.Compute.FakeHypervisors, "fake-hypervisors", d.Compute.FakeHypervisors, "number of simulated hosts of the fake driver")
 	fs.DurationVar(&l.flagged.Compute.FakeDelay, "fake-delay", 0, "time one simulated step of the fake driver takes (negative: instant)")
 	fs.StringVar(&l.flagged.Compute.HostName, "compute-host", "", "compute host name (default: the machine's host name)")
@@ -297,6 +311,8 @@ func (l *Loader) Load() (Config, error) {
 	apply("placement-port", func() { c.Placement.Port = f.Placement.Port })
 	apply("compute-port", func() { c.Compute.Port = f.Compute.Port })
 	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
+	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })
+	apply("metadata-port", func() { c.Compute.MetadataPort = f.Compute.MetadataPort })
 	apply("fake-hypervisors", func() { c.Compute.FakeHypervisors = f.Compute.FakeHypervisors })
 	apply("fake-delay", func() { c.Compute.FakeDelay = f.Compute.FakeDelay })
 	apply("compute-host", func() { c.Compute.HostName = f.Compute.HostName })
