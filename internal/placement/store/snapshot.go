@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 
@@ -13,16 +14,22 @@ import (
 // Every change to a provider's inventories, traits, aggregates or usage
 // bumps its generation, so a refresh reads the providers table and
 // reloads only the providers whose generation moved: a scheduling query
-// over 10,000 hosts does not reread 10,000 hosts' worth of rows.
+// over 10,000 hosts does not reread 10,000 hosts' worth of rows. When
+// the set of providers is the same, the refreshed list is the previous
+// one with the moved providers replaced in place (the order, by creation
+// time, cannot have changed), and when nothing moved it is the previous
+// list itself.
 //
-// The ProviderStates handed out share their maps with the snapshot and
-// must be treated as read-only.
+// The lists handed out are shared between callers and with the snapshot
+// and must be treated as read-only.
 type snapshot struct {
-	mu     sync.Mutex
-	states map[string]placement.ProviderState
+	mu    sync.Mutex
+	list  []placement.ProviderState // oldest first
+	index map[string]int            // uuid → position in list
 }
 
-// CandidateProviders returns every provider's state, oldest first.
+// CandidateProviders returns every provider's state, oldest first. The
+// slice and its maps are shared: callers must not modify them.
 func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderState, error) {
 	var out []placement.ProviderState
 	err := s.readTx(ctx, func(q db.Querier) error {
@@ -50,19 +57,32 @@ func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderSta
 		}
 
 		s.snap.mu.Lock()
-		old := s.snap.states
+		old, index := s.snap.list, s.snap.index
 		s.snap.mu.Unlock()
 
-		fresh := map[string]*placement.ProviderState{}
+		// The set of providers is the same when every uuid is known and
+		// the counts agree (uuids are unique).
+		same := len(gens) == len(old)
 		var changed []string
-		out = make([]placement.ProviderState, 0, len(gens))
 		for _, x := range gens {
-			if o, ok := old[x.uuid]; ok && o.Generation == x.gen {
-				out = append(out, o)
+			i, ok := index[x.uuid]
+			if !ok {
+				same = false
+				changed = append(changed, x.uuid)
 				continue
 			}
-			changed = append(changed, x.uuid)
+			if old[i].Generation != x.gen {
+				changed = append(changed, x.uuid)
+			}
 		}
+		if same && len(changed) == 0 {
+			out = old
+			return nil
+		}
+
+		moved := len(changed)
+		fresh := map[string]*placement.ProviderState{}
+		var loaded []placement.ProviderState
 		if len(changed) > 0 {
 			all := len(changed) > len(gens)/4
 			var a args
@@ -77,11 +97,10 @@ func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderSta
 			if err != nil {
 				return err
 			}
-			want := map[string]bool{}
+			want := make(map[string]bool, len(changed))
 			for _, c := range changed {
 				want[c] = true
 			}
-			start := len(out)
 			for rows.Next() {
 				p, err := scanProvider(rows)
 				if err != nil {
@@ -91,37 +110,54 @@ func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderSta
 				if !want[p.UUID] {
 					continue
 				}
-				out = append(out, placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
+				loaded = append(loaded, placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
 					Used: placement.Usage{}, Traits: map[string]bool{}, Aggregates: map[string]bool{}})
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			for i := start; i < len(out); i++ {
-				fresh[out[i].UUID] = &out[i]
-			}
 			changed = changed[:0]
-			for uuid := range fresh {
-				changed = append(changed, uuid)
+			for i := range loaded {
+				fresh[loaded[i].UUID] = &loaded[i]
+				changed = append(changed, loaded[i].UUID)
 			}
 			if err := loadDetails(ctx, q, changed, all, fresh); err != nil {
 				return err
 			}
 		}
-		sort.Slice(out, func(i, j int) bool {
-			a, b := &out[i], &out[j]
-			if !a.CreatedAt.Equal(b.CreatedAt) {
-				return a.CreatedAt.Before(b.CreatedAt)
+
+		if same && len(fresh) == moved {
+			// Same providers, same order: replace the moved ones.
+			out = slices.Clone(old)
+			for uuid, st := range fresh {
+				out[index[uuid]] = *st
 			}
-			return a.UUID < b.UUID
-		})
-		next := make(map[string]placement.ProviderState, len(out))
-		for _, st := range out {
-			next[st.UUID] = st
+		} else {
+			// Providers came or went (or one went while being reloaded):
+			// rebuild the list and its order.
+			out = make([]placement.ProviderState, 0, len(gens))
+			for _, x := range gens {
+				if st := fresh[x.uuid]; st != nil {
+					out = append(out, *st)
+				} else if i, ok := index[x.uuid]; ok && old[i].Generation == x.gen {
+					out = append(out, old[i])
+				}
+			}
+			sort.Slice(out, func(i, j int) bool {
+				a, b := &out[i], &out[j]
+				if !a.CreatedAt.Equal(b.CreatedAt) {
+					return a.CreatedAt.Before(b.CreatedAt)
+				}
+				return a.UUID < b.UUID
+			})
+			index = make(map[string]int, len(out))
+			for i := range out {
+				index[out[i].UUID] = i
+			}
 		}
 		s.snap.mu.Lock()
-		s.snap.states = next
+		s.snap.list, s.snap.index = out, index
 		s.snap.mu.Unlock()
 		return nil
 	})

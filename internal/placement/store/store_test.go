@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/placement"
 	plstore "github.com/gostack/gostack/internal/placement/store"
@@ -212,4 +215,69 @@ func TestReparentAndSnapshot(t *testing.T) {
 	if err != nil || len(cands) != 1 || cands[0].Allocations[rp3]["VCPU"] != 1 {
 		t.Fatalf("candidates after inventory change: %+v %v", cands, err)
 	}
+}
+
+// TestSnapshotFollowsChanges checks that a store's candidate snapshot,
+// refreshed step by step while another store (another process) writes,
+// always equals what a fresh store loads.
+func TestSnapshotFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	writer, err := placement.New(ctx, placement.Config{}, plstore.New(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := plstore.New(d)
+	id := func(i int) string { return fmt.Sprintf("00000000-0000-0000-0000-%012d", i) }
+	check := func(step string) {
+		t.Helper()
+		got, err := reader.CandidateProviders(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plstore.New(d).CandidateProviders(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s: snapshot differs (-fresh +cached):\n%s", step, diff)
+		}
+	}
+	for i := range 6 {
+		if _, err := writer.CreateProvider(ctx, id(i), fmt.Sprintf("h%d", i), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := writer.SetInventories(ctx, id(i), 0, []placement.Inventory{{ResourceClass: "VCPU", Total: 8}}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("created")
+	check("unchanged")
+	alloc := func(cons string, rp int, n int64) {
+		t.Helper()
+		if err := writer.WriteAllocations(ctx, []placement.ConsumerAllocations{{
+			Consumer:    placement.Consumer{UUID: cons, ProjectID: "p", UserID: "u"},
+			Allocations: []placement.Allocation{{ProviderUUID: id(rp), ResourceClass: "VCPU", Used: n}},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alloc(cons1, 2, 3)
+	check("one allocation")
+	alloc(cons2, 4, 1)
+	if _, err := writer.SetProviderTraits(ctx, id(5), 1, []string{"HW_CPU_X86_AVX"}); err != nil {
+		t.Fatal(err)
+	}
+	check("allocation and traits")
+	if err := writer.DeleteAllocations(ctx, cons1); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.DeleteProvider(ctx, id(0)); err != nil {
+		t.Fatal(err)
+	}
+	check("provider deleted")
+	if _, err := writer.CreateProvider(ctx, id(9), "h9", id(3)); err != nil {
+		t.Fatal(err)
+	}
+	check("child created")
 }
