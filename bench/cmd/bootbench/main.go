@@ -119,10 +119,7 @@ func run(bin string, hosts, servers, conc int, extra []string) (Result, error) {
 	}
 	// Start-up ends when every hypervisor is registered.
 	for {
-		var hv struct {
-			Hypervisors []struct{} `json:"hypervisors"`
-		}
-		if _, err := a.Do(ctx, "GET", "compute", "/os-hypervisors?limit=100000", nil, &hv, storm.Microversion); err == nil && len(hv.Hypervisors) >= hosts {
+		if n, err := countHypervisors(ctx, a); err == nil && n >= hosts {
 			break
 		}
 		if c.Exited() {
@@ -192,6 +189,31 @@ func run(bin string, hosts, servers, conc int, extra []string) (Result, error) {
 		return res, fmt.Errorf("allocations do not match the servers: %w", err)
 	}
 	return res, nil
+}
+
+// countHypervisors counts the hypervisors page by page: the API caps a
+// page at 1,000 (Nova's max_limit) whatever limit is asked for.
+func countHypervisors(ctx context.Context, a *launch.API) (int, error) {
+	n, marker := 0, ""
+	for {
+		var hv struct {
+			Hypervisors []struct {
+				ID string `json:"id"`
+			} `json:"hypervisors"`
+		}
+		path := "/os-hypervisors?limit=1000"
+		if marker != "" {
+			path += "&marker=" + marker
+		}
+		if _, err := a.Do(ctx, "GET", "compute", path, nil, &hv, storm.Microversion); err != nil {
+			return n, err
+		}
+		n += len(hv.Hypervisors)
+		if len(hv.Hypervisors) < 1000 {
+			return n, nil
+		}
+		marker = hv.Hypervisors[len(hv.Hypervisors)-1].ID
+	}
 }
 
 // schedLine matches the conductor's log line for each scheduling decision.

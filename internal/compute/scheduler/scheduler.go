@@ -114,7 +114,15 @@ func (e *NoValidHost) Error() string {
 // Config tunes the scheduler.
 type Config struct {
 	// MaxCandidates is the limit of allocation candidates asked for
-	// (Nova's max_placement_results, 1000).
+	// (Nova's max_placement_results). The default is 100, not Nova's
+	// 1000: every Select reads the whole answer (a candidate and a
+	// provider summary, half a kilobyte of JSON, per host), and weighing
+	// the best of 100 hosts places as well as weighing the best of 1,000
+	// once Placement shuffles the candidates before the limit applies
+	// (randomize_allocation_candidates, placement.Config.
+	// RandomizeCandidates), as it should whenever the cloud has more hosts
+	// than the limit; without it the limit picks the oldest hosts with
+	// room. BenchmarkSelectPlacement measures both.
 	MaxCandidates int
 	// HostSubsetSize picks randomly among the best N hosts (1 = always
 	// the best), which spreads concurrent builds.
@@ -158,7 +166,7 @@ type Scheduler struct {
 
 // Defaults of Config's zero values.
 const (
-	defaultMaxCandidates = 1000
+	defaultMaxCandidates = 100
 	defaultAlternates    = 2
 	defaultNodeRefresh   = 5 * time.Second
 	// maxClaimAttempts bounds the hosts tried when claims conflict.
