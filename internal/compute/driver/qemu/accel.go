@@ -52,17 +52,24 @@ func bootSector(msg string, then []byte) []byte {
 // real-mode code). So the probe boots a guest that prints a marker on its
 // serial port and exits QEMU through isa-debug-exit: KVM works only when
 // QEMU exits with the guest's status and the marker is there, within 5s.
+// The probe runs the CPU model real guests get under KVM (-cpu host sets
+// MSRs that a paravirtual KVM may refuse) on the pc machine (whose IDE
+// boot the probe's boot sector relies on).
 func kvmWorks(ctx context.Context, qemu string) bool {
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
 	if err != nil {
 		return false
 	}
 	f.Close()
-	return probeAccel(ctx, qemu, "kvm") == nil
+	return probeAccel(ctx, qemu, "kvm", "pc", "host") == nil
 }
 
-// probeAccel boots the probe guest under accel.
-func probeAccel(ctx context.Context, qemu, accel string) error {
+// probeAccel boots the probe guest under accel on machine with cpu
+// (defaults: pc, QEMU's default CPU).
+func probeAccel(ctx context.Context, qemu, accel, machine, cpu string) error {
+	if machine == "" {
+		machine = "pc"
+	}
 	dir, err := os.MkdirTemp("", "gostack-qemu-probe-")
 	if err != nil {
 		return err
@@ -74,11 +81,15 @@ func probeAccel(ctx context.Context, qemu, accel string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, qemu, "-machine", "pc,accel="+accel, "-m", "16",
+	args := []string{"-machine", machine + ",accel=" + accel, "-m", "16",
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-drive", "file="+img+",format=raw,if=ide",
+		"-drive", "file=" + img + ",format=raw,if=ide",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=1",
-		"-chardev", "file,id=s0,path="+out, "-serial", "chardev:s0")
+		"-chardev", "file,id=s0,path=" + out, "-serial", "chardev:s0"}
+	if cpu != "" {
+		args = append(args, "-cpu", cpu)
+	}
+	cmd := exec.CommandContext(ctx, qemu, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err = cmd.Run()

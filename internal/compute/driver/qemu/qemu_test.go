@@ -217,7 +217,7 @@ func TestQEMUDiesAtStart(t *testing.T) {
 // what auto-detection decides on this host.
 func TestProbe(t *testing.T) {
 	requireQEMU(t)
-	if err := probeAccel(t.Context(), "qemu-system-x86_64", "tcg"); err != nil {
+	if err := probeAccel(t.Context(), "qemu-system-x86_64", "tcg", "", ""); err != nil {
 		t.Fatalf("probe guest under TCG: %v", err)
 	}
 	t.Logf("KVM usable here: %v", kvmWorks(t.Context(), "qemu-system-x86_64"))
