@@ -118,6 +118,20 @@ func TestDiskConfigAndSystemMetadata(t *testing.T) {
 		t.Errorf("resized: diskConfig %q", got.DiskConfig)
 	}
 
+	if _, err := e.svc.UpdateServer(ctx, e.user, id, compute.ServerUpdate{DiskConfig: ptr("AUTO")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = e.svc.Server(ctx, e.user, id); got.DiskConfig != compute.DiskConfigAuto {
+		t.Errorf("updated: diskConfig %q", got.DiskConfig)
+	}
+	res, err = e.create(t, user(), compute.CreateServer{Name: "asked", ImageRef: "img", FlavorRef: "1", DiskConfig: "AUTO"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Instances[0]; got.DiskConfig != compute.DiskConfigAuto {
+		t.Errorf("created with AUTO: %q", got.DiskConfig)
+	}
+
 	// An image asking for auto_disk_config makes AUTO the default.
 	res, err = e.create(t, user(), compute.CreateServer{Name: "auto", ImageRef: "alt", FlavorRef: "1"})
 	if err != nil {
@@ -127,3 +141,5 @@ func TestDiskConfigAndSystemMetadata(t *testing.T) {
 		t.Errorf("created from an auto_disk_config image: %q", got.DiskConfig)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

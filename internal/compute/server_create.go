@@ -247,7 +247,7 @@ func (s *Service) newInstance(c Caller, req CreateServer, flavor *Flavor, image 
 		BlockDevices:   slices.Clone(req.BlockDevices),
 		Networks:       req.Networks,
 		TrustedCerts:   slices.Clone(req.TrustedCerts),
-		DiskConfig:     diskConfigOr("", imageDiskConfig(image)),
+		DiskConfig:     diskConfigOr(req.DiskConfig, imageDiskConfig(image)),
 		SystemMetadata: imageSystemMetadata(nil, image, flavor),
 	}
 	if inst.Tags == nil {

@@ -49,7 +49,8 @@ func (s *Service) Servers(ctx context.Context, c Caller, f InstanceFilter) ([]In
 	return out, err
 }
 
-// UpdateServer changes name, description, access IPs or hostname.
+// UpdateServer changes name, description, access IPs, hostname or
+// OS-DCF:diskConfig.
 func (s *Service) UpdateServer(ctx context.Context, c Caller, id string, u ServerUpdate) (*Instance, error) {
 	if _, err := s.visibleInstance(ctx, c, id, false); err != nil {
 		return nil, err
@@ -79,6 +80,9 @@ func (s *Service) UpdateServer(ctx context.Context, c Caller, id string, u Serve
 		}
 		if u.Hostname != nil {
 			inst.Hostname = *u.Hostname
+		}
+		if u.DiskConfig != nil {
+			inst.DiskConfig = diskConfigOr(*u.DiskConfig, inst.DiskConfig)
 		}
 		return nil
 	})
