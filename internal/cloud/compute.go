@@ -160,10 +160,24 @@ func computeDrivers(cfg config.Config, env *Env, images imageService) ([]driver.
 	}
 	switch name {
 	case "qemu":
-		d := qemu.New(qemu.Options{HostName: cfg.Compute.HostName, ListenAddress: cfg.Host})
 		cache := &qemu.ImageCache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
-		env.Log.Info("compute: qemu hypervisor driver")
-		return []driver.Driver{imagefetch.Wrap(d, cache, imageSource{images, env})}, nil
+		base := cfg.Compute.HostName
+		if base == "" {
+			if base, _ = os.Hostname(); base == "" {
+				base = "localhost"
+			}
+		}
+		var out []driver.Driver
+		for i := 1; i <= cfg.Compute.QEMUHosts; i++ {
+			name := base
+			if cfg.Compute.QEMUHosts > 1 {
+				name = fmt.Sprintf("%s-%d", base, i)
+			}
+			d := qemu.New(qemu.Options{HostName: name, ListenAddress: cfg.Host})
+			out = append(out, imagefetch.Wrap(d, cache, imageSource{images, env}))
+		}
+		env.Log.Info("compute: qemu hypervisor driver", "hosts", len(out))
+		return out, nil
 	case "fake":
 		opts := fake.Options{HostName: cfg.Compute.HostName, Delay: cfg.Compute.FakeDelay}
 		if opts.HostName == "" {

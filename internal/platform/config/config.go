@@ -61,6 +61,10 @@ type Compute struct {
 	MetadataPort int `yaml:"metadata_port"`
 	// FakeHypervisors is how many simulated hosts the fake driver runs.
 	FakeHypervisors int `yaml:"fake_hypervisors"`
+	// QEMUHosts is how many compute hosts the qemu driver runs in this
+	// process, each with its own name and state directory (2+ lets
+	// servers migrate between them on one machine).
+	QEMUHosts int `yaml:"qemu_hosts"`
 	// FakeDelay is the time one simulated step of the fake driver takes
 	// (0: the driver's default; negative: instant).
 	FakeDelay time.Duration `yaml:"fake_delay"`
@@ -113,7 +117,7 @@ func Default() Config {
 		},
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
-		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, ConsolePort: 6080, MetadataPort: 8775},
+		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
 
@@ -157,6 +161,9 @@ func (c *Config) Validate() error {
 		if p < 0 || p > 65535 {
 			errs = append(errs, fmt.Errorf("%s port %d out of range", name, p))
 		}
+	}
+	if c.Compute.QEMUHosts < 1 || c.Compute.QEMUHosts > 64 {
+		errs = append(errs, fmt.Errorf("compute qemu_hosts %d out of range 1..64", c.Compute.QEMUHosts))
 	}
 	if c.Compute.FakeHypervisors < 1 || c.Compute.FakeHypervisors > 100000 {
 		errs = append(errs, fmt.Errorf("compute fake_hypervisors %d out of range 1..100000", c.Compute.FakeHypervisors))
@@ -237,6 +244,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
 	fs.IntVar(&l.flagged.Compute.MetadataPort, "metadata-port", d.Compute.MetadataPort, "compute metadata API port")
 	fs.IntVar(&l.flagged.Compute.FakeHypervisors, "fake-hypervisors", d.Compute.FakeHypervisors, "number of simulated hosts of the fake driver")
+	fs.IntVar(&l.flagged.Compute.QEMUHosts, "qemu-hosts", d.Compute.QEMUHosts, "number of compute hosts the qemu driver runs in this process")
 	fs.DurationVar(&l.flagged.Compute.FakeDelay, "fake-delay", 0, "time one simulated step of the fake driver takes (negative: instant)")
 	fs.StringVar(&l.flagged.Compute.HostName, "compute-host", "", "compute host name (default: the machine's host name)")
 	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
@@ -314,6 +322,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })
 	apply("metadata-port", func() { c.Compute.MetadataPort = f.Compute.MetadataPort })
 	apply("fake-hypervisors", func() { c.Compute.FakeHypervisors = f.Compute.FakeHypervisors })
+	apply("qemu-hosts", func() { c.Compute.QEMUHosts = f.Compute.QEMUHosts })
 	apply("fake-delay", func() { c.Compute.FakeDelay = f.Compute.FakeDelay })
 	apply("compute-host", func() { c.Compute.HostName = f.Compute.HostName })
 	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
