@@ -103,7 +103,17 @@ build_id=$(
 )
 
 out=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/gostack/guestimage/$build_id}
-if [[ -f $out/manifest.json ]] && grep -q "\"build_id\": \"$build_id\"" "$out/manifest.json"; then
+built() { [[ -f $out/manifest.json ]] && grep -q "\"build_id\": \"$build_id\"" "$out/manifest.json"; }
+if built; then
+	log "reusing $out"
+	echo "$out"
+	exit 0
+fi
+# One build at a time per output directory (test packages may run in parallel).
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
+if built; then
 	log "reusing $out"
 	echo "$out"
 	exit 0
