@@ -22,7 +22,10 @@ var PlacementSpec = ServiceSpec{
 }
 
 func startPlacement(ctx context.Context, env *Env) (http.Handler, error) {
-	svc, err := placement.New(ctx, placement.Config{}, plstore.New(env.DB))
+	// The scheduler asks for a limited number of candidates (100); shuffled
+	// before the limit, they spread over every host with room instead of
+	// always the oldest ones (Placement's randomize_allocation_candidates).
+	svc, err := placement.New(ctx, placement.Config{RandomizeCandidates: true}, plstore.New(env.DB))
 	if err != nil {
 		return nil, err
 	}
