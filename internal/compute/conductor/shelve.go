@@ -60,7 +60,11 @@ func (c *Conductor) upload(ctx context.Context, op compute.Op, inst *compute.Ins
 			return err
 		}
 	}
-	return h.SnapshotUpload(ctx, inst.ID, hostrpc.Upload{ImageID: op.ImageID, Token: op.Caller.Token})
+	up := hostrpc.Upload{ImageID: op.ImageID, Token: op.Caller.Token}
+	if img, err := c.cfg.Images.Get(ctx, op.Caller.Token, op.ImageID); err == nil {
+		up.DiskFormat = img.DiskFormat
+	}
+	return h.SnapshotUpload(ctx, inst.ID, up)
 }
 
 func (c *Conductor) deleteImage(op compute.Op, id string) {

@@ -71,6 +71,10 @@ type Host interface {
 type Upload struct {
 	ImageID string
 	Token   string
+	// DiskFormat is the image's declared disk_format; a snapshot the
+	// driver wrote in another format is converted to it before the upload
+	// (the image service refuses data that does not match).
+	DiskFormat string
 }
 
 // Node is one hypervisor of a host, as its agent reports it.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 
 	"github.com/gostack/gostack/internal/compute/driver"
 )
@@ -51,6 +52,12 @@ func (l *local) SnapshotUpload(ctx context.Context, uuid string, u Upload) error
 		return err
 	}
 	defer os.Remove(snap.Path)
+	if u.DiskFormat != "" && snap.Format != "" && u.DiskFormat != snap.Format {
+		if snap, err = convert(ctx, snap, u.DiskFormat); err != nil {
+			return fmt.Errorf("snapshot of %s: %w", uuid, err)
+		}
+		defer os.Remove(snap.Path)
+	}
 	f, err := os.Open(snap.Path)
 	if err != nil {
 		return fmt.Errorf("snapshot of %s: %w", uuid, err)
@@ -60,4 +67,29 @@ func (l *local) SnapshotUpload(ctx context.Context, uuid string, u Upload) error
 		return fmt.Errorf("upload snapshot of %s to image %s: %w", uuid, u.ImageID, err)
 	}
 	return nil
+}
+
+// convert rewrites a snapshot in format with qemu-img (as Nova's libvirt
+// driver writes snapshots in the image's format).
+func convert(ctx context.Context, snap driver.SnapshotFile, format string) (driver.SnapshotFile, error) {
+	switch format {
+	case "raw", "qcow2", "vmdk", "vdi", "vhd", "vhdx":
+	default:
+		return snap, fmt.Errorf("cannot write a %s snapshot as %s", snap.Format, format)
+	}
+	qfmt := format
+	if format == "vhd" {
+		qfmt = "vpc"
+	}
+	out := snap.Path + "." + format
+	cmd := exec.CommandContext(ctx, "qemu-img", "convert", "-f", snap.Format, "-O", qfmt, snap.Path, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(out)
+		return snap, fmt.Errorf("convert %s snapshot to %s: %v: %s", snap.Format, format, err, b)
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		return snap, err
+	}
+	return driver.SnapshotFile{Path: out, Format: format, Size: st.Size()}, nil
 }
