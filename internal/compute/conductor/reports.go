@@ -3,6 +3,7 @@ package conductor
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -92,7 +93,7 @@ func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
 			}
 			info = driver.InstanceInfo{UUID: inst.ID, PowerState: driver.NoState}
 		}
-		c.sync(inst, info)
+		c.sync(inst, info, r.Time)
 	}
 	if !r.Full {
 		return nil
@@ -155,13 +156,13 @@ func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
 	if inst.Deleted || inst.Host != r.Host {
 		return nil
 	}
-	c.sync(inst, driver.InstanceInfo{UUID: inst.ID, PowerState: p})
+	c.sync(inst, driver.InstanceInfo{UUID: inst.ID, PowerState: p}, r.Event.Time)
 	return nil
 }
 
 // sync brings one instance in line with what its hypervisor reports, in
 // the instance's queue so that it never interleaves with an operation.
-func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo) {
+func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo, at time.Time) {
 	if inst.TaskState != "" || inst.VMState == compute.VMBuilding || c.busy(inst.ID) {
 		return
 	}
@@ -174,7 +175,22 @@ func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo) {
 		if err != nil || gone(cur) || cur.TaskState != "" || cur.Host != host || cur.VMState == compute.VMBuilding {
 			return
 		}
+		// A report taken before the instance last changed (an operation
+		// that ended since, such as a resize that powered the guest off
+		// and on again) says nothing about it now.
+		if !at.IsZero() && cur.UpdatedAt.After(at) {
+			return
+		}
 		p := info.PowerState
+		if syncAction(cur.VMState, p) == "stop" {
+			// Before stopping an instance, ask its host once more, as
+			// Nova's sync asks the driver: the report may be stale.
+			if h, err := c.host(host); err == nil {
+				if now, err := h.Info(ctx, id); err == nil {
+					p = now.PowerState
+				}
+			}
+		}
 		switch syncAction(cur.VMState, p) {
 		case "stop":
 			// The guest stopped (or crashed) by itself: Nova stops the
