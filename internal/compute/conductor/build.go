@@ -3,12 +3,12 @@ package conductor
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/metadata"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 )
 
@@ -245,7 +245,7 @@ func (c *Conductor) spec(inst *compute.Instance, img *compute.ImageMeta, adminPa
 		}
 	}
 	if inst.ConfigDrive {
-		s.ConfigDrive = configDrive(inst, s.UserData, adminPass)
+		s.ConfigDrive = configDrive(inst, adminPass)
 	}
 	return s
 }
@@ -266,36 +266,9 @@ func driverImage(id string, img *compute.ImageMeta) driver.Image {
 
 // configDrive is the config drive's file tree, as Nova's
 // nova.api.metadata writes the "openstack" flavour of it.
-func configDrive(inst *compute.Instance, userData []byte, adminPass string) map[string][]byte {
-	keys := map[string]string{}
-	if inst.KeyName != "" {
-		keys[inst.KeyName] = inst.KeyData
-	}
-	meta := inst.Metadata
-	if meta == nil {
-		meta = map[string]string{}
-	}
-	md := map[string]any{
-		"uuid": inst.ID, "name": inst.Name, "hostname": inst.Hostname,
-		"launch_index": inst.LaunchIndex, "availability_zone": inst.AvailabilityZone,
-		"project_id": inst.ProjectID, "meta": meta, "devices": []any{},
-	}
-	if len(keys) > 0 {
-		md["public_keys"] = keys
-		md["keys"] = []map[string]string{{"name": inst.KeyName, "type": "ssh", "data": inst.KeyData}}
-	}
-	if adminPass != "" {
-		md["admin_pass"] = adminPass
-	}
-	mdJSON, _ := json.Marshal(md)
-	tree := map[string][]byte{
-		"openstack/latest/meta_data.json":    mdJSON,
-		"openstack/latest/network_data.json": []byte("{}"),
-		"openstack/latest/vendor_data.json":  []byte("{}"),
-		"openstack/latest/vendor_data2.json": []byte("{}"),
-	}
-	if userData != nil {
-		tree["openstack/latest/user_data"] = userData
-	}
-	return tree
+func configDrive(inst *compute.Instance, adminPass string) map[string][]byte {
+	// The same tree the metadata API serves (every OpenStack version, the
+	// EC2 tree, user data), plus the admin password, which only the config
+	// drive carries.
+	return metadata.Build(metadata.Input{Instance: *inst, AdminPass: adminPass, DHCPDomain: metadata.DefaultDHCPDomain})
 }
