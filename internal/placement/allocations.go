@@ -100,7 +100,7 @@ func (s *Service) Reshape(ctx context.Context, invs map[string]InventorySet, cs 
 
 // AllocationCandidates answers GET /allocation_candidates: the providers
 // are loaded and handed to the pure core.
-func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([]Candidate, []ProviderState, error) {
+func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([]Candidate, *ProviderSet, error) {
 	var traits []string
 	for _, g := range q.Groups {
 		for _, any := range g.Required {
@@ -129,7 +129,7 @@ func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([
 		return nil, nil, err
 	}
 	if s.cfg.RandomizeCandidates {
-		q.Shuffle = rand.Shuffle
+		q.Shuffle = rand.IntN
 	}
-	return Candidates(q, ps), ps, nil
+	return ps.Candidates(q), ps, nil
 }

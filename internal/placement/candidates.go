@@ -35,10 +35,11 @@ type CandidateQuery struct {
 	// SameSubtree lists groups of suffixes (1.36): the providers serving
 	// the groups of one list must all sit under one of them.
 	SameSubtree [][]string
-	// Shuffle, when set, reorders the trees before the limit applies
-	// (rand.Shuffle; Placement's randomize_allocation_candidates), so
-	// that a limited answer does not always name the oldest hosts.
-	Shuffle func(n int, swap func(i, j int))
+	// Shuffle, when set, returns a random integer in [0, n) (rand.IntN):
+	// the trees are then visited in a random order before the limit
+	// applies (Placement's randomize_allocation_candidates), so that a
+	// limited answer does not always name the oldest hosts.
+	Shuffle func(n int) int
 	// Flat is the view before 1.29: every provider is a tree of its own
 	// (nested providers are not combined), sharing providers still join.
 	Flat bool
@@ -68,48 +69,58 @@ const maxPerTree = 1000
 // is pure: the caller loads the providers (with their inventories, usage,
 // traits and aggregates) and renders the result.
 func Candidates(q CandidateQuery, providers []ProviderState) []Candidate {
-	byUUID := make(map[string]*ProviderState, len(providers))
-	trees := map[string][]*ProviderState{}
-	var roots []string
-	for i := range providers {
-		p := &providers[i]
-		byUUID[p.UUID] = p
-		root := p.RootUUID
-		if root == "" || q.Flat {
-			root = p.UUID
-		}
-		if _, ok := trees[root]; !ok {
-			roots = append(roots, root)
-		}
-		trees[root] = append(trees[root], p)
-	}
-	if q.Shuffle != nil {
-		q.Shuffle(len(roots), func(i, j int) { roots[i], roots[j] = roots[j], roots[i] })
-	}
-	var sharing []*ProviderState
-	for i := range providers {
-		if providers[i].Traits[SharesViaAggregate] {
-			sharing = append(sharing, &providers[i])
-		}
-	}
+	return NewProviderSet(providers).Candidates(q)
+}
 
+// Candidates returns the allocation candidates for q over the set. The
+// trees are visited in order (or in a random order drawn as they are
+// visited, when q.Shuffle is set) and the walk stops at q.Limit, so that
+// a limited query over many providers with room costs what it returns.
+func (s *ProviderSet) Candidates(q CandidateQuery) []Candidate {
+	if s == nil {
+		s = newSet(nil)
+	}
+	n := len(s.roots)
+	if q.Flat {
+		n = len(s.items)
+	}
+	byUUID := s.Get
+	walk := visitOrder{n: n, random: q.Shuffle}
 	var out []Candidate
 	seen := map[string]bool{}
-	for _, root := range roots {
-		if rp := byUUID[rootOf(trees[root][0])]; rp != nil && !traitsOK(rp.Traits, q.RootRequired, q.RootForbidden) {
+	var one [1]*ProviderState
+	for {
+		k := walk.next()
+		if k < 0 {
+			return out
+		}
+		var root string
+		var members []*ProviderState
+		if q.Flat {
+			one[0] = s.items[k]
+			root, members = one[0].UUID, one[:]
+		} else {
+			root = s.roots[k]
+			idx := s.trees[root]
+			members = make([]*ProviderState, len(idx))
+			for i, j := range idx {
+				members[i] = s.items[j]
+			}
+		}
+		if rp := byUUID(rootOf(members[0])); rp != nil && !traitsOK(rp.Traits, q.RootRequired, q.RootForbidden) {
 			continue
 		}
-		members := trees[root]
 		pool := slices.Clone(members)
 		if q.Flat {
 			// Sharing is anchored on the real tree.
-			if r := byUUID[rootOf(members[0])]; r != nil && r != members[0] {
+			if r := byUUID(rootOf(members[0])); r != nil && r != members[0] {
 				members = append(slices.Clone(members), r)
 			}
 		}
-		for _, s := range sharing {
-			if rootOf(s) != rootOf(members[0]) && s.UUID != root && sharesWith(s, members) {
-				pool = append(pool, s)
+		for _, i := range s.sharing {
+			sh := s.items[i]
+			if rootOf(sh) != rootOf(members[0]) && sh.UUID != root && sharesWith(sh, members) {
+				pool = append(pool, sh)
 			}
 		}
 		for _, c := range treeCandidates(q, root, pool, byUUID) {
@@ -124,7 +135,41 @@ func Candidates(q CandidateQuery, providers []ProviderState) []Candidate {
 			}
 		}
 	}
-	return out
+}
+
+// visitOrder yields 0…n-1 in order, or, with random, as a uniformly
+// random permutation drawn step by step (Fisher–Yates, keeping only the
+// swapped positions): visiting k trees costs O(k), not O(n).
+type visitOrder struct {
+	n, k    int
+	random  func(n int) int
+	swapped map[int]int
+}
+
+func (v *visitOrder) next() int {
+	if v.k >= v.n {
+		return -1
+	}
+	k := v.k
+	v.k++
+	if v.random == nil {
+		return k
+	}
+	at := func(i int) int {
+		if x, ok := v.swapped[i]; ok {
+			return x
+		}
+		return i
+	}
+	j := k + v.random(v.n-k)
+	x := at(j)
+	if j != k {
+		if v.swapped == nil {
+			v.swapped = map[int]int{}
+		}
+		v.swapped[j] = at(k)
+	}
+	return x
 }
 
 func sharesWith(s *ProviderState, tree []*ProviderState) bool {
@@ -144,7 +189,7 @@ type option struct {
 	used  []string // providers serving the group
 }
 
-func treeCandidates(q CandidateQuery, root string, pool []*ProviderState, byUUID map[string]*ProviderState) []Candidate {
+func treeCandidates(q CandidateQuery, root string, pool []*ProviderState, byUUID func(string) *ProviderState) []Candidate {
 	perGroup := make([][]option, len(q.Groups))
 	for i, g := range q.Groups {
 		var opts []option
@@ -182,7 +227,7 @@ func treeCandidates(q CandidateQuery, root string, pool []*ProviderState, byUUID
 	}
 }
 
-func combine(q CandidateQuery, perGroup [][]option, idx []int, byUUID map[string]*ProviderState) (Candidate, bool) {
+func combine(q CandidateQuery, perGroup [][]option, idx []int, byUUID func(string) *ProviderState) (Candidate, bool) {
 	c := Candidate{Allocations: map[string]map[string]int64{}, Mappings: map[string][]string{}}
 	usedBySuffixed := map[string]string{}
 	for gi, oi := range idx {
@@ -210,7 +255,7 @@ func combine(q CandidateQuery, perGroup [][]option, idx []int, byUUID map[string
 	}
 	// Amounts merged from several groups must still fit together.
 	for rp, res := range c.Allocations {
-		p := byUUID[rp]
+		p := byUUID(rp)
 		for rc, n := range res {
 			inv := p.Inventories[rc]
 			if p.Used[rc]+n > inv.Capacity() {
@@ -230,11 +275,11 @@ func combine(q CandidateQuery, perGroup [][]option, idx []int, byUUID map[string
 	return c, true
 }
 
-func inTreeOK(g RequestGroup, p *ProviderState, byUUID map[string]*ProviderState) bool {
+func inTreeOK(g RequestGroup, p *ProviderState, byUUID func(string) *ProviderState) bool {
 	if g.InTree == "" {
 		return true
 	}
-	t := byUUID[g.InTree]
+	t := byUUID(g.InTree)
 	return t != nil && rootOf(t) == rootOf(p)
 }
 
@@ -247,12 +292,12 @@ func rootOf(p *ProviderState) string {
 
 // aggregatesOK applies member_of to a provider: the provider or its root
 // must be in one aggregate of each list, and neither in a forbidden one.
-func aggregatesOK(g RequestGroup, p *ProviderState, byUUID map[string]*ProviderState) bool {
+func aggregatesOK(g RequestGroup, p *ProviderState, byUUID func(string) *ProviderState) bool {
 	aggs := func(a string) bool {
 		if p.Aggregates[a] {
 			return true
 		}
-		r := byUUID[rootOf(p)]
+		r := byUUID(rootOf(p))
 		return r != nil && r.Aggregates[a]
 	}
 	for _, any := range g.MemberOf {
@@ -306,7 +351,7 @@ func sortedClasses(res map[string]int64) []string {
 }
 
 // suffixedOptions: every provider of the pool that alone satisfies g.
-func suffixedOptions(g RequestGroup, _ string, pool []*ProviderState, byUUID map[string]*ProviderState) []option {
+func suffixedOptions(g RequestGroup, _ string, pool []*ProviderState, byUUID func(string) *ProviderState) []option {
 	var out []option
 	for _, p := range pool {
 		if !traitsOK(p.Traits, g.Required, g.Forbidden) || !aggregatesOK(g, p, byUUID) || !inTreeOK(g, p, byUUID) {
@@ -335,11 +380,11 @@ func suffixedOptions(g RequestGroup, _ string, pool []*ProviderState, byUUID map
 // unsuffixedOptions: each class from one provider of the pool; the
 // required traits must be found among the providers used, and none of
 // them may carry a forbidden trait.
-func unsuffixedOptions(g RequestGroup, root string, pool []*ProviderState, byUUID map[string]*ProviderState) []option {
+func unsuffixedOptions(g RequestGroup, root string, pool []*ProviderState, byUUID func(string) *ProviderState) []option {
 	rcs := sortedClasses(g.Resources)
 	if len(rcs) == 0 {
 		// A resourceless unsuffixed group constrains the root only.
-		r := byUUID[root]
+		r := byUUID(root)
 		if r == nil || !traitsOK(r.Traits, g.Required, g.Forbidden) || !aggregatesOK(g, r, byUUID) || !inTreeOK(g, r, byUUID) {
 			return nil
 		}
@@ -430,17 +475,13 @@ func candidateKey(c Candidate) string {
 // SummaryProviders returns the providers a response's provider_summaries
 // lists: those in the candidates and, when wholeTrees (1.29+), every
 // provider of their trees.
-func SummaryProviders(cands []Candidate, providers []ProviderState, wholeTrees bool) []string {
+func SummaryProviders(cands []Candidate, providers *ProviderSet, wholeTrees bool) []string {
 	in := map[string]bool{}
 	roots := map[string]bool{}
-	byUUID := map[string]*ProviderState{}
-	for i := range providers {
-		byUUID[providers[i].UUID] = &providers[i]
-	}
 	for _, c := range cands {
 		for rp := range c.Allocations {
 			in[rp] = true
-			if p := byUUID[rp]; p != nil {
+			if p := providers.Get(rp); p != nil {
 				roots[rootOf(p)] = true
 			}
 		}
@@ -450,10 +491,10 @@ func SummaryProviders(cands []Candidate, providers []ProviderState, wholeTrees b
 			}
 		}
 	}
-	if wholeTrees {
-		for i := range providers {
-			if roots[rootOf(&providers[i])] {
-				in[providers[i].UUID] = true
+	if wholeTrees && providers != nil {
+		for r := range roots {
+			for _, i := range providers.trees[r] {
+				in[providers.items[i].UUID] = true
 			}
 		}
 	}
@@ -471,7 +512,7 @@ func SummaryProviders(cands []Candidate, providers []ProviderState, wholeTrees b
 func MatchProvider(f ProviderFilter, p *ProviderState) bool {
 	// Unlike a candidate's, a listed provider must itself be a member.
 	g := RequestGroup{MemberOf: f.MemberOf, ForbiddenAggregates: f.ForbiddenAggregates}
-	if !aggregatesOK(g, p, map[string]*ProviderState{}) {
+	if !aggregatesOK(g, p, func(string) *ProviderState { return nil }) {
 		return false
 	}
 	var req [][]string
@@ -492,7 +533,7 @@ func MatchProvider(f ProviderFilter, p *ProviderState) bool {
 
 // sameSubtree reports whether the providers serving the given groups all
 // descend from (or are) one of them.
-func sameSubtree(c Candidate, suffixes []string, byUUID map[string]*ProviderState) bool {
+func sameSubtree(c Candidate, suffixes []string, byUUID func(string) *ProviderState) bool {
 	var rps []string
 	for _, sfx := range suffixes {
 		rps = append(rps, c.Mappings[sfx]...)
@@ -505,7 +546,7 @@ func sameSubtree(c Candidate, suffixes []string, byUUID map[string]*ProviderStat
 			if cur == anc {
 				return true
 			}
-			st := byUUID[cur]
+			st := byUUID(cur)
 			if st == nil {
 				return false
 			}

@@ -165,11 +165,7 @@ func TestCandidatesShuffle(t *testing.T) {
 	for _, id := range []string{"a", "b", "c"} {
 		ps = append(ps, state(id, id, "", map[string]int64{"VCPU": 1}, nil, nil, nil))
 	}
-	reverse := func(n int, swap func(i, j int)) {
-		for i := 0; i < n/2; i++ {
-			swap(i, n-1-i)
-		}
-	}
+	reverse := func(n int) int { return n - 1 } // the last tree first
 	got := Candidates(CandidateQuery{Shuffle: reverse, Limit: 1, Groups: []RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}}, ps)
 	if len(got) != 1 || got[0].Allocations["c"] == nil {
 		t.Fatalf("got %+v, want the last host first", got)

@@ -80,8 +80,9 @@ type Store interface {
 	Reshape(ctx context.Context, invs map[string]InventorySet, cs []ConsumerAllocations) error
 
 	// CandidateProviders loads every provider with its inventories, usage,
-	// traits and aggregates, for the candidate core.
-	CandidateProviders(ctx context.Context) ([]ProviderState, error)
+	// traits and aggregates, for the candidate core. The set is shared
+	// and must be treated as read-only.
+	CandidateProviders(ctx context.Context) (*ProviderSet, error)
 }
 
 // InventorySet is a provider's whole inventory at a generation.

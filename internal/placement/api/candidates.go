@@ -199,7 +199,7 @@ func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) e
 
 // candidatesBody is the GET /allocation_candidates answer at 1.minor as
 // generic JSON values.
-func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, states []pl.ProviderState) map[string]any {
+func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, states *pl.ProviderSet) map[string]any {
 	at := func(m int) bool { return minor >= m }
 	reqs := make([]any, 0, len(cands))
 	for _, c := range cands {
@@ -226,13 +226,9 @@ func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, state
 		reqs = append(reqs, m)
 	}
 	requested := requestedClasses(cq)
-	byUUID := map[string]*pl.ProviderState{}
-	for i := range states {
-		byUUID[states[i].UUID] = &states[i]
-	}
 	summaries := map[string]any{}
 	for _, rp := range pl.SummaryProviders(cands, states, at(29)) {
-		p := byUUID[rp]
+		p := states.Get(rp)
 		if p == nil {
 			continue
 		}
@@ -273,7 +269,7 @@ func requestedClasses(cq pl.CandidateQuery) map[string]bool {
 // appendCandidates appends the answer at 1.minor (12 or later) to b, as
 // json.Marshal would write candidatesBody's: object keys sorted, strings
 // escaped alike.
-func appendCandidates(b []byte, minor int, cq pl.CandidateQuery, cands []pl.Candidate, states []pl.ProviderState) []byte {
+func appendCandidates(b []byte, minor int, cq pl.CandidateQuery, cands []pl.Candidate, states *pl.ProviderSet) []byte {
 	keys := make([]string, 0, 16) // reused for every sorted key list
 	sorted := func(add func(func(string))) []string {
 		keys = keys[:0]
@@ -327,13 +323,9 @@ func appendCandidates(b []byte, minor int, cq pl.CandidateQuery, cands []pl.Cand
 	}
 	b = append(b, `],"provider_summaries":{`...)
 	requested := requestedClasses(cq)
-	byUUID := make(map[string]*pl.ProviderState, len(states))
-	for i := range states {
-		byUUID[states[i].UUID] = &states[i]
-	}
 	first := true
 	for _, rp := range pl.SummaryProviders(cands, states, minor >= 29) {
-		p := byUUID[rp]
+		p := states.Get(rp)
 		if p == nil {
 			continue
 		}

@@ -55,13 +55,14 @@ func TestAppendCandidatesMatchesMarshal(t *testing.T) {
 		cands = append(cands, c)
 	}
 	cq := pl.CandidateQuery{Groups: []pl.RequestGroup{{Resources: map[string]int64{"VCPU": 1, "DISK_GB": 10}}}}
+	set := pl.NewProviderSet(states)
 	for _, minor := range []int{12, 16, 17, 26, 27, 28, 29, 33, 34, 36, 39} {
 		for _, cs := range [][]pl.Candidate{cands, nil} {
-			want, err := json.Marshal(candidatesBody(minor, cq, cs, states))
+			want, err := json.Marshal(candidatesBody(minor, cq, cs, set))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := appendCandidates(nil, minor, cq, cs, states)
+			got := appendCandidates(nil, minor, cq, cs, set)
 			if string(got) != string(want) {
 				i := 0
 				for i < min(len(got), len(want)) && got[i] == want[i] {

@@ -77,14 +77,14 @@ func (s *Store) ProviderAllocations(ctx context.Context, uuid string) (map[strin
 
 // WriteAllocations replaces the allocations of the consumers of cs.
 func (s *Store) WriteAllocations(ctx context.Context, cs []placement.ConsumerAllocations) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		return writeAllocations(ctx, tx, cs, nil)
 	})
 }
 
 // writeAllocations does the work of WriteAllocations inside tx. Providers
 // in skipBump already had their generation moved by the caller.
-func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAllocations, skipBump map[string]bool) error {
+func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAllocations, skipBump map[string]bool) error {
 	now := db.Now()
 	// Providers the new allocations touch, with the generation read now:
 	// bumped at the end with a compare-and-swap so that a concurrent
@@ -210,6 +210,7 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 		if skipBump[rp] {
 			continue
 		}
+		tx.touch(rp)
 		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1, updated_at = $1 WHERE uuid = $2`, now, rp); err != nil {
 			return err
 		}
@@ -229,7 +230,7 @@ func writeAllocations(ctx context.Context, tx *sql.Tx, cs []placement.ConsumerAl
 
 // Reshape replaces inventories and allocations in one transaction.
 func (s *Store) Reshape(ctx context.Context, invs map[string]placement.InventorySet, cs []placement.ConsumerAllocations) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		rps := make([]string, 0, len(invs))
 		for rp := range invs {
 			rps = append(rps, rp)

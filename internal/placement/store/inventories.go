@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"sort"
 
 	"github.com/gostack/gostack/internal/placement"
@@ -86,7 +85,7 @@ func writeInventories(ctx context.Context, q db.Querier, uuid string, invs []pla
 // SetInventories replaces a provider's inventories at generation gen.
 func (s *Store) SetInventories(ctx context.Context, uuid string, gen int64, invs []placement.Inventory) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var err error
 		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
 			return err
@@ -121,7 +120,7 @@ func (s *Store) ProviderTraits(ctx context.Context, uuid string) ([]string, int6
 // SetProviderTraits replaces a provider's traits at generation gen.
 func (s *Store) SetProviderTraits(ctx context.Context, uuid string, gen int64, traits []string) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var err error
 		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
 			return err
@@ -158,7 +157,7 @@ func (s *Store) ProviderAggregates(ctx context.Context, uuid string) ([]string, 
 // the generation check.
 func (s *Store) SetProviderAggregates(ctx context.Context, uuid string, gen int64, aggs []string) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		g := gen
 		if g < 0 {
 			var err error
@@ -279,7 +278,7 @@ func (s *Store) CreateCustomClass(ctx context.Context, name string) error {
 
 // DeleteCustomClass deletes a custom class no inventory uses.
 func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_inventories WHERE resource_class = $1`, name).Scan(&n); err != nil {
 			return err
@@ -300,7 +299,7 @@ func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 
 // RenameCustomClass renames a custom class and what refers to it.
 func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_resource_classes WHERE name = $1`, to).Scan(&n); err != nil {
 			return err
@@ -317,6 +316,7 @@ func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
 		}
 		// The providers that have the class change: bump them so that
 		// cached views reload.
+		tx.touchAll()
 		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1 WHERE uuid IN (SELECT provider_uuid FROM placement_inventories WHERE resource_class = $1)`, from); err != nil {
 			return err
 		}
@@ -346,7 +346,7 @@ func (s *Store) CreateCustomTrait(ctx context.Context, name string) (bool, error
 
 // DeleteCustomTrait deletes a custom trait no provider has.
 func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_provider_traits WHERE trait = $1`, name).Scan(&n); err != nil {
 			return err

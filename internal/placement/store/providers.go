@@ -22,7 +22,7 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 
 // CreateProvider inserts p.
 func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		p.RootUUID = p.UUID
 		if p.ParentUUID != "" {
 			var root string
@@ -50,6 +50,7 @@ func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error
 		}
 		now := db.Now()
 		p.CreatedAt, p.UpdatedAt, p.Generation = now, now, 0
+		tx.touch(p.UUID)
 		_, err := tx.ExecContext(ctx, `INSERT INTO placement_providers (uuid, name, generation, parent_uuid, root_uuid, created_at, updated_at) VALUES ($1, $2, 0, $3, $4, $5, $5)`,
 			p.UUID, p.Name, nullable(p.ParentUUID), p.RootUUID, now)
 		if db.IsUnique(err) {
@@ -109,12 +110,8 @@ func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) (
 	if err != nil {
 		return nil, err
 	}
-	byUUID := map[string]*placement.ProviderState{}
-	for i := range states {
-		byUUID[states[i].UUID] = &states[i]
-	}
 	return slices.DeleteFunc(out, func(p placement.Provider) bool {
-		st := byUUID[p.UUID]
+		st := states.Get(p.UUID)
 		return st == nil || !placement.MatchProvider(f, st)
 	}), nil
 }
@@ -122,7 +119,7 @@ func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) (
 // UpdateProvider renames and reparents a provider.
 func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, allowReparent bool) (*placement.Provider, error) {
 	var out *placement.Provider
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		p, err := scanProvider(tx.QueryRowContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE uuid = $1`, uuid))
 		if errors.Is(err, sql.ErrNoRows) {
 			return placement.ErrProviderNotFound(uuid)
@@ -171,6 +168,7 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 			}
 		}
 		now := db.Now()
+		tx.touch(uuid)
 		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, root_uuid = $3, generation = generation + 1, updated_at = $4 WHERE uuid = $5`,
 			name, nullable(parent), root, now, uuid); err != nil {
 			if db.IsUnique(err) {
@@ -184,6 +182,7 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 				return err
 			}
 			if len(desc) > 0 {
+				tx.touch(desc...)
 				var a args
 				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.add(root)+`, generation = generation + 1 WHERE uuid IN (`+a.list(desc)+`)`, a.vals...); err != nil {
 					return err
@@ -231,7 +230,7 @@ func descendants(ctx context.Context, q db.Querier, uuid string) ([]string, erro
 
 // DeleteProvider deletes a provider without allocations or children.
 func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *wtx) error {
 		if _, err := generation(ctx, tx, uuid); err != nil {
 			return err
 		}
@@ -248,6 +247,7 @@ func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
 		if n > 0 {
 			return placement.Conflict(placement.CodeProviderInUse, "Unable to delete parent resource provider %s: It has child resource providers.", uuid)
 		}
+		tx.touch(uuid)
 		_, err := tx.ExecContext(ctx, `DELETE FROM placement_providers WHERE uuid = $1`, uuid)
 		return err
 	})

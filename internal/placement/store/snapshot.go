@@ -3,165 +3,174 @@ package store
 import (
 	"context"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// snapshot is the providers' state as last loaded for the candidate core.
-// Every change to a provider's inventories, traits, aggregates or usage
-// bumps its generation, so a refresh reads the providers table and
-// reloads only the providers whose generation moved: a scheduling query
-// over 10,000 hosts does not reread 10,000 hosts' worth of rows. When
-// the set of providers is the same, the refreshed list is the previous
-// one with the moved providers replaced in place (the order, by creation
-// time, cannot have changed), and when nothing moved it is the previous
-// list itself.
+// snapshot is the providers' state as last loaded for the candidate
+// core, and the change number (see migrations/00002_changes.sql) it is
+// current with. A refresh reads the change number: when it has not
+// moved, the snapshot is used as is; otherwise the providers logged
+// since are reloaded (or, when the log was pruned past the snapshot or
+// says that any provider may have changed, those whose generation moved:
+// every change to a provider's inventories, traits, aggregates or usage
+// bumps it). Either way a scheduling query over 10,000 hosts reads the
+// rows of the providers that changed, not 10,000 hosts' worth, and the
+// new version shares the unchanged providers and the indexes with the
+// old one (placement.ProviderSet.Update).
 //
-// The lists handed out are shared between callers and with the snapshot
+// The sets handed out are shared between callers and with the snapshot
 // and must be treated as read-only.
 type snapshot struct {
-	mu    sync.Mutex
-	list  []placement.ProviderState // oldest first
-	index map[string]int            // uuid → position in list
+	mu     sync.Mutex
+	set    *placement.ProviderSet
+	seq    int64
+	loaded bool
 }
 
 // CandidateProviders returns every provider's state, oldest first. The
-// slice and its maps are shared: callers must not modify them.
-func (s *Store) CandidateProviders(ctx context.Context) ([]placement.ProviderState, error) {
-	var out []placement.ProviderState
+// set and its providers are shared: callers must not modify them.
+func (s *Store) CandidateProviders(ctx context.Context) (*placement.ProviderSet, error) {
+	var out *placement.ProviderSet
 	err := s.readTx(ctx, func(q db.Querier) error {
-		// The cheap scan: generations only.
-		rows, err := q.QueryContext(ctx, `SELECT uuid, generation FROM placement_providers`)
-		if err != nil {
+		// Read first: what is loaded below is at least this recent.
+		var seq, pruned int64
+		if err := q.QueryRowContext(ctx, `SELECT seq, pruned FROM placement_seq WHERE id = 1`).Scan(&seq, &pruned); err != nil {
 			return err
 		}
-		type ug struct {
-			uuid string
-			gen  int64
-		}
-		var gens []ug
-		for rows.Next() {
-			var x ug
-			if err := rows.Scan(&x.uuid, &x.gen); err != nil {
-				rows.Close()
-				return err
-			}
-			gens = append(gens, x)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-
 		s.snap.mu.Lock()
-		old, index := s.snap.list, s.snap.index
+		old, oldSeq, loaded := s.snap.set, s.snap.seq, s.snap.loaded
 		s.snap.mu.Unlock()
-
-		// The set of providers is the same when every uuid is known and
-		// the counts agree (uuids are unique).
-		same := len(gens) == len(old)
-		var changed []string
-		for _, x := range gens {
-			i, ok := index[x.uuid]
-			if !ok {
-				same = false
-				changed = append(changed, x.uuid)
-				continue
-			}
-			if old[i].Generation != x.gen {
-				changed = append(changed, x.uuid)
-			}
-		}
-		if same && len(changed) == 0 {
+		if loaded && seq == oldSeq {
 			out = old
 			return nil
 		}
 
-		moved := len(changed)
-		fresh := map[string]*placement.ProviderState{}
-		var loaded []placement.ProviderState
-		if len(changed) > 0 {
-			all := len(changed) > len(gens)/4
-			var a args
-			where := ""
-			if !all {
-				where = " WHERE uuid IN (" + a.list(changed) + ")"
-			}
-			if len(changed) > 5000 {
-				all, where, a = true, "", args{}
-			}
-			rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers`+where, a.vals...)
+		var changed []string
+		scan := !loaded || oldSeq < pruned
+		if !scan {
+			logged, err := strings1(ctx, q, `SELECT DISTINCT provider_uuid FROM placement_changes WHERE seq > $1`, oldSeq)
 			if err != nil {
 				return err
 			}
-			want := make(map[string]bool, len(changed))
-			for _, c := range changed {
-				want[c] = true
+			if slices.Contains(logged, "*") {
+				scan = true
+			} else {
+				changed = logged
 			}
-			for rows.Next() {
-				p, err := scanProvider(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				if !want[p.UUID] {
-					continue
-				}
-				loaded = append(loaded, placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
-					Used: placement.Usage{}, Traits: map[string]bool{}, Aggregates: map[string]bool{}})
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			changed = changed[:0]
-			for i := range loaded {
-				fresh[loaded[i].UUID] = &loaded[i]
-				changed = append(changed, loaded[i].UUID)
-			}
-			if err := loadDetails(ctx, q, changed, all, fresh); err != nil {
+		}
+		if scan {
+			var err error
+			if changed, err = movedGenerations(ctx, q, old); err != nil {
 				return err
 			}
 		}
 
-		if same && len(fresh) == moved {
-			// Same providers, same order: replace the moved ones.
-			out = slices.Clone(old)
-			for uuid, st := range fresh {
-				out[index[uuid]] = *st
-			}
-		} else {
-			// Providers came or went (or one went while being reloaded):
-			// rebuild the list and its order.
-			out = make([]placement.ProviderState, 0, len(gens))
-			for _, x := range gens {
-				if st := fresh[x.uuid]; st != nil {
-					out = append(out, *st)
-				} else if i, ok := index[x.uuid]; ok && old[i].Generation == x.gen {
-					out = append(out, old[i])
-				}
-			}
-			sort.Slice(out, func(i, j int) bool {
-				a, b := &out[i], &out[j]
-				if !a.CreatedAt.Equal(b.CreatedAt) {
-					return a.CreatedAt.Before(b.CreatedAt)
-				}
-				return a.UUID < b.UUID
-			})
-			index = make(map[string]int, len(out))
-			for i := range out {
-				index[out[i].UUID] = i
+		fresh, err := loadProviders(ctx, q, changed, old.Len())
+		if err != nil {
+			return err
+		}
+		var gone []string
+		for _, u := range changed {
+			if fresh[u] == nil && old.Get(u) != nil {
+				gone = append(gone, u)
 			}
 		}
+		list := make([]*placement.ProviderState, 0, len(fresh))
+		for _, u := range changed {
+			if st := fresh[u]; st != nil {
+				list = append(list, st)
+			}
+		}
+		out = old.Update(list, gone)
 		s.snap.mu.Lock()
-		s.snap.list, s.snap.index = out, index
+		// Keep the newest of concurrent refreshes.
+		if !s.snap.loaded || seq >= s.snap.seq {
+			s.snap.set, s.snap.seq, s.snap.loaded = out, seq, true
+		}
 		s.snap.mu.Unlock()
 		return nil
 	})
 	return out, err
+}
+
+// movedGenerations compares every provider's generation with old's: it
+// returns the providers that are new, moved or gone.
+func movedGenerations(ctx context.Context, q db.Querier, old *placement.ProviderSet) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT uuid, generation FROM placement_providers`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var changed []string
+	present := make(map[string]bool, old.Len())
+	for rows.Next() {
+		var uuid string
+		var gen int64
+		if err := rows.Scan(&uuid, &gen); err != nil {
+			return nil, err
+		}
+		present[uuid] = true
+		if p := old.Get(uuid); p == nil || p.Generation != gen {
+			changed = append(changed, uuid)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range old.Len() {
+		if u := old.At(i).UUID; !present[u] {
+			changed = append(changed, u)
+		}
+	}
+	return changed, nil
+}
+
+// loadProviders loads the providers uuids that still exist, with their
+// details; of n providers in all, a large share is read table by table.
+func loadProviders(ctx context.Context, q db.Querier, uuids []string, n int) (map[string]*placement.ProviderState, error) {
+	fresh := map[string]*placement.ProviderState{}
+	if len(uuids) == 0 {
+		return fresh, nil
+	}
+	all := len(uuids) > n/4 || len(uuids) > 5000
+	var a args
+	where := ""
+	if !all {
+		where = " WHERE uuid IN (" + a.list(uuids) + ")"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers`+where, a.vals...)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(uuids))
+	for _, u := range uuids {
+		want[u] = true
+	}
+	var found []string
+	for rows.Next() {
+		p, err := scanProvider(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !want[p.UUID] {
+			continue
+		}
+		fresh[p.UUID] = &placement.ProviderState{Provider: p, Inventories: map[string]placement.Inventory{},
+			Used: placement.Usage{}, Traits: map[string]bool{}, Aggregates: map[string]bool{}}
+		found = append(found, p.UUID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := loadDetails(ctx, q, found, all, fresh); err != nil {
+		return nil, err
+	}
+	return fresh, nil
 }
 
 // loadDetails fills the inventories, usage, traits and aggregates of the

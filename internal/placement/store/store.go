@@ -48,11 +48,94 @@ func (s *Store) Migrate(ctx context.Context) error {
 // generation the store read itself: the transaction is run again.
 var errRace = errors.New("placement store: concurrent update, retry")
 
-// tx runs fn in a transaction, again when it lost a race it can retry.
-func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// wtx is a write transaction that remembers the providers it changed,
+// for the change log (see migrations/00002_changes.sql).
+type wtx struct {
+	*sql.Tx
+	touched map[string]bool
+	all     bool // every provider may have changed
+}
+
+// touch notes that the providers changed.
+func (w *wtx) touch(uuids ...string) {
+	if w.touched == nil {
+		w.touched = map[string]bool{}
+	}
+	for _, u := range uuids {
+		w.touched[u] = true
+	}
+}
+
+// touchAll notes that any provider may have changed.
+func (w *wtx) touchAll() { w.all = true }
+
+// Change log pruning: every pruneEvery numbers, entries more than
+// keepChanges numbers old are removed (a reader further behind reloads
+// every provider's generation instead).
+const (
+	pruneEvery  = 256
+	keepChanges = 4096
+)
+
+// logChanges bumps the change number and logs the touched providers;
+// it is the transaction's last statement, so that the row lock it takes
+// is held only until the commit (and no writer waits on another while
+// holding it).
+func (w *wtx) logChanges(ctx context.Context) error {
+	if !w.all && len(w.touched) == 0 {
+		return nil
+	}
+	if _, err := w.ExecContext(ctx, `UPDATE placement_seq SET seq = seq + 1 WHERE id = 1`); err != nil {
+		return err
+	}
+	var seq int64
+	if err := w.QueryRowContext(ctx, `SELECT seq FROM placement_seq WHERE id = 1`).Scan(&seq); err != nil {
+		return err
+	}
+	uuids := make([]string, 0, len(w.touched))
+	if w.all {
+		uuids = append(uuids, "*")
+	} else {
+		for u := range w.touched {
+			uuids = append(uuids, u)
+		}
+	}
+	for len(uuids) > 0 {
+		n := min(len(uuids), 200)
+		var a args
+		s := a.add(seq)
+		vals := make([]string, n)
+		for i, u := range uuids[:n] {
+			vals[i] = "(" + s + ", " + a.add(u) + ")"
+		}
+		if _, err := w.ExecContext(ctx, `INSERT INTO placement_changes (seq, provider_uuid) VALUES `+strings.Join(vals, ", "), a.vals...); err != nil {
+			return err
+		}
+		uuids = uuids[n:]
+	}
+	if seq%pruneEvery == 0 && seq > keepChanges {
+		if _, err := w.ExecContext(ctx, `DELETE FROM placement_changes WHERE seq <= $1`, seq-keepChanges); err != nil {
+			return err
+		}
+		if _, err := w.ExecContext(ctx, `UPDATE placement_seq SET pruned = $1 WHERE id = 1`, seq-keepChanges); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a transaction, again when it lost a race it can retry,
+// and logs the providers it changed.
+func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 	var err error
 	for range 8 {
-		err = s.db.Tx(ctx, fn)
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			w := &wtx{Tx: tx}
+			if err := fn(w); err != nil {
+				return err
+			}
+			return w.logChanges(ctx)
+		})
 		if !errors.Is(err, errRace) {
 			return err
 		}
@@ -82,6 +165,9 @@ func bump(ctx context.Context, q db.Querier, uuid string, gen int64) (int64, boo
 	res, err := q.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1, updated_at = $1 WHERE uuid = $2 AND generation = $3`, db.Now(), uuid, gen)
 	if err != nil {
 		return 0, false, err
+	}
+	if w, ok := q.(*wtx); ok {
+		w.touch(uuid)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {

@@ -203,7 +203,7 @@ func TestReparentAndSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range states {
+	for _, st := range states.States() {
 		if st.RootUUID != rp1 {
 			t.Fatalf("%s root = %s", st.UUID, st.RootUUID)
 		}
@@ -239,7 +239,7 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want.States(), got.States()); diff != "" {
 			t.Fatalf("%s: snapshot differs (-fresh +cached):\n%s", step, diff)
 		}
 	}
@@ -280,4 +280,35 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("child created")
+	if _, err := writer.UpdateProvider(ctx, id(9), "h9", id(4), true); err != nil {
+		t.Fatal(err)
+	}
+	check("child moved to another tree")
+	if _, err := writer.SetProviderAggregates(ctx, id(4), -1, []string{"11111111-1111-1111-1111-111111111111"}); err != nil {
+		t.Fatal(err)
+	}
+	check("aggregates")
+	st := writer.Store()
+	if err := st.CreateCustomClass(ctx, "CUSTOM_A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.SetInventories(ctx, id(1), 1, []placement.Inventory{{ResourceClass: "CUSTOM_A", Total: 4}}, true); err != nil {
+		t.Fatal(err)
+	}
+	check("custom class inventory")
+	if err := st.RenameCustomClass(ctx, "CUSTOM_A", "CUSTOM_B"); err != nil {
+		t.Fatal(err)
+	}
+	check("custom class renamed")
+	for i := 10; i < 20; i++ {
+		if _, err := writer.CreateProvider(ctx, id(i), fmt.Sprintf("h%d", i), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 10; i < 20; i += 2 {
+		if err := writer.DeleteProvider(ctx, id(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("many created and deleted")
 }
