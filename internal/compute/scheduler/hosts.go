@@ -171,6 +171,7 @@ type cached[T any] struct {
 	mu   sync.Mutex
 	cur  *load[T] // the latest load started
 	next *load[T] // a load waiting for cur to end, not started
+	ok   *load[T] // the latest load that succeeded (for getStale)
 }
 
 type load[T any] struct {
@@ -204,8 +205,8 @@ func (l *load[T]) wait(ctx context.Context) (T, error) {
 // for it.
 func (c *cached[T]) get(ctx context.Context, notBefore time.Time, fn func(context.Context) (T, error)) (T, error) {
 	run := func(l *load[T]) (T, error) {
-		l.val, l.err = fn(context.WithoutCancel(ctx))
-		close(l.done)
+		v, err := fn(context.WithoutCancel(ctx))
+		c.finish(l, v, err)
 		return l.val, l.err
 	}
 	c.mu.Lock()
@@ -253,9 +254,48 @@ func (c *cached[T]) get(ctx context.Context, notBefore time.Time, fn func(contex
 	return run(n)
 }
 
+// finish ends load l with its result.
+func (c *cached[T]) finish(l *load[T], val T, err error) {
+	l.val, l.err = val, err
+	close(l.done)
+	if err == nil {
+		c.mu.Lock()
+		if c.ok == nil || c.ok.start.Before(l.start) {
+			c.ok = l
+		}
+		c.mu.Unlock()
+	}
+}
+
+// getStale is get for periodic refreshes: when the latest successful
+// load is older than notBefore it is still returned at once, and a new
+// load runs in the background (one at a time), so that Selects do not
+// queue behind a reload of every host. Without a successful load it is
+// get.
+func (c *cached[T]) getStale(ctx context.Context, notBefore time.Time, fn func(context.Context) (T, error)) (T, error) {
+	c.mu.Lock()
+	last := c.ok
+	if last == nil {
+		c.mu.Unlock()
+		return c.get(ctx, notBefore, fn)
+	}
+	if last.start.Before(notBefore) && (c.cur == nil || c.cur.finished()) && c.next == nil {
+		n := &load[T]{done: make(chan struct{}), start: time.Now()}
+		c.cur = n
+		bg := context.WithoutCancel(ctx)
+		go func() {
+			v, err := fn(bg)
+			c.finish(n, v, err)
+		}()
+	}
+	c.mu.Unlock()
+	return last.val, nil
+}
+
 // invalidate makes the next get load again.
 func (c *cached[T]) invalidate() {
 	c.mu.Lock()
+	c.ok = nil
 	if c.cur != nil && c.cur.finished() {
 		c.cur = nil
 	} else if c.cur != nil {

@@ -236,7 +236,9 @@ func (s *Scheduler) Select(ctx context.Context, spec RequestSpec) (sel Selection
 		defer mu.Unlock()
 	}
 
-	nodes, err := s.nodes.get(ctx, now.Add(-s.cfg.NodeRefresh), s.loadNodes)
+	// Periodic refreshes run in the background (a new host is still
+	// seen at once: an unknown provider makes the Select read the nodes).
+	nodes, err := s.nodes.getStale(ctx, now.Add(-s.cfg.NodeRefresh), s.loadNodes)
 	if err != nil {
 		return Selection{}, nil, err
 	}
@@ -270,7 +272,11 @@ func (s *Scheduler) Select(ctx context.Context, spec RequestSpec) (sel Selection
 	if cands == nil || len(cands.Requests) == 0 {
 		return Selection{}, nil, &NoValidHost{Reason: noRoom}
 	}
-	svcs, err := s.services.get(ctx, now.Add(-s.cfg.ServiceRefresh), s.loadServices)
+	getServices := s.services.get
+	if s.cfg.ServiceRefresh > 0 {
+		getServices = s.services.getStale
+	}
+	svcs, err := getServices(ctx, now.Add(-s.cfg.ServiceRefresh), s.loadServices)
 	if err != nil {
 		return Selection{}, nil, err
 	}
