@@ -55,7 +55,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	}}
 	placement := plclient.New(env.URLs["placement"], hc, env.ServiceToken)
 	images := imageService{imgclient.New(env.URLs["image"], hc)}
-	sched := scheduler.New(scheduler.Config{}, placement, store, env.Liveness)
+	sched := scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
@@ -70,6 +70,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	env.consoleProxy = &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")}
 	cond := conductor.New(conductor.Config{
 		Store:     store,
+		Workers:   16,
 		Scheduler: timedScheduler{sched, env},
 		Placement: placement,
 		Dial:      func(h string) hostrpc.Host { return hostrpc.Dial(env.Bus, h) },
