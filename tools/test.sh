@@ -15,12 +15,16 @@
 #   tempest-image  tests/tempest/run.sh --list image --min-pass $TEMPEST_IMAGE_MIN_PASS
 #   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
 #               (fake hypervisor driver, two hosts)
+#   tempest-qemu  (--long only) tests/tempest/run.sh --regex '^tempest\.api\.compute\.servers\.'
+#               with the qemu driver booting the guest test image under TCG;
+#               must pass at least $TEMPEST_QEMU_MIN_PASS (the fake driver's count)
 #   fuzz        every Fuzz target for $FUZZTIME (10s; 60s with --long)
 #
 # --only / --skip take comma-separated step names.  Environment:
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
 #   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 400)
+#   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 154)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
 #
@@ -47,6 +51,7 @@ done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
 TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-400}
+TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-154}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
 export DEBIAN_FRONTEND=noninteractive
@@ -194,6 +199,12 @@ tempest_compute() {
 		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list compute --min-pass "$TEMPEST_COMPUTE_MIN_PASS"
 }
 
+tempest_qemu() {
+	GOSTACK_UP_ARGS="--compute-driver qemu" \
+		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --workspace "$REPO/tests/tempest/workspace/compute-qemu" \
+		--regex '^tempest\.api\.compute\.servers\.' --min-pass "$TEMPEST_QEMU_MIN_PASS"
+}
+
 fuzz() {
 	local targets=() line file dir name rc=0 n=0
 	while IFS= read -r line; do
@@ -242,6 +253,9 @@ if want acceptance || want tempest || want tempest-image || want tempest-compute
 		step tempest tempest
 		step tempest-image tempest_image
 		step tempest-compute tempest_compute
+		if [ "$LONG" = 1 ]; then
+			step tempest-qemu tempest_qemu
+		fi
 	else
 		skipped acceptance "no binary"
 		skipped tempest "no binary"

@@ -126,6 +126,18 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 		if err := ag.Start(ctx); err != nil {
 			return err
 		}
+		// Once every host is known, load the scheduler's view of them and
+		// Placement's candidate snapshot, so that the first builds do not
+		// all wait for the first read of every host.
+		select {
+		case <-ag.Reported():
+			if err := sched.Warm(ctx); err != nil {
+				env.Log.Warn("compute: warming the scheduler", "err", err)
+			}
+			_, _ = placement.AllocationCandidates(ctx, plclient.CandidateRequest{
+				Groups: []plclient.Group{{Resources: map[string]int64{"VCPU": 1}}}, Limit: 1})
+		case <-ctx.Done():
+		}
 		<-ctx.Done()
 		return nil
 	})

@@ -202,6 +202,17 @@ func (s *Scheduler) Invalidate() {
 	s.services.invalidate()
 }
 
+// Warm reads the nodes and services now, so that the first Selects after
+// a start do not all wait for the first read of every host.
+func (s *Scheduler) Warm(ctx context.Context) error {
+	now := time.Now()
+	if _, err := s.nodes.get(ctx, now, s.loadNodes); err != nil {
+		return err
+	}
+	_, err := s.services.get(ctx, now, s.loadServices)
+	return err
+}
+
 // scratch is the per-Select working memory, reused between Selects.
 type scratch struct {
 	hosts []hostState
