@@ -480,14 +480,25 @@ func (d *Driver) powerdown(ctx context.Context, in *instance, timeout time.Durat
 	if err := p.qmp.run(ctx, "system_powerdown", nil, nil); err != nil {
 		return false
 	}
+	// A guest still booting may miss the button (its ACPI handling is not
+	// up yet): press it again every few seconds until the timeout, as
+	// Nova's libvirt driver retries its clean shutdown.
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	select {
-	case <-p.qmp.done:
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
+	retry := time.NewTicker(shutdownRetry)
+	defer retry.Stop()
+wait:
+	for {
+		select {
+		case <-p.qmp.done:
+			break wait
+		case <-retry.C:
+			_ = p.qmp.run(ctx, "system_powerdown", nil, nil)
+		case <-t.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
 	}
 	if !waitGone(p.pid, in.uuid(), 5*time.Second) {
 		return false
@@ -499,6 +510,10 @@ func (d *Driver) powerdown(ctx context.Context, in *instance, timeout time.Durat
 	d.mu.Unlock()
 	return true
 }
+
+// shutdownRetry is how often a clean shutdown presses the power button
+// again.
+const shutdownRetry = 5 * time.Second
 
 // qmp returns in's monitor or an error when no QEMU runs.
 func (d *Driver) qmp(in *instance) (*qmpConn, error) {
