@@ -82,6 +82,20 @@ func run(bin string, runs, parallel, ram int) error {
 	if err != nil {
 		return err
 	}
+	// The compute host registers in the background after start-up.
+	for {
+		var hv struct {
+			Hypervisors []struct{} `json:"hypervisors"`
+		}
+		if _, err := a.Do(ctx, "GET", "compute", "/os-hypervisors", nil, &hv); err == nil && len(hv.Hypervisors) > 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	imageID, flavorID, err := prepare(ctx, a, img, ram)
 	if err != nil {
 		return err
@@ -228,7 +242,11 @@ func boot(ctx context.Context, a *launch.API, dataDir, imageID, flavorID, userDa
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return 0, 0, fmt.Errorf("server %s: no user-data marker within 5 minutes", id)
+	var show struct {
+		Server map[string]any `json:"server"`
+	}
+	a.Do(ctx, "GET", "compute", "/servers/"+id, nil, &show)
+	return 0, 0, fmt.Errorf("server %s: no user-data marker within 5 minutes (status %v, fault %v)", id, show.Server["status"], show.Server["fault"])
 }
 
 func qemuRunning(id string) bool {
