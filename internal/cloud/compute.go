@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
