@@ -61,6 +61,3 @@ func (e *UnavailableError) Error() string { return e.Msg }
 type NotImplementedError struct{ Msg string }
 
 func (e *NotImplementedError) Error() string { return e.Msg }
-
-// errNotBuilt marks a contract method whose body is still being written.
-var errNotBuilt = &NotImplementedError{Msg: "This operation is not implemented yet."}
