@@ -45,8 +45,16 @@ var ComputeSpec = ServiceSpec{
 func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	cfg := env.Config
 	store := cstore.New(env.DB)
+	// The scheduler keeps its view of services and aggregates for a few
+	// seconds; the API's changes to them reach it at once.
+	var sched *scheduler.Scheduler
+	apiStore := hostChanges{Store: store, changed: func() {
+		if sched != nil {
+			sched.Invalidate()
+		}
+	}}
 	// Nova's default quota driver: limits kept by compute itself (os-quota-sets).
-	svc, err := compute.New(ctx, compute.Config{}, store)
+	svc, err := compute.New(ctx, compute.Config{}, apiStore)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +63,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	}}
 	placement := plclient.New(env.URLs["placement"], hc, env.ServiceToken)
 	images := imageService{imgclient.New(env.URLs["image"], hc)}
-	sched := scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
+	sched = scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
@@ -286,6 +294,43 @@ func (s imageSource) Open(ctx context.Context, id string) (io.ReadCloser, error)
 	tok, _ := s.env.ServiceToken(ctx)
 	r, _, err := s.images.c.Download(ctx, tok, id)
 	return r, imageErr(err)
+}
+
+// hostChanges tells the scheduler when the API changed a service or an
+// aggregate (a host disabled, moved to a zone, given metadata).
+type hostChanges struct {
+	compute.Store
+	changed func()
+}
+
+func (h hostChanges) UpdateService(ctx context.Context, id string, fn func(*compute.HostService) error) (*compute.HostService, error) {
+	out, err := h.Store.UpdateService(ctx, id, fn)
+	h.changed()
+	return out, err
+}
+
+func (h hostChanges) DeleteService(ctx context.Context, id string) error {
+	err := h.Store.DeleteService(ctx, id)
+	h.changed()
+	return err
+}
+
+func (h hostChanges) CreateAggregate(ctx context.Context, a *compute.Aggregate) error {
+	err := h.Store.CreateAggregate(ctx, a)
+	h.changed()
+	return err
+}
+
+func (h hostChanges) UpdateAggregate(ctx context.Context, id int64, fn func(*compute.Aggregate) error) (*compute.Aggregate, error) {
+	out, err := h.Store.UpdateAggregate(ctx, id, fn)
+	h.changed()
+	return out, err
+}
+
+func (h hostChanges) DeleteAggregate(ctx context.Context, id int64) error {
+	err := h.Store.DeleteAggregate(ctx, id)
+	h.changed()
+	return err
 }
 
 // timedScheduler logs each scheduling decision with its duration, the
