@@ -183,7 +183,7 @@ unit_pg() {
 }
 
 acceptance() {
-	GOSTACK_BIN=$REPO/bin/gostack go test -tags acceptance -count=1 -v -timeout 15m ./tests/acceptance/...
+	GOSTACK_BIN=$REPO/bin/gostack go test -tags acceptance -count=1 -v -timeout 25m ./tests/acceptance/...
 }
 
 tempest() {
