@@ -185,6 +185,7 @@ func lastLines(s string, n int) string {
 func TestQEMUGuestLifecycle(t *testing.T) {
 	img := guestImage(t)
 	c, rc := startCloud(t, "--compute-driver", "qemu")
+	killGuestsOf(t, c.DataDir)
 	admin := creds(rc).with("OS_CLOUD", "")
 	cl := &client{t: t, home: t.TempDir()}
 
@@ -319,6 +320,27 @@ func TestQEMUGuestLifecycle(t *testing.T) {
 	}
 }
 
+// killGuestsOf stops, when the test ends, every QEMU whose files are
+// under dataDir: guests outlive gostack by design, so a test that fails
+// half-way would otherwise leave them running.
+func killGuestsOf(t *testing.T, dataDir string) {
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+			if strings.Contains(string(b), "qemu-system") && strings.Contains(string(b), dataDir) {
+				if p, err := os.FindProcess(pid); err == nil {
+					p.Kill()
+				}
+			}
+		}
+	})
+}
+
 // waitUptime waits until the guest's uptime counter passes after.
 func waitUptime(t *testing.T, g *guest, after int) {
 	t.Helper()
@@ -337,6 +359,7 @@ func waitUptime(t *testing.T, g *guest, after int) {
 func TestQEMULiveMigration(t *testing.T) {
 	img := guestImage(t)
 	c, rc := startCloud(t, "--compute-driver", "qemu", "--qemu-hosts", "2", "--compute-host", "lm")
+	killGuestsOf(t, c.DataDir)
 	admin := creds(rc).with("OS_CLOUD", "")
 	cl := &client{t: t, home: t.TempDir()}
 	cl.ok(admin, "image", "create", "--disk-format", "qcow2", "--container-format", "bare", "--public",
