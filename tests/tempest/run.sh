@@ -108,6 +108,8 @@ cleanup() {
 		wait "$GOSTACK_PID" 2>/dev/null || true
 	fi
 	if [ -n "$DATA_DIR" ]; then
+		# guests outlive gostack by design: stop the ones this cloud left
+		pkill -f "qemu-system.*$DATA_DIR/" 2>/dev/null || true
 		[ "$KEEP" = 1 ] || rm -rf "$DATA_DIR" "$DATA_DIR.log"
 	fi
 	exit "$rc"
