@@ -308,6 +308,33 @@ func (c *Conductor) driverMigration(m *compute.Migration, inst *compute.Instance
 		NewFlavor: driverFlavor(nf), DestAddr: m.DestHost, Data: m.DriverDataJSON}
 }
 
+// claimMoveDest claims a destination other than inst's host for a live
+// migration or an evacuation (same flavor), finishes the conductor's event
+// and records source and destination in the migration, which moves to
+// status. On failure the migration is in error, the instance has its fault,
+// and ok is false.
+func (c *Conductor) claimMoveDest(ctx context.Context, op compute.Op, inst *compute.Instance, mig *compute.Migration,
+	finish func(error), status string) (sel scheduler.Selection, ok bool) {
+	source, sourceNode := inst.Host, inst.Node
+	sel, err := c.claimDest(ctx, inst, mig, c.moveSpec(ctx, inst, inst.Flavor, op.Host, []string{source}))
+	if err != nil {
+		if c.stopping() {
+			return sel, false
+		}
+		finish(err)
+		c.setMigration(mig.UUID, "error", nil)
+		c.failOp(inst.ID, "", err)
+		return sel, false
+	}
+	finish(nil)
+	c.setMigration(mig.UUID, status, func(m *compute.Migration) {
+		m.SourceCompute, m.SourceNode = source, sourceNode
+		m.DestCompute, m.DestNode, m.DestHost = sel.Host, sel.Node, sel.Host
+		m.OldFlavorID, m.NewFlavorID = inst.Flavor.ID, inst.Flavor.ID
+	})
+	return sel, true
+}
+
 // opLiveMigrate moves a running guest: PrepareLiveMigration on the
 // destination, LiveMigrate on the source, FinishLiveMigration on the
 // destination. The migration goes queued → preparing → running →
@@ -322,24 +349,12 @@ func (c *Conductor) opLiveMigrate(ctx context.Context, op compute.Op, inst *comp
 		c.failOp(inst.ID, "", err)
 		return
 	}
-	source, sourceNode := inst.Host, inst.Node
+	source := inst.Host
 	c.setMigration(mig.UUID, "queued", nil)
-	sel, err := c.claimDest(ctx, inst, mig, c.moveSpec(ctx, inst, inst.Flavor, op.Host, []string{source}))
-	if err != nil {
-		if c.stopping() {
-			return
-		}
-		finish(err)
-		c.setMigration(mig.UUID, "error", nil)
-		c.failOp(inst.ID, "", err)
+	sel, ok := c.claimMoveDest(ctx, op, inst, mig, finish, "preparing")
+	if !ok {
 		return
 	}
-	finish(nil)
-	c.setMigration(mig.UUID, "preparing", func(m *compute.Migration) {
-		m.SourceCompute, m.SourceNode = source, sourceNode
-		m.DestCompute, m.DestNode, m.DestHost = sel.Host, sel.Node, sel.Host
-		m.OldFlavorID, m.NewFlavorID = inst.Flavor.ID, inst.Flavor.ID
-	})
 	rollback := func(finish func(error), err error) {
 		if c.stopping() {
 			return
@@ -416,23 +431,10 @@ func (c *Conductor) opEvacuate(ctx context.Context, op compute.Op, inst *compute
 		c.failOp(inst.ID, "", err)
 		return
 	}
-	source, sourceNode := inst.Host, inst.Node
-	sel, err := c.claimDest(ctx, inst, mig, c.moveSpec(ctx, inst, inst.Flavor, op.Host, []string{source}))
-	if err != nil {
-		if c.stopping() {
-			return
-		}
-		finish(err)
-		c.setMigration(mig.UUID, "error", nil)
-		c.failOp(inst.ID, "", err)
+	sel, ok := c.claimMoveDest(ctx, op, inst, mig, finish, "pre-migrating")
+	if !ok {
 		return
 	}
-	finish(nil)
-	c.setMigration(mig.UUID, "pre-migrating", func(m *compute.Migration) {
-		m.SourceCompute, m.SourceNode = source, sourceNode
-		m.DestCompute, m.DestNode, m.DestHost = sel.Host, sel.Node, sel.Host
-		m.OldFlavorID, m.NewFlavorID = inst.Flavor.ID, inst.Flavor.ID
-	})
 	wasStopped := inst.VMState == compute.VMStopped
 	az := sel.AZ
 	if az == "" {
