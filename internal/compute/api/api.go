@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -206,7 +207,7 @@ func decode(r *http.Request, dst any) error {
 
 // novaWording words a body that is not JSON at all as Nova does.
 func novaWording(err error) error {
-	var he *httpapi.Error
+	var he *apierr.Error
 	var syn *json.SyntaxError
 	if errors.As(err, &he) && he.Code == http.StatusBadRequest && (errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)) {
 		he.Message = "Malformed request body"

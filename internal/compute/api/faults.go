@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/quota"
 )
@@ -13,9 +14,9 @@ import (
 // "message": "..."}}.
 type faults struct{}
 
-func (faults) Map(err error) *httpapi.Error {
+func (faults) Map(err error) *apierr.Error {
 	var (
-		he *httpapi.Error
+		he *apierr.Error
 		nf *compute.NotFoundError
 		cf *compute.ConflictError
 		ve *compute.ValidationError
@@ -28,21 +29,21 @@ func (faults) Map(err error) *httpapi.Error {
 	case errors.As(err, &he):
 		return he
 	case errors.As(err, &nf):
-		return &httpapi.Error{Code: http.StatusNotFound, Message: nf.Msg}
+		return &apierr.Error{Code: http.StatusNotFound, Message: nf.Msg}
 	case errors.As(err, &cf):
-		return &httpapi.Error{Code: http.StatusConflict, Message: cf.Msg}
+		return &apierr.Error{Code: http.StatusConflict, Message: cf.Msg}
 	case errors.As(err, &ve):
-		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Msg}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: ve.Msg}
 	case errors.As(err, &fe):
-		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Msg}
+		return &apierr.Error{Code: http.StatusForbidden, Message: fe.Msg}
 	case errors.As(err, &ue):
-		return &httpapi.Error{Code: http.StatusServiceUnavailable, Message: ue.Msg}
+		return &apierr.Error{Code: http.StatusServiceUnavailable, Message: ue.Msg}
 	case errors.As(err, &ni):
-		return &httpapi.Error{Code: http.StatusNotImplemented, Message: ni.Msg}
+		return &apierr.Error{Code: http.StatusNotImplemented, Message: ni.Msg}
 	case errors.As(err, &ol):
-		return &httpapi.Error{Code: http.StatusForbidden, Message: "Quota exceeded: " + ol.Error(), Err: err}
+		return &apierr.Error{Code: http.StatusForbidden, Message: "Quota exceeded: " + ol.Error(), Err: err}
 	}
-	return &httpapi.Error{Code: http.StatusInternalServerError, Message: "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.", Err: err}
+	return &apierr.Error{Code: http.StatusInternalServerError, Message: "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.", Err: err}
 }
 
 // faultNames are Nova's fault keys by status.
@@ -52,7 +53,7 @@ var faultNames = map[int]string{
 	415: "badMediaType", 429: "overLimit", 501: "notImplemented", 503: "serviceUnavailable",
 }
 
-func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	name, ok := faultNames[e.Code]
 	if !ok {
 		name = "computeFault"
@@ -65,5 +66,5 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
 }
 
 func badRequest(format string, args ...any) error {
-	return httpapi.Errorf(http.StatusBadRequest, format, args...)
+	return apierr.New(http.StatusBadRequest, format, args...)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -142,8 +143,8 @@ func (h *Handler) group(r *http.Request, rule string) (*compute.ServerGroup, err
 	}
 	if err := h.authorize(r, rule, map[string]any{"project_id": g.ProjectID, "user_id": g.UserID}); err != nil {
 		// Another project's group does not exist for the caller.
-		if he, ok := err.(*httpapi.Error); ok && he.Code == http.StatusForbidden && !isAdmin(r) {
-			return nil, &httpapi.Error{Code: http.StatusNotFound, Message: "Instance group " + g.ID + " could not be found."}
+		if he, ok := err.(*apierr.Error); ok && he.Code == http.StatusForbidden && !isAdmin(r) {
+			return nil, &apierr.Error{Code: http.StatusNotFound, Message: "Instance group " + g.ID + " could not be found."}
 		}
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -120,7 +121,7 @@ func (h *Handler) hypervisorList(w http.ResponseWriter, r *http.Request, detail 
 		return err
 	}
 	if pattern != "" && len(hvs) == 0 {
-		return &httpapi.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("No hypervisor matching '%s' could be found.", pattern)}
+		return &apierr.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("No hypervisor matching '%s' could be found.", pattern)}
 	}
 	idOf := func(hv compute.HypervisorView) string {
 		if minor >= 53 {
@@ -161,7 +162,7 @@ func hypervisorID(r *http.Request) (string, error) {
 		return id, nil
 	}
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
-		return "", &httpapi.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("Hypervisor with ID '%s' could not be found.", id)}
+		return "", &apierr.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("Hypervisor with ID '%s' could not be found.", id)}
 	}
 	return id, nil
 }
@@ -222,7 +223,7 @@ func (h *Handler) searchHypervisors(withServers bool) httpapi.HandlerFunc {
 			return err
 		}
 		if len(hvs) == 0 {
-			return &httpapi.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("No hypervisor matching '%s' could be found.", pattern)}
+			return &apierr.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("No hypervisor matching '%s' could be found.", pattern)}
 		}
 		now := time.Now()
 		out := make([]any, len(hvs))

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -137,7 +138,7 @@ func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {
 
 // noImage answers DELETE /images (no id) as Nova does: nothing there.
 func (h *Handler) noImage(w http.ResponseWriter, r *http.Request) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "Image not found."}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "Image not found."}
 }
 
 func (h *Handler) listImageMetadata(w http.ResponseWriter, r *http.Request) error {

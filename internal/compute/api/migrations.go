@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -129,7 +130,7 @@ func migrationID(r *http.Request) (int64, error) {
 	s := r.PathValue("migration_id")
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, &httpapi.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("Migration %s for instance %s could not be found.", s, r.PathValue("id"))}
+		return 0, &apierr.Error{Code: http.StatusNotFound, Message: fmt.Sprintf("Migration %s for instance %s could not be found.", s, r.PathValue("id"))}
 	}
 	return n, nil
 }

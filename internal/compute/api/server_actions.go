@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -34,7 +35,7 @@ func networkUnavailable() error {
 }
 
 func notFoundResource() error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "The resource could not be found."}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "The resource could not be found."}
 }
 
 // nullOrObject reads an action value that may be null (nil) or an
@@ -352,7 +353,7 @@ func parseAction(name string, raw json.RawMessage, minor int) (*actionPlan, erro
 		}
 		p.console = [2]string{protocol, t}
 	case "os-getRDPConsole", "resetNetwork":
-		return nil, &httpapi.Error{Code: http.StatusGone, Message: "This resource is no longer available in the Nova API."}
+		return nil, &apierr.Error{Code: http.StatusGone, Message: "This resource is no longer available in the Nova API."}
 	case "injectNetworkInfo":
 		rule(compute.RuleInjectNetworkInfo)
 		p.noop = true

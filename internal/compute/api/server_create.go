@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -586,7 +587,7 @@ func (h *Handler) createServer(w http.ResponseWriter, r *http.Request) error {
 		return reply(w, http.StatusAccepted, map[string]any{"reservation_id": res.ReservationID})
 	}
 	if len(res.Instances) == 0 {
-		return &httpapi.Error{Code: http.StatusInternalServerError, Message: "Unexpected API Error.", Err: errNoInstance}
+		return &apierr.Error{Code: http.StatusInternalServerError, Message: "Unexpected API Error.", Err: errNoInstance}
 	}
 	inst := res.Instances[0]
 	b := baseOf(r)

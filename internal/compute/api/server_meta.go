@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -70,7 +71,7 @@ func (h *Handler) showServerMetadata(w http.ResponseWriter, r *http.Request) err
 	key := r.PathValue("key")
 	v, ok := md[key]
 	if !ok {
-		return &httpapi.Error{Code: http.StatusNotFound, Message: "Metadata item was not found"}
+		return &apierr.Error{Code: http.StatusNotFound, Message: "Metadata item was not found"}
 	}
 	return reply(w, http.StatusOK, map[string]any{"meta": map[string]string{key: v}})
 }
@@ -178,7 +179,7 @@ func (h *Handler) deleteServerTags(w http.ResponseWriter, r *http.Request) error
 }
 
 func tagNotFound(tag, id string) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "Tag '" + tag + "' is not found for instance " + id}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "Tag '" + tag + "' is not found for instance " + id}
 }
 
 func (h *Handler) showServerTag(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +230,7 @@ func (h *Handler) listServerIPs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showServerIPs(w http.ResponseWriter, r *http.Request) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "Instance is not a member of specified network"}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "Instance is not a member of specified network"}
 }
 
 // showServerPassword answers the metadata-service password, which no
@@ -254,7 +255,7 @@ func (h *Handler) createInterface(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handler) interfaceNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "Network interface " + r.PathValue("port_id") + " could not be found."}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "Network interface " + r.PathValue("port_id") + " could not be found."}
 }
 
 func (h *Handler) listVolumeAttachments(w http.ResponseWriter, r *http.Request) error {
@@ -269,7 +270,7 @@ func (h *Handler) createVolumeAttachment(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *Handler) volumeAttachmentNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: "Volume " + r.PathValue("volume_id") + " is not attached to the instance " + r.PathValue("id")}
+	return &apierr.Error{Code: http.StatusNotFound, Message: "Volume " + r.PathValue("volume_id") + " is not attached to the instance " + r.PathValue("id")}
 }
 
 // listServerSecurityGroups answers the server's groups by name; without a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -248,7 +249,7 @@ func (h *Handler) serverFilter(r *http.Request, detail bool) (f compute.Instance
 	}
 	if len(f.VMStates) == 1 && f.VMStates[0] == compute.VMDeleted {
 		if !isAdmin(r) {
-			return f, false, httpapi.Errorf(http.StatusForbidden, "Only administrators may list deleted instances")
+			return f, false, apierr.New(http.StatusForbidden, "Only administrators may list deleted instances")
 		}
 		t := true
 		f.Deleted = &t
@@ -355,7 +356,7 @@ func (h *Handler) serverSort(r *http.Request, f *compute.InstanceFilter, minor i
 		switch {
 		case slices.Contains(valid, k):
 			if (k == "host" || k == "node") && !isAdmin(r) {
-				return httpapi.Errorf(http.StatusForbidden, "Only administrators can sort servers by %s", k)
+				return apierr.New(http.StatusForbidden, "Only administrators can sort servers by %s", k)
 			}
 			d := "desc"
 			if i < len(dirs) {

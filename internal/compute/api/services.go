@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -144,11 +145,11 @@ func (h *Handler) updateServiceByHost(w http.ResponseWriter, r *http.Request, mi
 		fields = append(fields, "disabled_reason")
 	case "force-down":
 		if minor < 11 {
-			return &httpapi.Error{Code: http.StatusNotFound, Message: "Unknown action"}
+			return &apierr.Error{Code: http.StatusNotFound, Message: "Unknown action"}
 		}
 		fields = append(fields, "forced_down")
 	default:
-		return &httpapi.Error{Code: http.StatusNotFound, Message: "Unknown action"}
+		return &apierr.Error{Code: http.StatusNotFound, Message: "Unknown action"}
 	}
 	m, err := serviceBody(r, fields, fields...)
 	if err != nil {
@@ -220,7 +221,7 @@ func (h *Handler) deleteService(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if id == "" {
-			return &httpapi.Error{Code: http.StatusNotFound, Message: "Service " + strconv.FormatInt(n, 10) + " could not be found."}
+			return &apierr.Error{Code: http.StatusNotFound, Message: "Service " + strconv.FormatInt(n, 10) + " could not be found."}
 		}
 	}
 	if err := h.svc.DeleteComputeService(r.Context(), id); err != nil {

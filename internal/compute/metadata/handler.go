@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // ErrNotFound is what Lookup returns (wrapped or not) when no instance
@@ -85,9 +85,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.opts.Log.Debug("metadata", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
 		return
 	}
-	var he *httpapi.Error
+	var he *apierr.Error
 	if !errors.As(err, &he) {
-		he = &httpapi.Error{Code: http.StatusInternalServerError, Message: msgUnknown, Err: err}
+		he = &apierr.Error{Code: http.StatusInternalServerError, Message: msgUnknown, Err: err}
 	}
 	if he.Code >= 500 {
 		h.opts.Log.Error("metadata", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
@@ -110,7 +110,7 @@ const (
 )
 
 func notFound(cause error) error {
-	return &httpapi.Error{Code: http.StatusNotFound, Message: msgNotFound, Err: cause}
+	return &apierr.Error{Code: http.StatusNotFound, Message: msgNotFound, Err: cause}
 }
 
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) error {
@@ -130,7 +130,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return h.password(w, r, m, tokens[1])
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return &httpapi.Error{
+		return &apierr.Error{
 			Code:    http.StatusMethodNotAllowed,
 			Message: "The method " + r.Method + " is not allowed for this resource.",
 			Header:  http.Header{"Allow": {"GET, HEAD"}},
@@ -213,27 +213,27 @@ func (h *handler) password(w http.ResponseWriter, r *http.Request, m *instanceMe
 		return write(w, textPlain, []byte(m.password))
 	case http.MethodPost:
 	default:
-		return httpapi.Errorf(http.StatusBadRequest, "GET and POST only are supported.")
+		return apierr.New(http.StatusBadRequest, "GET and POST only are supported.")
 	}
 	if m.password != "" {
-		return httpapi.Errorf(http.StatusConflict, "There was a conflict when trying to complete your request.")
+		return apierr.New(http.StatusConflict, "There was a conflict when trying to complete your request.")
 	}
 	if r.ContentLength > MaxPasswordSize {
-		return httpapi.Errorf(http.StatusBadRequest, "Request is too large.")
+		return apierr.New(http.StatusBadRequest, "Request is too large.")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPasswordSize+1))
 	if err != nil {
-		return httpapi.Errorf(http.StatusBadRequest, "The server could not comply with the request since it is either malformed or otherwise incorrect.")
+		return apierr.New(http.StatusBadRequest, "The server could not comply with the request since it is either malformed or otherwise incorrect.")
 	}
 	if len(body) > MaxPasswordSize {
-		return httpapi.Errorf(http.StatusBadRequest, "Request is too large.")
+		return apierr.New(http.StatusBadRequest, "Request is too large.")
 	}
 	if h.opts.Passwords == nil {
-		return httpapi.Errorf(http.StatusNotImplemented, "Storing a password is not supported by this deployment.")
+		return apierr.New(http.StatusNotImplemented, "Storing a password is not supported by this deployment.")
 	}
 	if err := h.opts.Passwords.SetPassword(r.Context(), m.inst.ID, string(body)); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return &httpapi.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("Instance %s could not be found.", m.inst.ID), Err: err}
+			return &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("Instance %s could not be found.", m.inst.ID), Err: err}
 		}
 		return err
 	}
@@ -289,10 +289,10 @@ func (h *handler) byProxyHeaders(r *http.Request) (Input, string, error) {
 		msg = "Multiple X-Tenant-ID headers found within request."
 	}
 	if msg != "" {
-		return Input{}, "", httpapi.Errorf(http.StatusBadRequest, "%s", msg)
+		return Input{}, "", apierr.New(http.StatusBadRequest, "%s", msg)
 	}
 	if !hmac.Equal([]byte(Sign(h.opts.ProxySharedSecret, id)), []byte(sig)) {
-		return Input{}, "", &httpapi.Error{Code: http.StatusForbidden, Message: "Invalid proxy request signature.",
+		return Input{}, "", &apierr.Error{Code: http.StatusForbidden, Message: "Invalid proxy request signature.",
 			Err: fmt.Errorf("bad X-Instance-ID-Signature for %s from %s", id, r.RemoteAddr)}
 	}
 	addr := firstForwarded(r.Header.Get("X-Forwarded-For"))
@@ -321,7 +321,7 @@ func lookupError(err error, what string) error {
 	case errors.Is(err, ErrNotFound):
 		return notFound(fmt.Errorf("metadata for %s: %w", what, err))
 	default:
-		return &httpapi.Error{Code: http.StatusInternalServerError, Message: msgUnknown, Err: fmt.Errorf("metadata for %s: %w", what, err)}
+		return &apierr.Error{Code: http.StatusInternalServerError, Message: msgUnknown, Err: fmt.Errorf("metadata for %s: %w", what, err)}
 	}
 }
 

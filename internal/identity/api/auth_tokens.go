@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -40,7 +41,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("Could not read the request body.")
 	}
 	if len(body) > httpapi.MaxBodyBytes {
-		return &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
 	}
 	req, err := decodeAuthRequest(bytes.TrimSpace(body))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -12,9 +13,9 @@ import (
 // {"error": {"code": 404, "title": "Not Found", "message": "..."}}.
 type faults struct{}
 
-func (faults) Map(err error) *httpapi.Error {
+func (faults) Map(err error) *apierr.Error {
 	var (
-		he  *httpapi.Error
+		he  *apierr.Error
 		nf  *identity.NotFoundError
 		cf  *identity.ConflictError
 		ve  *identity.ValidationError
@@ -28,22 +29,22 @@ func (faults) Map(err error) *httpapi.Error {
 	// Before the others: an UnauthorizedError wraps its private cause,
 	// which may itself be a NotFoundError that must not show.
 	case errors.As(err, &ue):
-		return &httpapi.Error{Code: http.StatusUnauthorized, Message: ue.Error(), Err: ue.Cause}
+		return &apierr.Error{Code: http.StatusUnauthorized, Message: ue.Error(), Err: ue.Cause}
 	case errors.As(err, &nf):
-		return &httpapi.Error{Code: http.StatusNotFound, Message: nf.Error()}
+		return &apierr.Error{Code: http.StatusNotFound, Message: nf.Error()}
 	case errors.As(err, &cf):
-		return &httpapi.Error{Code: http.StatusConflict, Message: cf.Error()}
+		return &apierr.Error{Code: http.StatusConflict, Message: cf.Error()}
 	case errors.As(err, &ve):
-		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Error()}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: ve.Error()}
 	case errors.As(err, &fe):
-		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Error()}
+		return &apierr.Error{Code: http.StatusForbidden, Message: fe.Error()}
 	case errors.As(err, &nie):
-		return &httpapi.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
+		return &apierr.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
 	}
-	return &httpapi.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+	return &apierr.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
 }
 
-func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	title := http.StatusText(e.Code)
 	if e.Code == http.StatusBadRequest {
 		title = "Bad Request"

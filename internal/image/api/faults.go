@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/quota"
 )
@@ -16,9 +17,9 @@ import (
 // Found", "message": "..."}; otherwise plain text "404 Not Found\n\n...".
 type faults struct{}
 
-func (faults) Map(err error) *httpapi.Error {
+func (faults) Map(err error) *apierr.Error {
 	var (
-		he  *httpapi.Error
+		he  *apierr.Error
 		nf  *image.NotFoundError
 		cf  *image.ConflictError
 		ve  *image.ValidationError
@@ -34,32 +35,32 @@ func (faults) Map(err error) *httpapi.Error {
 	case errors.As(err, &he):
 		return he
 	case errors.As(err, &nf):
-		return &httpapi.Error{Code: http.StatusNotFound, Message: nf.Error()}
+		return &apierr.Error{Code: http.StatusNotFound, Message: nf.Error()}
 	case errors.As(err, &cf):
-		return &httpapi.Error{Code: http.StatusConflict, Message: cf.Error()}
+		return &apierr.Error{Code: http.StatusConflict, Message: cf.Error()}
 	case errors.As(err, &ve):
-		return &httpapi.Error{Code: http.StatusBadRequest, Message: ve.Error()}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: ve.Error()}
 	case errors.As(err, &fe):
-		return &httpapi.Error{Code: http.StatusForbidden, Message: fe.Error()}
+		return &apierr.Error{Code: http.StatusForbidden, Message: fe.Error()}
 	case errors.As(err, &tl):
-		return &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: tl.Error()}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: tl.Error()}
 	case errors.As(err, &qe):
-		return &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: qe.Error()}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: qe.Error()}
 	case errors.As(err, &ql):
-		return &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: ql.Error()}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: ql.Error()}
 	case errors.As(err, &re):
-		e := &httpapi.Error{Code: http.StatusRequestedRangeNotSatisfiable, Message: re.Error()}
+		e := &apierr.Error{Code: http.StatusRequestedRangeNotSatisfiable, Message: re.Error()}
 		e.Header = http.Header{"Content-Range": {fmt.Sprintf("bytes */%d", re.Size)}}
 		return e
 	case errors.As(err, &um):
-		return &httpapi.Error{Code: http.StatusUnsupportedMediaType, Message: um.Error()}
+		return &apierr.Error{Code: http.StatusUnsupportedMediaType, Message: um.Error()}
 	case errors.As(err, &nie):
-		return &httpapi.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
+		return &apierr.Error{Code: http.StatusNotImplemented, Message: nie.Error()}
 	}
-	return &httpapi.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+	return &apierr.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
 }
 
-func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	title := http.StatusText(e.Code)
 	status := fmt.Sprintf("%d %s", e.Code, title)
 	if r.Method == http.MethodHead {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -25,10 +26,10 @@ const (
 func decodeObject(r *http.Request) (map[string]any, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
 	if err != nil {
-		return nil, &httpapi.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
+		return nil, &apierr.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
 	}
 	if len(body) > httpapi.MaxBodyBytes {
-		return nil, &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
+		return nil, &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -264,10 +265,10 @@ func (h *Handler) updateImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
 	if err != nil {
-		return &httpapi.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
 	}
 	if len(body) > httpapi.MaxBodyBytes {
-		return &httpapi.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
 	}
 	if _, err := h.shown(r, "modify_image"); err != nil {
 		return err

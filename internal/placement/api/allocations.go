@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -163,7 +164,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, badRequest("Could not read the request body.")
 	}
 	if len(body) > httpapi.MaxBodyBytes {
-		return nil, httpapi.Errorf(http.StatusRequestEntityTooLarge, "Request is too large.")
+		return nil, apierr.New(http.StatusRequestEntityTooLarge, "Request is too large.")
 	}
 	return body, nil
 }

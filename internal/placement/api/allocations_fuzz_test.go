@@ -4,12 +4,13 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
 // FuzzDecodeAllocations feeds arbitrary bodies to the allocations PUT
 // decoder at several microversions: it must never panic, and must answer
-// either a consumer or a 4xx *httpapi.Error.
+// either a consumer or a 4xx *apierr.Error.
 func FuzzDecodeAllocations(f *testing.F) {
 	seeds := []string{
 		`{"allocations":{"11111111-1111-1111-1111-111111111111":{"resources":{"VCPU":1}}},"project_id":"p","user_id":"u","consumer_generation":null}`,
@@ -29,7 +30,7 @@ func FuzzDecodeAllocations(f *testing.F) {
 		}
 		ca, err := DecodeAllocations(body, httpapi.Version{Major: 1, Minor: minor}, "c")
 		if err != nil {
-			var he *httpapi.Error
+			var he *apierr.Error
 			if !errors.As(err, &he) || he.Code < 400 || he.Code >= 500 {
 				t.Fatalf("error %v is not a 4xx", err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -95,7 +96,7 @@ func decodeBytes(body []byte, dst any) error {
 }
 
 func placementWording(err error) error {
-	var he *httpapi.Error
+	var he *apierr.Error
 	if errors.As(err, &he) && he.Code == http.StatusBadRequest {
 		var syn *json.SyntaxError
 		prefix := "JSON does not validate: "

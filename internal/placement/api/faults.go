@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -14,7 +15,7 @@ import (
 // "code": "placement.undefined_code", "request_id": "req-..."}]}.
 type faults struct{}
 
-// coded carries a placement error code through an *httpapi.Error.
+// coded carries a placement error code through an *apierr.Error.
 type coded struct {
 	code string
 	err  error
@@ -23,13 +24,13 @@ type coded struct {
 func (c *coded) Error() string { return c.code + ": " + c.err.Error() }
 func (c *coded) Unwrap() error { return c.err }
 
-func withCode(status int, code string, err error) *httpapi.Error {
-	return &httpapi.Error{Code: status, Message: err.Error(), Err: &coded{code: code, err: err}}
+func withCode(status int, code string, err error) *apierr.Error {
+	return &apierr.Error{Code: status, Message: err.Error(), Err: &coded{code: code, err: err}}
 }
 
-func (faults) Map(err error) *httpapi.Error {
+func (faults) Map(err error) *apierr.Error {
 	var (
-		he *httpapi.Error
+		he *apierr.Error
 		nf *placement.NotFoundError
 		cf *placement.ConflictError
 		ve *placement.ValidationError
@@ -44,10 +45,10 @@ func (faults) Map(err error) *httpapi.Error {
 	case errors.As(err, &ve):
 		return withCode(http.StatusBadRequest, ve.Code, ve)
 	}
-	return &httpapi.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+	return &apierr.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
 }
 
-func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	code := placement.CodeUndefined
 	var c *coded
 	if errors.As(e, &c) && c.code != "" {
@@ -73,5 +74,5 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
 }
 
 func badRequest(format string, args ...any) error {
-	return httpapi.Errorf(http.StatusBadRequest, format, args...)
+	return apierr.New(http.StatusBadRequest, format, args...)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/policy"
 )
@@ -27,36 +28,26 @@ import (
 // HandlerFunc is an HTTP handler that returns an error instead of writing it.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Error is an error with an HTTP status and a message that is safe to show
-// to the client. Err, when set, is the private cause and only goes to the log.
-type Error struct {
-	Code    int
-	Message string
-	Err     error
-	// Header holds extra response headers (WWW-Authenticate, Allow, ...).
-	Header http.Header
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%d %s: %v", e.Code, e.Message, e.Err)
-	}
-	return fmt.Sprintf("%d %s", e.Code, e.Message)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf returns an *Error with the given status and public message.
-func Errorf(code int, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// Faults writes errors in one service's format. Map turns any error returned
-// by a handler (typed service errors included) into an *Error; Write renders
-// it. Map must return a 500 for errors it does not know.
+// Faults writes errors in one service's body format (Nova's
+// {"itemNotFound": {...}}, Keystone's {"error": {...}}). The status and
+// message come from the *apierr.Error in the handler's error; any other
+// error is a 500 with a generic message (Write may put the service's own
+// words in it), its text going only to the log.
 type Faults interface {
-	Map(err error) *Error
-	Write(w http.ResponseWriter, r *http.Request, e *Error)
+	Write(w http.ResponseWriter, r *http.Request, e *apierr.Error)
+}
+
+// internalError is the 500 for an error that is not an *apierr.Error.
+func internalError(err error) *apierr.Error {
+	return &apierr.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+}
+
+// mapError returns the *apierr.Error of err, or a 500.
+func mapError(err error) *apierr.Error {
+	if e, ok := apierr.As(err); ok {
+		return e
+	}
+	return internalError(err)
 }
 
 // Route is one line of a service's route table.
@@ -182,9 +173,12 @@ func (a *API) handler(routes []Route) http.Handler {
 
 		err := a.serve(w, r, routes)
 		if err != nil {
-			e := a.Faults.Map(err)
-			if e == nil {
-				e = &Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: err}
+			e := mapError(err)
+			if m, ok := a.Faults.(interface{ Map(error) *apierr.Error }); ok {
+				// Transitional: a service that still maps its own errors.
+				if me := m.Map(err); me != nil {
+					e = me
+				}
 			}
 			if e.Code == http.StatusUnauthorized && a.AuthURL != "" && w.Header().Get("WWW-Authenticate") == "" {
 				w.Header().Set("WWW-Authenticate", fmt.Sprintf("Keystone uri=%q", a.AuthURL))
@@ -220,7 +214,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, routes []Route) (err
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			err = &Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: fmt.Errorf("panic: %v", p)}
+			err = &apierr.Error{Code: http.StatusInternalServerError, Message: "An unexpected error prevented the server from fulfilling your request.", Err: fmt.Errorf("panic: %v", p)}
 		}
 	}()
 
@@ -239,7 +233,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, routes []Route) (err
 			}
 		}
 		if !found {
-			return &Error{Code: http.StatusNotFound, Message: "The resource could not be found."}
+			return &apierr.Error{Code: http.StatusNotFound, Message: "The resource could not be found."}
 		}
 	}
 	if !rt.Public {
@@ -257,23 +251,23 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, routes []Route) (err
 	return rt.Handler(w, r)
 }
 
-// ErrUnauthorized is returned (wrapped in an *Error by Faults.Map) when a
+// ErrUnauthorized is returned (wrapped in an *apierr.Error by Faults.Map) when a
 // request carries no valid token.
 var ErrUnauthorized = errors.New("the request you have made requires authentication")
 
 func (a *API) authenticate(r *http.Request) (*auth.Credentials, error) {
 	tok := r.Header.Get("X-Auth-Token")
 	if tok == "" || a.Validator == nil {
-		return nil, &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
+		return nil, &apierr.Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
 	}
 	creds, err := a.Validator.Validate(r.Context(), tok)
 	if err != nil {
-		var he *Error
+		var he *apierr.Error
 		if errors.As(err, &he) {
 			return nil, he
 		}
 		if errors.Is(err, auth.ErrInvalidToken) {
-			return nil, &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication.", Err: err}
+			return nil, &apierr.Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication.", Err: err}
 		}
 		return nil, err
 	}
@@ -286,7 +280,7 @@ func (a *API) authenticate(r *http.Request) (*auth.Credentials, error) {
 func (a *API) Authorize(r *http.Request, rule string, target func(*http.Request) (map[string]any, error)) error {
 	creds, ok := auth.FromContext(r.Context())
 	if !ok {
-		return &Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
+		return &apierr.Error{Code: http.StatusUnauthorized, Message: "The request you have made requires authentication."}
 	}
 	var t map[string]any
 	if target != nil {
@@ -299,10 +293,10 @@ func (a *API) Authorize(r *http.Request, rule string, target func(*http.Request)
 		t = map[string]any{}
 	}
 	if a.Policy == nil {
-		return &Error{Code: http.StatusForbidden, Message: "no policy enforcer configured"}
+		return &apierr.Error{Code: http.StatusForbidden, Message: "no policy enforcer configured"}
 	}
 	if !a.Policy.Enforce(rule, t, creds.PolicyValues()) {
-		return &Error{Code: http.StatusForbidden, Message: fmt.Sprintf("You are not authorized to perform the requested action: %s.", rule)}
+		return &apierr.Error{Code: http.StatusForbidden, Message: fmt.Sprintf("You are not authorized to perform the requested action: %s.", rule)}
 	}
 	return nil
 }

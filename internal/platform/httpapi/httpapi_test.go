@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -25,18 +26,18 @@ type novaFaults struct{}
 
 var errNotFound = errors.New("server not found")
 
-func (novaFaults) Map(err error) *httpapi.Error {
-	var he *httpapi.Error
+func (novaFaults) Map(err error) *apierr.Error {
+	var he *apierr.Error
 	switch {
 	case errors.As(err, &he):
 		return he
 	case errors.Is(err, errNotFound):
-		return &httpapi.Error{Code: http.StatusNotFound, Message: "Instance could not be found.", Err: err}
+		return &apierr.Error{Code: http.StatusNotFound, Message: "Instance could not be found.", Err: err}
 	}
 	return nil // the wrapper turns this into a 500
 }
 
-func (novaFaults) Write(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+func (novaFaults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	name := map[int]string{400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound", 406: "notAcceptable", 413: "overLimit"}[e.Code]
 	if name == "" {
 		name = "computeFault"

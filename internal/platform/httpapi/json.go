@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // MaxBodyBytes caps JSON request bodies (oslo's default max_request_body_size
@@ -41,7 +43,7 @@ type DecodeOptions struct {
 }
 
 // Decode reads the request body as one JSON value into v. A malformed body,
-// wrong types, trailing data or (with Strict) unknown fields give a 400 *Error
+// wrong types, trailing data or (with Strict) unknown fields give a 400 *apierr.Error
 // whose message says what was wrong; an oversized body gives a 413.
 func Decode(r *http.Request, v any, opt DecodeOptions) error {
 	max := opt.MaxBytes
@@ -50,10 +52,10 @@ func Decode(r *http.Request, v any, opt DecodeOptions) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
-		return &Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
 	}
 	if int64(len(body)) > max {
-		return &Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
+		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
 	}
 	return DecodeBytes(body, v, opt.Strict)
 }
@@ -61,17 +63,17 @@ func Decode(r *http.Request, v any, opt DecodeOptions) error {
 // DecodeBytes is Decode over a byte slice.
 func DecodeBytes(body []byte, v any, strict bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return &Error{Code: http.StatusBadRequest, Message: "The request body is empty; a JSON object is required."}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: "The request body is empty; a JSON object is required."}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(v); err != nil {
-		return &Error{Code: http.StatusBadRequest, Message: describeJSONError(err), Err: err}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: describeJSONError(err), Err: err}
 	}
 	if dec.More() {
-		return &Error{Code: http.StatusBadRequest, Message: "Invalid JSON: unexpected data after the top-level value."}
+		return &apierr.Error{Code: http.StatusBadRequest, Message: "Invalid JSON: unexpected data after the top-level value."}
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Version is an API microversion such as 2.90.
@@ -79,10 +81,10 @@ func (n *Negotiator) Negotiate(w http.ResponseWriter, r *http.Request) (Version,
 	default:
 		pv, err := ParseVersion(raw)
 		if err != nil {
-			return Version{}, &Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)}
+			return Version{}, &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)}
 		}
 		if pv.Less(n.Min) || n.Max.Less(pv) {
-			return Version{}, &Error{Code: http.StatusNotAcceptable, Message: fmt.Sprintf("Version %s is not supported by the API. Minimum is %s and maximum is %s.", raw, n.Min, n.Max)}
+			return Version{}, &apierr.Error{Code: http.StatusNotAcceptable, Message: fmt.Sprintf("Version %s is not supported by the API. Minimum is %s and maximum is %s.", raw, n.Min, n.Max)}
 		}
 		v = pv
 	}

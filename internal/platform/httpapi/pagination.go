@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Pagination follows the OpenStack APIs: ?limit=N&marker=<id of the last
@@ -46,7 +48,7 @@ func ParsePage(r *http.Request, o PageOptions) (Page, error) {
 	if raw, ok := lastValue(r.URL.Query(), "limit"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(raw))
 		if err != nil || n < 0 {
-			return Page{}, &Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("Invalid input for query parameter 'limit': %q is not a non-negative integer.", raw)}
+			return Page{}, &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("Invalid input for query parameter 'limit': %q is not a non-negative integer.", raw)}
 		}
 		p.Limit = n
 		if n == 0 || n > max {
@@ -157,7 +159,9 @@ func splitList(vs []string) []string {
 	return out
 }
 
-func badQuery(msg string) *Error { return &Error{Code: http.StatusBadRequest, Message: msg} }
+func badQuery(msg string) *apierr.Error {
+	return &apierr.Error{Code: http.StatusBadRequest, Message: msg}
+}
 
 // Link is one entry of a Nova/Neutron "<collection>_links" list.
 type Link struct {
@@ -200,7 +204,7 @@ func PageSlice[T any](items []T, p Page, id func(T) string) ([]T, error) {
 	if p.Marker != "" {
 		i := slices.IndexFunc(items, func(it T) bool { return id(it) == p.Marker })
 		if i < 0 {
-			return nil, &Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("marker [%s] not found", p.Marker)}
+			return nil, &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("marker [%s] not found", p.Marker)}
 		}
 		start = i + 1
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -18,7 +19,7 @@ func req(target string) *http.Request {
 }
 
 func status(err error) int {
-	var he *httpapi.Error
+	var he *apierr.Error
 	if errors.As(err, &he) {
 		return he.Code
 	}

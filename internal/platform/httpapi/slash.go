@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // StripTrailingSlash serves "/v3/users/" as "/v3/users", as Keystone (and
@@ -47,7 +49,7 @@ func (a *API) WithFallback(mux *http.ServeMux) http.Handler {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
 		}
 		a.Handler(func(w http.ResponseWriter, r *http.Request) error {
-			return &Error{Code: code, Message: msg}
+			return &apierr.Error{Code: code, Message: msg}
 		}).ServeHTTP(w, r)
 	})
 }
