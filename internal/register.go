@@ -2,15 +2,19 @@
 // names every service the all-in-one runs.
 package internal
 
-import "github.com/gostack/gostack/internal/cloud"
+import (
+	computespec "github.com/gostack/gostack/internal/compute/spec"
+	identityspec "github.com/gostack/gostack/internal/identity/spec"
+	imagespec "github.com/gostack/gostack/internal/image/spec"
+	placementspec "github.com/gostack/gostack/internal/placement/spec"
+	"github.com/gostack/gostack/internal/platform/service"
+)
 
-// Services are the API services gostack runs, in start order. Identity is
+// Services are the services gostack runs, in start order. Identity is
 // first: every other service validates its tokens through it.
-var Services = []cloud.ServiceSpec{
-	cloud.IdentitySpec,
-	cloud.ImageSpec,
-	cloud.PlacementSpec,
-	cloud.ComputeSpec,
-	cloud.ConsoleSpec,
-	cloud.MetadataSpec,
+var Services = []service.Spec{
+	identityspec.Spec,
+	imagespec.Spec,
+	placementspec.Spec,
+	computespec.Spec,
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gostack/gostack/internal"
 	"github.com/gostack/gostack/internal/cloud"
 	"github.com/gostack/gostack/internal/identity"
-	idstore "github.com/gostack/gostack/internal/identity/store"
+	identityspec "github.com/gostack/gostack/internal/identity/spec"
+	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -33,50 +35,64 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 	return errUsage
 }
 
-// openIdentity opens the database and the identity service of cfg.
-func openIdentity(ctx context.Context, args []string, stderr io.Writer) (*identity.Service, *db.DB, func() error, error) {
-	cfg, rest, err := loadConfig("admin", args, stderr)
+// openDB opens the database of the configuration given by args.
+func openDB(ctx context.Context, name string, args []string, stderr io.Writer) (config.Config, *db.DB, error) {
+	cfg, rest, err := loadConfig(name, args, stderr)
 	if err != nil {
-		return nil, nil, nil, err
+		return cfg, nil, err
 	}
 	if len(rest) > 0 {
-		return nil, nil, nil, fmt.Errorf("unexpected arguments %v", rest)
+		return cfg, nil, fmt.Errorf("unexpected arguments %v", rest)
 	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN())
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	svc, err := identity.New(ctx, cloud.IdentityConfig(cfg), idstore.New(d))
-	if err != nil {
-		d.Close()
-		return nil, nil, nil, err
-	}
-	return svc, d, d.Close, nil
+	return cfg, d, err
 }
 
+// openIdentity opens the database and the identity service of the
+// configuration given by args.
+func openIdentity(ctx context.Context, name string, args []string, stderr io.Writer) (config.Config, *identity.Service, func() error, error) {
+	cfg, d, err := openDB(ctx, name, args, stderr)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	svc, err := identityspec.Open(ctx, cfg, d)
+	if err != nil {
+		d.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, svc, d.Close, nil
+}
+
+// adminDBUpgrade applies the migrations of every built-in service.
 func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
-	// Opening every service applies its migrations.
-	_, _, closeFn, err := openIdentity(context.Background(), args, stderr)
+	ctx := context.Background()
+	_, d, err := openDB(ctx, "admin db upgrade", args, stderr)
 	if err != nil {
 		return err
 	}
-	defer closeFn()
+	defer d.Close()
+	for _, s := range internal.Services {
+		if s.Migrate == nil {
+			continue
+		}
+		if err := s.Migrate(ctx, d); err != nil {
+			return fmt.Errorf("%s: %w", s.Type, err)
+		}
+		fmt.Fprintf(stdout, "%s: up to date\n", s.Type)
+	}
 	fmt.Fprintln(stdout, "database is up to date")
 	return nil
 }
 
 func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 	ctx := context.Background()
-	cfg, _, err := loadConfig("admin bootstrap", args, stderr)
+	cfg, svc, closeFn, err := openIdentity(ctx, "admin bootstrap", args, stderr)
 	if err != nil {
 		return err
 	}
 	if cfg.AdminPassword == "" {
+		closeFn()
 		return fmt.Errorf("bootstrap: give --admin-password or GOSTACK_ADMIN_PASSWORD")
-	}
-	svc, _, closeFn, err := openIdentity(ctx, args, stderr)
-	if err != nil {
-		return err
 	}
 	defer closeFn()
 	res, err := svc.Bootstrap(ctx, identity.BootstrapSpec{AdminPassword: cfg.AdminPassword, ResetPassword: true, Region: cfg.Region})
@@ -92,7 +108,7 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 }
 
 func adminFernetRotate(args []string, stdout, stderr io.Writer) error {
-	svc, _, closeFn, err := openIdentity(context.Background(), args, stderr)
+	_, svc, closeFn, err := openIdentity(context.Background(), "admin fernet rotate", args, stderr)
 	if err != nil {
 		return err
 	}

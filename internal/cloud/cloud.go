@@ -13,76 +13,31 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/gostack/gostack/internal/identity"
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/notify"
+	"github.com/gostack/gostack/internal/platform/service"
 	"github.com/gostack/gostack/internal/platform/worker"
 )
-
-// Env is what a service gets when it starts.
-type Env struct {
-	Config   config.Config
-	DB       *db.DB
-	Log      *slog.Logger
-	Bus      *bus.Bus
-	Notifier *notify.Notifier
-	// Liveness knows which services on which hosts sent a heartbeat lately
-	// (what `openstack compute service list` shows as up or down).
-	Liveness *bus.Liveness
-	// Workers are the cloud's background workers, started once every
-	// service is up and stopped before the services close.
-	Workers  *worker.Group
-	Identity *identity.Service
-	// URLs are the catalog URLs of the services of this process by
-	// catalog type, known before any service starts (services reach each
-	// other through their clients at these URLs).
-	URLs map[string]string
-
-	serviceToken string
-	closers      []func()
-	// Handed from the compute service to its internal companions.
-	consoleProxy http.Handler
-	metadataAPI  http.Handler
-}
-
-// OnClose registers fn to run when the cloud stops, after the HTTP servers
-// and before the bus and the database; the last registered runs first.
-func (e *Env) OnClose(fn func()) { e.closers = append(e.closers, fn) }
-
-// ServiceSpec describes one API service of the cloud.
-type ServiceSpec struct {
-	Name        string // "identity"
-	Type        string // catalog type
-	Description string
-	// Port returns the service's listening port from the configuration.
-	Port func(config.Config) int
-	// Path is appended to http://host:port for the catalog URL.
-	Path string
-	// Start builds the service's HTTP handler.
-	Start func(ctx context.Context, env *Env) (http.Handler, error)
-	// Internal services (the console proxy, the metadata API) have no
-	// catalog entry and no heartbeat of their own.
-	Internal bool
-}
 
 // Cloud is a running cloud.
 type Cloud struct {
 	Config   config.Config
-	Env      *Env
+	Env      *service.Env
 	AuthURL  string
-	Admin    identity.BootstrapResult
+	Admin    service.BootstrapResult
 	Password string // admin password, when known
 	// Endpoints lists each service's catalog type and URL, in start order.
 	Endpoints [][2]string
-	listeners []net.Listener
+	listeners []listener
 	servers   []*http.Server
 	wg        sync.WaitGroup
 	errc      chan error
@@ -117,15 +72,12 @@ func (c *Cloud) startBus() error {
 
 // startWorkers adds a heartbeat for every service of this process and
 // starts the background workers.
-func (c *Cloud) startWorkers(specs []ServiceSpec) {
+func (c *Cloud) startWorkers(specs []service.Spec) {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "localhost"
 	}
 	for _, s := range specs {
-		if s.Internal {
-			continue
-		}
 		hb := &bus.Heartbeat{Bus: c.Env.Bus, Service: s.Type, Host: host, Binary: "gostack-" + s.Name}
 		c.Env.Workers.Add("heartbeat-"+s.Type, 10*time.Second, hb.Beat)
 	}
@@ -134,75 +86,96 @@ func (c *Cloud) startWorkers(specs []ServiceSpec) {
 	c.Env.Workers.Start(ctx)
 }
 
+// listener is one listening socket of a service.
+type listener struct {
+	service string // the spec's name
+	key     string // its URL's key in Env.URLs: the catalog type or the listener name
+	path    string
+	l       net.Listener
+	url     string
+}
+
 // Start opens the database, starts every service and bootstraps.
-func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ServiceSpec) (*Cloud, error) {
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []service.Spec) (*Cloud, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
+	c := &Cloud{Config: cfg, errc: make(chan error, 8*len(specs)+8)}
+	// Listen first so that a busy port fails the start before anything is
+	// written.
+	for _, s := range specs {
+		if err := c.listen(s.Name, s.Type, s.Path, s.Port(cfg)); err != nil {
+			c.Close()
+			return nil, err
+		}
+		for _, x := range s.Listeners {
+			if err := c.listen(s.Name, x.Name, x.Path, x.Port(cfg)); err != nil {
+				c.Close()
+				return nil, err
+			}
+		}
+	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN())
 	if err != nil {
+		c.Close()
 		return nil, err
 	}
-	c := &Cloud{Config: cfg, errc: make(chan error, len(specs))}
-	c.Env = &Env{Config: cfg, DB: d, Log: log}
+	c.Env = service.NewEnv(randomPassword() + randomPassword())
+	c.Env.Config, c.Env.DB, c.Env.Log = cfg, d, log
 	if err := c.startBus(); err != nil {
 		c.Close()
 		return nil, err
 	}
-
-	// Listen first so that a busy port fails the start before anything else.
-	for _, s := range specs {
-		addr := net.JoinHostPort(cfg.Host, strconv.Itoa(s.Port(cfg)))
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: listen on %s: %w", s.Name, addr, err)
-		}
-		c.listeners = append(c.listeners, l)
-	}
-	// Catalog URLs use the real ports (tests listen on port 0).
-	urls := make([]string, len(specs))
-	for i, s := range specs {
-		port := c.listeners[i].Addr().(*net.TCPAddr).Port
-		urls[i] = "http://" + net.JoinHostPort(cfg.AdvertisedHost(), strconv.Itoa(port)) + s.Path
-		if s.Type == "identity" {
-			c.Config.Identity.Port = port
-		}
-		c.Endpoints = append(c.Endpoints, [2]string{s.Type, urls[i]})
-	}
-	c.Env.Config = c.Config
 	c.Env.URLs = map[string]string{}
-	for _, e := range c.Endpoints {
-		c.Env.URLs[e[0]] = e[1]
+	for _, l := range c.listeners {
+		c.Env.URLs[l.key] = l.url
 	}
-	c.Env.serviceToken = randomPassword() + randomPassword()
+	for _, s := range specs {
+		c.Endpoints = append(c.Endpoints, [2]string{s.Type, c.Env.URLs[s.Type]})
+		for _, x := range s.Listeners {
+			c.Endpoints = append(c.Endpoints, [2]string{x.Name, c.Env.URLs[x.Name]})
+		}
+	}
 
-	handlers := make([]http.Handler, len(specs))
-	for i, s := range specs {
+	handlers := map[string]http.Handler{}
+	for _, s := range specs {
 		h, err := s.Start(ctx, c.Env)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("start %s: %w", s.Name, err)
 		}
-		handlers[i] = h
+		handlers[s.Type] = h
+		for _, x := range s.Listeners {
+			if handlers[x.Name] = c.Env.Handler(x.Name); handlers[x.Name] == nil {
+				c.Close()
+				return nil, fmt.Errorf("start %s: no handler for its %s listener", s.Name, x.Name)
+			}
+		}
 		if s.Type == "identity" {
-			c.AuthURL = urls[i]
+			c.AuthURL = c.Env.URLs[s.Type]
 		}
 	}
-	if c.Env.Identity == nil {
+	if c.Env.Identity() == nil {
 		c.Close()
 		return nil, errors.New("the identity service is not registered")
 	}
+	// Services reach each other in-process at their catalog addresses.
+	for _, l := range c.listeners {
+		c.Env.Serve(l.l.Addr().String(), handlers[l.key])
+		if u, err := url.Parse(l.url); err == nil {
+			c.Env.Serve(u.Host, handlers[l.key])
+		}
+	}
 
-	if err := c.bootstrap(ctx, specs, urls); err != nil {
+	if err := c.bootstrap(ctx, specs); err != nil {
 		c.Close()
 		return nil, err
 	}
 
 	c.startWorkers(specs)
-	for i, l := range c.listeners {
+	for _, l := range c.listeners {
 		srv := &http.Server{
-			Handler:           handlers[i],
+			Handler:           handlers[l.key],
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       120 * time.Second,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -214,42 +187,52 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []Ser
 			if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				c.errc <- fmt.Errorf("%s: %w", name, err)
 			}
-		}(l, specs[i].Name)
+		}(l.l, l.service)
 	}
 	return c, nil
 }
 
-func (c *Cloud) bootstrap(ctx context.Context, specs []ServiceSpec, urls []string) error {
+// listen opens one listener; its URL uses the real port (tests listen on
+// port 0).
+func (c *Cloud) listen(name, key, path string, port int) error {
+	addr := net.JoinHostPort(c.Config.Host, strconv.Itoa(port))
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: listen on %s: %w", name, addr, err)
+	}
+	p := l.Addr().(*net.TCPAddr).Port
+	url := "http://" + net.JoinHostPort(c.Config.AdvertisedHost(), strconv.Itoa(p)) + path
+	c.listeners = append(c.listeners, listener{service: name, key: key, path: path, l: l, url: url})
+	return nil
+}
+
+func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
+	id := c.Env.Identity()
 	pw := c.Config.AdminPassword
 	reset := pw != ""
-	generated := false
 	if pw == "" {
 		// Keep the password of an earlier start when there was one.
-		if _, err := c.Env.Identity.GetUserByName(ctx, identity.DefaultDomainID, "admin"); err != nil {
-			pw, generated = randomPassword(), true
+		exists, err := id.AdminExists(ctx)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			pw, reset = randomPassword(), true
 		} else {
 			pw = readOpenrcPassword(filepath.Join(c.Config.DataDir, "openrc"))
 		}
 	}
-	spec := identity.BootstrapSpec{
-		AdminPassword: pw, ResetPassword: reset || generated, Region: c.Config.Region,
-	}
-	if spec.AdminPassword == "" {
+	req := service.BootstrapRequest{AdminPassword: pw, ResetPassword: reset, Region: c.Config.Region}
+	if req.AdminPassword == "" {
 		// Existing admin, no password known: bootstrap without touching it.
-		spec.AdminPassword = randomPassword()
-		spec.ResetPassword = false
-		pw = ""
+		req.AdminPassword, req.ResetPassword = randomPassword(), false
 	}
-	for i, s := range specs {
-		if s.Internal {
-			continue
-		}
-		spec.Services = append(spec.Services, identity.BootstrapService{
-			Type: s.Type, Name: s.Name, Description: s.Description,
-			PublicURL: urls[i], InternalURL: urls[i], AdminURL: urls[i],
+	for _, s := range specs {
+		req.Catalog = append(req.Catalog, service.CatalogEntry{
+			Type: s.Type, Name: s.Name, Description: s.Description, URL: c.Env.URLs[s.Type],
 		})
 	}
-	res, err := c.Env.Identity.Bootstrap(ctx, spec)
+	res, err := id.Bootstrap(ctx, req)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -274,7 +257,7 @@ func (c *Cloud) Close() error {
 	}
 	if len(c.servers) == 0 {
 		for _, l := range c.listeners {
-			l.Close()
+			l.l.Close()
 		}
 	}
 	c.wg.Wait()
@@ -283,10 +266,9 @@ func (c *Cloud) Close() error {
 		c.Env.Workers.Wait()
 	}
 	if c.Env != nil {
-		for i := len(c.Env.closers) - 1; i >= 0; i-- {
-			c.Env.closers[i]()
+		for _, fn := range c.Env.Closers() {
+			fn()
 		}
-		c.Env.closers = nil
 	}
 	if c.Env != nil && c.Env.Bus != nil {
 		c.Env.Bus.Close()

@@ -1,4 +1,6 @@
-package cloud
+// Package spec is the Placement service's entry in the cloud: how it is
+// configured, migrated and started.
+package spec
 
 import (
 	"context"
@@ -9,19 +11,22 @@ import (
 	plapi "github.com/gostack/gostack/internal/placement/api"
 	plstore "github.com/gostack/gostack/internal/placement/store"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/service"
 )
 
-// PlacementSpec is the Placement API.
-var PlacementSpec = ServiceSpec{
+// Spec is the Placement API.
+var Spec = service.Spec{
 	Name:        "placement",
 	Type:        "placement",
 	Description: "OpenStack Placement",
 	Port:        func(c config.Config) int { return c.Placement.Port },
-	Start:       startPlacement,
+	Migrate:     func(ctx context.Context, d *db.DB) error { return plstore.New(d).Migrate(ctx) },
+	Start:       start,
 }
 
-func startPlacement(ctx context.Context, env *Env) (http.Handler, error) {
+func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// The scheduler asks for a limited number of candidates (100); shuffled
 	// before the limit, they spread over every host with room instead of
 	// always the oldest ones (Placement's randomize_allocation_candidates).
@@ -36,5 +41,5 @@ func startPlacement(ctx context.Context, env *Env) (http.Handler, error) {
 	if err := pol.LoadFile(filepath.Join(env.Config.PolicyDir, "placement.yaml")); err != nil {
 		return nil, err
 	}
-	return plapi.New(svc, pol, env.validator(), env.Log).Handler(), nil
+	return plapi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
 }

@@ -1,4 +1,8 @@
-package cloud
+// Package spec is the compute service's entry in the cloud: Nova's API,
+// scheduler, conductor, the compute agent of this host with its drivers,
+// the noVNC console proxy and the metadata API, wired from the
+// configuration.
+package spec
 
 import (
 	"context"
@@ -28,21 +32,31 @@ import (
 	imgclient "github.com/gostack/gostack/internal/image/client"
 	plclient "github.com/gostack/gostack/internal/placement/client"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/service"
 )
 
-// ComputeSpec is Nova: the compute API, the scheduler, the conductor and,
-// in the all-in-one, the compute agent of this host.
-var ComputeSpec = ServiceSpec{
+// Spec is Nova: the compute API, the scheduler, the conductor and, in the
+// all-in-one, the compute agent of this host; its noVNC console proxy (the
+// URLs of `openstack console url show --novnc` point there) and its
+// metadata API (what cloud-init reads) listen on ports of their own,
+// outside the catalog, as Nova's novncproxy and metadata API do.
+var Spec = service.Spec{
 	Name:        "nova",
 	Type:        "compute",
 	Description: "OpenStack Compute",
 	Port:        func(c config.Config) int { return c.Compute.Port },
 	Path:        "/v2.1",
-	Start:       startCompute,
+	Listeners: []service.Listener{
+		{Name: "console", Port: func(c config.Config) int { return c.Compute.ConsolePort }},
+		{Name: "metadata", Port: func(c config.Config) int { return c.Compute.MetadataPort }},
+	},
+	Migrate: func(ctx context.Context, d *db.DB) error { return cstore.New(d).Migrate(ctx) },
+	Start:   startCompute,
 }
 
-func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
+func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	cfg := env.Config
 	store := cstore.New(env.DB)
 	// The scheduler keeps its view of services and aggregates for a few
@@ -58,9 +72,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
-		MaxIdleConns: 128, MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute,
-	}}
+	hc := &http.Client{Timeout: 5 * time.Minute, Transport: env.HTTPClient().Transport}
 	placement := plclient.New(env.URLs["placement"], hc, env.ServiceToken)
 	images := imageService{imgclient.New(env.URLs["image"], hc)}
 	sched = scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
@@ -75,7 +87,7 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 		return nil, err
 	}
 	consoles := console.NewAuthority(key, 0)
-	env.consoleProxy = &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")}
+	env.Handle("console", &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")})
 	cond := conductor.New(conductor.Config{
 		Store:     store,
 		Workers:   16,
@@ -97,10 +109,10 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 		cond.Close()
 		return nil, err
 	}
-	env.metadataAPI = metadata.Handler(metadataLookup{store}, metadata.Options{
+	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
 		ProxySharedSecret: hex.EncodeToString(secret),
 		Log:               env.Log.With("service", "metadata"),
-	})
+	}))
 	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
 	if err != nil {
 		cond.Close()
@@ -165,11 +177,11 @@ func startCompute(ctx context.Context, env *Env) (http.Handler, error) {
 	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "compute.yaml")); err != nil {
 		return nil, err
 	}
-	return capi.New(svc, pol, env.validator(), env.Log).Handler(), nil
+	return capi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
 }
 
 // computeDrivers returns the hypervisors of this process's compute agent.
-func computeDrivers(cfg config.Config, env *Env, images imageService) ([]driver.Driver, error) {
+func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([]driver.Driver, error) {
 	name := cfg.Compute.Driver
 	if name == "auto" {
 		if _, err := exec.LookPath("qemu-system-x86_64"); err == nil {
@@ -218,35 +230,6 @@ func computeDrivers(cfg config.Config, env *Env, images imageService) ([]driver.
 	return nil, fmt.Errorf("compute driver %q is not available in this build", cfg.Compute.Driver)
 }
 
-// ConsoleSpec is the noVNC console proxy (Nova's novncproxy): the URLs of
-// `openstack console url show --novnc` point here.
-var ConsoleSpec = ServiceSpec{
-	Name:     "novncproxy",
-	Type:     "console",
-	Port:     func(c config.Config) int { return c.Compute.ConsolePort },
-	Internal: true,
-	Start: func(ctx context.Context, env *Env) (http.Handler, error) {
-		if env.consoleProxy == nil {
-			return nil, fmt.Errorf("the console proxy needs the compute service")
-		}
-		return env.consoleProxy, nil
-	},
-}
-
-// MetadataSpec is Nova's metadata API, what cloud-init reads.
-var MetadataSpec = ServiceSpec{
-	Name:     "metadata",
-	Type:     "metadata",
-	Port:     func(c config.Config) int { return c.Compute.MetadataPort },
-	Internal: true,
-	Start: func(ctx context.Context, env *Env) (http.Handler, error) {
-		if env.metadataAPI == nil {
-			return nil, fmt.Errorf("the metadata API needs the compute service")
-		}
-		return env.metadataAPI, nil
-	},
-}
-
 // metadataLookup finds the instance a metadata request is about.
 type metadataLookup struct{ store compute.Store }
 
@@ -271,7 +254,7 @@ func (l metadataLookup) ByAddress(ctx context.Context, ip string) (metadata.Inpu
 // services' own token.
 type imageSource struct {
 	images imageService
-	env    *Env
+	env    *service.Env
 }
 
 func (s imageSource) Get(ctx context.Context, id string) (*imagefetch.Image, error) {
@@ -337,7 +320,7 @@ func (h hostChanges) DeleteAggregate(ctx context.Context, id int64) error {
 // figure the boot benchmark reads.
 type timedScheduler struct {
 	*scheduler.Scheduler
-	env *Env
+	env *service.Env
 }
 
 func (t timedScheduler) Select(ctx context.Context, spec scheduler.RequestSpec) (scheduler.Selection, []scheduler.Selection, error) {

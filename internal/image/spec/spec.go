@@ -1,4 +1,6 @@
-package cloud
+// Package spec is the image service's entry in the cloud: how it is
+// configured, migrated and started.
+package spec
 
 import (
 	"context"
@@ -10,24 +12,27 @@ import (
 	"github.com/gostack/gostack/internal/image/format"
 	imgstore "github.com/gostack/gostack/internal/image/store"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/service"
 )
 
-// ImageSpec is Glance v2.
-var ImageSpec = ServiceSpec{
+// Spec is Glance v2.
+var Spec = service.Spec{
 	Name:        "glance",
 	Type:        "image",
 	Description: "OpenStack Image",
 	Port:        func(c config.Config) int { return c.Image.Port },
-	Start:       startImage,
+	Migrate:     func(ctx context.Context, d *db.DB) error { return imgstore.New(d).Migrate(ctx) },
+	Start:       start,
 }
 
-func startImage(ctx context.Context, env *Env) (http.Handler, error) {
+func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	cfg := env.Config
 	svc, err := image.New(ctx, image.Config{
 		DataDir:      filepath.Join(cfg.DataDir, "image"),
 		MaxImageSize: cfg.Image.SizeCap,
-		Limits:       identityLimits{env, "image"},
+		Limits:       env.Limits("image"),
 		Inspector:    format.Inspector{},
 	}, imgstore.New(env.DB))
 	if err != nil {
@@ -55,5 +60,5 @@ func startImage(ctx context.Context, env *Env) (http.Handler, error) {
 	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "image.yaml")); err != nil {
 		return nil, err
 	}
-	return imgapi.New(svc, pol, env.validator(), env.Log).Handler(), nil
+	return imgapi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
 }

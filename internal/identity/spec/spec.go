@@ -1,0 +1,115 @@
+// Package spec is the identity service's entry in the cloud: how it is
+// configured, migrated and started, and what it provides to the platform
+// (token validation, unified limits, bootstrap).
+package spec
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+
+	"github.com/gostack/gostack/internal/identity"
+	idapi "github.com/gostack/gostack/internal/identity/api"
+	idstore "github.com/gostack/gostack/internal/identity/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/service"
+)
+
+// Spec is Keystone v3.
+var Spec = service.Spec{
+	Name:        "keystone",
+	Type:        "identity",
+	Description: "OpenStack Identity",
+	Port:        func(c config.Config) int { return c.Identity.Port },
+	Path:        "/v3",
+	Migrate:     func(ctx context.Context, d *db.DB) error { return idstore.New(d).Migrate(ctx) },
+	Start:       start,
+}
+
+// Config maps the configuration to the identity service's.
+func Config(c config.Config) identity.Config {
+	return identity.Config{
+		KeyRepository:   filepath.Join(c.DataDir, "fernet-keys"),
+		TokenExpiration: c.Identity.TokenExpiration,
+		BcryptCost:      c.Identity.BcryptCost,
+		Security: identity.SecurityCompliance{
+			LockoutFailureAttempts:     c.Identity.LockoutAttempts,
+			LockoutDuration:            c.Identity.LockoutDuration,
+			UniqueLastPasswordCount:    c.Identity.UniqueLastPasswords,
+			PasswordExpiresDays:        c.Identity.PasswordExpiresDays,
+			MinimumPasswordAgeDays:     c.Identity.MinimumPasswordAge,
+			ChangePasswordUponFirstUse: c.Identity.ChangePasswordOnFirstUse,
+		},
+	}
+}
+
+// Open opens the identity service on d, for the operator's commands.
+func Open(ctx context.Context, c config.Config, d *db.DB) (*identity.Service, error) {
+	return identity.New(ctx, Config(c), idstore.New(d))
+}
+
+func start(ctx context.Context, env *service.Env) (http.Handler, error) {
+	svc, err := Open(ctx, env.Config, env.DB)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := policy.New(identity.PolicyDefaults())
+	if err != nil {
+		return nil, err
+	}
+	if err := pol.LoadFile(filepath.Join(env.Config.PolicyDir, "identity.yaml")); err != nil {
+		return nil, err
+	}
+	env.SetIdentity(Platform{svc})
+	return idapi.New(svc, pol, env.URLs["identity"], env.Log).Handler(), nil
+}
+
+// Platform is the identity service as the platform uses it
+// (service.Identity).
+type Platform struct{ Svc *identity.Service }
+
+var _ service.Identity = Platform{}
+
+func (p Platform) Validate(ctx context.Context, token string) (*auth.Credentials, error) {
+	return p.Svc.ValidateToken(ctx, token)
+}
+
+func (p Platform) Limit(ctx context.Context, serviceType, region, projectID, resource string) (int64, bool, error) {
+	n, err := p.Svc.ProjectLimit(ctx, projectID, serviceType, region, resource)
+	if err != nil || n < 0 {
+		return 0, false, err
+	}
+	return n, true, nil
+}
+
+func (p Platform) AdminExists(ctx context.Context) (bool, error) {
+	_, err := p.Svc.GetUserByName(ctx, identity.DefaultDomainID, "admin")
+	if err == nil {
+		return true, nil
+	}
+	var nf *identity.NotFoundError
+	if errors.As(err, &nf) || apierr.IsNotFound(err) {
+		return false, nil
+	}
+	return false, err
+}
+
+func (p Platform) Bootstrap(ctx context.Context, req service.BootstrapRequest) (*service.BootstrapResult, error) {
+	spec := identity.BootstrapSpec{AdminPassword: req.AdminPassword, ResetPassword: req.ResetPassword, Region: req.Region}
+	for _, e := range req.Catalog {
+		spec.Services = append(spec.Services, identity.BootstrapService{
+			Type: e.Type, Name: e.Name, Description: e.Description,
+			PublicURL: e.URL, InternalURL: e.URL, AdminURL: e.URL,
+		})
+	}
+	res, err := p.Svc.Bootstrap(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return &service.BootstrapResult{AdminUserID: res.AdminUserID, AdminProjectID: res.AdminProjectID, ServiceProjectID: res.ServiceProjectID, CreatedAdmin: res.CreatedAdmin}, nil
+}
