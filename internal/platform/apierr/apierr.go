@@ -55,7 +55,9 @@ func New(code int, format string, args ...any) *Error {
 }
 
 // BadRequest is invalid input (400).
-func BadRequest(format string, args ...any) *Error { return New(http.StatusBadRequest, format, args...) }
+func BadRequest(format string, args ...any) *Error {
+	return New(http.StatusBadRequest, format, args...)
+}
 
 // Unauthorized is a request that needs (other) credentials (401).
 func Unauthorized(format string, args ...any) *Error {
