@@ -2,7 +2,6 @@ package compute
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/gostack/gostack/internal/platform/db"
@@ -28,10 +27,10 @@ type Store interface {
 	ServerStore
 	HostStore
 
-	// CreateFlavor inserts f; a taken id or name is ErrDuplicate wrapped
+	// CreateFlavor inserts f; a taken id or name is apierr.ErrDuplicate wrapped
 	// with "id" or "name".
 	CreateFlavor(ctx context.Context, f *Flavor) error
-	// GetFlavor returns a flavor with its extra specs, or ErrNotFound.
+	// GetFlavor returns a flavor with its extra specs, or apierr.ErrNotFound.
 	GetFlavor(ctx context.Context, id string) (*Flavor, error)
 	// ListFlavors returns every flavor with its extra specs.
 	ListFlavors(ctx context.Context) ([]Flavor, error)
@@ -81,15 +80,15 @@ type ServerStore interface {
 	// ram of the project's (and the user's) non-deleted instances. The
 	// store sets Seq, CreatedAt and UpdatedAt. If ServerGroup is set the
 	// instances join the group in the same transaction (a deleted group
-	// is ErrNotFound).
+	// is apierr.ErrNotFound).
 	CreateInstances(ctx context.Context, insts []*Instance, check func(q db.Querier, usage InstanceUsage) error) error
-	// GetInstance returns an instance, deleted ones included, or ErrNotFound.
+	// GetInstance returns an instance, deleted ones included, or apierr.ErrNotFound.
 	GetInstance(ctx context.Context, id string) (*Instance, error)
 	// ListInstances returns the instances f selects, sorted and paged.
 	ListInstances(ctx context.Context, f InstanceFilter) ([]Instance, error)
 	// UpdateInstance reads the instance, calls fn on it and writes back
 	// what fn left, in one transaction; an error from fn is returned and
-	// nothing is written. A deleted instance is ErrNotFound unless
+	// nothing is written. A deleted instance is apierr.ErrNotFound unless
 	// includeDeleted. UpdatedAt is set by the store. Tags and metadata are
 	// written as fn leaves them.
 	UpdateInstance(ctx context.Context, id string, includeDeleted bool, fn func(*Instance) error) (*Instance, error)
@@ -109,7 +108,7 @@ type ServerStore interface {
 	FinishEvent(ctx context.Context, instanceID, requestID string, e ActionEvent) error
 	// ListActions returns an instance's actions, newest first, without events.
 	ListActions(ctx context.Context, instanceID string, f ActionFilter) ([]InstanceAction, error)
-	// GetAction returns one action with its events, or ErrNotFound.
+	// GetAction returns one action with its events, or apierr.ErrNotFound.
 	GetAction(ctx context.Context, instanceID, requestID string) (*InstanceAction, error)
 
 	// CreateMigration inserts m and sets its ID and times.
@@ -141,7 +140,7 @@ type HostStore interface {
 	// UpsertService creates the (host, binary) service row or returns the
 	// existing one unchanged.
 	UpsertService(ctx context.Context, s *HostService) (*HostService, error)
-	// GetService returns a service by uuid, or ErrNotFound.
+	// GetService returns a service by uuid, or apierr.ErrNotFound.
 	GetService(ctx context.Context, id string) (*HostService, error)
 	// ListServices returns services, filtered by host and binary when set.
 	ListServices(ctx context.Context, host, binary string) ([]HostService, error)
@@ -153,49 +152,18 @@ type HostStore interface {
 	// UpsertNodes creates or updates compute nodes by ID (all columns but
 	// CreatedAt), in one transaction.
 	UpsertNodes(ctx context.Context, nodes []ComputeNode) error
-	// GetNode returns a node by uuid, or ErrNotFound.
+	// GetNode returns a node by uuid, or apierr.ErrNotFound.
 	GetNode(ctx context.Context, id string) (*ComputeNode, error)
 	// ListNodes returns nodes ordered by IntID; host "" = every host;
 	// hostnamePattern is a SQL LIKE pattern on hypervisor_hostname ("" = any).
 	ListNodes(ctx context.Context, host, hostnamePattern string) ([]ComputeNode, error)
 
-	// CreateAggregate inserts a; a taken name is ErrDuplicate.
+	// CreateAggregate inserts a; a taken name is apierr.ErrDuplicate.
 	CreateAggregate(ctx context.Context, a *Aggregate) error
 	GetAggregate(ctx context.Context, id int64) (*Aggregate, error)
 	ListAggregates(ctx context.Context) ([]Aggregate, error)
 	// UpdateAggregate is read-modify-write (name, AZ, hosts, metadata).
-	// A name taken by another aggregate is ErrDuplicate.
+	// A name taken by another aggregate is apierr.ErrDuplicate.
 	UpdateAggregate(ctx context.Context, id int64, fn func(*Aggregate) error) (*Aggregate, error)
 	DeleteAggregate(ctx context.Context, id int64) error
-}
-
-// Service is the compute service.
-type Service struct {
-	cfg    Config
-	store  Store
-	quotas *quota.Quotas
-	deps   Deps
-}
-
-// New returns the compute service over store, after running its
-// migrations.
-func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
-	if cfg.DefaultAvailabilityZone == "" {
-		cfg.DefaultAvailabilityZone = "nova"
-	}
-	defs := DefaultQuotas()
-	for r, l := range cfg.QuotaDefaults {
-		if _, ok := defs[r]; !ok {
-			return nil, fmt.Errorf("compute: unknown quota resource %q", r)
-		}
-		defs[r] = l
-	}
-	q, err := quota.New(quota.Config{Service: "compute", Defaults: defs, Source: cfg.LimitSource})
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	return &Service{cfg: cfg, store: store, quotas: q}, nil
 }

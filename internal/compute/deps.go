@@ -7,12 +7,13 @@ import (
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/platform/bus"
+	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// Deps are what servers need beyond the store: the conductor that carries
-// out builds and actions, the image service and the heartbeats. The
-// all-in-one fills them in (internal/cloud); a nil Conductor makes every
-// server create and action answer 503.
+// Deps are what the use cases need beyond the store: the conductor that
+// carries out builds and actions, the image service and the heartbeats.
+// The compute spec fills them in; a nil Conductor makes every server
+// create and action answer 503.
 type Deps struct {
 	Conductor Conductor
 	Images    Images
@@ -21,16 +22,15 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// SetDeps installs the dependencies; call it once, before serving.
-func (s *Service) SetDeps(d Deps) {
-	if d.Now == nil {
-		d.Now = time.Now
+// Clock returns the time now by d.Now (time.Now when nil), in UTC at the
+// database's precision.
+func (d Deps) Clock() time.Time {
+	n := time.Now
+	if d.Now != nil {
+		n = d.Now
 	}
-	s.deps = d
+	return db.UTC(n())
 }
-
-// Store returns the service's store, for the conductor.
-func (s *Service) Store() Store { return s.store }
 
 // Liveness says which services sent a heartbeat lately (bus.Liveness).
 type Liveness interface {
@@ -49,10 +49,20 @@ type Caller struct {
 	Token     string
 	Roles     []string
 	RequestID string
-	Admin     bool
+	// Admin is Nova's context.is_admin (the policy rule
+	// context_is_admin): the caller sees every project's servers.
+	Admin bool
+	// Authorize evaluates a policy rule for the caller on their own
+	// project, for the rules Nova checks deep in a use case (a forced
+	// host, a zero-disk flavor); nil allows none. It evaluates against the
+	// request it came with and does not travel (JSON leaves it out).
+	Authorize func(rule string) bool `json:"-"`
 }
 
-// Conductor carries out what the Service accepted, on the hosts, and
+// May reports whether the caller's policy allows rule (see Authorize).
+func (c Caller) May(rule string) bool { return c.Authorize != nil && c.Authorize(rule) }
+
+// Conductor carries out what a use case accepted, on the hosts, and
 // writes the outcome to the instances. Build and Run return at once; the
 // work goes on in the background and survives the request.
 type Conductor interface {
@@ -60,7 +70,7 @@ type Conductor interface {
 	// building, task_state scheduling; on failure each goes to ERROR with
 	// a fault.
 	Build(ctx context.Context, b BuildRequest)
-	// Run carries out an action. The Service has already checked the
+	// Run carries out an action. The use case has already checked the
 	// state, set the action's task_state and recorded the instance action
 	// (Caller.RequestID); Run moves the instance to the end state, or back
 	// with a fault.
@@ -141,7 +151,7 @@ type Op struct {
 	Host           string
 	AZ             string // unshelve availability_zone (2.77)
 	BlockMigration bool
-	// MigrationUUID is the migration record the Service created for
+	// MigrationUUID is the migration record the action created for
 	// resize, migrate, live-migrate and evacuate, and the one confirm and
 	// revert act on.
 	MigrationUUID string
@@ -149,7 +159,7 @@ type Op struct {
 	BackupType string
 	Rotation   int
 	// Rebuild: preserve ephemeral etc. are not modelled; Metadata replaces
-	// the instance's when non-nil (done by the Service).
+	// the instance's when non-nil (done by the action).
 	VolumeID string // attach/detach volume
 	PortID   string // attach/detach interface
 }
@@ -175,7 +185,7 @@ type ImageMeta struct {
 }
 
 // Images is the image service as compute uses it, on behalf of a user
-// (token). A missing or invisible image is ErrNotFound.
+// (token). A missing or invisible image is apierr.ErrNotFound.
 type Images interface {
 	Get(ctx context.Context, token, id string) (*ImageMeta, error)
 	// Create registers a queued image (snapshot, backup, shelve).
@@ -189,12 +199,4 @@ type Images interface {
 	// (updated_at=gte:...) or an extra property (image_type,
 	// instance_uuid), the latter for backup rotation too.
 	List(ctx context.Context, token string, filters map[string]string) ([]ImageMeta, error)
-}
-
-// ImagePropertyUpdater is implemented by an Images that can change an
-// image's extra properties, as the images proxy's metadata calls need:
-// set adds or replaces properties, remove deletes them. The Service finds
-// it on Deps.Images; without it the metadata writes answer 501.
-type ImagePropertyUpdater interface {
-	UpdateProperties(ctx context.Context, token, id string, set map[string]string, remove []string) (*ImageMeta, error)
 }

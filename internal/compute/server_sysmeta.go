@@ -29,9 +29,9 @@ const (
 	SysMetaOldVMState = "old_vm_state"
 )
 
-// diskConfigOr is the diskConfig to store: v when given, else def, else
+// DiskConfigOr is the diskConfig to store: v when given, else def, else
 // Nova's default MANUAL.
-func diskConfigOr(v, def string) string {
+func DiskConfigOr(v, def string) string {
 	switch {
 	case v != "":
 		return strings.ToUpper(v)
@@ -41,18 +41,6 @@ func diskConfigOr(v, def string) string {
 	return DiskConfigManual
 }
 
-// imageDiskConfig is the diskConfig an image asks for by default: AUTO
-// when its auto_disk_config property is true, as Nova reads it.
-func imageDiskConfig(img *ImageMeta) string {
-	if img == nil {
-		return ""
-	}
-	if b, err := strconv.ParseBool(img.Properties["auto_disk_config"]); err == nil && b {
-		return DiskConfigAuto
-	}
-	return ""
-}
-
 // imageSkipKeys are the image properties Nova does not copy into system
 // metadata (utils.SM_SKIP_KEYS).
 var imageSkipKeys = map[string]bool{
@@ -60,12 +48,12 @@ var imageSkipKeys = map[string]bool{
 	"img_signature_key_type": true, "img_signature_certificate_uuid": true,
 }
 
-// imageSystemMetadata is Nova's utils.get_system_metadata_from_image: the
+// ImageSystemMetadata is Nova's utils.get_system_metadata_from_image: the
 // image's properties as image_<key>, its min_ram, disk format and
 // container format, and min_disk at least the flavor's root disk (except
 // for vhd images). It replaces the image_* keys of into, which it
 // returns (a new map when into is nil).
-func imageSystemMetadata(into map[string]string, img *ImageMeta, flavor *Flavor) map[string]string {
+func ImageSystemMetadata(into map[string]string, img *ImageMeta, flavor *Flavor) map[string]string {
 	if into == nil {
 		into = map[string]string{}
 	}
@@ -143,11 +131,11 @@ func ImageFromSystemMetadata(inst *Instance) *ImageMeta {
 	return img
 }
 
-// normalizeIP is how Nova stores access IPs (an IP address column): the
+// NormalizeIP is how Nova stores access IPs (an IP address column): the
 // canonical form, so that "0000::babe:220.12.22.2" reads back as
 // "::babe:dc0c:1602". What does not parse is kept as given (the API has
 // validated the format).
-func normalizeIP(s string) string {
+func NormalizeIP(s string) string {
 	if a, err := netip.ParseAddr(s); err == nil {
 		return a.String()
 	}

@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -154,7 +155,7 @@ type Instance struct {
 
 // InstanceName is the hypervisor's name for the instance, Nova's
 // instance_name_template "instance-%08x".
-func (i *Instance) InstanceName() string { return instanceName(i.Seq) }
+func (i *Instance) InstanceName() string { return fmt.Sprintf("instance-%08x", i.Seq) }
 
 // Fault is an instance fault as Nova shows it.
 type Fault struct {
@@ -238,7 +239,7 @@ type InstanceFilter struct {
 	SortKeys []string
 	SortDirs []string
 	// Marker is the uuid of the last instance of the previous page; an
-	// unknown marker is ErrNotFound.
+	// unknown marker is apierr.ErrNotFound.
 	Marker string
 	Limit  int // 0 = no limit
 }
@@ -365,31 +366,4 @@ type Aggregate struct {
 	Metadata  map[string]string
 	CreatedAt time.Time
 	UpdatedAt *time.Time
-}
-
-// TenantUsage is one project's usage in os-simple-tenant-usage.
-type TenantUsage struct {
-	ProjectID          string
-	Start, Stop        time.Time
-	TotalHours         float64
-	TotalVCPUsUsage    float64
-	TotalMemoryMBUsage float64
-	TotalLocalGBUsage  float64
-	Servers            []ServerUsage
-}
-
-// ServerUsage is one server of a TenantUsage.
-type ServerUsage struct {
-	InstanceID string
-	Name       string
-	Hours      float64
-	MemoryMB   int64
-	LocalGB    int64
-	VCPUs      int64
-	Flavor     string
-	State      string // vm_state, "terminated" once deleted
-	StartedAt  time.Time
-	EndedAt    *time.Time
-	Uptime     int64
-	ProjectID  string
 }

@@ -1,6 +1,11 @@
 package compute
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
 
 // Flavor is a server size: vCPUs, RAM, disks.
 type Flavor struct {
@@ -60,24 +65,31 @@ const (
 	PolicySoftAntiAffinity = "soft-anti-affinity"
 )
 
-// AvailabilityZone is a zone as os-availability-zone shows it.
-type AvailabilityZone struct {
-	Name      string
-	Available bool
-	// Hosts maps host name to service binary to its state (detail only).
-	Hosts map[string]map[string]ServiceState
+// ValidName checks Nova's name rule: 1-255 characters, printable, no
+// leading or trailing whitespace.
+func ValidName(what, s string) error {
+	if s == "" || len(s) > 255 {
+		return apierr.BadRequest("Invalid input for field/attribute name. Value: %s. %s must be between 1 and 255 characters long", s, what)
+	}
+	if strings.TrimSpace(s) != s {
+		return apierr.BadRequest("Invalid input for field/attribute name. Value: %s. '%s' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'", s, s)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return apierr.BadRequest("Invalid input for field/attribute name. Value: %s. Invalid characters in %s", s, what)
+		}
+	}
+	return nil
 }
 
-// ServiceState is one service of a host in an availability zone.
-type ServiceState struct {
-	Available bool
-	Active    bool
-	UpdatedAt time.Time
-}
-
-// QuotaDetail is one resource of a quota set with its usage.
-type QuotaDetail struct {
-	Limit    int64
-	InUse    int64
-	Reserved int64
+// PyList prints names as Python prints a list of strings.
+func PyList(names []string) string {
+	out := "["
+	for i, n := range names {
+		if i > 0 {
+			out += ", "
+		}
+		out += "'" + n + "'"
+	}
+	return out + "]"
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // BootstrapService is a catalog entry created at bootstrap.
@@ -39,11 +41,6 @@ type BootstrapResult struct {
 	CreatedAdmin     bool
 }
 
-// BootstrapStore is the persistence of Bootstrap, one transaction.
-type BootstrapStore interface {
-	Bootstrap(ctx context.Context, spec BootstrapSpec, passwordHash string) (*BootstrapResult, error)
-}
-
 // Bootstrap creates the Default domain, the roles, the admin and service
 // projects, the admin user with the admin role on the admin project and on
 // the system, the region and the catalog.
@@ -64,15 +61,11 @@ func (s *Service) Bootstrap(ctx context.Context, spec BootstrapSpec) (*Bootstrap
 		spec.Roles = []string{"admin", "member", "reader"}
 	}
 	if strings.TrimSpace(spec.AdminPassword) == "" {
-		return nil, invalid("bootstrap needs an admin password")
+		return nil, apierr.BadRequest("bootstrap needs an admin password")
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(spec.AdminPassword), s.cfg.BcryptCost)
 	if err != nil {
-		return nil, invalid("admin password: %v", err)
+		return nil, apierr.BadRequest("admin password: %v", err)
 	}
-	bs, ok := s.store.(BootstrapStore)
-	if !ok {
-		return nil, &NotImplementedError{Msg: "store cannot bootstrap"}
-	}
-	return bs.Bootstrap(ctx, spec, string(hash))
+	return s.store.Bootstrap(ctx, spec, string(hash))
 }

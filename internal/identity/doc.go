@@ -1,15 +1,27 @@
-// Package identity is gostack's Keystone v3: domains, projects, users,
-// groups, roles and their assignments, the service catalog, credentials,
-// application credentials, trusts, unified limits, and Fernet tokens.
+// Package identity is gostack's Keystone v3. The Service here is a thin
+// facade: it wires the parts together, bootstraps a new cloud, rotates
+// the Fernet keys and holds the default policy rules. The parts are
+// separate packages, layered one way (each uses only those above it):
+//
+//	directory   domains, projects, users (passwords), groups, domain config
+//	catalog     regions, services, endpoints, endpoint groups, unified limits
+//	credential  credentials (OS-EC2), policy blobs, OAuth1 consumers
+//	assignment  roles, implied roles, grants, effective roles
+//	authn       tokens (issue, validate, revoke), application credentials, trusts
+//	token       Fernet payloads and the key repository
+//
+// and the request flow is
 //
 //	client ──HTTP──▶ api/ (routes.go: method, path, policy, handler)
 //	                   │
 //	                   ▼
-//	             identity.Service ──▶ token/ (Fernet payloads, key repository)
+//	             directory, catalog, credential, assignment, authn
 //	                   │
 //	                   ▼
 //	             Store (store/: SQL on SQLite or PostgreSQL)
 //
-// Other services never import this package: they validate tokens through
-// identity/client.
+// Every service of the all-in-one process validates tokens in-process:
+// identity/spec gives the platform this service's authn.Service as
+// service.Env's Identity, behind Env.Validator. A service running in
+// another process validates through identity/client over HTTP instead.
 package identity

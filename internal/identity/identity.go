@@ -3,6 +3,12 @@ package identity
 import (
 	"context"
 	"time"
+
+	"github.com/gostack/gostack/internal/identity/assignment"
+	"github.com/gostack/gostack/internal/identity/authn"
+	"github.com/gostack/gostack/internal/identity/catalog"
+	"github.com/gostack/gostack/internal/identity/credential"
+	"github.com/gostack/gostack/internal/identity/directory"
 )
 
 // Config is the identity service's configuration.
@@ -22,23 +28,7 @@ type Config struct {
 	// tokens scoped to it carry is_admin_project.
 	AdminProjectName   string
 	AdminProjectDomain string
-	// ListLimit caps list responses (0: no cap), setting "truncated".
-	ListLimit int
-	Security  SecurityCompliance
-}
-
-// SecurityCompliance is Keystone's [security_compliance] section; zero
-// values disable each rule.
-type SecurityCompliance struct {
-	LockoutFailureAttempts         int
-	LockoutDuration                time.Duration
-	UniqueLastPasswordCount        int
-	PasswordExpiresDays            int
-	MinimumPasswordAgeDays         int
-	ChangePasswordUponFirstUse     bool
-	PasswordRegex                  string
-	PasswordRegexDescription       string
-	DisableUserAccountDaysInactive int
+	Security           directory.SecurityCompliance
 }
 
 func (c *Config) setDefaults() {
@@ -62,32 +52,28 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Store is the persistence the identity service needs. It is split by
-// area; each part is declared beside the code that uses it.
+// Store is the persistence the identity service needs: the union of
+// what each part declares, plus the migrations and the bootstrap.
 type Store interface {
-	CoreStore
-	DirectoryStore
-	AuthStore
-}
-
-// CoreStore holds the reads every area needs.
-type CoreStore interface {
 	Migrate(ctx context.Context) error
-	GetProject(ctx context.Context, id string) (*Project, error)
-	GetProjectByName(ctx context.Context, domainID, name string) (*Project, error)
-	GetUser(ctx context.Context, id string) (*User, error)
-	GetUserByName(ctx context.Context, domainID, name string) (*User, error)
-	UserGroupIDs(ctx context.Context, userID string) ([]string, error)
-	Catalog(ctx context.Context) ([]CatalogEntry, error)
-	Revoke(ctx context.Context, ev RevokeEvent) error
+	// Bootstrap applies spec in one transaction (see Service.Bootstrap).
+	Bootstrap(ctx context.Context, spec BootstrapSpec, passwordHash string) (*BootstrapResult, error)
+	directory.Store
+	catalog.Store
+	credential.Store
+	assignment.Store
+	authn.Store
 }
 
-// Service is the identity service's business logic.
+// Service is the identity service: its parts, wired together.
 type Service struct {
 	cfg   Config
 	store Store
-	dir   directoryState
-	authn authState
+	dir   *directory.Service
+	cat   *catalog.Service
+	cred  *credential.Service
+	asg   *assignment.Service
+	authn *authn.Service
 }
 
 // New returns the identity service over store, migrating it.
@@ -97,75 +83,42 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, store: store}
-	if err := s.initDirectory(ctx); err != nil {
+	// Writes to the directory and to the assignments change what issued
+	// tokens grant: they tell authn, which caches validations. The hooks
+	// run only on writes, after New has returned.
+	s.dir = directory.New(directory.Config{BcryptCost: cfg.BcryptCost, Security: cfg.Security}, store, func() { s.authn.Changed() })
+	s.cat = catalog.New(store, s.dir)
+	s.cred = credential.New(store, s.dir)
+	s.asg = assignment.New(store, s.dir, func() { s.authn.Invalidate() })
+	an, err := authn.New(ctx, authn.Config{
+		KeyRepository:      cfg.KeyRepository,
+		TokenExpiration:    cfg.TokenExpiration,
+		AllowExpiredWindow: cfg.AllowExpiredWindow,
+		BcryptCost:         cfg.BcryptCost,
+		AdminProjectName:   cfg.AdminProjectName,
+		AdminProjectDomain: cfg.AdminProjectDomain,
+	}, store, s.dir, s.asg, s.cat)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.initAuth(ctx); err != nil {
-		return nil, err
-	}
+	s.authn = an
 	return s, nil
 }
 
 // Config returns the service's configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// GetProject returns a project (or domain) by id.
-func (s *Service) GetProject(ctx context.Context, id string) (*Project, error) {
-	p, err := s.store.GetProject(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p.IsDomain {
-		return nil, notFound("project", id)
-	}
-	return p, nil
-}
+// Directory returns the domains, projects, users and groups.
+func (s *Service) Directory() *directory.Service { return s.dir }
 
-// GetDomain returns a domain by id.
-func (s *Service) GetDomain(ctx context.Context, id string) (*Domain, error) {
-	p, err := s.store.GetProject(ctx, id)
-	if err != nil || !p.IsDomain {
-		if err == nil || isNotFound(err) {
-			return nil, notFound("domain", id)
-		}
-		return nil, err
-	}
-	return p, nil
-}
+// Catalog returns the service catalog and the unified limits.
+func (s *Service) Catalog() *catalog.Service { return s.cat }
 
-// GetDomainByName returns a domain by name.
-func (s *Service) GetDomainByName(ctx context.Context, name string) (*Domain, error) {
-	p, err := s.store.GetProjectByName(ctx, RootDomainID, name)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, notFound("domain", name)
-		}
-		return nil, err
-	}
-	return p, nil
-}
+// Credentials returns the credentials, policy blobs and OAuth1 consumers.
+func (s *Service) Credentials() *credential.Service { return s.cred }
 
-// GetProjectByName returns a project by domain and name.
-func (s *Service) GetProjectByName(ctx context.Context, domainID, name string) (*Project, error) {
-	return s.store.GetProjectByName(ctx, domainID, name)
-}
+// Assignment returns the roles and their grants.
+func (s *Service) Assignment() *assignment.Service { return s.asg }
 
-// GetUser returns a user by id.
-func (s *Service) GetUser(ctx context.Context, id string) (*User, error) {
-	return s.store.GetUser(ctx, id)
-}
-
-// GetUserByName returns a user by domain and name.
-func (s *Service) GetUserByName(ctx context.Context, domainID, name string) (*User, error) {
-	return s.store.GetUserByName(ctx, domainID, name)
-}
-
-// UserGroupIDs returns the groups a user belongs to.
-func (s *Service) UserGroupIDs(ctx context.Context, userID string) ([]string, error) {
-	return s.store.UserGroupIDs(ctx, userID)
-}
-
-func isNotFound(err error) bool {
-	_, ok := err.(*NotFoundError)
-	return ok
-}
+// Authn returns authentication: tokens, application credentials, trusts.
+func (s *Service) Authn() *authn.Service { return s.authn }

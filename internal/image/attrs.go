@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // readOnly are the attributes clients may never set (403).
@@ -24,22 +25,22 @@ func toInt(name string, v any) (int, error) {
 	case json.Number:
 		i, err := n.Int64()
 		if err != nil || i < 0 || i > maxInt32 {
-			return 0, invalid("Invalid value for %s: %s is not a valid non-negative integer.", name, n)
+			return 0, apierr.BadRequest("Invalid value for %s: %s is not a valid non-negative integer.", name, n)
 		}
 		return int(i), nil
 	case float64:
 		if n != math.Trunc(n) || n < 0 || n > maxInt32 {
-			return 0, invalid("Invalid value for %s: %v is not a valid non-negative integer.", name, n)
+			return 0, apierr.BadRequest("Invalid value for %s: %v is not a valid non-negative integer.", name, n)
 		}
 		return int(n), nil
 	}
-	return 0, invalid("Invalid value for %s: must be an integer.", name)
+	return 0, apierr.BadRequest("Invalid value for %s: must be an integer.", name)
 }
 
 func toBool(name string, v any) (bool, error) {
 	b, ok := v.(bool)
 	if !ok {
-		return false, invalid("Invalid value for %s: must be a boolean.", name)
+		return false, apierr.BadRequest("Invalid value for %s: must be a boolean.", name)
 	}
 	return b, nil
 }
@@ -51,10 +52,10 @@ func toNullString(name string, v any) (*string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return nil, invalid("Invalid value for %s: must be a string or null.", name)
+		return nil, apierr.BadRequest("Invalid value for %s: must be a string or null.", name)
 	}
 	if len([]rune(s)) > 255 {
-		return nil, invalid("Invalid value for %s: longer than 255 characters.", name)
+		return nil, apierr.BadRequest("Invalid value for %s: longer than 255 characters.", name)
 	}
 	return &s, nil
 }
@@ -65,7 +66,7 @@ func toEnum(name string, v any, allowed []string, nullable bool) (string, error)
 	}
 	s, ok := v.(string)
 	if !ok || !slices.Contains(allowed, s) {
-		return "", invalid("Invalid value '%v' for %s: must be one of %s.", v, name, strings.Join(allowed, ", "))
+		return "", apierr.BadRequest("Invalid value '%v' for %s: must be one of %s.", v, name, strings.Join(allowed, ", "))
 	}
 	return s, nil
 }
@@ -73,13 +74,13 @@ func toEnum(name string, v any, allowed []string, nullable bool) (string, error)
 func toTags(v any, max int) ([]string, error) {
 	list, ok := v.([]any)
 	if !ok {
-		return nil, invalid("Invalid value for tags: must be a list of strings.")
+		return nil, apierr.BadRequest("Invalid value for tags: must be a list of strings.")
 	}
 	out := []string{}
 	for _, t := range list {
 		s, ok := t.(string)
 		if !ok {
-			return nil, invalid("Invalid value for tags: must be a list of strings.")
+			return nil, apierr.BadRequest("Invalid value for tags: must be a list of strings.")
 		}
 		if err := validTag(s); err != nil {
 			return nil, err
@@ -89,7 +90,7 @@ func toTags(v any, max int) ([]string, error) {
 		}
 	}
 	if max >= 0 && len(out) > max {
-		return nil, &TooLargeError{Msg: "Maximum number of tags exceeded."}
+		return nil, apierr.TooLarge("Maximum number of tags exceeded.")
 	}
 	slices.Sort(out)
 	return out, nil
@@ -97,7 +98,7 @@ func toTags(v any, max int) ([]string, error) {
 
 func validTag(s string) error {
 	if s == "" || len([]rune(s)) > 255 {
-		return invalid("Invalid tag %q: tags are 1 to 255 characters.", s)
+		return apierr.BadRequest("Invalid tag %q: tags are 1 to 255 characters.", s)
 	}
 	return nil
 }
@@ -106,20 +107,20 @@ func validTag(s string) error {
 // creating allows the attributes only settable at creation (id).
 func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating bool) error {
 	if slices.Contains(readOnly, name) {
-		return forbidden("Attribute '%s' is read-only.", name)
+		return apierr.Forbidden("Attribute '%s' is read-only.", name)
 	}
 	switch name {
 	case "id":
 		if !creating {
-			return forbidden("Attribute 'id' is read-only.")
+			return apierr.Forbidden("Attribute 'id' is read-only.")
 		}
 		id, ok := v.(string)
 		if !ok || !uuidRe.MatchString(id) {
-			return invalid("Invalid value for id: must be a UUID.")
+			return apierr.BadRequest("Invalid value for id: must be a UUID.")
 		}
 		u, err := uuid.Parse(id)
 		if err != nil {
-			return invalid("Invalid value for id: must be a UUID.")
+			return apierr.BadRequest("Invalid value for id: must be a UUID.")
 		}
 		img.ID = u.String()
 	case "name":
@@ -136,11 +137,11 @@ func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating boo
 		if vis != img.Visibility || creating {
 			switch vis {
 			case Public:
-				if err := c.authorize("publicize_image", img); err != nil {
+				if err := c.Authorize("publicize_image", img); err != nil {
 					return err
 				}
 			case Community:
-				if err := c.authorize("communitize_image", img); err != nil {
+				if err := c.Authorize("communitize_image", img); err != nil {
 					return err
 				}
 			}
@@ -159,9 +160,9 @@ func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating boo
 		}
 		img.Hidden = b
 	case "disk_format", "container_format":
-		allowed := DiskFormats
+		allowed := DiskFormats()
 		if name == "container_format" {
-			allowed = ContainerFormats
+			allowed = ContainerFormats()
 		}
 		f, err := toEnum(name, v, allowed, true)
 		if err != nil {
@@ -172,7 +173,7 @@ func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating boo
 			cur = img.ContainerFormat
 		}
 		if !creating && f != cur && img.Status != StatusQueued {
-			return forbidden("Attribute %s can be only replaced for a queued image.", name)
+			return apierr.Forbidden("Attribute %s can be only replaced for a queued image.", name)
 		}
 		if name == "disk_format" {
 			img.DiskFormat = f
@@ -205,11 +206,11 @@ func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating boo
 			owner = *o
 		}
 		if owner != img.Owner && !c.Admin && owner != c.ProjectID {
-			return forbidden("You are not permitted to modify 'owner' on this image.")
+			return apierr.Forbidden("You are not permitted to modify 'owner' on this image.")
 		}
 		img.Owner = owner
 	case "locations":
-		return forbidden("Attribute 'locations' can only be changed through the locations API or a patch on /locations.")
+		return apierr.Forbidden("Attribute 'locations' can only be changed through the locations API or a patch on /locations.")
 	default:
 		return s.setProperty(img, name, v)
 	}
@@ -217,21 +218,21 @@ func (s *Service) setAttr(c Caller, img *Image, name string, v any, creating boo
 }
 
 func (s *Service) setProperty(img *Image, name string, v any) error {
-	if reservedProperty(name) {
-		return forbidden("Attribute '%s' is reserved.", name)
+	if IsReserved(name) {
+		return apierr.Forbidden("Attribute '%s' is reserved.", name)
 	}
 	if name == "" || len([]rune(name)) > 255 {
-		return invalid("Property names are 1 to 255 characters.")
+		return apierr.BadRequest("Property names are 1 to 255 characters.")
 	}
 	str, ok := v.(string)
 	if !ok {
-		return invalid("Invalid value for property '%s': must be a string.", name)
+		return apierr.BadRequest("Invalid value for property '%s': must be a string.", name)
 	}
 	if len(str) > 65535 {
-		return invalid("Invalid value for property '%s': too long.", name)
+		return apierr.BadRequest("Invalid value for property '%s': too long.", name)
 	}
 	if _, exists := img.Properties[name]; !exists && s.cfg.MaxProperties >= 0 && len(img.Properties) >= s.cfg.MaxProperties {
-		return &TooLargeError{Msg: "Maximum number of image properties exceeded."}
+		return apierr.TooLarge("Maximum number of image properties exceeded.")
 	}
 	if img.Properties == nil {
 		img.Properties = map[string]string{}

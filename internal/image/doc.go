@@ -1,14 +1,20 @@
 // Package image is gostack's Glance v2: images and their data, sharing
-// (members), tags, the status machine, the interoperable import flow and
-// the metadata definitions catalog.
+// (members), tags, locations and Glance's status machine. Around it, in
+// their own packages: the interoperable import flow and its tasks
+// (imports/), the metadata definitions catalog (metadef/), the data
+// files (filestore/), the JSON-patch bodies of updates (patch/) and the
+// disk format inspector (format/).
 //
 //	client ──HTTP──▶ api/ (routes.go: method, path, policy, handler)
-//	                   │
-//	                   ▼
-//	              image.Service ──▶ DataStore (file: <DataDir>/images, staging)
-//	                   │          └─▶ Inspector (format/: disk header reader)
-//	                   ▼
-//	             Store (store/: SQL on SQLite or PostgreSQL)
+//	                  │   │        └──▶ metadef/api ──▶ metadef.Service
+//	                  │   ▼
+//	                  │  imports.Service (import flow, tasks, workers)
+//	                  ▼   │
+//	             image.Service ──▶ filestore (<DataDir>/images, staging)
+//	                  │       └──▶ Inspector (format/: disk header reader)
+//	                  ▼
+//	             store/ (SQL on SQLite or PostgreSQL: images and members,
+//	                     tasks, metadefs; one Store for the three)
 //
 // The status machine follows Glance:
 //
@@ -18,6 +24,7 @@
 //	  └──stage──▶ uploading ──import──▶ importing ──▶ active
 //	                                       └──failure──▶ queued / killed
 //
-// Other services never import this package: they read images through
-// image/client.
+// Errors are *apierr.Error with Glance's messages; the store's
+// apierr.ErrNotFound and ErrDuplicate become them here. Other services
+// never import this package: they read images through image/client.
 package image

@@ -2,12 +2,15 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/gostack/gostack/internal/image/filestore"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/quota"
 )
 
@@ -57,27 +60,30 @@ const (
 	LimitImageUploading = "image_count_uploading"
 )
 
+// OverQuota is Glance's refusal of a request past a unified limit: a 413,
+// for data size and image count limits alike.
+func OverQuota(resource string, limit, used int64) *apierr.Error {
+	return apierr.TooLarge("Quota exceeded for %s: limit %d, in use %d", resource, limit, used)
+}
+
 // Inspector reads image data and returns its virtual size, or an error
 // when the data does not match declaredFormat or is unsafe (a qcow2
-// backing file). An error that is not one of this package's typed errors
-// is answered as a 400.
+// backing file). An error that is not an *apierr.Error refusing the
+// request (400, 403 or 409) is answered as a 400.
 type Inspector interface {
 	Inspect(r io.ReaderAt, size int64, declaredFormat string) (virtualSize int64, err error)
 }
 
-// Store is the persistence the image service needs, split by area.
+// Store keeps images, their tags, properties and members. A missing
+// image or member is apierr.ErrNotFound, a taken id apierr.ErrDuplicate;
+// the service turns them into Glance's messages.
 type Store interface {
-	ImageStore
-	ImportStore
-	MetadefStore
-}
-
-// ImageStore keeps images, their tags, properties and members.
-type ImageStore interface {
+	// Migrate applies the migrations of every image table, the import
+	// flow's and the metadata catalog's included.
 	Migrate(ctx context.Context) error
-	// CreateImage inserts img. With maxImages ≥ 0 it refuses with a
-	// *QuotaError when the owner already has that many images, counted
-	// in the same transaction.
+	// CreateImage inserts img. With maxImages ≥ 0 it refuses with
+	// OverQuota when the owner already has that many images, counted in
+	// the same transaction.
 	CreateImage(ctx context.Context, img *Image, maxImages int64) error
 	GetImage(ctx context.Context, id string) (*Image, error)
 	ListImages(ctx context.Context, f ImageFilter) ([]*Image, error)
@@ -92,8 +98,9 @@ type ImageStore interface {
 	// their data, and those being uploaded or imported.
 	ImageUsage(ctx context.Context, owner string) (Usage, error)
 
-	// AddMember adds a member; a duplicate is a *ConflictError. With
-	// maxMembers ≥ 0 the image may hold at most that many.
+	// AddMember adds a member; a duplicate is apierr.ErrDuplicate, a
+	// missing image apierr.ErrNotFound. With maxMembers ≥ 0 the image may
+	// hold at most that many.
 	AddMember(ctx context.Context, m *Member, maxMembers int64) error
 	GetMember(ctx context.Context, imageID, memberID string) (*Member, error)
 	ListMembers(ctx context.Context, imageID string) ([]*Member, error)
@@ -152,9 +159,8 @@ type ImageFilter struct {
 type Service struct {
 	cfg     Config
 	store   Store
-	data    DataStore
-	staging *FileStore
-	imp     importState
+	data    *filestore.Store
+	staging *filestore.Store
 	now     func() time.Time
 }
 
@@ -168,11 +174,11 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("image: DataDir is required")
 	}
-	data, err := NewFileStore(filepath.Join(dir, "images"))
+	data, err := filestore.New(filepath.Join(dir, "images"))
 	if err != nil {
 		return nil, err
 	}
-	staging, err := NewFileStore(filepath.Join(dir, "staging"))
+	staging, err := filestore.New(filepath.Join(dir, "staging"))
 	if err != nil {
 		return nil, err
 	}
@@ -183,49 +189,65 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 // Config returns the service's configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
-
 // Data returns where image data lives.
-func (s *Service) Data() DataStore { return s.data }
+func (s *Service) Data() *filestore.Store { return s.data }
 
-// Staging returns where the import flow stages data.
-func (s *Service) Staging() *FileStore { return s.staging }
+// Staging returns where the import flow stages data. The image service
+// owns it too: deleting an image removes what was staged for it, and
+// Recover removes what a crash left there.
+func (s *Service) Staging() *filestore.Store { return s.staging }
+
+// imageErr turns the store's ErrNotFound for image id into Glance's 404.
+// Errors of the caller's own (an UpdateImage fn's) pass unchanged.
+func imageErr(err error, id string) error {
+	if errors.Is(err, apierr.ErrNotFound) {
+		return apierr.NotFound("No image found with ID %s", id)
+	}
+	return err
+}
 
 // Get returns an image by id, whoever may see it.
 func (s *Service) Get(ctx context.Context, id string) (*Image, error) {
-	return s.store.GetImage(ctx, id)
+	img, err := s.store.GetImage(ctx, id)
+	return img, imageErr(err, id)
 }
 
-// SetStatus moves an image to status to, provided it is in one of from
-// (compare-and-swap); otherwise a *ConflictError.
-func (s *Service) SetStatus(ctx context.Context, id string, from []Status, to Status) (*Image, error) {
-	return s.store.UpdateImage(ctx, id, func(img *Image) error {
+// Change reads image id, lets fn change it and stores the result in one
+// transaction, whoever asks; an error from fn aborts and is returned as
+// is. The import flow records its progress on images with it.
+func (s *Service) Change(ctx context.Context, id string, fn func(*Image) error) (*Image, error) {
+	img, err := s.store.UpdateImage(ctx, id, fn)
+	return img, imageErr(err, id)
+}
+
+// setStatus moves an image to status to, provided it is in one of from
+// (compare-and-swap); otherwise a 409.
+func (s *Service) setStatus(ctx context.Context, id string, from []Status, to Status) (*Image, error) {
+	return s.Change(ctx, id, func(img *Image) error {
 		if !slices.Contains(from, img.Status) {
-			return conflict("Image status transition from %s to %s is not allowed", img.Status, to)
+			return apierr.Conflict("Image status transition from %s to %s is not allowed", img.Status, to)
 		}
 		img.Status = to
 		return nil
 	})
 }
 
-// DataInfo describes an image's stored data, for Activate.
-type DataInfo struct {
-	Written
+// dataInfo describes an image's stored data, for activate.
+type dataInfo struct {
+	filestore.Written
 	VirtualSize int64 // 0: unknown
-	Store       string
 }
 
-// Activate records an image's data and makes it active, provided it is
+// activate records an image's data and makes it active, provided it is
 // in one of from (compare-and-swap). A checksum given at create time
-// (os_hash_value / checksum) that does not match is a *ValidationError.
-func (s *Service) Activate(ctx context.Context, id string, from []Status, d DataInfo) (*Image, error) {
-	return s.store.UpdateImage(ctx, id, func(img *Image) error {
+// (os_hash_value / checksum) that does not match is a 400.
+func (s *Service) activate(ctx context.Context, id string, from []Status, d dataInfo) (*Image, error) {
+	return s.Change(ctx, id, func(img *Image) error {
 		if !slices.Contains(from, img.Status) {
-			return conflict("Image status transition from %s to active is not allowed", img.Status)
+			return apierr.Conflict("Image status transition from %s to active is not allowed", img.Status)
 		}
 		if img.Checksum != "" && img.Checksum != d.MD5 {
-			return invalid("The checksum of the uploaded data (%s) does not match the image's checksum (%s).", d.MD5, img.Checksum)
+			return apierr.BadRequest("The checksum of the uploaded data (%s) does not match the image's checksum (%s).", d.MD5, img.Checksum)
 		}
 		size := d.Size
 		img.Size = &size
@@ -236,13 +258,8 @@ func (s *Service) Activate(ctx context.Context, id string, from []Status, d Data
 		img.Checksum = d.MD5
 		img.HashAlgo = "sha512"
 		img.HashValue = d.SHA512
-		img.Stores = d.Store
-		if img.Stores == "" {
-			img.Stores = "file"
-		}
-		if fs, ok := s.data.(*FileStore); ok && img.Stores == "file" {
-			img.Locations = []Location{{URL: "file://" + fs.Path(id), Metadata: map[string]any{"store": "file"}}}
-		}
+		img.Stores = StoreFile
+		img.Locations = []Location{{URL: "file://" + s.data.Path(id), Metadata: map[string]any{"store": StoreFile}}}
 		img.Status = StatusActive
 		return nil
 	})

@@ -2,10 +2,14 @@ package image
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 
 	"github.com/google/uuid"
+
+	"github.com/gostack/gostack/internal/image/patch"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // limit returns a project's unified limit for resource, or -1.
@@ -57,7 +61,7 @@ func (s *Service) Create(ctx context.Context, c Caller, body map[string]any) (*I
 			if l, ok := v.([]any); ok && len(l) == 0 {
 				continue
 			}
-			return nil, forbidden("Attribute 'locations' cannot be set when creating an image; add them with a patch.")
+			return nil, apierr.Forbidden("Attribute 'locations' cannot be set when creating an image; add them with a patch.")
 		}
 		if err := s.setAttr(c, img, k, v, true); err != nil {
 			return nil, err
@@ -68,6 +72,9 @@ func (s *Service) Create(ctx context.Context, c Caller, body map[string]any) (*I
 		return nil, err
 	}
 	if err := s.store.CreateImage(ctx, img, max); err != nil {
+		if errors.Is(err, apierr.ErrDuplicate) {
+			return nil, apierr.Conflict("An image with identifier %s already exists", img.ID)
+		}
 		return nil, err
 	}
 	return img, nil
@@ -79,7 +86,7 @@ func (s *Service) isMember(ctx context.Context, img *Image, project string) (boo
 		return false, nil
 	}
 	_, err := s.store.GetMember(ctx, img.ID, project)
-	if IsNotFound(err) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
@@ -87,7 +94,7 @@ func (s *Service) isMember(ctx context.Context, img *Image, project string) (boo
 
 // Show returns an image the caller may see; others are not found.
 func (s *Service) Show(ctx context.Context, c Caller, id string) (*Image, error) {
-	img, err := s.store.GetImage(ctx, id)
+	img, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +103,7 @@ func (s *Service) Show(ctx context.Context, c Caller, id string) (*Image, error)
 		return nil, err
 	}
 	if !c.CanSee(img, mem) {
-		return nil, notFound("image", id)
+		return nil, apierr.NotFound("No image found with ID %s", id)
 	}
 	return img, nil
 }
@@ -108,7 +115,7 @@ func (s *Service) MemberOf(ctx context.Context, img *Image, project string) (*Me
 		return nil, nil
 	}
 	m, err := s.store.GetMember(ctx, img.ID, project)
-	if IsNotFound(err) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, nil
 	}
 	return m, err
@@ -124,8 +131,8 @@ func (s *Service) List(ctx context.Context, c Caller, f ImageFilter) ([]*Image, 
 	}
 	if f.Marker != "" {
 		if _, err := s.Show(ctx, c, f.Marker); err != nil {
-			if IsNotFound(err) {
-				return nil, invalid("marker not found")
+			if apierr.IsNotFound(err) {
+				return nil, apierr.BadRequest("marker not found")
 			}
 			return nil, err
 		}
@@ -134,11 +141,11 @@ func (s *Service) List(ctx context.Context, c Caller, f ImageFilter) ([]*Image, 
 }
 
 // Update applies a JSON patch to an image.
-func (s *Service) Update(ctx context.Context, c Caller, id string, ops []PatchOp) (*Image, error) {
+func (s *Service) Update(ctx context.Context, c Caller, id string, ops []patch.Op) (*Image, error) {
 	if _, err := s.Show(ctx, c, id); err != nil {
 		return nil, err
 	}
-	return s.store.UpdateImage(ctx, id, func(img *Image) error {
+	return s.Change(ctx, id, func(img *Image) error {
 		for _, op := range ops {
 			if err := s.applyOp(c, img, op); err != nil {
 				return err
@@ -150,7 +157,7 @@ func (s *Service) Update(ctx context.Context, c Caller, id string, ops []PatchOp
 
 // ApplyPatch applies ops to a copy of img without storing it (tests and
 // fuzzing use it; Update is the real thing).
-func (s *Service) ApplyPatch(c Caller, img *Image, ops []PatchOp) (*Image, error) {
+func (s *Service) ApplyPatch(c Caller, img *Image, ops []patch.Op) (*Image, error) {
 	out := img.Clone()
 	for _, op := range ops {
 		if err := s.applyOp(c, out, op); err != nil {
@@ -160,38 +167,38 @@ func (s *Service) ApplyPatch(c Caller, img *Image, ops []PatchOp) (*Image, error
 	return out, nil
 }
 
-func (s *Service) applyOp(c Caller, img *Image, op PatchOp) error {
+func (s *Service) applyOp(c Caller, img *Image, op patch.Op) error {
 	name := op.Path[0]
 	if name == "locations" {
 		return s.patchLocations(c, img, op)
 	}
 	if len(op.Path) != 1 {
-		return invalid("Invalid path %s.", op)
+		return apierr.BadRequest("Invalid path %s.", op)
 	}
 	core := IsCoreAttribute(name)
 	switch op.Op {
 	case "add", "replace":
 		if op.Op == "replace" && !core {
-			if reservedProperty(name) {
-				return forbidden("Attribute '%s' is reserved.", name)
+			if IsReserved(name) {
+				return apierr.Forbidden("Attribute '%s' is reserved.", name)
 			}
 			if _, ok := img.Properties[name]; !ok {
-				return conflict("Property %s does not exist.", name)
+				return apierr.Conflict("Property %s does not exist.", name)
 			}
 		}
 		return s.setAttr(c, img, name, op.Value, false)
 	case "remove":
 		if core {
 			if slices.Contains(readOnly, name) || name == "id" {
-				return forbidden("Attribute '%s' is read-only.", name)
+				return apierr.Forbidden("Attribute '%s' is read-only.", name)
 			}
-			return forbidden("Attribute '%s' is reserved and cannot be removed.", name)
+			return apierr.Forbidden("Attribute '%s' is reserved and cannot be removed.", name)
 		}
-		if reservedProperty(name) {
-			return forbidden("Attribute '%s' is reserved.", name)
+		if IsReserved(name) {
+			return apierr.Forbidden("Attribute '%s' is reserved.", name)
 		}
 		if _, ok := img.Properties[name]; !ok {
-			return conflict("Property %s does not exist.", name)
+			return apierr.Conflict("Property %s does not exist.", name)
 		}
 		delete(img.Properties, name)
 	}
@@ -206,12 +213,12 @@ func (s *Service) Delete(ctx context.Context, c Caller, id string) error {
 	}
 	img, err := s.store.DeleteImage(ctx, id, func(img *Image) error {
 		if img.Protected {
-			return forbidden("Image %s is protected and cannot be deleted.", id)
+			return apierr.Forbidden("Image %s is protected and cannot be deleted.", id)
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return imageErr(err, id)
 	}
 	// The row is gone first: a crash here leaves an orphaned file that
 	// Recover removes, never an image without its data.
@@ -229,12 +236,12 @@ func (s *Service) AddTag(ctx context.Context, c Caller, id, tag string) error {
 	if _, err := s.Show(ctx, c, id); err != nil {
 		return err
 	}
-	_, err := s.store.UpdateImage(ctx, id, func(img *Image) error {
+	_, err := s.Change(ctx, id, func(img *Image) error {
 		if slices.Contains(img.Tags, tag) {
 			return nil
 		}
 		if s.cfg.MaxTags >= 0 && len(img.Tags) >= s.cfg.MaxTags {
-			return &TooLargeError{Msg: "Maximum number of tags exceeded."}
+			return apierr.TooLarge("Maximum number of tags exceeded.")
 		}
 		img.Tags = append(img.Tags, tag)
 		slices.Sort(img.Tags)
@@ -248,10 +255,10 @@ func (s *Service) DeleteTag(ctx context.Context, c Caller, id, tag string) error
 	if _, err := s.Show(ctx, c, id); err != nil {
 		return err
 	}
-	_, err := s.store.UpdateImage(ctx, id, func(img *Image) error {
+	_, err := s.Change(ctx, id, func(img *Image) error {
 		i := slices.Index(img.Tags, tag)
 		if i < 0 {
-			return notFound("tag", tag)
+			return apierr.NotFound("No tag found with ID %s", tag)
 		}
 		img.Tags = slices.Delete(img.Tags, i, i+1)
 		return nil
@@ -261,32 +268,27 @@ func (s *Service) DeleteTag(ctx context.Context, c Caller, id, tag string) error
 
 // Deactivate makes an active image's data unavailable (403 on download).
 func (s *Service) Deactivate(ctx context.Context, c Caller, id string) error {
-	if _, err := s.Show(ctx, c, id); err != nil {
-		return err
-	}
-	_, err := s.store.UpdateImage(ctx, id, func(img *Image) error {
-		switch img.Status {
-		case StatusActive, StatusDeactivated:
-			img.Status = StatusDeactivated
-			return nil
-		}
-		return forbidden("Not allowed to deactivate image in status '%s'", img.Status)
-	})
-	return err
+	return s.setActive(ctx, c, id, StatusDeactivated, "deactivate")
 }
 
 // Reactivate makes a deactivated image active again.
 func (s *Service) Reactivate(ctx context.Context, c Caller, id string) error {
+	return s.setActive(ctx, c, id, StatusActive, "reactivate")
+}
+
+// setActive moves an active or deactivated image to status to (either of
+// the two); verb names the action in Glance's refusal of other statuses.
+func (s *Service) setActive(ctx context.Context, c Caller, id string, to Status, verb string) error {
 	if _, err := s.Show(ctx, c, id); err != nil {
 		return err
 	}
-	_, err := s.store.UpdateImage(ctx, id, func(img *Image) error {
+	_, err := s.Change(ctx, id, func(img *Image) error {
 		switch img.Status {
 		case StatusActive, StatusDeactivated:
-			img.Status = StatusActive
+			img.Status = to
 			return nil
 		}
-		return forbidden("Not allowed to reactivate image in status '%s'", img.Status)
+		return apierr.Forbidden("Not allowed to %s image in status '%s'", verb, img.Status)
 	})
 	return err
 }

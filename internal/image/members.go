@@ -2,7 +2,10 @@ package image
 
 import (
 	"context"
+	"errors"
 	"slices"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Members are the projects a shared image is offered to. The owner adds
@@ -14,7 +17,7 @@ func (s *Service) sharedImage(ctx context.Context, c Caller, id string) (*Image,
 		return nil, err
 	}
 	if img.Visibility != Shared {
-		return nil, forbidden("Only shared images have members.")
+		return nil, apierr.Forbidden("Only shared images have members.")
 	}
 	return img, nil
 }
@@ -26,14 +29,20 @@ func (s *Service) AddMember(ctx context.Context, c Caller, imageID, memberID str
 		return nil, err
 	}
 	if !c.Admin && img.Owner != c.ProjectID {
-		return nil, forbidden("Only the image owner can add members.")
+		return nil, apierr.Forbidden("Only the image owner can add members.")
 	}
 	if memberID == "" || len(memberID) > 255 {
-		return nil, invalid("Invalid member id.")
+		return nil, apierr.BadRequest("Invalid member id.")
 	}
 	now := s.now()
 	m := &Member{ImageID: imageID, MemberID: memberID, Status: MemberPending, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.AddMember(ctx, m, s.cfg.MaxMembers); err != nil {
+		switch {
+		case errors.Is(err, apierr.ErrDuplicate):
+			return nil, apierr.Conflict("Member %s already associated with image %s", memberID, imageID)
+		case errors.Is(err, apierr.ErrNotFound):
+			return nil, apierr.NotFound("No image found with ID %s", imageID)
+		}
 		return nil, err
 	}
 	return m, nil
@@ -63,9 +72,10 @@ func (s *Service) GetMember(ctx context.Context, c Caller, imageID, memberID str
 		return nil, err
 	}
 	if !c.Admin && img.Owner != c.ProjectID && memberID != c.ProjectID {
-		return nil, notFound("member", memberID)
+		return nil, memberNotFound(memberID)
 	}
-	return s.store.GetMember(ctx, imageID, memberID)
+	m, err := s.store.GetMember(ctx, imageID, memberID)
+	return m, memberErr(err, memberID)
 }
 
 // UpdateMember sets a membership's status; only the member may.
@@ -76,19 +86,19 @@ func (s *Service) UpdateMember(ctx context.Context, c Caller, imageID, memberID,
 	switch status {
 	case MemberPending, MemberAccepted, MemberRejected:
 	default:
-		return nil, invalid("Invalid status %q: must be pending, accepted or rejected.", status)
+		return nil, apierr.BadRequest("Invalid status %q: must be pending, accepted or rejected.", status)
 	}
 	m, err := s.store.GetMember(ctx, imageID, memberID)
 	if err != nil {
-		return nil, err
+		return nil, memberErr(err, memberID)
 	}
 	if memberID != c.ProjectID {
-		return nil, forbidden("Only the member can change the status of its membership.")
+		return nil, apierr.Forbidden("Only the member can change the status of its membership.")
 	}
 	m.Status = status
 	m.UpdatedAt = s.now()
 	if err := s.store.UpdateMember(ctx, m); err != nil {
-		return nil, err
+		return nil, memberErr(err, memberID)
 	}
 	return m, nil
 }
@@ -101,9 +111,22 @@ func (s *Service) DeleteMember(ctx context.Context, c Caller, imageID, memberID 
 	}
 	if !c.Admin && img.Owner != c.ProjectID {
 		if memberID == c.ProjectID {
-			return forbidden("Only the image owner can remove members.")
+			return apierr.Forbidden("Only the image owner can remove members.")
 		}
-		return notFound("member", memberID)
+		return memberNotFound(memberID)
 	}
-	return s.store.DeleteMember(ctx, imageID, memberID)
+	return memberErr(s.store.DeleteMember(ctx, imageID, memberID), memberID)
+}
+
+func memberNotFound(memberID string) error {
+	return apierr.NotFound("No member found with ID %s", memberID)
+}
+
+// memberErr turns the store's ErrNotFound for a membership into Glance's
+// 404.
+func memberErr(err error, memberID string) error {
+	if errors.Is(err, apierr.ErrNotFound) {
+		return memberNotFound(memberID)
+	}
+	return err
 }

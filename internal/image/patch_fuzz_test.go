@@ -3,6 +3,8 @@ package image
 import (
 	"testing"
 	"time"
+
+	"github.com/gostack/gostack/internal/image/patch"
 )
 
 func FuzzJSONPatch(f *testing.F) {
@@ -23,7 +25,7 @@ func FuzzJSONPatch(f *testing.F) {
 	base := &Image{ID: "id", Name: &name, Status: StatusQueued, Visibility: Private, Owner: "p",
 		Tags: []string{"t"}, Properties: map[string]string{"k": "v"}, CreatedAt: time.Unix(0, 0)}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ops, err := ParsePatch(body)
+		ops, err := patch.Parse(body)
 		if err != nil {
 			return
 		}

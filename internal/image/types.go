@@ -22,8 +22,10 @@ const (
 )
 
 // Statuses lists every status, for filter validation.
-var Statuses = []Status{StatusQueued, StatusSaving, StatusActive, StatusKilled, StatusDeleted,
-	StatusPendingDel, StatusDeactivated, StatusUploading, StatusImporting}
+func Statuses() []Status {
+	return []Status{StatusQueued, StatusSaving, StatusActive, StatusKilled, StatusDeleted,
+		StatusPendingDel, StatusDeactivated, StatusUploading, StatusImporting}
+}
 
 // Visibility values.
 const (
@@ -33,11 +35,15 @@ const (
 	Community = "community"
 )
 
-// DiskFormats and ContainerFormats are Glance's defaults.
-var (
-	DiskFormats      = []string{"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"}
-	ContainerFormats = []string{"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"}
-)
+// DiskFormats are Glance's default disk formats.
+func DiskFormats() []string {
+	return []string{"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"}
+}
+
+// ContainerFormats are Glance's default container formats.
+func ContainerFormats() []string {
+	return []string{"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"}
+}
 
 // Image is one image's metadata.
 type Image struct {
@@ -122,16 +128,18 @@ type Caller struct {
 	ProjectID string
 	UserID    string
 	Admin     bool
-	// Authorize, when set, enforces a policy rule (publicize_image,
+	// Enforce, when set, enforces a policy rule (publicize_image,
 	// communitize_image, ...) against an image; the API fills it in.
-	Authorize func(rule string, img *Image) error
+	Enforce func(rule string, img *Image) error
 }
 
-func (c Caller) authorize(rule string, img *Image) error {
-	if c.Authorize == nil {
+// Authorize enforces rule against img through Enforce; without one (a
+// caller inside the service) everything is allowed.
+func (c Caller) Authorize(rule string, img *Image) error {
+	if c.Enforce == nil {
 		return nil
 	}
-	return c.Authorize(rule, img)
+	return c.Enforce(rule, img)
 }
 
 // CanSee reports whether the caller may see img at all (Glance answers
@@ -149,16 +157,12 @@ func (c Caller) CanSee(img *Image, isMember bool) bool {
 	return false
 }
 
-// Written is what DataStore.Put reports about stored data.
-type Written struct {
-	Size   int64
-	MD5    string // hex
-	SHA512 string // hex
-}
+// StoreFile is the one store gostack has: files under the data dir.
+const StoreFile = "file"
 
-// reservedProperty reports whether a property name belongs to Glance
+// IsReserved reports whether a property name belongs to Glance
 // (os_glance_*), which users may not set.
-func reservedProperty(name string) bool {
+func IsReserved(name string) bool {
 	return strings.HasPrefix(name, "os_glance")
 }
 

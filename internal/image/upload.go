@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
+
+	"github.com/gostack/gostack/internal/image/filestore"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // uploadCap returns how many bytes the owner may still store: the size
@@ -28,12 +32,12 @@ func (s *Service) uploadCap(ctx context.Context, owner string) (int64, error) {
 		return 0, err
 	}
 	if upLimit >= 0 && u.Uploading >= upLimit {
-		return 0, &QuotaError{Resource: LimitImageUploading, Limit: upLimit, Used: u.Uploading}
+		return 0, OverQuota(LimitImageUploading, upLimit, u.Uploading)
 	}
 	if sizeLimit >= 0 {
 		left := sizeLimit<<20 - u.Bytes
 		if left <= 0 {
-			return 0, &QuotaError{Resource: LimitImageSize, Limit: sizeLimit, Used: u.Bytes >> 20}
+			return 0, OverQuota(LimitImageSize, sizeLimit, u.Bytes>>20)
 		}
 		capBytes = min(capBytes, left)
 	}
@@ -56,30 +60,30 @@ func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader) 
 		return nil, err
 	}
 	if img.Status != StatusQueued {
-		return nil, conflict("Image status %s does not allow an upload; it must be queued.", img.Status)
+		return nil, apierr.Conflict("Image status %s does not allow an upload; it must be queued.", img.Status)
 	}
 	maxSize, err := s.uploadCap(ctx, img.Owner)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.SetStatus(ctx, id, []Status{StatusQueued}, StatusSaving); err != nil {
+	if _, err := s.setStatus(ctx, id, []Status{StatusQueued}, StatusSaving); err != nil {
 		return nil, err
 	}
-	out, err := s.WriteData(ctx, id, r, maxSize, []Status{StatusSaving})
+	out, err := s.writeData(ctx, id, r, maxSize, []Status{StatusSaving})
 	if err != nil {
 		bg := context.WithoutCancel(ctx)
-		s.SetStatus(bg, id, []Status{StatusSaving}, StatusQueued)
+		s.setStatus(bg, id, []Status{StatusSaving}, StatusQueued)
 		return nil, err
 	}
 	return out, nil
 }
 
-// WriteData streams r into the data store as the data of image id (at
+// writeData streams r into the data store as the data of image id (at
 // most maxSize bytes), runs the inspector, and activates the image if it
 // is in one of from. On failure the data is removed and the status left
-// for the caller to restore. The import flow uses it too.
-func (s *Service) WriteData(ctx context.Context, id string, r io.Reader, maxSize int64, from []Status) (img *Image, err error) {
-	cur, err := s.store.GetImage(ctx, id)
+// for the caller to restore.
+func (s *Service) writeData(ctx context.Context, id string, r io.Reader, maxSize int64, from []Status) (img *Image, err error) {
+	cur, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -102,30 +106,27 @@ func (s *Service) WriteData(ctx context.Context, id string, r io.Reader, maxSize
 			return nil, err
 		}
 	}
-	return s.Activate(ctx, id, from, DataInfo{Written: w, VirtualSize: vsize, Store: "file"})
+	return s.activate(ctx, id, from, dataInfo{Written: w, VirtualSize: vsize})
 }
 
 func (s *Service) inspect(ctx context.Context, id string, size int64, format string) (int64, error) {
 	f, _, err := s.data.Open(ctx, id)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return 0, apierr.NotFound("No image data found with ID %s", id)
+	}
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	ra, ok := f.(io.ReaderAt)
-	if !ok {
-		return 0, errors.New("image data store does not support random access")
-	}
-	vs, err := s.cfg.Inspector.Inspect(ra, size, format)
+	vs, err := s.cfg.Inspector.Inspect(f, size, format)
 	if err != nil {
-		var (
-			ve *ValidationError
-			fe *ForbiddenError
-			ce *ConflictError
-		)
-		if errors.As(err, &ve) || errors.As(err, &fe) || errors.As(err, &ce) {
+		// The inspector's own refusals keep their status; anything else
+		// is data that is not what the image says it is.
+		switch apierr.Status(err) {
+		case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict:
 			return 0, err
 		}
-		return 0, &ValidationError{Msg: "Image data does not match its disk_format: " + err.Error()}
+		return 0, apierr.BadRequest("Image data does not match its disk_format: %s", err.Error())
 	}
 	return vs, nil
 }
@@ -141,14 +142,14 @@ func (s *Service) Download(ctx context.Context, c Caller, id string) (*Image, io
 	switch img.Status {
 	case StatusDeactivated:
 		if !c.Admin {
-			return nil, nil, 0, forbidden("The requested image has been deactivated. Image data download is forbidden.")
+			return nil, nil, 0, apierr.Forbidden("The requested image has been deactivated. Image data download is forbidden.")
 		}
 	case StatusActive:
 	default:
 		return img, nil, 0, nil
 	}
 	f, size, err := s.data.Open(ctx, id)
-	if IsNotFound(err) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return img, nil, 0, nil
 	}
 	if err != nil {
@@ -162,10 +163,7 @@ func (s *Service) Download(ctx context.Context, c Caller, id string) (*Image, io
 // (their upload died with the process), and data files whose image is
 // gone are deleted.
 func (s *Service) Recover(ctx context.Context) error {
-	stores := []*FileStore{s.staging}
-	if fs, ok := s.data.(*FileStore); ok {
-		stores = append(stores, fs)
-	}
+	stores := []*filestore.Store{s.staging, s.data}
 	for _, fs := range stores {
 		if err := fs.RemoveTemp(); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -176,11 +174,8 @@ func (s *Service) Recover(ctx context.Context) error {
 		return err
 	}
 	for _, img := range saving {
-		if _, err := s.SetStatus(ctx, img.ID, []Status{StatusSaving}, StatusQueued); err != nil && !IsNotFound(err) {
-			var ce *ConflictError
-			if !errors.As(err, &ce) {
-				return err
-			}
+		if _, err := s.setStatus(ctx, img.ID, []Status{StatusSaving}, StatusQueued); err != nil && !apierr.IsNotFound(err) && !apierr.IsConflict(err) {
+			return err
 		}
 		s.data.Delete(ctx, img.ID)
 	}
@@ -191,7 +186,7 @@ func (s *Service) Recover(ctx context.Context) error {
 		}
 		for _, id := range ids {
 			_, err := s.store.GetImage(ctx, id)
-			if IsNotFound(err) {
+			if errors.Is(err, apierr.ErrNotFound) {
 				if err := fs.Delete(ctx, id); err != nil {
 					return err
 				}

@@ -2,9 +2,9 @@ package placement
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
-	"slices"
+	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // DefaultConsumerType is the consumer type of allocations written
@@ -27,30 +27,30 @@ func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocati
 	for i := range cs {
 		c := &cs[i]
 		if !IsUUID(c.Consumer.UUID) {
-			return invalid("JSON does not validate: '%s' is not a 'uuid'", c.Consumer.UUID)
+			return apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", c.Consumer.UUID)
 		}
 		c.Consumer.UUID = normUUID(c.Consumer.UUID)
 		if seen[c.Consumer.UUID] {
-			return invalid("Allocation for consumer %s appears more than once", c.Consumer.UUID)
+			return apierr.BadRequest("Allocation for consumer %s appears more than once", c.Consumer.UUID)
 		}
 		seen[c.Consumer.UUID] = true
 		for j := range c.Allocations {
 			a := &c.Allocations[j]
 			if !IsUUID(a.ProviderUUID) {
-				return invalid("JSON does not validate: '%s' does not match any of the regexes", a.ProviderUUID)
+				return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", a.ProviderUUID)
 			}
 			a.ProviderUUID = normUUID(a.ProviderUUID)
 			if !classNameRE.MatchString(a.ResourceClass) {
-				return invalid("JSON does not validate: '%s' does not match any of the regexes", a.ResourceClass)
+				return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", a.ResourceClass)
 			}
 			if a.Used < 1 {
-				return invalid("JSON does not validate: %d is less than the minimum of 1\n\nFailed validating 'minimum' in schema", a.Used)
+				return apierr.BadRequest("JSON does not validate: %d is less than the minimum of 1\n\nFailed validating 'minimum' in schema", a.Used)
 			}
 			if a.Used > MaxInt {
-				return invalid("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema", a.Used, MaxInt)
+				return apierr.BadRequest("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema", a.Used, MaxInt)
 			}
 			if err := s.checkClass(ctx, a.ResourceClass); err != nil {
-				return invalid("Unable to allocate inventory for consumer %s: No such resource class %s.", c.Consumer.UUID, a.ResourceClass)
+				return apierr.BadRequest("Unable to allocate inventory for consumer %s: No such resource class %s.", c.Consumer.UUID, a.ResourceClass)
 			}
 		}
 		if c.Consumer.ConsumerType == "" {
@@ -77,7 +77,7 @@ func (s *Service) DeleteAllocations(ctx context.Context, id string) error {
 		return err
 	}
 	if c == nil || len(allocs) == 0 {
-		return notFound("No allocations for consumer '%s'", id)
+		return apierr.NotFound("No allocations for consumer '%s'", id)
 	}
 	return s.store.WriteAllocations(ctx, []ConsumerAllocations{{Consumer: *c}})
 }
@@ -98,38 +98,22 @@ func (s *Service) Reshape(ctx context.Context, invs map[string]InventorySet, cs 
 	return s.store.Reshape(ctx, invs, cs)
 }
 
-// AllocationCandidates answers GET /allocation_candidates: the providers
-// are loaded and handed to the pure core.
-func (s *Service) AllocationCandidates(ctx context.Context, q CandidateQuery) ([]Candidate, *ProviderSet, error) {
-	var traits []string
-	for _, g := range q.Groups {
-		for _, any := range g.Required {
-			traits = append(traits, any...)
-		}
-		traits = append(traits, g.Forbidden...)
-		for rc := range g.Resources {
-			if err := s.checkClass(ctx, rc); err != nil {
-				return nil, nil, badQuery(CodeBadValue, "Invalid resource class in resources parameter: %s", err)
-			}
+// CandidateProviders is the service's part of GET /allocation_candidates
+// (package candidates does the rest): the resource classes and traits the
+// query names must exist, else a 400 placement.query.bad_value; it
+// returns the providers' state to search, shared and read-only.
+func (s *Service) CandidateProviders(ctx context.Context, classes, traits []string) (*ProviderSet, error) {
+	for _, rc := range classes {
+		if err := s.checkClass(ctx, rc); err != nil {
+			return nil, apierr.BadRequest("Invalid resource class in resources parameter: %s", apierr.Message(err)).WithType(CodeBadValue)
 		}
 	}
-	for _, any := range q.RootRequired {
-		traits = append(traits, any...)
-	}
-	traits = append(traits, q.RootForbidden...)
-	if err := s.checkTraitsExist(ctx, slices.Compact(traits)); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Code = CodeBadValue
-		}
-		return nil, nil, err
-	}
-	ps, err := s.store.CandidateProviders(ctx)
+	missing, err := s.missingTraits(ctx, traits)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if s.cfg.RandomizeCandidates {
-		q.Shuffle = rand.IntN
+	if len(missing) > 0 {
+		return nil, apierr.BadRequest("No such trait(s): %s", strings.Join(missing, ", ")).WithType(CodeBadValue)
 	}
-	return ps.Candidates(q), ps, nil
+	return s.store.CandidateProviders(ctx)
 }

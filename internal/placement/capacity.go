@@ -3,11 +3,13 @@ package placement
 import (
 	"sort"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
-// fits reports whether amount more of inv can be allocated on top of used,
+// Fits reports whether amount more of inv can be allocated on top of used,
 // and that amount respects the inventory's min_unit, max_unit and step_size.
-func fits(inv Inventory, used, amount int64) bool {
+func (inv Inventory) Fits(used, amount int64) bool {
 	return unitsOK(inv, amount) && used+amount <= inv.Capacity()
 }
 
@@ -36,10 +38,10 @@ func CheckCapacity(allocs []Allocation, inv map[string]map[string]Inventory, use
 		}
 		i, ok := inv[a.ProviderUUID][a.ResourceClass]
 		if !ok {
-			return conflict(CodeUndefined, "Unable to allocate inventory: Inventory for '%s' on resource provider '%s' invalid.", a.ResourceClass, a.ProviderUUID)
+			return apierr.Conflict("Unable to allocate inventory: Inventory for '%s' on resource provider '%s' invalid.", a.ResourceClass, a.ProviderUUID)
 		}
 		if !unitsOK(i, a.Used) {
-			return conflict(CodeUndefined, "Unable to allocate inventory: Allocation for %s on resource provider %s violates min_unit, max_unit, or step_size. Requested: %d, min_unit: %d, max_unit: %d, step_size: %d", a.ResourceClass, a.ProviderUUID, a.Used, i.MinUnit, i.MaxUnit, i.StepSize)
+			return apierr.Conflict("Unable to allocate inventory: Allocation for %s on resource provider %s violates min_unit, max_unit, or step_size. Requested: %d, min_unit: %d, max_unit: %d, step_size: %d", a.ResourceClass, a.ProviderUUID, a.Used, i.MinUnit, i.MaxUnit, i.StepSize)
 		}
 		k := key{a.ProviderUUID, a.ResourceClass}
 		if _, seen := sum[k]; !seen {
@@ -56,7 +58,7 @@ func CheckCapacity(allocs []Allocation, inv map[string]map[string]Inventory, use
 	for _, k := range keys {
 		i := inv[k.rp][k.rc]
 		if used[k.rp][k.rc]+sum[k] > i.Capacity() {
-			return conflict(CodeUndefined, "Unable to allocate inventory: Unable to create allocation for '%s' on resource provider '%s'. The requested amount would exceed the capacity.", k.rc, k.rp)
+			return apierr.Conflict("Unable to allocate inventory: Unable to create allocation for '%s' on resource provider '%s'. The requested amount would exceed the capacity.", k.rc, k.rp)
 		}
 	}
 	return nil
@@ -79,7 +81,7 @@ func CheckInventoryChange(provider string, new []Inventory, used Usage) error {
 	}
 	if len(inUse) > 0 {
 		sort.Strings(inUse)
-		return conflict(CodeInventoryInUse, "Inventory for '%s' on resource provider '%s' in use.", strings.Join(inUse, ", "), provider)
+		return apierr.Conflict("Inventory for '%s' on resource provider '%s' in use.", strings.Join(inUse, ", "), provider).WithType(CodeInventoryInUse)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package placement
 import (
 	"context"
 	"slices"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Inventories returns a provider's inventories and generation.
@@ -14,7 +16,7 @@ func (s *Service) validateInventories(ctx context.Context, invs []Inventory, res
 	out := make([]Inventory, 0, len(invs))
 	for _, inv := range invs {
 		if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
-			return nil, invalid("Unable to update inventory for resource provider: No such resource class %s.", inv.ResourceClass)
+			return nil, apierr.BadRequest("Unable to update inventory for resource provider: No such resource class %s.", inv.ResourceClass)
 		}
 		inv = inv.WithDefaults()
 		if err := inv.Validate(reservedMayEqualTotal); err != nil {
@@ -54,7 +56,7 @@ func (s *Service) AddInventory(ctx context.Context, id string, gen int64, inv In
 	}
 	for _, c := range cur {
 		if c.ResourceClass == inv.ResourceClass {
-			return Inventory{}, 0, conflict(CodeUndefined, "Update conflict: Inventory for %s on resource provider %s already exists.", inv.ResourceClass, id)
+			return Inventory{}, 0, apierr.Conflict("Update conflict: Inventory for %s on resource provider %s already exists.", inv.ResourceClass, id)
 		}
 	}
 	vs, err := s.validateInventories(ctx, []Inventory{inv}, reservedMayEqualTotal)
@@ -72,11 +74,11 @@ func (s *Service) UpdateInventory(ctx context.Context, id string, gen int64, inv
 		return Inventory{}, 0, err
 	}
 	if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
-		return Inventory{}, 0, invalid("No such resource class %s.", inv.ResourceClass)
+		return Inventory{}, 0, apierr.BadRequest("No such resource class %s.", inv.ResourceClass)
 	}
 	i := slices.IndexFunc(cur, func(c Inventory) bool { return c.ResourceClass == inv.ResourceClass })
 	if i < 0 {
-		return Inventory{}, 0, notFound("No inventory record with resource class for resource provider %s", id)
+		return Inventory{}, 0, apierr.NotFound("No inventory record with resource class for resource provider %s", id)
 	}
 	if curGen != gen {
 		return Inventory{}, 0, ErrGenerationMismatch(id, curGen, gen)
@@ -99,7 +101,7 @@ func (s *Service) DeleteInventory(ctx context.Context, id, rc string) error {
 	}
 	i := slices.IndexFunc(cur, func(c Inventory) bool { return c.ResourceClass == rc })
 	if i < 0 {
-		return notFound("No inventory of class %s found for delete", rc)
+		return apierr.NotFound("No inventory of class %s found for delete", rc)
 	}
 	_, err = s.store.SetInventories(ctx, id, gen, slices.Delete(cur, i, i+1))
 	return err

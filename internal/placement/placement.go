@@ -2,10 +2,14 @@ package placement
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/gostack/gostack/internal/placement/standard"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Config is the placement service's configuration. The zero value is
@@ -19,12 +23,16 @@ type Config struct {
 // Store is the persistence placement needs. Every write runs in one
 // transaction and checks the generations it is given (compare-and-swap);
 // the rules it applies inside the transaction (CheckCapacity,
-// CheckInventoryChange) are this package's pure functions.
+// CheckInventoryChange) are this package's pure functions. What a rule
+// or a generation refuses inside the transaction is an *apierr.Error in
+// Placement's words (ErrProviderNotFound, ErrGenerationMismatch, a 409
+// with its code); a custom class or trait that is missing or taken is
+// apierr.ErrNotFound or apierr.ErrDuplicate, which the Service words.
 type Store interface {
 	Migrate(ctx context.Context) error
 
 	// CreateProvider inserts p (UUID, Name, ParentUUID set; RootUUID is
-	// derived). A taken name or uuid is a *ConflictError.
+	// derived). A taken name or uuid is a 409 placement.duplicate_name.
 	CreateProvider(ctx context.Context, p *Provider) error
 	GetProvider(ctx context.Context, uuid string) (*Provider, error)
 	ListProviders(ctx context.Context, f ProviderFilter) ([]Provider, error)
@@ -53,16 +61,20 @@ type Store interface {
 	Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]TypeUsage, error)
 
 	CustomClasses(ctx context.Context) ([]string, error)
-	// CreateCustomClass: an existing name is a *ConflictError with
-	// CodeDuplicateName.
+	// CreateCustomClass: an existing name is apierr.ErrDuplicate.
 	CreateCustomClass(ctx context.Context, name string) error
+	// DeleteCustomClass refuses a class in some inventory (409); a missing
+	// class is apierr.ErrNotFound.
 	DeleteCustomClass(ctx context.Context, name string) error
-	// RenameCustomClass renames a custom class everywhere it is used.
+	// RenameCustomClass renames a custom class everywhere it is used. A
+	// missing from is apierr.ErrNotFound, a taken to apierr.ErrDuplicate.
 	RenameCustomClass(ctx context.Context, from, to string) error
 
 	CustomTraits(ctx context.Context) ([]string, error)
 	// CreateCustomTrait reports whether the trait was new.
 	CreateCustomTrait(ctx context.Context, name string) (bool, error)
+	// DeleteCustomTrait refuses a trait some provider has (409); a missing
+	// trait is apierr.ErrNotFound.
 	DeleteCustomTrait(ctx context.Context, name string) error
 	// TraitsInUse returns the traits some provider has.
 	TraitsInUse(ctx context.Context) ([]string, error)
@@ -105,6 +117,9 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 	return &Service{cfg: cfg, store: store}, nil
 }
 
+// Config returns the service's configuration.
+func (s *Service) Config() Config { return s.cfg }
+
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
@@ -113,17 +128,17 @@ func (s *Service) Store() Store { return s.store }
 // CreateProvider creates a provider; an empty id gets a fresh uuid.
 func (s *Service) CreateProvider(ctx context.Context, id, name, parent string) (*Provider, error) {
 	if name == "" || len(name) > 200 {
-		return nil, invalid("JSON does not validate: name must be 1 to 200 characters")
+		return nil, apierr.BadRequest("JSON does not validate: name must be 1 to 200 characters")
 	}
 	if id == "" {
 		id = uuid.NewString()
 	} else if !IsUUID(id) {
-		return nil, invalid("JSON does not validate: '%s' is not a 'uuid'", id)
+		return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", id)
 	}
 	id = normUUID(id)
 	if parent != "" {
 		if !IsUUID(parent) {
-			return nil, invalid("JSON does not validate: '%s' is not a 'uuid'", parent)
+			return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", parent)
 		}
 		parent = normUUID(parent)
 	}
@@ -157,7 +172,7 @@ func (s *Service) Providers(ctx context.Context, f ProviderFilter) ([]Provider, 
 	}
 	for rc := range f.Resources {
 		if err := s.checkClass(ctx, rc); err != nil {
-			return nil, badQuery(CodeBadValue, "Invalid resource class in resources parameter: %s", err)
+			return nil, apierr.BadRequest("Invalid resource class in resources parameter: %s", apierr.Message(err)).WithType(CodeBadValue)
 		}
 	}
 	return s.store.ListProviders(ctx, f)
@@ -166,11 +181,11 @@ func (s *Service) Providers(ctx context.Context, f ProviderFilter) ([]Provider, 
 // UpdateProvider renames a provider and sets its parent.
 func (s *Service) UpdateProvider(ctx context.Context, id, name, parent string, allowReparent bool) (*Provider, error) {
 	if name == "" || len(name) > 200 {
-		return nil, invalid("JSON does not validate: name must be 1 to 200 characters")
+		return nil, apierr.BadRequest("JSON does not validate: name must be 1 to 200 characters")
 	}
 	if parent != "" {
 		if !IsUUID(parent) {
-			return nil, invalid("JSON does not validate: '%s' is not a 'uuid'", parent)
+			return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", parent)
 		}
 		parent = normUUID(parent)
 	}
@@ -190,11 +205,11 @@ func (s *Service) ResourceClasses(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(StandardClasses(), custom...), nil
+	return append(standard.Classes(), custom...), nil
 }
 
 func (s *Service) checkClass(ctx context.Context, name string) error {
-	if IsStandardClass(name) {
+	if standard.IsClass(name) {
 		return nil
 	}
 	if IsCustom(name) {
@@ -206,7 +221,7 @@ func (s *Service) checkClass(ctx context.Context, name string) error {
 			return nil
 		}
 	}
-	return notFound("No such resource class %s.", name)
+	return apierr.NotFound("No such resource class %s.", name)
 }
 
 // ResourceClass returns nil when name exists.
@@ -217,23 +232,26 @@ func (s *Service) ResourceClass(ctx context.Context, name string) error {
 // CreateResourceClass creates a CUSTOM_ class.
 func (s *Service) CreateResourceClass(ctx context.Context, name string) error {
 	if !IsCustom(name) {
-		return invalid("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
+		return apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
 	}
-	return s.store.CreateCustomClass(ctx, name)
+	err := s.store.CreateCustomClass(ctx, name)
+	if errors.Is(err, apierr.ErrDuplicate) {
+		return apierr.Conflict("Conflicting resource class already exists: %s", name).WithType(CodeDuplicateName)
+	}
+	return err
 }
 
 // EnsureResourceClass is PUT /resource_classes/{name} from 1.7: it
 // reports whether the class was created.
 func (s *Service) EnsureResourceClass(ctx context.Context, name string) (bool, error) {
-	if IsStandardClass(name) {
+	if standard.IsClass(name) {
 		return false, nil
 	}
 	if !IsCustom(name) {
-		return false, invalid("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
+		return false, apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
 	}
 	err := s.store.CreateCustomClass(ctx, name)
-	var ce *ConflictError
-	if asConflict(err, &ce) && ce.Code == CodeDuplicateName {
+	if errors.Is(err, apierr.ErrDuplicate) {
 		return false, nil
 	}
 	return err == nil, err
@@ -241,24 +259,35 @@ func (s *Service) EnsureResourceClass(ctx context.Context, name string) (bool, e
 
 // RenameResourceClass is PUT /resource_classes/{name} before 1.7.
 func (s *Service) RenameResourceClass(ctx context.Context, from, to string) error {
-	if IsStandardClass(from) {
-		return invalid("Cannot update standard resource class %s", from)
+	if standard.IsClass(from) {
+		return apierr.BadRequest("Cannot update standard resource class %s", from)
 	}
 	if !IsCustom(to) {
-		return invalid("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", to)
+		return apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", to)
 	}
 	if err := s.checkClass(ctx, from); err != nil {
 		return err
 	}
-	return s.store.RenameCustomClass(ctx, from, to)
+	err := s.store.RenameCustomClass(ctx, from, to)
+	switch {
+	case errors.Is(err, apierr.ErrDuplicate):
+		return apierr.Conflict("Resource class already exists: %s", to).WithType(CodeDuplicateName)
+	case errors.Is(err, apierr.ErrNotFound):
+		return apierr.NotFound("No such resource class %s.", from)
+	}
+	return err
 }
 
 // DeleteResourceClass deletes a custom class not in any inventory.
 func (s *Service) DeleteResourceClass(ctx context.Context, name string) error {
-	if IsStandardClass(name) {
-		return invalid("Cannot delete standard resource class %s: Cannot delete a standard resource class.", name)
+	if standard.IsClass(name) {
+		return apierr.BadRequest("Cannot delete standard resource class %s: Cannot delete a standard resource class.", name)
 	}
-	return s.store.DeleteCustomClass(ctx, name)
+	err := s.store.DeleteCustomClass(ctx, name)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return apierr.NotFound("No such resource class %s.", name)
+	}
+	return err
 }
 
 // --- traits ---
@@ -269,7 +298,7 @@ func (s *Service) Traits(ctx context.Context, f TraitFilter) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := append(StandardTraits(), custom...)
+	all := append(standard.Traits(), custom...)
 	var inUse map[string]bool
 	if f.Associated != nil {
 		used, err := s.store.TraitsInUse(ctx)
@@ -300,7 +329,7 @@ func (s *Service) Traits(ctx context.Context, f TraitFilter) ([]string, error) {
 
 // TraitExists returns nil when the trait exists.
 func (s *Service) TraitExists(ctx context.Context, name string) error {
-	if IsStandardTrait(name) {
+	if standard.IsTrait(name) {
 		return nil
 	}
 	custom, err := s.store.CustomTraits(ctx)
@@ -310,22 +339,33 @@ func (s *Service) TraitExists(ctx context.Context, name string) error {
 	if slices.Contains(custom, name) {
 		return nil
 	}
-	return notFound("No such trait(s): %s.", name)
+	return apierr.NotFound("No such trait(s): %s.", name)
 }
 
+// checkTraitsExist answers a 400 naming the traits of lists that do not
+// exist.
 func (s *Service) checkTraitsExist(ctx context.Context, lists ...[]string) error {
+	missing, err := s.missingTraits(ctx, lists...)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	return apierr.BadRequest("No such trait(s): %s", strings.Join(missing, ", "))
+}
+
+// missingTraits returns the traits of lists that do not exist, sorted.
+func (s *Service) missingTraits(ctx context.Context, lists ...[]string) ([]string, error) {
 	var missing []string
 	var custom []string
 	loaded := false
 	for _, l := range lists {
 		for _, t := range l {
-			if IsStandardTrait(t) {
+			if standard.IsTrait(t) {
 				continue
 			}
 			if !loaded {
 				var err error
 				if custom, err = s.store.CustomTraits(ctx); err != nil {
-					return err
+					return nil, err
 				}
 				loaded = true
 			}
@@ -334,30 +374,31 @@ func (s *Service) checkTraitsExist(ctx context.Context, lists ...[]string) error
 			}
 		}
 	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return invalid("No such trait(s): %s", strings.Join(slices.Compact(missing), ", "))
-	}
-	return nil
+	slices.Sort(missing)
+	return slices.Compact(missing), nil
 }
 
 // PutTrait creates a CUSTOM_ trait; it reports whether it was new.
 func (s *Service) PutTrait(ctx context.Context, name string) (bool, error) {
-	if IsStandardTrait(name) {
+	if standard.IsTrait(name) {
 		return false, nil
 	}
 	if !IsCustom(name) {
-		return false, invalid("The trait is invalid. A valid trait must be no longer than 255 characters, start with the prefix \"CUSTOM_\" and use following characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"")
+		return false, apierr.BadRequest("The trait is invalid. A valid trait must be no longer than 255 characters, start with the prefix \"CUSTOM_\" and use following characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"")
 	}
 	return s.store.CreateCustomTrait(ctx, name)
 }
 
 // DeleteTrait deletes a custom trait no provider has.
 func (s *Service) DeleteTrait(ctx context.Context, name string) error {
-	if IsStandardTrait(name) {
-		return invalid("Cannot delete standard trait %s.", name)
+	if standard.IsTrait(name) {
+		return apierr.BadRequest("Cannot delete standard trait %s.", name)
 	}
-	return s.store.DeleteCustomTrait(ctx, name)
+	err := s.store.DeleteCustomTrait(ctx, name)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return apierr.NotFound("No such trait(s): %s.", name)
+	}
+	return err
 }
 
 // ProviderTraits returns a provider's traits and generation.
@@ -387,7 +428,7 @@ func (s *Service) SetProviderAggregates(ctx context.Context, id string, gen int6
 	norm := make([]string, 0, len(aggs))
 	for _, a := range aggs {
 		if !IsUUID(a) {
-			return 0, invalid("JSON does not validate: '%s' is not a 'uuid'", a)
+			return 0, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", a)
 		}
 		norm = append(norm, normUUID(a))
 	}

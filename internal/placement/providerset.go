@@ -3,10 +3,30 @@ package placement
 import (
 	"slices"
 	"sort"
+
+	"github.com/gostack/gostack/internal/placement/standard"
 )
 
+// ProviderState is a provider as the allocation candidates core sees it:
+// the provider with its inventories, usage, traits and aggregates.
+type ProviderState struct {
+	Provider
+	Inventories map[string]Inventory
+	Used        Usage
+	Traits      map[string]bool
+	Aggregates  map[string]bool
+}
+
+// Root returns the uuid of the provider's tree root.
+func (p *ProviderState) Root() string {
+	if p.RootUUID == "" {
+		return p.UUID
+	}
+	return p.RootUUID
+}
+
 // ProviderSet is one version of every provider's state, oldest first,
-// with the indexes the candidate core needs: by uuid, the trees (each
+// with the indexes the candidates core needs: by uuid, the trees (each
 // root with its members) and the sharing providers. A set is immutable;
 // Update makes a newer version that shares the unchanged providers and,
 // when no provider came, went or moved in its tree, the indexes too, so
@@ -40,12 +60,12 @@ func newSet(items []*ProviderState) *ProviderSet {
 	f := &frame{index: make(map[string]int, len(items)), trees: map[string][]int{}}
 	for i, p := range items {
 		f.index[p.UUID] = i
-		root := rootOf(p)
+		root := p.Root()
 		if _, ok := f.trees[root]; !ok {
 			f.roots = append(f.roots, root)
 		}
 		f.trees[root] = append(f.trees[root], i)
-		if p.Traits[SharesViaAggregate] {
+		if p.Traits[standard.SharesViaAggregate] {
 			f.sharing = append(f.sharing, i)
 		}
 	}
@@ -74,6 +94,41 @@ func (s *ProviderSet) Get(uuid string) *ProviderState {
 		return s.items[i]
 	}
 	return nil
+}
+
+// Roots returns the tree roots, in the order of their first member. It
+// is shared: callers must not modify it.
+func (s *ProviderSet) Roots() []string {
+	if s == nil {
+		return nil
+	}
+	return s.roots
+}
+
+// Tree returns the providers of root's tree, oldest first.
+func (s *ProviderSet) Tree(root string) []*ProviderState {
+	if s == nil {
+		return nil
+	}
+	idx := s.trees[root]
+	out := make([]*ProviderState, len(idx))
+	for i, j := range idx {
+		out[i] = s.items[j]
+	}
+	return out
+}
+
+// Sharing returns the providers that share their inventory with their
+// aggregates (MISC_SHARES_VIA_AGGREGATE), oldest first.
+func (s *ProviderSet) Sharing() []*ProviderState {
+	if s == nil {
+		return nil
+	}
+	out := make([]*ProviderState, len(s.sharing))
+	for i, j := range s.sharing {
+		out[i] = s.items[j]
+	}
+	return out
 }
 
 // States returns a copy of every provider's state, oldest first (the
@@ -110,7 +165,7 @@ func (s *ProviderSet) Update(changed []*ProviderState, gone []string) *ProviderS
 		}
 		old := s.items[i]
 		if old.RootUUID != p.RootUUID || old.ParentUUID != p.ParentUUID ||
-			old.Traits[SharesViaAggregate] != p.Traits[SharesViaAggregate] || !old.CreatedAt.Equal(p.CreatedAt) {
+			old.Traits[standard.SharesViaAggregate] != p.Traits[standard.SharesViaAggregate] || !old.CreatedAt.Equal(p.CreatedAt) {
 			same = false
 		}
 	}

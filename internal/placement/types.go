@@ -4,6 +4,23 @@ import (
 	"math"
 	"regexp"
 	"time"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
+
+// Placement's error codes, sent in the "code" member of an error from
+// microversion 1.23 and carried in apierr.Error.Type. An error without a
+// Type is sent as CodeUndefined.
+const (
+	CodeUndefined        = "placement.undefined_code"
+	CodeConcurrentUpdate = "placement.concurrent_update"
+	CodeDuplicateName    = "placement.duplicate_name"
+	CodeInventoryInUse   = "placement.inventory.inuse"
+	CodeProviderInUse    = "placement.resource_provider.inuse"
+	CodeProviderNotFound = "placement.resource_provider.not_found"
+	CodeBadValue         = "placement.query.bad_value"
+	CodeDuplicateKey     = "placement.query.duplicate_key"
+	CodeMissingValue     = "placement.query.missing_value"
 )
 
 // Provider is a resource provider: a compute node, a NUMA cell, a shared
@@ -18,6 +35,17 @@ type Provider struct {
 	RootUUID   string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// ErrProviderNotFound is the 404 for a provider uuid.
+func ErrProviderNotFound(uuid string) error {
+	return apierr.NotFound("No resource provider with uuid %s found", uuid).WithType(CodeProviderNotFound)
+}
+
+// ErrGenerationMismatch is the 409 for a stale resource provider
+// generation: given is what the writer read, actual what it is now.
+func ErrGenerationMismatch(uuid string, actual, given int64) error {
+	return apierr.Conflict("resource provider generation conflict: the resource provider %s was updated by another request (actual: %d, given: %d). Please refresh and try again.", uuid, actual, given).WithType(CodeConcurrentUpdate)
 }
 
 // Inventory is how much of one resource class a provider has.
@@ -62,18 +90,18 @@ const MaxInt = 2147483647
 func (inv Inventory) Validate(reservedMayEqualTotal bool) error {
 	switch {
 	case inv.Total < 1 || inv.Total > MaxInt:
-		return invalid("Unable to update inventory for resource class %s: total must be between 1 and %d", inv.ResourceClass, MaxInt)
+		return apierr.BadRequest("Unable to update inventory for resource class %s: total must be between 1 and %d", inv.ResourceClass, MaxInt)
 	case inv.Reserved < 0 || inv.Reserved > MaxInt:
-		return invalid("Unable to update inventory for resource class %s: reserved must be between 0 and %d", inv.ResourceClass, MaxInt)
+		return apierr.BadRequest("Unable to update inventory for resource class %s: reserved must be between 0 and %d", inv.ResourceClass, MaxInt)
 	case inv.MinUnit < 1 || inv.MinUnit > MaxInt, inv.MaxUnit < 1 || inv.MaxUnit > MaxInt, inv.StepSize < 1 || inv.StepSize > MaxInt:
-		return invalid("Unable to update inventory for resource class %s: min_unit, max_unit and step_size must be between 1 and %d", inv.ResourceClass, MaxInt)
+		return apierr.BadRequest("Unable to update inventory for resource class %s: min_unit, max_unit and step_size must be between 1 and %d", inv.ResourceClass, MaxInt)
 	case inv.AllocationRatio <= 0 || inv.AllocationRatio > 3.40282e+38:
-		return invalid("Unable to update inventory for resource class %s: allocation_ratio must be positive", inv.ResourceClass)
+		return apierr.BadRequest("Unable to update inventory for resource class %s: allocation_ratio must be positive", inv.ResourceClass)
 	case inv.MinUnit > inv.MaxUnit:
-		return invalid("Unable to update inventory for resource class %s: min_unit (%d) must be less than or equal to max_unit (%d)", inv.ResourceClass, inv.MinUnit, inv.MaxUnit)
+		return apierr.BadRequest("Unable to update inventory for resource class %s: min_unit (%d) must be less than or equal to max_unit (%d)", inv.ResourceClass, inv.MinUnit, inv.MaxUnit)
 	}
 	if inv.Reserved > inv.Total || (!reservedMayEqualTotal && inv.Reserved == inv.Total) {
-		return invalid("Unable to update inventory for resource provider: Invalid inventory for '%s'. The reserved value is greater than or equal to total.", inv.ResourceClass)
+		return apierr.BadRequest("Unable to update inventory for resource provider: Invalid inventory for '%s'. The reserved value is greater than or equal to total.", inv.ResourceClass)
 	}
 	return nil
 }
@@ -85,6 +113,11 @@ type Consumer struct {
 	UserID       string
 	ConsumerType string
 	Generation   int64
+}
+
+// ErrConsumerGeneration is the 409 for a stale consumer generation.
+func ErrConsumerGeneration(consumer string) error {
+	return apierr.Conflict("consumer generation conflict - expected a different generation for consumer %s. Please refresh and try again.", consumer).WithType(CodeConcurrentUpdate)
 }
 
 // Allocation is an amount of one class held on one provider by a consumer.

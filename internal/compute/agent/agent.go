@@ -56,8 +56,8 @@ type Config struct {
 	// (driver.HostName) must be unique.
 	Drivers   []driver.Driver
 	Placement Placement
-	// Images receives snapshots; nil makes SnapshotUpload fail with an
-	// *driver.UnsupportedError.
+	// Images receives snapshots; nil makes SnapshotUpload fail with
+	// driver.Unsupported.
 	Images compute.Images
 	// StateDir holds one directory per host: the driver's state and
 	// snapshots on their way to the image service. Required.

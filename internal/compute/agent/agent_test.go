@@ -349,7 +349,7 @@ func TestNoImages(t *testing.T) {
 	}
 	err = h.SnapshotUpload(t.Context(), id, hostrpc.Upload{ImageID: "x"})
 	if !driver.IsUnsupported(err) {
-		t.Fatalf("SnapshotUpload without images: %v, want UnsupportedError", err)
+		t.Fatalf("SnapshotUpload without images: %v, want driver.Unsupported", err)
 	}
 }
 

@@ -1,19 +1,39 @@
 // Package api is the HTTP face of the compute service: OpenStack Compute
-// (Nova) v2.1 with microversions.
+// (Nova) v2.1 with microversions. routes.go is its one route table: each
+// route's method, path, microversion window, policy rule (one per action
+// on POST .../action routes) and handler. The handlers live in one
+// package per resource (api/servers, api/actions, api/flavors,
+// api/keypairs, api/groups, api/quotas, api/hosts, api/images,
+// api/usage) over what they share in api/wire; faults.go writes Nova's
+// error body.
 package api
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/compute/actions"
+	apiactions "github.com/gostack/gostack/internal/compute/api/actions"
+	apiflavors "github.com/gostack/gostack/internal/compute/api/flavors"
+	apigroups "github.com/gostack/gostack/internal/compute/api/groups"
+	apihosts "github.com/gostack/gostack/internal/compute/api/hosts"
+	apiimages "github.com/gostack/gostack/internal/compute/api/images"
+	apikeypairs "github.com/gostack/gostack/internal/compute/api/keypairs"
+	apiquotas "github.com/gostack/gostack/internal/compute/api/quotas"
+	apiservers "github.com/gostack/gostack/internal/compute/api/servers"
+	apiusage "github.com/gostack/gostack/internal/compute/api/usage"
+	"github.com/gostack/gostack/internal/compute/api/wire"
+	"github.com/gostack/gostack/internal/compute/flavors"
+	"github.com/gostack/gostack/internal/compute/groups"
+	"github.com/gostack/gostack/internal/compute/hosts"
+	"github.com/gostack/gostack/internal/compute/images"
+	"github.com/gostack/gostack/internal/compute/keypairs"
+	"github.com/gostack/gostack/internal/compute/quotas"
+	"github.com/gostack/gostack/internal/compute/servers"
+	"github.com/gostack/gostack/internal/compute/usage"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -26,29 +46,74 @@ var (
 	MaxVersion = httpapi.Version{Major: 2, Minor: 92}
 )
 
-// Handler serves the compute API.
+// Handler serves the compute API: the route table over the handlers of
+// each resource, which call compute's use cases (as each of Nova's
+// controllers holds the compute API it calls).
 type Handler struct {
-	svc *compute.Service
-	api *httpapi.API
+	api      *httpapi.API
+	servers  *apiservers.Handler
+	actions  *apiactions.Handler
+	flavors  *apiflavors.Handler
+	keypairs *apikeypairs.Handler
+	groups   *apigroups.Handler
+	quotas   *apiquotas.Handler
+	hosts    *apihosts.Handler
+	images   *apiimages.Handler
+	usage    *apiusage.Handler
 }
 
-// New returns the compute API over svc; v validates X-Auth-Token.
-func New(svc *compute.Service, pol *policy.Enforcer, v auth.Validator, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc}
-	h.api = &httpapi.API{
-		Service:   "compute",
-		Faults:    faults{},
-		Policy:    pol,
-		Validator: v,
-		Log:       log,
+// Options are what the compute API is built from.
+type Options struct {
+	Config compute.Config
+	// Store is compute's store, already migrated.
+	Store compute.Store
+	// Deps are the conductor, the image service and the heartbeats.
+	Deps compute.Deps
+	// Policy holds Nova's rules (policies.Defaults and the operator's
+	// overrides).
+	Policy *policy.Enforcer
+	// Validator validates X-Auth-Token.
+	Validator auth.Validator
+	Log       *slog.Logger
+}
+
+// New returns the compute API.
+func New(o Options) (*Handler, error) {
+	q, err := quotas.New(o.Config, o.Store)
+	if err != nil {
+		return nil, err
+	}
+	fl := flavors.New(o.Store)
+	hs := hosts.New(o.Config, o.Store, o.Deps)
+	sv := servers.New(o.Store, o.Deps, q, fl, hs)
+	ac := actions.New(o.Store, o.Deps, q, fl, hs)
+	us := usage.New(o.Store, o.Deps)
+	h := &Handler{api: &httpapi.API{
+		Service: "compute",
+		Faults:  faults{},
+		// Nova's words for a refused rule.
+		PolicyMessage: "Policy doesn't allow %s to be performed.",
+		Policy:        o.Policy,
+		Validator:     o.Validator,
+		Log:           o.Log,
 		Microversion: &httpapi.Negotiator{
 			ServiceType:  "compute",
 			LegacyHeader: "X-OpenStack-Nova-API-Version",
 			Min:          MinVersion,
 			Max:          MaxVersion,
 		},
-	}
-	return h
+	}}
+	rules := wire.NewRules(h.api)
+	h.servers = apiservers.New(rules, sv, ac, hs)
+	h.actions = apiactions.New(rules, ac, sv, h.servers)
+	h.flavors = apiflavors.New(rules, fl)
+	h.keypairs = apikeypairs.New(rules, keypairs.New(o.Store, q))
+	h.groups = apigroups.New(rules, groups.New(o.Store, q), hs)
+	h.quotas = apiquotas.New(rules, q)
+	h.hosts = apihosts.New(rules, hs, us)
+	h.images = apiimages.New(rules, images.New(o.Deps, q))
+	h.usage = apiusage.New(rules, us)
+	return h, nil
 }
 
 // Mount adds the compute routes to mux.
@@ -63,10 +128,10 @@ func (h *Handler) Handler() http.Handler {
 	inner := httpapi.StripTrailingSlash(h.api.WithFallback(mux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
-			r = r.WithContext(context.WithValue(r.Context(), trailingSlashKey{}, true))
+			r = r.WithContext(context.WithValue(r.Context(), wire.TrailingSlashKey{}, true))
 		}
 		if p, rest, ok := splitProject(r.URL.Path); ok {
-			r2 := r.Clone(context.WithValue(r.Context(), urlProjectKey{}, p))
+			r2 := r.Clone(context.WithValue(r.Context(), wire.URLProjectKey{}, p))
 			r2.URL.Path = rest
 			r2.URL.RawPath = ""
 			r = r2
@@ -117,18 +182,6 @@ var collections = map[string]bool{
 	"os-instance_usage_audit_log": true,
 }
 
-type urlProjectKey struct{}
-
-// trailingSlashKey marks a request whose path ended in "/" before it was
-// stripped: for Nova, ".../os-simple-tenant-usage/" names a member with an
-// empty id, not the collection.
-type trailingSlashKey struct{}
-
-func trailingSlash(r *http.Request) bool {
-	b, _ := r.Context().Value(trailingSlashKey{}).(bool)
-	return b
-}
-
 func splitProject(path string) (project, rest string, ok bool) {
 	tail, found := strings.CutPrefix(path, "/v2.1/")
 	if !found {
@@ -144,14 +197,6 @@ func splitProject(path string) (project, rest string, ok bool) {
 	return seg, "/v2.1/" + after, true
 }
 
-// at reports whether the request's microversion is at least 2.minor.
-func at(r *http.Request, minor int) bool {
-	return httpapi.VersionFrom(r.Context()).AtLeast(httpapi.Version{Major: 2, Minor: minor})
-}
-
-// minorOf returns the minor number of the request's 2.x microversion.
-func minorOf(r *http.Request) int { return httpapi.VersionFrom(r.Context()).Minor }
-
 // v returns a window starting at 2.minor.
 func v(minor int) httpapi.Window {
 	return httpapi.Window{Min: httpapi.Version{Major: 2, Minor: minor}}
@@ -160,112 +205,4 @@ func v(minor int) httpapi.Window {
 // upTo returns a window ending at 2.minor.
 func upTo(minor int) httpapi.Window {
 	return httpapi.Window{Max: httpapi.Version{Major: 2, Minor: minor}}
-}
-
-func creds(r *http.Request) *auth.Credentials {
-	c, _ := auth.FromContext(r.Context())
-	if c == nil {
-		return &auth.Credentials{}
-	}
-	return c
-}
-
-func isAdmin(r *http.Request) bool {
-	for _, role := range creds(r).Roles {
-		if role == "admin" {
-			return true
-		}
-	}
-	return false
-}
-
-// authorize enforces rule with a target built by the handler (for rules
-// whose target depends on the resource).
-func (h *Handler) authorize(r *http.Request, rule string, target map[string]any) error {
-	return h.api.Authorize(r, rule, func(*http.Request) (map[string]any, error) { return target, nil })
-}
-
-// ownProject is the target of routes acting on the caller's project.
-func ownProject(r *http.Request) (map[string]any, error) {
-	c := creds(r)
-	return map[string]any{"project_id": c.ProjectID, "user_id": c.UserID}, nil
-}
-
-// tenantTarget targets the {tenant_id} of the path.
-func tenantTarget(r *http.Request) (map[string]any, error) {
-	return map[string]any{"project_id": r.PathValue("tenant_id"), "user_id": r.URL.Query().Get("user_id")}, nil
-}
-
-func reply(w http.ResponseWriter, status int, body any) error {
-	return httpapi.WriteJSON(w, status, body)
-}
-
-// decode reads a JSON body strictly, in Nova's words for schema errors.
-func decode(r *http.Request, dst any) error {
-	return novaWording(httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true}))
-}
-
-// novaWording words a body that is not JSON at all as Nova does.
-func novaWording(err error) error {
-	var he *apierr.Error
-	var syn *json.SyntaxError
-	if errors.As(err, &he) && he.Code == http.StatusBadRequest && (errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)) {
-		he.Message = "Malformed request body"
-	}
-	return err
-}
-
-// decodeObject reads a body that must be {"<key>": {...}} into fields.
-func decodeObject(r *http.Request, key string) (map[string]json.RawMessage, error) {
-	var body map[string]json.RawMessage
-	if err := httpapi.Decode(r, &body, httpapi.DecodeOptions{}); err != nil {
-		return nil, novaWording(err)
-	}
-	for k := range body {
-		if k != key {
-			return nil, badRequest("Invalid input for field/attribute %s. Additional properties are not allowed ('%s' was unexpected)", key, k)
-		}
-	}
-	raw, ok := body[key]
-	if !ok {
-		return nil, badRequest("Invalid input for field/attribute %s. '%s' is a required property", key, key)
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return nil, badRequest("Invalid input for field/attribute %s. Value: %s. %s is not of type 'object'", key, raw, raw)
-	}
-	return fields, nil
-}
-
-// links returns Nova's self and bookmark links for a resource.
-func links(r *http.Request, collection, id string) []map[string]string {
-	return baseOf(r).links(collection, id)
-}
-
-// caller is the compute.Caller of a request.
-func caller(r *http.Request) compute.Caller {
-	c := creds(r)
-	return compute.Caller{
-		UserID: c.UserID, ProjectID: c.ProjectID, Token: c.Token, Roles: c.Roles,
-		RequestID: httpapi.RequestID(r.Context()), Admin: isAdmin(r),
-	}
-}
-
-// can reports whether rule allows the caller on target, without failing.
-func (h *Handler) can(r *http.Request, rule string, target map[string]any) bool {
-	return h.authorize(r, rule, target) == nil
-}
-
-// strictQuery refuses query parameters other than allowed from 2.minor on,
-// as Nova's query schemas do (2.75 for most lists).
-func strictQuery(r *http.Request, minor int, allowed ...string) error {
-	if !at(r, minor) {
-		return nil
-	}
-	for k := range r.URL.Query() {
-		if !slices.Contains(allowed, k) {
-			return badRequest("Invalid input for query parameters %s. Value: %s. Additional properties are not allowed ('%s' was unexpected)", k, r.URL.Query().Get(k), k)
-		}
-	}
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	capi "github.com/gostack/gostack/internal/compute/api"
+	"github.com/gostack/gostack/internal/compute/policies"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
@@ -23,11 +24,7 @@ type tokens = auth.Static
 
 func setup(t *testing.T) *httptest.Server {
 	t.Helper()
-	svc, err := compute.New(context.Background(), compute.Config{}, cstore.New(dbtest.Open(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.New(compute.PolicyDefaults())
+	pol, err := policy.New(policies.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +33,17 @@ func setup(t *testing.T) *httptest.Server {
 		"user":  {UserID: "u-user", ProjectID: "p-user", Roles: []string{"member", "reader"}},
 		"other": {UserID: "u-other", ProjectID: "p-other", Roles: []string{"member", "reader"}},
 	}
-	srv := httptest.NewServer(capi.New(svc, pol, v, slog.New(slog.DiscardHandler)).Handler())
+	return serve(t, cstore.New(dbtest.Open(t)), compute.Deps{}, pol, v)
+}
+
+// serve starts the compute API over st (which it migrates) in a test
+// server.
+func serve(t *testing.T, st *cstore.Store, deps compute.Deps, pol *policy.Enforcer, v auth.Validator) *httptest.Server {
+	t.Helper()
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newHandlerOn(t, st, deps, pol, v).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -293,4 +300,29 @@ func TestZonesAndServerGroups(t *testing.T) {
 		{name: "quota", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":3}}`, status: 200},
 		{name: "over quota", tok: "user", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g9","policies":["affinity"]}}`, status: 403, contains: []string{"Quota exceeded, too many server groups."}},
 	})
+}
+
+// newHandlerOn returns the compute API over st (migrated).
+func newHandlerOn(t *testing.T, st *cstore.Store, deps compute.Deps, pol *policy.Enforcer, v auth.Validator) *capi.Handler {
+	t.Helper()
+	h, err := capi.New(capi.Options{Store: st, Deps: deps, Policy: pol, Validator: v, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// newHandler returns the compute API over a fresh store with Nova's
+// default rules.
+func newHandler(t *testing.T) *capi.Handler {
+	t.Helper()
+	st := cstore.New(dbtest.Open(t))
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.New(policies.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHandlerOn(t, st, compute.Deps{}, pol, tokens{})
 }

@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gostack/gostack/internal/compute/api/wire"
+)
 
 // GET /extensions: Nova's extension list, frozen since the v2.1 API
 // replaced extensions with microversions. Clients and Tempest still read
@@ -126,14 +130,14 @@ func (h *Handler) listExtensions(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range extensions {
 		out[i] = extensionView(e)
 	}
-	return reply(w, http.StatusOK, map[string]any{"extensions": out})
+	return wire.Reply(w, http.StatusOK, map[string]any{"extensions": out})
 }
 
 func (h *Handler) showExtension(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range extensions {
 		if e[0] == r.PathValue("alias") {
-			return reply(w, http.StatusOK, map[string]any{"extension": extensionView(e)})
+			return wire.Reply(w, http.StatusOK, map[string]any{"extension": extensionView(e)})
 		}
 	}
-	return notFoundResource()
+	return wire.NotFoundResource()
 }

@@ -3,7 +3,9 @@ package api
 import (
 	"net/http"
 
-	c "github.com/gostack/gostack/internal/compute"
+	apikeypairs "github.com/gostack/gostack/internal/compute/api/keypairs"
+	"github.com/gostack/gostack/internal/compute/api/wire"
+	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -11,173 +13,260 @@ import (
 // optional project id, which Handler strips.
 func (h *Handler) Routes() []httpapi.Route {
 	const (
-		fl = "/v2.1/flavors/{flavor_id}"
-		kp = "/v2.1/os-keypairs"
-		qs = "/v2.1/os-quota-sets/{tenant_id}"
-		sg = "/v2.1/os-server-groups"
-		sv = "/v2.1/servers/{id}"
-		hv = "/v2.1/os-hypervisors"
-		ag = "/v2.1/os-aggregates"
-		im = "/v2.1/images/{id}"
-		ho = "/v2.1/os-hosts/{host}"
+		pFlavor      = "/v2.1/flavors/{flavor_id}"
+		pKeypairs    = "/v2.1/os-keypairs"
+		pQuotas      = "/v2.1/os-quota-sets/{tenant_id}"
+		pGroups      = "/v2.1/os-server-groups"
+		pServer      = "/v2.1/servers/{id}"
+		pHypervisors = "/v2.1/os-hypervisors"
+		pAggregates  = "/v2.1/os-aggregates"
+		pImage       = "/v2.1/images/{id}"
+		pHost        = "/v2.1/os-hosts/{host}"
 	)
-	own := ownProject
-	st := h.serverTarget
+	sv, ac, fl, ho := h.servers, h.actions, h.flavors, h.hosts
+	kp, gr, qu, us, im := h.keypairs, h.groups, h.quotas, h.usage, h.images
+	own := wire.OwnProject
+	st := sv.Target
+	// act is one server action: its rule, on the server as its target.
+	act := func(name, rule string, w ...httpapi.Window) httpapi.Action {
+		a := httpapi.Action{Name: name, Policy: rule, Target: ac.Target, Handler: ac.Act}
+		if len(w) > 0 {
+			a.Versions = w[0]
+		}
+		return a
+	}
 	routes := []httpapi.Route{
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
 		{Method: "GET", Pattern: "/v2", Public: true, Handler: h.showLegacyVersion},
 
-		{Method: "GET", Pattern: "/v2.1/flavors", Handler: h.listFlavors},
-		{Method: "GET", Pattern: "/v2.1/flavors/detail", Handler: h.listFlavorsDetail},
-		{Method: "POST", Pattern: "/v2.1/flavors", Policy: c.RuleFlavorCreate, Target: own, Handler: h.createFlavor},
-		{Method: "GET", Pattern: fl, Handler: h.showFlavor},
-		{Method: "PUT", Pattern: fl, Policy: c.RuleFlavorUpdate, Target: own, Handler: h.updateFlavor, Versions: v(55)},
-		{Method: "DELETE", Pattern: fl, Policy: c.RuleFlavorDelete, Target: own, Handler: h.deleteFlavor},
-		{Method: "POST", Pattern: fl + "/action", Target: own, Handler: h.flavorAction},
-		{Method: "GET", Pattern: fl + "/os-flavor-access", Policy: c.RuleFlavorAccessList, Target: own, Handler: h.listFlavorAccess},
-		{Method: "GET", Pattern: fl + "/os-extra_specs", Policy: c.RuleExtraSpecsIndex, Target: own, Handler: h.listExtraSpecs},
-		{Method: "POST", Pattern: fl + "/os-extra_specs", Policy: c.RuleExtraSpecsCreate, Target: own, Handler: h.createExtraSpecs},
-		{Method: "GET", Pattern: fl + "/os-extra_specs/{key}", Policy: c.RuleExtraSpecsShow, Target: own, Handler: h.showExtraSpec},
-		{Method: "PUT", Pattern: fl + "/os-extra_specs/{key}", Policy: c.RuleExtraSpecsUpdate, Target: own, Handler: h.updateExtraSpec},
-		{Method: "DELETE", Pattern: fl + "/os-extra_specs/{key}", Policy: c.RuleExtraSpecsDelete, Target: own, Handler: h.deleteExtraSpec},
+		{Method: "GET", Pattern: "/v2.1/flavors", Policy: httpapi.AnyUser, Handler: fl.List},
+		{Method: "GET", Pattern: "/v2.1/flavors/detail", Policy: httpapi.AnyUser, Handler: fl.ListDetail},
+		{Method: "POST", Pattern: "/v2.1/flavors", Policy: policies.FlavorCreate, Target: own, Handler: fl.Create},
+		{Method: "GET", Pattern: pFlavor, Policy: httpapi.AnyUser, Handler: fl.Show},
+		{Method: "PUT", Pattern: pFlavor, Policy: policies.FlavorUpdate, Target: own, Handler: fl.Update, Versions: v(55)},
+		{Method: "DELETE", Pattern: pFlavor, Policy: policies.FlavorDelete, Target: own, Handler: fl.Delete},
+		{Method: "POST", Pattern: pFlavor + "/action", Policy: httpapi.AnyUser, Handler: wire.NoSuchAction, Actions: []httpapi.Action{
+			{Name: "addTenantAccess", Policy: policies.FlavorAccessAdd, Target: own, Handler: fl.Action},
+			{Name: "removeTenantAccess", Policy: policies.FlavorAccessRemove, Target: own, Handler: fl.Action},
+		}},
+		{Method: "GET", Pattern: pFlavor + "/os-flavor-access", Policy: policies.FlavorAccessList, Target: own, Handler: fl.ListAccess},
+		{Method: "GET", Pattern: pFlavor + "/os-extra_specs", Policy: policies.ExtraSpecsIndex, Target: own, Handler: fl.ListExtraSpecs},
+		{Method: "POST", Pattern: pFlavor + "/os-extra_specs", Policy: policies.ExtraSpecsCreate, Target: own, Handler: fl.CreateExtraSpecs},
+		{Method: "GET", Pattern: pFlavor + "/os-extra_specs/{key}", Policy: policies.ExtraSpecsShow, Target: own, Handler: fl.ShowExtraSpec},
+		{Method: "PUT", Pattern: pFlavor + "/os-extra_specs/{key}", Policy: policies.ExtraSpecsUpdate, Target: own, Handler: fl.UpdateExtraSpec},
+		{Method: "DELETE", Pattern: pFlavor + "/os-extra_specs/{key}", Policy: policies.ExtraSpecsDelete, Target: own, Handler: fl.DeleteExtraSpec},
 
-		{Method: "GET", Pattern: kp, Handler: h.listKeypairs},
-		{Method: "POST", Pattern: kp, Handler: h.createKeypair},
-		{Method: "GET", Pattern: kp + "/{name}", Handler: h.showKeypair},
-		{Method: "DELETE", Pattern: kp + "/{name}", Handler: h.deleteKeypair},
+		{Method: "GET", Pattern: pKeypairs, Policy: policies.KeypairsIndex, Target: apikeypairs.ListTarget, Handler: kp.List},
+		{Method: "POST", Pattern: pKeypairs, Policy: policies.KeypairsCreate, Target: apikeypairs.CreateTarget, Handler: kp.Create},
+		{Method: "GET", Pattern: pKeypairs + "/{name}", Policy: policies.KeypairsShow, Target: apikeypairs.Target, Handler: kp.Show},
+		{Method: "DELETE", Pattern: pKeypairs + "/{name}", Policy: policies.KeypairsDelete, Target: apikeypairs.Target, Handler: kp.Delete},
 
-		{Method: "GET", Pattern: "/v2.1/os-availability-zone", Policy: c.RuleZonesList, Target: own, Handler: h.listZones},
-		{Method: "GET", Pattern: "/v2.1/os-availability-zone/detail", Policy: c.RuleZonesDetail, Target: own, Handler: h.listZonesDetail},
+		{Method: "GET", Pattern: "/v2.1/os-availability-zone", Policy: policies.ZonesList, Target: own, Handler: gr.ListZones},
+		{Method: "GET", Pattern: "/v2.1/os-availability-zone/detail", Policy: policies.ZonesDetail, Target: own, Handler: gr.ListZonesDetail},
 
-		{Method: "GET", Pattern: "/v2.1/limits", Policy: c.RuleLimits, Target: own, Handler: h.showLimits},
+		{Method: "GET", Pattern: "/v2.1/limits", Policy: policies.Limits, Target: own, Handler: qu.ShowLimits},
 
-		{Method: "GET", Pattern: qs, Policy: c.RuleQuotaShow, Target: tenantTarget, Handler: h.showQuotas},
-		{Method: "PUT", Pattern: qs, Policy: c.RuleQuotaUpdate, Target: tenantTarget, Handler: h.updateQuotas},
-		{Method: "DELETE", Pattern: qs, Policy: c.RuleQuotaDelete, Target: tenantTarget, Handler: h.deleteQuotas},
-		{Method: "GET", Pattern: qs + "/defaults", Policy: c.RuleQuotaDefaults, Target: tenantTarget, Handler: h.showDefaultQuotas},
-		{Method: "GET", Pattern: qs + "/detail", Policy: c.RuleQuotaDetail, Target: tenantTarget, Handler: h.showQuotaDetail},
-		{Method: "GET", Pattern: "/v2.1/os-quota-class-sets/{id}", Policy: c.RuleQuotaClassShow, Target: own, Handler: h.showQuotaClass},
-		{Method: "PUT", Pattern: "/v2.1/os-quota-class-sets/{id}", Policy: c.RuleQuotaClassUpdate, Target: own, Handler: h.updateQuotaClass},
+		{Method: "GET", Pattern: pQuotas, Policy: policies.QuotaShow, Target: wire.TenantTarget, Handler: qu.Show},
+		{Method: "PUT", Pattern: pQuotas, Policy: policies.QuotaUpdate, Target: wire.TenantTarget, Handler: qu.Update},
+		{Method: "DELETE", Pattern: pQuotas, Policy: policies.QuotaDelete, Target: wire.TenantTarget, Handler: qu.Delete},
+		{Method: "GET", Pattern: pQuotas + "/defaults", Policy: policies.QuotaDefaults, Target: wire.TenantTarget, Handler: qu.ShowDefaults},
+		{Method: "GET", Pattern: pQuotas + "/detail", Policy: policies.QuotaDetail, Target: wire.TenantTarget, Handler: qu.ShowDetail},
+		{Method: "GET", Pattern: "/v2.1/os-quota-class-sets/{id}", Policy: policies.QuotaClassShow, Target: own, Handler: qu.ShowClass},
+		{Method: "PUT", Pattern: "/v2.1/os-quota-class-sets/{id}", Policy: policies.QuotaClassUpdate, Target: own, Handler: qu.UpdateClass},
 
-		{Method: "GET", Pattern: sg, Policy: c.RuleGroupsIndex, Target: own, Handler: h.listServerGroups},
-		{Method: "POST", Pattern: sg, Policy: c.RuleGroupsCreate, Target: own, Handler: h.createServerGroup},
-		{Method: "GET", Pattern: sg + "/{id}", Handler: h.showServerGroup},
-		{Method: "DELETE", Pattern: sg + "/{id}", Handler: h.deleteServerGroup},
+		{Method: "GET", Pattern: pGroups, Policy: policies.GroupsIndex, Target: own, Handler: gr.List},
+		{Method: "POST", Pattern: pGroups, Policy: policies.GroupsCreate, Target: own, Handler: gr.Create},
+		{Method: "GET", Pattern: pGroups + "/{id}", Policy: policies.GroupsShow, Target: gr.Target(policies.GroupsShow), Handler: gr.Show},
+		{Method: "DELETE", Pattern: pGroups + "/{id}", Policy: policies.GroupsDelete, Target: gr.Target(policies.GroupsDelete), Handler: gr.Delete},
 
-		{Method: "GET", Pattern: "/v2.1/servers", Policy: c.RuleServersIndex, Target: own, Handler: h.listServers},
-		{Method: "GET", Pattern: "/v2.1/servers/detail", Policy: c.RuleServersDetail, Target: own, Handler: h.listServersDetail},
-		{Method: "POST", Pattern: "/v2.1/servers", Policy: c.RuleServersCreate, Target: own, Handler: h.createServer},
-		{Method: "GET", Pattern: sv, Policy: c.RuleServersShow, Target: st, Handler: h.showServer},
-		{Method: "PUT", Pattern: sv, Policy: c.RuleServersUpdate, Target: st, Handler: h.updateServer},
-		{Method: "DELETE", Pattern: sv, Policy: c.RuleServersDelete, Target: st, Handler: h.deleteServer},
-		{Method: "POST", Pattern: sv + "/action", Handler: h.serverAction},
-		{Method: "POST", Pattern: sv + "/remote-consoles", Policy: c.RuleRemoteConsoles, Target: st, Handler: h.createRemoteConsole, Versions: v(6)},
-		{Method: "GET", Pattern: sv + "/diagnostics", Policy: c.RuleDiagnostics, Target: st, Handler: h.showDiagnostics},
-		{Method: "GET", Pattern: sv + "/topology", Policy: c.RuleTopology, Target: st, Handler: h.showTopology, Versions: v(78)},
-		{Method: "POST", Pattern: "/v2.1/os-server-external-events", Policy: c.RuleExternalEvents, Target: own, Handler: h.createExternalEvents},
+		{Method: "GET", Pattern: "/v2.1/servers", Policy: policies.ServersIndex, Target: own, Handler: sv.List},
+		{Method: "GET", Pattern: "/v2.1/servers/detail", Policy: policies.ServersDetail, Target: own, Handler: sv.ListDetail},
+		{Method: "POST", Pattern: "/v2.1/servers", Policy: policies.ServersCreate, Target: own, Handler: sv.Create},
+		{Method: "GET", Pattern: pServer, Policy: policies.ServersShow, Target: st, Handler: sv.Show},
+		{Method: "PUT", Pattern: pServer, Policy: policies.ServersUpdate, Target: st, Handler: sv.Update},
+		{Method: "DELETE", Pattern: pServer, Policy: policies.ServersDelete, Target: st, Handler: sv.Delete},
+		{Method: "POST", Pattern: pServer + "/action", Policy: httpapi.AnyUser, Handler: ac.Unknown, Actions: []httpapi.Action{
+			act("reboot", policies.ServersReboot),
+			act("os-start", policies.ServersStart),
+			act("os-stop", policies.ServersStop),
+			act("pause", policies.Pause),
+			act("unpause", policies.Unpause),
+			act("suspend", policies.Suspend),
+			act("resume", policies.Resume),
+			act("lock", policies.Lock),
+			act("unlock", policies.Unlock),
+			act("rescue", policies.Rescue),
+			act("unrescue", policies.Unrescue),
+			act("rebuild", policies.ServersRebuild),
+			act("resize", policies.ServersResize),
+			act("confirmResize", policies.ServersConfirmResize),
+			act("revertResize", policies.ServersRevertResize),
+			act("migrate", policies.Migrate),
+			act("os-migrateLive", policies.MigrateLive),
+			act("evacuate", policies.Evacuate),
+			act("shelve", policies.Shelve),
+			act("shelveOffload", policies.ShelveOffload),
+			act("unshelve", policies.Unshelve),
+			act("createImage", policies.ServersCreateImage),
+			act("createBackup", policies.CreateBackup),
+			act("changePassword", policies.AdminPassword),
+			act("os-resetState", policies.ResetState),
+			act("trigger_crash_dump", policies.ServersCrashDump, v(17)),
+			act("forceDelete", policies.ForceDelete),
+			act("restore", policies.Restore),
+			act("addSecurityGroup", policies.SecurityGroupsAdd),
+			act("removeSecurityGroup", policies.SecurityGroupsRemove),
+			act("os-getConsoleOutput", policies.ConsoleOutput),
+			act("os-getVNCConsole", policies.RemoteConsoles, upTo(5)),
+			act("os-getSPICEConsole", policies.RemoteConsoles, upTo(5)),
+			act("os-getSerialConsole", policies.RemoteConsoles, upTo(5)),
+			act("injectNetworkInfo", policies.InjectNetworkInfo),
+		}},
+		{Method: "POST", Pattern: pServer + "/remote-consoles", Policy: policies.RemoteConsoles, Target: st, Handler: ac.CreateRemoteConsole, Versions: v(6)},
+		{Method: "GET", Pattern: pServer + "/diagnostics", Policy: policies.Diagnostics, Target: st, Handler: ac.ShowDiagnostics},
+		{Method: "GET", Pattern: pServer + "/topology", Policy: policies.Topology, Target: st, Handler: sv.ShowTopology, Versions: v(78)},
+		{Method: "POST", Pattern: "/v2.1/os-server-external-events", Policy: policies.ExternalEvents, Target: own, Handler: ac.CreateExternalEvents},
 
-		{Method: "GET", Pattern: sv + "/metadata", Policy: c.RuleMetadataIndex, Target: st, Handler: h.listServerMetadata},
-		{Method: "POST", Pattern: sv + "/metadata", Policy: c.RuleMetadataCreate, Target: st, Handler: h.setServerMetadata(false)},
-		{Method: "PUT", Pattern: sv + "/metadata", Policy: c.RuleMetadataUpdateAll, Target: st, Handler: h.setServerMetadata(true)},
-		{Method: "GET", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataShow, Target: st, Handler: h.showServerMetadata},
-		{Method: "PUT", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataUpdate, Target: st, Handler: h.updateServerMetadataItem},
-		{Method: "DELETE", Pattern: sv + "/metadata/{key}", Policy: c.RuleMetadataDelete, Target: st, Handler: h.deleteServerMetadata},
+		{Method: "GET", Pattern: pServer + "/metadata", Policy: policies.MetadataIndex, Target: st, Handler: sv.ListMetadata},
+		{Method: "POST", Pattern: pServer + "/metadata", Policy: policies.MetadataCreate, Target: st, Handler: sv.SetMetadata(false)},
+		{Method: "PUT", Pattern: pServer + "/metadata", Policy: policies.MetadataUpdateAll, Target: st, Handler: sv.SetMetadata(true)},
+		{Method: "GET", Pattern: pServer + "/metadata/{key}", Policy: policies.MetadataShow, Target: st, Handler: sv.ShowMetadata},
+		{Method: "PUT", Pattern: pServer + "/metadata/{key}", Policy: policies.MetadataUpdate, Target: st, Handler: sv.UpdateMetadataItem},
+		{Method: "DELETE", Pattern: pServer + "/metadata/{key}", Policy: policies.MetadataDelete, Target: st, Handler: sv.DeleteMetadata},
 
-		{Method: "GET", Pattern: sv + "/tags", Policy: c.RuleTagsIndex, Target: st, Handler: h.listServerTags, Versions: v(26)},
-		{Method: "PUT", Pattern: sv + "/tags", Policy: c.RuleTagsUpdateAll, Target: st, Handler: h.replaceServerTags, Versions: v(26)},
-		{Method: "DELETE", Pattern: sv + "/tags", Policy: c.RuleTagsDeleteAll, Target: st, Handler: h.deleteServerTags, Versions: v(26)},
-		{Method: "GET", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsShow, Target: st, Handler: h.showServerTag, Versions: v(26)},
-		{Method: "PUT", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsUpdate, Target: st, Handler: h.addServerTag, Versions: v(26)},
-		{Method: "DELETE", Pattern: sv + "/tags/{tag}", Policy: c.RuleTagsDelete, Target: st, Handler: h.deleteServerTag, Versions: v(26)},
+		{Method: "GET", Pattern: pServer + "/tags", Policy: policies.TagsIndex, Target: st, Handler: sv.ListTags, Versions: v(26)},
+		{Method: "PUT", Pattern: pServer + "/tags", Policy: policies.TagsUpdateAll, Target: st, Handler: sv.ReplaceTags, Versions: v(26)},
+		{Method: "DELETE", Pattern: pServer + "/tags", Policy: policies.TagsDeleteAll, Target: st, Handler: sv.DeleteTags, Versions: v(26)},
+		{Method: "GET", Pattern: pServer + "/tags/{tag}", Policy: policies.TagsShow, Target: st, Handler: sv.ShowTag, Versions: v(26)},
+		{Method: "PUT", Pattern: pServer + "/tags/{tag}", Policy: policies.TagsUpdate, Target: st, Handler: sv.AddTag, Versions: v(26)},
+		{Method: "DELETE", Pattern: pServer + "/tags/{tag}", Policy: policies.TagsDelete, Target: st, Handler: sv.DeleteTag, Versions: v(26)},
 
-		{Method: "GET", Pattern: sv + "/ips", Policy: c.RuleIPsIndex, Target: st, Handler: h.listServerIPs},
-		{Method: "GET", Pattern: sv + "/ips/{network}", Policy: c.RuleIPsShow, Target: st, Handler: h.showServerIPs},
-		{Method: "GET", Pattern: sv + "/os-server-password", Policy: c.RulePasswordShow, Target: st, Handler: h.showServerPassword},
-		{Method: "DELETE", Pattern: sv + "/os-server-password", Policy: c.RulePasswordClear, Target: st, Handler: h.clearServerPassword},
-		{Method: "GET", Pattern: sv + "/os-security-groups", Policy: c.RuleSecurityGroupsList, Target: st, Handler: h.listServerSecurityGroups},
-		{Method: "GET", Pattern: sv + "/os-interface", Policy: c.RuleInterfacesList, Target: st, Handler: h.listInterfaces},
-		{Method: "POST", Pattern: sv + "/os-interface", Policy: c.RuleInterfacesCreate, Target: st, Handler: h.createInterface},
-		{Method: "GET", Pattern: sv + "/os-interface/{port_id}", Policy: c.RuleInterfacesShow, Target: st, Handler: h.interfaceNotFound},
-		{Method: "DELETE", Pattern: sv + "/os-interface/{port_id}", Policy: c.RuleInterfacesDelete, Target: st, Handler: h.interfaceNotFound},
-		{Method: "GET", Pattern: sv + "/os-volume_attachments", Policy: c.RuleVolumeAttachIndex, Target: st, Handler: h.listVolumeAttachments},
-		{Method: "POST", Pattern: sv + "/os-volume_attachments", Policy: c.RuleVolumeAttachCreate, Target: st, Handler: h.createVolumeAttachment},
-		{Method: "GET", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachShow, Target: st, Handler: h.volumeAttachmentNotFound},
-		{Method: "PUT", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachUpdate, Target: st, Handler: h.volumeAttachmentNotFound},
-		{Method: "DELETE", Pattern: sv + "/os-volume_attachments/{volume_id}", Policy: c.RuleVolumeAttachDelete, Target: st, Handler: h.volumeAttachmentNotFound},
+		{Method: "GET", Pattern: pServer + "/ips", Policy: policies.IPsIndex, Target: st, Handler: sv.ListIPs},
+		{Method: "GET", Pattern: pServer + "/ips/{network}", Policy: policies.IPsShow, Target: st, Handler: sv.ShowIPs},
+		{Method: "GET", Pattern: pServer + "/os-server-password", Policy: policies.PasswordShow, Target: st, Handler: sv.ShowPassword},
+		{Method: "DELETE", Pattern: pServer + "/os-server-password", Policy: policies.PasswordClear, Target: st, Handler: sv.ClearPassword},
+		{Method: "GET", Pattern: pServer + "/os-security-groups", Policy: policies.SecurityGroupsList, Target: st, Handler: sv.ListSecurityGroups},
+		{Method: "GET", Pattern: pServer + "/os-interface", Policy: policies.InterfacesList, Target: st, Handler: sv.ListInterfaces},
+		{Method: "POST", Pattern: pServer + "/os-interface", Policy: policies.InterfacesCreate, Target: st, Handler: sv.CreateInterface},
+		{Method: "GET", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesShow, Target: st, Handler: sv.InterfaceNotFound},
+		{Method: "DELETE", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesDelete, Target: st, Handler: sv.InterfaceNotFound},
+		{Method: "GET", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachIndex, Target: st, Handler: sv.ListVolumeAttachments},
+		{Method: "POST", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachCreate, Target: st, Handler: sv.CreateVolumeAttachment},
+		{Method: "GET", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachShow, Target: st, Handler: sv.VolumeAttachmentNotFound},
+		{Method: "PUT", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachUpdate, Target: st, Handler: sv.VolumeAttachmentNotFound},
+		{Method: "DELETE", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachDelete, Target: st, Handler: sv.VolumeAttachmentNotFound},
 
-		{Method: "GET", Pattern: sv + "/os-instance-actions", Policy: c.RuleInstanceActionsList, Target: h.actionTarget, Handler: h.listInstanceActions},
-		{Method: "GET", Pattern: sv + "/os-instance-actions/{request_id}", Policy: c.RuleInstanceActionsShow, Target: h.actionTarget, Handler: h.showInstanceAction},
+		{Method: "GET", Pattern: pServer + "/os-instance-actions", Policy: policies.InstanceActionsList, Target: ac.ActionTarget, Handler: ac.ListInstanceActions},
+		{Method: "GET", Pattern: pServer + "/os-instance-actions/{request_id}", Policy: policies.InstanceActionsShow, Target: ac.ActionTarget, Handler: ac.ShowInstanceAction},
 
-		{Method: "GET", Pattern: sv + "/migrations", Policy: c.RuleServerMigrationsIndex, Target: st, Handler: h.listServerMigrations, Versions: v(23)},
-		{Method: "GET", Pattern: sv + "/migrations/{migration_id}", Policy: c.RuleServerMigrationsShow, Target: st, Handler: h.showServerMigration, Versions: v(23)},
-		{Method: "POST", Pattern: sv + "/migrations/{migration_id}/action", Policy: c.RuleServerMigrationsForce, Target: st, Handler: h.forceCompleteMigration, Versions: v(22)},
-		{Method: "DELETE", Pattern: sv + "/migrations/{migration_id}", Policy: c.RuleServerMigrationsDelete, Target: st, Handler: h.abortMigration, Versions: v(24)},
-		{Method: "GET", Pattern: "/v2.1/os-migrations", Policy: c.RuleMigrationsIndex, Target: own, Handler: h.listMigrations},
+		{Method: "GET", Pattern: pServer + "/migrations", Policy: policies.ServerMigrationsIndex, Target: st, Handler: ac.ListServerMigrations, Versions: v(23)},
+		{Method: "GET", Pattern: pServer + "/migrations/{migration_id}", Policy: policies.ServerMigrationsShow, Target: st, Handler: ac.ShowServerMigration, Versions: v(23)},
+		{Method: "POST", Pattern: pServer + "/migrations/{migration_id}/action", Policy: policies.ServerMigrationsForce, Target: st, Handler: ac.ForceCompleteMigration, Versions: v(22)},
+		{Method: "DELETE", Pattern: pServer + "/migrations/{migration_id}", Policy: policies.ServerMigrationsDelete, Target: st, Handler: ac.AbortMigration, Versions: v(24)},
+		{Method: "GET", Pattern: "/v2.1/os-migrations", Policy: policies.MigrationsIndex, Target: own, Handler: ac.ListMigrations},
 
-		{Method: "GET", Pattern: "/v2.1/os-services", Policy: c.RuleServicesList, Target: own, Handler: h.listServices},
-		{Method: "PUT", Pattern: "/v2.1/os-services/{id}", Policy: c.RuleServicesUpdate, Target: own, Handler: h.updateService},
-		{Method: "DELETE", Pattern: "/v2.1/os-services/{id}", Policy: c.RuleServicesDelete, Target: own, Handler: h.deleteService},
+		{Method: "GET", Pattern: "/v2.1/os-services", Policy: policies.ServicesList, Target: own, Handler: ho.ListServices},
+		{Method: "PUT", Pattern: "/v2.1/os-services/{id}", Policy: policies.ServicesUpdate, Target: own, Handler: ho.UpdateService},
+		{Method: "DELETE", Pattern: "/v2.1/os-services/{id}", Policy: policies.ServicesDelete, Target: own, Handler: ho.DeleteService},
 
-		{Method: "GET", Pattern: hv, Policy: c.RuleHypervisorsList, Target: own, Handler: h.listHypervisors},
-		{Method: "GET", Pattern: hv + "/detail", Policy: c.RuleHypervisorsDetail, Target: own, Handler: h.listHypervisorsDetail},
-		{Method: "GET", Pattern: hv + "/statistics", Policy: c.RuleHypervisorsStatistics, Target: own, Handler: h.hypervisorStatistics, Versions: upTo(87)},
-		{Method: "GET", Pattern: hv + "/{id}", Policy: c.RuleHypervisorsShow, Target: own, Handler: h.showHypervisor},
-		{Method: "GET", Pattern: hv + "/{id}/uptime", Policy: c.RuleHypervisorsUptime, Target: own, Handler: h.hypervisorUptime, Versions: upTo(87)},
-		{Method: "GET", Pattern: hv + "/{pattern}/search", Policy: c.RuleHypervisorsSearch, Target: own, Handler: h.searchHypervisors(false), Versions: upTo(52)},
-		{Method: "GET", Pattern: hv + "/{pattern}/servers", Policy: c.RuleHypervisorsServers, Target: own, Handler: h.searchHypervisors(true), Versions: upTo(52)},
+		{Method: "GET", Pattern: pHypervisors, Policy: policies.HypervisorsList, Target: own, Handler: ho.ListHypervisors},
+		{Method: "GET", Pattern: pHypervisors + "/detail", Policy: policies.HypervisorsDetail, Target: own, Handler: ho.ListHypervisorsDetail},
+		{Method: "GET", Pattern: pHypervisors + "/statistics", Policy: policies.HypervisorsStatistics, Target: own, Handler: ho.HypervisorStatistics, Versions: upTo(87)},
+		{Method: "GET", Pattern: pHypervisors + "/{id}", Policy: policies.HypervisorsShow, Target: own, Handler: ho.ShowHypervisor},
+		{Method: "GET", Pattern: pHypervisors + "/{id}/uptime", Policy: policies.HypervisorsUptime, Target: own, Handler: ho.HypervisorUptime, Versions: upTo(87)},
+		{Method: "GET", Pattern: pHypervisors + "/{pattern}/search", Policy: policies.HypervisorsSearch, Target: own, Handler: ho.SearchHypervisors(false), Versions: upTo(52)},
+		{Method: "GET", Pattern: pHypervisors + "/{pattern}/servers", Policy: policies.HypervisorsServers, Target: own, Handler: ho.SearchHypervisors(true), Versions: upTo(52)},
 
-		{Method: "GET", Pattern: ag, Policy: c.RuleAggregatesIndex, Target: own, Handler: h.listAggregates},
-		{Method: "POST", Pattern: ag, Policy: c.RuleAggregatesCreate, Target: own, Handler: h.createAggregate},
-		{Method: "GET", Pattern: ag + "/{id}", Policy: c.RuleAggregatesShow, Target: own, Handler: h.showAggregate},
-		{Method: "PUT", Pattern: ag + "/{id}", Policy: c.RuleAggregatesUpdate, Target: own, Handler: h.updateAggregate},
-		{Method: "DELETE", Pattern: ag + "/{id}", Policy: c.RuleAggregatesDelete, Target: own, Handler: h.deleteAggregate},
-		{Method: "POST", Pattern: ag + "/{id}/action", Handler: h.aggregateAction},
-		{Method: "POST", Pattern: ag + "/{id}/images", Policy: c.RuleAggregatesImages, Target: own, Handler: h.cacheAggregateImages, Versions: v(81)},
+		{Method: "GET", Pattern: pAggregates, Policy: policies.AggregatesIndex, Target: own, Handler: ho.ListAggregates},
+		{Method: "POST", Pattern: pAggregates, Policy: policies.AggregatesCreate, Target: own, Handler: ho.CreateAggregate},
+		{Method: "GET", Pattern: pAggregates + "/{id}", Policy: policies.AggregatesShow, Target: own, Handler: ho.ShowAggregate},
+		{Method: "PUT", Pattern: pAggregates + "/{id}", Policy: policies.AggregatesUpdate, Target: own, Handler: ho.UpdateAggregate},
+		{Method: "DELETE", Pattern: pAggregates + "/{id}", Policy: policies.AggregatesDelete, Target: own, Handler: ho.DeleteAggregate},
+		{Method: "POST", Pattern: pAggregates + "/{id}/action", Policy: httpapi.AnyUser, Handler: wire.NoSuchAction, Actions: []httpapi.Action{
+			{Name: "add_host", Policy: policies.AggregatesAddHost, Target: own, Handler: ho.AggregateAction},
+			{Name: "remove_host", Policy: policies.AggregatesRemoveHost, Target: own, Handler: ho.AggregateAction},
+			{Name: "set_metadata", Policy: policies.AggregatesSetMetadata, Target: own, Handler: ho.AggregateAction},
+		}},
+		{Method: "POST", Pattern: pAggregates + "/{id}/images", Policy: policies.AggregatesImages, Target: own, Handler: ho.CacheAggregateImages, Versions: v(81)},
 
-		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage", Policy: c.RuleUsageList, Target: own, Handler: h.listUsage},
-		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage/{tenant_id}", Policy: c.RuleUsageShow, Target: tenantTarget, Handler: h.showUsage},
+		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage", Policy: policies.UsageList, Target: own, Handler: us.List},
+		{Method: "GET", Pattern: "/v2.1/os-simple-tenant-usage/{tenant_id}", Policy: policies.UsageShow, Target: wire.TenantTarget, Handler: us.Show},
 
-		{Method: "GET", Pattern: "/v2.1/images", Handler: h.listImages, Versions: upTo(35)},
-		{Method: "GET", Pattern: "/v2.1/images/detail", Handler: h.listImagesDetail, Versions: upTo(35)},
-		{Method: "DELETE", Pattern: "/v2.1/images", Handler: h.noImage},
-		{Method: "GET", Pattern: im, Handler: h.showImage, Versions: upTo(35)},
-		{Method: "DELETE", Pattern: im, Handler: h.deleteImage, Versions: upTo(35)},
-		{Method: "GET", Pattern: im + "/metadata", Handler: h.listImageMetadata, Versions: upTo(38)},
-		{Method: "POST", Pattern: im + "/metadata", Handler: h.setImageMetadata(false), Versions: upTo(38)},
-		{Method: "PUT", Pattern: im + "/metadata", Handler: h.setImageMetadata(true), Versions: upTo(38)},
-		{Method: "GET", Pattern: im + "/metadata/{key}", Handler: h.showImageMetadataItem, Versions: upTo(38)},
-		{Method: "PUT", Pattern: im + "/metadata/{key}", Handler: h.updateImageMetadataItem, Versions: upTo(38)},
-		{Method: "DELETE", Pattern: im + "/metadata/{key}", Handler: h.deleteImageMetadataItem, Versions: upTo(38)},
+		{Method: "GET", Pattern: "/v2.1/images", Policy: httpapi.AnyUser, Handler: im.List, Versions: upTo(35)},
+		{Method: "GET", Pattern: "/v2.1/images/detail", Policy: httpapi.AnyUser, Handler: im.ListDetail, Versions: upTo(35)},
+		{Method: "DELETE", Pattern: "/v2.1/images", Policy: httpapi.AnyUser, Handler: im.NoImage},
+		{Method: "GET", Pattern: pImage, Policy: httpapi.AnyUser, Handler: im.Show, Versions: upTo(35)},
+		{Method: "DELETE", Pattern: pImage, Policy: httpapi.AnyUser, Handler: im.Delete, Versions: upTo(35)},
+		{Method: "GET", Pattern: pImage + "/metadata", Policy: httpapi.AnyUser, Handler: im.ListMetadata, Versions: upTo(38)},
+		{Method: "POST", Pattern: pImage + "/metadata", Policy: httpapi.AnyUser, Handler: im.SetMetadata(false), Versions: upTo(38)},
+		{Method: "PUT", Pattern: pImage + "/metadata", Policy: httpapi.AnyUser, Handler: im.SetMetadata(true), Versions: upTo(38)},
+		{Method: "GET", Pattern: pImage + "/metadata/{key}", Policy: httpapi.AnyUser, Handler: im.ShowMetadataItem, Versions: upTo(38)},
+		{Method: "PUT", Pattern: pImage + "/metadata/{key}", Policy: httpapi.AnyUser, Handler: im.UpdateMetadataItem, Versions: upTo(38)},
+		{Method: "DELETE", Pattern: pImage + "/metadata/{key}", Policy: httpapi.AnyUser, Handler: im.DeleteMetadataItem, Versions: upTo(38)},
 
-		{Method: "GET", Pattern: "/v2.1/os-hosts", Policy: c.RuleHostsList, Target: own, Handler: h.listHosts, Versions: upTo(42)},
-		{Method: "GET", Pattern: ho, Policy: c.RuleHostsShow, Target: own, Handler: h.showHost, Versions: upTo(42)},
-		{Method: "PUT", Pattern: ho, Policy: c.RuleHostsUpdate, Target: own, Handler: h.updateHost, Versions: upTo(42)},
-		{Method: "GET", Pattern: ho + "/reboot", Policy: c.RuleHostsReboot, Target: own, Handler: h.hostPower("reboot"), Versions: upTo(42)},
-		{Method: "GET", Pattern: ho + "/shutdown", Policy: c.RuleHostsShutdown, Target: own, Handler: h.hostPower("shutdown"), Versions: upTo(42)},
-		{Method: "GET", Pattern: ho + "/startup", Policy: c.RuleHostsStart, Target: own, Handler: h.hostPower("startup"), Versions: upTo(42)},
+		{Method: "GET", Pattern: "/v2.1/os-hosts", Policy: policies.HostsList, Target: own, Handler: ho.List, Versions: upTo(42)},
+		{Method: "GET", Pattern: pHost, Policy: policies.HostsShow, Target: own, Handler: ho.Show, Versions: upTo(42)},
+		{Method: "PUT", Pattern: pHost, Policy: policies.HostsUpdate, Target: own, Handler: ho.Update, Versions: upTo(42)},
+		{Method: "GET", Pattern: pHost + "/reboot", Policy: policies.HostsReboot, Target: own, Handler: ho.Power("reboot"), Versions: upTo(42)},
+		{Method: "GET", Pattern: pHost + "/shutdown", Policy: policies.HostsShutdown, Target: own, Handler: ho.Power("shutdown"), Versions: upTo(42)},
+		{Method: "GET", Pattern: pHost + "/startup", Policy: policies.HostsStart, Target: own, Handler: ho.Power("startup"), Versions: upTo(42)},
 
-		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log", Policy: c.RuleAuditLogList, Target: own, Handler: h.listAuditLogs},
-		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log/{before}", Policy: c.RuleAuditLogShow, Target: own, Handler: h.showAuditLog},
+		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log", Policy: policies.AuditLogList, Target: own, Handler: ho.ListAuditLogs},
+		{Method: "GET", Pattern: "/v2.1/os-instance_usage_audit_log/{before}", Policy: policies.AuditLogShow, Target: own, Handler: ho.ShowAuditLog},
 
-		{Method: "GET", Pattern: "/v2.1/extensions", Policy: c.RuleExtensions, Target: own, Handler: h.listExtensions},
-		{Method: "GET", Pattern: "/v2.1/extensions/{alias}", Policy: c.RuleExtensions, Target: own, Handler: h.showExtension},
+		{Method: "GET", Pattern: "/v2.1/extensions", Policy: policies.Extensions, Target: own, Handler: h.listExtensions},
+		{Method: "GET", Pattern: "/v2.1/extensions/{alias}", Policy: policies.Extensions, Target: own, Handler: h.showExtension},
 	}
 	for i := range routes {
-		if !routes[i].Public {
-			routes[i].Handler = checkURLProject(routes[i].Handler)
+		rt := &routes[i]
+		if rt.Public {
+			continue
+		}
+		if rt.Handler != nil {
+			rt.Handler = checkURLProject(rt.Handler)
+		}
+		// An action route has no rule of its own: the URL is checked
+		// before the action's rule, as it was before any rule when one
+		// handler served every action.
+		for j := range rt.Actions {
+			a := &rt.Actions[j]
+			a.Target = checkURLProjectTarget(a.Target)
+			a.Handler = checkURLProject(a.Handler)
 		}
 	}
 	return routes
 }
 
-// checkURLProject refuses a /v2.1/{project_id}/... URL whose project is
-// not the token's, as Nova does.
+// urlProject refuses a /v2.1/{project_id}/... URL whose project is not
+// the token's, as Nova does.
+func urlProject(r *http.Request) error {
+	if p, _ := r.Context().Value(wire.URLProjectKey{}).(string); p != "" && p != wire.Creds(r).ProjectID {
+		return wire.BadRequest("Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", p, wire.Creds(r).ProjectID)
+	}
+	return nil
+}
+
+// checkURLProject checks the URL's project before next.
 func checkURLProject(next httpapi.HandlerFunc) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if p, _ := r.Context().Value(urlProjectKey{}).(string); p != "" && p != creds(r).ProjectID {
-			return badRequest("Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", p, creds(r).ProjectID)
+		if err := urlProject(r); err != nil {
+			return err
 		}
 		return next(w, r)
+	}
+}
+
+// checkURLProjectTarget checks the URL's project before the policy
+// target next (nil: no target of its own) is built.
+func checkURLProjectTarget(next func(*http.Request) (map[string]any, error)) func(*http.Request) (map[string]any, error) {
+	return func(r *http.Request) (map[string]any, error) {
+		if err := urlProject(r); err != nil {
+			return nil, err
+		}
+		if next == nil {
+			return nil, nil
+		}
+		return next(r)
 	}
 }

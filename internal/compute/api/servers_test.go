@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,9 +18,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/compute"
-	capi "github.com/gostack/gostack/internal/compute/api"
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/policies"
 	cstore "github.com/gostack/gostack/internal/compute/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/policy"
 )
@@ -87,7 +89,7 @@ func (f *fakeImages) Get(ctx context.Context, token, id string) (*compute.ImageM
 	defer f.mu.Unlock()
 	m, ok := f.images[id]
 	if !ok {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	return &m, nil
 }
@@ -109,7 +111,7 @@ func (f *fakeImages) Delete(ctx context.Context, token, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.images[id]; !ok {
-		return compute.ErrNotFound
+		return apierr.ErrNotFound
 	}
 	delete(f.images, id)
 	return nil
@@ -146,7 +148,7 @@ func (f *fakeImages) UpdateProperties(ctx context.Context, token, id string, set
 	defer f.mu.Unlock()
 	m, ok := f.images[id]
 	if !ok {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	props := maps.Clone(m.Properties)
 	if props == nil {
@@ -163,21 +165,35 @@ func (f *fakeImages) UpdateProperties(ctx context.Context, token, id string, set
 
 func setupServers(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := setupServersWith(t, "")
+	return srv
+}
+
+// setupServersWith is setupServers with the operator's policy file
+// (compute.yaml) holding policyFile when it is not empty; it returns the
+// store too, for tests that add hosts.
+func setupServersWith(t *testing.T, policyFile string) (*httptest.Server, *cstore.Store) {
+	t.Helper()
 	st := cstore.New(dbtest.Open(t))
-	svc, err := compute.New(context.Background(), compute.Config{}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SetDeps(compute.Deps{
+	deps := compute.Deps{
 		Conductor: &fakeConductor{store: st},
 		Images: &fakeImages{images: map[string]compute.ImageMeta{testImage: {
 			ID: testImage, Name: "cirros", Status: "active", DiskFormat: "qcow2", ContainerFormat: "bare",
 			Visibility: "public", Size: 1 << 20,
 		}}},
-	})
-	pol, err := policy.New(compute.PolicyDefaults())
+	}
+	pol, err := policy.New(policies.Defaults())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if policyFile != "" {
+		path := filepath.Join(t.TempDir(), "compute.yaml")
+		if err := os.WriteFile(path, []byte(policyFile), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := pol.LoadFile(path); err != nil {
+			t.Fatal(err)
+		}
 	}
 	v := tokens{
 		"admin":  {UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}},
@@ -185,10 +201,9 @@ func setupServers(t *testing.T) *httptest.Server {
 		"other":  {UserID: "u-other", ProjectID: "p-other", Roles: []string{"member", "reader"}},
 		"reader": {UserID: "u-reader", ProjectID: "p-user", Roles: []string{"reader"}},
 	}
-	srv := httptest.NewServer(capi.New(svc, pol, v, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
+	srv := serve(t, st, deps, pol, v)
 	run(t, srv, []step{{name: "flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"m1.tiny","id":"1","ram":512,"vcpus":1,"disk":1}}`, status: 200}})
-	return srv
+	return srv, st
 }
 
 // call makes one request and decodes the answer.

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/gostack/gostack/internal/compute/api/wire"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -19,7 +20,7 @@ func (h *Handler) versionDocs(r *http.Request) []map[string]any {
 }
 
 func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) error {
-	return reply(w, http.StatusOK, map[string]any{"versions": h.versionDocs(r)})
+	return wire.Reply(w, http.StatusOK, map[string]any{"versions": h.versionDocs(r)})
 }
 
 func (h *Handler) showVersion(w http.ResponseWriter, r *http.Request) error {
@@ -29,7 +30,7 @@ func (h *Handler) showVersion(w http.ResponseWriter, r *http.Request) error {
 		map[string]string{"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
 	}
 	doc["media-types"] = []any{map[string]string{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}}
-	return reply(w, http.StatusOK, map[string]any{"version": doc})
+	return wire.Reply(w, http.StatusOK, map[string]any{"version": doc})
 }
 
 // showLegacyVersion is GET /v2/: the document of the old v2.0 API, whose
@@ -42,5 +43,5 @@ func (h *Handler) showLegacyVersion(w http.ResponseWriter, r *http.Request) erro
 		map[string]string{"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
 	}
 	doc["media-types"] = []any{map[string]string{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}}
-	return reply(w, http.StatusOK, map[string]any{"version": doc})
+	return wire.Reply(w, http.StatusOK, map[string]any{"version": doc})
 }

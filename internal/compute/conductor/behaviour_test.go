@@ -46,8 +46,14 @@ func TestDeleteWinsOverRemoteSpawn(t *testing.T) {
 	})
 	inst := e.newInstances(1)[0]
 	e.c.Build(context.Background(), compute.BuildRequest{InstanceIDs: []string{inst.ID}, Caller: compute.Caller{RequestID: "req-create"}})
+	// Delete once the agent is spawning: the guest exists on the host,
+	// busy. (Waiting only for task_state spawning would let the delete
+	// come before the call, which then never reaches the agent.)
 	deadline := time.Now().Add(10 * time.Second)
-	for e.get(inst.ID).TaskState != compute.TaskSpawning {
+	for {
+		if _, ok := e.guests(hostName(1))[inst.ID]; ok && e.get(inst.ID).TaskState == compute.TaskSpawning {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("build never reached spawning")
 		}

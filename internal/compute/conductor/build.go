@@ -45,7 +45,7 @@ func (c *Conductor) Build(_ context.Context, b compute.BuildRequest) {
 // for.
 func (c *Conductor) build(ctx context.Context, b compute.BuildRequest, id string, prev chan struct{}) {
 	inst, err := c.store.GetInstance(ctx, id)
-	if err != nil || gone(inst) || inst.VMState != compute.VMBuilding {
+	if err != nil || compute.Gone(inst) || inst.VMState != compute.VMBuilding {
 		return
 	}
 	if inst.ServerGroup != "" && prev != nil {
@@ -122,7 +122,7 @@ func (c *Conductor) schedule(ctx context.Context, b compute.BuildRequest, inst *
 		}
 		attempts++
 		err := c.spawnOn(ctx, b, inst, s, reqID)
-		if err == nil || errors.Is(err, errGone) || c.stopping() {
+		if err == nil || errors.Is(err, compute.ErrGone) || c.stopping() {
 			return
 		}
 		lastErr = err
@@ -133,26 +133,23 @@ func (c *Conductor) schedule(ctx context.Context, b compute.BuildRequest, inst *
 	c.buildFailed(inst.ID, lastErr)
 }
 
-// spawnOn spawns inst on the claimed selection s. It returns errGone when
+// spawnOn spawns inst on the claimed selection s. It returns ErrGone when
 // the instance was deleted meanwhile (after cleaning up), or the spawn's
 // error after freeing the claim.
 func (c *Conductor) spawnOn(ctx context.Context, b compute.BuildRequest, inst *compute.Instance, s scheduler.Selection, reqID string) error {
-	az := s.AZ
-	if az == "" {
-		az = c.cfg.DefaultAZ
-	}
-	cur, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
-		if i.VMState != compute.VMBuilding {
-			return errStale
+	at := c.place(s)
+	cur, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+		if !building(i) {
+			return compute.ErrStale
 		}
-		i.Host, i.Node, i.AvailabilityZone = s.Host, s.Node, az
+		at.Put(i)
 		i.TaskState = compute.TaskSpawning
 		return nil
 	})
 	if err != nil {
 		c.freeAllocations(inst.ID)
-		if errors.Is(err, errGone) || errors.Is(err, errStale) || ctx.Err() != nil {
-			return errGone
+		if errors.Is(err, compute.ErrGone) || errors.Is(err, compute.ErrStale) || ctx.Err() != nil {
+			return compute.ErrGone
 		}
 		return err
 	}
@@ -166,32 +163,22 @@ func (c *Conductor) spawnOn(ctx context.Context, b compute.BuildRequest, inst *c
 	}
 	if ctx.Err() != nil { // a delete cancelled the build
 		c.destroyAndFree(h, inst.ID)
-		finish(errGone)
-		return errGone
+		finish(compute.ErrGone)
+		return compute.ErrGone
 	}
 	if err != nil {
 		finish(err)
 		c.freeAllocations(inst.ID)
 		return err
 	}
-	dctx, cancel := c.dbctx()
-	defer cancel()
 	now := c.now().UTC()
-	_, err = c.update(dctx, inst.ID, func(i *compute.Instance) error {
-		if i.VMState != compute.VMBuilding {
-			return errStale
-		}
-		i.VMState, i.TaskState, i.PowerState = compute.VMActive, "", int(driver.Running)
-		i.LaunchedAt = &now
-		i.Fault = nil
-		return nil
-	})
-	if err != nil {
+	if _, err := c.finish(inst.ID, compute.Outcome{Expect: building,
+		VMState: compute.VMActive, Power: compute.Power(driver.Running), LaunchedAt: &now, ClearFault: true}); err != nil {
 		// Deleted while spawning: the delete owns the cleanup, but do it
 		// here too in case it already ran.
 		c.destroyAndFree(h, inst.ID)
-		finish(errGone)
-		return errGone
+		finish(compute.ErrGone)
+		return compute.ErrGone
 	}
 	finish(nil)
 	return nil
@@ -200,19 +187,13 @@ func (c *Conductor) spawnOn(ctx context.Context, b compute.BuildRequest, inst *c
 // buildFailed puts a build that found no host, or failed on every host,
 // in ERROR with a fault, without a host or allocations, as Nova does.
 func (c *Conductor) buildFailed(id string, cause error) {
-	ctx, cancel := c.dbctx()
-	defer cancel()
 	c.freeAllocations(id)
-	f := c.fault(cause)
-	if _, err := c.update(ctx, id, func(i *compute.Instance) error {
-		i.VMState, i.TaskState, i.PowerState = compute.VMError, "", int(driver.NoState)
-		i.Host, i.Node = "", ""
-		i.Fault = f
-		return nil
-	}); err != nil && !errors.Is(err, errGone) {
-		c.log.Error("conductor: record build failure", "instance", id, "err", err)
-	}
+	c.finish(id, compute.Outcome{VMState: compute.VMError, Power: compute.Power(driver.NoState),
+		Place: &compute.Place{}, Fault: c.fault(cause)})
 }
+
+// building is what a build's outcome expects: an instance still building.
+func building(i *compute.Instance) bool { return i.VMState == compute.VMBuilding }
 
 // destroyAndFree removes what a build left on its host and its claim.
 func (c *Conductor) destroyAndFree(h interface {

@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	"github.com/gostack/gostack/internal/placement/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 var (
@@ -286,35 +287,6 @@ func (c *Conductor) busy(id string) bool {
 // cut short then must not write a failure, Recover finishes it.
 func (c *Conductor) stopping() bool { return c.ctx.Err() != nil }
 
-// errGone says the instance was deleted (or is being deleted) while an
-// operation was running: the operation must not write its outcome.
-var errGone = errors.New("instance deleted meanwhile")
-
-// errStale says the instance is no longer in the state the operation
-// expected.
-var errStale = errors.New("instance state changed meanwhile")
-
-// gone reports whether a delete has started or finished on i.
-func gone(i *compute.Instance) bool {
-	return i.Deleted || i.VMState == compute.VMDeleted || i.TaskState == compute.TaskDeleting ||
-		i.TaskState == compute.TaskSoftDeleting
-}
-
-// update writes fn's changes unless the instance is deleted or being
-// deleted; then it returns errGone and writes nothing.
-func (c *Conductor) update(ctx context.Context, id string, fn func(*compute.Instance) error) (*compute.Instance, error) {
-	inst, err := c.store.UpdateInstance(ctx, id, false, func(i *compute.Instance) error {
-		if gone(i) {
-			return errGone
-		}
-		return fn(i)
-	})
-	if errors.Is(err, compute.ErrNotFound) {
-		return nil, errGone
-	}
-	return inst, err
-}
-
 // dbctx is a context for writing an outcome: it outlives the
 // operation's own cancellation (a delete cancelling a build still has to
 // clean up) but not the conductor.
@@ -322,23 +294,49 @@ func (c *Conductor) dbctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(c.ctx), 30*time.Second)
 }
 
-// fault makes an instance fault from err.
+// fault makes an instance fault from err: 404 and 409 for the driver's
+// not-found and invalid-state errors, 500 for anything else, as Nova
+// records an exception.
 func (c *Conductor) fault(err error) *compute.Fault {
 	code := 500
-	var nf *driver.NotFoundError
-	var is *driver.InvalidStateError
 	switch {
-	case errors.As(err, &nf):
+	case driver.IsNotFound(err):
 		code = 404
-	case errors.As(err, &is):
+	case driver.IsInvalidState(err):
 		code = 409
 	}
-	msg := err.Error()
+	msg := text(err)
 	var nvh *scheduler.NoValidHost
 	if errors.As(err, &nvh) {
 		msg = nvh.Error()
 	}
-	return &compute.Fault{Code: code, Message: msg, Details: err.Error(), Created: c.now().UTC()}
+	return &compute.Fault{Code: code, Message: msg, Details: text(err), Created: c.now().UTC()}
+}
+
+// text is err as a fault or an action event records it: its text, with
+// each *apierr.Error in it written as its public message (and cause)
+// without the status its Error method puts first — a fault has its own
+// code, and an event its own result.
+func text(err error) string {
+	e, ok := apierr.As(err)
+	if !ok {
+		return err.Error()
+	}
+	msg := e.Message
+	if e.Err != nil {
+		msg += ": " + text(e.Err)
+	}
+	return strings.Replace(err.Error(), e.Error(), msg, 1)
+}
+
+// place is where selection s puts an instance: its host and node, and
+// the host's zone (DefaultAZ for a host in none).
+func (c *Conductor) place(s scheduler.Selection) *compute.Place {
+	az := s.AZ
+	if az == "" {
+		az = c.cfg.DefaultAZ
+	}
+	return &compute.Place{Host: s.Host, Node: s.Node, AZ: az}
 }
 
 // hostID is Nova's hostId: sha224(project_id + host), hex.
@@ -371,8 +369,8 @@ func (c *Conductor) event(ctx context.Context, inst *compute.Instance, requestID
 		ev.Result = "Success"
 		if opErr != nil {
 			ev.Result = "Error"
-			ev.Traceback = opErr.Error()
-			ev.Details = opErr.Error()
+			ev.Traceback = text(opErr)
+			ev.Details = text(opErr)
 		}
 		if err := c.store.FinishEvent(ctx, id, requestID, ev); err != nil {
 			c.log.Warn("conductor: finish action event", "instance", id, "event", name, "err", err)
@@ -383,14 +381,14 @@ func (c *Conductor) event(ctx context.Context, inst *compute.Instance, requestID
 // host returns the agent of a compute host.
 func (c *Conductor) host(name string) (hostrpc.Host, error) {
 	if name == "" {
-		return nil, &compute.UnavailableError{Msg: "The instance has no host."}
+		return nil, apierr.Unavailable("The instance has no host.")
 	}
 	if c.cfg.Dial == nil {
-		return nil, &compute.UnavailableError{Msg: "No compute host is reachable."}
+		return nil, apierr.Unavailable("No compute host is reachable.")
 	}
 	h := c.cfg.Dial(name)
 	if h == nil {
-		return nil, &compute.UnavailableError{Msg: fmt.Sprintf("Compute host %s is not reachable.", name)}
+		return nil, apierr.Unavailable("Compute host %s is not reachable.", name)
 	}
 	return h, nil
 }

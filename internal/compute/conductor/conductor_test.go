@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 func TestBuild(t *testing.T) {
@@ -173,6 +175,12 @@ func TestPowerOps(t *testing.T) {
 	got = e.act(compute.Op{Kind: compute.OpChangePassword, InstanceID: id}, compute.TaskUpdatingPassword)
 	if got.VMState != compute.VMStopped || got.Fault == nil {
 		t.Fatalf("password of a stopped guest: %s %+v", got.VMState, got.Fault)
+	}
+	// The driver's invalid state is a 409 fault whose message is the
+	// driver's, without the status its error text starts with.
+	wantMsg := "cannot set the admin password of instance " + id + " while it is shutdown"
+	if got.Fault.Code != 409 || got.Fault.Message != wantMsg || got.Fault.Details != wantMsg {
+		t.Errorf("password fault = %+v, want 409 %q", got.Fault, wantMsg)
 	}
 
 	got = e.act(compute.Op{Kind: compute.OpDelete, InstanceID: id}, compute.TaskDeleting)
@@ -450,12 +458,23 @@ func TestConsoles(t *testing.T) {
 	if none, _ := e.c.ConsoleOutput(ctx, inst, 0); none != "" {
 		t.Errorf("length 0: %q", none)
 	}
-	var ue *compute.UnavailableError
-	if _, err := e.c.VNCConsole(ctx, inst); !errors.As(err, &ue) {
-		t.Fatalf("vnc without a proxy: %v", err)
+	if _, err := e.c.VNCConsole(ctx, inst); apierr.Status(err) != http.StatusServiceUnavailable {
+		t.Fatalf("vnc without a proxy: %v, want a 503", err)
 	}
 	if d, err := e.c.Diagnostics(ctx, inst); err != nil || d.State != driver.Running {
 		t.Fatalf("diagnostics: %+v %v", d, err)
+	}
+	// A host's error reaches the API as a 500, whatever the driver's
+	// status: the instance's guest is gone from its host.
+	if err := e.hosts[inst.Host].Destroy(ctx, inst.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.c.ConsoleOutput(ctx, inst, -1)
+	if apierr.Status(err) != http.StatusInternalServerError || err.Error() != "instance "+inst.ID+" not found on this host" {
+		t.Errorf("console of a guest gone from its host: %v (status %d), want a 500", err, apierr.Status(err))
+	}
+	if _, err := e.c.Diagnostics(ctx, inst); apierr.Status(err) != http.StatusInternalServerError {
+		t.Errorf("diagnostics of a guest gone from its host: %v, want a 500", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // ConsoleOutput returns the last lines of the instance's serial console:
@@ -19,7 +20,7 @@ func (c *Conductor) ConsoleOutput(ctx context.Context, inst *compute.Instance, l
 	}
 	b, err := h.ConsoleOutput(ctx, inst.ID, 0)
 	if err != nil {
-		return "", err
+		return "", &hostError{err}
 	}
 	return lastLines(string(b), lines), nil
 }
@@ -46,7 +47,7 @@ func lastLines(s string, n int) string {
 // proxy (NoVNCBase) VNC consoles are unavailable.
 func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (compute.ConsoleURL, error) {
 	if c.cfg.NoVNCBase == "" {
-		return compute.ConsoleURL{}, &compute.UnavailableError{Msg: "VNC consoles are not available: no noVNC proxy is configured."}
+		return compute.ConsoleURL{}, apierr.Unavailable("VNC consoles are not available: no noVNC proxy is configured.")
 	}
 	h, err := c.host(inst.Host)
 	if err != nil {
@@ -54,7 +55,7 @@ func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (com
 	}
 	vnc, err := h.VNCConsole(ctx, inst.ID)
 	if err != nil {
-		return compute.ConsoleURL{}, err
+		return compute.ConsoleURL{}, &hostError{err}
 	}
 	var token string
 	if c.cfg.ConsoleToken != nil {
@@ -79,5 +80,18 @@ func (c *Conductor) Diagnostics(ctx context.Context, inst *compute.Instance) (dr
 	if err != nil {
 		return driver.Diagnostics{}, err
 	}
-	return h.Diagnostics(ctx, inst.ID)
+	d, err := h.Diagnostics(ctx, inst.ID)
+	if err != nil {
+		return driver.Diagnostics{}, &hostError{err}
+	}
+	return d, nil
 }
+
+// hostError is a compute host's failure to answer a read for the API. It
+// is deliberately not an *apierr.Error, nor does it unwrap to one: the
+// API answers it with a 500, whatever status the driver gave it, because
+// the driver's statuses describe the host's state, not the client's
+// request.
+type hostError struct{ err error }
+
+func (e *hostError) Error() string { return text(e.err) }

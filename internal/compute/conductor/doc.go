@@ -9,14 +9,17 @@
 //	Service ──Build/Run──► queue ──► workers (one op at a time per instance)
 //	                                   │
 //	                 Scheduler.Select ─┤─► Placement (claims, moves, frees)
-//	                                   └─► Dial(host).Spawn / PowerOff / MigrateDisk …
-//	                                         │
-//	                     store.UpdateInstance (fn re-checks the state: a
-//	                     concurrent delete always wins over a finishing op)
+//	                                   ├─► Dial(host).Spawn / PowerOff / MigrateDisk …
+//	                                   │
+//	                                   └─► compute.Step while it runs,
+//	                                       compute.Finish(Outcome) when it ends
 //
 //	agents ──NodeReport/PowerReport/EventReport──► ReportHandler ──► store
 //
-// Instance rows are written only through Store.UpdateInstance with
-// functions that re-check the state they expect, so that a delete
-// arriving while a build or an action is finishing is never undone.
+// Instance rows are written only through compute.Step and compute.Finish,
+// which re-check the state in the store's transaction, so that a delete
+// arriving while a build or an action is finishing is never undone: the
+// operation gets compute.ErrGone and leaves the cleanup to the delete.
+// Every operation ends with one compute.Outcome: its vm_state, power
+// state, placement and, on failure, its fault.
 package conductor

@@ -21,6 +21,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	"github.com/gostack/gostack/internal/placement/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
@@ -216,7 +217,7 @@ func (f *fakeImages) Get(ctx context.Context, token, id string) (*compute.ImageM
 	defer f.mu.Unlock()
 	img, ok := f.imgs[id]
 	if !ok {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	cp := *img
 	return &cp, nil
@@ -243,7 +244,7 @@ func (f *fakeImages) Upload(ctx context.Context, token, id string, data io.Reade
 	defer f.mu.Unlock()
 	img, ok := f.imgs[id]
 	if !ok {
-		return compute.ErrNotFound
+		return apierr.ErrNotFound
 	}
 	img.Status, img.Size = "active", int64(len(b))
 	f.data[id] = b
@@ -254,7 +255,7 @@ func (f *fakeImages) Delete(ctx context.Context, token, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.imgs[id]; !ok {
-		return compute.ErrNotFound
+		return apierr.ErrNotFound
 	}
 	delete(f.imgs, id)
 	return nil

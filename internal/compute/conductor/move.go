@@ -129,7 +129,7 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 		c.failOp(inst.ID, compute.VMError, err)
 	}
 
-	if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+	if _, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
 		i.TaskState = compute.TaskResizeMigrating
 		if i.SystemMetadata == nil {
 			i.SystemMetadata = map[string]string{}
@@ -154,7 +154,7 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 	}
 	finishSrc(nil)
 	c.setMigration(mig.UUID, "post-migrating", func(m *compute.Migration) { m.DriverDataJSON = dm.Data })
-	if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+	if _, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
 		i.TaskState = compute.TaskResizeFinish
 		return nil
 	}); err != nil {
@@ -177,20 +177,17 @@ func (c *Conductor) opResize(ctx context.Context, op compute.Op, inst *compute.I
 		fail(finishDest, err)
 		return
 	}
-	az := sel.AZ
-	if az == "" {
-		az = c.cfg.DefaultAZ
+	at := c.place(sel)
+	p := driver.Shutdown
+	if powerOn {
+		p = driver.Running
 	}
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.Host, i.Node, i.AvailabilityZone = sel.Host, sel.Node, az
-		old, nf := oldFlavor, newFlavor
-		i.Flavor, i.OldFlavor, i.NewFlavor = newFlavor, &old, &nf
-		i.VMState = compute.VMResized
-		i.PowerState = int(driver.Shutdown)
-		if powerOn {
-			i.PowerState = int(driver.Running)
-		}
-	})
+	_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMResized, Power: &p,
+		Place: at,
+		Apply: func(i *compute.Instance) {
+			old, nf := oldFlavor, newFlavor
+			i.Flavor, i.OldFlavor, i.NewFlavor = newFlavor, &old, &nf
+		}})
 	c.setMigration(mig.UUID, "finished", nil)
 	finishDest(err)
 }
@@ -212,23 +209,21 @@ func (c *Conductor) opConfirm(ctx context.Context, op compute.Op, inst *compute.
 		}
 	}
 	if err != nil {
-		if c.stopping() {
-			return
-		}
-		finish(err)
-		c.failOp(inst.ID, compute.VMError, err)
+		c.fail(finish, inst.ID, compute.VMError, err)
 		return
 	}
 	c.freeAllocations(mig.UUID)
 	c.setMigration(mig.UUID, "confirmed", nil)
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
+	_, err = c.finish(inst.ID, compute.Outcome{Apply: func(i *compute.Instance) {
 		i.OldFlavor, i.NewFlavor = nil, nil
 		delete(i.SystemMetadata, compute.SysMetaOldVMState)
+		// The guest stays as it is on the destination: vm_state
+		// follows its power state.
 		i.VMState = compute.VMActive
 		if i.PowerState != int(driver.Running) {
 			i.VMState = compute.VMStopped
 		}
-	})
+	}})
 	finish(err)
 }
 
@@ -284,18 +279,16 @@ func (c *Conductor) opRevert(ctx context.Context, op compute.Op, inst *compute.I
 		return
 	}
 	c.setMigration(mig.UUID, "reverted", nil)
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.Host, i.Node = mig.SourceCompute, mig.SourceNode
+	o := upOrStopped(!powerOn)
+	o.Place = &compute.Place{Host: mig.SourceCompute, Node: mig.SourceNode}
+	o.Apply = func(i *compute.Instance) {
 		if i.OldFlavor != nil {
 			i.Flavor = *i.OldFlavor
 		}
 		i.OldFlavor, i.NewFlavor = nil, nil
 		delete(i.SystemMetadata, compute.SysMetaOldVMState)
-		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-		if !powerOn {
-			i.VMState, i.PowerState = compute.VMStopped, int(driver.Shutdown)
-		}
-	})
+	}
+	_, err = c.finish(inst.ID, o)
 	finishSrc(err)
 }
 
@@ -400,22 +393,16 @@ func (c *Conductor) opLiveMigrate(ctx context.Context, op compute.Op, inst *comp
 		finishPost(err)
 		c.freeAllocations(mig.UUID)
 		c.setMigration(mig.UUID, "error", nil)
-		c.done(inst.ID, func(i *compute.Instance) {
-			i.Host, i.Node, i.VMState, i.Fault = sel.Host, sel.Node, compute.VMError, c.fault(err)
-		})
+		c.finish(inst.ID, compute.Outcome{VMState: compute.VMError, Fault: c.fault(err),
+			Place: &compute.Place{Host: sel.Host, Node: sel.Node}})
 		return
 	}
 	c.freeAllocations(mig.UUID)
 	c.setMigration(mig.UUID, "completed", func(m *compute.Migration) {
 		m.MemoryTotal, m.MemoryProc, m.MemoryRemain = inst.Flavor.RAM<<20, inst.Flavor.RAM<<20, 0
 	})
-	az := sel.AZ
-	if az == "" {
-		az = c.cfg.DefaultAZ
-	}
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.Host, i.Node, i.AvailabilityZone = sel.Host, sel.Node, az
-	})
+	at := c.place(sel)
+	_, err = c.finish(inst.ID, compute.Outcome{Place: at})
 	finishPost(err)
 }
 
@@ -436,12 +423,9 @@ func (c *Conductor) opEvacuate(ctx context.Context, op compute.Op, inst *compute
 		return
 	}
 	wasStopped := inst.VMState == compute.VMStopped
-	az := sel.AZ
-	if az == "" {
-		az = c.cfg.DefaultAZ
-	}
-	cur, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
-		i.Host, i.Node, i.AvailabilityZone = sel.Host, sel.Node, az
+	at := c.place(sel)
+	cur, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+		at.Put(i)
 		i.TaskState = compute.TaskRebuildSpawning
 		return nil
 	})
@@ -471,13 +455,8 @@ func (c *Conductor) opEvacuate(ctx context.Context, op compute.Op, inst *compute
 	c.freeAllocations(mig.UUID)
 	c.setMigration(mig.UUID, "done", nil)
 	now := c.now().UTC()
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-		if wasStopped {
-			i.VMState, i.PowerState = compute.VMStopped, int(driver.Shutdown)
-		}
-		i.LaunchedAt = &now
-		i.Fault = nil
-	})
+	o := upOrStopped(wasStopped)
+	o.LaunchedAt, o.ClearFault = &now, true
+	_, err = c.finish(inst.ID, o)
 	finishDest(err)
 }

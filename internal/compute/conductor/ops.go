@@ -3,12 +3,12 @@ package conductor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Run carries out op in the background, after the operations already
@@ -24,7 +24,7 @@ func (c *Conductor) Run(_ context.Context, op compute.Op) {
 func (c *Conductor) run(ctx context.Context, op compute.Op) {
 	inst, err := c.store.GetInstance(ctx, op.InstanceID)
 	if err != nil {
-		if !errors.Is(err, compute.ErrNotFound) {
+		if !errors.Is(err, apierr.ErrNotFound) {
 			c.log.Error("conductor: read instance", "instance", op.InstanceID, "op", op.Kind, "err", err)
 		}
 		return
@@ -32,7 +32,7 @@ func (c *Conductor) run(ctx context.Context, op compute.Op) {
 	if inst.Deleted {
 		return
 	}
-	if op.Kind != compute.OpDelete && gone(inst) {
+	if op.Kind != compute.OpDelete && compute.Gone(inst) {
 		return // a delete is queued behind us
 	}
 	switch op.Kind {
@@ -66,27 +66,42 @@ func (c *Conductor) run(ctx context.Context, op compute.Op) {
 	case compute.OpCrashDump:
 		c.opCrashDump(ctx, op, inst)
 	default:
-		err := &compute.NotImplementedError{Msg: fmt.Sprintf("The %s action is not implemented.", op.Kind)}
-		c.failOp(inst.ID, "", err)
+		c.failOp(inst.ID, "", apierr.NotImplemented("The %s action is not implemented.", op.Kind))
 	}
 }
 
-// done ends an operation: clears task_state and applies fn, unless the
-// instance was deleted meanwhile.
-func (c *Conductor) done(id string, fn func(*compute.Instance)) (*compute.Instance, error) {
+// finish ends the operation on instance id with o (compute.Finish), in
+// a context that outlives the operation's cancellation. A failure to
+// write it is logged; a delete that won (ErrGone) or a state that moved
+// on (ErrStale) is not a failure.
+func (c *Conductor) finish(id string, o compute.Outcome) (*compute.Instance, error) {
 	ctx, cancel := c.dbctx()
 	defer cancel()
-	inst, err := c.update(ctx, id, func(i *compute.Instance) error {
-		i.TaskState = ""
-		if fn != nil {
-			fn(i)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errGone) {
+	inst, err := compute.Finish(ctx, c.store, id, o)
+	if err != nil && !errors.Is(err, compute.ErrGone) && !errors.Is(err, compute.ErrStale) {
 		c.log.Error("conductor: record outcome", "instance", id, "err", err)
 	}
 	return inst, err
+}
+
+// upOrStopped is the outcome of an operation that leaves the guest
+// running (ACTIVE), or stopped (SHUTOFF) when stopped is set.
+func upOrStopped(stopped bool) compute.Outcome {
+	if stopped {
+		return compute.Outcome{VMState: compute.VMStopped, Power: compute.Power(driver.Shutdown)}
+	}
+	return compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running)}
+}
+
+// fail ends a failed operation and its event: the event's error, then
+// the instance's fault (failOp). While the conductor stops it writes
+// neither: Recover finishes the operation.
+func (c *Conductor) fail(finish func(error), id, vmState string, err error) {
+	if c.stopping() {
+		return
+	}
+	finish(err)
+	c.failOp(id, vmState, err)
 }
 
 // failOp ends a failed operation: task_state cleared, a fault set, and
@@ -95,68 +110,49 @@ func (c *Conductor) failOp(id, vmState string, cause error) {
 	if c.stopping() {
 		return
 	}
-	f := c.fault(cause)
-	c.done(id, func(i *compute.Instance) {
-		if vmState != "" {
-			i.VMState = vmState
-		}
-		i.Fault = f
-	})
+	c.finish(id, compute.Outcome{VMState: vmState, Fault: c.fault(cause)})
 }
 
 // powerOp is one simple action: its event, the host call, and the end
 // state.
 type powerOp struct {
 	event string
-	call  func(ctx context.Context, h hostrpc.Host) error
+	call  func(h hostrpc.Host, ctx context.Context, uuid string) error
 	vm    string
 	power driver.PowerState
 }
 
 func (c *Conductor) powerOps(op compute.Op, inst *compute.Instance) powerOp {
-	id := inst.ID
 	switch op.Kind {
 	case compute.OpStop:
-		return powerOp{"compute_stop_instance", func(ctx context.Context, h hostrpc.Host) error {
+		return powerOp{"compute_stop_instance", func(h hostrpc.Host, ctx context.Context, id string) error {
 			return h.PowerOff(ctx, id, c.cfg.ShutdownTimeout)
 		}, compute.VMStopped, driver.Shutdown}
 	case compute.OpStart:
-		return powerOp{"compute_start_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.PowerOn(ctx, id)
-		}, compute.VMActive, driver.Running}
+		return powerOp{"compute_start_instance", hostrpc.Host.PowerOn, compute.VMActive, driver.Running}
 	case compute.OpReboot:
 		kind := op.RebootKind
 		if kind == "" {
 			kind = driver.Soft
 		}
-		return powerOp{"compute_reboot_instance", func(ctx context.Context, h hostrpc.Host) error {
+		return powerOp{"compute_reboot_instance", func(h hostrpc.Host, ctx context.Context, id string) error {
 			return h.Reboot(ctx, id, kind)
 		}, compute.VMActive, driver.Running}
 	case compute.OpPause:
-		return powerOp{"compute_pause_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Pause(ctx, id)
-		}, compute.VMPaused, driver.Paused}
+		return powerOp{"compute_pause_instance", hostrpc.Host.Pause, compute.VMPaused, driver.Paused}
 	case compute.OpUnpause:
-		return powerOp{"compute_unpause_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Unpause(ctx, id)
-		}, compute.VMActive, driver.Running}
+		return powerOp{"compute_unpause_instance", hostrpc.Host.Unpause, compute.VMActive, driver.Running}
 	case compute.OpSuspend:
-		return powerOp{"compute_suspend_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Suspend(ctx, id)
-		}, compute.VMSuspended, driver.Suspended}
+		return powerOp{"compute_suspend_instance", hostrpc.Host.Suspend, compute.VMSuspended, driver.Suspended}
 	case compute.OpResume:
-		return powerOp{"compute_resume_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Resume(ctx, id)
-		}, compute.VMActive, driver.Running}
+		return powerOp{"compute_resume_instance", hostrpc.Host.Resume, compute.VMActive, driver.Running}
 	case compute.OpRescue:
-		img := driverImage(inst.ImageRef, op.Image)
-		return powerOp{"compute_rescue_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Rescue(ctx, id, driver.RescueSpec{Image: img, AdminPassword: op.AdminPassword})
+		r := driver.RescueSpec{Image: driverImage(inst.ImageRef, op.Image), AdminPassword: op.AdminPassword}
+		return powerOp{"compute_rescue_instance", func(h hostrpc.Host, ctx context.Context, id string) error {
+			return h.Rescue(ctx, id, r)
 		}, compute.VMRescued, driver.Running}
 	default: // OpUnrescue
-		return powerOp{"compute_unrescue_instance", func(ctx context.Context, h hostrpc.Host) error {
-			return h.Unrescue(ctx, id)
-		}, compute.VMActive, driver.Running}
+		return powerOp{"compute_unrescue_instance", hostrpc.Host.Unrescue, compute.VMActive, driver.Running}
 	}
 }
 
@@ -169,7 +165,7 @@ func (c *Conductor) opPower(ctx context.Context, op compute.Op, inst *compute.In
 	finish := c.event(ctx, inst, op.Caller.RequestID, p.event, inst.Host)
 	h, err := c.host(inst.Host)
 	if err == nil {
-		err = p.call(ctx, h)
+		err = p.call(h, ctx, inst.ID)
 	}
 	if err != nil {
 		if c.stopping() {
@@ -186,12 +182,8 @@ func (c *Conductor) opPower(ctx context.Context, op compute.Op, inst *compute.In
 		c.failOp(inst.ID, vm, err)
 		return
 	}
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.VMState, i.PowerState = p.vm, int(p.power)
-		if op.Kind == compute.OpStart || op.Kind == compute.OpReboot {
-			i.Fault = nil
-		}
-	})
+	_, err = c.finish(inst.ID, compute.Outcome{VMState: p.vm, Power: &p.power,
+		ClearFault: op.Kind == compute.OpStart || op.Kind == compute.OpReboot})
 	finish(err)
 }
 
@@ -229,35 +221,15 @@ func (c *Conductor) opDelete(ctx context.Context, op compute.Op, inst *compute.I
 			return
 		}
 		finish(derr)
-		f := c.fault(derr)
-		dctx, cancel := c.dbctx()
-		defer cancel()
-		c.store.UpdateInstance(dctx, inst.ID, false, func(i *compute.Instance) error {
-			i.VMState, i.TaskState, i.Fault = compute.VMError, "", f
-			return nil
-		})
+		c.finish(inst.ID, compute.Outcome{Deleting: true, VMState: compute.VMError, Fault: c.fault(derr)})
 		return
 	}
 	for _, cons := range consumers {
 		c.freeAllocations(cons)
 	}
-	dctx, cancel := c.dbctx()
-	defer cancel()
 	now := c.now().UTC()
-	_, err := c.store.UpdateInstance(dctx, inst.ID, true, func(i *compute.Instance) error {
-		i.VMState, i.TaskState, i.PowerState = compute.VMDeleted, "", int(driver.NoState)
-		i.Deleted = true
-		if i.DeletedAt == nil {
-			i.DeletedAt = &now
-		}
-		if i.TerminatedAt == nil {
-			i.TerminatedAt = &now
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, compute.ErrNotFound) {
-		c.log.Error("conductor: mark instance deleted", "instance", inst.ID, "err", err)
-	}
+	_, err := c.finish(inst.ID, compute.Outcome{Deleted: &now,
+		VMState: compute.VMDeleted, Power: compute.Power(driver.NoState)})
 	for _, m := range migs {
 		if migrationOpen(m.Status) {
 			c.setMigration(m.UUID, "error", nil)
@@ -298,8 +270,7 @@ func (c *Conductor) destroy(ctx context.Context, h interface {
 		if err == nil || driver.IsNotFound(err) {
 			return nil
 		}
-		var is *driver.InvalidStateError
-		if !errors.As(err, &is) || is.State != "busy" || !c.now().Before(deadline) {
+		if !driver.IsBusy(err) || !c.now().Before(deadline) {
 			return err
 		}
 		t := time.NewTimer(pause)
@@ -329,7 +300,7 @@ func (c *Conductor) opRebuild(ctx context.Context, op compute.Op, inst *compute.
 	}
 	h, err := c.host(inst.Host)
 	if err == nil {
-		_, err = c.update(ctx, inst.ID, func(i *compute.Instance) error {
+		_, err = compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
 			i.TaskState = compute.TaskRebuildSpawning
 			return nil
 		})
@@ -343,7 +314,7 @@ func (c *Conductor) opRebuild(ctx context.Context, op compute.Op, inst *compute.
 		err = h.PowerOff(ctx, inst.ID, 0)
 	}
 	if err != nil {
-		if c.stopping() || errors.Is(err, errGone) {
+		if c.stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
@@ -351,15 +322,10 @@ func (c *Conductor) opRebuild(ctx context.Context, op compute.Op, inst *compute.
 		return
 	}
 	now := c.now().UTC()
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.ImageRef = imageRef
-		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-		if wasStopped {
-			i.VMState, i.PowerState = compute.VMStopped, int(driver.Shutdown)
-		}
-		i.LaunchedAt = &now
-		i.Fault = nil
-	})
+	o := upOrStopped(wasStopped)
+	o.LaunchedAt, o.ClearFault = &now, true
+	o.Apply = func(i *compute.Instance) { i.ImageRef = imageRef }
+	_, err = c.finish(inst.ID, o)
 	finish(err)
 }
 
@@ -374,7 +340,7 @@ func (c *Conductor) opChangePassword(ctx context.Context, op compute.Op, inst *c
 		c.failOp(inst.ID, "", err)
 		return
 	}
-	c.done(inst.ID, nil)
+	c.finish(inst.ID, compute.Outcome{})
 }
 
 // opCrashDump injects an NMI. The drivers have no such operation; as
@@ -387,7 +353,7 @@ func (c *Conductor) opCrashDump(ctx context.Context, op compute.Op, inst *comput
 		c.failOp(inst.ID, "", err)
 		return
 	}
-	c.done(inst.ID, nil)
+	c.finish(inst.ID, compute.Outcome{})
 }
 
 // requireRunning checks that the instance's guest is running.
@@ -401,7 +367,7 @@ func (c *Conductor) requireRunning(ctx context.Context, inst *compute.Instance, 
 		return err
 	}
 	if info.PowerState != driver.Running {
-		return &driver.InvalidStateError{Instance: inst.ID, Op: what, State: info.PowerState.String()}
+		return driver.InvalidState(inst.ID, what, info.PowerState.String())
 	}
 	return nil
 }

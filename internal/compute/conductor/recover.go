@@ -9,6 +9,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/placement/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // taskStates are every task_state an operation sets.
@@ -216,16 +217,12 @@ func (c *Conductor) recoverBuild(ctx context.Context, inst *compute.Instance) {
 	case err == nil && info.PowerState == driver.Running:
 		c.forget(inst.ID)
 		now := c.now().UTC()
-		c.update(ctx, inst.ID, func(i *compute.Instance) error {
-			if i.VMState != compute.VMBuilding {
-				return errStale
-			}
-			i.VMState, i.TaskState, i.PowerState = compute.VMActive, "", int(driver.Running)
-			if i.LaunchedAt == nil {
-				i.LaunchedAt = &now
-			}
-			return nil
-		})
+		c.finish(inst.ID, compute.Outcome{Expect: building, VMState: compute.VMActive, Power: compute.Power(driver.Running),
+			Apply: func(i *compute.Instance) {
+				if i.LaunchedAt == nil {
+					i.LaunchedAt = &now
+				}
+			}})
 		return
 	case err == nil || driver.IsNotFound(err):
 		c.forget(inst.ID)
@@ -255,14 +252,8 @@ func (c *Conductor) recoverBuild(ctx context.Context, inst *compute.Instance) {
 			return
 		}
 		now := c.now().UTC()
-		if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
-			if i.VMState != compute.VMBuilding {
-				return errStale
-			}
-			i.VMState, i.TaskState, i.PowerState = compute.VMActive, "", int(driver.Running)
-			i.LaunchedAt = &now
-			return nil
-		}); err != nil {
+		if _, err := c.finish(inst.ID, compute.Outcome{Expect: building,
+			VMState: compute.VMActive, Power: compute.Power(driver.Running), LaunchedAt: &now}); err != nil {
 			c.destroyAndFree(h, inst.ID)
 		}
 	default:
@@ -283,7 +274,7 @@ func (c *Conductor) nodeID(ctx context.Context, host, node string) (string, erro
 			return n.ID, nil
 		}
 	}
-	return "", compute.ErrNotFound
+	return "", apierr.ErrNotFound
 }
 
 // requestID finds the request id of the instance's newest action of a
@@ -299,25 +290,6 @@ func (c *Conductor) requestID(ctx context.Context, id, action string) string {
 		}
 	}
 	return ""
-}
-
-// observedState is the vm_state a guest's reported state means.
-func observedState(cur string, info driver.InstanceInfo) string {
-	switch info.PowerState {
-	case driver.Running:
-		if info.Rescued {
-			return compute.VMRescued
-		}
-		return compute.VMActive
-	case driver.Paused:
-		return compute.VMPaused
-	case driver.Suspended:
-		return compute.VMSuspended
-	}
-	if cur == compute.VMShelved || cur == compute.VMError {
-		return cur
-	}
-	return compute.VMStopped
 }
 
 // recoverObserved settles an interrupted simple action from what the host
@@ -345,9 +317,7 @@ func (c *Conductor) recoverObserved(ctx context.Context, inst *compute.Instance)
 	case err == nil:
 		c.forget(inst.ID)
 		c.settleMigrations(ctx, inst)
-		c.done(inst.ID, func(i *compute.Instance) {
-			i.VMState, i.PowerState = observedState(i.VMState, info), int(info.PowerState)
-		})
+		c.finish(inst.ID, compute.Outcome{Observed: &info})
 	case driver.IsNotFound(err) || c.tried(inst.ID):
 		c.forget(inst.ID)
 		c.settleMigrations(ctx, inst)
@@ -409,16 +379,13 @@ func (c *Conductor) recoverResize(ctx context.Context, inst *compute.Instance) {
 		c.failOp(inst.ID, compute.VMError, cause)
 		return
 	}
-	f := c.fault(cause)
-	c.done(inst.ID, func(i *compute.Instance) {
+	c.finish(inst.ID, compute.Outcome{Observed: &info, Fault: c.fault(cause), Apply: func(i *compute.Instance) {
 		i.Host = source
 		if mig.SourceNode != "" {
 			i.Node = mig.SourceNode
 		}
 		i.NewFlavor = nil
-		i.VMState, i.PowerState = observedState(i.VMState, info), int(info.PowerState)
-		i.Fault = f
-	})
+	}})
 }
 
 // recoverLiveMigration settles an interrupted live migration where the
@@ -437,16 +404,14 @@ func (c *Conductor) recoverLiveMigration(ctx context.Context, inst *compute.Inst
 				// The guest arrived: the move is done.
 				c.freeAllocations(mig.UUID)
 				c.setMigration(mig.UUID, "completed", nil)
-				c.done(inst.ID, func(i *compute.Instance) {
-					i.Host, i.Node = mig.DestCompute, mig.DestNode
-					i.VMState, i.PowerState = observedState(i.VMState, info), int(info.PowerState)
-				})
+				c.finish(inst.ID, compute.Outcome{Observed: &info,
+					Place: &compute.Place{Host: mig.DestCompute, Node: mig.DestNode}})
 				return
 			} else if err == nil {
 				if err := dest.FinishLiveMigration(ctx, dm); err == nil {
 					c.freeAllocations(mig.UUID)
 					c.setMigration(mig.UUID, "completed", nil)
-					c.done(inst.ID, func(i *compute.Instance) { i.Host, i.Node = mig.DestCompute, mig.DestNode })
+					c.finish(inst.ID, compute.Outcome{Place: &compute.Place{Host: mig.DestCompute, Node: mig.DestNode}})
 					return
 				}
 				dest.AbortLiveMigration(ctx, dm)
@@ -469,9 +434,7 @@ func (c *Conductor) recoverUnshelve(ctx context.Context, inst *compute.Instance)
 			info, err = h.Info(ctx, inst.ID)
 		}
 		if err == nil && info.PowerState == driver.Running {
-			c.done(inst.ID, func(i *compute.Instance) {
-				i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-			})
+			c.finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running)})
 			return
 		}
 		if err != nil && !driver.IsNotFound(err) && !c.tried(inst.ID) {
@@ -483,11 +446,8 @@ func (c *Conductor) recoverUnshelve(ctx context.Context, inst *compute.Instance)
 	}
 	c.forget(inst.ID)
 	c.freeAllocations(inst.ID)
-	f := c.fault(errors.New("unshelve interrupted"))
-	c.done(inst.ID, func(i *compute.Instance) {
-		i.Host, i.Node = "", ""
-		i.VMState, i.PowerState, i.Fault = compute.VMShelvedOf, int(driver.Shutdown), f
-	})
+	c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Power: compute.Power(driver.Shutdown),
+		Place: &compute.Place{}, Fault: c.fault(errors.New("unshelve interrupted"))})
 }
 
 // offloadShelved offloads instances shelved longer than
@@ -507,7 +467,7 @@ func (c *Conductor) offloadShelved(ctx context.Context) error {
 		}
 		c.enqueue(inst.ID, func(ctx context.Context) {
 			cur, err := c.store.GetInstance(ctx, inst.ID)
-			if err != nil || gone(cur) || cur.VMState != compute.VMShelved || cur.TaskState != "" {
+			if err != nil || compute.Gone(cur) || cur.VMState != compute.VMShelved || cur.TaskState != "" {
 				return
 			}
 			c.offload(ctx, compute.Op{Kind: compute.OpShelveOffload, InstanceID: cur.ID}, cur)
@@ -582,12 +542,12 @@ func (c *Conductor) consumerLive(ctx context.Context, consumer string) bool {
 	if err == nil {
 		return !inst.Deleted
 	}
-	if !errors.Is(err, compute.ErrNotFound) {
+	if !errors.Is(err, apierr.ErrNotFound) {
 		return true // unsure: keep
 	}
 	m, err := c.store.GetMigration(ctx, consumer)
 	if err == nil {
 		return migrationOpen(m.Status)
 	}
-	return !errors.Is(err, compute.ErrNotFound)
+	return !errors.Is(err, apierr.ErrNotFound)
 }

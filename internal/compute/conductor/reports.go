@@ -8,6 +8,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Nova's service binaries.
@@ -104,7 +105,7 @@ func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
 		}
 		inst, err := c.store.GetInstance(ctx, info.UUID)
 		switch {
-		case errors.Is(err, compute.ErrNotFound):
+		case errors.Is(err, apierr.ErrNotFound):
 			continue // not ours to reap: purged long ago, or another cloud's
 		case err != nil:
 			return err
@@ -147,7 +148,7 @@ func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
 		return nil // progress
 	}
 	inst, err := c.store.GetInstance(ctx, r.Event.Instance)
-	if errors.Is(err, compute.ErrNotFound) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -172,7 +173,7 @@ func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo, at ti
 	id, host := inst.ID, inst.Host
 	c.enqueue(id, func(ctx context.Context) {
 		cur, err := c.store.GetInstance(ctx, id)
-		if err != nil || gone(cur) || cur.TaskState != "" || cur.Host != host || cur.VMState == compute.VMBuilding {
+		if err != nil || compute.Gone(cur) || cur.TaskState != "" || cur.Host != host || cur.VMState == compute.VMBuilding {
 			return
 		}
 		// A report taken before the instance last changed (an operation
@@ -239,9 +240,9 @@ func syncAction(vm string, p driver.PowerState) string {
 }
 
 func (c *Conductor) syncWrite(ctx context.Context, id, host, vm string, p driver.PowerState) {
-	_, err := c.update(ctx, id, func(i *compute.Instance) error {
+	_, err := compute.Step(ctx, c.store, id, func(i *compute.Instance) error {
 		if i.TaskState != "" || i.Host != host {
-			return errStale
+			return compute.ErrStale
 		}
 		if vm != "" {
 			i.VMState = vm
@@ -249,7 +250,7 @@ func (c *Conductor) syncWrite(ctx context.Context, id, host, vm string, p driver
 		i.PowerState = int(p)
 		return nil
 	})
-	if err != nil && !errors.Is(err, errGone) && !errors.Is(err, errStale) {
+	if err != nil && !errors.Is(err, compute.ErrGone) && !errors.Is(err, compute.ErrStale) {
 		c.log.Warn("conductor: power sync", "instance", id, "err", err)
 	}
 }

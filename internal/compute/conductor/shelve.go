@@ -10,10 +10,8 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
-
-// errNoImages is the fault of image operations without an image service.
-var errNoImages = &compute.UnavailableError{Msg: "The image service is not available."}
 
 // opSnapshot is createImage and createBackup: the host snapshots the root
 // disk and uploads it into the queued image the Service created; task
@@ -27,7 +25,7 @@ func (c *Conductor) opSnapshot(ctx context.Context, op compute.Op, inst *compute
 	finish := c.event(ctx, inst, op.Caller.RequestID, name, inst.Host)
 	err := c.upload(ctx, op, inst, compute.TaskImagePendingUpload, compute.TaskImageUploading)
 	if err != nil {
-		if c.stopping() || errors.Is(err, errGone) {
+		if c.stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
@@ -38,7 +36,7 @@ func (c *Conductor) opSnapshot(ctx context.Context, op compute.Op, inst *compute
 	if op.Kind == compute.OpBackup {
 		c.rotateBackups(ctx, op, inst)
 	}
-	_, err = c.done(inst.ID, nil)
+	_, err = c.finish(inst.ID, compute.Outcome{})
 	finish(err)
 }
 
@@ -46,14 +44,14 @@ func (c *Conductor) opSnapshot(ctx context.Context, op compute.Op, inst *compute
 // states given.
 func (c *Conductor) upload(ctx context.Context, op compute.Op, inst *compute.Instance, pending, uploading string) error {
 	if c.cfg.Images == nil {
-		return errNoImages
+		return apierr.Unavailable("The image service is not available.")
 	}
 	h, err := c.host(inst.Host)
 	if err != nil {
 		return err
 	}
 	for _, ts := range []string{pending, uploading} {
-		if _, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+		if _, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
 			i.TaskState = ts
 			return nil
 		}); err != nil {
@@ -73,7 +71,7 @@ func (c *Conductor) deleteImage(op compute.Op, id string) {
 	}
 	ctx, cancel := c.dbctx()
 	defer cancel()
-	if err := c.cfg.Images.Delete(ctx, op.Caller.Token, id); err != nil && !errors.Is(err, compute.ErrNotFound) {
+	if err := c.cfg.Images.Delete(ctx, op.Caller.Token, id); err != nil && !errors.Is(err, apierr.ErrNotFound) {
 		c.log.Warn("conductor: delete image", "image", id, "err", err)
 	}
 }
@@ -112,7 +110,7 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		err = c.upload(ctx, op, inst, compute.TaskShelvingImagePend, compute.TaskShelvingImageUpload)
 	}
 	if err != nil {
-		if c.stopping() || errors.Is(err, errGone) {
+		if c.stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
@@ -124,8 +122,7 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		return
 	}
 	now := c.now().UTC()
-	cur, err := c.done(inst.ID, func(i *compute.Instance) {
-		i.VMState, i.PowerState = compute.VMShelved, int(driver.Shutdown)
+	cur, err := c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelved, Power: compute.Power(driver.Shutdown), Apply: func(i *compute.Instance) {
 		// Nova's shelve bookkeeping, which unshelve reads.
 		if i.SystemMetadata == nil {
 			i.SystemMetadata = map[string]string{}
@@ -137,7 +134,7 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		} else {
 			delete(i.SystemMetadata, compute.SysMetaShelvedImage)
 		}
-	})
+	}})
 	finish(err)
 	if err == nil && c.cfg.ShelvedOffloadTime == 0 {
 		c.offload(ctx, op, cur)
@@ -153,9 +150,9 @@ func (c *Conductor) opShelveOffload(ctx context.Context, op compute.Op, inst *co
 // SHELVED_OFFLOADED, without host or node.
 func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.Instance) {
 	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_shelve_offload_instance", inst.Host)
-	_, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
+	_, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
 		if i.VMState != compute.VMShelved {
-			return errStale
+			return compute.ErrStale
 		}
 		i.TaskState = compute.TaskShelvingOffloading
 		return nil
@@ -164,20 +161,18 @@ func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.In
 		err = c.destroyEverywhere(ctx, inst.Host, inst.ID)
 	}
 	if err != nil {
-		if c.stopping() || errors.Is(err, errGone) {
+		if c.stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
-		if !errors.Is(err, errStale) {
+		if !errors.Is(err, compute.ErrStale) {
 			c.failOp(inst.ID, "", err)
 		}
 		return
 	}
 	c.freeAllocations(inst.ID)
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.VMState, i.PowerState = compute.VMShelvedOf, int(driver.Shutdown)
-		i.Host, i.Node = "", ""
-	})
+	_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Power: compute.Power(driver.Shutdown),
+		Place: &compute.Place{}})
 	finish(err)
 }
 
@@ -194,17 +189,11 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 			err = h.PowerOn(ctx, inst.ID)
 		}
 		if err != nil {
-			if c.stopping() {
-				return
-			}
-			finish(err)
-			c.failOp(inst.ID, "", err)
+			c.fail(finish, inst.ID, "", err)
 			return
 		}
-		_, err = c.done(inst.ID, func(i *compute.Instance) {
-			i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-			clearShelved(i)
-		})
+		_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
+			Apply: clearShelved})
 		finish(err)
 		if op.Image == nil {
 			op.Image = c.shelvedImage(ctx, op, inst)
@@ -227,20 +216,13 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 	c.freeAllocations(inst.ID) // an offloaded instance holds none; a stale one would block the claim
 	sel, _, err := c.cfg.Scheduler.Select(ctx, spec)
 	if err != nil {
-		if c.stopping() {
-			return
-		}
-		finish(err)
-		c.failOp(inst.ID, "", err)
+		c.fail(finish, inst.ID, "", err)
 		return
 	}
 	finish(nil)
-	az := sel.AZ
-	if az == "" {
-		az = c.cfg.DefaultAZ
-	}
-	cur, err := c.update(ctx, inst.ID, func(i *compute.Instance) error {
-		i.Host, i.Node, i.AvailabilityZone = sel.Host, sel.Node, az
+	at := c.place(sel)
+	cur, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+		at.Put(i)
 		i.TaskState = compute.TaskSpawning
 		return nil
 	})
@@ -263,21 +245,13 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 		}
 		finishSpawn(err)
 		c.freeAllocations(inst.ID)
-		f := c.fault(err)
-		c.done(inst.ID, func(i *compute.Instance) {
-			i.Host, i.Node = "", ""
-			i.VMState, i.Fault = compute.VMShelvedOf, f
-		})
+		c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Fault: c.fault(err), Place: &compute.Place{}})
 		return
 	}
 	now := c.now().UTC()
-	_, err = c.done(inst.ID, func(i *compute.Instance) {
-		i.VMState, i.PowerState = compute.VMActive, int(driver.Running)
-		i.LaunchedAt = &now
-		i.Fault = nil
-		clearShelved(i)
-	})
-	if errors.Is(err, errGone) {
+	_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
+		LaunchedAt: &now, ClearFault: true, Apply: clearShelved})
+	if errors.Is(err, compute.ErrGone) {
 		c.destroyAndFree(h, inst.ID)
 	}
 	finishSpawn(err)

@@ -1,6 +1,9 @@
 // Package driver defines what the compute agent asks of a hypervisor: the
 // Driver interface, the instance spec it boots from, the power states and
-// host resources it reports, and the typed errors it returns.
+// host resources it reports, and the kinds of errors it returns — each an
+// *apierr.Error with a status and a Type ("driver.not_found", ...), so
+// that it keeps its kind across the bus (package hostrpc) and callers
+// test it with IsNotFound, IsInvalidState and the other predicates here.
 //
 // Every driver (fake, qemu) shares one lifecycle and passes one shared test
 // suite (package drivertest):
@@ -19,17 +22,18 @@ package driver
 import (
 	"context"
 	"time"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Driver is a hypervisor on one host. Methods are safe for concurrent use;
-// two operations on the same instance at once make the second fail with an
-// InvalidStateError (state "busy") rather than interleave.
+// two operations on the same instance at once make the second fail with
+// InvalidState (state Busy) rather than interleave.
 //
-// Operations that the driver does not claim in Capabilities return an
-// *UnsupportedError. Operations on an unknown instance return a
-// *NotFoundError; operations in the wrong power state return an
-// *InvalidStateError. Long operations honour ctx and report progress through
-// Config.Events.
+// Operations that the driver does not claim in Capabilities return
+// Unsupported. Operations on an unknown instance return NotFound;
+// operations in the wrong power state return InvalidState. Long
+// operations honour ctx and report progress through Config.Events.
 type Driver interface {
 	// Configure applies the settings every driver shares. It is called once,
 	// before Start.
@@ -60,11 +64,11 @@ type Driver interface {
 	// Spawn creates the instance's disks from the cached image and the
 	// flavor, writes the config drive, plugs the NICs and boots it. On
 	// success the instance is Running. On failure nothing is left behind.
-	// Spawning a uuid the host already has returns an *ExistsError.
+	// Spawning a uuid the host already has returns Exists.
 	Spawn(ctx context.Context, spec Spec) error
 	// Destroy stops the instance hard and removes everything it had on the
 	// host: process, disks, sockets, taps. Destroying an unknown instance
-	// returns a *NotFoundError so that callers can treat it as done.
+	// returns NotFound so that callers can treat it as done.
 	Destroy(ctx context.Context, uuid string) error
 
 	// PowerOff asks the guest to shut down (ACPI) and waits up to timeout,
@@ -162,8 +166,8 @@ type Config struct {
 }
 
 // Capabilities are the optional operations a driver supports. The shared
-// test suite checks each claimed one and expects an *UnsupportedError from
-// the others.
+// test suite checks each claimed one and expects Unsupported from the
+// others.
 type Capabilities struct {
 	Pause            bool
 	Suspend          bool
@@ -179,4 +183,75 @@ type Capabilities struct {
 	ConsoleOutput    bool
 	VNCConsole       bool
 	Diagnostics      bool
+}
+
+// The Types of the driver's errors. They are part of the wire between
+// conductor and agents: keep them stable.
+const (
+	TypeNotFound     = "driver.not_found"
+	TypeInvalidState = "driver.invalid_state"
+	TypeBusy         = "driver.busy"
+	TypeUnsupported  = "driver.unsupported"
+	TypeExists       = "driver.exists"
+	TypeNoResources  = "driver.no_resources"
+)
+
+// Busy is the state of an instance with another operation under way on
+// the host. Unlike the other invalid states it passes: a caller may try
+// again.
+const Busy = "busy"
+
+// NotFound says the host has no such instance, or no such volume or port
+// on it (kind "instance", "volume", "port").
+func NotFound(kind, id string) *apierr.Error {
+	return apierr.NotFound("%s %s not found on this host", kind, id).WithType(TypeNotFound)
+}
+
+// InvalidState says op cannot run in the instance's state: a PowerState
+// name, "rescued", "migrating", or Busy (which gets its own Type).
+func InvalidState(instance, op, state string) *apierr.Error {
+	t := TypeInvalidState
+	if state == Busy {
+		t = TypeBusy
+	}
+	return apierr.Conflict("cannot %s instance %s while it is %s", op, instance, state).WithType(t)
+}
+
+// Unsupported says the driver does not implement op.
+func Unsupported(driver, op string) *apierr.Error {
+	return apierr.NotImplemented("the %s driver does not support %s", driver, op).WithType(TypeUnsupported)
+}
+
+// Exists says Spawn was asked for a uuid the host already has.
+func Exists(instance string) *apierr.Error {
+	return apierr.Conflict("instance %s already exists on this host", instance).WithType(TypeExists)
+}
+
+// NoResources says the host lacks the resources for the operation
+// (resource VCPU, MEMORY_MB, DISK_GB).
+func NoResources(resource string, requested, free int64) *apierr.Error {
+	return apierr.Conflict("not enough %s on this host: requested %d, free %d", resource, requested, free).WithType(TypeNoResources)
+}
+
+// IsNotFound reports a NotFound error in err's chain.
+func IsNotFound(err error) bool { return isType(err, TypeNotFound) }
+
+// IsInvalidState reports an InvalidState error, Busy included.
+func IsInvalidState(err error) bool { return isType(err, TypeInvalidState) || IsBusy(err) }
+
+// IsBusy reports an InvalidState error whose state is Busy.
+func IsBusy(err error) bool { return isType(err, TypeBusy) }
+
+// IsUnsupported reports an Unsupported error.
+func IsUnsupported(err error) bool { return isType(err, TypeUnsupported) }
+
+// IsExists reports an Exists error.
+func IsExists(err error) bool { return isType(err, TypeExists) }
+
+// IsNoResources reports a NoResources error.
+func IsNoResources(err error) bool { return isType(err, TypeNoResources) }
+
+func isType(err error, t string) bool {
+	e, ok := apierr.As(err)
+	return ok && e.Type == t
 }

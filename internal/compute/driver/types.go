@@ -177,6 +177,42 @@ type Resources struct {
 	CPUInfo           string // JSON, as Nova's cpu_info
 }
 
+// Fit checks that an instance of flavor f fits in what r has free; the
+// NoResources error it returns names the first resource short (VCPU,
+// MEMORY_MB, DISK_GB).
+func (r Resources) Fit(f Flavor) error {
+	for _, c := range []struct {
+		name string
+		a    Amount
+		n    int64
+	}{{"VCPU", r.VCPU, int64(f.VCPUs)}, {"MEMORY_MB", r.MemoryMB, int64(f.MemoryMB)}, {"DISK_GB", r.DiskGB, int64(f.DiskGB())}} {
+		if c.n > c.a.Free() {
+			return NoResources(c.name, c.n, c.a.Free())
+		}
+	}
+	return nil
+}
+
+// Usage is what a host's instances use of its resources, as a driver
+// counts them for its Resources.
+type Usage struct {
+	VCPU, MemoryMB, DiskGB int64
+}
+
+// Add counts an instance of flavor f.
+func (u *Usage) Add(f Flavor) {
+	u.VCPU += int64(f.VCPUs)
+	u.MemoryMB += int64(f.MemoryMB)
+	u.DiskGB += int64(f.DiskGB())
+}
+
+// Remove stops counting an instance of flavor f.
+func (u *Usage) Remove(f Flavor) {
+	u.VCPU -= int64(f.VCPUs)
+	u.MemoryMB -= int64(f.MemoryMB)
+	u.DiskGB -= int64(f.DiskGB())
+}
+
 // Migration carries a migration between its steps, over the bus: the
 // compute service stores it and passes it from source to destination.
 type Migration struct {

@@ -1,11 +1,16 @@
 // Package hostrpc is the wire between the compute control plane
 // (conductor) and the compute agents, over the bus:
 //
-//	conductor ──Host (Dial)──► compute.host.<host> ──► agent ──► driver.Driver
+//	conductor ──Host (Dial)──► compute.host.<host> ──► agent: Serve(Local(driver))
 //	conductor ◄──ServeReports── compute.reports ◄──── agent (nodes, power states, events)
 //
-// Driver errors keep their type across the wire: a *driver.NotFoundError
-// on the agent is a *driver.NotFoundError at the caller.
+// Each host operation is declared once (ops.go) as a typed bus.Method
+// with its default deadline; the client that Dial returns, the method
+// names on the wire and the agent's dispatch all come from those
+// declarations. Driver errors keep their kind across the wire: they are
+// *apierr.Error values, which the bus carries with their status, message
+// and Type, so driver.IsNotFound works on the conductor's side as on the
+// agent's.
 package hostrpc
 
 import (

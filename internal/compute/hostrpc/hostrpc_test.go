@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/bus"
 )
 
@@ -231,7 +234,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestErrors checks that each typed driver error arrives as itself.
+// TestErrors checks that each driver error arrives as the *apierr.Error
+// it was on the agent, with its status, message and type.
 func TestErrors(t *testing.T) {
 	b := newBus(t)
 	_, h := serve(t, b, "h1", nil)
@@ -246,13 +250,13 @@ func TestErrors(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"not found", h.Destroy(ctx, "nope"), &driver.NotFoundError{Kind: "instance", ID: "nope"}},
-		{"invalid state", h.Unpause(ctx, id), &driver.InvalidStateError{Instance: id, Op: "Unpause", State: "running"}},
-		{"exists", h.Spawn(ctx, spec(id)), &driver.ExistsError{Instance: id}},
-		{"unsupported", h.SnapshotUpload(ctx, id, hostrpc.Upload{ImageID: "x"}), &driver.UnsupportedError{Driver: "fake", Op: "snapshot upload (no image service configured)"}},
-		{"no resources", h.Spawn(ctx, big), &driver.ResourceError{Resource: "VCPU", Requested: 64, Free: 7}},
+		{"not found", h.Destroy(ctx, "nope"), driver.NotFound("instance", "nope")},
+		{"invalid state", h.Unpause(ctx, id), driver.InvalidState(id, "Unpause", "running")},
+		{"exists", h.Spawn(ctx, spec(id)), driver.Exists(id)},
+		{"unsupported", h.SnapshotUpload(ctx, id, hostrpc.Upload{ImageID: "x"}), driver.Unsupported("fake", "snapshot upload (no image service configured)")},
+		{"no resources", h.Spawn(ctx, big), driver.NoResources("VCPU", 64, 7)},
 		{"other", h.FinishMigration(ctx, spec(id), driver.Migration{ID: "m", Instance: id}, false),
-			&hostrpc.RemoteError{Host: "h1", Op: "finish_migration", Message: "fake: migration m: bad hand-over data: unexpected end of JSON input"}},
+			&bus.RemoteError{Subject: "compute.host.h1", Method: "finish_migration", Message: "fake: migration m: bad hand-over data: unexpected end of JSON input"}},
 		{"no agent", hostrpc.Dial(b, "ghost").PowerOn(ctx, id), &hostrpc.HostUnavailableError{Host: "ghost"}},
 	}
 	for _, tt := range tests {
@@ -263,7 +267,37 @@ func TestErrors(t *testing.T) {
 		})
 	}
 	if !driver.IsInvalidState(tests[1].err) || !hostrpc.IsHostUnavailable(tests[6].err) {
-		t.Error("errors.As does not find the typed errors")
+		t.Error("the predicates do not recognize the errors")
+	}
+	if e, ok := apierr.As(tests[0].err); !ok || e.Code != 404 || e.Type != driver.TypeNotFound {
+		t.Errorf("not found: %#v, want a 404 of type %s", tests[0].err, driver.TypeNotFound)
+	}
+}
+
+// custom is a Host whose Info fails with an error of the caller's choice.
+type custom struct {
+	hostrpc.Host
+	err error
+}
+
+func (c custom) Info(context.Context, string) (driver.InstanceInfo, error) {
+	return driver.InstanceInfo{}, c.err
+}
+
+// TestAPIErrorCrossesTheBus checks that any *apierr.Error a Host returns,
+// not only the driver's, arrives with Code, Message and Type intact, even
+// wrapped, and that its private cause stays on the agent.
+func TestAPIErrorCrossesTheBus(t *testing.T) {
+	b := newBus(t)
+	want := apierr.New(http.StatusTooManyRequests, "Slow down.").WithType("test.slow_down")
+	cause := *want
+	cause.Err = errors.New("private detail")
+	sub, err := hostrpc.Serve(b, "h2", custom{err: fmt.Errorf("info: %w", &cause)})
+	must(t, "Serve", err)
+	defer sub.Unsubscribe()
+	_, got := hostrpc.Dial(b, "h2").Info(t.Context(), "x")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
 	}
 }
 
@@ -374,8 +408,14 @@ func TestReports(t *testing.T) {
 	h.mu.Unlock()
 
 	err = hostrpc.PublishNodes(ctx, b, node)
-	var be *bus.Error
-	if !errors.As(err, &be) || be.Message != "database is locked" {
+	var re *bus.RemoteError
+	if !errors.As(err, &re) || re.Message != "database is locked" {
 		t.Errorf("PublishNodes with a failing conductor: %v", err)
+	}
+	h.mu.Lock()
+	h.fail = apierr.Conflict("Host h1 is being removed.")
+	h.mu.Unlock()
+	if err := hostrpc.PublishNodes(ctx, b, node); !apierr.IsConflict(err) || apierr.Message(err) != "Host h1 is being removed." {
+		t.Errorf("PublishNodes refused by the conductor: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package hostrpc
 
 import (
 	"context"
-
 	"fmt"
 	"io"
 	"os"
@@ -20,8 +19,8 @@ type Uploader interface {
 // Local is a Host served by a driver in this process: what an agent
 // passes to Serve, and what tests and single-process setups can call
 // directly. SnapshotUpload writes the snapshot under snapshotDir, uploads
-// it with images and removes it; with a nil images it returns an
-// *driver.UnsupportedError.
+// it with images and removes it; with a nil images it returns
+// driver.Unsupported.
 func Local(d driver.Driver, images Uploader, snapshotDir string) Host {
 	return &local{Driver: d, images: images, dir: snapshotDir}
 }
@@ -42,7 +41,7 @@ func (l *local) Capabilities(context.Context) (driver.Capabilities, error) {
 
 func (l *local) SnapshotUpload(ctx context.Context, uuid string, u Upload) error {
 	if l.images == nil {
-		return &driver.UnsupportedError{Driver: l.Driver.Name(), Op: "snapshot upload (no image service configured)"}
+		return driver.Unsupported(l.Driver.Name(), "snapshot upload (no image service configured)")
 	}
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return fmt.Errorf("snapshot of %s: %w", uuid, err)

@@ -2,7 +2,6 @@ package hostrpc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,13 +9,14 @@ import (
 	"github.com/gostack/gostack/internal/platform/bus"
 )
 
-// report is the envelope of every report on ReportSubject; exactly one
-// field is set.
-type report struct {
-	Nodes *NodeReport  `json:"nodes,omitempty"`
-	Power *PowerReport `json:"power,omitempty"`
-	Event *EventReport `json:"event,omitempty"`
-}
+// The reports agents send on ReportSubject, each a method of the
+// conductors' Mux: a node report is a call the agent waits for, the
+// others are published and not answered.
+var (
+	nodesReport = bus.Method[NodeReport, none]{Name: "nodes"}
+	powerReport = bus.Method[PowerReport, none]{Name: "power"}
+	eventReport = bus.Method[EventReport, none]{Name: "event"}
+)
 
 // ErrNoConductor is what PublishNodes returns, wrapped, when no conductor
 // serves the reports; the agent retries later.
@@ -25,9 +25,10 @@ var ErrNoConductor = errors.New("no conductor serves compute reports")
 // PublishNodes sends r to one conductor and waits until it has stored it,
 // so that the agent knows its nodes are known before it goes on. With no
 // conductor running it fails at once with an error that wraps
-// ErrNoConductor; a conductor's failure comes back as its *bus.Error.
+// ErrNoConductor; a conductor's failure comes back as an *apierr.Error or
+// a *bus.RemoteError.
 func PublishNodes(ctx context.Context, b *bus.Bus, r NodeReport) error {
-	err := b.Call(ctx, ReportSubject, report{Nodes: &r}, nil)
+	_, err := nodesReport.Call(ctx, b, ReportSubject, r)
 	if errors.Is(err, bus.ErrNoResponders) {
 		return fmt.Errorf("node report of %s: %w", r.Host, ErrNoConductor)
 	}
@@ -37,12 +38,12 @@ func PublishNodes(ctx context.Context, b *bus.Bus, r NodeReport) error {
 // PublishPower sends a power-state sync; it does not wait for a
 // conductor, and is lost when none runs (the next sync repeats it).
 func PublishPower(ctx context.Context, b *bus.Bus, r PowerReport) error {
-	return b.Publish(ctx, ReportSubject, report{Power: &r})
+	return powerReport.Publish(ctx, b, ReportSubject, r)
 }
 
 // PublishEvent sends a driver event; like PublishPower it does not wait.
 func PublishEvent(ctx context.Context, b *bus.Bus, r EventReport) error {
-	return b.Publish(ctx, ReportSubject, report{Event: &r})
+	return eventReport.Publish(ctx, b, ReportSubject, r)
 }
 
 // ServeReports hands the agents' reports to h, sharing them with the other
@@ -56,29 +57,25 @@ func ServeReports(b *bus.Bus, h ReportHandler, log *slog.Logger) (*bus.Subscript
 	if log == nil {
 		log = slog.Default()
 	}
-	return b.Serve(ReportSubject, ReportQueue, func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var r report
-		if err := json.Unmarshal(raw, &r); err != nil {
-			log.Warn("ignoring malformed compute report", "err", err)
-			return nil, bus.Errorf(codeFailed, "bad report: %v", err)
+	mux := bus.NewMux()
+	nodesReport.Handle(mux, func(ctx context.Context, r NodeReport) (none, error) {
+		err := h.Nodes(ctx, r)
+		if err != nil {
+			log.Warn("storing node report failed", "host", r.Host, "err", err)
 		}
-		switch {
-		case r.Nodes != nil:
-			if err := h.Nodes(ctx, *r.Nodes); err != nil {
-				log.Warn("storing node report failed", "host", r.Nodes.Host, "err", err)
-				return nil, bus.Errorf(codeFailed, "%v", err)
-			}
-		case r.Power != nil:
-			if err := h.Power(ctx, *r.Power); err != nil {
-				log.Warn("handling power report failed", "host", r.Power.Host, "err", err)
-			}
-		case r.Event != nil:
-			if err := h.Event(ctx, *r.Event); err != nil {
-				log.Warn("handling compute event failed", "host", r.Event.Host, "err", err)
-			}
-		default:
-			log.Warn("ignoring empty compute report")
-		}
-		return nil, nil
+		return none{}, err
 	})
+	powerReport.Handle(mux, func(ctx context.Context, r PowerReport) (none, error) {
+		if err := h.Power(ctx, r); err != nil {
+			log.Warn("handling power report failed", "host", r.Host, "err", err)
+		}
+		return none{}, nil
+	})
+	eventReport.Handle(mux, func(ctx context.Context, r EventReport) (none, error) {
+		if err := h.Event(ctx, r); err != nil {
+			log.Warn("handling compute event failed", "host", r.Host, "err", err)
+		}
+		return none{}, nil
+	})
+	return b.ServeMux(ReportSubject, ReportQueue, mux)
 }

@@ -24,10 +24,17 @@ func (s source) Open(_ context.Context, id string) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader("data of " + id)), nil
 }
 
-// cache records what it was asked for and "stores" each image at /cache/<id>.
-type cache struct{ fetched []string }
+// cache records what it was asked for and "stores" each image at
+// /cache/<id>; the images in held it has already, as qcow2.
+type cache struct {
+	fetched []string
+	held    map[string]bool
+}
 
 func (c *cache) Fetch(_ context.Context, id, format, sum string, open func() (io.ReadCloser, error)) (string, string, error) {
+	if c.held[id] {
+		return "/cache/" + id, "qcow2", nil
+	}
 	r, err := open()
 	if err != nil {
 		return "", "", err
@@ -87,5 +94,46 @@ func TestUnknownImageFailsSpawn(t *testing.T) {
 	err := imagefetch.Wrap(d, &cache{}, source{}).Spawn(context.Background(), driver.Spec{Image: driver.Image{ID: "gone"}})
 	if err == nil || !strings.Contains(err.Error(), "gone") || d.got.UUID != "" {
 		t.Fatalf("err %v, driver called: %v", err, d.got.UUID != "")
+	}
+}
+
+// counting is a source that counts its reads of image metadata.
+type counting struct {
+	source
+	gets int
+}
+
+func (s *counting) Get(ctx context.Context, id string) (*imagefetch.Image, error) {
+	s.gets++
+	return s.source.Get(ctx, id)
+}
+
+// TestCachedImageNeedsNoImageService checks that a boot reads the image's
+// metadata once: a spec that carries what the create read (format and
+// properties) of an image the host already holds spawns without asking
+// the image service, while an image the host lacks is read for its
+// checksum and downloaded.
+func TestCachedImageNeedsNoImageService(t *testing.T) {
+	src := &counting{source: source{
+		"img": {ID: "img", DiskFormat: "qcow2", Checksum: "sha512:ab", Properties: map[string]string{"kernel_id": "k"}},
+		"k":   {ID: "k", DiskFormat: "aki", Checksum: "md5:01"},
+	}}
+	c := &cache{held: map[string]bool{"img": true, "k": true}}
+	d := &spy{}
+	w := imagefetch.Wrap(d, c, src)
+	spec := driver.Spec{UUID: "u", Image: driver.Image{ID: "img", Format: "qcow2", Properties: map[string]string{"kernel_id": "k"}}}
+	if err := w.Spawn(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if im := d.got.Image; im.Path != "/cache/img" || im.KernelPath != "/cache/k" || src.gets != 0 || len(c.fetched) != 0 {
+		t.Fatalf("cached image: spec %+v, %d reads of the image service, downloads %v", im, src.gets, c.fetched)
+	}
+
+	c.held = nil
+	if err := w.Spawn(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if src.gets != 2 || len(c.fetched) != 2 {
+		t.Fatalf("uncached image: %d reads of the image service, downloads %v", src.gets, c.fetched)
 	}
 }

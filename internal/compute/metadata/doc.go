@@ -34,6 +34,6 @@
 //	})
 //	srv := &http.Server{Addr: ":8775", Handler: h}
 //
-// Lookup returns an error wrapping ErrNotFound for an unknown requester;
-// the handler answers 404 as Nova does.
+// Lookup returns an error wrapping apierr.ErrNotFound for an unknown
+// requester; the handler answers 404 as Nova does.
 package metadata

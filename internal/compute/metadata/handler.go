@@ -18,12 +18,10 @@ import (
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
-// ErrNotFound is what Lookup returns (wrapped or not) when no instance
-// answers to the address or id; the handler says 404.
-var ErrNotFound = errors.New("metadata: no instance found")
-
 // Lookup finds the instance a metadata request is about. The caller
-// implements it over the compute store and the network ports.
+// implements it over the compute store and the network ports; an error
+// wrapping apierr.ErrNotFound means no instance answers to the address or
+// id, which the handler answers with a 404.
 type Lookup interface {
 	// ByAddress is the instance with fixed IP ip.
 	ByAddress(ctx context.Context, ip string) (Input, error)
@@ -232,7 +230,7 @@ func (h *handler) password(w http.ResponseWriter, r *http.Request, m *instanceMe
 		return apierr.New(http.StatusNotImplemented, "Storing a password is not supported by this deployment.")
 	}
 	if err := h.opts.Passwords.SetPassword(r.Context(), m.inst.ID, string(body)); err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			return &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("Instance %s could not be found.", m.inst.ID), Err: err}
 		}
 		return err
@@ -318,7 +316,7 @@ func lookupError(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, apierr.ErrNotFound):
 		return notFound(fmt.Errorf("metadata for %s: %w", what, err))
 	default:
 		return &apierr.Error{Code: http.StatusInternalServerError, Message: msgUnknown, Err: fmt.Errorf("metadata for %s: %w", what, err)}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // fakeLookup finds instances by address and id.
@@ -26,7 +28,7 @@ func (f *fakeLookup) ByAddress(_ context.Context, ip string) (Input, error) {
 	}
 	in, ok := f.byAddr[ip]
 	if !ok {
-		return Input{}, ErrNotFound
+		return Input{}, apierr.ErrNotFound
 	}
 	return in, nil
 }
@@ -37,7 +39,7 @@ func (f *fakeLookup) ByInstanceID(_ context.Context, id string) (Input, error) {
 	}
 	in, ok := f.byID[id]
 	if !ok {
-		return Input{}, ErrNotFound
+		return Input{}, apierr.ErrNotFound
 	}
 	return in, nil
 }

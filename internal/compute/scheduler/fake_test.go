@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/placement/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/bus"
 )
 
@@ -221,7 +222,7 @@ func (h *fakeHosts) GetServerGroup(_ context.Context, id string) (*compute.Serve
 	defer h.mu.Unlock()
 	g, ok := h.groups[id]
 	if !ok {
-		return nil, &compute.NotFoundError{Msg: "no group " + id}
+		return nil, apierr.NotFound("%s", "no group "+id)
 	}
 	c := *g
 	return &c, nil

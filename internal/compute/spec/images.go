@@ -2,8 +2,7 @@ package spec
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -11,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/images"
 	imgclient "github.com/gostack/gostack/internal/image/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // imageService is the image service as compute uses it (compute.Images),
@@ -19,8 +20,8 @@ import (
 type imageService struct{ c *imgclient.Client }
 
 var (
-	_ compute.Images               = imageService{}
-	_ compute.ImagePropertyUpdater = imageService{}
+	_ compute.Images              = imageService{}
+	_ images.ImagePropertyUpdater = imageService{}
 )
 
 func imageMeta(i *imgclient.Image) *compute.ImageMeta {
@@ -38,45 +39,24 @@ func imageMeta(i *imgclient.Image) *compute.ImageMeta {
 	return m
 }
 
-// imageErr maps the image service's answers to compute's errors: a
-// missing image is compute.ErrNotFound; a refusal keeps its code and the
-// image service's message.
+// imageErr maps the image service's answers to what compute.Images
+// promises: a missing or invisible image wraps apierr.ErrNotFound, which
+// compute words as Nova does where it meets it ("Image <id> could not be
+// found."); a refusal of the request (400, 403, 409) keeps its status and
+// the image service's message; any other answer is an internal error of
+// compute, as Nova treats an unexpected Glance failure.
 func imageErr(err error) error {
-	if errors.Is(err, imgclient.ErrNotFound) {
-		return compute.ErrNotFound
+	e, ok := apierr.As(err)
+	if !ok {
+		return err
 	}
-	var se *imgclient.StatusError
-	if errors.As(err, &se) {
-		msg := glanceMessage(se.Body)
-		switch se.Code {
-		case http.StatusBadRequest:
-			return &compute.ValidationError{Msg: msg}
-		case http.StatusForbidden:
-			return &compute.ForbiddenError{Msg: msg}
-		case http.StatusConflict:
-			return &compute.ConflictError{Msg: msg}
-		}
+	switch e.Code {
+	case http.StatusNotFound:
+		return fmt.Errorf("%w: %s", apierr.ErrNotFound, e.Message)
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict:
+		return e
 	}
-	return err
-}
-
-// glanceMessage is the message of an image service error body
-// ({"message": ...} or an OpenStack fault), else the body itself.
-func glanceMessage(body string) string {
-	var m map[string]any
-	if json.Unmarshal([]byte(body), &m) == nil {
-		if s, ok := m["message"].(string); ok {
-			return s
-		}
-		for _, v := range m {
-			if f, ok := v.(map[string]any); ok {
-				if s, ok := f["message"].(string); ok {
-					return s
-				}
-			}
-		}
-	}
-	return strings.TrimSpace(body)
+	return fmt.Errorf("image service: %s", e.Error())
 }
 
 func (s imageService) Get(ctx context.Context, token, id string) (*compute.ImageMeta, error) {

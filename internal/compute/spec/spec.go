@@ -27,10 +27,12 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
+	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	imgclient "github.com/gostack/gostack/internal/image/client"
 	plclient "github.com/gostack/gostack/internal/placement/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -67,9 +69,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 			sched.Invalidate()
 		}
 	}}
-	// Nova's default quota driver: limits kept by compute itself (os-quota-sets).
-	svc, err := compute.New(ctx, compute.Config{}, apiStore)
-	if err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		return nil, err
 	}
 	hc := &http.Client{Timeout: 5 * time.Minute, Transport: env.HTTPClient().Transport}
@@ -118,7 +118,6 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		cond.Close()
 		return nil, err
 	}
-	svc.SetDeps(compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness})
 
 	drivers, err := computeDrivers(cfg, env, images)
 	if err != nil {
@@ -170,14 +169,26 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		cond.Close()
 	})
 
-	pol, err := policy.New(compute.PolicyDefaults())
+	pol, err := policy.New(policies.Defaults())
 	if err != nil {
 		return nil, err
 	}
 	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "compute.yaml")); err != nil {
 		return nil, err
 	}
-	return capi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
+	// Nova's default quota driver: limits kept by compute itself
+	// (os-quota-sets).
+	h, err := capi.New(capi.Options{
+		Store:     apiStore,
+		Deps:      compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness},
+		Policy:    pol,
+		Validator: env.Validator(),
+		Log:       env.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.Handler(), nil
 }
 
 // computeDrivers returns the hypervisors of this process's compute agent.
@@ -235,8 +246,8 @@ type metadataLookup struct{ store compute.Store }
 
 func (l metadataLookup) ByInstanceID(ctx context.Context, id string) (metadata.Input, error) {
 	inst, err := l.store.GetInstance(ctx, id)
-	if errors.Is(err, compute.ErrNotFound) || err == nil && inst.Deleted {
-		return metadata.Input{}, metadata.ErrNotFound
+	if errors.Is(err, apierr.ErrNotFound) || err == nil && inst.Deleted {
+		return metadata.Input{}, apierr.ErrNotFound
 	}
 	if err != nil {
 		return metadata.Input{}, err
@@ -247,7 +258,7 @@ func (l metadataLookup) ByInstanceID(ctx context.Context, id string) (metadata.I
 // ByAddress finds nothing until the network service gives instances
 // addresses.
 func (l metadataLookup) ByAddress(ctx context.Context, ip string) (metadata.Input, error) {
-	return metadata.Input{}, metadata.ErrNotFound
+	return metadata.Input{}, apierr.ErrNotFound
 }
 
 // imageSource reads images for the compute hosts' image cache with the

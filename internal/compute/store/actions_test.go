@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 func TestActions(t *testing.T) {
@@ -31,7 +32,7 @@ func TestActions(t *testing.T) {
 		reqs = append([]string{a.RequestID}, reqs...) // newest first
 	}
 	dup := compute.InstanceAction{InstanceID: "i", Action: "x", RequestID: "req-0"}
-	if err := s.StartAction(ctx, &dup); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.StartAction(ctx, &dup); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate action: %v", err)
 	}
 
@@ -41,13 +42,13 @@ func TestActions(t *testing.T) {
 	if err := s.StartEvent(ctx, "i", "req-0", compute.ActionEvent{Event: "compute_spawn"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.StartEvent(ctx, "i", "missing", compute.ActionEvent{Event: "e"}); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.StartEvent(ctx, "i", "missing", compute.ActionEvent{Event: "e"}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("event of a missing action: %v", err)
 	}
 	if err := s.FinishEvent(ctx, "i", "req-0", compute.ActionEvent{Event: "compute_spawn", Result: "Success"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishEvent(ctx, "i", "req-0", compute.ActionEvent{Event: "compute_spawn", Result: "Success"}); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.FinishEvent(ctx, "i", "req-0", compute.ActionEvent{Event: "compute_spawn", Result: "Success"}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("finish a finished event: %v", err)
 	}
 	got, err := s.GetAction(ctx, "i", "req-0")
@@ -71,7 +72,7 @@ func TestActions(t *testing.T) {
 	if got.Message != "Error" || got.Events[1].Traceback != "tb" || got.Events[1].Details != "boom" || got.Events[1].Result != "Error" {
 		t.Errorf("after error = %+v", got)
 	}
-	if _, err := s.GetAction(ctx, "i", "missing"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetAction(ctx, "i", "missing"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("GetAction(missing): %v", err)
 	}
 	if a, _ := s.GetAction(ctx, "i", "req-1"); a == nil || a.Events == nil || len(a.Events) != 0 {
@@ -110,7 +111,7 @@ func TestActions(t *testing.T) {
 	if diff := cmp.Diff(reqs, paged); diff != "" {
 		t.Errorf("paged (-want +got):\n%s", diff)
 	}
-	if _, err := s.ListActions(ctx, "i", compute.ActionFilter{Marker: "nope"}); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.ListActions(ctx, "i", compute.ActionFilter{Marker: "nope"}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("unknown marker: %v", err)
 	}
 	// req-0 was updated by its events, after every action started.
@@ -128,7 +129,7 @@ func TestActions(t *testing.T) {
 	if err := s.PurgeInstance(ctx, "i"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetAction(ctx, "i", "req-0"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetAction(ctx, "i", "req-0"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("action survives its purged instance: %v", err)
 	}
 }
@@ -158,7 +159,7 @@ func TestMigrations(t *testing.T) {
 		t.Errorf("GetMigration (-want +got):\n%s", diff)
 	}
 	dup := &compute.Migration{UUID: m1.UUID}
-	if err := s.CreateMigration(ctx, dup); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateMigration(ctx, dup); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("taken uuid: %v", err)
 	}
 	boom := errors.New("boom")
@@ -180,10 +181,10 @@ func TestMigrations(t *testing.T) {
 	if diff := cmp.Diff(up, got); diff != "" {
 		t.Errorf("after update (-returned +stored):\n%s", diff)
 	}
-	if _, err := s.GetMigration(ctx, "nope"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetMigration(ctx, "nope"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("GetMigration(nope): %v", err)
 	}
-	if _, err := s.UpdateMigration(ctx, "nope", func(*compute.Migration) error { return nil }); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.UpdateMigration(ctx, "nope", func(*compute.Migration) error { return nil }); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("UpdateMigration(nope): %v", err)
 	}
 
@@ -226,7 +227,7 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if _, err := s.ListMigrations(ctx, compute.MigrationFilter{Marker: "nope"}); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.ListMigrations(ctx, compute.MigrationFilter{Marker: "nope"}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("unknown marker: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -38,14 +39,14 @@ func TestServices(t *testing.T) {
 	if sched.ID != "fixed-uuid" || sched.IntID == hs.IntID {
 		t.Errorf("scheduler = %+v", sched)
 	}
-	if _, err := s.UpsertService(ctx, &compute.HostService{ID: "fixed-uuid", Host: "h2", Binary: "nova-compute"}); !errors.Is(err, compute.ErrDuplicate) {
+	if _, err := s.UpsertService(ctx, &compute.HostService{ID: "fixed-uuid", Host: "h2", Binary: "nova-compute"}); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("taken uuid: %v", err)
 	}
 	got, err := s.GetService(ctx, hs.ID)
 	if err != nil || !cmp.Equal(got, hs) {
 		t.Errorf("GetService = %+v, %v", got, err)
 	}
-	if _, err := s.GetService(ctx, "nope"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetService(ctx, "nope"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("GetService(nope): %v", err)
 	}
 	for _, tt := range []struct {
@@ -71,7 +72,7 @@ func TestServices(t *testing.T) {
 	if got, _ := s.GetService(ctx, hs.ID); !cmp.Equal(got, up) || !got.Disabled || got.Host != "h1" {
 		t.Errorf("after update = %+v", got)
 	}
-	if _, err := s.UpdateService(ctx, "nope", func(*compute.HostService) error { return nil }); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.UpdateService(ctx, "nope", func(*compute.HostService) error { return nil }); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("update missing: %v", err)
 	}
 
@@ -90,7 +91,7 @@ func TestServices(t *testing.T) {
 	if l, _ := s.ListNodes(ctx, "h1", ""); len(l) != 0 {
 		t.Errorf("nodes survive their compute service: %v", l)
 	}
-	if err := s.DeleteService(ctx, hs.ID); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.DeleteService(ctx, hs.ID); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("delete again: %v", err)
 	}
 }
@@ -180,7 +181,7 @@ func TestNodes(t *testing.T) {
 			t.Errorf("ListNodes(%q, %q) = %d, %v; want %d", tt.host, tt.pattern, len(l), err, tt.want)
 		}
 	}
-	if _, err := s.GetNode(ctx, "nope"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetNode(ctx, "nope"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("GetNode(nope): %v", err)
 	}
 	// A repeated ID: the last entry wins.
@@ -239,7 +240,7 @@ func TestAggregates(t *testing.T) {
 	if diff := cmp.Diff(&a, got); diff != "" {
 		t.Errorf("GetAggregate (-want +got):\n%s", diff)
 	}
-	if err := s.CreateAggregate(ctx, &compute.Aggregate{Name: "rack1"}); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateAggregate(ctx, &compute.Aggregate{Name: "rack1"}); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("taken name: %v", err)
 	}
 	b := compute.Aggregate{Name: "rack2", Metadata: map[string]string{"availability_zone": "az2"}}
@@ -253,7 +254,7 @@ func TestAggregates(t *testing.T) {
 	if _, err := s.UpdateAggregate(ctx, a.ID, func(x *compute.Aggregate) error { x.Name = "zzz"; return boom }); !errors.Is(err, boom) {
 		t.Errorf("fn error: %v", err)
 	}
-	if _, err := s.UpdateAggregate(ctx, a.ID, func(x *compute.Aggregate) error { x.Name = "rack2"; return nil }); !errors.Is(err, compute.ErrDuplicate) {
+	if _, err := s.UpdateAggregate(ctx, a.ID, func(x *compute.Aggregate) error { x.Name = "rack2"; return nil }); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("rename to a taken name: %v", err)
 	}
 	up, err := s.UpdateAggregate(ctx, a.ID, func(x *compute.Aggregate) error {
@@ -290,13 +291,13 @@ func TestAggregates(t *testing.T) {
 	if err := s.DeleteAggregate(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetAggregate(ctx, a.ID); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetAggregate(ctx, a.ID); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("deleted: %v", err)
 	}
-	if err := s.DeleteAggregate(ctx, a.ID); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.DeleteAggregate(ctx, a.ID); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("delete again: %v", err)
 	}
-	if _, err := s.UpdateAggregate(ctx, a.ID, func(*compute.Aggregate) error { return nil }); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.UpdateAggregate(ctx, a.ID, func(*compute.Aggregate) error { return nil }); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("update deleted: %v", err)
 	}
 	// The name is free again.

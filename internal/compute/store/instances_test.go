@@ -14,6 +14,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	cstore "github.com/gostack/gostack/internal/compute/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -127,18 +128,18 @@ func TestCreateInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := s.CreateInstances(ctx, []*compute.Instance{newInst("i9", "p", "u"), newInst("i1", "p", "u")}, nil); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateInstances(ctx, []*compute.Instance{newInst("i9", "p", "u"), newInst("i1", "p", "u")}, nil); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate id: %v", err)
 	}
-	if _, err := s.GetInstance(ctx, "i9"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetInstance(ctx, "i9"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("failed create left i9: %v", err)
 	}
 	gone := newInst("i4", "p", "u")
 	gone.ServerGroup = "nope"
-	if err := s.CreateInstances(ctx, []*compute.Instance{gone}, nil); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.CreateInstances(ctx, []*compute.Instance{gone}, nil); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("missing group: %v", err)
 	}
-	if _, err := s.GetInstance(ctx, "missing"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetInstance(ctx, "missing"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("GetInstance(missing): %v", err)
 	}
 	if err := s.CreateInstances(ctx, nil, nil); err != nil {
@@ -148,13 +149,13 @@ func TestCreateInstances(t *testing.T) {
 	if err := s.PurgeInstance(ctx, "i1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetInstance(ctx, "i1"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetInstance(ctx, "i1"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("purged: %v", err)
 	}
 	if gg, _ := s.GetServerGroup(ctx, "g1"); len(gg.Members) != 0 {
 		t.Errorf("purged instance still a member: %v", gg.Members)
 	}
-	if err := s.PurgeInstance(ctx, "i1"); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.PurgeInstance(ctx, "i1"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("purge again: %v", err)
 	}
 }
@@ -330,7 +331,7 @@ func TestListInstancesSortAndMarker(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.ListInstances(ctx, compute.InstanceFilter{Marker: "nope"}); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.ListInstances(ctx, compute.InstanceFilter{Marker: "nope"}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("unknown marker: %v", err)
 	}
 	// A marker outside the filter still pages by its position.
@@ -481,7 +482,7 @@ func TestUpdateInstance(t *testing.T) {
 		t.Errorf("list by updated host = %v", ids(l))
 	}
 
-	if _, err := s.UpdateInstance(ctx, "missing", true, func(*compute.Instance) error { return nil }); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.UpdateInstance(ctx, "missing", true, func(*compute.Instance) error { return nil }); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("update missing: %v", err)
 	}
 	del, err := s.UpdateInstance(ctx, "i", false, func(in *compute.Instance) error {
@@ -497,7 +498,7 @@ func TestUpdateInstance(t *testing.T) {
 	if gg, _ := s.GetServerGroup(ctx, "g"); len(gg.Members) != 0 {
 		t.Errorf("deleted instance still a member: %v", gg.Members)
 	}
-	if _, err := s.UpdateInstance(ctx, "i", false, func(*compute.Instance) error { return nil }); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.UpdateInstance(ctx, "i", false, func(*compute.Instance) error { return nil }); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("update deleted: %v", err)
 	}
 	if _, err := s.UpdateInstance(ctx, "i", true, func(in *compute.Instance) error { in.TaskState = ""; return nil }); err != nil {

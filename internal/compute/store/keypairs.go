@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/store/internal/txn"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -32,7 +34,7 @@ func (s *Store) createKeypair(ctx context.Context, k *compute.Keypair, check fun
 			return err
 		}
 		if n > 0 {
-			return compute.ErrDuplicate
+			return apierr.ErrDuplicate
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_keypairs WHERE user_id = $1`, k.UserID).Scan(&n); err != nil {
 			return err
@@ -66,7 +68,7 @@ func scanKeypair(sc interface{ Scan(...any) error }) (compute.Keypair, error) {
 func (s *Store) GetKeypair(ctx context.Context, userID, name string) (*compute.Keypair, error) {
 	k, err := scanKeypair(s.db.Reader().QueryRowContext(ctx, `SELECT `+keypairCols+` FROM compute_keypairs WHERE user_id = $1 AND name = $2`, userID, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -94,7 +96,7 @@ func (s *Store) ListKeypairs(ctx context.Context, userID string) ([]compute.Keyp
 
 // DeleteKeypair implements compute.Store.
 func (s *Store) DeleteKeypair(ctx context.Context, userID, name string) error {
-	return exec1(ctx, s.db.Writer(), `DELETE FROM compute_keypairs WHERE user_id = $1 AND name = $2`, userID, name)
+	return txn.Exec1(ctx, s.db.Writer(), `DELETE FROM compute_keypairs WHERE user_id = $1 AND name = $2`, userID, name)
 }
 
 // CountKeypairs implements compute.Store.
@@ -152,7 +154,7 @@ func (s *Store) groups(ctx context.Context, where string, args ...any) ([]comput
 		return nil, err
 	}
 	for i := range out {
-		m, err := s.strings(ctx, `SELECT instance_id FROM compute_server_group_members WHERE group_id = $1 ORDER BY instance_id`, out[i].ID)
+		m, err := db.Strings(ctx, s.db.Reader(), `SELECT instance_id FROM compute_server_group_members WHERE group_id = $1 ORDER BY instance_id`, out[i].ID)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +170,7 @@ func (s *Store) GetServerGroup(ctx context.Context, id string) (*compute.ServerG
 		return nil, err
 	}
 	if len(gs) == 0 {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	return &gs[0], nil
 }
@@ -183,7 +185,7 @@ func (s *Store) ListServerGroups(ctx context.Context, projectID string) ([]compu
 
 // DeleteServerGroup implements compute.Store.
 func (s *Store) DeleteServerGroup(ctx context.Context, id string) error {
-	return exec1(ctx, s.db.Writer(), `DELETE FROM compute_server_groups WHERE id = $1`, id)
+	return txn.Exec1(ctx, s.db.Writer(), `DELETE FROM compute_server_groups WHERE id = $1`, id)
 }
 
 // CountServerGroups implements compute.Store.

@@ -11,6 +11,10 @@ import (
 	"io/fs"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/store/hosts"
+	"github.com/gostack/gostack/internal/compute/store/internal/txn"
+	"github.com/gostack/gostack/internal/compute/store/servers"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/quota"
 )
@@ -18,13 +22,19 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements compute.Store.
-type Store struct{ db *db.DB }
+// Store implements compute.Store: flavors, keypairs, server groups and
+// quotas here, instances in store/servers, hosts in store/hosts, over
+// one database and one sequence of migrations.
+type Store struct {
+	db *db.DB
+	*servers.ServerStore
+	*hosts.HostStore
+}
 
 var _ compute.Store = (*Store)(nil)
 
-// New returns a Store on d; compute.New runs its migrations.
-func New(d *db.DB) *Store { return &Store{db: d} }
+// New returns a Store on d; Migrate brings its tables up to date.
+func New(d *db.DB) *Store { return &Store{db: d, ServerStore: servers.New(d), HostStore: hosts.New(d)} }
 
 // Migrate applies the compute migrations and the shared quota tables'.
 func (s *Store) Migrate(ctx context.Context) error {
@@ -43,21 +53,6 @@ func (s *Store) InTx(ctx context.Context, fn func(q db.Querier) error) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error { return fn(tx) })
 }
 
-func exec1(ctx context.Context, q db.Querier, query string, args ...any) error {
-	res, err := q.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return compute.ErrNotFound
-	}
-	return nil
-}
-
 // CreateFlavor implements compute.Store.
 func (s *Store) CreateFlavor(ctx context.Context, f *compute.Flavor) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -66,19 +61,19 @@ func (s *Store) CreateFlavor(ctx context.Context, f *compute.Flavor) error {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("%w: id", compute.ErrDuplicate)
+			return fmt.Errorf("%w: id", apierr.ErrDuplicate)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_flavors WHERE name = $1`, f.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("%w: name", compute.ErrDuplicate)
+			return fmt.Errorf("%w: name", apierr.ErrDuplicate)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO compute_flavors (id, name, description, memory_mb, vcpus, root_gb, ephemeral_gb, swap, rxtx_factor, is_public, disabled, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			f.ID, f.Name, f.Description, f.RAM, f.VCPUs, f.Disk, f.Ephemeral, f.Swap, f.RXTXFactor, f.IsPublic, f.Disabled, f.CreatedAt, f.UpdatedAt)
 		if db.IsUnique(err) {
-			return fmt.Errorf("%w: id", compute.ErrDuplicate)
+			return fmt.Errorf("%w: id", apierr.ErrDuplicate)
 		}
 		if err != nil {
 			return err
@@ -106,7 +101,7 @@ func (s *Store) GetFlavor(ctx context.Context, id string) (*compute.Flavor, erro
 	r := s.db.Reader()
 	f, err := scanFlavor(r.QueryRowContext(ctx, `SELECT `+flavorCols+` FROM compute_flavors WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, compute.ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -167,12 +162,12 @@ func (s *Store) ListFlavors(ctx context.Context) ([]compute.Flavor, error) {
 
 // UpdateFlavorDescription implements compute.Store.
 func (s *Store) UpdateFlavorDescription(ctx context.Context, id, desc string) error {
-	return exec1(ctx, s.db.Writer(), `UPDATE compute_flavors SET description = $1, updated_at = $2 WHERE id = $3`, desc, db.Now(), id)
+	return txn.Exec1(ctx, s.db.Writer(), `UPDATE compute_flavors SET description = $1, updated_at = $2 WHERE id = $3`, desc, db.Now(), id)
 }
 
 // DeleteFlavor implements compute.Store.
 func (s *Store) DeleteFlavor(ctx context.Context, id string) error {
-	return exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavors WHERE id = $1`, id)
+	return txn.Exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavors WHERE id = $1`, id)
 }
 
 // SetExtraSpecs implements compute.Store.
@@ -184,7 +179,7 @@ func (s *Store) SetExtraSpecs(ctx context.Context, id string, specs map[string]s
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO compute_flavor_extra_specs (flavor_id, spec_key, value) VALUES ($1, $2, $3)`, id, k, v); err != nil {
 				if db.IsForeignKey(err) {
-					return compute.ErrNotFound
+					return apierr.ErrNotFound
 				}
 				return err
 			}
@@ -195,34 +190,17 @@ func (s *Store) SetExtraSpecs(ctx context.Context, id string, specs map[string]s
 
 // DeleteExtraSpec implements compute.Store.
 func (s *Store) DeleteExtraSpec(ctx context.Context, id, key string) error {
-	return exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavor_extra_specs WHERE flavor_id = $1 AND spec_key = $2`, id, key)
-}
-
-func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return txn.Exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavor_extra_specs WHERE flavor_id = $1 AND spec_key = $2`, id, key)
 }
 
 // FlavorAccess implements compute.Store.
 func (s *Store) FlavorAccess(ctx context.Context, id string) ([]string, error) {
-	return s.strings(ctx, `SELECT project_id FROM compute_flavor_projects WHERE flavor_id = $1 ORDER BY project_id`, id)
+	return db.Strings(ctx, s.db.Reader(), `SELECT project_id FROM compute_flavor_projects WHERE flavor_id = $1 ORDER BY project_id`, id)
 }
 
 // ProjectFlavors implements compute.Store.
 func (s *Store) ProjectFlavors(ctx context.Context, projectID string) ([]string, error) {
-	return s.strings(ctx, `SELECT flavor_id FROM compute_flavor_projects WHERE project_id = $1`, projectID)
+	return db.Strings(ctx, s.db.Reader(), `SELECT flavor_id FROM compute_flavor_projects WHERE project_id = $1`, projectID)
 }
 
 // AddFlavorAccess implements compute.Store.
@@ -230,16 +208,16 @@ func (s *Store) AddFlavorAccess(ctx context.Context, id, projectID string) error
 	_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO compute_flavor_projects (flavor_id, project_id) VALUES ($1, $2)`, id, projectID)
 	switch {
 	case db.IsUnique(err):
-		return compute.ErrDuplicate
+		return apierr.ErrDuplicate
 	case db.IsForeignKey(err):
-		return compute.ErrNotFound
+		return apierr.ErrNotFound
 	}
 	return err
 }
 
 // RemoveFlavorAccess implements compute.Store.
 func (s *Store) RemoveFlavorAccess(ctx context.Context, id, projectID string) error {
-	return exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavor_projects WHERE flavor_id = $1 AND project_id = $2`, id, projectID)
+	return txn.Exec1(ctx, s.db.Writer(), `DELETE FROM compute_flavor_projects WHERE flavor_id = $1 AND project_id = $2`, id, projectID)
 }
 
 // UserQuotas implements compute.Store.

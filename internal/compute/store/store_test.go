@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	cstore "github.com/gostack/gostack/internal/compute/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
@@ -34,12 +35,12 @@ func TestFlavors(t *testing.T) {
 	}
 	dup := f
 	dup.Name = "other"
-	if err := s.CreateFlavor(ctx, &dup); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateFlavor(ctx, &dup); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate id: %v", err)
 	}
 	dup = f
 	dup.ID = "2"
-	if err := s.CreateFlavor(ctx, &dup); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateFlavor(ctx, &dup); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate name: %v", err)
 	}
 	got, err := s.GetFlavor(ctx, "1")
@@ -59,13 +60,13 @@ func TestFlavors(t *testing.T) {
 	if len(all) != 1 || !cmp.Equal(all[0].ExtraSpecs, map[string]string{"a": "c", "d": "e"}) {
 		t.Errorf("ListFlavors = %+v", all)
 	}
-	if err := s.DeleteExtraSpec(ctx, "1", "zz"); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.DeleteExtraSpec(ctx, "1", "zz"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("delete missing spec: %v", err)
 	}
 	if err := s.AddFlavorAccess(ctx, "1", "p1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddFlavorAccess(ctx, "1", "p1"); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.AddFlavorAccess(ctx, "1", "p1"); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate access: %v", err)
 	}
 	if ids, _ := s.ProjectFlavors(ctx, "p1"); !cmp.Equal(ids, []string{"1"}) {
@@ -80,7 +81,7 @@ func TestFlavors(t *testing.T) {
 	if ps, _ := s.FlavorAccess(ctx, "1"); len(ps) != 0 {
 		t.Errorf("access survives its flavor: %v", ps)
 	}
-	if _, err := s.GetFlavor(ctx, "1"); !errors.Is(err, compute.ErrNotFound) {
+	if _, err := s.GetFlavor(ctx, "1"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("deleted flavor: %v", err)
 	}
 }
@@ -99,7 +100,7 @@ func TestKeypairsAndGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	k2 := k
-	if err := s.CreateKeypair(ctx, &k2, nil); !errors.Is(err, compute.ErrDuplicate) {
+	if err := s.CreateKeypair(ctx, &k2, nil); !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate keypair: %v", err)
 	}
 	k2.Name = "k2"
@@ -116,7 +117,7 @@ func TestKeypairsAndGroups(t *testing.T) {
 	if err := s.DeleteKeypair(ctx, "u", "k"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteKeypair(ctx, "u", "k"); !errors.Is(err, compute.ErrNotFound) {
+	if err := s.DeleteKeypair(ctx, "u", "k"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("delete again: %v", err)
 	}
 

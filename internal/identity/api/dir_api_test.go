@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/store"
 	"github.com/gostack/gostack/internal/identity/token"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
@@ -30,7 +31,7 @@ type cloud struct {
 
 const adminPassword = "secrete"
 
-func newCloud(t *testing.T, sec identity.SecurityCompliance) *cloud {
+func newCloud(t *testing.T, sec directory.SecurityCompliance) *cloud {
 	t.Helper()
 	ctx := context.Background()
 	keys := t.TempDir()
@@ -129,7 +130,7 @@ func ids(items []any) map[string]bool {
 }
 
 func TestDomainsLifecycle(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	d := obj(c.must(201, a, "POST", "/v3/domains", map[string]any{"domain": map[string]any{"name": "d1"}}), "domain")
 	if d["enabled"] != true || d["description"] != "" || obj(d, "links")["self"] == nil {
@@ -170,7 +171,7 @@ func TestDomainsLifecycle(t *testing.T) {
 }
 
 func TestDomainConfig(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	def := obj(c.must(200, a, "GET", "/v3/domains/config/default", nil), "config")
 	if def["identity"] == nil || def["ldap"] == nil {
@@ -207,7 +208,7 @@ func TestDomainConfig(t *testing.T) {
 }
 
 func TestProjects(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	p1 := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "p1", "tags": []string{"a", "c", "b"}}}), "project")
 	if p1["domain_id"] != "default" || p1["parent_id"] != "default" || p1["is_domain"] != false {
@@ -294,7 +295,7 @@ func TestProjects(t *testing.T) {
 }
 
 func TestUsersAndGroups(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	p := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "proj"}}), "project")
 	u := obj(c.must(201, a, "POST", "/v3/users", map[string]any{"user": map[string]any{
@@ -375,7 +376,7 @@ func grantMember(t *testing.T, c *cloud, userID, projectID string) {
 }
 
 func TestPasswordSecurity(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{LockoutFailureAttempts: 2, LockoutDuration: time.Second, UniqueLastPasswordCount: 2})
+	c := newCloud(t, directory.SecurityCompliance{LockoutFailureAttempts: 2, LockoutDuration: time.Second, UniqueLastPasswordCount: 2})
 	a := c.admin
 	p := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "proj"}}), "project")
 	uid := str(obj(c.must(201, a, "POST", "/v3/users", map[string]any{"user": map[string]any{"name": "bob", "password": "old"}}), "user"), "id")
@@ -419,7 +420,7 @@ func TestPasswordSecurity(t *testing.T) {
 }
 
 func TestCatalogAPI(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	r1 := obj(c.must(201, a, "POST", "/v3/regions", map[string]any{"region": map[string]any{"description": "r1"}}), "region")
 	r2 := obj(c.must(201, a, "POST", "/v3/regions", map[string]any{"region": map[string]any{"id": "r-two", "parent_region_id": str(r1, "id")}}), "region")
@@ -474,7 +475,7 @@ func TestCatalogAPI(t *testing.T) {
 	if got := list(c.must(200, a, "GET", "/v3/OS-EP-FILTER/endpoints/"+eid+"/projects", nil), "projects"); len(got) != 1 {
 		t.Fatalf("endpoint projects: %v", got)
 	}
-	cat, err := c.svc.Catalog(context.Background(), identity.Scope{ProjectID: pid})
+	cat, err := c.svc.Catalog().Catalog(context.Background(), pid)
 	if err != nil || len(cat) != 0 { // the only associated endpoint is disabled
 		t.Fatalf("filtered catalog = %v, %v", cat, err)
 	}
@@ -485,7 +486,7 @@ func TestCatalogAPI(t *testing.T) {
 }
 
 func TestCredentialsPoliciesConsumers(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	p := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "proj"}}), "project")
 	pid := str(p, "id")
@@ -552,7 +553,7 @@ func (c *cloud) adminID() string {
 }
 
 func TestLimits(t *testing.T) {
-	c := newCloud(t, identity.SecurityCompliance{})
+	c := newCloud(t, directory.SecurityCompliance{})
 	a := c.admin
 	sid := str(obj(c.must(201, a, "POST", "/v3/services", map[string]any{"service": map[string]any{"type": "compute"}}), "service"), "id")
 	p := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "proj"}}), "project")
@@ -572,19 +573,19 @@ func TestLimits(t *testing.T) {
 	c.must(409, a, "POST", "/v3/registered_limits", map[string]any{"registered_limits": []any{map[string]any{"service_id": sid, "resource_name": "cores", "default_limit": 1}}})
 	c.must(400, a, "POST", "/v3/registered_limits", map[string]any{"registered_limits": []any{map[string]any{"service_id": sid, "resource_name": "x", "default_limit": "1"}}})
 	ctx := context.Background()
-	if v, err := c.svc.ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); err != nil || v != 10 {
+	if v, err := c.svc.Catalog().ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); err != nil || v != 10 {
 		t.Fatalf("default limit = %d, %v", v, err)
 	}
 	l := c.must(201, a, "POST", "/v3/limits", map[string]any{"limits": []any{map[string]any{"project_id": pid, "service_id": sid, "resource_name": "cores", "resource_limit": 5}}})
 	lid := str(list(l, "limits")[0].(map[string]any), "id")
-	if v, _ := c.svc.ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); v != 5 {
+	if v, _ := c.svc.Catalog().ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); v != 5 {
 		t.Fatalf("project limit = %d", v)
 	}
 	c.must(200, a, "PATCH", "/v3/limits/"+lid, map[string]any{"limit": map[string]any{"resource_limit": 7}})
-	if v, _ := c.svc.ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); v != 7 {
+	if v, _ := c.svc.Catalog().ProjectLimit(ctx, pid, "compute", "RegionOne", "cores"); v != 7 {
 		t.Fatalf("updated limit = %d", v)
 	}
-	if v, _ := c.svc.ProjectLimit(ctx, pid, "compute", "RegionOne", "nothing"); v != -1 {
+	if v, _ := c.svc.Catalog().ProjectLimit(ctx, pid, "compute", "RegionOne", "nothing"); v != -1 {
 		t.Fatalf("unregistered limit = %d", v)
 	}
 	c.must(204, a, "DELETE", "/v3/limits/"+lid, nil)

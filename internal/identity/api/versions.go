@@ -12,15 +12,7 @@ const (
 	apiUpdated = "2020-04-07T00:00:00Z"
 )
 
-func (h *Handler) versionRoutes() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
-		{Method: "GET", Pattern: "/v3", Public: true, Handler: h.showVersion},
-		{Method: "GET", Pattern: "/v3/{$}", Public: true, Handler: h.showVersion},
-	}
-}
-
-func (h *Handler) versionDoc(r *http.Request) map[string]any {
+func versionDoc(r *http.Request) map[string]any {
 	return map[string]any{
 		"id":      apiVersion,
 		"status":  "stable",
@@ -33,12 +25,12 @@ func (h *Handler) versionDoc(r *http.Request) map[string]any {
 	}
 }
 
-func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) error {
+func listVersions(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.WriteJSON(w, http.StatusMultipleChoices, map[string]any{
-		"versions": map[string]any{"values": []any{h.versionDoc(r)}},
+		"versions": map[string]any{"values": []any{versionDoc(r)}},
 	})
 }
 
-func (h *Handler) showVersion(w http.ResponseWriter, r *http.Request) error {
-	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"version": h.versionDoc(r)})
+func showVersion(w http.ResponseWriter, r *http.Request) error {
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"version": versionDoc(r)})
 }

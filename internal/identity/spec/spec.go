@@ -5,12 +5,12 @@ package spec
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"path/filepath"
 
 	"github.com/gostack/gostack/internal/identity"
 	idapi "github.com/gostack/gostack/internal/identity/api"
+	"github.com/gostack/gostack/internal/identity/directory"
 	idstore "github.com/gostack/gostack/internal/identity/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
@@ -37,7 +37,7 @@ func Config(c config.Config) identity.Config {
 		KeyRepository:   filepath.Join(c.DataDir, "fernet-keys"),
 		TokenExpiration: c.Identity.TokenExpiration,
 		BcryptCost:      c.Identity.BcryptCost,
-		Security: identity.SecurityCompliance{
+		Security: directory.SecurityCompliance{
 			LockoutFailureAttempts:     c.Identity.LockoutAttempts,
 			LockoutDuration:            c.Identity.LockoutDuration,
 			UniqueLastPasswordCount:    c.Identity.UniqueLastPasswords,
@@ -76,11 +76,11 @@ type Platform struct{ Svc *identity.Service }
 var _ service.Identity = Platform{}
 
 func (p Platform) Validate(ctx context.Context, token string) (*auth.Credentials, error) {
-	return p.Svc.ValidateToken(ctx, token)
+	return p.Svc.Authn().ValidateToken(ctx, token)
 }
 
 func (p Platform) Limit(ctx context.Context, serviceType, region, projectID, resource string) (int64, bool, error) {
-	n, err := p.Svc.ProjectLimit(ctx, projectID, serviceType, region, resource)
+	n, err := p.Svc.Catalog().ProjectLimit(ctx, projectID, serviceType, region, resource)
 	if err != nil || n < 0 {
 		return 0, false, err
 	}
@@ -88,12 +88,11 @@ func (p Platform) Limit(ctx context.Context, serviceType, region, projectID, res
 }
 
 func (p Platform) AdminExists(ctx context.Context) (bool, error) {
-	_, err := p.Svc.GetUserByName(ctx, identity.DefaultDomainID, "admin")
+	_, err := p.Svc.Directory().GetUserByName(ctx, directory.DefaultDomainID, "admin")
 	if err == nil {
 		return true, nil
 	}
-	var nf *identity.NotFoundError
-	if errors.As(err, &nf) || apierr.IsNotFound(err) {
+	if apierr.IsNotFound(err) {
 		return false, nil
 	}
 	return false, err

@@ -7,8 +7,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/identity/assignment"
+	"github.com/gostack/gostack/internal/identity/authn"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
@@ -42,15 +45,14 @@ func newAuthStore(t *testing.T) *store.Store {
 func TestRolesAndAssignments(t *testing.T) {
 	ctx := context.Background()
 	s := newAuthStore(t)
-	r1 := &identity.Role{ID: "r1", Name: "Reader2", Options: map[string]any{"immutable": true}}
+	r1 := &assignment.Role{ID: "r1", Name: "Reader2", Options: map[string]any{"immutable": true}}
 	if err := s.CreateRole(ctx, r1); err != nil {
 		t.Fatal(err)
 	}
-	var ce *identity.ConflictError
-	if err := s.CreateRole(ctx, &identity.Role{ID: "rx", Name: "reader2"}); !asErr(err, &ce) {
+	if err := s.CreateRole(ctx, &assignment.Role{ID: "rx", Name: "reader2"}); !apierr.IsConflict(err) {
 		t.Fatalf("duplicate name: %v", err)
 	}
-	if err := s.CreateRole(ctx, &identity.Role{ID: "rd", Name: "reader2", DomainID: "d1"}); err != nil {
+	if err := s.CreateRole(ctx, &assignment.Role{ID: "rd", Name: "reader2", DomainID: "d1"}); err != nil {
 		t.Fatalf("same name in a domain: %v", err)
 	}
 	got, err := s.GetRole(ctx, "r1")
@@ -60,16 +62,16 @@ func TestRolesAndAssignments(t *testing.T) {
 	if diff := cmp.Diff(r1, got); diff != "" {
 		t.Errorf("role (-want +got):\n%s", diff)
 	}
-	if err := s.AddImpliedRole(ctx, identity.ImpliedRole{PriorID: "rd", ImpliedID: "r1"}); err != nil {
+	if err := s.AddImpliedRole(ctx, assignment.ImpliedRole{PriorID: "rd", ImpliedID: "r1"}); err != nil {
 		t.Fatal(err)
 	}
-	a := identity.Assignment{Type: identity.UserProject, ActorID: "u1", TargetID: "p1", RoleID: "r1", Inherited: true}
+	a := assignment.Assignment{Type: assignment.UserProject, ActorID: "u1", TargetID: "p1", RoleID: "r1", Inherited: true}
 	for i := 0; i < 2; i++ {
 		if err := s.AddAssignment(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	l, err := s.ListAssignments(ctx, identity.AssignmentFilter{ActorIDs: []string{"u1", "g"}, TargetIDs: []string{"p1"}})
+	l, err := s.ListAssignments(ctx, assignment.Filter{ActorIDs: []string{"u1", "g"}, TargetIDs: []string{"p1"}})
 	if err != nil || len(l) != 1 || l[0] != a {
 		t.Fatalf("assignments = %v, %v", l, err)
 	}
@@ -81,7 +83,7 @@ func TestRolesAndAssignments(t *testing.T) {
 	if err := s.DeleteRole(ctx, "r1"); err != nil {
 		t.Fatal(err)
 	}
-	l, _ = s.ListAssignments(ctx, identity.AssignmentFilter{})
+	l, _ = s.ListAssignments(ctx, assignment.Filter{})
 	rules, _ := s.ListImpliedRoles(ctx)
 	if len(l) != 0 || len(rules) != 0 {
 		t.Fatalf("after delete: %v %v", l, rules)
@@ -91,12 +93,12 @@ func TestRolesAndAssignments(t *testing.T) {
 func TestAppCredsTrustsRevocations(t *testing.T) {
 	ctx := context.Background()
 	s := newAuthStore(t)
-	if err := s.CreateRole(ctx, &identity.Role{ID: "r1", Name: "member"}); err != nil {
+	if err := s.CreateRole(ctx, &assignment.Role{ID: "r1", Name: "member"}); err != nil {
 		t.Fatal(err)
 	}
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
-	ac := &identity.AppCred{ID: "a1", Name: "n", UserID: "u1", ProjectID: "p1", SecretHash: "h", ExpiresAt: &exp, RoleIDs: []string{"r1"},
-		AccessRules: []identity.AccessRule{{Service: "compute", Path: "/x", Method: "GET"}}, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	ac := &authn.AppCred{ID: "a1", Name: "n", UserID: "u1", ProjectID: "p1", SecretHash: "h", ExpiresAt: &exp, RoleIDs: []string{"r1"},
+		AccessRules: []authn.AccessRule{{Service: "compute", Path: "/x", Method: "GET"}}, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := s.CreateAppCred(ctx, ac); err != nil {
 		t.Fatal(err)
 	}
@@ -107,26 +109,25 @@ func TestAppCredsTrustsRevocations(t *testing.T) {
 	if diff := cmp.Diff(ac, got); diff != "" {
 		t.Errorf("app cred (-want +got):\n%s", diff)
 	}
-	var fe *identity.ForbiddenError
-	if err := s.DeleteAccessRule(ctx, "u1", ac.AccessRules[0].ID); !asErr(err, &fe) {
+	if err := s.DeleteAccessRule(ctx, "u1", ac.AccessRules[0].ID); !apierr.IsForbidden(err) {
 		t.Fatalf("deleting a rule in use: %v", err)
 	}
 	uses := 1
-	tr := &identity.Trust{ID: "t1", TrustorUserID: "u1", TrusteeUserID: "u2", ProjectID: "p1", RemainingUses: &uses, RoleIDs: []string{"r1"}, CreatedAt: time.Now().UTC()}
+	tr := &authn.Trust{ID: "t1", TrustorUserID: "u1", TrusteeUserID: "u2", ProjectID: "p1", RemainingUses: &uses, RoleIDs: []string{"r1"}, CreatedAt: time.Now().UTC()}
 	if err := s.CreateTrust(ctx, tr); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ConsumeTrust(ctx, "t1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConsumeTrust(ctx, "t1"); !asErr(err, &fe) {
+	if err := s.ConsumeTrust(ctx, "t1"); !apierr.IsForbidden(err) {
 		t.Fatalf("second use of a one-use trust: %v", err)
 	}
 	if l, err := s.ListTrusts(ctx, "", "u2"); err != nil || len(l) != 1 {
 		t.Fatalf("trusts by trustee = %v, %v", l, err)
 	}
 	since := time.Now().Add(-time.Minute)
-	if err := s.DeleteTrust(ctx, "t1", identity.RevokeEvent{TrustID: "t1"}); err != nil {
+	if err := s.DeleteTrust(ctx, "t1", directory.RevokeEvent{TrustID: "t1"}); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := s.RevokeEventsSince(ctx, since)
@@ -140,15 +141,4 @@ func TestAppCredsTrustsRevocations(t *testing.T) {
 	if _, err := s.GetAppCred(ctx, "a1"); err == nil {
 		t.Fatal("application credential survived its user")
 	}
-}
-
-func asErr[T error](err error, target *T) bool {
-	if err == nil {
-		return false
-	}
-	e, ok := err.(T)
-	if ok {
-		*target = e
-	}
-	return ok
 }

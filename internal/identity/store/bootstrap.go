@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// Bootstrap implements identity.BootstrapStore in one transaction.
+// Bootstrap implements identity.Store.Bootstrap in one transaction.
 func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, passwordHash string) (*identity.BootstrapResult, error) {
 	var res identity.BootstrapResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -20,19 +21,19 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_projects
 			(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, created_at, updated_at)
 			VALUES ($1, 'Default', 'default', 'The default domain', TRUE, TRUE, $2, NULL, $3, $3)
-			ON CONFLICT DO NOTHING`, identity.DefaultDomainID, identity.RootDomainID, now); err != nil {
+			ON CONFLICT DO NOTHING`, directory.DefaultDomainID, directory.RootDomainID, now); err != nil {
 			return err
 		}
 		projectID := func(name string) (string, error) {
 			var id string
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_projects WHERE domain_id = $1 AND name_key = $2`,
-				identity.DefaultDomainID, strings.ToLower(name)).Scan(&id)
+				directory.DefaultDomainID, strings.ToLower(name)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				id = newID()
+				id = directory.NewID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_projects
 					(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, created_at, updated_at)
 					VALUES ($1, $2, $3, $4, TRUE, FALSE, $5, $5, $6, $6)`,
-					id, name, strings.ToLower(name), "Bootstrap project "+name, identity.DefaultDomainID, now)
+					id, name, strings.ToLower(name), "Bootstrap project "+name, directory.DefaultDomainID, now)
 			}
 			return id, err
 		}
@@ -49,7 +50,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 		for i, name := range spec.Roles {
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_roles WHERE domain_id = '' AND name_key = $1`, strings.ToLower(name)).Scan(&roleIDs[i])
 			if errors.Is(err, sql.ErrNoRows) {
-				roleIDs[i] = newID()
+				roleIDs[i] = directory.NewID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_roles (id, name, name_key, domain_id, created_at) VALUES ($1, $2, $3, '', $4)`,
 					roleIDs[i], name, strings.ToLower(name), now)
 			}
@@ -66,15 +67,15 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 
 		// The admin user.
 		err = tx.QueryRowContext(ctx, `SELECT id FROM identity_users WHERE domain_id = $1 AND name_key = $2`,
-			identity.DefaultDomainID, strings.ToLower(spec.AdminUser)).Scan(&res.AdminUserID)
+			directory.DefaultDomainID, strings.ToLower(spec.AdminUser)).Scan(&res.AdminUserID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res.AdminUserID = newID()
+			res.AdminUserID = directory.NewID()
 			res.CreatedAdmin = true
 			_, err = tx.ExecContext(ctx, `INSERT INTO identity_users
 				(id, name, name_key, domain_id, enabled, password_hash, password_created_at, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, TRUE, $5, $6, $6, $6)`,
-				res.AdminUserID, spec.AdminUser, strings.ToLower(spec.AdminUser), identity.DefaultDomainID, passwordHash, now)
+				res.AdminUserID, spec.AdminUser, strings.ToLower(spec.AdminUser), directory.DefaultDomainID, passwordHash, now)
 		case err == nil && spec.ResetPassword:
 			_, err = tx.ExecContext(ctx, `UPDATE identity_users SET password_hash = $1, password_created_at = $2, updated_at = $2,
 				enabled = TRUE, failed_auth_count = 0 WHERE id = $3`, passwordHash, now, res.AdminUserID)
@@ -99,7 +100,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			var sid string
 			err := tx.QueryRowContext(ctx, `SELECT id FROM identity_services WHERE type = $1 ORDER BY id LIMIT 1`, sv.Type).Scan(&sid)
 			if errors.Is(err, sql.ErrNoRows) {
-				sid = newID()
+				sid = directory.NewID()
 				_, err = tx.ExecContext(ctx, `INSERT INTO identity_services (id, type, name, description, enabled) VALUES ($1, $2, $3, $4, TRUE)`,
 					sid, sv.Type, sv.Name, sv.Description)
 			}
@@ -116,7 +117,7 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 				switch {
 				case errors.Is(err, sql.ErrNoRows):
 					_, err = tx.ExecContext(ctx, `INSERT INTO identity_endpoints (id, service_id, interface, region_id, url, enabled)
-						VALUES ($1, $2, $3, $4, $5, TRUE)`, newID(), sid, iface, spec.Region, url)
+						VALUES ($1, $2, $3, $4, $5, TRUE)`, directory.NewID(), sid, iface, spec.Region, url)
 				case err == nil:
 					// Addresses follow the configuration on every start.
 					_, err = tx.ExecContext(ctx, `UPDATE identity_endpoints SET url = $1 WHERE id = $2`, url, eid)

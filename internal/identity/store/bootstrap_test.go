@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
@@ -54,7 +55,7 @@ func TestBootstrapIdempotent(t *testing.T) {
 			t.Fatalf("public endpoint not updated: %s", ep.URL)
 		}
 	}
-	d, err := s.GetProject(ctx, identity.DefaultDomainID)
+	d, err := s.GetProject(ctx, directory.DefaultDomainID)
 	if err != nil || !d.IsDomain || d.Name != "Default" {
 		t.Fatalf("default domain: %+v %v", d, err)
 	}

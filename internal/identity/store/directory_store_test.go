@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/gostack/gostack/internal/identity"
+	"github.com/gostack/gostack/internal/identity/catalog"
+	"github.com/gostack/gostack/internal/identity/credential"
+	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
@@ -27,37 +30,36 @@ func newStore(t *testing.T) *Store {
 func TestDomainCascade(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	d := &identity.Project{ID: "d1", Name: "D1", IsDomain: true, DomainID: identity.RootDomainID, Enabled: true}
+	d := &directory.Project{ID: "d1", Name: "D1", IsDomain: true, DomainID: directory.RootDomainID, Enabled: true}
 	if err := s.CreateProject(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	p := &identity.Project{ID: "p1", Name: "P", DomainID: "d1", ParentID: "d1", Enabled: true, Tags: []string{"b", "a"}}
-	c := &identity.Project{ID: "p2", Name: "C", DomainID: "d1", ParentID: "p1", Enabled: true}
-	for _, x := range []*identity.Project{p, c} {
+	p := &directory.Project{ID: "p1", Name: "P", DomainID: "d1", ParentID: "d1", Enabled: true, Tags: []string{"b", "a"}}
+	c := &directory.Project{ID: "p2", Name: "C", DomainID: "d1", ParentID: "p1", Enabled: true}
+	for _, x := range []*directory.Project{p, c} {
 		if err := s.CreateProject(ctx, x); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dup := &identity.Project{ID: "p3", Name: "p", DomainID: "d1", ParentID: "d1"}
-	var ce *identity.ConflictError
-	if err := s.CreateProject(ctx, dup); !errors.As(err, &ce) {
+	dup := &directory.Project{ID: "p3", Name: "p", DomainID: "d1", ParentID: "d1"}
+	if err := s.CreateProject(ctx, dup); !apierr.IsConflict(err) {
 		t.Fatalf("duplicate name (case-insensitive): %v", err)
 	}
-	u := &identity.User{ID: "u1", Name: "u", DomainID: "d1", Enabled: true}
+	u := &directory.User{ID: "u1", Name: "u", DomainID: "d1", Enabled: true}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	g := &identity.Group{ID: "g1", Name: "g", DomainID: "d1"}
+	g := &directory.Group{ID: "g1", Name: "g", DomainID: "d1"}
 	if err := s.CreateGroup(ctx, g); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddGroupMember(ctx, "g1", "u1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateCredential(ctx, &identity.Credential{ID: "c1", UserID: "u1", Type: "cert", Blob: "x"}); err != nil {
+	if err := s.CreateCredential(ctx, &credential.Credential{ID: "c1", UserID: "u1", Type: "cert", Blob: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReplaceDomainConfig(ctx, "d1", identity.DomainConfig{"identity": {"driver": "sql", "list_limit": 5}}); err != nil {
+	if err := s.ReplaceDomainConfig(ctx, "d1", directory.DomainConfig{"identity": {"driver": "sql", "list_limit": 5}}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := s.GetDomainConfig(ctx, "d1")
@@ -70,7 +72,7 @@ func TestDomainCascade(t *testing.T) {
 		('UserProject', 'u1', 'p2', $1), ('GroupDomain', 'g1', 'd1', $1)`, role); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ListProjects(ctx, identity.ProjectQuery{DomainID: "d1"})
+	got, err := s.ListProjects(ctx, directory.ProjectQuery{DomainID: "d1"})
 	if err != nil || len(got) != 2 || len(got[1].Tags) != 2 || got[1].Tags[0] != "a" {
 		t.Fatalf("list = %+v, %v", got, err)
 	}
@@ -102,21 +104,21 @@ func TestUserPasswordHistoryAndAuthState(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	now := db.Now()
-	u := &identity.User{ID: "u1", Name: "Bob", DomainID: identity.DefaultDomainID, Enabled: true, PasswordHash: "h1", PasswordCreatedAt: &now,
+	u := &directory.User{ID: "u1", Name: "Bob", DomainID: directory.DefaultDomainID, Enabled: true, PasswordHash: "h1", PasswordCreatedAt: &now,
 		Extra: map[string]any{"email": "b@x"}, Options: map[string]any{"lock_password": true}}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateUser(ctx, &identity.User{ID: "u2", Name: "bob", DomainID: identity.DefaultDomainID}); err == nil {
+	if err := s.CreateUser(ctx, &directory.User{ID: "u2", Name: "bob", DomainID: directory.DefaultDomainID}); err == nil {
 		t.Fatal("duplicate user name accepted")
 	}
-	if err := s.CreateUser(ctx, &identity.User{ID: "u3", Name: "x", DomainID: "nope"}); !errors.As(err, new(*identity.NotFoundError)) {
+	if err := s.CreateUser(ctx, &directory.User{ID: "u3", Name: "x", DomainID: "nope"}); !apierr.IsNotFound(err) {
 		t.Fatalf("unknown domain: %v", err)
 	}
 	for _, h := range []string{"h2", "h3"} {
 		u.PasswordHash = h
 		old := map[string]string{"h2": "h1", "h3": "h2"}[h]
-		if err := s.UpdateUser(ctx, u, old, &identity.RevokeEvent{UserID: "u1"}); err != nil {
+		if err := s.UpdateUser(ctx, u, old, &directory.RevokeEvent{UserID: "u1"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -133,13 +135,13 @@ func TestUserPasswordHistoryAndAuthState(t *testing.T) {
 		t.Fatalf("user = %+v, %v", got, err)
 	}
 	f := false
-	if us, _ := s.ListUsers(ctx, identity.UserQuery{Enabled: &f}); len(us) != 0 {
+	if us, _ := s.ListUsers(ctx, directory.UserQuery{Enabled: &f}); len(us) != 0 {
 		t.Fatalf("disabled users = %v", us)
 	}
 	if err := s.DeleteUser(ctx, "u1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, "u1"); !errors.As(err, new(*identity.NotFoundError)) {
+	if err := s.DeleteUser(ctx, "u1"); !apierr.IsNotFound(err) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
@@ -147,16 +149,16 @@ func TestUserPasswordHistoryAndAuthState(t *testing.T) {
 func TestCatalogStore(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	if err := s.CreateService(ctx, &identity.CatalogService{ID: "s1", Type: "compute", Enabled: true}); err != nil {
+	if err := s.CreateService(ctx, &catalog.APIService{ID: "s1", Type: "compute", Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateEndpoint(ctx, &identity.Endpoint{ID: "e1", ServiceID: "s1", Interface: "public", URL: "http://x", RegionID: "RegionOne", Enabled: true}); err != nil {
+	if err := s.CreateEndpoint(ctx, &catalog.Endpoint{ID: "e1", ServiceID: "s1", Interface: "public", URL: "http://x", RegionID: "RegionOne", Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateEndpoint(ctx, &identity.Endpoint{ID: "e2", ServiceID: "nope", Interface: "public", URL: "http://x"}); !errors.As(err, new(*identity.ValidationError)) {
+	if err := s.CreateEndpoint(ctx, &catalog.Endpoint{ID: "e2", ServiceID: "nope", Interface: "public", URL: "http://x"}); !apierr.IsBadRequest(err) {
 		t.Fatalf("endpoint of unknown service: %v", err)
 	}
-	if err := s.CreateEndpointGroup(ctx, &identity.EndpointGroup{ID: "g1", Name: "g", Filters: map[string]any{"service_id": "s1"}}); err != nil {
+	if err := s.CreateEndpointGroup(ctx, &catalog.EndpointGroup{ID: "g1", Name: "g", Filters: map[string]any{"service_id": "s1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddEndpointGroupProject(ctx, "g1", "p"); err != nil {
@@ -174,7 +176,7 @@ func TestCatalogStore(t *testing.T) {
 	if pe, _ := s.ProjectEndpoints(ctx, "p", ""); len(pe) != 0 {
 		t.Fatalf("associations of a deleted endpoint remain: %v", pe)
 	}
-	if err := s.CreateRegisteredLimits(ctx, []*identity.RegisteredLimit{{ID: "r1", ServiceID: "s", ResourceName: "cores", DefaultLimit: 3}, {ID: "r2", ServiceID: "s", ResourceName: "cores", DefaultLimit: 4}}); err == nil {
+	if err := s.CreateRegisteredLimits(ctx, []*catalog.RegisteredLimit{{ID: "r1", ServiceID: "s", ResourceName: "cores", DefaultLimit: 3}, {ID: "r2", ServiceID: "s", ResourceName: "cores", DefaultLimit: 4}}); err == nil {
 		t.Fatal("duplicate registered limits accepted")
 	}
 	if ls, _ := s.ListRegisteredLimits(ctx); len(ls) != 0 {

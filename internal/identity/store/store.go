@@ -1,33 +1,64 @@
 // Package store is the SQL implementation of identity.Store, with the
 // identity service's migrations. It runs unchanged on SQLite and
-// PostgreSQL; store_test.go runs on both (see platform/db/dbtest).
+// PostgreSQL; its tests run on both (see platform/db/dbtest).
+//
+// Store is the union of one store per part of the service, each in its
+// own package beside this one (store/directory, store/catalog,
+// store/credential, store/assignment, store/authn, sharing store/row);
+// this package adds the migrations and the bootstrap, which touches every
+// part in one transaction.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
-	"encoding/json"
-	"errors"
 	"io/fs"
-	"time"
 
 	"github.com/gostack/gostack/internal/identity"
+	asgstore "github.com/gostack/gostack/internal/identity/store/assignment"
+	authnstore "github.com/gostack/gostack/internal/identity/store/authn"
+	catstore "github.com/gostack/gostack/internal/identity/store/catalog"
+	credstore "github.com/gostack/gostack/internal/identity/store/credential"
+	dirstore "github.com/gostack/gostack/internal/identity/store/directory"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// The parts' stores are all named Store: these names make them distinct
+// embedded fields, so that Store has every part's methods.
+type (
+	directoryStore  = dirstore.Store
+	catalogStore    = catstore.Store
+	credentialStore = credstore.Store
+	assignmentStore = asgstore.Store
+	authnStore      = authnstore.Store
+)
+
 // Store implements identity.Store.
 type Store struct {
 	db *db.DB
+	*directoryStore
+	*catalogStore
+	*credentialStore
+	*assignmentStore
+	*authnStore
 }
 
 var _ identity.Store = (*Store)(nil)
 
 // New returns a Store on d. Call Migrate before use.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store {
+	return &Store{
+		db:              d,
+		directoryStore:  dirstore.New(d),
+		catalogStore:    catstore.New(d),
+		credentialStore: credstore.New(d),
+		assignmentStore: asgstore.New(d),
+		authnStore:      authnstore.New(d),
+	}
+}
 
 // Migrate applies the identity migrations.
 func (s *Store) Migrate(ctx context.Context) error {
@@ -40,60 +71,3 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // DB returns the underlying database.
 func (s *Store) DB() *db.DB { return s.db }
-
-// encodeJSON renders a map for a JSONB column; nil becomes {}.
-func encodeJSON(m map[string]any) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
-}
-
-// decodeJSON parses a JSONB column value; bad or empty text gives nil.
-func decodeJSON(s []byte) map[string]any {
-	if len(s) == 0 {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal(s, &m) != nil || len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-// timePtr turns a nullable column into a *time.Time in UTC.
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}
-
-// nullTime is the reverse of timePtr.
-func nullTime(t *time.Time) sql.NullTime {
-	if t == nil {
-		return sql.NullTime{}
-	}
-	return sql.NullTime{Time: t.UTC(), Valid: true}
-}
-
-// notFoundIf maps sql.ErrNoRows to an identity.NotFoundError.
-func notFoundIf(err error, kind, id string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return &identity.NotFoundError{Kind: kind, ID: id}
-	}
-	return err
-}
-
-// conflictIf maps unique violations to an identity.ConflictError.
-func conflictIf(err error, msg string) error {
-	if db.IsUnique(err) {
-		return &identity.ConflictError{Msg: msg}
-	}
-	return err
-}

@@ -13,6 +13,9 @@ import (
 
 	"github.com/gostack/gostack/internal/image"
 	imgapi "github.com/gostack/gostack/internal/image/api"
+	"github.com/gostack/gostack/internal/image/imports"
+	"github.com/gostack/gostack/internal/image/metadef"
+	"github.com/gostack/gostack/internal/image/patch"
 	"github.com/gostack/gostack/internal/image/store"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
@@ -31,11 +34,17 @@ type env struct {
 func setup(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := image.New(ctx, image.Config{DataDir: t.TempDir(), MaxImageSize: 1 << 20}, store.New(dbtest.Open(t)))
+	st := store.New(dbtest.Open(t))
+	svc, err := image.New(ctx, image.Config{DataDir: t.TempDir(), MaxImageSize: 1 << 20}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policy.New(image.PolicyDefaults())
+	imp, err := imports.New(svc, st, imports.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(imp.Close)
+	pol, err := policy.New(imgapi.PolicyDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +53,7 @@ func setup(t *testing.T) *env {
 		"alice": {UserID: "u-alice", ProjectID: "p-alice", Roles: []string{"member", "reader"}},
 		"bob":   {UserID: "u-bob", ProjectID: "p-bob", Roles: []string{"member", "reader"}},
 	}
-	srv := httptest.NewServer(imgapi.New(svc, pol, v, slog.New(slog.DiscardHandler)).Handler())
+	srv := httptest.NewServer(imgapi.New(svc, imp, metadef.New(st), pol, v, slog.New(slog.DiscardHandler)).Handler())
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv}
 }
@@ -79,7 +88,7 @@ func (e *env) json(tok, method, path string, body any, want int) map[string]any 
 		ct = "application/json"
 	}
 	if method == "PATCH" {
-		ct = image.PatchV21
+		ct = patch.V21
 	}
 	code, b, _ := e.do(tok, method, path, ct, r)
 	if code != want {

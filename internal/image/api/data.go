@@ -1,21 +1,17 @@
 package api
 
 import (
-	"fmt"
-	"mime"
 	"net/http"
 	"time"
 
-	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
+// uploadImage is PUT /v2/images/{id}/file; its media type was checked
+// with upload_image.
 func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/octet-stream" {
-		return &image.UnsupportedMediaError{Msg: fmt.Sprintf("Unsupported Content-Type %q: image data is application/octet-stream.", mt)}
-	}
-	img, err := h.shown(r, "upload_image")
+	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err
 	}
@@ -25,7 +21,7 @@ func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if r.ContentLength > limit {
-			return &image.TooLargeError{Msg: fmt.Sprintf("Image size %d exceeds the maximum of %d bytes.", r.ContentLength, limit)}
+			return apierr.TooLarge("Image size %d exceeds the maximum of %d bytes.", r.ContentLength, limit)
 		}
 	}
 	if _, err := h.svc.Upload(r.Context(), h.caller(r), img.ID, r.Body); err != nil {
@@ -35,9 +31,6 @@ func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) downloadImage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "download_image"); err != nil {
-		return err
-	}
 	img, f, _, err := h.svc.Download(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err

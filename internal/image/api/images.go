@@ -1,11 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/image/patch"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -22,23 +18,6 @@ const (
 	defaultLimit = 25
 	maxLimit     = 1000
 )
-
-func decodeObject(r *http.Request) (map[string]any, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
-	if err != nil {
-		return nil, &apierr.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
-	}
-	if len(body) > httpapi.MaxBodyBytes {
-		return nil, &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
-		return nil, &image.ValidationError{Msg: "Request body must be a JSON object."}
-	}
-	return m, nil
-}
 
 func (h *Handler) listImages(w http.ResponseWriter, r *http.Request) error {
 	f, page, err := parseImageFilter(r)
@@ -117,8 +96,8 @@ func parseImageFilter(r *http.Request) (image.ImageFilter, httpapi.Page, error) 
 	if v, ok := get("status"); ok {
 		f.Statuses = inList(v)
 		for _, s := range f.Statuses {
-			if !slices.Contains(image.Statuses, image.Status(s)) {
-				return f, page, &image.ValidationError{Msg: fmt.Sprintf("Invalid status value: %s", s)}
+			if !slices.Contains(image.Statuses(), image.Status(s)) {
+				return f, page, apierr.BadRequest("Invalid status value: %s", s)
 			}
 		}
 	}
@@ -133,13 +112,13 @@ func parseImageFilter(r *http.Request) (image.ImageFilter, httpapi.Page, error) 
 	}
 	if v, ok := get("visibility"); ok {
 		if !slices.Contains([]string{image.Public, image.Private, image.Shared, image.Community, "all"}, v) {
-			return f, page, &image.ValidationError{Msg: fmt.Sprintf("Invalid visibility value: %s", v)}
+			return f, page, apierr.BadRequest("Invalid visibility value: %s", v)
 		}
 		f.Visibility = v
 	}
 	if v, ok := get("member_status"); ok {
 		if !slices.Contains([]string{image.MemberPending, image.MemberAccepted, image.MemberRejected, "all"}, v) {
-			return f, page, &image.ValidationError{Msg: fmt.Sprintf("Invalid status value: %s", v)}
+			return f, page, apierr.BadRequest("Invalid status value: %s", v)
 		}
 		f.MemberStatus = v
 	}
@@ -148,7 +127,7 @@ func parseImageFilter(r *http.Request) (image.ImageFilter, httpapi.Page, error) 
 		if v, ok := get(k); ok {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				return f, page, &image.ValidationError{Msg: fmt.Sprintf("Invalid value for %s: %s", k, v)}
+				return f, page, apierr.BadRequest("Invalid value for %s: %s", k, v)
 			}
 			if k == "os_hidden" {
 				f.Hidden = &b
@@ -161,7 +140,7 @@ func parseImageFilter(r *http.Request) (image.ImageFilter, httpapi.Page, error) 
 		if v, ok := get(k); ok {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
-				return f, page, &image.ValidationError{Msg: fmt.Sprintf("Invalid value for %s: %s", k, v)}
+				return f, page, apierr.BadRequest("Invalid value for %s: %s", k, v)
 			}
 			switch k {
 			case "size_min":
@@ -211,26 +190,17 @@ func parseTimeCond(v string) (image.TimeCond, error) {
 			return image.TimeCond{Op: op, T: t.UTC()}, nil
 		}
 	}
-	return image.TimeCond{}, &image.ValidationError{Msg: fmt.Sprintf("Unable to filter on a range with a nonsensical value: %s", v)}
+	return image.TimeCond{}, apierr.BadRequest("Unable to filter on a range with a nonsensical value: %s", v)
 }
 
+// createImage is POST /v2/images; add_image was checked against the
+// owner and visibility the body asks for (newImageTarget).
 func (h *Handler) createImage(w http.ResponseWriter, r *http.Request) error {
 	body, err := decodeObject(r)
 	if err != nil {
 		return err
 	}
-	c := h.caller(r)
-	owner := c.ProjectID
-	if o, ok := body["owner"].(string); ok {
-		owner = o
-	}
-	vis, _ := body["visibility"].(string)
-	if err := h.api.Authorize(r, "add_image", func(*http.Request) (map[string]any, error) {
-		return map[string]any{"project_id": owner, "owner": owner, "visibility": vis}, nil
-	}); err != nil {
-		return err
-	}
-	img, err := h.svc.Create(r.Context(), c, body)
+	img, err := h.svc.Create(r.Context(), h.caller(r), body)
 	if err != nil {
 		return err
 	}
@@ -238,42 +208,22 @@ func (h *Handler) createImage(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.WriteJSON(w, http.StatusCreated, h.imageView(r, img))
 }
 
-// shown fetches an image the caller may see and enforces rule on it.
-func (h *Handler) shown(r *http.Request, rule string) (*image.Image, error) {
-	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
-	if err != nil {
-		return nil, err
-	}
-	if err := h.authorize(r, rule, img); err != nil {
-		return nil, err
-	}
-	return img, nil
-}
-
 func (h *Handler) showImage(w http.ResponseWriter, r *http.Request) error {
-	img, err := h.shown(r, "get_image")
+	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, h.imageView(r, img))
 }
 
+// updateImage is PATCH /v2/images/{id}; its media type and size were
+// checked with modify_image (checkPatch).
 func (h *Handler) updateImage(w http.ResponseWriter, r *http.Request) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != image.PatchV21 && mt != image.PatchV20 {
-		return &image.UnsupportedMediaError{Msg: fmt.Sprintf("Unsupported Content-Type %q: use %s.", mt, image.PatchV21)}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
+	body, err := readBody(r, httpapi.MaxBodyBytes)
 	if err != nil {
-		return &apierr.Error{Code: http.StatusBadRequest, Message: "Could not read the request body.", Err: err}
-	}
-	if len(body) > httpapi.MaxBodyBytes {
-		return &apierr.Error{Code: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
-	}
-	if _, err := h.shown(r, "modify_image"); err != nil {
 		return err
 	}
-	ops, err := image.ParsePatch(body)
+	ops, err := patch.Parse(body)
 	if err != nil {
 		return err
 	}
@@ -285,9 +235,6 @@ func (h *Handler) updateImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "delete_image"); err != nil {
-		return err
-	}
 	if err := h.svc.Delete(r.Context(), h.caller(r), r.PathValue("image_id")); err != nil {
 		return err
 	}
@@ -295,9 +242,6 @@ func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deactivate(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "deactivate"); err != nil {
-		return err
-	}
 	if err := h.svc.Deactivate(r.Context(), h.caller(r), r.PathValue("image_id")); err != nil {
 		return err
 	}
@@ -305,9 +249,6 @@ func (h *Handler) deactivate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) reactivate(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "reactivate"); err != nil {
-		return err
-	}
 	if err := h.svc.Reactivate(r.Context(), h.caller(r), r.PathValue("image_id")); err != nil {
 		return err
 	}
@@ -315,9 +256,6 @@ func (h *Handler) reactivate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) addTag(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "modify_image"); err != nil {
-		return err
-	}
 	if err := h.svc.AddTag(r.Context(), h.caller(r), r.PathValue("image_id"), r.PathValue("tag")); err != nil {
 		return err
 	}
@@ -325,9 +263,6 @@ func (h *Handler) addTag(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteTag(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "modify_image"); err != nil {
-		return err
-	}
 	if err := h.svc.DeleteTag(r.Context(), h.caller(r), r.PathValue("image_id"), r.PathValue("tag")); err != nil {
 		return err
 	}

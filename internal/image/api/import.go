@@ -1,26 +1,25 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/image/imports"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
 // maxImportBody bounds the JSON body of an import request.
 const maxImportBody = 64 << 10
 
+// stageImage is PUT /v2/images/{id}/stage; its media type was checked
+// with modify_image (checkStage).
 func (h *Handler) stageImage(w http.ResponseWriter, r *http.Request) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/octet-stream" {
-		return &image.UnsupportedMediaError{Msg: fmt.Sprintf("Unsupported Content-Type %q: staged data is application/octet-stream.", mt)}
-	}
-	if err := h.svc.Stage(r.Context(), h.caller(r), r.PathValue("image_id"), r.Body); err != nil {
+	if err := h.imp.Stage(r.Context(), h.caller(r), r.PathValue("image_id"), r.Body); err != nil {
 		return err
 	}
 	return httpapi.NoContent(w)
@@ -35,23 +34,14 @@ type importBody struct {
 	AllStoresMustSucceed *bool          `json:"all_stores_must_succeed"`
 }
 
+// importImage is POST /v2/images/{id}/import; the body was validated
+// before the policy check (checkImport) and is read again here.
 func (h *Handler) importImage(w http.ResponseWriter, r *http.Request) error {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxImportBody+1))
+	req, err := importRequest(r)
 	if err != nil {
 		return err
 	}
-	if len(raw) > maxImportBody {
-		return &image.TooLargeError{Msg: "Request body too large."}
-	}
-	var b importBody
-	if err := httpapi.DecodeBytes(raw, &b, true); err != nil {
-		return err
-	}
-	req, err := importRequest(b, raw)
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.Import(r.Context(), h.caller(r), r.PathValue("image_id"), req, httpapi.RequestID(r.Context())); err != nil {
+	if _, err := h.imp.Import(r.Context(), h.caller(r), r.PathValue("image_id"), req, httpapi.RequestID(r.Context())); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Length", "0")
@@ -59,10 +49,23 @@ func (h *Handler) importImage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// importRequest validates the body as Glance's import schema does.
-func importRequest(b importBody, raw []byte) (image.ImportRequest, error) {
-	bad := func(format string, a ...any) (image.ImportRequest, error) {
-		return image.ImportRequest{}, &image.ValidationError{Msg: fmt.Sprintf(format, a...)}
+// importRequest reads an import body, putting it back for a second
+// read, and validates it as Glance's import schema does.
+func importRequest(r *http.Request) (imports.Request, error) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxImportBody+1))
+	if err != nil {
+		return imports.Request{}, err
+	}
+	if len(raw) > maxImportBody {
+		return imports.Request{}, apierr.TooLarge("Request body too large.")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	var b importBody
+	if err := httpapi.DecodeBytes(raw, &b, true); err != nil {
+		return imports.Request{}, err
+	}
+	bad := func(format string, a ...any) (imports.Request, error) {
+		return imports.Request{}, apierr.BadRequest(format, a...)
 	}
 	if b.Method == nil {
 		return bad("Import request requires a 'method' field.")
@@ -74,25 +77,24 @@ func importRequest(b importBody, raw []byte) (image.ImportRequest, error) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return "", &image.ValidationError{Msg: fmt.Sprintf("Import method field %q must be a string.", k)}
+			return "", apierr.BadRequest("Import method field %q must be a string.", k)
 		}
 		return s, nil
 	}
-	req := image.ImportRequest{Stores: b.Stores, Body: json.RawMessage(raw), AllStoresMustSucceed: b.AllStoresMustSucceed}
+	req := imports.Request{Stores: b.Stores, Body: json.RawMessage(raw), AllStoresMustSucceed: b.AllStoresMustSucceed}
 	if b.AllStores != nil {
 		req.AllStores = *b.AllStores
 	}
-	var err error
 	for k, dst := range map[string]*string{"name": &req.Method, "uri": &req.URI, "glance_image_id": &req.GlanceImageID,
 		"glance_region": &req.GlanceRegion, "glance_service_interface": &req.GlanceInterface} {
 		if *dst, err = str(k); err != nil {
-			return image.ImportRequest{}, err
+			return imports.Request{}, err
 		}
 	}
 	if req.Method == "" {
 		return bad("Import request requires a 'name' field.")
 	}
-	if req.Method == image.MethodWebDownload && req.URI == "" {
+	if req.Method == imports.MethodWebDownload && req.URI == "" {
 		return bad("Import method web-download requires a 'uri'.")
 	}
 	if req.AllStores && len(req.Stores) > 0 {
@@ -102,7 +104,7 @@ func importRequest(b importBody, raw []byte) (image.ImportRequest, error) {
 }
 
 func (h *Handler) listImageTasks(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.svc.ImageTasks(r.Context(), h.caller(r), r.PathValue("image_id"))
+	ts, err := h.imp.ImageTasks(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err
 	}
@@ -119,13 +121,13 @@ func (h *Handler) infoImport(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"import-methods": map[string]any{
 		"description": "Import methods available.",
 		"type":        "array",
-		"value":       h.svc.ImportMethods(),
+		"value":       h.imp.Methods(),
 	}})
 }
 
 func (h *Handler) infoStores(w http.ResponseWriter, r *http.Request) error {
 	var out []map[string]any
-	for _, s := range h.svc.Stores() {
+	for _, s := range h.imp.Stores() {
 		m := map[string]any{"id": s.ID, "description": s.Description}
 		if s.Default {
 			m["default"] = true
@@ -137,7 +139,7 @@ func (h *Handler) infoStores(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) infoStoresDetail(w http.ResponseWriter, r *http.Request) error {
 	var out []map[string]any
-	for _, s := range h.svc.Stores() {
+	for _, s := range h.imp.Stores() {
 		m := map[string]any{"id": s.ID, "description": s.Description, "type": s.Type, "weight": 0, "properties": map[string]any{}}
 		if s.Default {
 			m["default"] = true
@@ -153,33 +155,33 @@ func (h *Handler) infoStoresDetail(w http.ResponseWriter, r *http.Request) error
 func (h *Handler) deleteFromStore(w http.ResponseWriter, r *http.Request) error {
 	store := r.PathValue("store_id")
 	if store != image.StoreFile {
-		return &image.ConflictError{Msg: fmt.Sprintf("The selected store %s is not available on this node.", store)}
+		return apierr.Conflict("The selected store %s is not available on this node.", store)
 	}
 	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err
 	}
 	if img.Status != image.StatusActive {
-		return &image.ConflictError{Msg: "It's not allowed to remove image data from store if image status is not 'active'"}
+		return apierr.Conflict("It's not allowed to remove image data from store if image status is not 'active'")
 	}
 	if !strings.Contains(","+img.Stores+",", ","+store+",") {
-		return &image.NotFoundError{Kind: "image data in store", ID: store}
+		return apierr.NotFound("No image data in store found with ID %s", store)
 	}
-	return &image.ForbiddenError{Msg: "Cannot delete image data from the only store in which it exists."}
+	return apierr.Forbidden("Cannot delete image data from the only store in which it exists.")
 }
 
 func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := image.TaskFilter{Type: q.Get("type"), Marker: q.Get("marker")}
+	f := imports.TaskFilter{Type: q.Get("type"), Marker: q.Get("marker")}
 	if s := q.Get("status"); s != "" {
-		f.Statuses = []image.TaskStatus{image.TaskStatus(s)}
+		f.Statuses = []imports.TaskStatus{imports.TaskStatus(s)}
 	}
 	page, err := httpapi.ParsePage(r, httpapi.PageOptions{})
 	if err != nil {
 		return err
 	}
 	f.Limit = page.Limit
-	ts, err := h.svc.ListTasks(r.Context(), h.caller(r), f)
+	ts, err := h.imp.Tasks(r.Context(), h.caller(r), f)
 	if err != nil {
 		return err
 	}
@@ -196,7 +198,7 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showTask(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.svc.GetTask(r.Context(), h.caller(r), r.PathValue("task_id"))
+	t, err := h.imp.Task(r.Context(), h.caller(r), r.PathValue("task_id"))
 	if err != nil {
 		return err
 	}
@@ -205,7 +207,7 @@ func (h *Handler) showTask(w http.ResponseWriter, r *http.Request) error {
 
 // renderTask is a task as Glance shows it; the list leaves out input and
 // result.
-func renderTask(t *image.Task, full bool) map[string]any {
+func renderTask(t *imports.Task, full bool) map[string]any {
 	m := map[string]any{
 		"id": t.ID, "type": t.Type, "status": string(t.Status), "owner": t.Owner,
 		"image_id": t.ImageID, "request_id": t.RequestID, "user_id": t.UserID,

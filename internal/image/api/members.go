@@ -1,17 +1,50 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 
-	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
-func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "get_members"); err != nil {
-		return err
+// newMember reads the body of POST /v2/images/{id}/members: the project
+// to share the image with.
+func newMember(r *http.Request) (string, error) {
+	body, err := decodeObject(r)
+	if err != nil {
+		return "", err
 	}
+	member, ok := body["member"].(string)
+	if !ok || len(body) != 1 {
+		return "", apierr.BadRequest("Request body must be {\"member\": \"<project id>\"}.")
+	}
+	return member, nil
+}
+
+// memberStatus reads the body of PUT /v2/images/{id}/members/{member}.
+// Clients (openstacksdk) send the member back with its read-only
+// attributes; only status may change, other keys of the member schema
+// are ignored, unknown keys refused.
+func memberStatus(r *http.Request) (string, error) {
+	body, err := decodeObject(r)
+	if err != nil {
+		return "", err
+	}
+	status, ok := body["status"].(string)
+	if !ok {
+		return "", apierr.BadRequest("Request body must be {\"status\": \"accepted|rejected|pending\"}.")
+	}
+	for k := range body {
+		switch k {
+		case "status", "member", "member_id", "image_id", "created_at", "updated_at", "schema", "id", "name":
+		default:
+			return "", apierr.BadRequest("Additional properties are not allowed ('%s' was unexpected).", k)
+		}
+	}
+	return status, nil
+}
+
+func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request) error {
 	ms, err := h.svc.ListMembers(r.Context(), h.caller(r), r.PathValue("image_id"))
 	if err != nil {
 		return err
@@ -24,15 +57,8 @@ func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) error {
-	body, err := decodeObject(r)
+	member, err := newMember(r)
 	if err != nil {
-		return err
-	}
-	member, ok := body["member"].(string)
-	if !ok || len(body) != 1 {
-		return &image.ValidationError{Msg: "Request body must be {\"member\": \"<project id>\"}."}
-	}
-	if _, err := h.shown(r, "add_member"); err != nil {
 		return err
 	}
 	m, err := h.svc.AddMember(r.Context(), h.caller(r), r.PathValue("image_id"), member)
@@ -43,9 +69,6 @@ func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showMember(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "get_member"); err != nil {
-		return err
-	}
 	m, err := h.svc.GetMember(r.Context(), h.caller(r), r.PathValue("image_id"), r.PathValue("member_id"))
 	if err != nil {
 		return err
@@ -54,38 +77,11 @@ func (h *Handler) showMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request) error {
-	body, err := decodeObject(r)
+	status, err := memberStatus(r)
 	if err != nil {
 		return err
 	}
-	// Clients (openstacksdk) send the member back with its read-only
-	// attributes; only status may change, other keys of the member
-	// schema are ignored, unknown keys refused.
-	status, ok := body["status"].(string)
-	if !ok {
-		return &image.ValidationError{Msg: "Request body must be {\"status\": \"accepted|rejected|pending\"}."}
-	}
-	for k := range body {
-		switch k {
-		case "status", "member", "member_id", "image_id", "created_at", "updated_at", "schema", "id", "name":
-		default:
-			return &image.ValidationError{Msg: fmt.Sprintf("Additional properties are not allowed ('%s' was unexpected).", k)}
-		}
-	}
-	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))
-	if err != nil {
-		return err
-	}
-	// modify_member targets the membership being changed.
-	mid := r.PathValue("member_id")
-	if err := h.api.Authorize(r, "modify_member", func(*http.Request) (map[string]any, error) {
-		t := h.target(r, img)
-		t["member_id"] = mid
-		return t, nil
-	}); err != nil {
-		return err
-	}
-	m, err := h.svc.UpdateMember(r.Context(), h.caller(r), img.ID, mid, status)
+	m, err := h.svc.UpdateMember(r.Context(), h.caller(r), r.PathValue("image_id"), r.PathValue("member_id"), status)
 	if err != nil {
 		return err
 	}
@@ -93,9 +89,6 @@ func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteMember(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.shown(r, "delete_member"); err != nil {
-		return err
-	}
 	if err := h.svc.DeleteMember(r.Context(), h.caller(r), r.PathValue("image_id"), r.PathValue("member_id")); err != nil {
 		return err
 	}

@@ -92,21 +92,8 @@ func (h *Handler) caller(r *http.Request) image.Caller {
 	}
 	c := image.Caller{ProjectID: creds.ProjectID, UserID: creds.UserID}
 	c.Admin = h.pol != nil && h.pol.Enforce("context_is_admin", map[string]any{}, creds.PolicyValues())
-	c.Authorize = func(rule string, img *image.Image) error { return h.authorize(r, rule, img) }
+	c.Enforce = func(rule string, img *image.Image) error { return h.authorize(r, rule, img) }
 	return c
-}
-
-// target is an image's policy target, as Glance builds it.
-func (h *Handler) target(r *http.Request, img *image.Image) map[string]any {
-	t := map[string]any{"project_id": img.Owner, "owner": img.Owner, "visibility": img.Visibility, "id": img.ID}
-	if img.Visibility == image.Shared {
-		if creds, ok := auth.FromContext(r.Context()); ok && creds.ProjectID != "" {
-			if m, err := h.svc.MemberOf(r.Context(), img, creds.ProjectID); err == nil && m != nil {
-				t["member_id"] = m.MemberID
-			}
-		}
-	}
-	return t
 }
 
 // authorize enforces rule against img.
@@ -117,6 +104,3 @@ func (h *Handler) authorize(r *http.Request, rule string, img *image.Image) erro
 func (h *Handler) can(r *http.Request, rule string, img *image.Image) bool {
 	return h.authorize(r, rule, img) == nil
 }
-
-// fmtNow is the current time as stored for metadefs.
-func fmtNow() time.Time { return time.Now().UTC().Truncate(time.Second) }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	metadefapi "github.com/gostack/gostack/internal/image/metadef/api"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -38,8 +40,8 @@ func imageSchema() map[string]any {
 		"owner":            nullStr("Owner of the image", 255),
 		"size":             readOnly(map[string]any{"type": []any{"null", "integer"}, "description": "Size of image file in bytes"}),
 		"virtual_size":     readOnly(map[string]any{"type": []any{"null", "integer"}, "description": "Virtual size of image in bytes"}),
-		"container_format": map[string]any{"type": []any{"null", "string"}, "description": "Format of the container", "enum": append([]any{nil}, anyList(image.ContainerFormats)...)},
-		"disk_format":      map[string]any{"type": []any{"null", "string"}, "description": "Format of the disk", "enum": append([]any{nil}, anyList(image.DiskFormats)...)},
+		"container_format": map[string]any{"type": []any{"null", "string"}, "description": "Format of the container", "enum": append([]any{nil}, anyList(image.ContainerFormats())...)},
+		"disk_format":      map[string]any{"type": []any{"null", "string"}, "description": "Format of the disk", "enum": append([]any{nil}, anyList(image.DiskFormats())...)},
 		"created_at":       readOnly(str("Date and time of image registration")),
 		"updated_at":       readOnly(str("Date and time of the last image modification")),
 		"tags":             map[string]any{"type": "array", "description": "List of strings related to the image", "items": map[string]any{"type": "string", "maxLength": 255}},
@@ -65,8 +67,9 @@ func imageSchema() map[string]any {
 }
 
 func statusNames() []string {
-	out := make([]string, len(image.Statuses))
-	for i, s := range image.Statuses {
+	all := image.Statuses()
+	out := make([]string, len(all))
+	for i, s := range all {
 		out[i] = string(s)
 	}
 	return out
@@ -118,7 +121,7 @@ func schemas() map[string]func() map[string]any {
 		"member":  memberSchema,
 		"members": func() map[string]any { return collection("member", "members", memberSchema()) },
 	}
-	for k, v := range metadefSchemas() {
+	for k, v := range metadefapi.Schemas() {
 		m[k] = v
 	}
 	return m
@@ -128,57 +131,7 @@ func (h *Handler) showSchema(w http.ResponseWriter, r *http.Request) error {
 	name := strings.Trim(r.PathValue("name"), "/")
 	f, ok := schemas()[name]
 	if !ok {
-		return &image.NotFoundError{Kind: "schema", ID: name}
+		return apierr.NotFound("No schema found with ID %s", name)
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, f())
-}
-
-// metadefSchemas are the metadata definition schemas; the names are
-// Glance's (resource_type is "resource_type_association").
-func metadefSchemas() map[string]func() map[string]any {
-	simple := func(name string, props map[string]any) func() map[string]any {
-		return func() map[string]any {
-			return map[string]any{"name": name, "properties": props, "additionalProperties": false}
-		}
-	}
-	ns := map[string]any{
-		"namespace": str("The unique namespace text."), "display_name": str("The user friendly name for the namespace."),
-		"description": str("Provides a user friendly description of the namespace."),
-		"visibility":  map[string]any{"type": "string", "enum": []string{"public", "private"}},
-		"protected":   map[string]any{"type": "boolean"}, "owner": str("Owner of the namespace."),
-		"created_at": str("Date and time of namespace creation"), "updated_at": str("Date and time of the last namespace modification"),
-		"schema": str(""), "self": str(""),
-		"resource_type_associations": map[string]any{"type": "array"}, "properties": map[string]any{"type": "object"},
-		"objects": map[string]any{"type": "array"}, "tags": map[string]any{"type": "array"},
-	}
-	rt := map[string]any{"name": str("Resource type names should be aligned with Heat resource types whenever possible"),
-		"prefix": str("Specifies the prefix to use for the given resource type."), "properties_target": str(""),
-		"created_at": str(""), "updated_at": str("")}
-	obj := map[string]any{"name": str(""), "description": str(""), "required": map[string]any{"type": "array"},
-		"properties": map[string]any{"type": "object"}, "schema": str(""), "self": str(""), "created_at": str(""), "updated_at": str("")}
-	prop := map[string]any{"name": str(""), "title": str(""), "description": str(""), "type": str(""),
-		"enum": map[string]any{"type": "array"}, "default": map[string]any{}, "readonly": map[string]any{"type": "boolean"},
-		"operators": map[string]any{"type": "array"}, "minimum": map[string]any{"type": "number"}, "maximum": map[string]any{"type": "number"},
-		"minLength": map[string]any{"type": "integer"}, "maxLength": map[string]any{"type": "integer"}, "pattern": str(""),
-		"items": map[string]any{"type": "object"}, "minItems": map[string]any{"type": "integer"}, "maxItems": map[string]any{"type": "integer"},
-		"uniqueItems": map[string]any{"type": "boolean"}, "additionalItems": map[string]any{"type": "boolean"}}
-	tag := map[string]any{"name": str(""), "created_at": str(""), "updated_at": str("")}
-	wrap := func(plural, key string, item map[string]any) func() map[string]any {
-		return func() map[string]any {
-			return map[string]any{"name": plural, "properties": map[string]any{
-				key: map[string]any{"type": "array", "items": item}, "first": str(""), "next": str(""), "schema": str("")}}
-		}
-	}
-	return map[string]func() map[string]any{
-		"metadefs/namespace":      simple("namespace", ns),
-		"metadefs/namespaces":     wrap("namespaces", "namespaces", ns),
-		"metadefs/resource_type":  simple("resource_type_association", rt),
-		"metadefs/resource_types": wrap("resource_type_associations", "resource_type_associations", rt),
-		"metadefs/object":         simple("object", obj),
-		"metadefs/objects":        wrap("objects", "objects", obj),
-		"metadefs/property":       simple("property", prop),
-		"metadefs/properties":     wrap("properties", "properties", prop),
-		"metadefs/tag":            simple("tag", tag),
-		"metadefs/tags":           wrap("tags", "tags", tag),
-	}
 }

@@ -7,16 +7,6 @@ import (
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
-// versionRoutes serve Glance's version documents.
-func (h *Handler) versionRoutes() []httpapi.Route {
-	type R = httpapi.Route
-	return []R{
-		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.versions(http.StatusMultipleChoices)},
-		{Method: "GET", Pattern: "/versions", Public: true, Handler: h.versions(http.StatusOK)},
-		{Method: "GET", Pattern: "/v2", Public: true, Handler: h.versions(http.StatusMultipleChoices)},
-	}
-}
-
 // versions lists v2.0 to v2.16 (v2.17 and v2.18 mark the cache API).
 func (h *Handler) versions(code int) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

@@ -1,7 +1,10 @@
 // Package client is the typed client other gostack services (compute,
 // block storage) use to call the image service over HTTP: show, list,
 // create and delete images, stream their data down and up, on behalf of
-// the user whose token they pass.
+// the user whose token they pass. Every error answer comes back as an
+// *apierr.Error carrying the answer's status and Glance's message
+// (apierr.IsNotFound, apierr.Status), so callers never read Glance's
+// error bodies.
 //
 //	compute ──GET /v2/images/{id}──────▶ image API ──▶ Image
 //	compute ──GET /v2/images/{id}/file─▶ image API ──▶ io.ReadCloser (streamed)
@@ -13,13 +16,15 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Client calls the image service. It is safe for concurrent use.
@@ -61,41 +66,42 @@ type Image struct {
 	Properties      map[string]string `json:"-"`
 }
 
-// ErrNotFound is returned for an image that does not exist or that the
-// token may not see.
-var ErrNotFound = errors.New("image not found")
-
-// StatusError is any other error answer.
-type StatusError struct {
-	Code int
-	Body string
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("image service answered %d: %s", e.Code, e.Body)
-}
-
+// do is a GET of path.
 func (c *Client) do(ctx context.Context, token, path string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return nil, err
+	return c.send(ctx, http.MethodGet, token, path, "", nil, -1)
+}
+
+// maxErrorBody bounds what is read of an error answer.
+const maxErrorBody = 64 << 10
+
+// apiError turns an error answer of the image API into an *apierr.Error
+// with the answer's status and Glance's message, so that callers never
+// read Glance's bodies: {"code": "404 Not Found", "title": "Not Found",
+// "message": "..."} (what it sends to Accept: application/json), else
+// WebOb's plain text "404 Not Found\n\n<message>\n\n".
+func apiError(resp *http.Response) *apierr.Error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	return &apierr.Error{Code: resp.StatusCode, Message: glanceMessage(resp.StatusCode, b)}
+}
+
+// glanceMessage is the message of an image API error body.
+func glanceMessage(code int, body []byte) string {
+	var j struct {
+		Message *string `json:"message"`
 	}
-	req.Header.Set("X-Auth-Token", token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, err
+	if json.Unmarshal(body, &j) == nil && j.Message != nil {
+		return *j.Message
 	}
-	if resp.StatusCode == http.StatusNotFound {
-		resp.Body.Close()
-		return nil, ErrNotFound
+	text := strings.TrimSpace(string(body))
+	// WebOb's text starts with the status line, then a blank line.
+	if status, rest, ok := strings.Cut(text, "\n\n"); ok && strings.HasPrefix(status, strconv.Itoa(code)+" ") {
+		text = strings.TrimSpace(rest)
 	}
-	if resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		return nil, &StatusError{Code: resp.StatusCode, Body: string(b)}
+	if text == "" {
+		return http.StatusText(code)
 	}
-	return resp, nil
+	return text
 }
 
 // core are the attributes that are not extra properties.
@@ -111,12 +117,7 @@ func (c *Client) Get(ctx context.Context, token, id string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	return decodeImage(body)
+	return readImage(resp)
 }
 
 // Download streams an image's data; the caller closes it. size is -1
@@ -134,7 +135,8 @@ func (c *Client) Download(ctx context.Context, token, id string) (data io.ReadCl
 }
 
 // send makes a request with an optional JSON or raw body and returns the
-// response of a 2xx answer; 404 is ErrNotFound, others a *StatusError.
+// response of a 2xx answer; any other answer is an *apierr.Error with its
+// status and Glance's message (apierr.IsNotFound for a missing image).
 func (c *Client) send(ctx context.Context, method, token, path, contentType string, body io.Reader, size int64) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
@@ -152,16 +154,20 @@ func (c *Client) send(ctx context.Context, method, token, path, contentType stri
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusNotFound {
-		resp.Body.Close()
-		return nil, ErrNotFound
-	}
 	if resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		return nil, &StatusError{Code: resp.StatusCode, Body: string(b)}
+		return nil, apiError(resp)
 	}
 	return resp, nil
+}
+
+// readImage reads the image a 2xx answer carries.
+func readImage(resp *http.Response) (*Image, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return decodeImage(body)
 }
 
 // decodeImage reads an image body: its core attributes and, as
@@ -197,12 +203,7 @@ func (c *Client) Create(ctx context.Context, token string, body map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	return decodeImage(out)
+	return readImage(resp)
 }
 
 // Upload writes an image's data (PUT /v2/images/{id}/file); size is the
@@ -293,10 +294,5 @@ func (c *Client) Update(ctx context.Context, token, id string, ops []PatchOp) (*
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	return decodeImage(out)
+	return readImage(resp)
 }

@@ -2,13 +2,13 @@ package client_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/gostack/gostack/internal/image/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 func TestGetAndDownload(t *testing.T) {
@@ -42,7 +42,7 @@ func TestGetAndDownload(t *testing.T) {
 	if string(b) != "abc" {
 		t.Fatalf("data %q", b)
 	}
-	if _, err := c.Get(ctx, "tok", "nope"); err != client.ErrNotFound {
+	if _, err := c.Get(ctx, "tok", "nope"); !apierr.IsNotFound(err) {
 		t.Fatalf("missing: %v", err)
 	}
 }
@@ -77,7 +77,7 @@ func TestUpdate(t *testing.T) {
 	if img.Properties["os_distro"] != "cirros" || img.UpdatedAt.Second() != 6 || img.CreatedAt.IsZero() {
 		t.Errorf("image %+v", img)
 	}
-	if _, err := c.Update(context.Background(), "tok", "nope", nil); !errors.Is(err, client.ErrNotFound) {
+	if _, err := c.Update(context.Background(), "tok", "nope", nil); !apierr.IsNotFound(err) {
 		t.Errorf("missing image: %v", err)
 	}
 }

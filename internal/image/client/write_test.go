@@ -3,7 +3,6 @@ package client_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/image/client"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // fakeGlance is a tiny image API: create, upload, delete and a paged list.
@@ -110,7 +110,7 @@ func TestCreateUploadListDelete(t *testing.T) {
 	if string(g.data[ids[0]]) != "disk" || g.images[ids[0]]["status"] != "active" {
 		t.Fatalf("upload: %q %v", g.data[ids[0]], g.images[ids[0]]["status"])
 	}
-	if err := c.Upload(ctx, "tok", "nope", strings.NewReader("x"), -1); !errors.Is(err, client.ErrNotFound) {
+	if err := c.Upload(ctx, "tok", "nope", strings.NewReader("x"), -1); !apierr.IsNotFound(err) {
 		t.Fatalf("upload to a missing image: %v", err)
 	}
 	got, err := c.List(ctx, "tok", map[string]string{"image_type": "backup"})
@@ -123,11 +123,10 @@ func TestCreateUploadListDelete(t *testing.T) {
 	if err := c.Delete(ctx, "tok", ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Delete(ctx, "tok", ids[0]); !errors.Is(err, client.ErrNotFound) {
+	if err := c.Delete(ctx, "tok", ids[0]); !apierr.IsNotFound(err) {
 		t.Fatalf("second delete: %v", err)
 	}
-	var se *client.StatusError
-	if _, err := c.List(ctx, "bad", nil); !errors.As(err, &se) || se.Code != 401 {
+	if _, err := c.List(ctx, "bad", nil); apierr.Status(err) != 401 {
 		t.Fatalf("bad token: %v", err)
 	}
 }

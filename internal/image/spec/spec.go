@@ -1,5 +1,6 @@
 // Package spec is the image service's entry in the cloud: how it is
-// configured, migrated and started.
+// configured, migrated and started — the image service, its import flow
+// and metadata catalog over one store, behind one API.
 package spec
 
 import (
@@ -10,6 +11,8 @@ import (
 	"github.com/gostack/gostack/internal/image"
 	imgapi "github.com/gostack/gostack/internal/image/api"
 	"github.com/gostack/gostack/internal/image/format"
+	"github.com/gostack/gostack/internal/image/imports"
+	"github.com/gostack/gostack/internal/image/metadef"
 	imgstore "github.com/gostack/gostack/internal/image/store"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -29,36 +32,38 @@ var Spec = service.Spec{
 
 func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	cfg := env.Config
+	st := imgstore.New(env.DB)
 	svc, err := image.New(ctx, image.Config{
 		DataDir:      filepath.Join(cfg.DataDir, "image"),
 		MaxImageSize: cfg.Image.SizeCap,
 		Limits:       env.Limits("image"),
 		Inspector:    format.Inspector{},
-	}, imgstore.New(env.DB))
+	}, st)
 	if err != nil {
 		return nil, err
 	}
-	if err := svc.ConfigureImport(image.ImportConfig{
+	imp, err := imports.New(svc, st, imports.Config{
 		AllowedHosts: cfg.Image.WebDownloadHosts,
 		Region:       cfg.Region,
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
+	env.OnClose(imp.Close)
 	// Finish what a crash left half done: uploads back to queued, orphaned
 	// files removed, imports resumed or failed.
 	if err := svc.Recover(ctx); err != nil {
 		return nil, err
 	}
-	if err := svc.RecoverImports(ctx); err != nil {
+	if err := imp.Recover(ctx); err != nil {
 		return nil, err
 	}
-	env.OnClose(svc.CloseImports)
-	pol, err := policy.New(image.PolicyDefaults())
+	pol, err := policy.New(imgapi.PolicyDefaults())
 	if err != nil {
 		return nil, err
 	}
 	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "image.yaml")); err != nil {
 		return nil, err
 	}
-	return imgapi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
+	return imgapi.New(svc, imp, metadef.New(st), pol, env.Validator(), env.Log).Handler(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -18,9 +19,7 @@ const imageCols = `id, name, status, visibility, protected, os_hidden, checksum,
 	os_hash_value, size, virtual_size, disk_format, container_format, min_disk, min_ram,
 	owner, stores, locations, revision, created_at, updated_at`
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanImage(sc scanner) (*image.Image, int64, error) {
+func scanImage(sc db.Scanner) (*image.Image, int64, error) {
 	var (
 		img      image.Image
 		name     sql.NullString
@@ -36,9 +35,9 @@ func scanImage(sc scanner) (*image.Image, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	img.Name = strPtr(name)
-	img.Size = intPtr(size)
-	img.VirtualSize = intPtr(vs)
+	img.Name = db.StringPtr(name)
+	img.Size = db.IntPtr(size)
+	img.VirtualSize = db.IntPtr(vs)
 	img.Status = image.Status(status)
 	img.CreatedAt = img.CreatedAt.UTC()
 	img.UpdatedAt = img.UpdatedAt.UTC()
@@ -63,7 +62,7 @@ func encodeLocations(ls []image.Location) string {
 	return string(b)
 }
 
-// CreateImage implements image.ImageStore.
+// CreateImage implements image.Store.
 func (s *Store) CreateImage(ctx context.Context, img *image.Image, maxImages int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if maxImages >= 0 {
@@ -72,18 +71,18 @@ func (s *Store) CreateImage(ctx context.Context, img *image.Image, maxImages int
 				return err
 			}
 			if n+1 > maxImages {
-				return &image.QuotaError{Resource: image.LimitImageCount, Limit: maxImages, Used: n}
+				return image.OverQuota(image.LimitImageCount, maxImages, n)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO images (`+imageCols+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 0, $19, $20)`,
-			img.ID, nullStr(img.Name), string(img.Status), img.Visibility, img.Protected, img.Hidden,
-			img.Checksum, img.HashAlgo, img.HashValue, nullInt(img.Size), nullInt(img.VirtualSize),
+			img.ID, db.NullString(img.Name), string(img.Status), img.Visibility, img.Protected, img.Hidden,
+			img.Checksum, img.HashAlgo, img.HashValue, db.NullInt(img.Size), db.NullInt(img.VirtualSize),
 			img.DiskFormat, img.ContainerFormat, img.MinDisk, img.MinRAM, img.Owner, img.Stores,
 			encodeLocations(img.Locations), img.CreatedAt, img.UpdatedAt)
 		if err != nil {
 			if db.IsUnique(err) {
-				return &image.ConflictError{Msg: fmt.Sprintf("An image with identifier %s already exists", img.ID)}
+				return apierr.ErrDuplicate
 			}
 			return err
 		}
@@ -131,7 +130,7 @@ func writeTagsProps(ctx context.Context, tx *sql.Tx, img, old *image.Image) erro
 	return nil
 }
 
-// GetImage implements image.ImageStore.
+// GetImage implements image.Store.
 func (s *Store) GetImage(ctx context.Context, id string) (img *image.Image, err error) {
 	// The image row and its tags and properties are read from one
 	// snapshot, so an update is seen whole or not at all.
@@ -145,7 +144,7 @@ func (s *Store) GetImage(ctx context.Context, id string) (img *image.Image, err 
 func getImage(ctx context.Context, q db.Querier, id string) (*image.Image, int64, error) {
 	img, rev, err := scanImage(q.QueryRowContext(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, &image.NotFoundError{Kind: "image", ID: id}
+		return nil, 0, apierr.ErrNotFound
 	}
 	if err != nil {
 		return nil, 0, err
@@ -164,9 +163,9 @@ func loadExtras(ctx context.Context, q db.Querier, imgs map[string]*image.Image)
 	ids := slices.Sorted(maps.Keys(imgs))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		var a args
-		in := a.list(chunk)
-		rows, err := q.QueryContext(ctx, `SELECT image_id, value FROM image_tags WHERE image_id IN (`+in+`) ORDER BY value`, a.vals...)
+		var a db.Args
+		in := db.List(&a, chunk)
+		rows, err := q.QueryContext(ctx, `SELECT image_id, value FROM image_tags WHERE image_id IN (`+in+`) ORDER BY value`, a.Vals...)
 		if err != nil {
 			return err
 		}
@@ -182,7 +181,7 @@ func loadExtras(ctx context.Context, q db.Querier, imgs map[string]*image.Image)
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = q.QueryContext(ctx, `SELECT image_id, name, value FROM image_properties WHERE image_id IN (`+in+`)`, a.vals...)
+		rows, err = q.QueryContext(ctx, `SELECT image_id, name, value FROM image_properties WHERE image_id IN (`+in+`)`, a.Vals...)
 		if err != nil {
 			return err
 		}
@@ -202,7 +201,7 @@ func loadExtras(ctx context.Context, q db.Querier, imgs map[string]*image.Image)
 	return nil
 }
 
-// UpdateImage implements image.ImageStore.
+// UpdateImage implements image.Store.
 func (s *Store) UpdateImage(ctx context.Context, id string, fn func(*image.Image) error) (*image.Image, error) {
 	for attempt := 0; ; attempt++ {
 		var out *image.Image
@@ -223,8 +222,8 @@ func (s *Store) UpdateImage(ctx context.Context, id string, fn func(*image.Image
 				size = $9, virtual_size = $10, disk_format = $11, container_format = $12, min_disk = $13,
 				min_ram = $14, owner = $15, stores = $16, locations = $17, revision = revision + 1,
 				updated_at = $18 WHERE id = $19 AND revision = $20`,
-				nullStr(img.Name), string(img.Status), img.Visibility, img.Protected, img.Hidden,
-				img.Checksum, img.HashAlgo, img.HashValue, nullInt(img.Size), nullInt(img.VirtualSize),
+				db.NullString(img.Name), string(img.Status), img.Visibility, img.Protected, img.Hidden,
+				img.Checksum, img.HashAlgo, img.HashValue, db.NullInt(img.Size), db.NullInt(img.VirtualSize),
 				img.DiskFormat, img.ContainerFormat, img.MinDisk, img.MinRAM, img.Owner, img.Stores,
 				encodeLocations(img.Locations), img.UpdatedAt, id, rev)
 			if err != nil {
@@ -253,7 +252,7 @@ func (s *Store) UpdateImage(ctx context.Context, id string, fn func(*image.Image
 
 var errRaced = errors.New("image changed concurrently")
 
-// DeleteImage implements image.ImageStore.
+// DeleteImage implements image.Store.
 func (s *Store) DeleteImage(ctx context.Context, id string, check func(*image.Image) error) (*image.Image, error) {
 	var out *image.Image
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -271,7 +270,7 @@ func (s *Store) DeleteImage(ctx context.Context, id string, check func(*image.Im
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.ConflictError{Msg: "The image changed while being deleted; try again."}
+			return apierr.Conflict("The image changed while being deleted; try again.")
 		}
 		out = img
 		return nil
@@ -279,7 +278,7 @@ func (s *Store) DeleteImage(ctx context.Context, id string, check func(*image.Im
 	return out, err
 }
 
-// ImageUsage implements image.ImageStore.
+// ImageUsage implements image.Store.
 func (s *Store) ImageUsage(ctx context.Context, owner string) (image.Usage, error) {
 	var u image.Usage
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(COALESCE(size, 0)), 0),
@@ -299,9 +298,9 @@ var sortColumns = map[string]string{
 
 var timeOps = map[string]string{"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
-// ListImages implements image.ImageStore.
+// ListImages implements image.Store.
 func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.Image, error) {
-	var a args
+	var a db.Args
 	var where []string
 	cond := func(c string) { where = append(where, c) }
 
@@ -310,9 +309,9 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 		ms = image.MemberAccepted
 	}
 	memberOf := func() string {
-		c := `EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member_id = ` + a.add(f.Caller.ProjectID)
+		c := `EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member_id = ` + a.Add(f.Caller.ProjectID)
 		if ms != "all" {
-			c += ` AND m.status = ` + a.add(ms)
+			c += ` AND m.status = ` + a.Add(ms)
 		}
 		return c + `)`
 	}
@@ -320,23 +319,23 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 	if f.Caller.Admin {
 		switch f.Visibility {
 		case "":
-			cond(`(visibility <> 'community' OR owner = ` + a.add(p) + `)`)
+			cond(`(visibility <> 'community' OR owner = ` + a.Add(p) + `)`)
 		case "all":
 		default:
-			cond(`visibility = ` + a.add(f.Visibility))
+			cond(`visibility = ` + a.Add(f.Visibility))
 		}
 		if f.MemberStatus != "" && f.MemberStatus != "all" {
 			cond(memberOf())
 		}
 	} else {
-		owner := func() string { return a.add(p) }
+		owner := func() string { return a.Add(p) }
 		switch f.Visibility {
 		case "":
 			cond(`(owner = ` + owner() + ` OR visibility = 'public' OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case "all":
 			cond(`(owner = ` + owner() + ` OR visibility IN ('public', 'community') OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case image.Public, image.Community:
-			cond(`visibility = ` + a.add(f.Visibility))
+			cond(`visibility = ` + a.Add(f.Visibility))
 		case image.Private:
 			cond(`visibility = 'private' AND owner = ` + owner())
 		case image.Shared:
@@ -346,12 +345,12 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 				cond(`visibility = 'shared' AND (owner = ` + owner() + ` OR ` + memberOf() + `)`)
 			}
 		default:
-			cond(`visibility = ` + a.add(f.Visibility))
+			cond(`visibility = ` + a.Add(f.Visibility))
 		}
 	}
 	in := func(col string, vs []string) {
 		if len(vs) > 0 {
-			cond(col + ` IN (` + a.list(vs) + `)`)
+			cond(col + ` IN (` + db.List(&a, vs) + `)`)
 		}
 	}
 	in("id", f.IDs)
@@ -361,40 +360,40 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 	in("disk_format", f.DiskFormats)
 	in("container_format", f.ContainerFormats)
 	for _, t := range f.Tags {
-		cond(`EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ` + a.add(t) + `)`)
+		cond(`EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ` + a.Add(t) + `)`)
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.Properties)) {
-		cond(`EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = ` + a.add(k) +
-			` AND p.value IN (` + a.list(f.Properties[k]) + `))`)
+		cond(`EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = ` + a.Add(k) +
+			` AND p.value IN (` + db.List(&a, f.Properties[k]) + `))`)
 	}
 	if f.Hidden != nil {
-		cond(`os_hidden = ` + a.add(*f.Hidden))
+		cond(`os_hidden = ` + a.Add(*f.Hidden))
 	}
 	if f.Protected != nil {
-		cond(`protected = ` + a.add(*f.Protected))
+		cond(`protected = ` + a.Add(*f.Protected))
 	}
 	if f.Size != nil {
-		cond(`size = ` + a.add(*f.Size))
+		cond(`size = ` + a.Add(*f.Size))
 	}
 	if f.SizeMin != nil {
-		cond(`size >= ` + a.add(*f.SizeMin))
+		cond(`size >= ` + a.Add(*f.SizeMin))
 	}
 	if f.SizeMax != nil {
-		cond(`size <= ` + a.add(*f.SizeMax))
+		cond(`size <= ` + a.Add(*f.SizeMax))
 	}
 	for _, tc := range f.CreatedAt {
 		op, ok := timeOps[tc.Op]
 		if !ok {
-			return nil, &image.ValidationError{Msg: "Invalid operator " + tc.Op}
+			return nil, apierr.BadRequest("Invalid operator %s", tc.Op)
 		}
-		cond(`created_at ` + op + ` ` + a.add(tc.T.UTC()))
+		cond(`created_at ` + op + ` ` + a.Add(tc.T.UTC()))
 	}
 	for _, tc := range f.UpdatedAt {
 		op, ok := timeOps[tc.Op]
 		if !ok {
-			return nil, &image.ValidationError{Msg: "Invalid operator " + tc.Op}
+			return nil, apierr.BadRequest("Invalid operator %s", tc.Op)
 		}
-		cond(`updated_at ` + op + ` ` + a.add(tc.T.UTC()))
+		cond(`updated_at ` + op + ` ` + a.Add(tc.T.UTC()))
 	}
 
 	order, err := orderBy(f.Sort)
@@ -407,27 +406,14 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 	}
 	q += ` ORDER BY ` + order
 	r := s.db.Reader()
-	rows, err := r.QueryContext(ctx, q, a.vals...)
+	ids, err := db.Strings(ctx, r, q, a.Vals...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if f.Marker != "" {
 		i := slices.Index(ids, f.Marker)
 		if i < 0 {
-			return nil, &image.ValidationError{Msg: "marker not found"}
+			return nil, apierr.BadRequest("marker not found")
 		}
 		ids = ids[i+1:]
 	}
@@ -442,8 +428,8 @@ func (s *Store) loadImages(ctx context.Context, q db.Querier, ids []string) ([]*
 	byID := map[string]*image.Image{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		var a args
-		rows, err := q.QueryContext(ctx, `SELECT `+imageCols+` FROM images WHERE id IN (`+a.list(chunk)+`)`, a.vals...)
+		var a db.Args
+		rows, err := q.QueryContext(ctx, `SELECT `+imageCols+` FROM images WHERE id IN (`+db.List(&a, chunk)+`)`, a.Vals...)
 		if err != nil {
 			return nil, err
 		}
@@ -484,7 +470,7 @@ func orderBy(keys []image.SortKey) (string, error) {
 	for _, k := range keys {
 		col, ok := sortColumns[k.Key]
 		if !ok {
-			return "", &image.ValidationError{Msg: "Invalid sort key: " + k.Key}
+			return "", apierr.BadRequest("Invalid sort key: %s", k.Key)
 		}
 		if col == "id" {
 			hasID = true

@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 const memberCols = `image_id, member_id, status, created_at, updated_at`
 
-func scanMember(sc scanner) (*image.Member, error) {
+func scanMember(sc db.Scanner) (*image.Member, error) {
 	var m image.Member
 	if err := sc.Scan(&m.ImageID, &m.MemberID, &m.Status, &m.CreatedAt, &m.UpdatedAt); err != nil {
 		return nil, err
@@ -21,7 +21,7 @@ func scanMember(sc scanner) (*image.Member, error) {
 	return &m, nil
 }
 
-// AddMember implements image.ImageStore.
+// AddMember implements image.Store.
 func (s *Store) AddMember(ctx context.Context, m *image.Member, maxMembers int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if maxMembers >= 0 {
@@ -30,75 +30,48 @@ func (s *Store) AddMember(ctx context.Context, m *image.Member, maxMembers int64
 				return err
 			}
 			if n+1 > maxMembers {
-				return &image.TooLargeError{Msg: fmt.Sprintf("Maximum number of image members exceeded (%d)", maxMembers)}
+				return apierr.TooLarge("Maximum number of image members exceeded (%d)", maxMembers)
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO image_members (`+memberCols+`) VALUES ($1, $2, $3, $4, $5)`,
 			m.ImageID, m.MemberID, m.Status, m.CreatedAt, m.UpdatedAt)
 		if db.IsUnique(err) {
-			return &image.ConflictError{Msg: fmt.Sprintf("Member %s already associated with image %s", m.MemberID, m.ImageID)}
+			return apierr.ErrDuplicate
 		}
 		if db.IsForeignKey(err) {
-			return &image.NotFoundError{Kind: "image", ID: m.ImageID}
+			return apierr.ErrNotFound
 		}
 		return err
 	})
 }
 
-// GetMember implements image.ImageStore.
+// GetMember implements image.Store.
 func (s *Store) GetMember(ctx context.Context, imageID, memberID string) (*image.Member, error) {
 	m, err := scanMember(s.db.Reader().QueryRowContext(ctx, `SELECT `+memberCols+` FROM image_members
 		WHERE image_id = $1 AND member_id = $2`, imageID, memberID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &image.NotFoundError{Kind: "member", ID: memberID}
+		return nil, apierr.ErrNotFound
 	}
 	return m, err
 }
 
-// ListMembers implements image.ImageStore.
+// ListMembers implements image.Store.
 func (s *Store) ListMembers(ctx context.Context, imageID string) ([]*image.Member, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+memberCols+` FROM image_members
+	return all(ctx, s.db.Reader(), scanMember, `SELECT `+memberCols+` FROM image_members
 		WHERE image_id = $1 ORDER BY created_at, member_id`, imageID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*image.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
-// UpdateMember implements image.ImageStore.
+// UpdateMember implements image.Store.
 func (s *Store) UpdateMember(ctx context.Context, m *image.Member) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE image_members SET status = $1, updated_at = $2
-			WHERE image_id = $3 AND member_id = $4`, m.Status, m.UpdatedAt, m.ImageID, m.MemberID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "member", ID: m.MemberID}
-		}
-		return nil
+		return oneRow(tx.ExecContext(ctx, `UPDATE image_members SET status = $1, updated_at = $2
+			WHERE image_id = $3 AND member_id = $4`, m.Status, m.UpdatedAt, m.ImageID, m.MemberID))
 	})
 }
 
-// DeleteMember implements image.ImageStore.
+// DeleteMember implements image.Store.
 func (s *Store) DeleteMember(ctx context.Context, imageID, memberID string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM image_members WHERE image_id = $1 AND member_id = $2`, imageID, memberID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "member", ID: memberID}
-		}
-		return nil
+		return oneRow(tx.ExecContext(ctx, `DELETE FROM image_members WHERE image_id = $1 AND member_id = $2`, imageID, memberID))
 	})
 }

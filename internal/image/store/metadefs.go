@@ -6,14 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/image/metadef"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 const nsCols = `namespace, display_name, description, visibility, protected, owner, created_at, updated_at`
 
-func scanNamespace(sc scanner) (*image.Namespace, error) {
-	var n image.Namespace
+func scanNamespace(sc db.Scanner) (*metadef.Namespace, error) {
+	var n metadef.Namespace
 	if err := sc.Scan(&n.Namespace, &n.DisplayName, &n.Description, &n.Visibility, &n.Protected, &n.Owner, &n.CreatedAt, &n.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -21,91 +22,61 @@ func scanNamespace(sc scanner) (*image.Namespace, error) {
 	return &n, nil
 }
 
-// CreateNamespace implements image.MetadefStore.
-func (s *Store) CreateNamespace(ctx context.Context, ns *image.Namespace) error {
+// CreateNamespace implements metadef.Store.
+func (s *Store) CreateNamespace(ctx context.Context, ns *metadef.Namespace) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO metadef_namespaces (`+nsCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			ns.Namespace, ns.DisplayName, ns.Description, ns.Visibility, ns.Protected, ns.Owner, ns.CreatedAt, ns.UpdatedAt)
 		if db.IsUnique(err) {
-			return &image.ConflictError{Msg: "A namespace with name " + ns.Namespace + " already exists"}
+			return apierr.ErrDuplicate
 		}
 		return err
 	})
 }
 
-// GetNamespace implements image.MetadefStore.
-func (s *Store) GetNamespace(ctx context.Context, name string) (*image.Namespace, error) {
+// GetNamespace implements metadef.Store.
+func (s *Store) GetNamespace(ctx context.Context, name string) (*metadef.Namespace, error) {
 	n, err := scanNamespace(s.db.Reader().QueryRowContext(ctx, `SELECT `+nsCols+` FROM metadef_namespaces WHERE namespace = $1`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &image.NotFoundError{Kind: "namespace", ID: name}
+		return nil, apierr.ErrNotFound
 	}
 	return n, err
 }
 
-// ListNamespaces implements image.MetadefStore.
-func (s *Store) ListNamespaces(ctx context.Context) ([]*image.Namespace, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+nsCols+` FROM metadef_namespaces ORDER BY created_at, namespace`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*image.Namespace
-	for rows.Next() {
-		n, err := scanNamespace(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+// ListNamespaces implements metadef.Store.
+func (s *Store) ListNamespaces(ctx context.Context) ([]*metadef.Namespace, error) {
+	return all(ctx, s.db.Reader(), scanNamespace, `SELECT `+nsCols+` FROM metadef_namespaces ORDER BY created_at, namespace`)
 }
 
-// UpdateNamespace implements image.MetadefStore.
-func (s *Store) UpdateNamespace(ctx context.Context, name string, ns *image.Namespace) error {
+// UpdateNamespace implements metadef.Store.
+func (s *Store) UpdateNamespace(ctx context.Context, name string, ns *metadef.Namespace) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE metadef_namespaces SET namespace = $1, display_name = $2, description = $3,
+		return oneRow(tx.ExecContext(ctx, `UPDATE metadef_namespaces SET namespace = $1, display_name = $2, description = $3,
 			visibility = $4, protected = $5, owner = $6, updated_at = $7 WHERE namespace = $8`,
-			ns.Namespace, ns.DisplayName, ns.Description, ns.Visibility, ns.Protected, ns.Owner, ns.UpdatedAt, name)
-		if db.IsUnique(err) {
-			return &image.ConflictError{Msg: "A namespace with name " + ns.Namespace + " already exists"}
-		}
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "namespace", ID: name}
-		}
-		return nil
+			ns.Namespace, ns.DisplayName, ns.Description, ns.Visibility, ns.Protected, ns.Owner, ns.UpdatedAt, name))
 	})
 }
 
-// DeleteNamespace implements image.MetadefStore.
+// DeleteNamespace implements metadef.Store.
 func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1`, name); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM metadef_namespaces WHERE namespace = $1`, name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "namespace", ID: name}
-		}
-		return nil
+		return oneRow(tx.ExecContext(ctx, `DELETE FROM metadef_namespaces WHERE namespace = $1`, name))
 	})
 }
 
 const itemCols = `namespace, kind, name, body, created_at, updated_at`
 
-func scanItem(sc scanner) (*image.MetadefItem, error) {
-	var it image.MetadefItem
+func scanItem(sc db.Scanner) (*metadef.Item, error) {
+	var it metadef.Item
 	var body string
 	if err := sc.Scan(&it.Namespace, &it.Kind, &it.Name, &body, &it.CreatedAt, &it.UpdatedAt); err != nil {
 		return nil, err
 	}
 	it.CreatedAt, it.UpdatedAt = it.CreatedAt.UTC(), it.UpdatedAt.UTC()
-	if err := json.Unmarshal([]byte(body), &it.Body); err != nil {
+	if err := db.FromJSON(body, &it.Body); err != nil {
 		return nil, err
 	}
 	return &it, nil
@@ -119,8 +90,8 @@ func encodeBody(m map[string]any) (string, error) {
 	return string(b), err
 }
 
-// CreateMetadefItem implements image.MetadefStore.
-func (s *Store) CreateMetadefItem(ctx context.Context, it *image.MetadefItem) error {
+// CreateMetadefItem implements metadef.Store.
+func (s *Store) CreateMetadefItem(ctx context.Context, it *metadef.Item) error {
 	body, err := encodeBody(it.Body)
 	if err != nil {
 		return err
@@ -129,81 +100,51 @@ func (s *Store) CreateMetadefItem(ctx context.Context, it *image.MetadefItem) er
 		_, err := tx.ExecContext(ctx, `INSERT INTO metadef_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 			it.Namespace, it.Kind, it.Name, body, it.CreatedAt, it.UpdatedAt)
 		if db.IsUnique(err) {
-			return &image.ConflictError{Msg: "A metadata definition " + it.Kind + " with name " + it.Name + " already exists in namespace " + it.Namespace}
+			return apierr.ErrDuplicate
 		}
 		if db.IsForeignKey(err) {
-			return &image.NotFoundError{Kind: "namespace", ID: it.Namespace}
+			return apierr.ErrNotFound
 		}
 		return err
 	})
 }
 
-// GetMetadefItem implements image.MetadefStore.
-func (s *Store) GetMetadefItem(ctx context.Context, namespace, kind, name string) (*image.MetadefItem, error) {
+// GetMetadefItem implements metadef.Store.
+func (s *Store) GetMetadefItem(ctx context.Context, namespace, kind, name string) (*metadef.Item, error) {
 	it, err := scanItem(s.db.Reader().QueryRowContext(ctx, `SELECT `+itemCols+` FROM metadef_items
 		WHERE namespace = $1 AND kind = $2 AND name = $3`, namespace, kind, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &image.NotFoundError{Kind: "metadata definition " + kind, ID: name}
+		return nil, apierr.ErrNotFound
 	}
 	return it, err
 }
 
-// ListMetadefItems implements image.MetadefStore.
-func (s *Store) ListMetadefItems(ctx context.Context, namespace, kind string) ([]*image.MetadefItem, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+itemCols+` FROM metadef_items
+// ListMetadefItems implements metadef.Store.
+func (s *Store) ListMetadefItems(ctx context.Context, namespace, kind string) ([]*metadef.Item, error) {
+	return all(ctx, s.db.Reader(), scanItem, `SELECT `+itemCols+` FROM metadef_items
 		WHERE namespace = $1 AND kind = $2 ORDER BY created_at, name`, namespace, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*image.MetadefItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
 }
 
-// UpdateMetadefItem implements image.MetadefStore.
-func (s *Store) UpdateMetadefItem(ctx context.Context, name string, it *image.MetadefItem) error {
+// UpdateMetadefItem implements metadef.Store.
+func (s *Store) UpdateMetadefItem(ctx context.Context, name string, it *metadef.Item) error {
 	body, err := encodeBody(it.Body)
 	if err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE metadef_items SET name = $1, body = $2, updated_at = $3
-			WHERE namespace = $4 AND kind = $5 AND name = $6`, it.Name, body, it.UpdatedAt, it.Namespace, it.Kind, name)
-		if db.IsUnique(err) {
-			return &image.ConflictError{Msg: "A metadata definition " + it.Kind + " with name " + it.Name + " already exists"}
-		}
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "metadata definition " + it.Kind, ID: name}
-		}
-		return nil
+		return oneRow(tx.ExecContext(ctx, `UPDATE metadef_items SET name = $1, body = $2, updated_at = $3
+			WHERE namespace = $4 AND kind = $5 AND name = $6`, it.Name, body, it.UpdatedAt, it.Namespace, it.Kind, name))
 	})
 }
 
-// DeleteMetadefItem implements image.MetadefStore.
+// DeleteMetadefItem implements metadef.Store.
 func (s *Store) DeleteMetadefItem(ctx context.Context, namespace, kind, name string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1 AND kind = $2 AND name = $3`, namespace, kind, name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &image.NotFoundError{Kind: "metadata definition " + kind, ID: name}
-		}
-		return nil
+		return oneRow(tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1 AND kind = $2 AND name = $3`, namespace, kind, name))
 	})
 }
 
-// DeleteMetadefItems implements image.MetadefStore.
+// DeleteMetadefItems implements metadef.Store.
 func (s *Store) DeleteMetadefItems(ctx context.Context, namespace, kind string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1 AND kind = $2`, namespace, kind)

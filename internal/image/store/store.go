@@ -1,6 +1,8 @@
-// Package store is the SQL implementation of image.Store, with the image
-// service's migrations. It runs unchanged on SQLite and PostgreSQL; the
-// tests run on both (see platform/db/dbtest).
+// Package store is the SQL implementation of image.Store, imports.Store
+// and metadef.Store, with the image service's migrations. A missing row
+// is apierr.ErrNotFound and a taken key apierr.ErrDuplicate; the services
+// give them Glance's messages. It runs unchanged on SQLite and
+// PostgreSQL; the tests run on both (see platform/db/dbtest).
 package store
 
 import (
@@ -8,22 +10,27 @@ import (
 	"database/sql"
 	"embed"
 	"io/fs"
-	"strconv"
-	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/image/imports"
+	"github.com/gostack/gostack/internal/image/metadef"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store implements image.Store.
+// Store implements image.Store, imports.Store and metadef.Store.
 type Store struct {
 	db *db.DB
 }
 
-var _ image.Store = (*Store)(nil)
+var (
+	_ image.Store   = (*Store)(nil)
+	_ imports.Store = (*Store)(nil)
+	_ metadef.Store = (*Store)(nil)
+)
 
 // New returns a Store on d. Call Migrate before use.
 func New(d *db.DB) *Store { return &Store{db: d} }
@@ -40,48 +47,36 @@ func (s *Store) Migrate(ctx context.Context) error {
 // DB returns the underlying database.
 func (s *Store) DB() *db.DB { return s.db }
 
-// args builds a positional argument list with $N placeholders.
-type args struct{ vals []any }
-
-func (a *args) add(v any) string {
-	a.vals = append(a.vals, v)
-	return "$" + strconv.Itoa(len(a.vals))
+// all runs a query and reads every row with scan; no rows is an empty
+// list.
+func all[T any](ctx context.Context, q db.Querier, scan func(db.Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
-func (a *args) list(vs []string) string {
-	ps := make([]string, len(vs))
-	for i, v := range vs {
-		ps[i] = a.add(v)
+// oneRow checks the outcome of an UPDATE or DELETE of one row: a taken
+// unique key is apierr.ErrDuplicate, no row apierr.ErrNotFound.
+func oneRow(res sql.Result, err error) error {
+	if db.IsUnique(err) {
+		return apierr.ErrDuplicate
 	}
-	return strings.Join(ps, ", ")
-}
-
-func nullInt(p *int64) sql.NullInt64 {
-	if p == nil {
-		return sql.NullInt64{}
+	if err != nil {
+		return err
 	}
-	return sql.NullInt64{Int64: *p, Valid: true}
-}
-
-func intPtr(n sql.NullInt64) *int64 {
-	if !n.Valid {
-		return nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apierr.ErrNotFound
 	}
-	v := n.Int64
-	return &v
-}
-
-func nullStr(p *string) sql.NullString {
-	if p == nil {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: *p, Valid: true}
-}
-
-func strPtr(n sql.NullString) *string {
-	if !n.Valid {
-		return nil
-	}
-	v := n.String
-	return &v
+	return nil
 }

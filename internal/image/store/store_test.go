@@ -3,12 +3,15 @@ package store_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostack/gostack/internal/image"
+	"github.com/gostack/gostack/internal/image/metadef"
 	"github.com/gostack/gostack/internal/image/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
@@ -50,7 +53,7 @@ func TestImagesAndVisibility(t *testing.T) {
 	}
 	if err := s.CreateImage(ctx, mk("f", "p1", image.Private, t0), 2); err == nil {
 		t.Fatal("quota: want error")
-	} else if _, ok := err.(*image.QuotaError); !ok {
+	} else if e, ok := apierr.As(err); !ok || e.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("quota: %v", err)
 	}
 	if err := s.AddMember(ctx, &image.Member{ImageID: "e", MemberID: "p1", Status: image.MemberPending, CreatedAt: t0, UpdatedAt: t0}, -1); err != nil {
@@ -89,7 +92,7 @@ func TestImagesAndVisibility(t *testing.T) {
 	if err != nil || got.Tags[0] != "t-a" || got.Properties["k"] != "a" {
 		t.Fatalf("get: %+v %v", got, err)
 	}
-	if _, err := s.GetImage(ctx, "zz"); !image.IsNotFound(err) {
+	if _, err := s.GetImage(ctx, "zz"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Fatalf("missing: %v", err)
 	}
 }
@@ -126,7 +129,7 @@ func TestUpdateCompareAndSwap(t *testing.T) {
 	if _, err := s.DeleteImage(ctx, "a", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetImage(ctx, "a"); !image.IsNotFound(err) {
+	if _, err := s.GetImage(ctx, "a"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Fatalf("after delete: %v", err)
 	}
 }
@@ -135,14 +138,14 @@ func TestMetadefs(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	now := db.Now()
-	ns := &image.Namespace{Namespace: "n", Visibility: "public", CreatedAt: now, UpdatedAt: now}
+	ns := &metadef.Namespace{Namespace: "n", Visibility: "public", CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateNamespace(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateNamespace(ctx, ns); err == nil {
-		t.Fatal("duplicate namespace")
+	if err := s.CreateNamespace(ctx, ns); !errors.Is(err, apierr.ErrDuplicate) {
+		t.Fatalf("duplicate namespace: %v", err)
 	}
-	it := &image.MetadefItem{Namespace: "n", Kind: image.MetadefObject, Name: "o", Body: map[string]any{"description": "d"}, CreatedAt: now, UpdatedAt: now}
+	it := &metadef.Item{Namespace: "n", Kind: metadef.KindObject, Name: "o", Body: map[string]any{"description": "d"}, CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateMetadefItem(ctx, it); err != nil {
 		t.Fatal(err)
 	}
@@ -150,14 +153,14 @@ func TestMetadefs(t *testing.T) {
 	if err := s.UpdateMetadefItem(ctx, "o", it); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.GetMetadefItem(ctx, "n", image.MetadefObject, "o2")
+	got, err := s.GetMetadefItem(ctx, "n", metadef.KindObject, "o2")
 	if err != nil || got.Body["description"] != "d" {
 		t.Fatalf("item: %+v %v", got, err)
 	}
 	if err := s.DeleteNamespace(ctx, "n"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetMetadefItem(ctx, "n", image.MetadefObject, "o2"); !image.IsNotFound(err) {
+	if _, err := s.GetMetadefItem(ctx, "n", metadef.KindObject, "o2"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Fatalf("item after namespace delete: %v", err)
 	}
 }

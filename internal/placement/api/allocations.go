@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sort"
+	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -46,26 +46,22 @@ func DecodeAllocations(body []byte, ver httpapi.Version, consumer string) (pl.Co
 	return b.toConsumer(ver, consumer, false)
 }
 
-func vAt(ver httpapi.Version, minor int) bool {
-	return ver.AtLeast(httpapi.Version{Major: 1, Minor: minor})
-}
-
 func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi bool) (pl.ConsumerAllocations, error) {
 	ca := pl.ConsumerAllocations{Consumer: pl.Consumer{UUID: consumer}}
 	if b.Allocations == nil {
-		return ca, badRequest("JSON does not validate: 'allocations' is a required property")
+		return ca, apierr.BadRequest("JSON does not validate: 'allocations' is a required property")
 	}
-	if b.Mappings != nil && !vAt(ver, 34) {
-		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('mappings' was unexpected)")
+	if b.Mappings != nil && ver.Minor < 34 {
+		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('mappings' was unexpected)")
 	}
-	if b.ConsumerType != nil && !vAt(ver, 38) {
-		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('consumer_type' was unexpected)")
+	if b.ConsumerType != nil && ver.Minor < 38 {
+		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('consumer_type' was unexpected)")
 	}
-	if b.ConsumerGeneration != nil && !vAt(ver, 28) {
-		return ca, badRequest("JSON does not validate: Additional properties are not allowed ('consumer_generation' was unexpected)")
+	if b.ConsumerGeneration != nil && ver.Minor < 28 {
+		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('consumer_generation' was unexpected)")
 	}
-	if (b.ProjectID == nil || b.UserID == nil) && vAt(ver, 8) {
-		return ca, badRequest("JSON does not validate: 'project_id' and 'user_id' are required properties")
+	if (b.ProjectID == nil || b.UserID == nil) && ver.Minor >= 8 {
+		return ca, apierr.BadRequest("JSON does not validate: 'project_id' and 'user_id' are required properties")
 	}
 	if b.ProjectID != nil {
 		ca.Consumer.ProjectID = *b.ProjectID
@@ -73,37 +69,37 @@ func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi b
 	if b.UserID != nil {
 		ca.Consumer.UserID = *b.UserID
 	}
-	if vAt(ver, 38) {
+	if ver.Minor >= 38 {
 		if b.ConsumerType == nil {
-			return ca, badRequest("JSON does not validate: 'consumer_type' is a required property")
+			return ca, apierr.BadRequest("JSON does not validate: 'consumer_type' is a required property")
 		}
 		if !consumerTypeOK(*b.ConsumerType) {
-			return ca, badRequest("JSON does not validate: '%s' does not match '^[A-Z0-9_]+$'", *b.ConsumerType)
+			return ca, apierr.BadRequest("JSON does not validate: '%s' does not match '^[A-Z0-9_]+$'", *b.ConsumerType)
 		}
 		ca.Consumer.ConsumerType = *b.ConsumerType
 	}
-	if vAt(ver, 28) {
+	if ver.Minor >= 28 {
 		if b.ConsumerGeneration == nil {
-			return ca, badRequest("JSON does not validate: 'consumer_generation' is a required property")
+			return ca, apierr.BadRequest("JSON does not validate: 'consumer_generation' is a required property")
 		}
 		ca.CheckGeneration = true
 		var g *int64
 		if err := json.Unmarshal(b.ConsumerGeneration, &g); err != nil {
-			return ca, badRequest("JSON does not validate: consumer_generation must be an integer or null")
+			return ca, apierr.BadRequest("JSON does not validate: consumer_generation must be an integer or null")
 		}
 		ca.Generation = g
 	}
-	if !vAt(ver, 12) {
+	if ver.Minor < 12 {
 		var list []legacyAllocation
 		if err := decodeBytes(b.Allocations, &list); err != nil {
 			return ca, err
 		}
 		if len(list) == 0 {
-			return ca, badRequest("JSON does not validate: [] is too short")
+			return ca, apierr.BadRequest("JSON does not validate: [] is too short")
 		}
 		for _, a := range list {
 			if a.ResourceProvider.UUID == "" || len(a.Resources) == 0 {
-				return ca, badRequest("JSON does not validate: each allocation needs a resource_provider uuid and resources")
+				return ca, apierr.BadRequest("JSON does not validate: each allocation needs a resource_provider uuid and resources")
 			}
 			ca.Allocations = appendResources(ca.Allocations, a.ResourceProvider.UUID, a.Resources)
 		}
@@ -114,20 +110,15 @@ func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi b
 		return ca, err
 	}
 	if m == nil {
-		return ca, badRequest("JSON does not validate: 'allocations' must be an object")
+		return ca, apierr.BadRequest("JSON does not validate: 'allocations' must be an object")
 	}
-	if len(m) == 0 && !vAt(ver, 28) && !multi {
-		return ca, badRequest("JSON does not validate: {} does not have enough properties")
+	if len(m) == 0 && ver.Minor < 28 && !multi {
+		return ca, apierr.BadRequest("JSON does not validate: {} does not have enough properties")
 	}
-	rps := make([]string, 0, len(m))
-	for rp := range m {
-		rps = append(rps, rp)
-	}
-	sort.Strings(rps)
-	for _, rp := range rps {
+	for _, rp := range sortedKeys(m) {
 		pr := m[rp]
 		if len(pr.Resources) == 0 {
-			return ca, badRequest("JSON does not validate: 'resources' is a required property and may not be empty")
+			return ca, apierr.BadRequest("JSON does not validate: 'resources' is a required property and may not be empty")
 		}
 		ca.Allocations = appendResources(ca.Allocations, rp, pr.Resources)
 	}
@@ -147,12 +138,7 @@ func consumerTypeOK(s string) bool {
 }
 
 func appendResources(out []pl.Allocation, rp string, res map[string]int64) []pl.Allocation {
-	rcs := make([]string, 0, len(res))
-	for rc := range res {
-		rcs = append(rcs, rc)
-	}
-	sort.Strings(rcs)
-	for _, rc := range rcs {
+	for _, rc := range sortedKeys(res) {
 		out = append(out, pl.Allocation{ProviderUUID: rp, ResourceClass: rc, Used: res[rc]})
 	}
 	return out
@@ -161,10 +147,10 @@ func appendResources(out []pl.Allocation, rp string, res map[string]int64) []pl.
 func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, httpapi.MaxBodyBytes+1))
 	if err != nil {
-		return nil, badRequest("Could not read the request body.")
+		return nil, apierr.BadRequest("Could not read the request body.")
 	}
 	if len(body) > httpapi.MaxBodyBytes {
-		return nil, apierr.New(http.StatusRequestEntityTooLarge, "Request is too large.")
+		return nil, apierr.TooLarge("Request is too large.")
 	}
 	return body, nil
 }
@@ -176,7 +162,7 @@ func (h *Handler) putAllocations(w http.ResponseWriter, r *http.Request) error {
 	}
 	consumer := r.PathValue("consumer")
 	if !pl.IsUUID(consumer) {
-		return badRequest("Malformed consumer_uuid: %s", consumer)
+		return apierr.BadRequest("Malformed consumer_uuid: %s", consumer)
 	}
 	ca, err := DecodeAllocations(body, httpapi.VersionFrom(r.Context()), consumer)
 	if err != nil {
@@ -198,18 +184,13 @@ func (h *Handler) postAllocations(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if len(m) == 0 {
-		return badRequest("JSON does not validate: {} does not have enough properties")
+		return apierr.BadRequest("JSON does not validate: {} does not have enough properties")
 	}
 	ver := httpapi.VersionFrom(r.Context())
-	consumers := make([]string, 0, len(m))
-	for c := range m {
-		consumers = append(consumers, c)
-	}
-	sort.Strings(consumers)
 	var cs []pl.ConsumerAllocations
-	for _, c := range consumers {
+	for _, c := range sortedKeys(m) {
 		if !pl.IsUUID(c) {
-			return badRequest("JSON does not validate: '%s' does not match any of the regexes", c)
+			return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", c)
 		}
 		ca, err := m[c].toConsumer(ver, c, true)
 		if err != nil {
@@ -259,7 +240,7 @@ func (h *Handler) showAllocations(w http.ResponseWriter, r *http.Request) error 
 			body["consumer_type"] = c.ConsumerType
 		}
 	}
-	return reply(w, r, http.StatusOK, body, timeT{})
+	return reply(w, r, http.StatusOK, body, time.Time{})
 }
 
 func (h *Handler) deleteAllocations(w http.ResponseWriter, r *http.Request) error {
@@ -282,7 +263,7 @@ func (h *Handler) providerAllocations(w http.ResponseWriter, r *http.Request) er
 		}
 		out[c] = map[string]any{"resources": res}
 	}
-	return reply(w, r, http.StatusOK, map[string]any{"allocations": out, "resource_provider_generation": gen}, timeT{})
+	return reply(w, r, http.StatusOK, map[string]any{"allocations": out, "resource_provider_generation": gen}, time.Time{})
 }
 
 func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
@@ -301,16 +282,16 @@ func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Inventories == nil || req.Allocations == nil {
-		return badRequest("JSON does not validate: 'inventories' and 'allocations' are required properties")
+		return apierr.BadRequest("JSON does not validate: 'inventories' and 'allocations' are required properties")
 	}
 	ctx := r.Context()
 	invs := map[string]pl.InventorySet{}
 	for rp, set := range req.Inventories {
 		if set.Generation == nil || set.Inventories == nil {
-			return badRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
+			return apierr.BadRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
 		}
 		if _, err := h.svc.Provider(ctx, rp); err != nil {
-			return badRequest("Resource provider %s in inventories not found", rp)
+			return apierr.BadRequest("Resource provider %s in inventories not found", rp)
 		}
 		var list []pl.Inventory
 		for rc, q := range set.Inventories {

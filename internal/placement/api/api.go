@@ -1,5 +1,9 @@
 // Package api is the HTTP face of the placement service: OpenStack
-// Placement 1.0 to 1.39.
+// Placement 1.0 to 1.39. routes.go is the one route table (path,
+// microversion window, policy rule, handler); the handlers, one file per
+// resource, decode strictly, call the Service (or candidates.List) and
+// render Placement's JSON at the request's microversion; faults.go
+// writes errors in Placement's body.
 package api
 
 import (
@@ -18,10 +22,10 @@ import (
 	"github.com/gostack/gostack/internal/platform/policy"
 )
 
-// Microversion bounds.
-var (
-	MinVersion = httpapi.Version{Major: 1, Minor: 0}
-	MaxVersion = httpapi.Version{Major: 1, Minor: 39}
+// The microversions served: 1.minMinor to 1.maxMinor.
+const (
+	minMinor = 0
+	maxMinor = 39
 )
 
 // Handler serves the placement API.
@@ -41,8 +45,8 @@ func New(svc *placement.Service, pol *policy.Enforcer, v auth.Validator, log *sl
 		Log:       log,
 		Microversion: &httpapi.Negotiator{
 			ServiceType: "placement",
-			Min:         MinVersion,
-			Max:         MaxVersion,
+			Min:         httpapi.Version{Major: 1, Minor: minMinor},
+			Max:         httpapi.Version{Major: 1, Minor: maxMinor},
 		},
 	}
 	return h
@@ -62,6 +66,9 @@ func (h *Handler) Handler() http.Handler {
 func at(r *http.Request, minor int) bool {
 	return httpapi.VersionFrom(r.Context()).AtLeast(httpapi.Version{Major: 1, Minor: minor})
 }
+
+// minorOf is the request's microversion 1.minor.
+func minorOf(r *http.Request) int { return httpapi.VersionFrom(r.Context()).Minor }
 
 // v returns a window starting at 1.minor.
 func v(minor int) httpapi.Window {
@@ -96,8 +103,7 @@ func decodeBytes(body []byte, dst any) error {
 }
 
 func placementWording(err error) error {
-	var he *apierr.Error
-	if errors.As(err, &he) && he.Code == http.StatusBadRequest {
+	if he, ok := apierr.As(err); ok && he.Code == http.StatusBadRequest {
 		var syn *json.SyntaxError
 		prefix := "JSON does not validate: "
 		if errors.As(err, &syn) || errors.Is(he.Err, io.ErrUnexpectedEOF) {

@@ -3,193 +3,33 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
+	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
-	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/placement/api/query"
+	"github.com/gostack/gostack/internal/placement/candidates"
 )
-
-var (
-	numericSuffix = regexp.MustCompile(`^[0-9]+$`)
-	anySuffix     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-)
-
-// parseCandidateQuery turns GET /allocation_candidates' query into the
-// core's query, honouring each parameter's microversion.
-func parseCandidateQuery(r *http.Request) (pl.CandidateQuery, error) {
-	q := r.URL.Query()
-	var cq pl.CandidateQuery
-	groups := map[string]*pl.RequestGroup{}
-	group := func(s string) *pl.RequestGroup {
-		g := groups[s]
-		if g == nil {
-			g = &pl.RequestGroup{Suffix: s}
-			groups[s] = g
-		}
-		return g
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		vs := q[k]
-		switch k {
-		case "limit":
-			if !at(r, 16) {
-				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('limit' was unexpected)")
-			}
-			n, err := strconv.Atoi(vs[len(vs)-1])
-			if err != nil || n < 1 {
-				return cq, badRequest("Invalid query string parameters: '%s' does not match '^[1-9][0-9]*$'", vs[len(vs)-1])
-			}
-			cq.Limit = n
-			continue
-		case "group_policy":
-			if !at(r, 25) {
-				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('group_policy' was unexpected)")
-			}
-			switch vs[len(vs)-1] {
-			case "isolate":
-				cq.Isolate = true
-			case "none":
-			default:
-				return cq, badRequest("Invalid query string parameters: '%s' is not one of ['none', 'isolate']", vs[len(vs)-1])
-			}
-			continue
-		case "root_required":
-			if !at(r, 35) {
-				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('root_required' was unexpected)")
-			}
-			req, forb, err := parseRequired(r, vs)
-			if err != nil {
-				return cq, err
-			}
-			cq.RootRequired, cq.RootForbidden = req, forb
-			continue
-		case "same_subtree":
-			if !at(r, 36) {
-				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('same_subtree' was unexpected)")
-			}
-			for _, v := range vs {
-				var list []string
-				for _, sfx := range strings.Split(v, ",") {
-					if sfx = strings.TrimSpace(sfx); !anySuffix.MatchString(sfx) {
-						return cq, badRequest("Invalid query string parameters: Expected 'same_subtree' parameter value of the form: _A,_B. Got: %s", v)
-					}
-					list = append(list, sfx)
-				}
-				cq.SameSubtree = append(cq.SameSubtree, list)
-			}
-			continue
-		}
-		var base, suffix string
-		for _, b := range []string{"resources", "required", "member_of", "in_tree"} {
-			if rest, ok := strings.CutPrefix(k, b); ok {
-				base, suffix = b, rest
-				break
-			}
-		}
-		if base == "" {
-			return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
-		}
-		if suffix != "" {
-			ok := at(r, 25) && numericSuffix.MatchString(suffix) || at(r, 33) && anySuffix.MatchString(suffix)
-			if !ok {
-				return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
-			}
-		}
-		minV := map[string]int{"resources": 10, "required": 17, "member_of": 21, "in_tree": 31}[base]
-		if !at(r, minV) {
-			return cq, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
-		}
-		g := group(suffix)
-		switch base {
-		case "resources":
-			res, err := parseResources(vs[len(vs)-1])
-			if err != nil {
-				return cq, err
-			}
-			g.Resources = res
-		case "required":
-			req, forb, err := parseRequired(r, vs)
-			if err != nil {
-				return cq, err
-			}
-			g.Required, g.Forbidden = append(g.Required, req...), append(g.Forbidden, forb...)
-		case "member_of":
-			any, forb, err := parseMemberOf(r, vs)
-			if err != nil {
-				return cq, err
-			}
-			g.MemberOf, g.ForbiddenAggregates = any, forb
-		case "in_tree":
-			t := vs[len(vs)-1]
-			if !pl.IsUUID(t) {
-				return cq, badRequest("Invalid query string parameters: Expected 'in_tree' parameter to be a format of uuid. Got: %s", t)
-			}
-			g.InTree = pl.NormUUID(t)
-		}
-	}
-	suffixed := 0
-	for s, g := range groups {
-		if len(g.Resources) == 0 && s == "" && len(groups) == 1 {
-			return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "Invalid query string parameters: 'resources' is a required property"}
-		}
-		if len(g.Resources) == 0 && s != "" && !at(r, 35) {
-			return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "All request groups must specify resources. Resourceless request group found: " + s}
-		}
-		if s != "" {
-			suffixed++
-		}
-	}
-	for _, list := range cq.SameSubtree {
-		for _, sfx := range list {
-			if groups[sfx] == nil {
-				return cq, badRequest("No matching request group found for same_subtree suffix %s", sfx)
-			}
-		}
-	}
-	if len(groups) == 0 {
-		return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "Invalid query string parameters: 'resources' is a required property"}
-	}
-	if suffixed > 1 && !q.Has("group_policy") {
-		return cq, &pl.ValidationError{Code: pl.CodeMissingValue, Msg: "The \"group_policy\" parameter is required when specifying more than one \"resources{N}\" parameter."}
-	}
-	ss := make([]string, 0, len(groups))
-	for s := range groups {
-		ss = append(ss, s)
-	}
-	sort.Strings(ss)
-	for _, s := range ss {
-		cq.Groups = append(cq.Groups, *groups[s])
-	}
-	return cq, nil
-}
 
 func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) error {
-	cq, err := parseCandidateQuery(r)
+	minor := minorOf(r)
+	cq, err := query.Candidates(r.URL.Query(), minor)
 	if err != nil {
 		return err
 	}
-	cq.Flat = !at(r, 29)
-	cands, states, err := h.svc.AllocationCandidates(r.Context(), cq)
+	cands, states, err := candidates.List(r.Context(), h.svc, cq)
 	if err != nil {
 		return err
 	}
-	minor := httpapi.VersionFrom(r.Context()).Minor
 	if minor < 12 {
-		return reply(w, r, http.StatusOK, candidatesBody(minor, cq, cands, states), timeT{})
+		return reply(w, r, http.StatusOK, candidatesBody(minor, cq, cands, states), time.Time{})
 	}
 	// The answer a scheduler reads for every instance, hundreds of
 	// candidates long: written directly, byte for byte what
 	// json.Marshal(candidatesBody(…)) writes.
-	cacheHeaders(w, r, timeT{})
+	cacheHeaders(w, r, time.Time{})
 	w.Header().Set("Content-Type", "application/json")
 	b := appendCandidates(make([]byte, 0, 64<<10), minor, cq, cands, states)
 	w.WriteHeader(http.StatusOK)
@@ -199,7 +39,7 @@ func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) e
 
 // candidatesBody is the GET /allocation_candidates answer at 1.minor as
 // generic JSON values.
-func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, states *pl.ProviderSet) map[string]any {
+func candidatesBody(minor int, cq candidates.Query, cands []candidates.Candidate, states *pl.ProviderSet) map[string]any {
 	at := func(m int) bool { return minor >= m }
 	reqs := make([]any, 0, len(cands))
 	for _, c := range cands {
@@ -227,7 +67,7 @@ func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, state
 	}
 	requested := requestedClasses(cq)
 	summaries := map[string]any{}
-	for _, rp := range pl.SummaryProviders(cands, states, at(29)) {
+	for _, rp := range candidates.SummaryProviders(cands, states, at(29)) {
 		p := states.Get(rp)
 		if p == nil {
 			continue
@@ -256,7 +96,7 @@ func candidatesBody(minor int, cq pl.CandidateQuery, cands []pl.Candidate, state
 	return map[string]any{"allocation_requests": reqs, "provider_summaries": summaries}
 }
 
-func requestedClasses(cq pl.CandidateQuery) map[string]bool {
+func requestedClasses(cq candidates.Query) map[string]bool {
 	requested := map[string]bool{}
 	for _, g := range cq.Groups {
 		for rc := range g.Resources {
@@ -269,7 +109,7 @@ func requestedClasses(cq pl.CandidateQuery) map[string]bool {
 // appendCandidates appends the answer at 1.minor (12 or later) to b, as
 // json.Marshal would write candidatesBody's: object keys sorted, strings
 // escaped alike.
-func appendCandidates(b []byte, minor int, cq pl.CandidateQuery, cands []pl.Candidate, states *pl.ProviderSet) []byte {
+func appendCandidates(b []byte, minor int, cq candidates.Query, cands []candidates.Candidate, states *pl.ProviderSet) []byte {
 	keys := make([]string, 0, 16) // reused for every sorted key list
 	sorted := func(add func(func(string))) []string {
 		keys = keys[:0]
@@ -324,7 +164,7 @@ func appendCandidates(b []byte, minor int, cq pl.CandidateQuery, cands []pl.Cand
 	b = append(b, `],"provider_summaries":{`...)
 	requested := requestedClasses(cq)
 	first := true
-	for _, rp := range pl.SummaryProviders(cands, states, minor >= 29) {
+	for _, rp := range candidates.SummaryProviders(cands, states, minor >= 29) {
 		p := states.Get(rp)
 		if p == nil {
 			continue

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/candidates"
 )
 
 // TestAppendCandidatesMatchesMarshal checks the hand-written answer
@@ -36,9 +37,9 @@ func TestAppendCandidatesMatchesMarshal(t *testing.T) {
 		}
 		states = append(states, st)
 	}
-	var cands []pl.Candidate
+	var cands []candidates.Candidate
 	for i := range 30 {
-		c := pl.Candidate{Allocations: map[string]map[string]int64{}, Mappings: map[string][]string{}}
+		c := candidates.Candidate{Allocations: map[string]map[string]int64{}, Mappings: map[string][]string{}}
 		a, b := states[i].UUID, states[(i+5)%len(states)].UUID
 		c.Allocations[a] = map[string]int64{"VCPU": 1, "MEMORY_MB": 512}
 		c.Allocations[b] = map[string]int64{"DISK_GB": 10}
@@ -54,10 +55,10 @@ func TestAppendCandidatesMatchesMarshal(t *testing.T) {
 		}
 		cands = append(cands, c)
 	}
-	cq := pl.CandidateQuery{Groups: []pl.RequestGroup{{Resources: map[string]int64{"VCPU": 1, "DISK_GB": 10}}}}
+	cq := candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 1, "DISK_GB": 10}}}}
 	set := pl.NewProviderSet(states)
 	for _, minor := range []int{12, 16, 17, 26, 27, 28, 29, 33, 34, 36, 39} {
-		for _, cs := range [][]pl.Candidate{cands, nil} {
+		for _, cs := range [][]candidates.Candidate{cands, nil} {
 			want, err := json.Marshal(candidatesBody(minor, cq, cs, set))
 			if err != nil {
 				t.Fatal(err)

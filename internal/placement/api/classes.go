@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"time"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -19,23 +21,32 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range names {
 		out = append(out, classBody(n))
 	}
-	return reply(w, r, http.StatusOK, map[string]any{"resource_classes": out}, timeT{})
+	return reply(w, r, http.StatusOK, map[string]any{"resource_classes": out}, time.Time{})
 }
 
-func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
+// decodeName reads the {"name": ...} body of a class create or rename.
+func decodeName(r *http.Request) (string, error) {
 	var req struct {
 		Name *string `json:"name"`
 	}
 	if err := decode(r, &req); err != nil {
-		return err
+		return "", err
 	}
 	if req.Name == nil {
-		return badRequest("JSON does not validate: 'name' is a required property")
+		return "", apierr.BadRequest("JSON does not validate: 'name' is a required property")
 	}
-	if err := h.svc.CreateResourceClass(r.Context(), *req.Name); err != nil {
+	return *req.Name, nil
+}
+
+func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
+	name, err := decodeName(r)
+	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/resource_classes/"+*req.Name)
+	if err := h.svc.CreateResourceClass(r.Context(), name); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/resource_classes/"+name)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -45,7 +56,7 @@ func (h *Handler) showClass(w http.ResponseWriter, r *http.Request) error {
 	if err := h.svc.ResourceClass(r.Context(), name); err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, classBody(name), timeT{})
+	return reply(w, r, http.StatusOK, classBody(name), time.Time{})
 }
 
 func (h *Handler) putClass(w http.ResponseWriter, r *http.Request) error {
@@ -54,7 +65,7 @@ func (h *Handler) putClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cacheHeaders(w, r, timeT{})
+	cacheHeaders(w, r, time.Time{})
 	if created {
 		w.Header().Set("Location", "/resource_classes/"+name)
 		w.WriteHeader(http.StatusCreated)
@@ -72,17 +83,12 @@ func (h *Handler) deleteClass(w http.ResponseWriter, r *http.Request) error {
 
 // renameClass is PUT /resource_classes/{name} before 1.7: a rename.
 func (h *Handler) renameClass(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Name *string `json:"name"`
-	}
-	if err := decode(r, &req); err != nil {
+	name, err := decodeName(r)
+	if err != nil {
 		return err
 	}
-	if req.Name == nil {
-		return badRequest("JSON does not validate: 'name' is a required property")
-	}
-	if err := h.svc.RenameResourceClass(r.Context(), r.PathValue("name"), *req.Name); err != nil {
+	if err := h.svc.RenameResourceClass(r.Context(), r.PathValue("name"), name); err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, classBody(*req.Name), timeT{})
+	return reply(w, r, http.StatusOK, classBody(name), time.Time{})
 }

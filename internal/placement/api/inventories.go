@@ -2,8 +2,10 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -19,7 +21,7 @@ type inventoryReq struct {
 
 func (q inventoryReq) inventory(rc string) (pl.Inventory, error) {
 	if q.Total == nil {
-		return pl.Inventory{}, badRequest("JSON does not validate: 'total' is a required property")
+		return pl.Inventory{}, apierr.BadRequest("JSON does not validate: 'total' is a required property")
 	}
 	inv := pl.Inventory{ResourceClass: rc, Total: *q.Total}
 	for _, f := range []struct {
@@ -38,19 +40,19 @@ func (q inventoryReq) inventory(rc string) (pl.Inventory, error) {
 			continue
 		}
 		if *f.src < f.min {
-			return inv, badRequest("JSON does not validate: %d is less than the minimum of %d\n\nFailed validating 'minimum' in schema['properties']['%s']", *f.src, f.min, f.name)
+			return inv, apierr.BadRequest("JSON does not validate: %d is less than the minimum of %d\n\nFailed validating 'minimum' in schema['properties']['%s']", *f.src, f.min, f.name)
 		}
 		if *f.src > pl.MaxInt {
-			return inv, badRequest("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema['properties']['%s']", *f.src, pl.MaxInt, f.name)
+			return inv, apierr.BadRequest("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema['properties']['%s']", *f.src, pl.MaxInt, f.name)
 		}
 		*f.dst = *f.src
 	}
 	if q.AllocationRatio != nil {
 		if *q.AllocationRatio < 0 {
-			return inv, badRequest("JSON does not validate: %v is less than the minimum of 0\n\nFailed validating 'minimum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
+			return inv, apierr.BadRequest("JSON does not validate: %v is less than the minimum of 0\n\nFailed validating 'minimum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
 		}
 		if *q.AllocationRatio > 3.40282e+38 {
-			return inv, badRequest("JSON does not validate: %v is greater than the maximum of 3.40282e+38\n\nFailed validating 'maximum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
+			return inv, apierr.BadRequest("JSON does not validate: %v is greater than the maximum of 3.40282e+38\n\nFailed validating 'maximum' in schema['properties']['allocation_ratio']", *q.AllocationRatio)
 		}
 		inv.AllocationRatio = *q.AllocationRatio
 	}
@@ -77,7 +79,7 @@ func (h *Handler) listInventories(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, inventoriesBody(invs, gen), timeT{})
+	return reply(w, r, http.StatusOK, inventoriesBody(invs, gen), time.Time{})
 }
 
 func (h *Handler) setInventories(w http.ResponseWriter, r *http.Request) error {
@@ -89,7 +91,7 @@ func (h *Handler) setInventories(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Generation == nil || req.Inventories == nil {
-		return badRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
+		return apierr.BadRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
 	}
 	id := r.PathValue("uuid")
 	if _, err := h.svc.Provider(r.Context(), id); err != nil {
@@ -111,7 +113,7 @@ func (h *Handler) setInventories(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, inventoriesBody(cur, gen), timeT{})
+	return reply(w, r, http.StatusOK, inventoriesBody(cur, gen), time.Time{})
 }
 
 type oneInventoryReq struct {
@@ -126,7 +128,7 @@ func (h *Handler) createInventory(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if req.ResourceClass == nil || req.Generation == nil {
-		return badRequest("JSON does not validate: 'resource_class' and 'resource_provider_generation' are required properties")
+		return apierr.BadRequest("JSON does not validate: 'resource_class' and 'resource_provider_generation' are required properties")
 	}
 	inv, err := req.inventory(*req.ResourceClass)
 	if err != nil {
@@ -140,7 +142,7 @@ func (h *Handler) createInventory(w http.ResponseWriter, r *http.Request) error 
 	body := inventoryBody(inv)
 	body["resource_provider_generation"] = gen
 	w.Header().Set("Location", "/resource_providers/"+id+"/inventories/"+inv.ResourceClass)
-	return reply(w, r, http.StatusCreated, body, timeT{})
+	return reply(w, r, http.StatusCreated, body, time.Time{})
 }
 
 func (h *Handler) showInventory(w http.ResponseWriter, r *http.Request) error {
@@ -153,10 +155,10 @@ func (h *Handler) showInventory(w http.ResponseWriter, r *http.Request) error {
 		if i.ResourceClass == rc {
 			body := inventoryBody(i)
 			body["resource_provider_generation"] = gen
-			return reply(w, r, http.StatusOK, body, timeT{})
+			return reply(w, r, http.StatusOK, body, time.Time{})
 		}
 	}
-	return pl.NotFound("No inventory of class %s for %s", rc, r.PathValue("uuid"))
+	return apierr.NotFound("No inventory of class %s for %s", rc, r.PathValue("uuid"))
 }
 
 func (h *Handler) updateInventory(w http.ResponseWriter, r *http.Request) error {
@@ -165,10 +167,10 @@ func (h *Handler) updateInventory(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if req.ResourceClass != nil {
-		return badRequest("JSON does not validate: Additional properties are not allowed ('resource_class' was unexpected)")
+		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('resource_class' was unexpected)")
 	}
 	if req.Generation == nil {
-		return badRequest("JSON does not validate: 'resource_provider_generation' is a required property")
+		return apierr.BadRequest("JSON does not validate: 'resource_provider_generation' is a required property")
 	}
 	inv, err := req.inventory(r.PathValue("rc"))
 	if err != nil {
@@ -180,7 +182,7 @@ func (h *Handler) updateInventory(w http.ResponseWriter, r *http.Request) error 
 	}
 	body := inventoryBody(inv)
 	body["resource_provider_generation"] = gen
-	return reply(w, r, http.StatusOK, body, timeT{})
+	return reply(w, r, http.StatusOK, body, time.Time{})
 }
 
 func (h *Handler) deleteInventory(w http.ResponseWriter, r *http.Request) error {
@@ -202,7 +204,7 @@ func (h *Handler) providerUsages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, map[string]any{"usages": u, "resource_provider_generation": gen}, timeT{})
+	return reply(w, r, http.StatusOK, map[string]any{"usages": u, "resource_provider_generation": gen}, time.Time{})
 }
 
 func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
@@ -215,7 +217,7 @@ func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if q.Get("project_id") == "" {
-		return badRequest("Invalid query string parameters: 'project_id' is a required property")
+		return apierr.BadRequest("Invalid query string parameters: 'project_id' is a required property")
 	}
 	us, err := h.svc.Usages(r.Context(), q.Get("project_id"), q.Get("user_id"), q.Get("consumer_type"))
 	if err != nil {
@@ -241,7 +243,7 @@ func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
 			}
 			put(ct, tu)
 		}
-		return reply(w, r, http.StatusOK, map[string]any{"usages": out}, timeT{})
+		return reply(w, r, http.StatusOK, map[string]any{"usages": out}, time.Time{})
 	}
 	total := pl.Usage{}
 	for _, tu := range us {
@@ -249,5 +251,5 @@ func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
 			total[rc] += n
 		}
 	}
-	return reply(w, r, http.StatusOK, map[string]any{"usages": total}, timeT{})
+	return reply(w, r, http.StatusOK, map[string]any{"usages": total}, time.Time{})
 }

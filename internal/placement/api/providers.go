@@ -3,9 +3,11 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"strings"
+	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/api/query"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -44,7 +46,7 @@ func queryParams(r *http.Request, allowed map[string]bool) (url.Values, error) {
 	q := r.URL.Query()
 	for k := range q {
 		if !allowed[k] {
-			return nil, badRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+			return nil, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
 		}
 	}
 	return q, nil
@@ -71,34 +73,34 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) error {
 	f := pl.ProviderFilter{Name: q.Get("name")}
 	if u := q.Get("uuid"); u != "" {
 		if !pl.IsUUID(u) {
-			return badRequest("Invalid query string parameters: '%s' is not a 'uuid'", u)
+			return apierr.BadRequest("Invalid query string parameters: '%s' is not a 'uuid'", u)
 		}
 		f.UUID = pl.NormUUID(u)
 	}
 	if t := q.Get("in_tree"); t != "" {
 		if !pl.IsUUID(t) {
-			return badRequest("Invalid query string parameters: '%s' is not a 'uuid'", t)
+			return apierr.BadRequest("Invalid query string parameters: '%s' is not a 'uuid'", t)
 		}
 		f.InTree = pl.NormUUID(t)
 	}
 	if vs, ok := q["member_of"]; ok {
-		if f.MemberOf, f.ForbiddenAggregates, err = parseMemberOf(r, vs); err != nil {
+		if f.MemberOf, f.ForbiddenAggregates, err = query.MemberOf(vs, minorOf(r)); err != nil {
 			return err
 		}
 	}
 	if rs := q.Get("resources"); rs != "" || q.Has("resources") {
-		if f.Resources, err = parseResources(rs); err != nil {
+		if f.Resources, err = query.Resources(rs); err != nil {
 			return err
 		}
 	}
 	if vs, ok := q["required"]; ok {
-		req, forb, err := parseRequired(r, vs)
+		req, forb, err := query.Required(vs, minorOf(r))
 		if err != nil {
 			return err
 		}
 		for _, any := range req {
 			if len(any) != 1 {
-				return badRequest("Invalid query string parameters: 'in:' is not allowed in required on this resource")
+				return apierr.BadRequest("Invalid query string parameters: 'in:' is not allowed in required on this resource")
 			}
 			f.Required = append(f.Required, any[0])
 		}
@@ -115,7 +117,7 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) error {
 	return reply(w, r, http.StatusOK, map[string]any{"resource_providers": out}, latest(ps))
 }
 
-func latest(ps []pl.Provider) (t timeT) {
+func latest(ps []pl.Provider) (t time.Time) {
 	for _, p := range ps {
 		if p.UpdatedAt.After(t) {
 			t = p.UpdatedAt
@@ -136,10 +138,10 @@ func (h *Handler) createProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name == nil {
-		return badRequest("JSON does not validate: 'name' is a required property")
+		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
 	}
 	if req.Parent != nil && !at(r, 14) {
-		return badRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
+		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
 	}
 	parent := ""
 	if req.Parent != nil {
@@ -171,13 +173,13 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.UUID != "" {
-		return badRequest("JSON does not validate: Additional properties are not allowed ('uuid' was unexpected)")
+		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('uuid' was unexpected)")
 	}
 	if req.Name == nil {
-		return badRequest("JSON does not validate: 'name' is a required property")
+		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
 	}
 	if req.Parent != nil && !at(r, 14) {
-		return badRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
+		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
 	}
 	ctx := r.Context()
 	cur, err := h.svc.Provider(ctx, r.PathValue("uuid"))
@@ -189,7 +191,7 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 		parent = *req.Parent
 	}
 	if parent == "" && cur.ParentUUID != "" && !at(r, 37) {
-		return badRequest("un-parenting a provider is not currently allowed.")
+		return apierr.BadRequest("un-parenting a provider is not currently allowed.")
 	}
 	p, err := h.svc.UpdateProvider(ctx, cur.UUID, *req.Name, parent, at(r, 37))
 	if err != nil {
@@ -203,116 +205,4 @@ func (h *Handler) deleteProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpapi.NoContent(w)
-}
-
-// parseMemberOf reads member_of values: "in:a,b" (any of), "a", and from
-// 1.32 "!a" / "!in:a,b" (none of). Several values (1.24) are ANDed.
-func parseMemberOf(r *http.Request, vs []string) ([][]string, []string, error) {
-	if len(vs) > 1 && !at(r, 24) {
-		vs = vs[len(vs)-1:]
-	}
-	var any [][]string
-	var forbidden []string
-	for _, v := range vs {
-		neg := false
-		if rest, ok := strings.CutPrefix(v, "!"); ok {
-			if !at(r, 32) {
-				return nil, nil, badRequest("Invalid query string parameters: Expected 'member_of' parameter to contain valid UUID(s). Got: %s", v)
-			}
-			neg, v = true, rest
-		}
-		v = strings.TrimPrefix(v, "in:")
-		var ids []string
-		for _, id := range strings.Split(v, ",") {
-			id = strings.TrimSpace(id)
-			if !pl.IsUUID(id) {
-				return nil, nil, badRequest("Invalid query string parameters: Expected 'member_of' parameter to contain valid UUID(s). Got: %s", v)
-			}
-			ids = append(ids, pl.NormUUID(id))
-		}
-		if neg {
-			forbidden = append(forbidden, ids...)
-		} else {
-			any = append(any, ids)
-		}
-	}
-	return any, forbidden, nil
-}
-
-// parseResources reads "VCPU:1,MEMORY_MB:512".
-func parseResources(s string) (map[string]int64, error) {
-	out := map[string]int64{}
-	bad := func() error {
-		return &pl.ValidationError{Code: pl.CodeBadValue, Msg: "Badly formed resources parameter. Expected resources query string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. Got: " + s + "."}
-	}
-	if strings.TrimSpace(s) == "" {
-		return nil, bad()
-	}
-	for _, part := range strings.Split(s, ",") {
-		rc, amt, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if !ok || rc == "" {
-			return nil, bad()
-		}
-		n, err := parseAmount(amt)
-		if err != nil {
-			return nil, &pl.ValidationError{Code: pl.CodeBadValue, Msg: "Requested resource " + rc + " expected positive integer amount. Got: " + amt + "."}
-		}
-		if _, dup := out[rc]; dup {
-			return nil, &pl.ValidationError{Code: pl.CodeBadValue, Msg: "Badly formed resources parameter: resource class " + rc + " appears more than once."}
-		}
-		out[rc] = n
-	}
-	return out, nil
-}
-
-func parseAmount(s string) (int64, error) {
-	var n int64
-	if s == "" || len(s) > 10 {
-		return 0, errBadAmount
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, errBadAmount
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if n < 1 || n > pl.MaxInt {
-		return 0, errBadAmount
-	}
-	return n, nil
-}
-
-// parseRequired reads required values: "A,!B", from 1.39 "in:A,B".
-// Several values are ANDed.
-func parseRequired(r *http.Request, vs []string) ([][]string, []string, error) {
-	var req [][]string
-	var forb []string
-	for _, v := range vs {
-		if rest, ok := strings.CutPrefix(v, "in:"); ok && at(r, 39) {
-			var any []string
-			for _, t := range strings.Split(rest, ",") {
-				if t = strings.TrimSpace(t); t == "" || strings.HasPrefix(t, "!") {
-					return nil, nil, badRequest("Invalid query string parameters: Expected 'required' parameter value of the form: in:HW_CPU_X86_VMX,CUSTOM_MAGIC. Got: %s", v)
-				}
-				any = append(any, t)
-			}
-			req = append(req, any)
-			continue
-		}
-		for _, t := range strings.Split(v, ",") {
-			t = strings.TrimSpace(t)
-			if t == "" {
-				return nil, nil, badRequest("Invalid query string parameters: Expected 'required' parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC. Got: %s", v)
-			}
-			if rest, ok := strings.CutPrefix(t, "!"); ok && at(r, 22) {
-				if rest == "" {
-					return nil, nil, badRequest("Invalid query string parameters: Expected 'required' parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC. Got: %s", v)
-				}
-				forb = append(forb, rest)
-				continue
-			}
-			req = append(req, []string{t})
-		}
-	}
-	return req, forb, nil
 }

@@ -3,8 +3,10 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -27,7 +29,7 @@ func (h *Handler) listTraits(w http.ResponseWriter, r *http.Request) error {
 		case strings.HasPrefix(n, "startswith:"):
 			f.Prefix = n[len("startswith:"):]
 		default:
-			return badRequest("Badly formatted name parameter. Expected name query string parameter in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"%s\"", n)
+			return apierr.BadRequest("Badly formatted name parameter. Expected name query string parameter in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"%s\"", n)
 		}
 	}
 	if q.Has("associated") {
@@ -39,21 +41,21 @@ func (h *Handler) listTraits(w http.ResponseWriter, r *http.Request) error {
 			t := false
 			f.Associated = &t
 		default:
-			return badRequest("The query parameter \"associated\" only accepts \"true\" or \"false\"")
+			return apierr.BadRequest("The query parameter \"associated\" only accepts \"true\" or \"false\"")
 		}
 	}
 	ts, err := h.svc.Traits(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, map[string]any{"traits": ts}, timeT{})
+	return reply(w, r, http.StatusOK, map[string]any{"traits": ts}, time.Time{})
 }
 
 func (h *Handler) showTrait(w http.ResponseWriter, r *http.Request) error {
 	if err := h.svc.TraitExists(r.Context(), r.PathValue("name")); err != nil {
 		return err
 	}
-	cacheHeaders(w, r, timeT{})
+	cacheHeaders(w, r, time.Time{})
 	return httpapi.NoContent(w)
 }
 
@@ -63,7 +65,7 @@ func (h *Handler) putTrait(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cacheHeaders(w, r, timeT{})
+	cacheHeaders(w, r, time.Time{})
 	w.Header().Set("Location", "/traits/"+name)
 	if created {
 		w.WriteHeader(http.StatusCreated)
@@ -91,7 +93,7 @@ func (h *Handler) providerTraits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, traitsBody(ts, gen), timeT{})
+	return reply(w, r, http.StatusOK, traitsBody(ts, gen), time.Time{})
 }
 
 func (h *Handler) setProviderTraits(w http.ResponseWriter, r *http.Request) error {
@@ -103,7 +105,7 @@ func (h *Handler) setProviderTraits(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if req.Traits == nil || req.Generation == nil {
-		return badRequest("JSON does not validate: 'traits' and 'resource_provider_generation' are required properties")
+		return apierr.BadRequest("JSON does not validate: 'traits' and 'resource_provider_generation' are required properties")
 	}
 	ts := *req.Traits
 	gen, err := h.svc.SetProviderTraits(r.Context(), r.PathValue("uuid"), *req.Generation, ts)
@@ -114,7 +116,7 @@ func (h *Handler) setProviderTraits(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, traitsBody(ts, gen), timeT{})
+	return reply(w, r, http.StatusOK, traitsBody(ts, gen), time.Time{})
 }
 
 func (h *Handler) deleteProviderTraits(w http.ResponseWriter, r *http.Request) error {
@@ -133,7 +135,7 @@ func (h *Handler) listAggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, aggregatesBody(r, as, gen), timeT{})
+	return reply(w, r, http.StatusOK, aggregatesBody(r, as, gen), time.Time{})
 }
 
 func aggregatesBody(r *http.Request, as []string, gen int64) map[string]any {
@@ -159,7 +161,7 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if req.Aggregates == nil || req.Generation == nil {
-			return badRequest("JSON does not validate: 'aggregates' and 'resource_provider_generation' are required properties")
+			return apierr.BadRequest("JSON does not validate: 'aggregates' and 'resource_provider_generation' are required properties")
 		}
 		aggs, gen = *req.Aggregates, *req.Generation
 	} else if err := decode(r, &aggs); err != nil {
@@ -168,7 +170,7 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 	seen := map[string]bool{}
 	for _, a := range aggs {
 		if seen[a] {
-			return badRequest("JSON does not validate: %v has non-unique elements", aggs)
+			return apierr.BadRequest("JSON does not validate: %v has non-unique elements", aggs)
 		}
 		seen[a] = true
 	}
@@ -180,5 +182,5 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return reply(w, r, http.StatusOK, aggregatesBody(r, as, ng), timeT{})
+	return reply(w, r, http.StatusOK, aggregatesBody(r, as, ng), time.Time{})
 }

@@ -9,8 +9,8 @@ import (
 func (h *Handler) versions(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"versions": []any{map[string]any{
 		"id":          "v1.0",
-		"min_version": MinVersion.String(),
-		"max_version": MaxVersion.String(),
+		"min_version": httpapi.Version{Major: 1, Minor: minMinor}.String(),
+		"max_version": httpapi.Version{Major: 1, Minor: maxMinor}.String(),
 		"status":      "CURRENT",
 		"links":       []any{map[string]any{"rel": "self", "href": ""}},
 	}}})

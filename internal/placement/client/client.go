@@ -2,10 +2,11 @@
 // compute agent use to call Placement over HTTP: resource providers and
 // their inventories, traits and aggregates; allocations with consumer
 // generations; allocation candidates; the reshaper. Every request speaks
-// microversion 1.39.
+// microversion 1.39. An error answer comes back as an *apierr.Error with
+// Placement's status, detail and code (IsNotFound, IsConflict).
 //
-//	scheduler ──GET /allocation_candidates──▶ placement ──▶ Candidates
-//	scheduler ──PUT /allocations/{c} (consumer_generation)──▶ 204 | 409 Error
+//	scheduler ──GET /allocation_candidates──▶ placement ──▶ candidates.Find
+//	scheduler ──PUT /allocations/{c} (consumer_generation)──▶ 204 | 409 *apierr.Error
 //	agent ──PUT /resource_providers/{u}/inventories (generation)──▶ new generation
 package client
 
@@ -13,18 +14,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Version is the microversion the client speaks.
 const Version = "1.39"
 
-// Error codes worth telling apart.
+// Error codes worth telling apart; an error's apierr.Error.Type.
 const (
 	CodeConcurrentUpdate = "placement.concurrent_update"
 	CodeInventoryInUse   = "placement.inventory.inuse"
@@ -32,7 +34,12 @@ const (
 	CodeDuplicateName    = "placement.duplicate_name"
 )
 
-// Error is a Placement error response.
+// Error is a Placement error answer as it came over the wire. The client
+// returns an *apierr.Error (Code the status, Message the detail, Type the
+// code) whose cause is the *Error, so that callers can match either.
+// It is kept for the compute packages that still match it and build it in
+// their fakes; apierr.As finds the *apierr.Error it stands for in a bare
+// *Error too.
 type Error struct {
 	Status int
 	Code   string
@@ -43,16 +50,27 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("placement: %d %s: %s", e.Status, e.Code, e.Detail)
 }
 
-// IsNotFound reports whether err is a Placement 404.
-func IsNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+// As makes errors.As (and so apierr.As) see a bare *Error as the
+// *apierr.Error the client would have returned for it.
+func (e *Error) As(target any) bool {
+	t, ok := target.(**apierr.Error)
+	if ok {
+		*t = e.apiError()
+	}
+	return ok
 }
+
+func (e *Error) apiError() *apierr.Error {
+	return &apierr.Error{Code: e.Status, Message: e.Detail, Type: e.Code, Err: e}
+}
+
+// IsNotFound reports whether err is a Placement 404.
+func IsNotFound(err error) bool { return apierr.IsNotFound(err) }
 
 // IsConflict reports whether err is a 409 (with code, if code is not "").
 func IsConflict(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusConflict && (code == "" || e.Code == code)
+	e, ok := apierr.As(err)
+	return ok && e.Code == http.StatusConflict && (code == "" || e.Type == code)
 }
 
 // TokenFunc returns the token to send (a service token).
@@ -109,17 +127,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) (int,
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 400 {
-		e := &Error{Status: resp.StatusCode, Detail: strings.TrimSpace(string(b))}
-		var eb struct {
-			Errors []struct {
-				Code   string `json:"code"`
-				Detail string `json:"detail"`
-			} `json:"errors"`
-		}
-		if json.Unmarshal(b, &eb) == nil && len(eb.Errors) > 0 {
-			e.Code, e.Detail = eb.Errors[0].Code, eb.Errors[0].Detail
-		}
-		return resp.StatusCode, e
+		return resp.StatusCode, decodeError(resp.StatusCode, b)
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
@@ -210,4 +218,20 @@ func (c *Client) UpdateProvider(ctx context.Context, uuid, name string, parent *
 func (c *Client) DeleteProvider(ctx context.Context, uuid string) error {
 	_, err := c.do(ctx, "DELETE", "/resource_providers/"+url.PathEscape(uuid), nil, nil)
 	return err
+}
+
+// decodeError turns an error answer into an *apierr.Error: Placement's
+// {"errors": [{"detail", "code"}]}, or the body's text when it is not one.
+func decodeError(status int, body []byte) error {
+	e := &Error{Status: status, Detail: strings.TrimSpace(string(body))}
+	var eb struct {
+		Errors []struct {
+			Code   string `json:"code"`
+			Detail string `json:"detail"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &eb) == nil && len(eb.Errors) > 0 {
+		e.Code, e.Detail = eb.Errors[0].Code, eb.Errors[0].Detail
+	}
+	return e.apiError()
 }

@@ -2,7 +2,10 @@ package client_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -10,6 +13,7 @@ import (
 	plapi "github.com/gostack/gostack/internal/placement/api"
 	"github.com/gostack/gostack/internal/placement/client"
 	plstore "github.com/gostack/gostack/internal/placement/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -87,5 +91,34 @@ func TestClient(t *testing.T) {
 	}
 	if _, err := c.Provider(ctx, node); !client.IsNotFound(err) {
 		t.Fatalf("gone: %v", err)
+	}
+}
+
+// TestErrors checks how an error answer comes back: an *apierr.Error
+// with Placement's status, detail and code, which also carries the wire
+// *Error that callers match; and a bare *Error, as fakes build it, that
+// the helpers read alike.
+func TestErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"errors": [{"status": 409, "detail": "in use", "code": "placement.inventory.inuse"}]}`))
+	}))
+	defer srv.Close()
+	err := client.New(srv.URL, nil, nil).DeleteInventories(t.Context(), "x")
+	e, ok := apierr.As(err)
+	if !ok || e.Code != http.StatusConflict || e.Message != "in use" || e.Type != client.CodeInventoryInUse {
+		t.Fatalf("err = %#v", err)
+	}
+	var wire *client.Error
+	if !errors.As(err, &wire) || wire.Status != http.StatusConflict || wire.Code != client.CodeInventoryInUse || wire.Detail != "in use" {
+		t.Fatalf("wire error = %#v", wire)
+	}
+	if !client.IsConflict(err, client.CodeInventoryInUse) || client.IsConflict(err, client.CodeConcurrentUpdate) || client.IsNotFound(err) {
+		t.Error("IsConflict/IsNotFound misread the answer")
+	}
+
+	bare := fmt.Errorf("wrapped: %w", &client.Error{Status: http.StatusNotFound, Code: "placement.undefined_code", Detail: "gone"})
+	if !client.IsNotFound(bare) || client.IsConflict(bare, "") || apierr.Status(bare) != http.StatusNotFound {
+		t.Errorf("a bare *Error is not read as its status: %v", bare)
 	}
 }

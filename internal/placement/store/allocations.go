@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -98,9 +101,8 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 			}
 			g, err := generation(ctx, tx, a.ProviderUUID)
 			if err != nil {
-				var nf *placement.NotFoundError
-				if errors.As(err, &nf) {
-					return placement.Invalid("Allocation for resource provider '%s' that does not exist.", a.ProviderUUID)
+				if apierr.IsNotFound(err) {
+					return apierr.BadRequest("Allocation for resource provider '%s' that does not exist.", a.ProviderUUID)
 				}
 				return err
 			}
@@ -128,9 +130,9 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 		if c.CheckGeneration {
 			switch {
 			case old == nil && c.Generation != nil:
-				return placement.Conflict(placement.CodeConcurrentUpdate, "consumer generation conflict - expected null but got %d", *c.Generation)
+				return apierr.Conflict("consumer generation conflict - expected null but got %d", *c.Generation).WithType(placement.CodeConcurrentUpdate)
 			case old != nil && c.Generation == nil:
-				return placement.Conflict(placement.CodeConcurrentUpdate, "consumer generation conflict - expected %d but got None", old.Generation)
+				return apierr.Conflict("consumer generation conflict - expected %d but got None", old.Generation).WithType(placement.CodeConcurrentUpdate)
 			case old != nil && *c.Generation != old.Generation:
 				return placement.ErrConsumerGeneration(c.Consumer.UUID)
 			}
@@ -193,7 +195,7 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_allocations (consumer_uuid, provider_uuid, resource_class, used) VALUES ($1, $2, $3, $4)`,
 				c.Consumer.UUID, a.ProviderUUID, a.ResourceClass, a.Used); err != nil {
 				if db.IsUnique(err) {
-					return placement.Invalid("Allocation for consumer %s lists resource class %s on provider %s twice.", c.Consumer.UUID, a.ResourceClass, a.ProviderUUID)
+					return apierr.BadRequest("Allocation for consumer %s lists resource class %s on provider %s twice.", c.Consumer.UUID, a.ResourceClass, a.ProviderUUID)
 				}
 				return err
 			}
@@ -201,12 +203,7 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 	}
 	// In a fixed order, as the compare-and-swap bumps below, so that two
 	// writers lock rows in the same order.
-	freedList := make([]string, 0, len(freed))
-	for rp := range freed {
-		freedList = append(freedList, rp)
-	}
-	sort.Strings(freedList)
-	for _, rp := range freedList {
+	for _, rp := range slices.Sorted(maps.Keys(freed)) {
 		if skipBump[rp] {
 			continue
 		}

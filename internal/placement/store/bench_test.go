@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/candidates"
 )
 
 // BenchmarkAllocationCandidates measures one scheduling query (load and
@@ -26,10 +27,10 @@ func BenchmarkAllocationCandidates(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	q := placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 1, "MEMORY_MB": 512, "DISK_GB": 1}}}, Limit: 1000}
+	q := candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 1, "MEMORY_MB": 512, "DISK_GB": 1}}}, Limit: 1000}
 	b.ResetTimer()
 	for b.Loop() {
-		cands, _, err := svc.AllocationCandidates(ctx, q)
+		cands, _, err := candidates.List(ctx, svc, q)
 		if err != nil || len(cands) != 1000 {
 			b.Fatal(len(cands), err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // TestConcurrentClaims races many consumers for one provider: the
@@ -41,8 +42,7 @@ func TestConcurrentClaims(t *testing.T) {
 			ok++
 			continue
 		}
-		var ce *placement.ConflictError
-		if !asConflict(err, &ce) {
+		if !apierr.IsConflict(err) {
 			t.Fatalf("unexpected error: %v", err)
 		}
 	}

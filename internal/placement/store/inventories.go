@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -104,17 +105,37 @@ func (s *Store) SetInventories(ctx context.Context, uuid string, gen int64, invs
 
 // ProviderTraits returns a provider's traits and generation.
 func (s *Store) ProviderTraits(ctx context.Context, uuid string) ([]string, int64, error) {
-	var ts []string
+	return s.namesAt(ctx, uuid, `SELECT trait FROM placement_provider_traits WHERE provider_uuid = $1 ORDER BY trait`)
+}
+
+// namesAt reads a provider's generation and the names query lists for
+// it, in one read transaction so that they agree.
+func (s *Store) namesAt(ctx context.Context, uuid, query string) ([]string, int64, error) {
+	var names []string
 	var gen int64
 	err := s.readTx(ctx, func(q db.Querier) error {
 		var err error
 		if gen, err = generation(ctx, q, uuid); err != nil {
 			return err
 		}
-		ts, err = strings1(ctx, q, `SELECT trait FROM placement_provider_traits WHERE provider_uuid = $1 ORDER BY trait`, uuid)
+		names, err = db.Strings(ctx, q, query, uuid)
 		return err
 	})
-	return ts, gen, err
+	return names, gen, err
+}
+
+// replaceNames replaces a provider's rows of table (its traits or its
+// aggregates) with one row per name in column col.
+func replaceNames(ctx context.Context, tx *wtx, table, col, uuid string, names []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE provider_uuid = $1`, uuid); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (provider_uuid, `+col+`) VALUES ($1, $2)`, uuid, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetProviderTraits replaces a provider's traits at generation gen.
@@ -125,32 +146,14 @@ func (s *Store) SetProviderTraits(ctx context.Context, uuid string, gen int64, t
 		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_provider_traits WHERE provider_uuid = $1`, uuid); err != nil {
-			return err
-		}
-		for _, t := range traits {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_provider_traits (provider_uuid, trait) VALUES ($1, $2)`, uuid, t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return replaceNames(ctx, tx, "placement_provider_traits", "trait", uuid, traits)
 	})
 	return ng, err
 }
 
 // ProviderAggregates returns a provider's aggregates and generation.
 func (s *Store) ProviderAggregates(ctx context.Context, uuid string) ([]string, int64, error) {
-	var as []string
-	var gen int64
-	err := s.readTx(ctx, func(q db.Querier) error {
-		var err error
-		if gen, err = generation(ctx, q, uuid); err != nil {
-			return err
-		}
-		as, err = strings1(ctx, q, `SELECT aggregate_uuid FROM placement_provider_aggregates WHERE provider_uuid = $1 ORDER BY aggregate_uuid`, uuid)
-		return err
-	})
-	return as, gen, err
+	return s.namesAt(ctx, uuid, `SELECT aggregate_uuid FROM placement_provider_aggregates WHERE provider_uuid = $1 ORDER BY aggregate_uuid`)
 }
 
 // SetProviderAggregates replaces a provider's aggregates; gen < 0 skips
@@ -172,15 +175,7 @@ func (s *Store) SetProviderAggregates(ctx context.Context, uuid string, gen int6
 			}
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_provider_aggregates WHERE provider_uuid = $1`, uuid); err != nil {
-			return err
-		}
-		for _, a := range aggs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_provider_aggregates (provider_uuid, aggregate_uuid) VALUES ($1, $2)`, uuid, a); err != nil {
-				return err
-			}
-		}
-		return nil
+		return replaceNames(ctx, tx, "placement_provider_aggregates", "aggregate_uuid", uuid, aggs)
 	})
 	return ng, err
 }
@@ -210,13 +205,13 @@ func (s *Store) ProviderUsages(ctx context.Context, uuid string) (placement.Usag
 
 // Usages sums allocations by consumer type for a project (and user).
 func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType string) (map[string]placement.TypeUsage, error) {
-	var a args
-	where := "c.project_id = " + a.add(projectID)
+	var a db.Args
+	where := "c.project_id = " + a.Add(projectID)
 	if userID != "" {
-		where += " AND c.user_id = " + a.add(userID)
+		where += " AND c.user_id = " + a.Add(userID)
 	}
 	if consumerType != "" && consumerType != "all" {
-		where += " AND c.consumer_type = " + a.add(consumerType)
+		where += " AND c.consumer_type = " + a.Add(consumerType)
 	}
 	out := map[string]placement.TypeUsage{}
 	get := func(ct string) placement.TypeUsage {
@@ -226,7 +221,7 @@ func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType stri
 		}
 		return tu
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, a.resource_class, SUM(a.used) FROM placement_allocations a JOIN placement_consumers c ON c.uuid = a.consumer_uuid WHERE `+where+` GROUP BY c.consumer_type, a.resource_class`, a.vals...)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, a.resource_class, SUM(a.used) FROM placement_allocations a JOIN placement_consumers c ON c.uuid = a.consumer_uuid WHERE `+where+` GROUP BY c.consumer_type, a.resource_class`, a.Vals...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +239,7 @@ func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType stri
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows2, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, COUNT(*) FROM placement_consumers c WHERE `+where+` GROUP BY c.consumer_type`, a.vals...)
+	rows2, err := s.db.Reader().QueryContext(ctx, `SELECT c.consumer_type, COUNT(*) FROM placement_consumers c WHERE `+where+` GROUP BY c.consumer_type`, a.Vals...)
 	if err != nil {
 		return nil, err
 	}
@@ -264,19 +259,21 @@ func (s *Store) Usages(ctx context.Context, projectID, userID, consumerType stri
 
 // CustomClasses lists custom resource classes by name.
 func (s *Store) CustomClasses(ctx context.Context) ([]string, error) {
-	return strings1(ctx, s.db.Reader(), `SELECT name FROM placement_resource_classes ORDER BY name`)
+	return db.Strings(ctx, s.db.Reader(), `SELECT name FROM placement_resource_classes ORDER BY name`)
 }
 
-// CreateCustomClass inserts a custom class.
+// CreateCustomClass inserts a custom class; a taken name is
+// apierr.ErrDuplicate.
 func (s *Store) CreateCustomClass(ctx context.Context, name string) error {
 	_, err := s.db.Writer().ExecContext(ctx, `INSERT INTO placement_resource_classes (name, created_at) VALUES ($1, $2)`, name, db.Now())
 	if db.IsUnique(err) {
-		return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource class already exists: %s", name)
+		return apierr.ErrDuplicate
 	}
 	return err
 }
 
-// DeleteCustomClass deletes a custom class no inventory uses.
+// DeleteCustomClass deletes a custom class no inventory uses; a missing
+// class is apierr.ErrNotFound.
 func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 	return s.tx(ctx, func(tx *wtx) error {
 		var n int
@@ -284,20 +281,21 @@ func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeUndefined, "Unable to delete resource class %s: Cannot delete resource class %s. Class is in use in inventory.", name, name)
+			return apierr.Conflict("Unable to delete resource class %s: Cannot delete resource class %s. Class is in use in inventory.", name, name)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM placement_resource_classes WHERE name = $1`, name)
 		if err != nil {
 			return err
 		}
 		if k, _ := res.RowsAffected(); k == 0 {
-			return placement.NotFound("No such resource class %s.", name)
+			return apierr.ErrNotFound
 		}
 		return nil
 	})
 }
 
-// RenameCustomClass renames a custom class and what refers to it.
+// RenameCustomClass renames a custom class and what refers to it. A
+// missing from is apierr.ErrNotFound, a taken to apierr.ErrDuplicate.
 func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
 	return s.tx(ctx, func(tx *wtx) error {
 		var n int
@@ -305,14 +303,14 @@ func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeDuplicateName, "Resource class already exists: %s", to)
+			return apierr.ErrDuplicate
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE placement_resource_classes SET name = $1 WHERE name = $2`, to, from)
 		if err != nil {
 			return err
 		}
 		if k, _ := res.RowsAffected(); k == 0 {
-			return placement.NotFound("No such resource class %s.", from)
+			return apierr.ErrNotFound
 		}
 		// The providers that have the class change: bump them so that
 		// cached views reload.
@@ -331,7 +329,7 @@ func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
 
 // CustomTraits lists custom traits.
 func (s *Store) CustomTraits(ctx context.Context) ([]string, error) {
-	return strings1(ctx, s.db.Reader(), `SELECT name FROM placement_traits ORDER BY name`)
+	return db.Strings(ctx, s.db.Reader(), `SELECT name FROM placement_traits ORDER BY name`)
 }
 
 // CreateCustomTrait inserts a custom trait if missing.
@@ -344,7 +342,8 @@ func (s *Store) CreateCustomTrait(ctx context.Context, name string) (bool, error
 	return n == 1, err
 }
 
-// DeleteCustomTrait deletes a custom trait no provider has.
+// DeleteCustomTrait deletes a custom trait no provider has; a missing
+// trait is apierr.ErrNotFound.
 func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
 	return s.tx(ctx, func(tx *wtx) error {
 		var n int
@@ -352,14 +351,14 @@ func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeUndefined, "The trait %s is in use by a resource provider.", name)
+			return apierr.Conflict("The trait %s is in use by a resource provider.", name)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM placement_traits WHERE name = $1`, name)
 		if err != nil {
 			return err
 		}
 		if k, _ := res.RowsAffected(); k == 0 {
-			return placement.NotFound("No such trait(s): %s.", name)
+			return apierr.ErrNotFound
 		}
 		return nil
 	})
@@ -367,7 +366,7 @@ func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
 
 // TraitsInUse returns the traits some provider has.
 func (s *Store) TraitsInUse(ctx context.Context) ([]string, error) {
-	ts, err := strings1(ctx, s.db.Reader(), `SELECT DISTINCT trait FROM placement_provider_traits`)
+	ts, err := db.Strings(ctx, s.db.Reader(), `SELECT DISTINCT trait FROM placement_provider_traits`)
 	sort.Strings(ts)
 	return ts, err
 }

@@ -7,17 +7,20 @@ import (
 	"slices"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/candidates"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 const providerCols = `uuid, name, generation, COALESCE(parent_uuid, ''), root_uuid, created_at, updated_at`
 
-func scanProvider(sc interface{ Scan(...any) error }) (placement.Provider, error) {
+func scanProvider(sc db.Scanner) (placement.Provider, error) {
 	var p placement.Provider
 	err := sc.Scan(&p.UUID, &p.Name, &p.Generation, &p.ParentUUID, &p.RootUUID, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
 }
 
+// nullable is a parent uuid as a column value: "" (a root) is NULL.
 func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // CreateProvider inserts p.
@@ -28,7 +31,7 @@ func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error
 			var root string
 			err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, p.ParentUUID).Scan(&root)
 			if errors.Is(err, sql.ErrNoRows) {
-				return placement.Invalid("parent provider UUID does not exist.")
+				return apierr.BadRequest("parent provider UUID does not exist.")
 			}
 			if err != nil {
 				return err
@@ -40,13 +43,13 @@ func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider uuid: %s already exists.", p.UUID)
+			return apierr.Conflict("Conflicting resource provider uuid: %s already exists.", p.UUID).WithType(placement.CodeDuplicateName)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE name = $1`, p.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", p.Name)
+			return apierr.Conflict("Conflicting resource provider name: %s already exists.", p.Name).WithType(placement.CodeDuplicateName)
 		}
 		now := db.Now()
 		p.CreatedAt, p.UpdatedAt, p.Generation = now, now, 0
@@ -54,7 +57,7 @@ func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error
 		_, err := tx.ExecContext(ctx, `INSERT INTO placement_providers (uuid, name, generation, parent_uuid, root_uuid, created_at, updated_at) VALUES ($1, $2, 0, $3, $4, $5, $5)`,
 			p.UUID, p.Name, nullable(p.ParentUUID), p.RootUUID, now)
 		if db.IsUnique(err) {
-			return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", p.Name)
+			return apierr.Conflict("Conflicting resource provider name: %s already exists.", p.Name).WithType(placement.CodeDuplicateName)
 		}
 		return err
 	})
@@ -76,18 +79,18 @@ func (s *Store) GetProvider(ctx context.Context, uuid string) (*placement.Provid
 // filtered in SQL; aggregates, traits and capacity on the loaded state
 // with the same rules the candidate core uses.
 func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) ([]placement.Provider, error) {
-	var a args
+	var a db.Args
 	where := "1=1"
 	if f.Name != "" {
-		where += " AND name = " + a.add(f.Name)
+		where += " AND name = " + a.Add(f.Name)
 	}
 	if f.UUID != "" {
-		where += " AND uuid = " + a.add(f.UUID)
+		where += " AND uuid = " + a.Add(f.UUID)
 	}
 	if f.InTree != "" {
-		where += " AND root_uuid = (SELECT root_uuid FROM placement_providers WHERE uuid = " + a.add(f.InTree) + ")"
+		where += " AND root_uuid = (SELECT root_uuid FROM placement_providers WHERE uuid = " + a.Add(f.InTree) + ")"
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE `+where+` ORDER BY created_at, uuid`, a.vals...)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE `+where+` ORDER BY created_at, uuid`, a.Vals...)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +115,7 @@ func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) (
 	}
 	return slices.DeleteFunc(out, func(p placement.Provider) bool {
 		st := states.Get(p.UUID)
-		return st == nil || !placement.MatchProvider(f, st)
+		return st == nil || !candidates.MatchProvider(f, st)
 	}), nil
 }
 
@@ -133,23 +136,23 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 				return err
 			}
 			if n > 0 {
-				return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", name)
+				return apierr.Conflict("Conflicting resource provider name: %s already exists.", name).WithType(placement.CodeDuplicateName)
 			}
 		}
 		root := p.RootUUID
 		if parent != p.ParentUUID {
 			if p.ParentUUID != "" && !allowReparent {
-				return placement.Invalid("re-parenting a provider is not currently allowed.")
+				return apierr.BadRequest("re-parenting a provider is not currently allowed.")
 			}
 			if parent == uuid {
-				return placement.Invalid("creating loop in the provider tree is not allowed.")
+				return apierr.BadRequest("creating loop in the provider tree is not allowed.")
 			}
 			root = uuid
 			if parent != "" {
 				var proot string
 				err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, parent).Scan(&proot)
 				if errors.Is(err, sql.ErrNoRows) {
-					return placement.Invalid("parent provider UUID does not exist.")
+					return apierr.BadRequest("parent provider UUID does not exist.")
 				}
 				if err != nil {
 					return err
@@ -161,7 +164,7 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 						return err
 					}
 					if slices.Contains(anc, uuid) {
-						return placement.Invalid("creating loop in the provider tree is not allowed.")
+						return apierr.BadRequest("creating loop in the provider tree is not allowed.")
 					}
 				}
 				root = proot
@@ -172,7 +175,7 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, root_uuid = $3, generation = generation + 1, updated_at = $4 WHERE uuid = $5`,
 			name, nullable(parent), root, now, uuid); err != nil {
 			if db.IsUnique(err) {
-				return placement.Conflict(placement.CodeDuplicateName, "Conflicting resource provider name: %s already exists.", name)
+				return apierr.Conflict("Conflicting resource provider name: %s already exists.", name).WithType(placement.CodeDuplicateName)
 			}
 			return err
 		}
@@ -183,8 +186,8 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 			}
 			if len(desc) > 0 {
 				tx.touch(desc...)
-				var a args
-				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.add(root)+`, generation = generation + 1 WHERE uuid IN (`+a.list(desc)+`)`, a.vals...); err != nil {
+				var a db.Args
+				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.Add(root)+`, generation = generation + 1 WHERE uuid IN (`+db.List(&a, desc)+`)`, a.Vals...); err != nil {
 					return err
 				}
 			}
@@ -217,8 +220,8 @@ func descendants(ctx context.Context, q db.Querier, uuid string) ([]string, erro
 	var out []string
 	frontier := []string{uuid}
 	for len(frontier) > 0 {
-		var a args
-		kids, err := strings1(ctx, q, `SELECT uuid FROM placement_providers WHERE parent_uuid IN (`+a.list(frontier)+`)`, a.vals...)
+		var a db.Args
+		kids, err := db.Strings(ctx, q, `SELECT uuid FROM placement_providers WHERE parent_uuid IN (`+db.List(&a, frontier)+`)`, a.Vals...)
 		if err != nil {
 			return nil, err
 		}
@@ -239,13 +242,13 @@ func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeProviderInUse, "Unable to delete resource provider %s: Resource provider has allocations.", uuid)
+			return apierr.Conflict("Unable to delete resource provider %s: Resource provider has allocations.", uuid).WithType(placement.CodeProviderInUse)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_providers WHERE parent_uuid = $1`, uuid).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return placement.Conflict(placement.CodeProviderInUse, "Unable to delete parent resource provider %s: It has child resource providers.", uuid)
+			return apierr.Conflict("Unable to delete parent resource provider %s: It has child resource providers.", uuid).WithType(placement.CodeProviderInUse)
 		}
 		tx.touch(uuid)
 		_, err := tx.ExecContext(ctx, `DELETE FROM placement_providers WHERE uuid = $1`, uuid)

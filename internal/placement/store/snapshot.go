@@ -51,7 +51,7 @@ func (s *Store) CandidateProviders(ctx context.Context) (*placement.ProviderSet,
 		var changed []string
 		scan := !loaded || oldSeq < pruned
 		if !scan {
-			logged, err := strings1(ctx, q, `SELECT DISTINCT provider_uuid FROM placement_changes WHERE seq > $1`, oldSeq)
+			logged, err := db.Strings(ctx, q, `SELECT DISTINCT provider_uuid FROM placement_changes WHERE seq > $1`, oldSeq)
 			if err != nil {
 				return err
 			}
@@ -136,12 +136,12 @@ func loadProviders(ctx context.Context, q db.Querier, uuids []string, n int) (ma
 		return fresh, nil
 	}
 	all := len(uuids) > n/4 || len(uuids) > 5000
-	var a args
+	var a db.Args
 	where := ""
 	if !all {
-		where = " WHERE uuid IN (" + a.list(uuids) + ")"
+		where = " WHERE uuid IN (" + db.List(&a, uuids) + ")"
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers`+where, a.vals...)
+	rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers`+where, a.Vals...)
 	if err != nil {
 		return nil, err
 	}
@@ -186,16 +186,16 @@ func loadDetails(ctx context.Context, q db.Querier, uuids []string, all bool, in
 		}
 	}
 	for _, chunk := range chunks {
-		var a args
+		var a db.Args
 		where := func(col string) string {
 			if chunk == nil {
 				return ""
 			}
-			a = args{}
-			return " WHERE " + col + " IN (" + a.list(chunk) + ")"
+			a = db.Args{}
+			return " WHERE " + col + " IN (" + db.List(&a, chunk) + ")"
 		}
 		w := where("provider_uuid")
-		rows, err := q.QueryContext(ctx, `SELECT provider_uuid, resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM placement_inventories`+w, a.vals...)
+		rows, err := q.QueryContext(ctx, `SELECT provider_uuid, resource_class, total, reserved, min_unit, max_unit, step_size, allocation_ratio FROM placement_inventories`+w, a.Vals...)
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ func loadDetails(ctx context.Context, q db.Querier, uuids []string, all bool, in
 			{`SELECT provider_uuid, aggregate_uuid, 0 FROM placement_provider_aggregates` + w,
 				func(st *placement.ProviderState, n string, _ int64) { st.Aggregates[n] = true }},
 		} {
-			rows, err := q.QueryContext(ctx, part.query, a.vals...)
+			rows, err := q.QueryContext(ctx, part.query, a.Vals...)
 			if err != nil {
 				return err
 			}

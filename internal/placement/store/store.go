@@ -5,7 +5,8 @@
 // generation of the providers they touch with a compare-and-swap UPDATE:
 // a concurrent writer that read the same generation updates no row and
 // the transaction is retried (or, for a generation the client sent,
-// answered with a 409).
+// answered with a 409). Every write logs the providers it changed, so
+// that the snapshot behind CandidateProviders reloads only those.
 package store
 
 import (
@@ -14,10 +15,10 @@ import (
 	"embed"
 	"errors"
 	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -102,13 +103,13 @@ func (w *wtx) logChanges(ctx context.Context) error {
 	}
 	for len(uuids) > 0 {
 		n := min(len(uuids), 200)
-		var a args
-		s := a.add(seq)
+		var a db.Args
+		s := a.Add(seq)
 		vals := make([]string, n)
 		for i, u := range uuids[:n] {
-			vals[i] = "(" + s + ", " + a.add(u) + ")"
+			vals[i] = "(" + s + ", " + a.Add(u) + ")"
 		}
-		if _, err := w.ExecContext(ctx, `INSERT INTO placement_changes (seq, provider_uuid) VALUES `+strings.Join(vals, ", "), a.vals...); err != nil {
+		if _, err := w.ExecContext(ctx, `INSERT INTO placement_changes (seq, provider_uuid) VALUES `+strings.Join(vals, ", "), a.Vals...); err != nil {
 			return err
 		}
 		uuids = uuids[n:]
@@ -140,23 +141,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
 			return err
 		}
 	}
-	return placement.Conflict(placement.CodeConcurrentUpdate, "Unable to write allocations: resource providers were updated concurrently. Please try again.")
-}
-
-// args builds a positional argument list with $N placeholders.
-type args struct{ vals []any }
-
-func (a *args) add(v any) string {
-	a.vals = append(a.vals, v)
-	return "$" + strconv.Itoa(len(a.vals))
-}
-
-func (a *args) list(vs []string) string {
-	ps := make([]string, len(vs))
-	for i, v := range vs {
-		ps[i] = a.add(v)
-	}
-	return strings.Join(ps, ", ")
+	return apierr.Conflict("Unable to write allocations: resource providers were updated concurrently. Please try again.").WithType(placement.CodeConcurrentUpdate)
 }
 
 // bump increments a provider's generation if it is still gen; it returns
@@ -200,21 +185,4 @@ func casGeneration(ctx context.Context, q db.Querier, uuid string, gen int64) (i
 		return 0, placement.ErrGenerationMismatch(uuid, actual, gen)
 	}
 	return ng, nil
-}
-
-func strings1(ctx context.Context, q db.Querier, query string, a ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, a...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

@@ -2,14 +2,16 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/candidates"
 	plstore "github.com/gostack/gostack/internal/placement/store"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
@@ -24,8 +26,7 @@ func newService(t testing.TB) *placement.Service {
 
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
-	var ce *placement.ConflictError
-	if !errors.As(err, &ce) || ce.Code != code {
+	if e, ok := apierr.As(err); !ok || e.Code != http.StatusConflict || e.Type != code {
 		t.Fatalf("err = %v, want conflict %s", err, code)
 	}
 }
@@ -126,7 +127,7 @@ func TestProvidersInventoriesAllocations(t *testing.T) {
 	if c, _, _ := svc.Consumer(ctx, cons1); c != nil {
 		t.Fatalf("consumer kept: %+v", c)
 	}
-	cands, _, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 2}}}})
+	cands, _, err := candidates.List(ctx, svc, candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 2}}}})
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("candidates = %v, %v", cands, err)
 	}
@@ -181,8 +182,6 @@ func TestTraitsAggregatesClasses(t *testing.T) {
 	}
 }
 
-func asConflict(err error, ce **placement.ConflictError) bool { return errors.As(err, ce) }
-
 func TestReparentAndSnapshot(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
@@ -199,7 +198,7 @@ func TestReparentAndSnapshot(t *testing.T) {
 		t.Fatal("loop accepted")
 	}
 	// The candidate snapshot sees the move of the grandchild's root.
-	_, states, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}})
+	_, states, err := candidates.List(ctx, svc, candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 1}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +210,7 @@ func TestReparentAndSnapshot(t *testing.T) {
 	if _, err := svc.SetInventories(ctx, rp3, 1, []placement.Inventory{{ResourceClass: "VCPU", Total: 2}}, true); err != nil {
 		t.Fatal(err)
 	}
-	cands, _, err := svc.AllocationCandidates(ctx, placement.CandidateQuery{Groups: []placement.RequestGroup{{Resources: map[string]int64{"VCPU": 1}}}})
+	cands, _, err := candidates.List(ctx, svc, candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 1}}}})
 	if err != nil || len(cands) != 1 || cands[0].Allocations[rp3]["VCPU"] != 1 {
 		t.Fatalf("candidates after inventory change: %+v %v", cands, err)
 	}

@@ -3,14 +3,19 @@
 //
 //	service A ──Publish──▶ subject ──▶ Subscribe / QueueSubscribe (workers)
 //	service A ──Call────▶ subject ──▶ Serve(queue) ──▶ handler ─┐
-//	          ◀───────── {result} or {error: code, message} ───┘
+//	          ◀───────── {result} or {error: code, type, message} ┘
+//	caller ──Method.Call──▶ subject + method header ──▶ ServeMux ──▶ Method.Handle's func
 //	agent ──Heartbeat every N s──▶ gostack.heartbeat.<service> ──▶ Liveness
 //
 // StartEmbedded runs a NATS server in-process (no TCP listener unless asked,
 // JetStream off unless asked); Connect and ConnectServer return a *Bus, the
-// one client wrapper every service uses. Payloads are JSON. RPC errors
-// travel back to the caller as *Error with a code and message, so callers
-// can tell "not found" from "the other side crashed" without parsing text.
+// one client wrapper every service uses. Payloads are JSON. A Method is a
+// typed request/reply declared once and used on both sides; a Mux serves
+// many methods on one subject. RPC errors keep their meaning across the
+// wire: a handler's *apierr.Error arrives as an *apierr.Error with its
+// status, message and type, any other error as a *RemoteError carrying its
+// text, so callers can tell "not found" from "the other side crashed"
+// without parsing text.
 package bus
 
 import (
@@ -127,6 +132,11 @@ func (b *Bus) Flush(ctx context.Context) error {
 // Publish sends v, encoded as JSON, to subject. It does not wait for
 // delivery; NATS core is at-most-once.
 func (b *Bus) Publish(ctx context.Context, subject string, v any) error {
+	return b.publish(ctx, subject, "", v)
+}
+
+// publish is Publish with the method a Mux dispatches on ("" for none).
+func (b *Bus) publish(ctx context.Context, subject, method string, v any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -134,7 +144,12 @@ func (b *Bus) Publish(ctx context.Context, subject string, v any) error {
 	if err != nil {
 		return fmt.Errorf("bus: encode message for %s: %w", subject, err)
 	}
-	if err := b.nc.Publish(subject, data); err != nil {
+	m := nats.NewMsg(subject)
+	m.Data = data
+	if method != "" {
+		m.Header.Set(methodHeader, method)
+	}
+	if err := b.nc.PublishMsg(m); err != nil {
 		return fmt.Errorf("bus: publish %s: %w", subject, err)
 	}
 	return nil
@@ -180,7 +195,14 @@ func (b *Bus) Subscribe(subject string, fn func(*Msg)) (*Subscription, error) {
 // member of the group, which is how a pool of workers shares a subject.
 // An empty queue is a plain subscription.
 func (b *Bus) QueueSubscribe(subject, queue string, fn func(*Msg)) (*Subscription, error) {
-	cb := func(m *nats.Msg) { fn(&Msg{Subject: m.Subject, Data: m.Data}) }
+	return b.subscribe("subscribe", subject, queue, func(m *nats.Msg) { fn(&Msg{Subject: m.Subject, Data: m.Data}) })
+}
+
+// subscribe subscribes cb to subject, in queue unless it is "", and
+// returns once the server knows the subscription, so that messages
+// published after that (from any connection) reach it. what names the
+// caller in errors.
+func (b *Bus) subscribe(what, subject, queue string, cb nats.MsgHandler) (*Subscription, error) {
 	var (
 		s   *nats.Subscription
 		err error
@@ -191,11 +213,11 @@ func (b *Bus) QueueSubscribe(subject, queue string, fn func(*Msg)) (*Subscriptio
 		s, err = b.nc.QueueSubscribe(subject, queue, cb)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bus: subscribe %s: %w", subject, err)
+		return nil, fmt.Errorf("bus: %s %s: %w", what, subject, err)
 	}
 	if err := b.nc.FlushTimeout(10 * time.Second); err != nil {
 		s.Unsubscribe()
-		return nil, fmt.Errorf("bus: subscribe %s: %w", subject, err)
+		return nil, fmt.Errorf("bus: %s %s: %w", what, subject, err)
 	}
 	return &Subscription{sub: s}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.uber.org/goleak"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -181,7 +183,8 @@ func TestCall(t *testing.T) {
 			return r.A + r.B, nil
 		},
 		"notfound": func(ctx context.Context, raw json.RawMessage) (any, error) {
-			return nil, fmt.Errorf("lookup: %w", Errorf("NotFound", "server %s not found", "x"))
+			err := apierr.NotFound("server %s not found", "x").WithType("test.not_found").WithCause(errors.New("private"))
+			return nil, fmt.Errorf("lookup: %w", err)
 		},
 		"plain": func(ctx context.Context, raw json.RawMessage) (any, error) {
 			return nil, errors.New("disk on fire")
@@ -204,15 +207,17 @@ func TestCall(t *testing.T) {
 	tests := []struct {
 		subject string
 		want    int
-		wantErr error // compared with errors.Is
-		wantMsg string
+		wantErr error // compared with cmp, or errors.Is for ErrNoResponders
 	}{
 		{subject: "rpc.add", want: 5},
 		{subject: "rpc.nil"},
-		{subject: "rpc.notfound", wantErr: &Error{Code: "NotFound"}, wantMsg: "NotFound: server x not found"},
-		{subject: "rpc.plain", wantErr: &Error{Code: CodeInternal}, wantMsg: "Internal: disk on fire"},
-		{subject: "rpc.panic", wantErr: &Error{Code: CodeInternal}, wantMsg: "Internal: handler panicked: boom"},
-		{subject: "rpc.badresult", wantErr: &Error{Code: CodeInternal}},
+		// The public parts of an *apierr.Error cross the wire; its
+		// private cause does not.
+		{subject: "rpc.notfound", wantErr: &apierr.Error{Code: 404, Message: "server x not found", Type: "test.not_found"}},
+		{subject: "rpc.plain", wantErr: &RemoteError{Subject: "rpc.plain", Message: "disk on fire"}},
+		{subject: "rpc.panic", wantErr: &RemoteError{Subject: "rpc.panic", Message: "handler panicked: boom"}},
+		{subject: "rpc.badresult", wantErr: &RemoteError{Subject: "rpc.badresult",
+			Message: "encode result: json: unsupported type: chan int"}},
 		{subject: "rpc.nobody", wantErr: ErrNoResponders},
 	}
 	for _, tt := range tests {
@@ -221,23 +226,87 @@ func TestCall(t *testing.T) {
 			defer cancel()
 			var got int
 			err := b.Call(ctx, tt.subject, addReq{A: 2, B: 3}, &got)
-			if tt.wantErr == nil {
+			switch {
+			case tt.wantErr == nil:
 				if err != nil {
 					t.Fatalf("Call: %v", err)
 				}
 				if got != tt.want {
 					t.Errorf("result = %d, want %d", got, tt.want)
 				}
-				return
-			}
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("Call error = %v, want %v", err, tt.wantErr)
-			}
-			if tt.wantMsg != "" && err.Error() != tt.wantMsg {
-				t.Errorf("error text = %q, want %q", err.Error(), tt.wantMsg)
+			case errors.Is(tt.wantErr, ErrNoResponders):
+				if !errors.Is(err, ErrNoResponders) {
+					t.Fatalf("Call error = %v, want %v", err, tt.wantErr)
+				}
+			default:
+				if diff := cmp.Diff(tt.wantErr, err); diff != "" {
+					t.Errorf("Call error (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}
+}
+
+type greeting struct {
+	Name string `json:"name"`
+}
+
+// hello and shout are two methods served on one subject by one Mux.
+var (
+	hello = Method[greeting, string]{Name: "hello"}
+	shout = Method[greeting, greeting]{Name: "shout"}
+	// whisper is a method the server does not know.
+	whisper = Method[greeting, string]{Name: "whisper"}
+)
+
+func TestMethod(t *testing.T) {
+	b := newBus(t)
+	mux := NewMux()
+	hello.Handle(mux, func(ctx context.Context, g greeting) (string, error) {
+		if g.Name == "" {
+			return "", apierr.BadRequest("Who is there?").WithType("greeting.anonymous")
+		}
+		return "hello " + g.Name, nil
+	})
+	shout.Handle(mux, func(ctx context.Context, g greeting) (greeting, error) {
+		return greeting{Name: g.Name + "!"}, nil
+	})
+	if _, err := b.ServeMux("rpc.greet", "", mux); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if got, err := hello.Call(ctx, b, "rpc.greet", greeting{Name: "ada"}); err != nil || got != "hello ada" {
+		t.Errorf("hello = %q, %v; want hello ada", got, err)
+	}
+	if got, err := shout.Call(ctx, b, "rpc.greet", greeting{Name: "ada"}); err != nil || got.Name != "ada!" {
+		t.Errorf("shout = %+v, %v; want ada!", got, err)
+	}
+	_, err := hello.Call(ctx, b, "rpc.greet", greeting{})
+	want := &apierr.Error{Code: 400, Message: "Who is there?", Type: "greeting.anonymous"}
+	if diff := cmp.Diff(want, err); diff != "" {
+		t.Errorf("hello without a name (-want +got):\n%s", diff)
+	}
+	if _, err := whisper.Call(ctx, b, "rpc.greet", greeting{Name: "ada"}); apierr.Status(err) != 501 {
+		t.Errorf("unknown method: %v, want a 501", err)
+	}
+	// A request of the wrong shape is the caller's mistake: 400.
+	if err := b.call(ctx, "rpc.greet", "hello", []int{1}, nil); !apierr.IsBadRequest(err) {
+		t.Errorf("malformed request: %v, want a 400", err)
+	}
+	if _, err := hello.Call(ctx, b, "rpc.nobody", greeting{Name: "ada"}); !errors.Is(err, ErrNoResponders) {
+		t.Errorf("call to no server: %v, want ErrNoResponders", err)
+	}
+}
+
+func TestMuxRefusesDuplicates(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("registering a method twice did not panic")
+		}
+	}()
+	mux := NewMux()
+	hello.Handle(mux, func(context.Context, greeting) (string, error) { return "", nil })
+	hello.Handle(mux, func(context.Context, greeting) (string, error) { return "", nil })
 }
 
 func TestCallDeadlineReachesHandler(t *testing.T) {

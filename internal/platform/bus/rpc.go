@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // ErrNoResponders means nothing serves the subject of a Call.
@@ -20,75 +22,94 @@ const DefaultCallTimeout = 60 * time.Second
 // maxConcurrent bounds the handlers one Serve runs at the same time.
 const maxConcurrent = 64
 
-const deadlineHeader = "Gostack-Deadline"
+// Headers of a call: the caller's deadline, so that the handler stops
+// when the caller stops waiting, and the method a Mux dispatches on.
+const (
+	deadlineHeader = "Gostack-Deadline"
+	methodHeader   = "Gostack-Method"
+)
 
-// Error is an error returned by a remote handler. Handlers return one to
-// choose the code the caller sees; any other error arrives as code
-// "Internal" with the error's text. errors.Is matches two *Error values
-// by code, so callers can test errors.Is(err, &bus.Error{Code: "NotFound"}).
-type Error struct {
-	Code    string `json:"code"`
+// RemoteError is a handler's failure that was not an *apierr.Error: a
+// bug, a disk error, a panic. Its text is the handler's error text
+// unchanged, for the caller's logs and records; unlike an *apierr.Error
+// it has no status or message meant for a client.
+type RemoteError struct {
+	Subject string
+	Method  string // "" for a Call that names no method
+	Message string
+}
+
+func (e *RemoteError) Error() string { return e.Message }
+
+// wireError is an error as it travels in a reply. Code is the status of
+// an *apierr.Error; it is 0 for any other error, which comes back as a
+// *RemoteError.
+type wireError struct {
+	Code    int    `json:"code,omitempty"`
+	Type    string `json:"type,omitempty"`
 	Message string `json:"message"`
-}
-
-// CodeInternal is the code of errors that were not an *Error.
-const CodeInternal = "Internal"
-
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-// Is reports whether target is an *Error with the same code.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
-
-// Errorf returns an *Error with the given code.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // reply is the wire form of an RPC answer.
 type reply struct {
 	Result json.RawMessage `json:"result,omitempty"`
-	Error  *Error          `json:"error,omitempty"`
+	Error  *wireError      `json:"error,omitempty"`
 }
 
 // Handler serves one RPC request. Its context ends at the caller's
-// deadline or when the bus closes.
+// deadline or when the bus closes. An *apierr.Error in the chain of the
+// error it returns reaches the caller with its Code, Message and Type
+// (its private cause stays here); any other error reaches the caller as
+// a *RemoteError with its text, and is logged here.
 type Handler func(ctx context.Context, req json.RawMessage) (any, error)
 
 // Call sends req as JSON to subject, waits for the answer and decodes its
 // result into resp (which may be nil). A handler's error comes back as
-// *Error; no server gives ErrNoResponders; the context's end gives its
-// error. Without a deadline in ctx, DefaultCallTimeout applies.
+// an *apierr.Error or a *RemoteError (see Handler); no server gives
+// ErrNoResponders; the context's end gives its error. Without a deadline
+// in ctx, DefaultCallTimeout applies.
 func (b *Bus) Call(ctx context.Context, subject string, req, resp any) error {
+	return b.call(ctx, subject, "", req, resp)
+}
+
+func (b *Bus) call(ctx context.Context, subject, method string, req, resp any) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultCallTimeout)
 		defer cancel()
 	}
+	what := subject
+	if method != "" {
+		what += " " + method
+	}
 	data, err := json.Marshal(req)
 	if err != nil {
-		return fmt.Errorf("bus: encode request for %s: %w", subject, err)
+		return fmt.Errorf("bus: encode request for %s: %w", what, err)
 	}
 	m := nats.NewMsg(subject)
 	m.Data = data
 	dl, _ := ctx.Deadline()
 	m.Header.Set(deadlineHeader, dl.UTC().Format(time.RFC3339Nano))
+	if method != "" {
+		m.Header.Set(methodHeader, method)
+	}
 	rm, err := b.nc.RequestMsgWithContext(ctx, m)
 	if err != nil {
-		return fmt.Errorf("bus: call %s: %w", subject, err)
+		return fmt.Errorf("bus: call %s: %w", what, err)
 	}
 	var rep reply
 	if err := json.Unmarshal(rm.Data, &rep); err != nil {
-		return fmt.Errorf("bus: call %s: bad reply: %w", subject, err)
+		return fmt.Errorf("bus: call %s: bad reply: %w", what, err)
 	}
-	if rep.Error != nil {
-		return rep.Error
+	if e := rep.Error; e != nil {
+		if e.Code != 0 {
+			return &apierr.Error{Code: e.Code, Message: e.Message, Type: e.Type}
+		}
+		return &RemoteError{Subject: subject, Method: method, Message: e.Message}
 	}
 	if resp != nil && len(rep.Result) > 0 {
 		if err := json.Unmarshal(rep.Result, resp); err != nil {
-			return fmt.Errorf("bus: call %s: decode result: %w", subject, err)
+			return fmt.Errorf("bus: call %s: decode result: %w", what, err)
 		}
 	}
 	return nil
@@ -97,8 +118,14 @@ func (b *Bus) Call(ctx context.Context, subject string, req, resp any) error {
 // Serve answers Calls on subject with h. Servers sharing a non-empty
 // queue split the calls between them. Up to 64 requests run at once per
 // Serve; more wait in the subscription's buffer. A panicking handler
-// answers an Internal error instead of crashing the process.
+// answers a *RemoteError instead of crashing the process.
 func (b *Bus) Serve(subject, queue string, h Handler) (*Subscription, error) {
+	return b.serve(subject, queue, func(string) (Handler, error) { return h, nil })
+}
+
+// serve answers Calls on subject with the handler route picks for the
+// call's method.
+func (b *Bus) serve(subject, queue string, route func(method string) (Handler, error)) (*Subscription, error) {
 	sem := make(chan struct{}, maxConcurrent)
 	cb := func(m *nats.Msg) {
 		select {
@@ -110,37 +137,26 @@ func (b *Bus) Serve(subject, queue string, h Handler) (*Subscription, error) {
 		go func() {
 			defer b.handlers.Done()
 			defer func() { <-sem }()
-			b.answer(m, h)
+			b.answer(m, route)
 		}()
 	}
-	var (
-		s   *nats.Subscription
-		err error
-	)
-	if queue == "" {
-		s, err = b.nc.Subscribe(subject, cb)
-	} else {
-		s, err = b.nc.QueueSubscribe(subject, queue, cb)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bus: serve %s: %w", subject, err)
-	}
 	// Like Subscribe: once Serve returns, Calls from anywhere reach it.
-	if err := b.nc.FlushTimeout(10 * time.Second); err != nil {
-		s.Unsubscribe()
-		return nil, fmt.Errorf("bus: serve %s: %w", subject, err)
-	}
-	return &Subscription{sub: s}, nil
+	return b.subscribe("serve", subject, queue, cb)
 }
 
-func (b *Bus) answer(m *nats.Msg, h Handler) {
+func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 	ctx := b.ctx
 	if dl, err := time.Parse(time.RFC3339Nano, m.Header.Get(deadlineHeader)); err == nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, dl)
 		defer cancel()
 	}
-	result, err := b.invoke(ctx, m, h)
+	method := m.Header.Get(methodHeader)
+	h, err := route(method)
+	var result any
+	if err == nil {
+		result, err = b.invoke(ctx, m, h)
+	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// The caller has stopped waiting and reports its own deadline;
 		// a late error reply would only race with that.
@@ -154,12 +170,14 @@ func (b *Bus) answer(m *nats.Msg, h Handler) {
 		}
 	}
 	if err != nil {
-		var be *Error
-		if !errors.As(err, &be) {
-			be = &Error{Code: CodeInternal, Message: err.Error()}
-			b.log.Error("bus handler failed", "subject", m.Subject, "err", err)
+		if e, ok := apierr.As(err); ok {
+			rep = reply{Error: &wireError{Code: e.Code, Type: e.Type, Message: e.Message}}
+		} else {
+			if _, logged := err.(panicked); !logged {
+				b.log.Error("bus handler failed", "subject", m.Subject, "method", method, "err", err)
+			}
+			rep = reply{Error: &wireError{Message: err.Error()}}
 		}
-		rep = reply{Error: be}
 	}
 	data, _ := json.Marshal(rep) // a reply of RawMessage and strings always encodes
 	if m.Reply == "" {
@@ -174,8 +192,14 @@ func (b *Bus) invoke(ctx context.Context, m *nats.Msg, h Handler) (result any, e
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("bus handler panicked", "subject", m.Subject, "panic", p, "stack", string(debug.Stack()))
-			err = &Error{Code: CodeInternal, Message: fmt.Sprintf("handler panicked: %v", p)}
+			err = panicked{fmt.Sprintf("handler panicked: %v", p)}
 		}
 	}()
 	return h(ctx, json.RawMessage(m.Data))
 }
+
+// panicked is the error of a handler that panicked, already logged with
+// its stack.
+type panicked struct{ msg string }
+
+func (p panicked) Error() string { return p.msg }

@@ -130,14 +130,18 @@ type API struct {
 	Log          *slog.Logger
 	// AuthURL is sent in WWW-Authenticate on 401s.
 	AuthURL string
+	// PolicyMessage is the 403 message of a refused rule, with %s for the
+	// rule's name; empty gives Keystone's wording.
+	PolicyMessage string
 }
 
 // Mount registers routes on mux. It panics on a route that needs a token
 // and names no policy rule: every such route says which rule guards it, so
 // that an operator's policy file governs the whole API.
 func (a *API) Mount(mux *http.ServeMux, routes []Route) {
-	// TODO(lead): panic on CheckPolicies once every service's table names
-	// its rules.
+	if err := CheckPolicies(routes); err != nil {
+		panic(err)
+	}
 	// Routes sharing a pattern but differing in microversion window are
 	// grouped behind one ServeMux entry.
 	type key struct{ method, pattern string }
@@ -400,7 +404,11 @@ func (a *API) Authorize(r *http.Request, rule string, target func(*http.Request)
 		return &apierr.Error{Code: http.StatusForbidden, Message: "no policy enforcer configured"}
 	}
 	if !a.Policy.Enforce(rule, t, creds.PolicyValues()) {
-		return &apierr.Error{Code: http.StatusForbidden, Message: fmt.Sprintf("You are not authorized to perform the requested action: %s.", rule)}
+		msg := a.PolicyMessage
+		if msg == "" {
+			msg = "You are not authorized to perform the requested action: %s."
+		}
+		return &apierr.Error{Code: http.StatusForbidden, Message: fmt.Sprintf(msg, rule)}
 	}
 	return nil
 }

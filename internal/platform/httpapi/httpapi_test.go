@@ -26,17 +26,6 @@ type novaFaults struct{}
 
 var errNotFound = errors.New("server not found")
 
-func (novaFaults) Map(err error) *apierr.Error {
-	var he *apierr.Error
-	switch {
-	case errors.As(err, &he):
-		return he
-	case errors.Is(err, errNotFound):
-		return &apierr.Error{Code: http.StatusNotFound, Message: "Instance could not be found.", Err: err}
-	}
-	return nil // the wrapper turns this into a 500
-}
-
 func (novaFaults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	name := map[int]string{400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound", 406: "notAcceptable", 413: "overLimit"}[e.Code]
 	if name == "" {
@@ -103,7 +92,19 @@ func newAPI(t *testing.T) http.Handler {
 		{Method: "GET", Pattern: "/v2.1/servers", Policy: "compute:list", Handler: ok("list")},
 		{Method: "DELETE", Pattern: "/v2.1/servers/{id}", Policy: "compute:delete", Handler: ok("deleted")},
 		{Method: "GET", Pattern: "/v2.1/{project_id}/usage", Policy: "compute:own", Target: httpapi.PathTarget("project_id"), Handler: ok("usage")},
-		{Method: "GET", Pattern: "/v2.1/authn-only", Handler: ok("authn")},
+		{Method: "GET", Pattern: "/v2.1/authn-only", Policy: httpapi.AnyUser, Handler: ok("authn")},
+		{Method: "POST", Pattern: "/v2.1/servers/{id}/action", Policy: httpapi.AnyUser, Actions: []httpapi.Action{
+			{Name: "reboot", Policy: "compute:own", Target: httpapi.PathTarget("project_id"), Handler: ok("reboot")},
+			{Name: "pause", Policy: "compute:delete", Handler: ok("pause")},
+			{Name: "lock", Policy: httpapi.AnyUser, Handler: func(w http.ResponseWriter, r *http.Request) error {
+				// The handler reads the body the dispatcher already read.
+				var body map[string]map[string]string
+				if err := httpapi.Decode(r, &body, httpapi.DecodeOptions{}); err != nil {
+					return err
+				}
+				return httpapi.WriteJSON(w, http.StatusOK, map[string]string{"body": "lock " + body["lock"]["reason"]})
+			}},
+		}},
 		{Method: "GET", Pattern: "/v2.1/windowed", Public: true, Versions: httpapi.Window{Max: httpapi.Version{Major: 2, Minor: 47}}, Handler: ok("old")},
 		{Method: "GET", Pattern: "/v2.1/windowed", Public: true, Versions: httpapi.Window{Min: httpapi.Version{Major: 2, Minor: 48}}, Handler: ok("new")},
 		{Method: "GET", Pattern: "/v2.1/recent", Public: true, Versions: httpapi.Window{Min: httpapi.Version{Major: 2, Minor: 60}}, Handler: ok("recent")},
@@ -113,7 +114,7 @@ func newAPI(t *testing.T) http.Handler {
 			return nil
 		}},
 		{Method: "GET", Pattern: "/v2.1/missing", Public: true, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			return fmt.Errorf("lookup: %w", errNotFound)
+			return fmt.Errorf("lookup: %w", apierr.NotFound("Instance could not be found.").WithCause(errNotFound))
 		}},
 		{Method: "GET", Pattern: "/v2.1/oops", Public: true, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			return errors.New("pq: password authentication failed for user gostack")
@@ -355,4 +356,57 @@ func TestStrictDecode(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestActions(t *testing.T) {
+	h := newAPI(t)
+	tests := []struct {
+		name, tok, body string
+		status          int
+		want            string
+	}{
+		{"an action any token may run", "member-p1", `{"lock": {"reason": "r"}}`, 200, "lock r"},
+		{"an action whose rule refuses", "member-p1", `{"pause": null}`, 403, ""},
+		{"the same action for an admin", "admin", `{"pause": null}`, 200, "pause"},
+		{"an unknown action", "member-p1", `{"fly": {}}`, 400, ""},
+		{"two actions at once", "member-p1", `{"pause": null, "lock": {}}`, 400, ""},
+		{"not an object", "member-p1", `[1]`, 400, ""},
+		{"no token", "", `{"pause": null}`, 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hdr := map[string]string{}
+			if tt.tok != "" {
+				hdr["X-Auth-Token"] = tt.tok
+			}
+			res := do(t, h, "POST", "/v2.1/servers/s1/action", hdr, tt.body)
+			if res.status != tt.status {
+				t.Fatalf("status %d, want %d (%v)", res.status, tt.status, res.body)
+			}
+			if tt.want != "" && res.body["body"] != tt.want {
+				t.Errorf("body %v, want %q", res.body, tt.want)
+			}
+		})
+	}
+}
+
+func TestMountRefusesRoutesWithoutPolicy(t *testing.T) {
+	routes := []httpapi.Route{
+		{Method: "GET", Pattern: "/v1/ok", Public: true, Handler: func(http.ResponseWriter, *http.Request) error { return nil }},
+		{Method: "GET", Pattern: "/v1/secret", Handler: func(http.ResponseWriter, *http.Request) error { return nil }},
+	}
+	if err := httpapi.CheckPolicies(routes); err == nil || !strings.Contains(err.Error(), "/v1/secret") {
+		t.Fatalf("CheckPolicies = %v", err)
+	}
+	actions := []httpapi.Route{{Method: "POST", Pattern: "/v1/x/action", Policy: httpapi.AnyUser,
+		Actions: []httpapi.Action{{Name: "go"}}}}
+	if err := httpapi.CheckPolicies(actions); err == nil {
+		t.Fatal("an action without a rule passed")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Mount accepted a token route without a policy rule")
+		}
+	}()
+	(&httpapi.API{Faults: novaFaults{}}).Mount(http.NewServeMux(), routes)
 }

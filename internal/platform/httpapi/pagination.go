@@ -116,7 +116,7 @@ func ParseSort(r *http.Request, o SortOptions) ([]Sort, error) {
 			}
 		}
 	} else {
-		keys, dirs = splitList(q["sort_key"]), splitList(q["sort_dir"])
+		keys, dirs = SplitList(q["sort_key"]), SplitList(q["sort_dir"])
 		if len(dirs) > len(keys) {
 			return nil, badQuery("The number of sort_dir values must not exceed the number of sort_key values.")
 		}
@@ -146,8 +146,8 @@ func ParseSort(r *http.Request, o SortOptions) ([]Sort, error) {
 	return out, nil
 }
 
-// splitList flattens repeated and comma-separated query values.
-func splitList(vs []string) []string {
+// SplitList flattens repeated and comma-separated query values.
+func SplitList(vs []string) []string {
 	var out []string
 	for _, v := range vs {
 		for _, p := range strings.Split(v, ",") {

@@ -51,13 +51,13 @@ func testSpawnDestroy(t *testing.T, s *suite) {
 	if len(list) != 1 || list[0].UUID != spec.UUID {
 		t.Fatalf("ListInstances = %+v, want only %s", list, spec.UUID)
 	}
-	wantErr(t, "Spawn twice", h.Spawn(ctx, spec), driver.IsExists, "ExistsError")
+	wantErr(t, "Spawn twice", h.Spawn(ctx, spec), driver.IsExists, "Exists")
 	wantUsed(t, h, spec.Flavor)
 
 	wantOK(t, "Destroy", h.Destroy(ctx, spec.UUID))
 	_, err = h.Info(ctx, spec.UUID)
-	wantErr(t, "Info after Destroy", err, driver.IsNotFound, "NotFoundError")
-	wantErr(t, "Destroy twice", h.Destroy(ctx, spec.UUID), driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info after Destroy", err, driver.IsNotFound, "NotFound")
+	wantErr(t, "Destroy twice", h.Destroy(ctx, spec.UUID), driver.IsNotFound, "NotFound")
 	wantUsed(t, h)
 }
 
@@ -108,7 +108,7 @@ func testNotFound(t *testing.T, s *suite) {
 	}
 	for name, call := range calls {
 		if err := call(); !driver.IsNotFound(err) {
-			t.Errorf("%s of an unknown instance: error %v, want NotFoundError", name, err)
+			t.Errorf("%s of an unknown instance: error %v, want NotFound", name, err)
 		}
 	}
 }
@@ -117,7 +117,7 @@ func testNotFound(t *testing.T, s *suite) {
 type step struct {
 	name    string
 	do      func(context.Context, *host, string) error
-	invalid bool // the operation must fail with InvalidStateError
+	invalid bool // the operation must fail with InvalidState
 	want    driver.PowerState
 }
 
@@ -144,7 +144,7 @@ func (s *suite) walk(t *testing.T, h *host, id string, steps []step) {
 		err := st.do(t.Context(), h, id)
 		if st.invalid {
 			if !driver.IsInvalidState(err) {
-				t.Fatalf("step %d %s: error %v, want InvalidStateError", i, st.name, err)
+				t.Fatalf("step %d %s: error %v, want InvalidState", i, st.name, err)
 			}
 		} else if err != nil {
 			t.Fatalf("step %d %s: %v", i, st.name, err)
@@ -267,7 +267,7 @@ func testCrash(t *testing.T, s *suite) {
 		t.Errorf("ListInstances after a crash = %+v, want one Crashed", list)
 	}
 	if h.Capabilities().Pause {
-		wantErr(t, "Pause a crashed instance", h.Pause(t.Context(), spec.UUID), driver.IsInvalidState, "InvalidStateError")
+		wantErr(t, "Pause a crashed instance", h.Pause(t.Context(), spec.UUID), driver.IsInvalidState, "InvalidState")
 	}
 	wantUsed(t, h, spec.Flavor)
 	wantOK(t, "PowerOn", h.PowerOn(t.Context(), spec.UUID))
@@ -291,7 +291,7 @@ func testConcurrent(t *testing.T, s *suite) {
 		case err == nil:
 			ok++
 		case !driver.IsInvalidState(err):
-			t.Errorf("concurrent Reboot: %v, want nil or InvalidStateError", err)
+			t.Errorf("concurrent Reboot: %v, want nil or InvalidState", err)
 		}
 	}
 	if ok == 0 {
@@ -310,7 +310,7 @@ func testConcurrent(t *testing.T, s *suite) {
 	}
 	for _, err := range errs[:2] {
 		if err != nil && !driver.IsExists(err) {
-			t.Errorf("losing Spawn: %v, want ExistsError", err)
+			t.Errorf("losing Spawn: %v, want Exists", err)
 		}
 	}
 	wantUsed(t, h, spec.Flavor, spec2.Flavor)
@@ -323,9 +323,9 @@ func testResources(t *testing.T, s *suite) {
 	spec := s.spec(t)
 	spec.Flavor.MemoryMB = int(r.MemoryMB.Free()) + 1
 	err = h.Spawn(t.Context(), spec)
-	wantErr(t, "Spawn larger than the host", err, driver.IsNoResources, "ResourceError")
+	wantErr(t, "Spawn larger than the host", err, driver.IsNoResources, "NoResources")
 	_, err = h.Info(t.Context(), spec.UUID)
-	wantErr(t, "Info after a refused Spawn", err, driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info after a refused Spawn", err, driver.IsNotFound, "NotFound")
 	wantUsed(t, h)
 
 	// Fill the host's memory with two instances; a third does not fit.
@@ -339,7 +339,7 @@ func testResources(t *testing.T, s *suite) {
 	wantOK(t, "Spawn a", h.Spawn(t.Context(), a))
 	wantOK(t, "Spawn b", h.Spawn(t.Context(), b))
 	if half.MemoryMB*2+c.Flavor.MemoryMB > int(r.MemoryMB.Free()) {
-		wantErr(t, "Spawn on a full host", h.Spawn(t.Context(), c), driver.IsNoResources, "ResourceError")
+		wantErr(t, "Spawn on a full host", h.Spawn(t.Context(), c), driver.IsNoResources, "NoResources")
 	}
 	wantUsed(t, h, half, half)
 	wantOK(t, "Destroy a", h.Destroy(t.Context(), a.UUID))
@@ -358,7 +358,7 @@ func testFailedSpawn(t *testing.T, s *suite) {
 		t.Fatal("Spawn after FailNextSpawn succeeded")
 	}
 	_, err := h.Info(t.Context(), spec.UUID)
-	wantErr(t, "Info after a failed Spawn", err, driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info after a failed Spawn", err, driver.IsNotFound, "NotFound")
 	wantUsed(t, h)
 	wantOK(t, "Spawn again", h.Spawn(t.Context(), spec))
 	wantState(t, h, spec.UUID, driver.Running)
@@ -373,7 +373,7 @@ func testCanceledSpawn(t *testing.T, s *suite) {
 		t.Fatal("Spawn with a canceled context succeeded")
 	}
 	_, err := h.Info(t.Context(), spec.UUID)
-	wantErr(t, "Info after a canceled Spawn", err, driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info after a canceled Spawn", err, driver.IsNotFound, "NotFound")
 	wantUsed(t, h)
 }
 
@@ -398,7 +398,7 @@ func testReattach(t *testing.T, s *suite) {
 		t.Fatalf("instances after restart = %v, want %v", got, want)
 	}
 	wantUsed(t, h2, a.Flavor, b.Flavor)
-	wantErr(t, "Spawn of a re-attached instance", h2.Spawn(t.Context(), a), driver.IsExists, "ExistsError")
+	wantErr(t, "Spawn of a re-attached instance", h2.Spawn(t.Context(), a), driver.IsExists, "Exists")
 	wantOK(t, "PowerOn after restart", h2.PowerOn(t.Context(), b.UUID))
 	wantOK(t, "Destroy after restart", h2.Destroy(t.Context(), a.UUID))
 	wantUsed(t, h2, b.Flavor)
@@ -416,7 +416,7 @@ func testRebuild(t *testing.T, s *suite) {
 	wantState(t, h, spec.UUID, driver.Running)
 	if h.Capabilities().Pause {
 		wantOK(t, "Pause", h.Pause(t.Context(), spec.UUID))
-		wantErr(t, "Rebuild while paused", h.Rebuild(t.Context(), spec), driver.IsInvalidState, "InvalidStateError")
+		wantErr(t, "Rebuild while paused", h.Rebuild(t.Context(), spec), driver.IsInvalidState, "InvalidState")
 	}
 	wantUsed(t, h, spec.Flavor)
 }
@@ -455,7 +455,7 @@ func testVolumes(t *testing.T, s *suite) {
 		t.Error("attaching a volume twice succeeded")
 	}
 	wantOK(t, "DetachVolume", h.DetachVolume(ctx, spec.UUID, "vol-1"))
-	wantErr(t, "DetachVolume twice", h.DetachVolume(ctx, spec.UUID, "vol-1"), driver.IsNotFound, "NotFoundError")
+	wantErr(t, "DetachVolume twice", h.DetachVolume(ctx, spec.UUID, "vol-1"), driver.IsNotFound, "NotFound")
 	if info, _ := h.Info(ctx, spec.UUID); len(info.Volumes) != 0 {
 		t.Fatalf("Info.Volumes after detach = %v, want none", info.Volumes)
 	}
@@ -476,7 +476,7 @@ func testInterfaces(t *testing.T, s *suite) {
 		t.Error("attaching a port twice succeeded")
 	}
 	wantOK(t, "DetachInterface", h.DetachInterface(ctx, spec.UUID, nic.PortID))
-	wantErr(t, "DetachInterface twice", h.DetachInterface(ctx, spec.UUID, nic.PortID), driver.IsNotFound, "NotFoundError")
+	wantErr(t, "DetachInterface twice", h.DetachInterface(ctx, spec.UUID, nic.PortID), driver.IsNotFound, "NotFound")
 }
 
 func testConsoles(t *testing.T, s *suite) {
@@ -531,7 +531,7 @@ func testResize(t *testing.T, s *suite) {
 	m := &driver.Migration{ID: "mig-1", Instance: spec.UUID, Source: "drivertest-a", Dest: "drivertest-b", NewFlavor: bigger(spec.Flavor)}
 	if a.Capabilities().Pause {
 		wantOK(t, "Pause", a.Pause(ctx, spec.UUID))
-		wantErr(t, "MigrateDisk while paused", a.MigrateDisk(ctx, m), driver.IsInvalidState, "InvalidStateError")
+		wantErr(t, "MigrateDisk while paused", a.MigrateDisk(ctx, m), driver.IsInvalidState, "InvalidState")
 		wantOK(t, "Unpause", a.Unpause(ctx, spec.UUID))
 	}
 	wantOK(t, "MigrateDisk", a.MigrateDisk(ctx, m))
@@ -540,7 +540,7 @@ func testResize(t *testing.T, s *suite) {
 	}
 	wantErr(t, "PowerOn the source copy", a.PowerOn(ctx, spec.UUID), func(err error) bool {
 		return driver.IsNotFound(err) || driver.IsInvalidState(err)
-	}, "NotFoundError or InvalidStateError")
+	}, "NotFound or InvalidState")
 	newSpec := spec
 	newSpec.Flavor = m.NewFlavor
 	wantOK(t, "FinishMigration", b.FinishMigration(ctx, newSpec, *m, true))
@@ -554,7 +554,7 @@ func testResize(t *testing.T, s *suite) {
 	if list, _ := a.ListInstances(ctx); len(list) != 0 {
 		t.Errorf("source still lists %+v after confirm", list)
 	}
-	wantErr(t, "ConfirmMigration twice", a.ConfirmMigration(ctx, *m), driver.IsNotFound, "NotFoundError")
+	wantErr(t, "ConfirmMigration twice", a.ConfirmMigration(ctx, *m), driver.IsNotFound, "NotFound")
 
 	// Resize to another host, reverted.
 	spec2 := s.spawn(t, a)
@@ -627,7 +627,7 @@ func testLiveMigration(t *testing.T, s *suite) {
 	wantUsed(t, b, spec.Flavor)
 	wantOK(t, "LiveMigrate", a.LiveMigrate(ctx, m))
 	_, err := a.Info(ctx, spec.UUID)
-	wantErr(t, "Info on the source after LiveMigrate", err, driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info on the source after LiveMigrate", err, driver.IsNotFound, "NotFound")
 	wantUsed(t, a)
 	wantOK(t, "FinishLiveMigration", b.FinishLiveMigration(ctx, *m))
 	after := wantState(t, b, spec.UUID, driver.Running)
@@ -641,16 +641,16 @@ func testLiveMigration(t *testing.T, s *suite) {
 	wantOK(t, "PowerOff", a.PowerOff(ctx, spec2.UUID, 0))
 	m2 := &driver.Migration{ID: "mig-2", Instance: spec2.UUID, Source: "drivertest-a", Dest: "drivertest-b", NewFlavor: spec2.Flavor}
 	wantOK(t, "PrepareLiveMigration", b.PrepareLiveMigration(ctx, spec2, m2))
-	wantErr(t, "LiveMigrate a stopped guest", a.LiveMigrate(ctx, m2), driver.IsInvalidState, "InvalidStateError")
+	wantErr(t, "LiveMigrate a stopped guest", a.LiveMigrate(ctx, m2), driver.IsInvalidState, "InvalidState")
 	wantOK(t, "AbortLiveMigration", b.AbortLiveMigration(ctx, *m2))
 	_, err = b.Info(ctx, spec2.UUID)
-	wantErr(t, "Info after AbortLiveMigration", err, driver.IsNotFound, "NotFoundError")
+	wantErr(t, "Info after AbortLiveMigration", err, driver.IsNotFound, "NotFound")
 	wantUsed(t, b, spec.Flavor)
 	wantState(t, a, spec2.UUID, driver.Shutdown)
 }
 
 // testUnsupported checks that what the driver does not claim answers
-// UnsupportedError rather than half-working.
+// Unsupported rather than half-working.
 func testUnsupported(t *testing.T, s *suite) {
 	h := s.start(t, "drivertest-a", "")
 	ctx := t.Context()
@@ -686,7 +686,7 @@ func testUnsupported(t *testing.T, s *suite) {
 		}
 		n++
 		if err := c.call(); !driver.IsUnsupported(err) {
-			t.Errorf("%s is not claimed but answers %v, want UnsupportedError", c.name, err)
+			t.Errorf("%s is not claimed but answers %v, want Unsupported", c.name, err)
 		}
 	}
 	if n == 0 {

@@ -2,7 +2,7 @@
 // fake and the real ones alike: the lifecycle, the power state machine
 // with its invalid transitions, resource accounting, re-attaching after a
 // restart, and every optional operation the driver claims in its
-// Capabilities (the others must answer *driver.UnsupportedError).
+// Capabilities (the others must answer driver.Unsupported).
 //
 //	func TestDriver(t *testing.T) {
 //		drivertest.Run(t, func(t *testing.T) driver.Driver { return mydriver.New(opts) })

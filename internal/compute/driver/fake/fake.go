@@ -71,17 +71,17 @@ func (o *Options) defaults() {
 type Driver struct {
 	opts Options
 
-	mu              sync.Mutex
-	name            string
-	events          func(driver.Event)
-	stateFile       string
-	started         bool
-	closed          bool
-	insts           map[string]*instance // live instances, incoming live migrations included
-	migSrc          map[string]*instance // source copies kept by MigrateDisk
-	faults          map[string][]error   // op → errors the next calls return
-	vcpu, mem, disk int64                // used
-	nextVNC         int
+	mu        sync.Mutex
+	name      string
+	events    func(driver.Event)
+	stateFile string
+	started   bool
+	closed    bool
+	insts     map[string]*instance // live instances, incoming live migrations included
+	migSrc    map[string]*instance // source copies kept by MigrateDisk
+	faults    map[string][]error   // op → errors the next calls return
+	used      driver.Usage
+	nextVNC   int
 }
 
 // instance is the simulated guest; exported fields are its persisted state.
@@ -200,9 +200,9 @@ func (d *Driver) Resources(ctx context.Context) (driver.Resources, error) {
 func (d *Driver) resources() driver.Resources {
 	o := d.opts
 	return driver.Resources{
-		VCPU:              driver.Amount{Total: int64(o.VCPUs), Used: d.vcpu, AllocationRatio: o.CPUAllocationRatio},
-		MemoryMB:          driver.Amount{Total: int64(o.MemoryMB), Reserved: int64(o.ReservedMemoryMB), Used: d.mem, AllocationRatio: o.RAMAllocationRatio},
-		DiskGB:            driver.Amount{Total: int64(o.DiskGB), Reserved: int64(o.ReservedDiskGB), Used: d.disk, AllocationRatio: o.DiskAllocationRatio},
+		VCPU:              driver.Amount{Total: int64(o.VCPUs), Used: d.used.VCPU, AllocationRatio: o.CPUAllocationRatio},
+		MemoryMB:          driver.Amount{Total: int64(o.MemoryMB), Reserved: int64(o.ReservedMemoryMB), Used: d.used.MemoryMB, AllocationRatio: o.RAMAllocationRatio},
+		DiskGB:            driver.Amount{Total: int64(o.DiskGB), Reserved: int64(o.ReservedDiskGB), Used: d.used.DiskGB, AllocationRatio: o.DiskAllocationRatio},
 		HypervisorType:    "fake",
 		HypervisorVersion: 1000,
 		CPUInfo:           `{"arch":"x86_64","model":"fake","vendor":"gostack","topology":{"sockets":1,"cores":1,"threads":1}}`,
@@ -212,26 +212,14 @@ func (d *Driver) resources() driver.Resources {
 // claim reserves f's resources or says which one is short.
 func (d *Driver) claim(f driver.Flavor) error {
 	r := d.resources()
-	for _, c := range []struct {
-		name string
-		a    driver.Amount
-		n    int64
-	}{{"VCPU", r.VCPU, int64(f.VCPUs)}, {"MEMORY_MB", r.MemoryMB, int64(f.MemoryMB)}, {"DISK_GB", r.DiskGB, int64(f.DiskGB())}} {
-		if c.n > c.a.Free() {
-			return &driver.ResourceError{Resource: c.name, Requested: c.n, Free: c.a.Free()}
-		}
+	if err := r.Fit(f); err != nil {
+		return err
 	}
-	d.vcpu += int64(f.VCPUs)
-	d.mem += int64(f.MemoryMB)
-	d.disk += int64(f.DiskGB())
+	d.used.Add(f)
 	return nil
 }
 
-func (d *Driver) release(f driver.Flavor) {
-	d.vcpu -= int64(f.VCPUs)
-	d.mem -= int64(f.MemoryMB)
-	d.disk -= int64(f.DiskGB())
-}
+func (d *Driver) release(f driver.Flavor) { d.used.Remove(f) }
 
 func (d *Driver) ready() error {
 	switch {
@@ -280,7 +268,7 @@ func (d *Driver) guestStop(uuid string, p driver.PowerState, ev driver.EventKind
 	in, ok := d.insts[uuid]
 	if !ok || in.Incoming {
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.NotFound("instance", uuid)
 	}
 	in.Power, in.StartedAt = p, time.Time{}
 	d.persist()
@@ -362,14 +350,14 @@ func (d *Driver) Info(ctx context.Context, uuid string) (driver.InstanceInfo, er
 	if in, ok := d.migSrc[uuid]; ok {
 		return in.info(), nil
 	}
-	return driver.InstanceInfo{}, &driver.NotFoundError{Kind: "instance", ID: uuid}
+	return driver.InstanceInfo{}, driver.NotFound("instance", uuid)
 }
 
-// state is the name an InvalidStateError gives the instance's state.
+// state is the name an InvalidState error gives the instance's state.
 func (in *instance) state() string {
 	switch {
 	case in.busy != "":
-		return "busy"
+		return driver.Busy
 	case in.Incoming:
 		return "migrating"
 	case in.Rescued:
@@ -390,10 +378,10 @@ func (d *Driver) op(ctx context.Context, uuid, op string, steps int, allowed fun
 	in, ok := d.insts[uuid]
 	if !ok {
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.NotFound("instance", uuid)
 	}
 	if in.busy != "" || in.Incoming || !allowed(in) {
-		err := &driver.InvalidStateError{Instance: uuid, Op: op, State: in.state()}
+		err := driver.InvalidState(uuid, op, in.state())
 		d.mu.Unlock()
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/drivertest"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
@@ -137,9 +138,9 @@ func TestNewHosts(t *testing.T) {
 	if err := hosts[0].Spawn(ctx, driver.Spec{UUID: "a", Flavor: full}); err != nil {
 		t.Fatal(err)
 	}
-	var re *driver.ResourceError
-	if err := hosts[0].Spawn(ctx, driver.Spec{UUID: "b", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 1}}); !errors.As(err, &re) || re.Resource != "VCPU" {
-		t.Fatalf("Spawn on a full host: %v, want a VCPU ResourceError", err)
+	err := hosts[0].Spawn(ctx, driver.Spec{UUID: "b", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 1}})
+	if diff := cmp.Diff(driver.NoResources("VCPU", 1, 0), err); diff != "" {
+		t.Fatalf("Spawn on a full host (-want +got):\n%s", diff)
 	}
 	if err := hosts[1].Spawn(ctx, driver.Spec{UUID: "b", Flavor: full}); err != nil {
 		t.Fatalf("Spawn on another host: %v", err)

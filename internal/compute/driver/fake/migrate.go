@@ -78,7 +78,7 @@ func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error
 	}
 	in, ok := d.migSrc[m.Instance]
 	if !ok {
-		return &driver.NotFoundError{Kind: "migration source of instance", ID: m.Instance}
+		return driver.NotFound("migration source of instance", m.Instance)
 	}
 	if err := d.fault("ConfirmMigration"); err != nil {
 		return err
@@ -98,12 +98,12 @@ func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerO
 	in, ok := d.migSrc[m.Instance]
 	if !ok {
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "migration source of instance", ID: m.Instance}
+		return driver.NotFound("migration source of instance", m.Instance)
 	}
 	if _, ok := d.insts[m.Instance]; ok {
 		// Resize to the same host: the destination copy must be destroyed first.
 		d.mu.Unlock()
-		return &driver.ExistsError{Instance: m.Instance}
+		return driver.Exists(m.Instance)
 	}
 	if err := d.fault("RevertMigration"); err != nil {
 		d.mu.Unlock()
@@ -169,10 +169,10 @@ func (d *Driver) incoming(m driver.Migration) (*instance, error) {
 	}
 	in, ok := d.insts[m.Instance]
 	if !ok {
-		return nil, &driver.NotFoundError{Kind: "instance", ID: m.Instance}
+		return nil, driver.NotFound("instance", m.Instance)
 	}
 	if !in.Incoming || in.busy != "" {
-		return nil, &driver.InvalidStateError{Instance: m.Instance, Op: "finish the live migration of", State: in.state()}
+		return nil, driver.InvalidState(m.Instance, "finish the live migration of", in.state())
 	}
 	return in, nil
 }

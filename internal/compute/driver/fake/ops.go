@@ -40,7 +40,7 @@ func (d *Driver) create(spec driver.Spec, op string) (*instance, error) {
 		return nil, fmt.Errorf("fake: %s: spec has no uuid", op)
 	}
 	if _, ok := d.insts[spec.UUID]; ok {
-		return nil, &driver.ExistsError{Instance: spec.UUID}
+		return nil, driver.Exists(spec.UUID)
 	}
 	if err := d.claim(spec.Flavor); err != nil {
 		return nil, err
@@ -106,10 +106,10 @@ func (d *Driver) Destroy(ctx context.Context, uuid string) error {
 	switch {
 	case in == nil:
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.NotFound("instance", uuid)
 	case in.busy != "":
 		d.mu.Unlock()
-		return &driver.InvalidStateError{Instance: uuid, Op: "destroy", State: "busy"}
+		return driver.InvalidState(uuid, "destroy", driver.Busy)
 	}
 	in.busy = "Destroy"
 	d.mu.Unlock()
@@ -271,7 +271,7 @@ func (d *Driver) AttachVolume(ctx context.Context, uuid string, bd driver.BlockD
 		return 0
 	})
 	if dup {
-		return &driver.InvalidStateError{Instance: uuid, Op: "attach volume " + bd.VolumeID, State: "already attached"}
+		return driver.InvalidState(uuid, "attach volume "+bd.VolumeID, "already attached")
 	}
 	return err
 }
@@ -286,7 +286,7 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		return 0
 	})
 	if missing {
-		return &driver.NotFoundError{Kind: "volume", ID: volumeID}
+		return driver.NotFound("volume", volumeID)
 	}
 	return err
 }
@@ -302,7 +302,7 @@ func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NI
 		return 0
 	})
 	if dup {
-		return &driver.InvalidStateError{Instance: uuid, Op: "attach port " + nic.PortID, State: "already attached"}
+		return driver.InvalidState(uuid, "attach port "+nic.PortID, "already attached")
 	}
 	return err
 }
@@ -322,7 +322,7 @@ func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error
 		return 0
 	})
 	if missing {
-		return &driver.NotFoundError{Kind: "port", ID: portID}
+		return driver.NotFound("port", portID)
 	}
 	return err
 }
@@ -349,7 +349,7 @@ func (d *Driver) VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole
 		return driver.VNCConsole{}, err
 	}
 	if in.Power != driver.Running && in.Power != driver.Paused {
-		return driver.VNCConsole{}, &driver.InvalidStateError{Instance: uuid, Op: "open a VNC console on", State: in.state()}
+		return driver.VNCConsole{}, driver.InvalidState(uuid, "open a VNC console on", in.state())
 	}
 	return driver.VNCConsole{Host: "127.0.0.1", Port: in.VNCPort}, nil
 }
@@ -384,7 +384,7 @@ func (d *Driver) get(uuid string) (*instance, error) {
 	}
 	in, ok := d.insts[uuid]
 	if !ok {
-		return nil, &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return nil, driver.NotFound("instance", uuid)
 	}
 	return in, nil
 }
@@ -439,12 +439,12 @@ func (d *Driver) load() error {
 	d.migSrc = make(map[string]*instance, len(st.Migrating))
 	for _, in := range st.Instances {
 		d.insts[in.UUID] = in
-		d.vcpu, d.mem, d.disk = d.vcpu+int64(in.Flavor.VCPUs), d.mem+int64(in.Flavor.MemoryMB), d.disk+int64(in.Flavor.DiskGB())
+		d.used.Add(in.Flavor)
 		d.nextVNC = max(d.nextVNC, in.VNCPort-5900)
 	}
 	for _, in := range st.Migrating {
 		d.migSrc[in.UUID] = in
-		d.vcpu, d.mem, d.disk = d.vcpu+int64(in.Flavor.VCPUs), d.mem+int64(in.Flavor.MemoryMB), d.disk+int64(in.Flavor.DiskGB())
+		d.used.Add(in.Flavor)
 	}
 	return nil
 }

@@ -81,11 +81,11 @@ func (in *instance) info() driver.InstanceInfo {
 	return info
 }
 
-// state is the name an InvalidStateError gives the instance's state.
+// state is the name an InvalidState error gives the instance's state.
 func (in *instance) state() string {
 	switch {
 	case in.busy != "":
-		return "busy"
+		return driver.Busy
 	case in.rec.Incoming, in.rec.Migrating:
 		return "migrating"
 	case in.rec.Rescued:
@@ -520,7 +520,7 @@ func (d *Driver) qmp(in *instance) (*qmpConn, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if in.proc == nil {
-		return nil, &driver.InvalidStateError{Instance: in.uuid(), Op: "talk to", State: in.rec.Power.String()}
+		return nil, driver.InvalidState(in.uuid(), "talk to", in.rec.Power.String())
 	}
 	return in.proc.qmp, nil
 }

@@ -223,10 +223,10 @@ func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error
 	}
 	in, ok := d.migSrc[m.Instance]
 	if !ok {
-		return &driver.NotFoundError{Kind: "migration source of instance", ID: m.Instance}
+		return driver.NotFound("migration source of instance", m.Instance)
 	}
 	if in.busy != "" {
-		return &driver.InvalidStateError{Instance: m.Instance, Op: "confirm the migration of", State: "busy"}
+		return driver.InvalidState(m.Instance, "confirm the migration of", driver.Busy)
 	}
 	if err := os.RemoveAll(in.dir); err != nil {
 		return err
@@ -248,11 +248,11 @@ func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerO
 	in, ok := d.migSrc[uuid]
 	if !ok {
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "migration source of instance", ID: uuid}
+		return driver.NotFound("migration source of instance", uuid)
 	}
 	if _, ok := d.insts[uuid]; ok {
 		d.mu.Unlock()
-		return &driver.ExistsError{Instance: uuid}
+		return driver.Exists(uuid)
 	}
 	dst := filepath.Join(d.stateDir, "instances", uuid)
 	if err := os.Rename(in.dir, dst); err != nil {
@@ -400,10 +400,10 @@ func (d *Driver) incoming(m driver.Migration, op string) (*instance, error) {
 	}
 	in, ok := d.insts[m.Instance]
 	if !ok {
-		return nil, &driver.NotFoundError{Kind: "instance", ID: m.Instance}
+		return nil, driver.NotFound("instance", m.Instance)
 	}
 	if !in.rec.Incoming || in.busy != "" {
-		return nil, &driver.InvalidStateError{Instance: m.Instance, Op: op, State: in.state()}
+		return nil, driver.InvalidState(m.Instance, op, in.state())
 	}
 	in.busy = op
 	return in, nil

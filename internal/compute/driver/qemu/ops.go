@@ -25,11 +25,11 @@ func (d *Driver) op(uuid, op string, allowed func(*instance) bool, work func(*in
 	in, ok := d.insts[uuid]
 	if !ok {
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.NotFound("instance", uuid)
 	}
 	evs := d.refresh(in)
 	if in.busy != "" || in.rec.Incoming || !allowed(in) {
-		err := &driver.InvalidStateError{Instance: uuid, Op: op, State: in.state()}
+		err := driver.InvalidState(uuid, op, in.state())
 		d.mu.Unlock()
 		d.emit(evs...)
 		return err
@@ -117,11 +117,11 @@ func (d *Driver) create(spec driver.Spec, op string) (*instance, error) {
 		return nil, fmt.Errorf("qemu: %s: bad instance uuid %q", op, spec.UUID)
 	}
 	if _, ok := d.insts[spec.UUID]; ok {
-		return nil, &driver.ExistsError{Instance: spec.UUID}
+		return nil, driver.Exists(spec.UUID)
 	}
 	dir := filepath.Join(d.stateDir, "instances", spec.UUID)
 	if exists(dir) {
-		return nil, &driver.ExistsError{Instance: spec.UUID}
+		return nil, driver.Exists(spec.UUID)
 	}
 	if err := d.claim(spec.Flavor); err != nil {
 		return nil, err
@@ -187,10 +187,10 @@ func (d *Driver) Destroy(ctx context.Context, uuid string) error {
 	switch {
 	case !ok:
 		d.mu.Unlock()
-		return &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.NotFound("instance", uuid)
 	case in.busy != "":
 		d.mu.Unlock()
-		return &driver.InvalidStateError{Instance: uuid, Op: "destroy", State: "busy"}
+		return driver.InvalidState(uuid, "destroy", driver.Busy)
 	}
 	in.busy = "Destroy"
 	d.mu.Unlock()
@@ -543,7 +543,7 @@ func (d *Driver) AttachVolume(ctx context.Context, uuid string, bd driver.BlockD
 		return 0, nil
 	})
 	if dup {
-		return &driver.InvalidStateError{Instance: uuid, Op: "attach volume " + bd.VolumeID, State: "already attached"}
+		return driver.InvalidState(uuid, "attach volume "+bd.VolumeID, "already attached")
 	}
 	return err
 }
@@ -577,7 +577,7 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		return 0, nil
 	})
 	if missing {
-		return &driver.NotFoundError{Kind: "volume", ID: volumeID}
+		return driver.NotFound("volume", volumeID)
 	}
 	return err
 }
@@ -615,12 +615,12 @@ func unplug(ctx context.Context, q *qmpConn, id string, timeout time.Duration) e
 // AttachInterface is not supported: PCI hot-unplug needs the guest's
 // cooperation, so it cannot be offered reliably (see doc.go).
 func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {
-	return &driver.UnsupportedError{Driver: "qemu", Op: "AttachInterface"}
+	return driver.Unsupported("qemu", "AttachInterface")
 }
 
 // DetachInterface is not supported; see AttachInterface.
 func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error {
-	return &driver.UnsupportedError{Driver: "qemu", Op: "DetachInterface"}
+	return driver.Unsupported("qemu", "DetachInterface")
 }
 
 // get returns a live instance; d.mu is held.
@@ -630,7 +630,7 @@ func (d *Driver) get(uuid string) (*instance, error) {
 	}
 	in, ok := d.insts[uuid]
 	if !ok {
-		return nil, &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return nil, driver.NotFound("instance", uuid)
 	}
 	return in, nil
 }
@@ -677,7 +677,7 @@ func (d *Driver) VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole
 	if err == nil {
 		d.refresh(in)
 		if in.proc == nil || (in.rec.Power != driver.Running && in.rec.Power != driver.Paused) {
-			err = &driver.InvalidStateError{Instance: uuid, Op: "open a VNC console on", State: in.state()}
+			err = driver.InvalidState(uuid, "open a VNC console on", in.state())
 		} else {
 			q = in.proc.qmp
 		}

@@ -119,9 +119,7 @@ type Driver struct {
 	insts    map[string]*instance // live instances, incoming live migrations included
 	migSrc   map[string]*instance // source copies kept by MigrateDisk
 	failNext []string             // QEMU arguments for the next boot only (tests)
-	vcpu     int64                // used
-	mem      int64
-	disk     int64
+	used     driver.Usage
 }
 
 // New returns a QEMU driver; Configure and Start it before use.
@@ -231,8 +229,7 @@ func (d *Driver) Start(ctx context.Context) error {
 	d.insts, d.migSrc = insts, src
 	for _, m := range []map[string]*instance{insts, src} {
 		for _, in := range m {
-			f := in.rec.Spec.Flavor
-			d.vcpu, d.mem, d.disk = d.vcpu+int64(f.VCPUs), d.mem+int64(f.MemoryMB), d.disk+int64(f.DiskGB())
+			d.used.Add(in.rec.Spec.Flavor)
 		}
 	}
 	d.started = true
@@ -317,9 +314,9 @@ func (d *Driver) resources() (driver.Resources, error) {
 		disk = int64(st.Blocks) * st.Bsize >> 30
 	}
 	return driver.Resources{
-		VCPU:              driver.Amount{Total: vcpus, Used: d.vcpu, AllocationRatio: o.CPUAllocationRatio},
-		MemoryMB:          driver.Amount{Total: mem, Reserved: int64(o.ReservedMemoryMB), Used: d.mem, AllocationRatio: o.RAMAllocationRatio},
-		DiskGB:            driver.Amount{Total: disk, Reserved: int64(o.ReservedDiskGB), Used: d.disk, AllocationRatio: o.DiskAllocationRatio},
+		VCPU:              driver.Amount{Total: vcpus, Used: d.used.VCPU, AllocationRatio: o.CPUAllocationRatio},
+		MemoryMB:          driver.Amount{Total: mem, Reserved: int64(o.ReservedMemoryMB), Used: d.used.MemoryMB, AllocationRatio: o.RAMAllocationRatio},
+		DiskGB:            driver.Amount{Total: disk, Reserved: int64(o.ReservedDiskGB), Used: d.used.DiskGB, AllocationRatio: o.DiskAllocationRatio},
 		HypervisorType:    "QEMU",
 		HypervisorVersion: d.version,
 		CPUInfo:           cpuInfo(int(vcpus)),
@@ -332,26 +329,14 @@ func (d *Driver) claim(f driver.Flavor) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range []struct {
-		name string
-		a    driver.Amount
-		n    int64
-	}{{"VCPU", r.VCPU, int64(f.VCPUs)}, {"MEMORY_MB", r.MemoryMB, int64(f.MemoryMB)}, {"DISK_GB", r.DiskGB, int64(f.DiskGB())}} {
-		if c.n > c.a.Free() {
-			return &driver.ResourceError{Resource: c.name, Requested: c.n, Free: c.a.Free()}
-		}
+	if err := r.Fit(f); err != nil {
+		return err
 	}
-	d.vcpu += int64(f.VCPUs)
-	d.mem += int64(f.MemoryMB)
-	d.disk += int64(f.DiskGB())
+	d.used.Add(f)
 	return nil
 }
 
-func (d *Driver) release(f driver.Flavor) {
-	d.vcpu -= int64(f.VCPUs)
-	d.mem -= int64(f.MemoryMB)
-	d.disk -= int64(f.DiskGB())
-}
+func (d *Driver) release(f driver.Flavor) { d.used.Remove(f) }
 
 func memTotalMB() (int64, error) {
 	f, err := os.Open("/proc/meminfo")
@@ -467,7 +452,7 @@ func (d *Driver) Info(ctx context.Context, uuid string) (driver.InstanceInfo, er
 	}
 	if !ok {
 		d.mu.Unlock()
-		return driver.InstanceInfo{}, &driver.NotFoundError{Kind: "instance", ID: uuid}
+		return driver.InstanceInfo{}, driver.NotFound("instance", uuid)
 	}
 	evs := d.refresh(in)
 	info := in.info()

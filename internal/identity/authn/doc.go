@@ -1,0 +1,17 @@
+// Package authn is authentication: POST /v3/auth/tokens with the
+// password, token and application_credential methods and trust scoping,
+// Fernet token issue and validation (expiry, revocation events, enabled
+// user and scope, roles recomputed from the current assignments), and
+// the two delegations a token can carry: application credentials (with
+// access rules) and OS-TRUST trusts.
+//
+//	AuthRequest ─▶ Authenticate ─▶ directory (user, password, scope)
+//	                    │          assignment (effective roles)
+//	                    ▼
+//	              token.Payload ─▶ token.Sealer ─▶ Fernet token
+//	Fernet token ─▶ ValidateToken ─▶ cache (gen) ─▶ buildToken ─▶ auth.Credentials
+//
+// Validation is cached for validationCacheTTL; any write that changes
+// what a token grants bumps a generation (Changed, Invalidate) so that
+// this process sees it at once.
+package authn

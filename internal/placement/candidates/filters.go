@@ -1,0 +1,125 @@
+package candidates
+
+import "github.com/gostack/gostack/internal/placement"
+
+// MatchProvider applies a GET /resource_providers filter's member_of,
+// resources and traits to one provider: the provider itself must have
+// the capacity and the traits.
+func MatchProvider(f placement.ProviderFilter, p *placement.ProviderState) bool {
+	// Unlike a candidate's, a listed provider must itself be a member.
+	g := Group{MemberOf: f.MemberOf, ForbiddenAggregates: f.ForbiddenAggregates}
+	if !aggregatesOK(g, p, func(string) *placement.ProviderState { return nil }) {
+		return false
+	}
+	var req [][]string
+	for _, t := range f.Required {
+		req = append(req, []string{t})
+	}
+	if !traitsOK(p.Traits, req, f.Forbidden) {
+		return false
+	}
+	for rc, n := range f.Resources {
+		inv, ok := p.Inventories[rc]
+		if !ok || p.Used[rc]+n > inv.Capacity() || n > inv.MaxUnit || n < inv.MinUnit {
+			return false
+		}
+	}
+	return true
+}
+
+func inTreeOK(g Group, p *placement.ProviderState, byUUID func(string) *placement.ProviderState) bool {
+	if g.InTree == "" {
+		return true
+	}
+	t := byUUID(g.InTree)
+	return t != nil && t.Root() == p.Root()
+}
+
+// aggregatesOK applies member_of to a provider: the provider or its root
+// must be in one aggregate of each list, and neither in a forbidden one.
+func aggregatesOK(g Group, p *placement.ProviderState, byUUID func(string) *placement.ProviderState) bool {
+	aggs := func(a string) bool {
+		if p.Aggregates[a] {
+			return true
+		}
+		r := byUUID(p.Root())
+		return r != nil && r.Aggregates[a]
+	}
+	for _, any := range g.MemberOf {
+		ok := false
+		for _, a := range any {
+			if aggs(a) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, a := range g.ForbiddenAggregates {
+		if p.Aggregates[a] {
+			return false
+		}
+	}
+	return true
+}
+
+func traitsOK(have map[string]bool, required [][]string, forbidden []string) bool {
+	for _, t := range forbidden {
+		if have[t] {
+			return false
+		}
+	}
+	for _, any := range required {
+		ok := false
+		for _, t := range any {
+			if have[t] {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSubtree reports whether the providers serving the given groups all
+// descend from (or are) one of them.
+func sameSubtree(c Candidate, suffixes []string, byUUID func(string) *placement.ProviderState) bool {
+	var rps []string
+	for _, sfx := range suffixes {
+		rps = append(rps, c.Mappings[sfx]...)
+	}
+	if len(rps) < 2 {
+		return true
+	}
+	under := func(p, anc string) bool {
+		for cur := p; cur != ""; {
+			if cur == anc {
+				return true
+			}
+			st := byUUID(cur)
+			if st == nil {
+				return false
+			}
+			cur = st.ParentUUID
+		}
+		return false
+	}
+	for _, top := range rps {
+		all := true
+		for _, p := range rps {
+			if !under(p, top) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
