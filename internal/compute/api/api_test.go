@@ -3,11 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gostack/gostack/internal/compute"
@@ -16,173 +12,112 @@ import (
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 	"github.com/gostack/gostack/internal/platform/policy"
 )
 
-// tokens stands in for the identity service.
-type tokens = auth.Static
-
-func setup(t *testing.T) *httptest.Server {
+func setup(t *testing.T) *apitest.Server {
 	t.Helper()
-	pol, err := policy.New(policies.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tokens{
-		"admin": {UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}},
-		"user":  {UserID: "u-user", ProjectID: "p-user", Roles: []string{"member", "reader"}},
-		"other": {UserID: "u-other", ProjectID: "p-other", Roles: []string{"member", "reader"}},
-	}
-	return serve(t, cstore.New(dbtest.Open(t)), compute.Deps{}, pol, v)
+	return serve(t, cstore.New(dbtest.Open(t)), compute.Deps{}, apitest.Policy(t, policies.Defaults()), apitest.Tokens("user", "other"))
 }
 
 // serve starts the compute API over st (which it migrates) in a test
-// server.
-func serve(t *testing.T, st *cstore.Store, deps compute.Deps, pol *policy.Enforcer, v auth.Validator) *httptest.Server {
+// server. Its steps send their microversion in Nova's legacy header, and
+// every answer that is not an error must carry Nova's request id.
+func serve(t *testing.T, st *cstore.Store, deps compute.Deps, pol *policy.Enforcer, v auth.Validator) *apitest.Server {
 	t.Helper()
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newHandlerOn(t, st, deps, pol, v).Handler())
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// step is one request and what must come back.
-type step struct {
-	name, tok, ver, method, path, body string
-	status                             int
-	contains, lacks                    []string
-}
-
-func run(t *testing.T, srv *httptest.Server, steps []step) {
-	t.Helper()
-	for _, s := range steps {
-		var body io.Reader
-		if s.body != "" {
-			body = strings.NewReader(s.body)
-		}
-		req, _ := http.NewRequest(s.method, srv.URL+s.path, body)
-		tok := s.tok
-		if tok == "" {
-			tok = "admin"
-		}
-		if tok != "-" {
-			req.Header.Set("X-Auth-Token", tok)
-		}
-		if s.ver != "" {
-			req.Header.Set("X-OpenStack-Nova-API-Version", s.ver)
-		}
-		if s.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != s.status {
-			t.Fatalf("%s: %s %s = %d, want %d: %s", s.name, s.method, s.path, resp.StatusCode, s.status, b)
-		}
-		if len(b) > 0 && !json.Valid(b) {
-			t.Fatalf("%s: invalid JSON %s", s.name, b)
-		}
-		if resp.StatusCode < 300 && resp.Header.Get("X-Compute-Request-Id") == "" {
-			t.Fatalf("%s: no X-Compute-Request-Id", s.name)
-		}
-		for _, c := range s.contains {
-			if !strings.Contains(string(b), c) {
-				t.Fatalf("%s: body %s lacks %q", s.name, b, c)
-			}
-		}
-		for _, c := range s.lacks {
-			if strings.Contains(string(b), c) {
-				t.Fatalf("%s: body %s has %q", s.name, b, c)
-			}
+	srv := apitest.Serve(t, newHandlerOn(t, st, deps, pol, v).Handler())
+	srv.VersionHeader = "X-OpenStack-Nova-API-Version"
+	srv.Check = func(t testing.TB, s apitest.Step, r *apitest.Response) {
+		if r.Status < 300 && r.Header.Get("X-Compute-Request-Id") == "" {
+			t.Fatalf("%s: no X-Compute-Request-Id", s.Name)
 		}
 	}
+	return srv
 }
 
 func TestVersions(t *testing.T) {
 	srv := setup(t)
-	run(t, srv, []step{
-		{name: "root", tok: "-", method: "GET", path: "/", status: 200, contains: []string{`"id":"v2.1"`, `"min_version":"2.1"`, `"version":"` + capi.MaxVersion.String() + `"`, `"id":"v2.0"`}},
-		{name: "v2.1", tok: "-", method: "GET", path: "/v2.1/", status: 200, contains: []string{`"version":{`, `"media-types"`}},
-		{name: "too new", ver: "2.200", method: "GET", path: "/v2.1/flavors", status: 406, contains: []string{`"notAcceptable"`}},
-		{name: "no token", tok: "-", method: "GET", path: "/v2.1/flavors", status: 401, contains: []string{`"unauthorized"`}},
-		{name: "project in URL", tok: "user", method: "GET", path: "/v2.1/p-user/flavors", status: 200},
-		{name: "other project in URL", tok: "user", method: "GET", path: "/v2.1/p-other/flavors", status: 400, contains: []string{`Malformed request URL`}},
-		{name: "unknown", method: "GET", path: "/v2.1/nothing-here", status: 404, contains: []string{`"itemNotFound"`}},
+	srv.Run(t, []apitest.Step{
+		{Name: "root", Token: apitest.NoToken, Method: "GET", Path: "/", Status: 200, Contains: []string{`"id":"v2.1"`, `"min_version":"2.1"`, `"version":"` + capi.MaxVersion.String() + `"`, `"id":"v2.0"`}},
+		{Name: "v2.1", Token: apitest.NoToken, Method: "GET", Path: "/v2.1/", Status: 200, Contains: []string{`"version":{`, `"media-types"`}},
+		{Name: "too new", Version: "2.200", Method: "GET", Path: "/v2.1/flavors", Status: 406, Contains: []string{`"notAcceptable"`}},
+		{Name: "no token", Token: apitest.NoToken, Method: "GET", Path: "/v2.1/flavors", Status: 401, Contains: []string{`"unauthorized"`}},
+		{Name: "project in URL", Token: "user", Method: "GET", Path: "/v2.1/p-user/flavors", Status: 200},
+		{Name: "other project in URL", Token: "user", Method: "GET", Path: "/v2.1/p-other/flavors", Status: 400, Contains: []string{`Malformed request URL`}},
+		{Name: "unknown", Method: "GET", Path: "/v2.1/nothing-here", Status: 404, Contains: []string{`"itemNotFound"`}},
 	})
 }
 
 func TestFlavors(t *testing.T) {
 	srv := setup(t)
-	run(t, srv, []step{
-		{name: "create", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"m1.small","id":"2","ram":2048,"vcpus":1,"disk":20}}`, status: 200,
-			contains: []string{`"id":"2"`, `"swap":""`, `"os-flavor-access:is_public":true`, `"OS-FLV-EXT-DATA:ephemeral":0`, `"rel":"bookmark"`}},
-		{name: "create strings", ver: "2.75", method: "POST", path: "/v2.1/p-admin/flavors", body: `{"flavor":{"name":"m1.tiny","id":"1","ram":"512","vcpus":"1","disk":"1","swap":0}}`, status: 200,
-			contains: []string{`"swap":0`, `/v2.1/p-admin/flavors/1`}},
-		{name: "create uuid", ver: "2.61", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"big","ram":8192,"vcpus":4,"disk":80,"description":"large"}}`, status: 200,
-			contains: []string{`"description":"large"`, `"extra_specs":{}`}},
-		{name: "null id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"nullid","id":null,"ram":1,"vcpus":1,"disk":1}}`, status: 200},
-		{name: "bad is_public", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"bp","ram":1,"vcpus":1,"disk":1,"os-flavor-access:is_public":"maybe"}}`, status: 400},
-		{name: "numeric id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"num","id":42,"ram":1,"vcpus":1,"disk":1}}`, status: 200, contains: []string{`"id":"42"`}},
-		{name: "empty swap", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"es","ram":1,"vcpus":1,"disk":1,"swap":""}}`, status: 400},
-		{name: "description before 2.55", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"x","ram":1,"vcpus":1,"disk":1,"description":"d"}}`, status: 400, contains: []string{`"badRequest"`, `'description' was unexpected`}},
-		{name: "duplicate id", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"other","id":"2","ram":1,"vcpus":1,"disk":1}}`, status: 409, contains: []string{`"conflictingRequest"`, `Flavor with ID 2 already exists.`}},
-		{name: "duplicate name", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"m1.small","ram":1,"vcpus":1,"disk":1}}`, status: 409, contains: []string{`Flavor with name m1.small already exists.`}},
-		{name: "malformed", method: "POST", path: "/v2.1/flavors", body: `{"flavor":`, status: 400, contains: []string{`Malformed request body`}},
-		{name: "zero ram", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":0,"vcpus":1,"disk":1}}`, status: 400},
-		{name: "missing vcpus", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":1,"disk":1}}`, status: 400, contains: []string{`'vcpus' is a required property`}},
-		{name: "user cannot create", tok: "user", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"z","ram":1,"vcpus":1,"disk":1}}`, status: 403, contains: []string{`"forbidden"`}},
-		{name: "list", method: "GET", path: "/v2.1/flavors", status: 200, contains: []string{`"name":"m1.tiny"`, `"name":"m1.small"`}, lacks: []string{`"ram"`}},
-		{name: "detail minRam", method: "GET", path: "/v2.1/flavors/detail?minRam=1024", status: 200, contains: []string{`"m1.small"`}, lacks: []string{`"m1.tiny"`}},
-		{name: "bad minRam", method: "GET", path: "/v2.1/flavors?minRam=x", status: 400, contains: []string{`Invalid minRam filter [x]`}},
-		{name: "sort by ram desc, limit", method: "GET", path: "/v2.1/flavors?sort_key=memory_mb&sort_dir=desc&limit=1", status: 200, contains: []string{`"big"`, `"flavors_links"`}, lacks: []string{`m1.small`}},
-		{name: "unknown query 2.74", ver: "2.74", method: "GET", path: "/v2.1/flavors?color=red", status: 200},
-		{name: "unknown query 2.75", ver: "2.75", method: "GET", path: "/v2.1/flavors?color=red", status: 400, contains: []string{`'color' was unexpected`}},
-		{name: "bad sort key", method: "GET", path: "/v2.1/flavors?sort_key=color", status: 400},
-		{name: "marker", method: "GET", path: "/v2.1/flavors?marker=1", status: 200, contains: []string{`"m1.small"`}, lacks: []string{`"m1.tiny"`}},
-		{name: "bad marker", method: "GET", path: "/v2.1/flavors?marker=nope", status: 400, contains: []string{`marker [nope] not found`}},
-		{name: "show", method: "GET", path: "/v2.1/flavors/2", status: 200, contains: []string{`"ram":2048`}},
-		{name: "show missing", method: "GET", path: "/v2.1/flavors/999", status: 404, contains: []string{`"itemNotFound":{"code":404,"message":"Flavor 999 could not be found."}`}},
-		{name: "update before 2.55", method: "PUT", path: "/v2.1/flavors/2", body: `{"flavor":{"description":"x"}}`, status: 404},
-		{name: "update needs description", ver: "2.55", method: "PUT", path: "/v2.1/flavors/2", body: `{"flavor":{}}`, status: 400},
-		{name: "update null", ver: "2.55", method: "PUT", path: "/v2.1/flavors/2", body: `{"flavor":{"description":null}}`, status: 200, contains: []string{`"description":null`}},
-		{name: "update", ver: "2.55", method: "PUT", path: "/v2.1/flavors/2", body: `{"flavor":{"description":"small one"}}`, status: 200, contains: []string{`"description":"small one"`}},
+	srv.Run(t, []apitest.Step{
+		{Name: "create", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"m1.small","id":"2","ram":2048,"vcpus":1,"disk":20}}`, Status: 200,
+			Contains: []string{`"id":"2"`, `"swap":""`, `"os-flavor-access:is_public":true`, `"OS-FLV-EXT-DATA:ephemeral":0`, `"rel":"bookmark"`}},
+		{Name: "create strings", Version: "2.75", Method: "POST", Path: "/v2.1/p-admin/flavors", Body: `{"flavor":{"name":"m1.tiny","id":"1","ram":"512","vcpus":"1","disk":"1","swap":0}}`, Status: 200,
+			Contains: []string{`"swap":0`, `/v2.1/p-admin/flavors/1`}},
+		{Name: "create uuid", Version: "2.61", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"big","ram":8192,"vcpus":4,"disk":80,"description":"large"}}`, Status: 200,
+			Contains: []string{`"description":"large"`, `"extra_specs":{}`}},
+		{Name: "null id", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"nullid","id":null,"ram":1,"vcpus":1,"disk":1}}`, Status: 200},
+		{Name: "bad is_public", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"bp","ram":1,"vcpus":1,"disk":1,"os-flavor-access:is_public":"maybe"}}`, Status: 400},
+		{Name: "numeric id", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"num","id":42,"ram":1,"vcpus":1,"disk":1}}`, Status: 200, Contains: []string{`"id":"42"`}},
+		{Name: "empty swap", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"es","ram":1,"vcpus":1,"disk":1,"swap":""}}`, Status: 400},
+		{Name: "description before 2.55", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"x","ram":1,"vcpus":1,"disk":1,"description":"d"}}`, Status: 400, Contains: []string{`"badRequest"`, `'description' was unexpected`}},
+		{Name: "duplicate id", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"other","id":"2","ram":1,"vcpus":1,"disk":1}}`, Status: 409, Contains: []string{`"conflictingRequest"`, `Flavor with ID 2 already exists.`}},
+		{Name: "duplicate name", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"m1.small","ram":1,"vcpus":1,"disk":1}}`, Status: 409, Contains: []string{`Flavor with name m1.small already exists.`}},
+		{Name: "malformed", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":`, Status: 400, Contains: []string{`Malformed request body`}},
+		{Name: "zero ram", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"z","ram":0,"vcpus":1,"disk":1}}`, Status: 400},
+		{Name: "missing vcpus", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"z","ram":1,"disk":1}}`, Status: 400, Contains: []string{`'vcpus' is a required property`}},
+		{Name: "user cannot create", Token: "user", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"z","ram":1,"vcpus":1,"disk":1}}`, Status: 403, Contains: []string{`"forbidden"`}},
+		{Name: "list", Method: "GET", Path: "/v2.1/flavors", Status: 200, Contains: []string{`"name":"m1.tiny"`, `"name":"m1.small"`}, Lacks: []string{`"ram"`}},
+		{Name: "detail minRam", Method: "GET", Path: "/v2.1/flavors/detail?minRam=1024", Status: 200, Contains: []string{`"m1.small"`}, Lacks: []string{`"m1.tiny"`}},
+		{Name: "bad minRam", Method: "GET", Path: "/v2.1/flavors?minRam=x", Status: 400, Contains: []string{`Invalid minRam filter [x]`}},
+		{Name: "sort by ram desc, limit", Method: "GET", Path: "/v2.1/flavors?sort_key=memory_mb&sort_dir=desc&limit=1", Status: 200, Contains: []string{`"big"`, `"flavors_links"`}, Lacks: []string{`m1.small`}},
+		{Name: "unknown query 2.74", Version: "2.74", Method: "GET", Path: "/v2.1/flavors?color=red", Status: 200},
+		{Name: "unknown query 2.75", Version: "2.75", Method: "GET", Path: "/v2.1/flavors?color=red", Status: 400, Contains: []string{`'color' was unexpected`}},
+		{Name: "bad sort key", Method: "GET", Path: "/v2.1/flavors?sort_key=color", Status: 400},
+		{Name: "marker", Method: "GET", Path: "/v2.1/flavors?marker=1", Status: 200, Contains: []string{`"m1.small"`}, Lacks: []string{`"m1.tiny"`}},
+		{Name: "bad marker", Method: "GET", Path: "/v2.1/flavors?marker=nope", Status: 400, Contains: []string{`marker [nope] not found`}},
+		{Name: "show", Method: "GET", Path: "/v2.1/flavors/2", Status: 200, Contains: []string{`"ram":2048`}},
+		{Name: "show missing", Method: "GET", Path: "/v2.1/flavors/999", Status: 404, Contains: []string{`"itemNotFound":{"code":404,"message":"Flavor 999 could not be found."}`}},
+		{Name: "update before 2.55", Method: "PUT", Path: "/v2.1/flavors/2", Body: `{"flavor":{"description":"x"}}`, Status: 404},
+		{Name: "update needs description", Version: "2.55", Method: "PUT", Path: "/v2.1/flavors/2", Body: `{"flavor":{}}`, Status: 400},
+		{Name: "update null", Version: "2.55", Method: "PUT", Path: "/v2.1/flavors/2", Body: `{"flavor":{"description":null}}`, Status: 200, Contains: []string{`"description":null`}},
+		{Name: "update", Version: "2.55", Method: "PUT", Path: "/v2.1/flavors/2", Body: `{"flavor":{"description":"small one"}}`, Status: 200, Contains: []string{`"description":"small one"`}},
 
-		{name: "set specs", method: "POST", path: "/v2.1/flavors/2/os-extra_specs", body: `{"extra_specs":{"hw:cpu_policy":"dedicated","key1":"v1","n":5}}`, status: 200, contains: []string{`"n":"5"`}},
-		{name: "bad spec value", method: "POST", path: "/v2.1/flavors/2/os-extra_specs", body: `{"extra_specs":{"hw:cpu_policy":"sometimes"}}`, status: 400},
-		{name: "list specs", method: "GET", path: "/v2.1/flavors/2/os-extra_specs", status: 200, contains: []string{`"key1":"v1"`}},
-		{name: "show spec", tok: "user", method: "GET", path: "/v2.1/flavors/2/os-extra_specs/key1", status: 200, contains: []string{`{"key1":"v1"}`}},
-		{name: "update spec mismatch", method: "PUT", path: "/v2.1/flavors/2/os-extra_specs/key1", body: `{"key2":"v"}`, status: 400, contains: []string{"Request body and URI mismatch"}},
-		{name: "update spec", method: "PUT", path: "/v2.1/flavors/2/os-extra_specs/key1", body: `{"key1":"v2"}`, status: 200, contains: []string{`{"key1":"v2"}`}},
-		{name: "delete spec", method: "DELETE", path: "/v2.1/flavors/2/os-extra_specs/key1", status: 200},
-		{name: "deleted spec", method: "GET", path: "/v2.1/flavors/2/os-extra_specs/key1", status: 404, contains: []string{"has no extra specs with key key1"}},
-		{name: "specs in 2.61 show", ver: "2.61", method: "GET", path: "/v2.1/flavors/2", status: 200, contains: []string{`"extra_specs":{"hw:cpu_policy":"dedicated","n":"5"}`}},
+		{Name: "set specs", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"dedicated","key1":"v1","n":5}}`, Status: 200, Contains: []string{`"n":"5"`}},
+		{Name: "bad spec value", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"sometimes"}}`, Status: 400},
+		{Name: "list specs", Method: "GET", Path: "/v2.1/flavors/2/os-extra_specs", Status: 200, Contains: []string{`"key1":"v1"`}},
+		{Name: "show spec", Token: "user", Method: "GET", Path: "/v2.1/flavors/2/os-extra_specs/key1", Status: 200, Contains: []string{`{"key1":"v1"}`}},
+		{Name: "update spec mismatch", Method: "PUT", Path: "/v2.1/flavors/2/os-extra_specs/key1", Body: `{"key2":"v"}`, Status: 400, Contains: []string{"Request body and URI mismatch"}},
+		{Name: "update spec", Method: "PUT", Path: "/v2.1/flavors/2/os-extra_specs/key1", Body: `{"key1":"v2"}`, Status: 200, Contains: []string{`{"key1":"v2"}`}},
+		{Name: "delete spec", Method: "DELETE", Path: "/v2.1/flavors/2/os-extra_specs/key1", Status: 200},
+		{Name: "deleted spec", Method: "GET", Path: "/v2.1/flavors/2/os-extra_specs/key1", Status: 404, Contains: []string{"has no extra specs with key key1"}},
+		{Name: "specs in 2.61 show", Version: "2.61", Method: "GET", Path: "/v2.1/flavors/2", Status: 200, Contains: []string{`"extra_specs":{"hw:cpu_policy":"dedicated","n":"5"}`}},
 
-		{name: "private flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"priv","id":"p1","ram":64,"vcpus":1,"disk":0,"os-flavor-access:is_public":"False"}}`, status: 200},
-		{name: "user does not list private", tok: "user", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
-		{name: "user cannot show private", tok: "user", method: "GET", path: "/v2.1/flavors/p1", status: 404},
-		{name: "admin default lists public only", method: "GET", path: "/v2.1/flavors", status: 200, lacks: []string{`"priv"`}},
-		{name: "admin is_public=none", method: "GET", path: "/v2.1/flavors?is_public=none", status: 200, contains: []string{`"priv"`, `"m1.small"`}},
-		{name: "admin is_public=false", method: "GET", path: "/v2.1/flavors?is_public=false", status: 200, contains: []string{`"priv"`}, lacks: []string{`"m1.small"`}},
-		{name: "access public flavor", method: "GET", path: "/v2.1/flavors/2/os-flavor-access", status: 404, contains: []string{"Access list not available for public flavors."}},
-		{name: "add access", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 200, contains: []string{`{"flavor_access":[{"flavor_id":"p1","tenant_id":"p-user"}]}`}},
-		{name: "add again", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 409},
-		{name: "add to public", method: "POST", path: "/v2.1/flavors/2/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 409},
-		{name: "user cannot add", tok: "user", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"addTenantAccess":{"tenant":"p-user"}}`, status: 403},
-		{name: "user now lists private", tok: "user", method: "GET", path: "/v2.1/flavors", status: 200, contains: []string{`"priv"`}},
-		{name: "user shows granted private", tok: "user", method: "GET", path: "/v2.1/flavors/p1", status: 200},
-		{name: "list access", method: "GET", path: "/v2.1/flavors/p1/os-flavor-access", status: 200, contains: []string{`"tenant_id":"p-user"`}},
-		{name: "remove access", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"removeTenantAccess":{"tenant":"p-user"}}`, status: 200, contains: []string{`{"flavor_access":[]}`}},
-		{name: "remove again", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"removeTenantAccess":{"tenant":"p-user"}}`, status: 404},
-		{name: "unknown action", method: "POST", path: "/v2.1/flavors/p1/action", body: `{"dance":{}}`, status: 400},
+		{Name: "private flavor", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"priv","id":"p1","ram":64,"vcpus":1,"disk":0,"os-flavor-access:is_public":"False"}}`, Status: 200},
+		{Name: "user does not list private", Token: "user", Method: "GET", Path: "/v2.1/flavors", Status: 200, Lacks: []string{`"priv"`}},
+		{Name: "user cannot show private", Token: "user", Method: "GET", Path: "/v2.1/flavors/p1", Status: 404},
+		{Name: "admin default lists public only", Method: "GET", Path: "/v2.1/flavors", Status: 200, Lacks: []string{`"priv"`}},
+		{Name: "admin is_public=none", Method: "GET", Path: "/v2.1/flavors?is_public=none", Status: 200, Contains: []string{`"priv"`, `"m1.small"`}},
+		{Name: "admin is_public=false", Method: "GET", Path: "/v2.1/flavors?is_public=false", Status: 200, Contains: []string{`"priv"`}, Lacks: []string{`"m1.small"`}},
+		{Name: "access public flavor", Method: "GET", Path: "/v2.1/flavors/2/os-flavor-access", Status: 404, Contains: []string{"Access list not available for public flavors."}},
+		{Name: "add access", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"addTenantAccess":{"tenant":"p-user"}}`, Status: 200, Contains: []string{`{"flavor_access":[{"flavor_id":"p1","tenant_id":"p-user"}]}`}},
+		{Name: "add again", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"addTenantAccess":{"tenant":"p-user"}}`, Status: 409},
+		{Name: "add to public", Method: "POST", Path: "/v2.1/flavors/2/action", Body: `{"addTenantAccess":{"tenant":"p-user"}}`, Status: 409},
+		{Name: "user cannot add", Token: "user", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"addTenantAccess":{"tenant":"p-user"}}`, Status: 403},
+		{Name: "user now lists private", Token: "user", Method: "GET", Path: "/v2.1/flavors", Status: 200, Contains: []string{`"priv"`}},
+		{Name: "user shows granted private", Token: "user", Method: "GET", Path: "/v2.1/flavors/p1", Status: 200},
+		{Name: "list access", Method: "GET", Path: "/v2.1/flavors/p1/os-flavor-access", Status: 200, Contains: []string{`"tenant_id":"p-user"`}},
+		{Name: "remove access", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"removeTenantAccess":{"tenant":"p-user"}}`, Status: 200, Contains: []string{`{"flavor_access":[]}`}},
+		{Name: "remove again", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"removeTenantAccess":{"tenant":"p-user"}}`, Status: 404},
+		{Name: "unknown action", Method: "POST", Path: "/v2.1/flavors/p1/action", Body: `{"dance":{}}`, Status: 400},
 
-		{name: "delete", method: "DELETE", path: "/v2.1/flavors/2", status: 202},
-		{name: "delete again", method: "DELETE", path: "/v2.1/flavors/2", status: 404},
+		{Name: "delete", Method: "DELETE", Path: "/v2.1/flavors/2", Status: 202},
+		{Name: "delete again", Method: "DELETE", Path: "/v2.1/flavors/2", Status: 404},
 	})
 }
 
@@ -194,111 +129,105 @@ const (
 
 func TestKeypairs(t *testing.T) {
 	srv := setup(t)
-	run(t, srv, []step{
-		{name: "import 2.1", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, status: 200, contains: []string{`"fingerprint":"` + edFP + `"`}, lacks: []string{`"type"`, `private_key`}},
-		{name: "import 2.2", tok: "user", ver: "2.2", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k2","type":"ssh","public_key":"` + ecKey + `"}}`, status: 201, contains: []string{`"type":"ssh"`}},
-		{name: "type before 2.2", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k3","type":"ssh","public_key":"` + ecKey + `"}}`, status: 400},
-		{name: "duplicate", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, status: 409, contains: []string{`Key pair 'k1' already exists.`}},
-		{name: "bad key", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k4","public_key":"ssh-rsa nonsense"}}`, status: 400, contains: []string{`Keypair data is invalid`}},
-		{name: "bad name", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"me@host.k","public_key":"` + edKey + `"}}`, status: 400},
-		{name: "relaxed name 2.92", tok: "user", ver: "2.92", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"me@host.k","public_key":"` + edKey + `"}}`, status: 201},
-		{name: "generate 2.91", tok: "user", ver: "2.91", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"gen"}}`, status: 201, contains: []string{`"private_key":"-----BEGIN RSA PRIVATE KEY`, `"public_key":"ssh-rsa `}},
-		{name: "generate x509", tok: "user", ver: "2.2", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"cert","type":"x509"}}`, status: 201, contains: []string{`"type":"x509"`, `BEGIN CERTIFICATE`, `"private_key"`}},
-		{name: "generate 2.92 refused", tok: "user", ver: "2.92", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"gen2"}}`, status: 400, contains: []string{`'public_key' is a required property`}},
-		{name: "list", tok: "user", ver: "2.2", method: "GET", path: "/v2.1/os-keypairs", status: 200, contains: []string{`{"keypair":{`, `"name":"k1"`, `"name":"k2"`}},
-		{name: "list paged", tok: "user", ver: "2.35", method: "GET", path: "/v2.1/os-keypairs?limit=1", status: 200, contains: []string{`"keypairs_links"`, `"name":"cert"`}, lacks: []string{`"name":"k1"`, `"name":"gen"`}},
-		{name: "other user sees none", tok: "other", method: "GET", path: "/v2.1/os-keypairs", status: 200, contains: []string{`{"keypairs":[]}`}},
-		{name: "show", tok: "user", method: "GET", path: "/v2.1/os-keypairs/k1", status: 200, contains: []string{`"user_id":"u-user"`, `"deleted":false`, `"id":`}},
-		{name: "other cannot show", tok: "other", method: "GET", path: "/v2.1/os-keypairs/k1", status: 404},
-		{name: "admin shows with user_id", ver: "2.10", method: "GET", path: "/v2.1/os-keypairs/k1?user_id=u-user", status: 200},
-		{name: "user cannot use user_id", tok: "other", ver: "2.10", method: "GET", path: "/v2.1/os-keypairs/k1?user_id=u-user", status: 403},
-		{name: "admin creates for user", ver: "2.10", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"adm","user_id":"u-other","public_key":"` + edKey + `"}}`, status: 201, contains: []string{`"user_id":"u-other"`}},
-		{name: "delete 2.1", tok: "user", method: "DELETE", path: "/v2.1/os-keypairs/k1", status: 202},
-		{name: "delete 2.2", tok: "user", ver: "2.2", method: "DELETE", path: "/v2.1/os-keypairs/k2", status: 204},
-		{name: "delete missing", tok: "user", method: "DELETE", path: "/v2.1/os-keypairs/k1", status: 404, contains: []string{"Keypair k1 not found for user u-user"}},
+	srv.Run(t, []apitest.Step{
+		{Name: "import 2.1", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, Status: 200, Contains: []string{`"fingerprint":"` + edFP + `"`}, Lacks: []string{`"type"`, `private_key`}},
+		{Name: "import 2.2", Token: "user", Version: "2.2", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k2","type":"ssh","public_key":"` + ecKey + `"}}`, Status: 201, Contains: []string{`"type":"ssh"`}},
+		{Name: "type before 2.2", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k3","type":"ssh","public_key":"` + ecKey + `"}}`, Status: 400},
+		{Name: "duplicate", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, Status: 409, Contains: []string{`Key pair 'k1' already exists.`}},
+		{Name: "bad key", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k4","public_key":"ssh-rsa nonsense"}}`, Status: 400, Contains: []string{`Keypair data is invalid`}},
+		{Name: "bad name", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"me@host.k","public_key":"` + edKey + `"}}`, Status: 400},
+		{Name: "relaxed name 2.92", Token: "user", Version: "2.92", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"me@host.k","public_key":"` + edKey + `"}}`, Status: 201},
+		{Name: "generate 2.91", Token: "user", Version: "2.91", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"gen"}}`, Status: 201, Contains: []string{`"private_key":"-----BEGIN RSA PRIVATE KEY`, `"public_key":"ssh-rsa `}},
+		{Name: "generate x509", Token: "user", Version: "2.2", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"cert","type":"x509"}}`, Status: 201, Contains: []string{`"type":"x509"`, `BEGIN CERTIFICATE`, `"private_key"`}},
+		{Name: "generate 2.92 refused", Token: "user", Version: "2.92", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"gen2"}}`, Status: 400, Contains: []string{`'public_key' is a required property`}},
+		{Name: "list", Token: "user", Version: "2.2", Method: "GET", Path: "/v2.1/os-keypairs", Status: 200, Contains: []string{`{"keypair":{`, `"name":"k1"`, `"name":"k2"`}},
+		{Name: "list paged", Token: "user", Version: "2.35", Method: "GET", Path: "/v2.1/os-keypairs?limit=1", Status: 200, Contains: []string{`"keypairs_links"`, `"name":"cert"`}, Lacks: []string{`"name":"k1"`, `"name":"gen"`}},
+		{Name: "other user sees none", Token: "other", Method: "GET", Path: "/v2.1/os-keypairs", Status: 200, Contains: []string{`{"keypairs":[]}`}},
+		{Name: "show", Token: "user", Method: "GET", Path: "/v2.1/os-keypairs/k1", Status: 200, Contains: []string{`"user_id":"u-user"`, `"deleted":false`, `"id":`}},
+		{Name: "other cannot show", Token: "other", Method: "GET", Path: "/v2.1/os-keypairs/k1", Status: 404},
+		{Name: "admin shows with user_id", Version: "2.10", Method: "GET", Path: "/v2.1/os-keypairs/k1?user_id=u-user", Status: 200},
+		{Name: "user cannot use user_id", Token: "other", Version: "2.10", Method: "GET", Path: "/v2.1/os-keypairs/k1?user_id=u-user", Status: 403},
+		{Name: "admin creates for user", Version: "2.10", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"adm","user_id":"u-other","public_key":"` + edKey + `"}}`, Status: 201, Contains: []string{`"user_id":"u-other"`}},
+		{Name: "delete 2.1", Token: "user", Method: "DELETE", Path: "/v2.1/os-keypairs/k1", Status: 202},
+		{Name: "delete 2.2", Token: "user", Version: "2.2", Method: "DELETE", Path: "/v2.1/os-keypairs/k2", Status: 204},
+		{Name: "delete missing", Token: "user", Method: "DELETE", Path: "/v2.1/os-keypairs/k1", Status: 404, Contains: []string{"Keypair k1 not found for user u-user"}},
 	})
 }
 
 func TestQuotasAndLimits(t *testing.T) {
 	srv := setup(t)
-	run(t, srv, []step{
-		{name: "show", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-user", status: 200, contains: []string{`"id":"p-user"`, `"cores":20`, `"floating_ips":10`, `"injected_files":5`}},
-		{name: "show 2.57", tok: "user", ver: "2.57", method: "GET", path: "/v2.1/os-quota-sets/p-user", status: 200, lacks: []string{`floating_ips`, `injected_files`}},
-		{name: "other project", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-other", status: 403},
-		{name: "defaults", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-user/defaults", status: 200, contains: []string{`"instances":10`}},
-		{name: "user cannot update", tok: "user", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"cores":5}}`, status: 403},
-		{name: "update", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"cores":5,"key_pairs":"1"}}`, status: 200, contains: []string{`"cores":5`, `"key_pairs":1`}, lacks: []string{`"id"`}},
-		{name: "update unknown", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"gpus":5}}`, status: 400},
-		{name: "network quota gone in 2.36", ver: "2.36", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"floating_ips":5}}`, status: 400},
-		{name: "below -1", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"cores":-2}}`, status: 400},
-		{name: "keypair in quota", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, status: 200},
-		{name: "keypair over quota", tok: "user", method: "POST", path: "/v2.1/os-keypairs", body: `{"keypair":{"name":"k2","public_key":"` + edKey + `"}}`, status: 403, contains: []string{"Quota exceeded, too many key pairs."}},
-		{name: "detail", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-user/detail?user_id=u-user", status: 200, contains: []string{`"key_pairs":{"in_use":1,"limit":1,"reserved":0}`}},
-		{name: "user quota above project", method: "PUT", path: "/v2.1/os-quota-sets/p-user?user_id=u-user", body: `{"quota_set":{"cores":6}}`, status: 400},
-		{name: "user quota", method: "PUT", path: "/v2.1/os-quota-sets/p-user?user_id=u-user", body: `{"quota_set":{"cores":3}}`, status: 200, contains: []string{`"cores":3`}},
-		{name: "show user quota", method: "GET", path: "/v2.1/os-quota-sets/p-user?user_id=u-user", status: 200, contains: []string{`"cores":3`}},
-		{name: "limits", tok: "user", method: "GET", path: "/v2.1/limits", status: 200, contains: []string{`"maxTotalCores":5`, `"maxTotalKeypairs":1`, `"rate":[]`, `"maxPersonality":5`}},
-		{name: "limits 2.57", tok: "user", ver: "2.57", method: "GET", path: "/v2.1/limits", status: 200, lacks: []string{`maxPersonality`, `maxImageMeta`, `maxSecurityGroups`}},
-		{name: "limits other project as admin", method: "GET", path: "/v2.1/limits?tenant_id=p-user", status: 200, contains: []string{`"maxTotalCores":5`}},
-		{name: "revert", method: "DELETE", path: "/v2.1/os-quota-sets/p-user", status: 202},
-		{name: "reverted", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-user", status: 200, contains: []string{`"cores":20`}},
-		{name: "class show", method: "GET", path: "/v2.1/os-quota-class-sets/default", status: 200, contains: []string{`"id":"default"`, `"floating_ips":10`}, lacks: []string{`server_groups`}},
-		{name: "class show 2.50", ver: "2.50", method: "GET", path: "/v2.1/os-quota-class-sets/default", status: 200, contains: []string{`"server_groups":10`}, lacks: []string{`floating_ips`}},
-		{name: "class update default", method: "PUT", path: "/v2.1/os-quota-class-sets/default", body: `{"quota_class_set":{"instances":50}}`, status: 200, contains: []string{`"instances":50`}},
-		{name: "defaults follow class", tok: "user", method: "GET", path: "/v2.1/os-quota-sets/p-user/defaults", status: 200, contains: []string{`"instances":50`}},
-		{name: "class user forbidden", tok: "user", method: "GET", path: "/v2.1/os-quota-class-sets/default", status: 403},
+	srv.Run(t, []apitest.Step{
+		{Name: "show", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-user", Status: 200, Contains: []string{`"id":"p-user"`, `"cores":20`, `"floating_ips":10`, `"injected_files":5`}},
+		{Name: "show 2.57", Token: "user", Version: "2.57", Method: "GET", Path: "/v2.1/os-quota-sets/p-user", Status: 200, Lacks: []string{`floating_ips`, `injected_files`}},
+		{Name: "other project", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-other", Status: 403},
+		{Name: "defaults", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-user/defaults", Status: 200, Contains: []string{`"instances":10`}},
+		{Name: "user cannot update", Token: "user", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"cores":5}}`, Status: 403},
+		{Name: "update", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"cores":5,"key_pairs":"1"}}`, Status: 200, Contains: []string{`"cores":5`, `"key_pairs":1`}, Lacks: []string{`"id"`}},
+		{Name: "update unknown", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"gpus":5}}`, Status: 400},
+		{Name: "network quota gone in 2.36", Version: "2.36", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"floating_ips":5}}`, Status: 400},
+		{Name: "below -1", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"cores":-2}}`, Status: 400},
+		{Name: "keypair in quota", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k1","public_key":"` + edKey + `"}}`, Status: 200},
+		{Name: "keypair over quota", Token: "user", Method: "POST", Path: "/v2.1/os-keypairs", Body: `{"keypair":{"name":"k2","public_key":"` + edKey + `"}}`, Status: 403, Contains: []string{"Quota exceeded, too many key pairs."}},
+		{Name: "detail", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-user/detail?user_id=u-user", Status: 200, Contains: []string{`"key_pairs":{"in_use":1,"limit":1,"reserved":0}`}},
+		{Name: "user quota above project", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user?user_id=u-user", Body: `{"quota_set":{"cores":6}}`, Status: 400},
+		{Name: "user quota", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user?user_id=u-user", Body: `{"quota_set":{"cores":3}}`, Status: 200, Contains: []string{`"cores":3`}},
+		{Name: "show user quota", Method: "GET", Path: "/v2.1/os-quota-sets/p-user?user_id=u-user", Status: 200, Contains: []string{`"cores":3`}},
+		{Name: "limits", Token: "user", Method: "GET", Path: "/v2.1/limits", Status: 200, Contains: []string{`"maxTotalCores":5`, `"maxTotalKeypairs":1`, `"rate":[]`, `"maxPersonality":5`}},
+		{Name: "limits 2.57", Token: "user", Version: "2.57", Method: "GET", Path: "/v2.1/limits", Status: 200, Lacks: []string{`maxPersonality`, `maxImageMeta`, `maxSecurityGroups`}},
+		{Name: "limits other project as admin", Method: "GET", Path: "/v2.1/limits?tenant_id=p-user", Status: 200, Contains: []string{`"maxTotalCores":5`}},
+		{Name: "revert", Method: "DELETE", Path: "/v2.1/os-quota-sets/p-user", Status: 202},
+		{Name: "reverted", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-user", Status: 200, Contains: []string{`"cores":20`}},
+		{Name: "class show", Method: "GET", Path: "/v2.1/os-quota-class-sets/default", Status: 200, Contains: []string{`"id":"default"`, `"floating_ips":10`}, Lacks: []string{`server_groups`}},
+		{Name: "class show 2.50", Version: "2.50", Method: "GET", Path: "/v2.1/os-quota-class-sets/default", Status: 200, Contains: []string{`"server_groups":10`}, Lacks: []string{`floating_ips`}},
+		{Name: "class update default", Method: "PUT", Path: "/v2.1/os-quota-class-sets/default", Body: `{"quota_class_set":{"instances":50}}`, Status: 200, Contains: []string{`"instances":50`}},
+		{Name: "defaults follow class", Token: "user", Method: "GET", Path: "/v2.1/os-quota-sets/p-user/defaults", Status: 200, Contains: []string{`"instances":50`}},
+		{Name: "class user forbidden", Token: "user", Method: "GET", Path: "/v2.1/os-quota-class-sets/default", Status: 403},
 	})
 }
 
 func TestZonesAndServerGroups(t *testing.T) {
 	srv := setup(t)
-	run(t, srv, []step{
-		{name: "zones", tok: "user", method: "GET", path: "/v2.1/os-availability-zone", status: 200, contains: []string{`{"availabilityZoneInfo":[{"hosts":null,"zoneName":"nova","zoneState":{"available":true}}]}`}},
-		{name: "zones detail user", tok: "user", method: "GET", path: "/v2.1/os-availability-zone/detail", status: 403},
-		{name: "zones detail", method: "GET", path: "/v2.1/os-availability-zone/detail", status: 200},
+	srv.Run(t, []apitest.Step{
+		{Name: "zones", Token: "user", Method: "GET", Path: "/v2.1/os-availability-zone", Status: 200, Contains: []string{`{"availabilityZoneInfo":[{"hosts":null,"zoneName":"nova","zoneState":{"available":true}}]}`}},
+		{Name: "zones detail user", Token: "user", Method: "GET", Path: "/v2.1/os-availability-zone/detail", Status: 403},
+		{Name: "zones detail", Method: "GET", Path: "/v2.1/os-availability-zone/detail", Status: 200},
 
-		{name: "create 2.1", tok: "user", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g1","policies":["anti-affinity"]}}`, status: 200, contains: []string{`"policies":["anti-affinity"]`, `"members":[]`, `"metadata":{}`}, lacks: []string{`project_id`}},
-		{name: "soft before 2.15", tok: "user", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g2","policies":["soft-affinity"]}}`, status: 400},
-		{name: "soft 2.15", tok: "user", ver: "2.15", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g2","policies":["soft-affinity"]}}`, status: 200, contains: []string{`"project_id":"p-user"`}},
-		{name: "policy before 2.64", tok: "user", ver: "2.63", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policy":"affinity"}}`, status: 400},
-		{name: "policies at 2.64", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policies":["affinity"]}}`, status: 400},
-		{name: "rules", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3","policy":"anti-affinity","rules":{"max_server_per_host":2}}}`, status: 200, contains: []string{`"policy":"anti-affinity"`, `"rules":{"max_server_per_host":2}`}, lacks: []string{`policies`}},
-		{name: "rules as string", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3s","policy":"anti-affinity","rules":{"max_server_per_host":"1"}}}`, status: 200, contains: []string{`"rules":{"max_server_per_host":1}`}},
-		{name: "rules zero", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3z","policy":"anti-affinity","rules":{"max_server_per_host":0}}}`, status: 400},
-		{name: "unknown rule", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g3u","policy":"anti-affinity","rules":{"spread":1}}}`, status: 400},
-		{name: "rules need anti-affinity", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g4","policy":"affinity","rules":{"max_server_per_host":2}}}`, status: 400},
-		{name: "bad policy", tok: "user", ver: "2.64", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g4","policy":"scatter"}}`, status: 400},
-		{name: "list", tok: "user", method: "GET", path: "/v2.1/os-server-groups", status: 200, contains: []string{`"g1"`, `"g2"`, `"g3"`}},
-		{name: "list limit offset", tok: "user", method: "GET", path: "/v2.1/os-server-groups?limit=1&offset=1", status: 200, contains: []string{`"g2"`}, lacks: []string{`"g1"`, `"g3"`}},
-		{name: "other project lists none", tok: "other", method: "GET", path: "/v2.1/os-server-groups", status: 200, contains: []string{`{"server_groups":[]}`}},
-		{name: "admin all_projects", method: "GET", path: "/v2.1/os-server-groups?all_projects=True", status: 200, contains: []string{`"g1"`}},
+		{Name: "create 2.1", Token: "user", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g1","policies":["anti-affinity"]}}`, Status: 200, Contains: []string{`"policies":["anti-affinity"]`, `"members":[]`, `"metadata":{}`}, Lacks: []string{`project_id`}},
+		{Name: "soft before 2.15", Token: "user", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g2","policies":["soft-affinity"]}}`, Status: 400},
+		{Name: "soft 2.15", Token: "user", Version: "2.15", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g2","policies":["soft-affinity"]}}`, Status: 200, Contains: []string{`"project_id":"p-user"`}},
+		{Name: "policy before 2.64", Token: "user", Version: "2.63", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3","policy":"affinity"}}`, Status: 400},
+		{Name: "policies at 2.64", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3","policies":["affinity"]}}`, Status: 400},
+		{Name: "rules", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3","policy":"anti-affinity","rules":{"max_server_per_host":2}}}`, Status: 200, Contains: []string{`"policy":"anti-affinity"`, `"rules":{"max_server_per_host":2}`}, Lacks: []string{`policies`}},
+		{Name: "rules as string", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3s","policy":"anti-affinity","rules":{"max_server_per_host":"1"}}}`, Status: 200, Contains: []string{`"rules":{"max_server_per_host":1}`}},
+		{Name: "rules zero", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3z","policy":"anti-affinity","rules":{"max_server_per_host":0}}}`, Status: 400},
+		{Name: "unknown rule", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g3u","policy":"anti-affinity","rules":{"spread":1}}}`, Status: 400},
+		{Name: "rules need anti-affinity", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g4","policy":"affinity","rules":{"max_server_per_host":2}}}`, Status: 400},
+		{Name: "bad policy", Token: "user", Version: "2.64", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g4","policy":"scatter"}}`, Status: 400},
+		{Name: "list", Token: "user", Method: "GET", Path: "/v2.1/os-server-groups", Status: 200, Contains: []string{`"g1"`, `"g2"`, `"g3"`}},
+		{Name: "list limit offset", Token: "user", Method: "GET", Path: "/v2.1/os-server-groups?limit=1&offset=1", Status: 200, Contains: []string{`"g2"`}, Lacks: []string{`"g1"`, `"g3"`}},
+		{Name: "other project lists none", Token: "other", Method: "GET", Path: "/v2.1/os-server-groups", Status: 200, Contains: []string{`{"server_groups":[]}`}},
+		{Name: "admin all_projects", Method: "GET", Path: "/v2.1/os-server-groups?all_projects=True", Status: 200, Contains: []string{`"g1"`}},
 	})
 	// Show and delete need the id.
-	req, _ := http.NewRequest("GET", srv.URL+"/v2.1/p-user/os-server-groups", nil)
-	req.Header.Set("X-Auth-Token", "user")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := srv.Do(t, apitest.Request{Method: "GET", Path: "/v2.1/p-user/os-server-groups", Token: "user"})
 	var body struct {
 		Groups []struct{ ID string } `json:"server_groups"`
 	}
-	json.NewDecoder(resp.Body).Decode(&body)
-	resp.Body.Close()
+	json.Unmarshal(r.Body, &body)
 	if len(body.Groups) != 4 {
 		t.Fatalf("groups: %+v", body)
 	}
 	id := body.Groups[0].ID
-	run(t, srv, []step{
-		{name: "show", tok: "user", method: "GET", path: "/v2.1/os-server-groups/" + id, status: 200, contains: []string{`"name":"g1"`}},
-		{name: "other project 404", tok: "other", method: "GET", path: "/v2.1/os-server-groups/" + id, status: 404},
-		{name: "other cannot delete", tok: "other", method: "DELETE", path: "/v2.1/os-server-groups/" + id, status: 404},
-		{name: "delete", tok: "user", method: "DELETE", path: "/v2.1/os-server-groups/" + id, status: 204},
-		{name: "gone", tok: "user", method: "GET", path: "/v2.1/os-server-groups/" + id, status: 404, contains: []string{"Instance group " + id + " could not be found."}},
-		{name: "quota below usage", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":2}}`, status: 400, contains: []string{"must be greater than or equal to already used and reserved 3"}},
-		{name: "quota below usage forced", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":2,"force":true}}`, status: 200},
-		{name: "quota", method: "PUT", path: "/v2.1/os-quota-sets/p-user", body: `{"quota_set":{"server_groups":3}}`, status: 200},
-		{name: "over quota", tok: "user", method: "POST", path: "/v2.1/os-server-groups", body: `{"server_group":{"name":"g9","policies":["affinity"]}}`, status: 403, contains: []string{"Quota exceeded, too many server groups."}},
+	srv.Run(t, []apitest.Step{
+		{Name: "show", Token: "user", Method: "GET", Path: "/v2.1/os-server-groups/" + id, Status: 200, Contains: []string{`"name":"g1"`}},
+		{Name: "other project 404", Token: "other", Method: "GET", Path: "/v2.1/os-server-groups/" + id, Status: 404},
+		{Name: "other cannot delete", Token: "other", Method: "DELETE", Path: "/v2.1/os-server-groups/" + id, Status: 404},
+		{Name: "delete", Token: "user", Method: "DELETE", Path: "/v2.1/os-server-groups/" + id, Status: 204},
+		{Name: "gone", Token: "user", Method: "GET", Path: "/v2.1/os-server-groups/" + id, Status: 404, Contains: []string{"Instance group " + id + " could not be found."}},
+		{Name: "quota below usage", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"server_groups":2}}`, Status: 400, Contains: []string{"must be greater than or equal to already used and reserved 3"}},
+		{Name: "quota below usage forced", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"server_groups":2,"force":true}}`, Status: 200},
+		{Name: "quota", Method: "PUT", Path: "/v2.1/os-quota-sets/p-user", Body: `{"quota_set":{"server_groups":3}}`, Status: 200},
+		{Name: "over quota", Token: "user", Method: "POST", Path: "/v2.1/os-server-groups", Body: `{"server_group":{"name":"g9","policies":["affinity"]}}`, Status: 403, Contains: []string{"Quota exceeded, too many server groups."}},
 	})
 }
 
@@ -320,9 +249,5 @@ func newHandler(t *testing.T) *capi.Handler {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pol, err := policy.New(policies.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newHandlerOn(t, st, compute.Deps{}, pol, tokens{})
+	return newHandlerOn(t, st, compute.Deps{}, apitest.Policy(t, policies.Defaults()), auth.Static{})
 }

@@ -27,10 +27,6 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	if !ok {
 		name = "computeFault"
 	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(e.Code)
-		return
-	}
 	msg := e.Message
 	if e.Code == http.StatusInternalServerError {
 		msg = unexpected

@@ -2,70 +2,72 @@ package api_test
 
 import (
 	"testing"
+
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
 func TestAggregates(t *testing.T) {
 	srv := setupServers(t)
-	run(t, srv, []step{
-		{name: "user cannot list", tok: "user", method: "GET", path: "/v2.1/os-aggregates", status: 403},
-		{name: "create", method: "POST", path: "/v2.1/os-aggregates", body: `{"aggregate":{"name":"agg1","availability_zone":"az1"}}`, status: 200,
-			contains: []string{`"name":"agg1"`, `"availability_zone":"az1"`, `"deleted":false`}, lacks: []string{`"hosts"`, `"uuid"`}},
-		{name: "create 2.41 uuid", ver: "2.41", method: "POST", path: "/v2.1/os-aggregates", body: `{"aggregate":{"name":"agg2"}}`, status: 200, contains: []string{`"uuid"`, `"availability_zone":null`}},
-		{name: "create no name", method: "POST", path: "/v2.1/os-aggregates", body: `{"aggregate":{}}`, status: 400, contains: []string{`'name' is a required property`}},
-		{name: "create unknown", method: "POST", path: "/v2.1/os-aggregates", body: `{"aggregate":{"name":"x","color":1}}`, status: 400},
-		{name: "list", method: "GET", path: "/v2.1/os-aggregates", status: 200, contains: []string{`"agg1"`, `"agg2"`, `"metadata":{"availability_zone":"az1"}`}},
-		{name: "bad id", method: "GET", path: "/v2.1/os-aggregates/x", status: 400},
-		{name: "missing", method: "GET", path: "/v2.1/os-aggregates/999", status: 404},
-		{name: "update empty", method: "PUT", path: "/v2.1/os-aggregates/1", body: `{"aggregate":{}}`, status: 400},
-		{name: "update", method: "PUT", path: "/v2.1/os-aggregates/1", body: `{"aggregate":{"name":"agg1b"}}`, status: 200, contains: []string{`"name":"agg1b"`}},
-		{name: "set metadata", method: "POST", path: "/v2.1/os-aggregates/1/action", body: `{"set_metadata":{"metadata":{"k":"v","gone":null}}}`, status: 200, contains: []string{`"k":"v"`}},
-		{name: "add unknown host", method: "POST", path: "/v2.1/os-aggregates/1/action", body: `{"add_host":{"host":"nohost"}}`, status: 404},
-		{name: "unknown action", method: "POST", path: "/v2.1/os-aggregates/1/action", body: `{"dance":{}}`, status: 400},
-		{name: "user action", tok: "user", method: "POST", path: "/v2.1/os-aggregates/1/action", body: `{"set_metadata":{"metadata":{"k":"v"}}}`, status: 403},
-		{name: "images before 2.81", method: "POST", path: "/v2.1/os-aggregates/1/images", body: `{"cache":[{"id":"` + testImage + `"}]}`, status: 404},
-		{name: "images bad id", ver: "2.81", method: "POST", path: "/v2.1/os-aggregates/1/images", body: `{"cache":[{"id":"x"}]}`, status: 400},
-		{name: "images", ver: "2.81", method: "POST", path: "/v2.1/os-aggregates/1/images", body: `{"cache":[{"id":"` + testImage + `"}]}`, status: 202},
-		{name: "delete", method: "DELETE", path: "/v2.1/os-aggregates/2", status: 200},
-		{name: "deleted", method: "GET", path: "/v2.1/os-aggregates/2", status: 404},
+	srv.Run(t, []apitest.Step{
+		{Name: "user cannot list", Token: "user", Method: "GET", Path: "/v2.1/os-aggregates", Status: 403},
+		{Name: "create", Method: "POST", Path: "/v2.1/os-aggregates", Body: `{"aggregate":{"name":"agg1","availability_zone":"az1"}}`, Status: 200,
+			Contains: []string{`"name":"agg1"`, `"availability_zone":"az1"`, `"deleted":false`}, Lacks: []string{`"hosts"`, `"uuid"`}},
+		{Name: "create 2.41 uuid", Version: "2.41", Method: "POST", Path: "/v2.1/os-aggregates", Body: `{"aggregate":{"name":"agg2"}}`, Status: 200, Contains: []string{`"uuid"`, `"availability_zone":null`}},
+		{Name: "create no name", Method: "POST", Path: "/v2.1/os-aggregates", Body: `{"aggregate":{}}`, Status: 400, Contains: []string{`'name' is a required property`}},
+		{Name: "create unknown", Method: "POST", Path: "/v2.1/os-aggregates", Body: `{"aggregate":{"name":"x","color":1}}`, Status: 400},
+		{Name: "list", Method: "GET", Path: "/v2.1/os-aggregates", Status: 200, Contains: []string{`"agg1"`, `"agg2"`, `"metadata":{"availability_zone":"az1"}`}},
+		{Name: "bad id", Method: "GET", Path: "/v2.1/os-aggregates/x", Status: 400},
+		{Name: "missing", Method: "GET", Path: "/v2.1/os-aggregates/999", Status: 404},
+		{Name: "update empty", Method: "PUT", Path: "/v2.1/os-aggregates/1", Body: `{"aggregate":{}}`, Status: 400},
+		{Name: "update", Method: "PUT", Path: "/v2.1/os-aggregates/1", Body: `{"aggregate":{"name":"agg1b"}}`, Status: 200, Contains: []string{`"name":"agg1b"`}},
+		{Name: "set metadata", Method: "POST", Path: "/v2.1/os-aggregates/1/action", Body: `{"set_metadata":{"metadata":{"k":"v","gone":null}}}`, Status: 200, Contains: []string{`"k":"v"`}},
+		{Name: "add unknown host", Method: "POST", Path: "/v2.1/os-aggregates/1/action", Body: `{"add_host":{"host":"nohost"}}`, Status: 404},
+		{Name: "unknown action", Method: "POST", Path: "/v2.1/os-aggregates/1/action", Body: `{"dance":{}}`, Status: 400},
+		{Name: "user action", Token: "user", Method: "POST", Path: "/v2.1/os-aggregates/1/action", Body: `{"set_metadata":{"metadata":{"k":"v"}}}`, Status: 403},
+		{Name: "images before 2.81", Method: "POST", Path: "/v2.1/os-aggregates/1/images", Body: `{"cache":[{"id":"` + testImage + `"}]}`, Status: 404},
+		{Name: "images bad id", Version: "2.81", Method: "POST", Path: "/v2.1/os-aggregates/1/images", Body: `{"cache":[{"id":"x"}]}`, Status: 400},
+		{Name: "images", Version: "2.81", Method: "POST", Path: "/v2.1/os-aggregates/1/images", Body: `{"cache":[{"id":"` + testImage + `"}]}`, Status: 202},
+		{Name: "delete", Method: "DELETE", Path: "/v2.1/os-aggregates/2", Status: 200},
+		{Name: "deleted", Method: "GET", Path: "/v2.1/os-aggregates/2", Status: 404},
 	})
 }
 
 func TestHostAPIs(t *testing.T) {
 	srv := setupServers(t)
 	const uuid0 = "00000000-0000-0000-0000-000000000000"
-	run(t, srv, []step{
-		{name: "services user", tok: "user", method: "GET", path: "/v2.1/os-services", status: 403},
-		{name: "services", method: "GET", path: "/v2.1/os-services", status: 200, contains: []string{`"services":[`}},
-		{name: "services strict 2.75", ver: "2.75", method: "GET", path: "/v2.1/os-services?color=1", status: 400},
-		{name: "service update needs uuid", ver: "2.53", method: "PUT", path: "/v2.1/os-services/12", body: `{"status":"disabled"}`, status: 400, contains: []string{"Invalid uuid 12"}},
-		{name: "service update nothing", ver: "2.53", method: "PUT", path: "/v2.1/os-services/" + uuid0, body: `{}`, status: 400, contains: []string{"No updates were requested"}},
-		{name: "service reason with enabled", ver: "2.53", method: "PUT", path: "/v2.1/os-services/" + uuid0, body: `{"status":"enabled","disabled_reason":"x"}`, status: 400},
-		{name: "service update missing", ver: "2.53", method: "PUT", path: "/v2.1/os-services/" + uuid0, body: `{"status":"disabled"}`, status: 404},
-		{name: "legacy unknown action", method: "PUT", path: "/v2.1/os-services/dance", body: `{"host":"h","binary":"nova-compute"}`, status: 404},
-		{name: "legacy force-down before 2.11", method: "PUT", path: "/v2.1/os-services/force-down", body: `{"host":"h","binary":"nova-compute","forced_down":true}`, status: 404},
-		{name: "legacy disable needs host", method: "PUT", path: "/v2.1/os-services/disable", body: `{"binary":"nova-compute"}`, status: 400},
-		{name: "service delete bad id", method: "DELETE", path: "/v2.1/os-services/x", status: 400},
+	srv.Run(t, []apitest.Step{
+		{Name: "services user", Token: "user", Method: "GET", Path: "/v2.1/os-services", Status: 403},
+		{Name: "services", Method: "GET", Path: "/v2.1/os-services", Status: 200, Contains: []string{`"services":[`}},
+		{Name: "services strict 2.75", Version: "2.75", Method: "GET", Path: "/v2.1/os-services?color=1", Status: 400},
+		{Name: "service update needs uuid", Version: "2.53", Method: "PUT", Path: "/v2.1/os-services/12", Body: `{"status":"disabled"}`, Status: 400, Contains: []string{"Invalid uuid 12"}},
+		{Name: "service update nothing", Version: "2.53", Method: "PUT", Path: "/v2.1/os-services/" + uuid0, Body: `{}`, Status: 400, Contains: []string{"No updates were requested"}},
+		{Name: "service reason with enabled", Version: "2.53", Method: "PUT", Path: "/v2.1/os-services/" + uuid0, Body: `{"status":"enabled","disabled_reason":"x"}`, Status: 400},
+		{Name: "service update missing", Version: "2.53", Method: "PUT", Path: "/v2.1/os-services/" + uuid0, Body: `{"status":"disabled"}`, Status: 404},
+		{Name: "legacy unknown action", Method: "PUT", Path: "/v2.1/os-services/dance", Body: `{"host":"h","binary":"nova-compute"}`, Status: 404},
+		{Name: "legacy force-down before 2.11", Method: "PUT", Path: "/v2.1/os-services/force-down", Body: `{"host":"h","binary":"nova-compute","forced_down":true}`, Status: 404},
+		{Name: "legacy disable needs host", Method: "PUT", Path: "/v2.1/os-services/disable", Body: `{"binary":"nova-compute"}`, Status: 400},
+		{Name: "service delete bad id", Method: "DELETE", Path: "/v2.1/os-services/x", Status: 400},
 
-		{name: "hypervisors user", tok: "user", method: "GET", path: "/v2.1/os-hypervisors", status: 403},
-		{name: "hypervisors", method: "GET", path: "/v2.1/os-hypervisors", status: 200, contains: []string{`"hypervisors":[]`}},
-		{name: "hypervisors detail", method: "GET", path: "/v2.1/os-hypervisors/detail", status: 200},
-		{name: "hypervisor pattern paging", ver: "2.53", method: "GET", path: "/v2.1/os-hypervisors?hypervisor_hostname_pattern=x&limit=1", status: 400},
-		{name: "hypervisor pattern none", ver: "2.53", method: "GET", path: "/v2.1/os-hypervisors?hypervisor_hostname_pattern=x", status: 404},
-		{name: "hypervisor show bad uuid", ver: "2.53", method: "GET", path: "/v2.1/os-hypervisors/1", status: 400},
-		{name: "hypervisor show bad int", method: "GET", path: "/v2.1/os-hypervisors/abc", status: 404},
-		{name: "statistics", method: "GET", path: "/v2.1/os-hypervisors/statistics", status: 200, contains: []string{`"count":0`}},
-		{name: "statistics gone 2.88", ver: "2.88", method: "GET", path: "/v2.1/os-hypervisors/statistics", status: 404},
-		{name: "search", method: "GET", path: "/v2.1/os-hypervisors/foo/search", status: 404, contains: []string{"No hypervisor matching 'foo'"}},
-		{name: "search gone 2.53", ver: "2.53", method: "GET", path: "/v2.1/os-hypervisors/foo/search", status: 404},
+		{Name: "hypervisors user", Token: "user", Method: "GET", Path: "/v2.1/os-hypervisors", Status: 403},
+		{Name: "hypervisors", Method: "GET", Path: "/v2.1/os-hypervisors", Status: 200, Contains: []string{`"hypervisors":[]`}},
+		{Name: "hypervisors detail", Method: "GET", Path: "/v2.1/os-hypervisors/detail", Status: 200},
+		{Name: "hypervisor pattern paging", Version: "2.53", Method: "GET", Path: "/v2.1/os-hypervisors?hypervisor_hostname_pattern=x&limit=1", Status: 400},
+		{Name: "hypervisor pattern none", Version: "2.53", Method: "GET", Path: "/v2.1/os-hypervisors?hypervisor_hostname_pattern=x", Status: 404},
+		{Name: "hypervisor show bad uuid", Version: "2.53", Method: "GET", Path: "/v2.1/os-hypervisors/1", Status: 400},
+		{Name: "hypervisor show bad int", Method: "GET", Path: "/v2.1/os-hypervisors/abc", Status: 404},
+		{Name: "statistics", Method: "GET", Path: "/v2.1/os-hypervisors/statistics", Status: 200, Contains: []string{`"count":0`}},
+		{Name: "statistics gone 2.88", Version: "2.88", Method: "GET", Path: "/v2.1/os-hypervisors/statistics", Status: 404},
+		{Name: "search", Method: "GET", Path: "/v2.1/os-hypervisors/foo/search", Status: 404, Contains: []string{"No hypervisor matching 'foo'"}},
+		{Name: "search gone 2.53", Version: "2.53", Method: "GET", Path: "/v2.1/os-hypervisors/foo/search", Status: 404},
 
-		{name: "migrations user", tok: "user", method: "GET", path: "/v2.1/os-migrations", status: 403},
-		{name: "migrations", ver: "2.80", method: "GET", path: "/v2.1/os-migrations", status: 200, contains: []string{`"migrations":[]`}},
+		{Name: "migrations user", Token: "user", Method: "GET", Path: "/v2.1/os-migrations", Status: 403},
+		{Name: "migrations", Version: "2.80", Method: "GET", Path: "/v2.1/os-migrations", Status: 200, Contains: []string{`"migrations":[]`}},
 
-		{name: "usage user list", tok: "user", method: "GET", path: "/v2.1/os-simple-tenant-usage", status: 403},
-		{name: "usage bad time", method: "GET", path: "/v2.1/os-simple-tenant-usage?start=yesterday", status: 400},
-		{name: "usage reversed", method: "GET", path: "/v2.1/os-simple-tenant-usage?start=2020-01-02T00:00:00&end=2020-01-01T00:00:00", status: 400},
-		{name: "usage list", method: "GET", path: "/v2.1/os-simple-tenant-usage?start=2020-01-01T00:00:00&detailed=1", status: 200, contains: []string{`"tenant_usages"`}},
-		{name: "usage own", tok: "user", method: "GET", path: "/v2.1/os-simple-tenant-usage/p-user?start=2020-01-01T00:00:00", status: 200, contains: []string{`"tenant_usage"`}},
-		{name: "usage other", tok: "user", method: "GET", path: "/v2.1/os-simple-tenant-usage/p-other", status: 403},
+		{Name: "usage user list", Token: "user", Method: "GET", Path: "/v2.1/os-simple-tenant-usage", Status: 403},
+		{Name: "usage bad time", Method: "GET", Path: "/v2.1/os-simple-tenant-usage?start=yesterday", Status: 400},
+		{Name: "usage reversed", Method: "GET", Path: "/v2.1/os-simple-tenant-usage?start=2020-01-02T00:00:00&end=2020-01-01T00:00:00", Status: 400},
+		{Name: "usage list", Method: "GET", Path: "/v2.1/os-simple-tenant-usage?start=2020-01-01T00:00:00&detailed=1", Status: 200, Contains: []string{`"tenant_usages"`}},
+		{Name: "usage own", Token: "user", Method: "GET", Path: "/v2.1/os-simple-tenant-usage/p-user?start=2020-01-01T00:00:00", Status: 200, Contains: []string{`"tenant_usage"`}},
+		{Name: "usage other", Token: "user", Method: "GET", Path: "/v2.1/os-simple-tenant-usage/p-other", Status: 403},
 	})
 }

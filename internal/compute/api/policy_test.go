@@ -8,17 +8,14 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/policies"
-	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
 // TestRoutesNamePolicies holds the route table to naming the policy rule
-// of every route that needs a token, so that an operator's policy file
-// governs the whole API.
+// of every route and action that needs a token, one of Nova's defaults,
+// so that an operator's policy file governs the whole API.
 func TestRoutesNamePolicies(t *testing.T) {
-	h := newHandler(t)
-	if err := httpapi.CheckPolicies(h.Routes()); err != nil {
-		t.Fatal(err)
-	}
+	apitest.CheckRoutes(t, newHandler(t).Routes(), policies.Defaults())
 }
 
 // TestForcedHostPolicy checks that booting on a host of one's choosing is

@@ -2,15 +2,12 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +19,9 @@ import (
 	"github.com/gostack/gostack/internal/compute/policies"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 	"github.com/gostack/gostack/internal/platform/policy"
 )
 
@@ -163,7 +162,7 @@ func (f *fakeImages) UpdateProperties(ctx context.Context, token, id string, set
 	return &m, nil
 }
 
-func setupServers(t *testing.T) *httptest.Server {
+func setupServers(t *testing.T) *apitest.Server {
 	t.Helper()
 	srv, _ := setupServersWith(t, "")
 	return srv
@@ -172,7 +171,7 @@ func setupServers(t *testing.T) *httptest.Server {
 // setupServersWith is setupServers with the operator's policy file
 // (compute.yaml) holding policyFile when it is not empty; it returns the
 // store too, for tests that add hosts.
-func setupServersWith(t *testing.T, policyFile string) (*httptest.Server, *cstore.Store) {
+func setupServersWith(t *testing.T, policyFile string) (*apitest.Server, *cstore.Store) {
 	t.Helper()
 	st := cstore.New(dbtest.Open(t))
 	deps := compute.Deps{
@@ -182,58 +181,45 @@ func setupServersWith(t *testing.T, policyFile string) (*httptest.Server, *cstor
 			Visibility: "public", Size: 1 << 20,
 		}}},
 	}
-	pol, err := policy.New(policies.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := ""
 	if policyFile != "" {
-		path := filepath.Join(t.TempDir(), "compute.yaml")
+		path = filepath.Join(t.TempDir(), "compute.yaml")
 		if err := os.WriteFile(path, []byte(policyFile), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := pol.LoadFile(path); err != nil {
-			t.Fatal(err)
-		}
 	}
-	v := tokens{
-		"admin":  {UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}},
-		"user":   {UserID: "u-user", ProjectID: "p-user", Roles: []string{"member", "reader"}},
-		"other":  {UserID: "u-other", ProjectID: "p-other", Roles: []string{"member", "reader"}},
-		"reader": {UserID: "u-reader", ProjectID: "p-user", Roles: []string{"reader"}},
-	}
-	srv := serve(t, st, deps, pol, v)
-	run(t, srv, []step{{name: "flavor", method: "POST", path: "/v2.1/flavors", body: `{"flavor":{"name":"m1.tiny","id":"1","ram":512,"vcpus":1,"disk":1}}`, status: 200}})
-	return srv, st
-}
-
-// call makes one request and decodes the answer.
-func call(t *testing.T, srv *httptest.Server, tok, ver, method, path, body string) (int, map[string]any, http.Header) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, srv.URL+path, rd)
-	req.Header.Set("X-Auth-Token", tok)
-	if ver != "" {
-		req.Header.Set("OpenStack-API-Version", "compute "+ver)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	pol, err := policy.Load(policies.Defaults(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s %s: invalid JSON %q", method, path, b)
-		}
-	}
-	return resp.StatusCode, m, resp.Header
+	v := apitest.Tokens("user", "other")
+	// A reader of the user's project: it may look, not act.
+	v["reader"] = &auth.Credentials{UserID: "u-reader", ProjectID: "p-user", Roles: []string{"reader"}}
+	srv := serve(t, st, deps, pol, v)
+	srv.Run(t, []apitest.Step{{Name: "flavor", Method: "POST", Path: "/v2.1/flavors", Body: `{"flavor":{"name":"m1.tiny","id":"1","ram":512,"vcpus":1,"disk":1}}`, Status: 200}})
+	return srv, st
 }
 
-func createServer(t *testing.T, srv *httptest.Server, tok, ver, extra string) string {
+// call makes one request, its microversion in OpenStack-API-Version,
+// and decodes the answer.
+func call(t *testing.T, srv *apitest.Server, tok, ver, method, path, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	req := apitest.Request{Method: method, Path: path, Token: tok}
+	if body != "" {
+		req.Body = body
+	}
+	if ver != "" {
+		req.Header = []string{"OpenStack-API-Version", "compute " + ver}
+	}
+	r := srv.Do(t, req)
+	m := r.JSON()
+	if len(r.Body) > 0 && m == nil {
+		t.Fatalf("%s %s: invalid JSON %q", method, path, r.Body)
+	}
+	return r.Status, m, r.Header
+}
+
+func createServer(t *testing.T, srv *apitest.Server, tok, ver, extra string) string {
 	t.Helper()
 	body := `{"server":{"name":"vm1","imageRef":"` + testImage + `","flavorRef":"1"` + extra + `}}`
 	code, m, hdr := call(t, srv, tok, ver, "POST", "/v2.1/servers", body)
@@ -254,47 +240,47 @@ func createServer(t *testing.T, srv *httptest.Server, tok, ver, extra string) st
 func TestServerSchemas(t *testing.T) {
 	srv := setupServers(t)
 	img := `"imageRef":"` + testImage + `","flavorRef":"1"`
-	run(t, srv, []step{
-		{name: "no networks 2.37", tok: "user", ver: "2.37", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `}}`, status: 400, contains: []string{`'networks' is a required property`}},
-		{name: "bad networks 2.37", tok: "user", ver: "2.37", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"some"}}`, status: 400},
-		{name: "unknown field", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"color":"red"}}`, status: 400, contains: []string{`Additional properties are not allowed ('color' was unexpected)`}},
-		{name: "description before 2.19", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"description":"d"}}`, status: 400, contains: []string{`'description' was unexpected`}},
-		{name: "tags before 2.52", tok: "user", ver: "2.51", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"none","tags":["x"]}}`, status: 400},
-		{name: "personality gone 2.57", tok: "user", ver: "2.57", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"none","personality":[]}}`, status: 400},
-		{name: "leading space", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":" a",` + img + `}}`, status: 400},
-		{name: "no name", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{` + img + `}}`, status: 400, contains: []string{`'name' is a required property`}},
-		{name: "bad accessIPv4", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"accessIPv4":"1.2.3"}}`, status: 400},
-		{name: "bad user_data", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"user_data":"!!!"}}`, status: 400},
-		{name: "bad metadata key", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"metadata":{"a/b":"c"}}}`, status: 400},
-		{name: "min > max", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"min_count":3,"max_count":2}}`, status: 400},
-		{name: "no image", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a","flavorRef":"1"}}`, status: 400, contains: []string{`Missing imageRef attribute`}},
-		{name: "bad hint", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `},"os:scheduler_hints":{"group":"nope"}}`, status: 400},
-		{name: "host needs 2.74", tok: "admin", ver: "2.73", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"none","host":"h"}}`, status: 400},
-		{name: "host is admin's", tok: "user", ver: "2.74", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"none","host":"h"}}`, status: 403},
-		{name: "hostname 2.90", tok: "user", ver: "2.90", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `,"networks":"none","hostname":"-bad"}}`, status: 400},
-		{name: "malformed", tok: "user", method: "POST", path: "/v2.1/servers", body: `{"server":`, status: 400, contains: []string{`Malformed request body`}},
-		{name: "reader cannot create", tok: "reader", method: "POST", path: "/v2.1/servers", body: `{"server":{"name":"a",` + img + `}}`, status: 403},
-		{name: "bad limit", tok: "user", method: "GET", path: "/v2.1/servers?limit=x", status: 400},
-		{name: "bad status 2.38", tok: "user", ver: "2.38", method: "GET", path: "/v2.1/servers?status=FOO", status: 400, contains: []string{"Invalid status value"}},
-		{name: "bad status 2.37", tok: "user", ver: "2.37", method: "GET", path: "/v2.1/servers?status=FOO", status: 200, contains: []string{`{"servers":[]}`}},
-		{name: "all_tenants is admin's", tok: "user", method: "GET", path: "/v2.1/servers?all_tenants=1", status: 403},
-		{name: "user sort by host", tok: "user", method: "GET", path: "/v2.1/servers?sort_key=host", status: 403},
-		{name: "bad sort key", tok: "user", method: "GET", path: "/v2.1/servers?sort_key=color", status: 400},
-		{name: "ignored sort key", tok: "user", method: "GET", path: "/v2.1/servers?sort_key=vcpus", status: 200},
-		{name: "ignored sort key 2.75", tok: "user", ver: "2.75", method: "GET", path: "/v2.1/servers?sort_key=vcpus", status: 400},
-		{name: "unknown query 2.75", tok: "user", ver: "2.75", method: "GET", path: "/v2.1/servers?color=red", status: 400},
-		{name: "unknown query 2.74", tok: "user", ver: "2.74", method: "GET", path: "/v2.1/servers?color=red", status: 200},
-		{name: "bad marker", tok: "user", method: "GET", path: "/v2.1/servers?marker=" + testImage, status: 400, contains: []string{"marker [" + testImage + "] not found"}},
-		{name: "missing server", tok: "user", method: "GET", path: "/v2.1/servers/" + testImage, status: 404},
-		{name: "missing server action", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"os-stop":null}`, status: 404},
-		{name: "unknown action", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"dance":null}`, status: 400, contains: []string{"There is no such action: dance"}},
-		{name: "two actions", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"os-stop":null,"os-start":null}`, status: 400},
-		{name: "bad reboot", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"reboot":{"type":"WARM"}}`, status: 400},
-		{name: "crash dump before 2.17", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"trigger_crash_dump":null}`, status: 404},
-		{name: "vnc after 2.5", tok: "user", ver: "2.6", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"os-getVNCConsole":{"type":"novnc"}}`, status: 404},
-		{name: "live migrate force gone 2.68", tok: "admin", ver: "2.68", method: "POST", path: "/v2.1/servers/" + testImage + "/action", body: `{"os-migrateLive":{"host":null,"block_migration":"auto","force":false}}`, status: 400},
-		{name: "remote console before 2.6", tok: "user", method: "POST", path: "/v2.1/servers/" + testImage + "/remote-consoles", body: `{"remote_console":{"protocol":"vnc","type":"novnc"}}`, status: 404},
-		{name: "tags before 2.26", tok: "user", method: "GET", path: "/v2.1/servers/" + testImage + "/tags", status: 404},
+	srv.Run(t, []apitest.Step{
+		{Name: "no networks 2.37", Token: "user", Version: "2.37", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `}}`, Status: 400, Contains: []string{`'networks' is a required property`}},
+		{Name: "bad networks 2.37", Token: "user", Version: "2.37", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"some"}}`, Status: 400},
+		{Name: "unknown field", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"color":"red"}}`, Status: 400, Contains: []string{`Additional properties are not allowed ('color' was unexpected)`}},
+		{Name: "description before 2.19", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"description":"d"}}`, Status: 400, Contains: []string{`'description' was unexpected`}},
+		{Name: "tags before 2.52", Token: "user", Version: "2.51", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"none","tags":["x"]}}`, Status: 400},
+		{Name: "personality gone 2.57", Token: "user", Version: "2.57", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"none","personality":[]}}`, Status: 400},
+		{Name: "leading space", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":" a",` + img + `}}`, Status: 400},
+		{Name: "no name", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{` + img + `}}`, Status: 400, Contains: []string{`'name' is a required property`}},
+		{Name: "bad accessIPv4", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"accessIPv4":"1.2.3"}}`, Status: 400},
+		{Name: "bad user_data", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"user_data":"!!!"}}`, Status: 400},
+		{Name: "bad metadata key", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"metadata":{"a/b":"c"}}}`, Status: 400},
+		{Name: "min > max", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"min_count":3,"max_count":2}}`, Status: 400},
+		{Name: "no image", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a","flavorRef":"1"}}`, Status: 400, Contains: []string{`Missing imageRef attribute`}},
+		{Name: "bad hint", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `},"os:scheduler_hints":{"group":"nope"}}`, Status: 400},
+		{Name: "host needs 2.74", Token: "admin", Version: "2.73", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"none","host":"h"}}`, Status: 400},
+		{Name: "host is admin's", Token: "user", Version: "2.74", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"none","host":"h"}}`, Status: 403},
+		{Name: "hostname 2.90", Token: "user", Version: "2.90", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `,"networks":"none","hostname":"-bad"}}`, Status: 400},
+		{Name: "malformed", Token: "user", Method: "POST", Path: "/v2.1/servers", Body: `{"server":`, Status: 400, Contains: []string{`Malformed request body`}},
+		{Name: "reader cannot create", Token: "reader", Method: "POST", Path: "/v2.1/servers", Body: `{"server":{"name":"a",` + img + `}}`, Status: 403},
+		{Name: "bad limit", Token: "user", Method: "GET", Path: "/v2.1/servers?limit=x", Status: 400},
+		{Name: "bad status 2.38", Token: "user", Version: "2.38", Method: "GET", Path: "/v2.1/servers?status=FOO", Status: 400, Contains: []string{"Invalid status value"}},
+		{Name: "bad status 2.37", Token: "user", Version: "2.37", Method: "GET", Path: "/v2.1/servers?status=FOO", Status: 200, Contains: []string{`{"servers":[]}`}},
+		{Name: "all_tenants is admin's", Token: "user", Method: "GET", Path: "/v2.1/servers?all_tenants=1", Status: 403},
+		{Name: "user sort by host", Token: "user", Method: "GET", Path: "/v2.1/servers?sort_key=host", Status: 403},
+		{Name: "bad sort key", Token: "user", Method: "GET", Path: "/v2.1/servers?sort_key=color", Status: 400},
+		{Name: "ignored sort key", Token: "user", Method: "GET", Path: "/v2.1/servers?sort_key=vcpus", Status: 200},
+		{Name: "ignored sort key 2.75", Token: "user", Version: "2.75", Method: "GET", Path: "/v2.1/servers?sort_key=vcpus", Status: 400},
+		{Name: "unknown query 2.75", Token: "user", Version: "2.75", Method: "GET", Path: "/v2.1/servers?color=red", Status: 400},
+		{Name: "unknown query 2.74", Token: "user", Version: "2.74", Method: "GET", Path: "/v2.1/servers?color=red", Status: 200},
+		{Name: "bad marker", Token: "user", Method: "GET", Path: "/v2.1/servers?marker=" + testImage, Status: 400, Contains: []string{"marker [" + testImage + "] not found"}},
+		{Name: "missing server", Token: "user", Method: "GET", Path: "/v2.1/servers/" + testImage, Status: 404},
+		{Name: "missing server action", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"os-stop":null}`, Status: 404},
+		{Name: "unknown action", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"dance":null}`, Status: 400, Contains: []string{"There is no such action: dance"}},
+		{Name: "two actions", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"os-stop":null,"os-start":null}`, Status: 400},
+		{Name: "bad reboot", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"reboot":{"type":"WARM"}}`, Status: 400},
+		{Name: "crash dump before 2.17", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"trigger_crash_dump":null}`, Status: 404},
+		{Name: "vnc after 2.5", Token: "user", Version: "2.6", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"os-getVNCConsole":{"type":"novnc"}}`, Status: 404},
+		{Name: "live migrate force gone 2.68", Token: "admin", Version: "2.68", Method: "POST", Path: "/v2.1/servers/" + testImage + "/action", Body: `{"os-migrateLive":{"host":null,"block_migration":"auto","force":false}}`, Status: 400},
+		{Name: "remote console before 2.6", Token: "user", Method: "POST", Path: "/v2.1/servers/" + testImage + "/remote-consoles", Body: `{"remote_console":{"protocol":"vnc","type":"novnc"}}`, Status: 404},
+		{Name: "tags before 2.26", Token: "user", Method: "GET", Path: "/v2.1/servers/" + testImage + "/tags", Status: 404},
 	})
 }
 
@@ -302,75 +288,75 @@ func TestServerRoundTrip(t *testing.T) {
 	srv := setupServers(t)
 	id := createServer(t, srv, "user", "2.1", "")
 	sp := "/v2.1/servers/" + id
-	run(t, srv, []step{
-		{name: "show 2.1", tok: "user", method: "GET", path: sp, status: 200,
-			contains: []string{`"status":"ACTIVE"`, `"flavor":{"id":"1"`, `"OS-EXT-STS:vm_state":"active"`, `"config_drive":""`, `"progress":0`, `"security_groups":[{"name":"default"}]`},
-			lacks:    []string{`OS-EXT-SRV-ATTR`, `"locked"`, `"host_status"`}},
-		{name: "show 2.92 admin", tok: "admin", ver: "2.92", method: "GET", path: sp, status: 200,
-			contains: []string{`"original_name":"m1.tiny"`, `"extra_specs":{}`, `"OS-EXT-SRV-ATTR:host":"host1"`, `"OS-EXT-SRV-ATTR:hostname":"vm1"`, `"locked":false`, `"locked_reason":null`, `"tags":[]`, `"server_groups":[]`, `"trusted_image_certificates":null`, `"host_status"`}},
-		{name: "show 2.90 user hostname", tok: "user", ver: "2.90", method: "GET", path: sp, status: 200, contains: []string{`"OS-EXT-SRV-ATTR:hostname":"vm1"`}, lacks: []string{`OS-EXT-SRV-ATTR:host"`, `"host_status"`}},
-		{name: "other project 404", tok: "other", method: "GET", path: sp, status: 404},
-		{name: "list", tok: "user", method: "GET", path: "/v2.1/servers", status: 200, contains: []string{`"id":"` + id + `"`, `"name":"vm1"`}, lacks: []string{`"status"`}},
-		{name: "detail", tok: "user", method: "GET", path: "/v2.1/servers/detail?name=vm", status: 200, contains: []string{`"status":"ACTIVE"`}},
-		{name: "list limit", tok: "user", method: "GET", path: "/v2.1/servers?limit=1", status: 200, contains: []string{`"servers_links"`}},
-		{name: "admin all_tenants", tok: "admin", method: "GET", path: "/v2.1/servers?all_tenants", status: 200, contains: []string{id}},
-		{name: "admin own project only", tok: "admin", method: "GET", path: "/v2.1/servers", status: 200, lacks: []string{id}},
-		{name: "update", tok: "user", ver: "2.19", method: "PUT", path: sp, body: `{"server":{"name":"vm2","description":"d"}}`, status: 200, contains: []string{`"name":"vm2"`, `"description":"d"`}, lacks: []string{`"OS-EXT-STS:vm_state"`}},
-		{name: "update 2.75 full", tok: "user", ver: "2.75", method: "PUT", path: sp, body: `{"server":{"accessIPv4":"10.0.0.1"}}`, status: 200, contains: []string{`"accessIPv4":"10.0.0.1"`, `"OS-EXT-STS:vm_state"`}},
-		{name: "update unknown", tok: "user", method: "PUT", path: sp, body: `{"server":{"color":"red"}}`, status: 400},
-		{name: "reader cannot stop", tok: "reader", method: "POST", path: sp + "/action", body: `{"os-stop":null}`, status: 403},
-		{name: "stop", tok: "user", method: "POST", path: sp + "/action", body: `{"os-stop":null}`, status: 202},
-		{name: "stopped", tok: "user", method: "GET", path: sp, status: 200, contains: []string{`"status":"SHUTOFF"`}},
-		{name: "start", tok: "user", method: "POST", path: sp + "/action", body: `{"os-start":null}`, status: 202},
-		{name: "reboot", tok: "user", method: "POST", path: sp + "/action", body: `{"reboot":{"type":"soft"}}`, status: 202},
-		{name: "console output", tok: "user", method: "POST", path: sp + "/action", body: `{"os-getConsoleOutput":{"length":5}}`, status: 200, contains: []string{`{"output":"login:"}`}},
-		{name: "vnc 2.5", tok: "user", ver: "2.5", method: "POST", path: sp + "/action", body: `{"os-getVNCConsole":{"type":"novnc"}}`, status: 200, contains: []string{`"console":{"type":"novnc","url":"http://console/`}},
-		{name: "remote console", tok: "user", ver: "2.6", method: "POST", path: sp + "/remote-consoles", body: `{"remote_console":{"protocol":"vnc","type":"novnc"}}`, status: 200, contains: []string{`"protocol":"vnc"`}},
-		{name: "lock reason", tok: "user", ver: "2.73", method: "POST", path: sp + "/action", body: `{"lock":{"locked_reason":"why"}}`, status: 202},
-		{name: "locked", tok: "user", ver: "2.73", method: "GET", path: sp, status: 200, contains: []string{`"locked":true`, `"locked_reason":"why"`}},
-		{name: "unlock", tok: "user", method: "POST", path: sp + "/action", body: `{"unlock":null}`, status: 202},
-		{name: "user cannot reset", tok: "user", method: "POST", path: sp + "/action", body: `{"os-resetState":{"state":"error"}}`, status: 403},
-		{name: "reset state", tok: "admin", method: "POST", path: sp + "/action", body: `{"os-resetState":{"state":"active"}}`, status: 202},
-		{name: "create image 2.45", tok: "user", ver: "2.45", method: "POST", path: sp + "/action", body: `{"createImage":{"name":"snap"}}`, status: 202, contains: []string{`"image_id"`}},
-		{name: "diagnostics is admin's", tok: "user", method: "GET", path: sp + "/diagnostics", status: 403},
-		{name: "diagnostics 2.48", tok: "admin", ver: "2.48", method: "GET", path: sp + "/diagnostics", status: 200, contains: []string{`"driver":"libvirt"`, `"state":"running"`}},
-		{name: "diagnostics 2.1", tok: "admin", method: "GET", path: sp + "/diagnostics", status: 200, contains: []string{`"cpu0_time":5`}},
+	srv.Run(t, []apitest.Step{
+		{Name: "show 2.1", Token: "user", Method: "GET", Path: sp, Status: 200,
+			Contains: []string{`"status":"ACTIVE"`, `"flavor":{"id":"1"`, `"OS-EXT-STS:vm_state":"active"`, `"config_drive":""`, `"progress":0`, `"security_groups":[{"name":"default"}]`},
+			Lacks:    []string{`OS-EXT-SRV-ATTR`, `"locked"`, `"host_status"`}},
+		{Name: "show 2.92 admin", Token: "admin", Version: "2.92", Method: "GET", Path: sp, Status: 200,
+			Contains: []string{`"original_name":"m1.tiny"`, `"extra_specs":{}`, `"OS-EXT-SRV-ATTR:host":"host1"`, `"OS-EXT-SRV-ATTR:hostname":"vm1"`, `"locked":false`, `"locked_reason":null`, `"tags":[]`, `"server_groups":[]`, `"trusted_image_certificates":null`, `"host_status"`}},
+		{Name: "show 2.90 user hostname", Token: "user", Version: "2.90", Method: "GET", Path: sp, Status: 200, Contains: []string{`"OS-EXT-SRV-ATTR:hostname":"vm1"`}, Lacks: []string{`OS-EXT-SRV-ATTR:host"`, `"host_status"`}},
+		{Name: "other project 404", Token: "other", Method: "GET", Path: sp, Status: 404},
+		{Name: "list", Token: "user", Method: "GET", Path: "/v2.1/servers", Status: 200, Contains: []string{`"id":"` + id + `"`, `"name":"vm1"`}, Lacks: []string{`"status"`}},
+		{Name: "detail", Token: "user", Method: "GET", Path: "/v2.1/servers/detail?name=vm", Status: 200, Contains: []string{`"status":"ACTIVE"`}},
+		{Name: "list limit", Token: "user", Method: "GET", Path: "/v2.1/servers?limit=1", Status: 200, Contains: []string{`"servers_links"`}},
+		{Name: "admin all_tenants", Token: "admin", Method: "GET", Path: "/v2.1/servers?all_tenants", Status: 200, Contains: []string{id}},
+		{Name: "admin own project only", Token: "admin", Method: "GET", Path: "/v2.1/servers", Status: 200, Lacks: []string{id}},
+		{Name: "update", Token: "user", Version: "2.19", Method: "PUT", Path: sp, Body: `{"server":{"name":"vm2","description":"d"}}`, Status: 200, Contains: []string{`"name":"vm2"`, `"description":"d"`}, Lacks: []string{`"OS-EXT-STS:vm_state"`}},
+		{Name: "update 2.75 full", Token: "user", Version: "2.75", Method: "PUT", Path: sp, Body: `{"server":{"accessIPv4":"10.0.0.1"}}`, Status: 200, Contains: []string{`"accessIPv4":"10.0.0.1"`, `"OS-EXT-STS:vm_state"`}},
+		{Name: "update unknown", Token: "user", Method: "PUT", Path: sp, Body: `{"server":{"color":"red"}}`, Status: 400},
+		{Name: "reader cannot stop", Token: "reader", Method: "POST", Path: sp + "/action", Body: `{"os-stop":null}`, Status: 403},
+		{Name: "stop", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"os-stop":null}`, Status: 202},
+		{Name: "stopped", Token: "user", Method: "GET", Path: sp, Status: 200, Contains: []string{`"status":"SHUTOFF"`}},
+		{Name: "start", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"os-start":null}`, Status: 202},
+		{Name: "reboot", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"reboot":{"type":"soft"}}`, Status: 202},
+		{Name: "console output", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"os-getConsoleOutput":{"length":5}}`, Status: 200, Contains: []string{`{"output":"login:"}`}},
+		{Name: "vnc 2.5", Token: "user", Version: "2.5", Method: "POST", Path: sp + "/action", Body: `{"os-getVNCConsole":{"type":"novnc"}}`, Status: 200, Contains: []string{`"console":{"type":"novnc","url":"http://console/`}},
+		{Name: "remote console", Token: "user", Version: "2.6", Method: "POST", Path: sp + "/remote-consoles", Body: `{"remote_console":{"protocol":"vnc","type":"novnc"}}`, Status: 200, Contains: []string{`"protocol":"vnc"`}},
+		{Name: "lock reason", Token: "user", Version: "2.73", Method: "POST", Path: sp + "/action", Body: `{"lock":{"locked_reason":"why"}}`, Status: 202},
+		{Name: "locked", Token: "user", Version: "2.73", Method: "GET", Path: sp, Status: 200, Contains: []string{`"locked":true`, `"locked_reason":"why"`}},
+		{Name: "unlock", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"unlock":null}`, Status: 202},
+		{Name: "user cannot reset", Token: "user", Method: "POST", Path: sp + "/action", Body: `{"os-resetState":{"state":"error"}}`, Status: 403},
+		{Name: "reset state", Token: "admin", Method: "POST", Path: sp + "/action", Body: `{"os-resetState":{"state":"active"}}`, Status: 202},
+		{Name: "create image 2.45", Token: "user", Version: "2.45", Method: "POST", Path: sp + "/action", Body: `{"createImage":{"name":"snap"}}`, Status: 202, Contains: []string{`"image_id"`}},
+		{Name: "diagnostics is admin's", Token: "user", Method: "GET", Path: sp + "/diagnostics", Status: 403},
+		{Name: "diagnostics 2.48", Token: "admin", Version: "2.48", Method: "GET", Path: sp + "/diagnostics", Status: 200, Contains: []string{`"driver":"libvirt"`, `"state":"running"`}},
+		{Name: "diagnostics 2.1", Token: "admin", Method: "GET", Path: sp + "/diagnostics", Status: 200, Contains: []string{`"cpu0_time":5`}},
 
-		{name: "metadata set", tok: "user", method: "POST", path: sp + "/metadata", body: `{"metadata":{"a":"1","b":"2"}}`, status: 200, contains: []string{`"a":"1"`, `"b":"2"`}},
-		{name: "metadata replace", tok: "user", method: "PUT", path: sp + "/metadata", body: `{"metadata":{"c":"3"}}`, status: 200, contains: []string{`{"metadata":{"c":"3"}}`}},
-		{name: "metadata item", tok: "user", method: "GET", path: sp + "/metadata/c", status: 200, contains: []string{`{"meta":{"c":"3"}}`}},
-		{name: "metadata item mismatch", tok: "user", method: "PUT", path: sp + "/metadata/c", body: `{"meta":{"d":"4"}}`, status: 400, contains: []string{"Request body and URI mismatch"}},
-		{name: "metadata item put", tok: "user", method: "PUT", path: sp + "/metadata/d", body: `{"meta":{"d":"4"}}`, status: 200},
-		{name: "metadata delete", tok: "user", method: "DELETE", path: sp + "/metadata/c", status: 204},
-		{name: "metadata missing", tok: "user", method: "GET", path: sp + "/metadata/c", status: 404},
-		{name: "metadata list", tok: "reader", method: "GET", path: sp + "/metadata", status: 200, contains: []string{`{"metadata":{"d":"4"}}`}},
+		{Name: "metadata set", Token: "user", Method: "POST", Path: sp + "/metadata", Body: `{"metadata":{"a":"1","b":"2"}}`, Status: 200, Contains: []string{`"a":"1"`, `"b":"2"`}},
+		{Name: "metadata replace", Token: "user", Method: "PUT", Path: sp + "/metadata", Body: `{"metadata":{"c":"3"}}`, Status: 200, Contains: []string{`{"metadata":{"c":"3"}}`}},
+		{Name: "metadata item", Token: "user", Method: "GET", Path: sp + "/metadata/c", Status: 200, Contains: []string{`{"meta":{"c":"3"}}`}},
+		{Name: "metadata item mismatch", Token: "user", Method: "PUT", Path: sp + "/metadata/c", Body: `{"meta":{"d":"4"}}`, Status: 400, Contains: []string{"Request body and URI mismatch"}},
+		{Name: "metadata item put", Token: "user", Method: "PUT", Path: sp + "/metadata/d", Body: `{"meta":{"d":"4"}}`, Status: 200},
+		{Name: "metadata delete", Token: "user", Method: "DELETE", Path: sp + "/metadata/c", Status: 204},
+		{Name: "metadata missing", Token: "user", Method: "GET", Path: sp + "/metadata/c", Status: 404},
+		{Name: "metadata list", Token: "reader", Method: "GET", Path: sp + "/metadata", Status: 200, Contains: []string{`{"metadata":{"d":"4"}}`}},
 
-		{name: "tag add", tok: "user", ver: "2.26", method: "PUT", path: sp + "/tags/t1", status: 201},
-		{name: "tag add again", tok: "user", ver: "2.26", method: "PUT", path: sp + "/tags/t1", status: 204},
-		{name: "tag check", tok: "user", ver: "2.26", method: "GET", path: sp + "/tags/t1", status: 204},
-		{name: "tag missing", tok: "user", ver: "2.26", method: "GET", path: sp + "/tags/t2", status: 404},
-		{name: "tags replace", tok: "user", ver: "2.26", method: "PUT", path: sp + "/tags", body: `{"tags":["x","y"]}`, status: 200, contains: []string{`"x"`, `"y"`}},
-		{name: "tags filter", tok: "user", ver: "2.26", method: "GET", path: "/v2.1/servers?tags=x", status: 200, contains: []string{id}},
-		{name: "tags delete", tok: "user", ver: "2.26", method: "DELETE", path: sp + "/tags", status: 204},
-		{name: "tags list", tok: "user", ver: "2.26", method: "GET", path: sp + "/tags", status: 200, contains: []string{`{"tags":[]}`}},
+		{Name: "tag add", Token: "user", Version: "2.26", Method: "PUT", Path: sp + "/tags/t1", Status: 201},
+		{Name: "tag add again", Token: "user", Version: "2.26", Method: "PUT", Path: sp + "/tags/t1", Status: 204},
+		{Name: "tag check", Token: "user", Version: "2.26", Method: "GET", Path: sp + "/tags/t1", Status: 204},
+		{Name: "tag missing", Token: "user", Version: "2.26", Method: "GET", Path: sp + "/tags/t2", Status: 404},
+		{Name: "tags replace", Token: "user", Version: "2.26", Method: "PUT", Path: sp + "/tags", Body: `{"tags":["x","y"]}`, Status: 200, Contains: []string{`"x"`, `"y"`}},
+		{Name: "tags filter", Token: "user", Version: "2.26", Method: "GET", Path: "/v2.1/servers?tags=x", Status: 200, Contains: []string{id}},
+		{Name: "tags delete", Token: "user", Version: "2.26", Method: "DELETE", Path: sp + "/tags", Status: 204},
+		{Name: "tags list", Token: "user", Version: "2.26", Method: "GET", Path: sp + "/tags", Status: 200, Contains: []string{`{"tags":[]}`}},
 
-		{name: "ips", tok: "user", method: "GET", path: sp + "/ips", status: 200, contains: []string{`{"addresses":{}}`}},
-		{name: "ips net", tok: "user", method: "GET", path: sp + "/ips/private", status: 404},
-		{name: "password", tok: "user", method: "GET", path: sp + "/os-server-password", status: 200, contains: []string{`{"password":""}`}},
-		{name: "interfaces", tok: "user", method: "GET", path: sp + "/os-interface", status: 200, contains: []string{`{"interfaceAttachments":[]}`}},
-		{name: "attach interface", tok: "user", method: "POST", path: sp + "/os-interface", body: `{"interfaceAttachment":{}}`, status: 400, contains: []string{"network service is not available"}},
-		{name: "volumes", tok: "user", method: "GET", path: sp + "/os-volume_attachments", status: 200, contains: []string{`{"volumeAttachments":[]}`}},
-		{name: "topology", tok: "user", ver: "2.78", method: "GET", path: sp + "/topology", status: 200, contains: []string{`"pagesize_kb":null`}},
+		{Name: "ips", Token: "user", Method: "GET", Path: sp + "/ips", Status: 200, Contains: []string{`{"addresses":{}}`}},
+		{Name: "ips net", Token: "user", Method: "GET", Path: sp + "/ips/private", Status: 404},
+		{Name: "password", Token: "user", Method: "GET", Path: sp + "/os-server-password", Status: 200, Contains: []string{`{"password":""}`}},
+		{Name: "interfaces", Token: "user", Method: "GET", Path: sp + "/os-interface", Status: 200, Contains: []string{`{"interfaceAttachments":[]}`}},
+		{Name: "attach interface", Token: "user", Method: "POST", Path: sp + "/os-interface", Body: `{"interfaceAttachment":{}}`, Status: 400, Contains: []string{"network service is not available"}},
+		{Name: "volumes", Token: "user", Method: "GET", Path: sp + "/os-volume_attachments", Status: 200, Contains: []string{`{"volumeAttachments":[]}`}},
+		{Name: "topology", Token: "user", Version: "2.78", Method: "GET", Path: sp + "/topology", Status: 200, Contains: []string{`"pagesize_kb":null`}},
 
-		{name: "actions", tok: "user", method: "GET", path: sp + "/os-instance-actions", status: 200, contains: []string{`"action":"create"`, `"action":"stop"`}},
-		{name: "actions paged", tok: "user", ver: "2.58", method: "GET", path: sp + "/os-instance-actions?limit=1", status: 200, contains: []string{`"links"`, `"updated_at"`}},
-		{name: "external events", tok: "admin", method: "POST", path: "/v2.1/os-server-external-events", body: `{"events":[{"name":"network-changed","server_uuid":"` + id + `"}]}`, status: 200, contains: []string{`"code":200`}},
-		{name: "external events unknown", tok: "admin", method: "POST", path: "/v2.1/os-server-external-events", body: `{"events":[{"name":"network-changed","server_uuid":"` + testImage + `"}]}`, status: 404},
-		{name: "external events user", tok: "user", method: "POST", path: "/v2.1/os-server-external-events", body: `{"events":[{"name":"network-changed","server_uuid":"` + id + `"}]}`, status: 403},
+		{Name: "actions", Token: "user", Method: "GET", Path: sp + "/os-instance-actions", Status: 200, Contains: []string{`"action":"create"`, `"action":"stop"`}},
+		{Name: "actions paged", Token: "user", Version: "2.58", Method: "GET", Path: sp + "/os-instance-actions?limit=1", Status: 200, Contains: []string{`"links"`, `"updated_at"`}},
+		{Name: "external events", Token: "admin", Method: "POST", Path: "/v2.1/os-server-external-events", Body: `{"events":[{"name":"network-changed","server_uuid":"` + id + `"}]}`, Status: 200, Contains: []string{`"code":200`}},
+		{Name: "external events unknown", Token: "admin", Method: "POST", Path: "/v2.1/os-server-external-events", Body: `{"events":[{"name":"network-changed","server_uuid":"` + testImage + `"}]}`, Status: 404},
+		{Name: "external events user", Token: "user", Method: "POST", Path: "/v2.1/os-server-external-events", Body: `{"events":[{"name":"network-changed","server_uuid":"` + id + `"}]}`, Status: 403},
 
-		{name: "delete", tok: "user", method: "DELETE", path: sp, status: 204},
-		{name: "deleted", tok: "user", method: "GET", path: sp, status: 404},
-		{name: "deleted actions", tok: "admin", method: "GET", path: sp + "/os-instance-actions", status: 200, contains: []string{`"action":"delete"`}},
+		{Name: "delete", Token: "user", Method: "DELETE", Path: sp, Status: 204},
+		{Name: "deleted", Token: "user", Method: "GET", Path: sp, Status: 404},
+		{Name: "deleted actions", Token: "admin", Method: "GET", Path: sp + "/os-instance-actions", Status: 200, Contains: []string{`"action":"delete"`}},
 	})
 
 	// Multi-create with a reservation id.

@@ -35,7 +35,6 @@ import (
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/policy"
 	"github.com/gostack/gostack/internal/platform/service"
 )
 
@@ -169,11 +168,8 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		cond.Close()
 	})
 
-	pol, err := policy.New(policies.Defaults())
+	pol, err := env.Policy("compute", policies.Defaults())
 	if err != nil {
-		return nil, err
-	}
-	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "compute.yaml")); err != nil {
 		return nil, err
 	}
 	// Nova's default quota driver: limits kept by compute itself

@@ -1,104 +1,21 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gostack/gostack/internal/identity"
-	"github.com/gostack/gostack/internal/identity/api"
-	"github.com/gostack/gostack/internal/identity/store"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/identity/directory"
 )
-
-type cloud struct {
-	t     *testing.T
-	srv   *httptest.Server
-	svc   *identity.Service
-	admin string // admin token
-	res   *identity.BootstrapResult
-}
-
-func newCloud(t *testing.T) *cloud {
-	t.Helper()
-	ctx := context.Background()
-	st := store.New(dbtest.Open(t))
-	svc, err := identity.New(ctx, identity.Config{BcryptCost: 4}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := svc.Bootstrap(ctx, identity.BootstrapSpec{AdminPassword: "secret", Services: []identity.BootstrapService{
-		{Type: "identity", Name: "keystone", PublicURL: "http://x/identity/v3"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.New(identity.PolicyDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(svc, pol, "http://x", slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
-	c := &cloud{t: t, srv: srv, svc: svc, res: res}
-	c.admin, _ = c.token(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"secret"}}},
-		"scope":{"project":{"name":"admin","domain":{"name":"Default"}}}}}`, 201)
-	return c
-}
-
-// do sends a request and decodes a JSON answer.
-func (c *cloud) do(method, path, token string, body any, want int, hdr ...string) (map[string]any, http.Header) {
-	c.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		buf, _ := json.Marshal(b)
-		rd = bytes.NewReader(buf)
-	}
-	req, _ := http.NewRequest(method, c.srv.URL+path, rd)
-	if token != "" {
-		req.Header.Set("X-Auth-Token", token)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, raw)
-	}
-	var m map[string]any
-	json.Unmarshal(raw, &m)
-	return m, resp.Header
-}
-
-func (c *cloud) token(body string, want int) (string, map[string]any) {
-	c.t.Helper()
-	m, h := c.do("POST", "/v3/auth/tokens", "", body, want)
-	tok, _ := m["token"].(map[string]any)
-	return h.Get("X-Subject-Token"), tok
-}
 
 func id(m map[string]any, key string) string {
 	return m[key].(map[string]any)["id"].(string)
 }
 
 func TestTokenLifecycle(t *testing.T) {
-	c := newCloud(t)
+	c := newCloud(t, directory.SecurityCompliance{})
 	// A user with a role on a project, through a group.
 	role, _ := c.do("POST", "/v3/roles", c.admin, `{"role":{"name":"worker"}}`, 201)
 	rid := id(role, "role")
@@ -157,7 +74,7 @@ func TestTokenLifecycle(t *testing.T) {
 }
 
 func TestImpliedAndInherited(t *testing.T) {
-	c := newCloud(t)
+	c := newCloud(t, directory.SecurityCompliance{})
 	mk := func(body string) string { m, _ := c.do("POST", "/v3/roles", c.admin, body, 201); return id(m, "role") }
 	r1, r2 := mk(`{"role":{"name":"r1"}}`), mk(`{"role":{"name":"r2"}}`)
 	dom, _ := c.do("POST", "/v3/domains", c.admin, `{"domain":{"name":"d1"}}`, 201)
@@ -203,7 +120,7 @@ func TestImpliedAndInherited(t *testing.T) {
 }
 
 func TestAppCredsAndTrusts(t *testing.T) {
-	c := newCloud(t)
+	c := newCloud(t, directory.SecurityCompliance{})
 	m, _ := c.do("POST", "/v3/roles", c.admin, `{"role":{"name":"member2"}}`, 201)
 	rid := id(m, "role")
 	user, _ := c.do("POST", "/v3/users", c.admin, `{"user":{"name":"u","password":"pw","domain_id":"default"}}`, 201)
@@ -252,7 +169,7 @@ func TestAppCredsAndTrusts(t *testing.T) {
 }
 
 func TestValidateConcurrent(t *testing.T) {
-	c := newCloud(t)
+	c := newCloud(t, directory.SecurityCompliance{})
 	var wg sync.WaitGroup
 	start := time.Now()
 	for g := 0; g < 16; g++ {

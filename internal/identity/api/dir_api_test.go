@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -6,116 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/gostack/gostack/internal/identity"
 	"github.com/gostack/gostack/internal/identity/directory"
-	"github.com/gostack/gostack/internal/identity/store"
-	"github.com/gostack/gostack/internal/identity/token"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
 )
-
-// cloud is an in-process identity API with a bootstrapped admin.
-type cloud struct {
-	t     *testing.T
-	srv   *httptest.Server
-	svc   *identity.Service
-	admin string // admin token
-}
-
-const adminPassword = "secrete"
-
-func newCloud(t *testing.T, sec directory.SecurityCompliance) *cloud {
-	t.Helper()
-	ctx := context.Background()
-	keys := t.TempDir()
-	if err := token.Setup(keys); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := identity.New(ctx, identity.Config{KeyRepository: keys, BcryptCost: 4, Security: sec}, store.New(dbtest.Open(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Bootstrap(ctx, identity.BootstrapSpec{AdminPassword: adminPassword,
-		Services: []identity.BootstrapService{{Type: "identity", Name: "keystone", PublicURL: "http://id/v3"}}}); err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.New(identity.PolicyDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := New(svc, pol, "http://id", slog.New(slog.DiscardHandler))
-	c := &cloud{t: t, srv: httptest.NewServer(h.Handler()), svc: svc}
-	t.Cleanup(c.srv.Close)
-	c.admin = c.token("admin", "Default", adminPassword, "admin")
-	return c
-}
-
-// token authenticates a user by name in a domain, scoped to a project
-// of that domain ("" unscoped).
-func (c *cloud) token(user, domain, password, project string) string {
-	c.t.Helper()
-	tok, status := c.tryToken(map[string]any{"name": user, "domain": map[string]any{"name": domain}, "password": password}, project, domain)
-	if status != http.StatusCreated {
-		c.t.Fatalf("token for %s: status %d", user, status)
-	}
-	return tok
-}
-
-func (c *cloud) tryToken(userRef map[string]any, project, domain string) (string, int) {
-	auth := map[string]any{"identity": map[string]any{"methods": []string{"password"}, "password": map[string]any{"user": userRef}}}
-	if project != "" {
-		auth["scope"] = map[string]any{"project": map[string]any{"name": project, "domain": map[string]any{"name": domain}}}
-	}
-	b, _ := json.Marshal(map[string]any{"auth": auth})
-	resp, err := http.Post(c.srv.URL+"/v3/auth/tokens", "application/json", bytes.NewReader(b))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.Header.Get("X-Subject-Token"), resp.StatusCode
-}
-
-// do sends a request and decodes a JSON answer.
-func (c *cloud) do(tok, method, path string, body any) (int, map[string]any) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		if s, ok := body.(string); ok {
-			rd = bytes.NewBufferString(s)
-		} else {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
-	}
-	req, _ := http.NewRequest(method, c.srv.URL+path, rd)
-	req.Header.Set("X-Auth-Token", tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
-}
-
-func (c *cloud) must(want int, tok, method, path string, body any) map[string]any {
-	c.t.Helper()
-	got, out := c.do(tok, method, path, body)
-	if got != want {
-		c.t.Fatalf("%s %s: status %d, want %d: %v", method, path, got, want, out)
-	}
-	return out
-}
 
 func obj(m map[string]any, k string) map[string]any { v, _ := m[k].(map[string]any); return v }
 func list(m map[string]any, k string) []any         { v, _ := m[k].([]any); return v }
@@ -313,7 +208,7 @@ func TestUsersAndGroups(t *testing.T) {
 
 	// The user's own token; a member may not list users or other projects.
 	grantMember(t, c, uid, str(p, "id"))
-	ut := c.token("alice", "Default", "pw1", "proj")
+	ut := c.login("alice", "Default", "pw1", "proj")
 	c.must(403, ut, "GET", "/v3/users", nil)
 	c.must(403, ut, "GET", "/v3/projects", nil)
 	c.must(403, ut, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "mine"}})
@@ -353,11 +248,11 @@ func TestUsersAndGroups(t *testing.T) {
 	if up["name"] != "alice2" || up["email"] != "b@x" || up["enabled"] != false {
 		t.Fatalf("update = %v", up)
 	}
-	if _, st := c.tryToken(map[string]any{"id": uid, "password": "pw1"}, "", ""); st != 401 {
+	if _, st := c.tryLogin(map[string]any{"id": uid, "password": "pw1"}, "", ""); st != 401 {
 		t.Fatalf("disabled user authenticated: %d", st)
 	}
 	c.must(200, a, "PATCH", "/v3/users/"+uid, map[string]any{"user": map[string]any{"enabled": true, "password": "pw2"}})
-	if _, st := c.tryToken(map[string]any{"id": uid, "password": "pw2"}, "", ""); st != 201 {
+	if _, st := c.tryLogin(map[string]any{"id": uid, "password": "pw2"}, "", ""); st != 201 {
 		t.Fatalf("reset password refused: %d", st)
 	}
 	c.must(204, a, "DELETE", "/v3/users/"+uid, nil)
@@ -381,7 +276,7 @@ func TestPasswordSecurity(t *testing.T) {
 	p := obj(c.must(201, a, "POST", "/v3/projects", map[string]any{"project": map[string]any{"name": "proj"}}), "project")
 	uid := str(obj(c.must(201, a, "POST", "/v3/users", map[string]any{"user": map[string]any{"name": "bob", "password": "old"}}), "user"), "id")
 	grantMember(t, c, uid, str(p, "id"))
-	ut := c.token("bob", "Default", "old", "proj")
+	ut := c.login("bob", "Default", "old", "proj")
 
 	// Self-service change: wrong original 401, history 400.
 	c.must(401, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "bad", "password": "new1"}})
@@ -390,7 +285,7 @@ func TestPasswordSecurity(t *testing.T) {
 	// a revocation event is revoked with it (as in Keystone): log in again
 	// only in the next second.
 	nextSecond()
-	ut = c.token("bob", "Default", "new1", "proj")
+	ut = c.login("bob", "Default", "new1", "proj")
 	c.must(400, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "new1", "password": "new1"}})
 	c.must(400, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "new1", "password": "old"}})
 	c.must(204, ut, "POST", "/v3/users/"+uid+"/password", map[string]any{"user": map[string]any{"original_password": "new1", "password": "new2"}})
@@ -400,16 +295,16 @@ func TestPasswordSecurity(t *testing.T) {
 	// Lockout.
 	ref := map[string]any{"id": uid, "password": "wrong"}
 	for i := 0; i < 2; i++ {
-		if _, st := c.tryToken(ref, "", ""); st != 401 {
+		if _, st := c.tryLogin(ref, "", ""); st != 401 {
 			t.Fatalf("bad password: %d", st)
 		}
 	}
-	if _, st := c.tryToken(map[string]any{"id": uid, "password": "new2"}, "", ""); st != 401 {
+	if _, st := c.tryLogin(map[string]any{"id": uid, "password": "new2"}, "", ""); st != 401 {
 		t.Fatalf("locked user authenticated: %d", st)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, st := c.tryToken(map[string]any{"id": uid, "password": "new2"}, "", ""); st == 201 {
+		if _, st := c.tryLogin(map[string]any{"id": uid, "password": "new2"}, "", ""); st == 201 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -492,7 +387,7 @@ func TestCredentialsPoliciesConsumers(t *testing.T) {
 	pid := str(p, "id")
 	uid := str(obj(c.must(201, a, "POST", "/v3/users", map[string]any{"user": map[string]any{"name": "carol", "password": "pw"}}), "user"), "id")
 	grantMember(t, c, uid, pid)
-	ut := c.token("carol", "Default", "pw", "proj")
+	ut := c.login("carol", "Default", "pw", "proj")
 
 	cr := obj(c.must(201, a, "POST", "/v3/credentials", map[string]any{"credential": map[string]any{
 		"user_id": uid, "project_id": pid, "type": "ec2", "blob": `{"access": "AK", "secret": "SK"}`}}), "credential")

@@ -11,15 +11,11 @@ import (
 // {"error": {"code": 404, "title": "Not Found", "message": "..."}}.
 type faults struct{}
 
-// Write writes e as Keystone does; a HEAD answer has no body.
+// Write writes e as Keystone does.
 func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	title := http.StatusText(e.Code)
 	if e.Code == http.StatusBadRequest {
 		title = "Bad Request"
-	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(e.Code)
-		return
 	}
 	httpapi.WriteJSON(w, e.Code, map[string]any{"error": map[string]any{
 		"code": e.Code, "title": title, "message": e.Message,

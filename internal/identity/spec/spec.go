@@ -16,7 +16,6 @@ import (
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/policy"
 	"github.com/gostack/gostack/internal/platform/service"
 )
 
@@ -58,11 +57,8 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pol, err := policy.New(identity.PolicyDefaults())
+	pol, err := env.Policy("identity", identity.PolicyDefaults())
 	if err != nil {
-		return nil, err
-	}
-	if err := pol.LoadFile(filepath.Join(env.Config.PolicyDir, "identity.yaml")); err != nil {
 		return nil, err
 	}
 	env.SetIdentity(Platform{svc})

@@ -3,11 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -17,18 +15,13 @@ import (
 	"github.com/gostack/gostack/internal/image/metadef"
 	"github.com/gostack/gostack/internal/image/patch"
 	"github.com/gostack/gostack/internal/image/store"
-	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
-
-// tokens maps a fake token to its credentials.
-// tokens stands in for the identity service.
-type tokens = auth.Static
 
 type env struct {
 	t   *testing.T
-	srv *httptest.Server
+	srv *apitest.Server
 }
 
 func setup(t *testing.T) *env {
@@ -44,59 +37,35 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(imp.Close)
-	pol, err := policy.New(imgapi.PolicyDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tokens{
-		"admin": {UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}},
-		"alice": {UserID: "u-alice", ProjectID: "p-alice", Roles: []string{"member", "reader"}},
-		"bob":   {UserID: "u-bob", ProjectID: "p-bob", Roles: []string{"member", "reader"}},
-	}
-	srv := httptest.NewServer(imgapi.New(svc, imp, metadef.New(st), pol, v, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv}
+	pol := apitest.Policy(t, imgapi.PolicyDefaults())
+	h := imgapi.New(svc, imp, metadef.New(st), pol, apitest.Tokens("alice", "bob"), slog.New(slog.DiscardHandler))
+	return &env{t: t, srv: apitest.Serve(t, h.Handler())}
 }
 
+// do sends body (nil for none) of type ctype with further header pairs.
 func (e *env) do(tok, method, path, ctype string, body io.Reader, hdr ...string) (int, []byte, http.Header) {
 	e.t.Helper()
-	req, _ := http.NewRequest(method, e.srv.URL+path, body)
-	req.Header.Set("X-Auth-Token", tok)
-	req.Header.Set("Accept", "application/json")
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
+	req := apitest.Request{Method: method, Path: path, Token: tok, ContentType: ctype, Header: hdr}
+	if body != nil {
+		req.Body = body
 	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, resp.Header
+	r := e.srv.Do(e.t, req)
+	return r.Status, r.Body, r.Header
 }
 
+// json sends body as JSON (a JSON patch for PATCH), checks the status
+// and decodes the answer.
 func (e *env) json(tok, method, path string, body any, want int) map[string]any {
 	e.t.Helper()
-	var r io.Reader
-	ct := ""
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-		ct = "application/json"
-	}
+	req := apitest.Request{Method: method, Path: path, Token: tok, Body: body}
 	if method == "PATCH" {
-		ct = patch.V21
+		req.ContentType = patch.V21
 	}
-	code, b, _ := e.do(tok, method, path, ct, r)
-	if code != want {
-		e.t.Fatalf("%s %s: got %d, want %d: %s", method, path, code, want, b)
+	r := e.srv.Do(e.t, req)
+	if r.Status != want {
+		e.t.Fatalf("%s %s: got %d, want %d: %s", method, path, r.Status, want, r.Body)
 	}
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	return m
+	return r.JSON()
 }
 
 func TestImageLifecycle(t *testing.T) {

@@ -18,10 +18,6 @@ type faults struct{}
 func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	title := http.StatusText(e.Code)
 	status := fmt.Sprintf("%d %s", e.Code, title)
-	if r.Method == http.MethodHead {
-		w.WriteHeader(e.Code)
-		return
-	}
 	if strings.Contains(r.Header.Get("Accept"), "json") {
 		httpapi.WriteJSON(w, e.Code, map[string]any{"code": status, "title": title, "message": e.Message})
 		return

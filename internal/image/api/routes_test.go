@@ -7,25 +7,13 @@ import (
 	"testing"
 
 	imgapi "github.com/gostack/gostack/internal/image/api"
-	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
 // TestRoutesNamePolicies: every route that needs a token names the rule
 // that guards it, and every rule it names has a default.
 func TestRoutesNamePolicies(t *testing.T) {
-	routes := imgapi.New(nil, nil, nil, nil, nil, nil).Routes()
-	if err := httpapi.CheckPolicies(routes); err != nil {
-		t.Fatal(err)
-	}
-	defaults := imgapi.PolicyDefaults()
-	for _, rt := range routes {
-		if rt.Public || rt.Policy == httpapi.AnyUser {
-			continue
-		}
-		if _, ok := defaults[rt.Policy]; !ok {
-			t.Errorf("%s %s: rule %q has no default", rt.Method, rt.Pattern, rt.Policy)
-		}
-	}
+	apitest.CheckRoutes(t, imgapi.New(nil, nil, nil, nil, nil, nil).Routes(), imgapi.PolicyDefaults())
 }
 
 // TestPolicyOrder: as in Glance, a malformed request is refused as such

@@ -16,7 +16,6 @@ import (
 	imgstore "github.com/gostack/gostack/internal/image/store"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/policy"
 	"github.com/gostack/gostack/internal/platform/service"
 )
 
@@ -58,11 +57,8 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err := imp.Recover(ctx); err != nil {
 		return nil, err
 	}
-	pol, err := policy.New(imgapi.PolicyDefaults())
+	pol, err := env.Policy("image", imgapi.PolicyDefaults())
 	if err != nil {
-		return nil, err
-	}
-	if err := pol.LoadFile(filepath.Join(cfg.PolicyDir, "image.yaml")); err != nil {
 		return nil, err
 	}
 	return imgapi.New(svc, imp, metadef.New(st), pol, env.Validator(), env.Log).Handler(), nil

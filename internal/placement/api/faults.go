@@ -33,9 +33,5 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 		ver.AtLeast(httpapi.Version{Major: 1, Minor: 23}) {
 		item["code"] = code
 	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(e.Code)
-		return
-	}
 	httpapi.WriteJSON(w, e.Code, map[string]any{"errors": []any{item}})
 }

@@ -5,14 +5,12 @@ package spec
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 
 	"github.com/gostack/gostack/internal/placement"
 	plapi "github.com/gostack/gostack/internal/placement/api"
 	plstore "github.com/gostack/gostack/internal/placement/store"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/policy"
 	"github.com/gostack/gostack/internal/platform/service"
 )
 
@@ -34,11 +32,8 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pol, err := policy.New(placement.PolicyDefaults())
+	pol, err := env.Policy("placement", placement.PolicyDefaults())
 	if err != nil {
-		return nil, err
-	}
-	if err := pol.LoadFile(filepath.Join(env.Config.PolicyDir, "placement.yaml")); err != nil {
 		return nil, err
 	}
 	return plapi.New(svc, pol, env.Validator(), env.Log).Handler(), nil

@@ -35,7 +35,8 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // {"itemNotFound": {...}}, Keystone's {"error": {...}}). The status and
 // message come from the *apierr.Error in the handler's error; any other
 // error is a 500 with a generic message (Write may put the service's own
-// words in it), its text going only to the log.
+// words in it), its text going only to the log. Write is not called for
+// HEAD requests: their error answers are the status alone.
 type Faults interface {
 	Write(w http.ResponseWriter, r *http.Request, e *apierr.Error)
 }
@@ -266,7 +267,13 @@ func (a *API) handler(routes []Route) http.Handler {
 					w.Header().Add(k, v)
 				}
 			}
-			if w.status == 0 {
+			switch {
+			case w.status != 0:
+				// The handler had begun its answer: too late for an error body.
+			case r.Method == http.MethodHead:
+				// A HEAD answer has no body, whatever the service's format.
+				w.WriteHeader(e.Code)
+			default:
 				a.Faults.Write(w, r, e)
 			}
 			if e.Code >= 500 {

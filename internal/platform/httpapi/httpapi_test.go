@@ -410,3 +410,14 @@ func TestMountRefusesRoutesWithoutPolicy(t *testing.T) {
 	}()
 	(&httpapi.API{Faults: novaFaults{}}).Mount(http.NewServeMux(), routes)
 }
+
+// TestHeadErrorsHaveNoBody: an error answer to HEAD is its status alone,
+// whatever the service's error body.
+func TestHeadErrorsHaveNoBody(t *testing.T) {
+	h := newAPI(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("HEAD", "/v2.1/missing", nil))
+	if rec.Code != http.StatusNotFound || rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
+		t.Fatalf("HEAD = %d %q (Content-Type %q), want a bare 404", rec.Code, rec.Body, rec.Header().Get("Content-Type"))
+	}
+}

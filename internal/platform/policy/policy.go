@@ -54,6 +54,20 @@ func (e *Enforcer) Set(rules map[string]string) error {
 	return nil
 }
 
+// Load returns an Enforcer of a service's defaults with the operator's
+// override file at path applied (see LoadFile): what every service does
+// when it starts.
+func Load(defaults map[string]string, path string) (*Enforcer, error) {
+	e, err := New(defaults)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.LoadFile(path); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
 // LoadFile applies an operator override file (YAML or JSON: a map from rule
 // name to rule text). A missing file is not an error.
 func (e *Enforcer) LoadFile(path string) error {

@@ -1,6 +1,10 @@
 package policy
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestEnforce(t *testing.T) {
 	e, err := New(map[string]string{
@@ -72,4 +76,38 @@ func FuzzParse(f *testing.F) {
 			c.Check(&env{e: &Enforcer{rules: map[string]Check{}}, target: map[string]any{}, creds: map[string]any{}})
 		}
 	})
+}
+
+// TestLoad: the defaults, with the operator's file applied rule by rule;
+// no file (or no path) leaves the defaults.
+func TestLoad(t *testing.T) {
+	defaults := map[string]string{"a": "role:admin", "b": "role:admin"}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "svc.yaml")
+	if err := os.WriteFile(path, []byte(`"b": "role:member"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	member := map[string]any{"roles": []string{"member"}}
+	for _, tc := range []struct {
+		path string
+		a, b bool
+	}{
+		{path: path, a: false, b: true},
+		{path: filepath.Join(dir, "missing.yaml")},
+		{path: ""},
+	} {
+		e, err := Load(defaults, tc.path)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.path, err)
+		}
+		if a, b := e.Enforce("a", nil, member), e.Enforce("b", nil, member); a != tc.a || b != tc.b {
+			t.Errorf("%q: a %v b %v, want %v %v", tc.path, a, b, tc.a, tc.b)
+		}
+	}
+	if err := os.WriteFile(path, []byte(`"b": "role:member and ("`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(defaults, path); err == nil {
+		t.Error("a rule that does not parse was loaded")
+	}
 }

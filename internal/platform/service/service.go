@@ -17,6 +17,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 
 	"github.com/gostack/gostack/internal/platform/auth"
@@ -24,6 +25,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/notify"
+	"github.com/gostack/gostack/internal/platform/policy"
 	"github.com/gostack/gostack/internal/platform/quota"
 	"github.com/gostack/gostack/internal/platform/worker"
 )
@@ -171,6 +173,13 @@ func (e *Env) Serve(hostport string, h http.Handler) { e.transport.add(hostport,
 // authentication and policy); any other goes over the network. Callers set
 // their own timeouts with contexts.
 func (e *Env) HTTPClient() *http.Client { return e.httpClient }
+
+// Policy returns a service's policy enforcer: its default rules, with the
+// operator's overrides from <PolicyDir>/<name>.yaml when that file exists
+// (name is the service type: "compute" reads compute.yaml).
+func (e *Env) Policy(name string, defaults map[string]string) (*policy.Enforcer, error) {
+	return policy.Load(defaults, filepath.Join(e.Config.PolicyDir, name+".yaml"))
+}
 
 // SetIdentity is called by the identity service when it starts.
 func (e *Env) SetIdentity(id Identity) {

@@ -1,35 +1,23 @@
 // Package qemu is the compute driver that runs each instance as its own
-// QEMU process, driven through a small QMP client of its own (the Go
-// module proxy serves neither go-qemu nor go-libvirt).
+// QEMU process on this host.
 //
-//	agent ──► Driver ──► qemu-img (disks), genisoimage (config drive)
+//	agent ──► Driver ──► disk (qemu-img, genisoimage) ──► StateDir/instances/<uuid>/ (instdir)
 //	            │
-//	            ├──► qemu-system-x86_64 -daemonize … (one per instance)
+//	            ├──► vm: qemu-system-x86_64 -daemonize … (one per instance)
 //	            │         ▲
-//	            └── QMP ──┘ one connection per instance, re-dialled by Start
+//	            └── qmp ──┘ one monitor connection per instance
 //
-// Each instance lives in StateDir/instances/<uuid>/:
+// The Driver keeps the instances' state machine (which operation may run
+// in which state, one at a time) and their resources; its subpackages do
+// the rest: qmp is its own QMP client, vm starts, re-attaches and stops
+// QEMU processes, instdir is an instance directory's files, record and
+// command line, disk makes the disks and the config drive, imagecache
+// keeps Glance images on the host, probe finds out whether KVM really
+// runs guests, proc reads /proc.
 //
-//	spec.json     the record: spec (without secrets), power state, rescue, migration flags
-//	disk          root disk: qcow2 overlay on the cached image (or a raw copy)
-//	disk.eph0     ephemeral disk (qcow2), disk.swap swap (raw, mkswap'd)
-//	disk.config   config drive, ISO 9660 labelled config-2, on an IDE cdrom
-//	disk.rescue   the rescue overlay while rescued
-//	qmp.sock      the monitor; qemu.pid; console.log (serial port 0)
-//	memory.state  the saved guest while suspended
-//
-// Process model: QEMU is started with -daemonize. The parent exits once the
-// guest is set up, with start-up errors on its stderr and in its status,
-// which Spawn returns; the guest process runs in its own session,
-// re-parented to init, so it outlives the agent. Start scans StateDir,
-// checks each pid is alive and is our QEMU (its command line holds the
-// uuid), and reconnects QMP; a guest whose process is gone is reported
-// Shutdown, and directories of spawns that never finished are removed.
-//
-// Acceleration: Options.Accel "auto" boots a 512-byte probe guest under
-// KVM that prints a marker and exits QEMU through isa-debug-exit; only if
-// that works is KVM used, else TCG. Opening /dev/kvm or query-kvm is not
-// enough: a paravirtual /dev/kvm can create VMs that never run.
+// Start re-attaches to the guests a previous agent left running (their
+// QEMU outlives it); a guest whose process is gone is reported Shutdown,
+// and directories of spawns that never finished are removed.
 //
 // Guest changes the driver did not ask for arrive as QMP events: a
 // guest-initiated SHUTDOWN followed by the process exiting is

@@ -1,63 +1,33 @@
 package qemu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/vm"
 )
-
-// Files of an instance directory.
-const (
-	fileRecord  = "spec.json"
-	fileRoot    = "disk"
-	fileEph     = "disk.eph0"
-	fileSwap    = "disk.swap"
-	fileConfig  = "disk.config"
-	fileRescue  = "disk.rescue"
-	fileQMP     = "qmp.sock"
-	filePID     = "qemu.pid"
-	fileConsole = "console.log"
-	fileMemory  = "memory.state"
-)
-
-// record is an instance's persisted state, StateDir/…/<uuid>/spec.json:
-// enough to build its command line again after an agent restart.
-type record struct {
-	Spec       driver.Spec // AdminPassword and ConfigDrive are not kept
-	RootFormat string      // qcow2, raw, or "" when booting from a volume
-	Power      driver.PowerState
-	Rescued    bool
-	Rescue     driver.Image `json:",omitzero"`
-	Migrating  bool         // the source copy of a cold migration
-	Incoming   bool         // an incoming live migration
-	StartedAt  time.Time
-	HasConfig  bool
-}
 
 // instance is one guest; d.mu guards its fields.
 type instance struct {
-	rec  record
+	rec  instdir.Record
 	dir  string
 	busy string   // the operation in progress
 	proc *process // the running QEMU, nil when none
 }
 
-// process is one QEMU process and its monitor connection.
+// process is one QEMU process of an instance and what the driver knows
+// of the meaning of its exit.
 type process struct {
-	pid      int
-	qmp      *qmpConn
+	*vm.QEMU
 	expected bool // the driver is stopping it: its exit is no crash
 	guestOff bool // SHUTDOWN seen: the guest powered itself off
 	detached bool // the driver closed: the exit is not ours to report
@@ -94,36 +64,14 @@ func (in *instance) state() string {
 	return in.rec.Power.String()
 }
 
-// persist writes the record atomically; d.mu is held.
-func (in *instance) persist() error {
-	data, err := json.MarshalIndent(in.rec, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := in.path(fileRecord + ".tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, in.path(fileRecord))
-}
-
-func loadRecord(dir string) (record, error) {
-	var rec record
-	data, err := os.ReadFile(filepath.Join(dir, fileRecord))
-	if err != nil {
-		return rec, err
-	}
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return rec, fmt.Errorf("qemu: %s: %w", filepath.Join(dir, fileRecord), err)
-	}
-	return rec, nil
-}
+// persist writes the record; d.mu is held.
+func (in *instance) persist() error { return instdir.Save(in.dir, in.rec) }
 
 // refresh notices a QEMU that died without the driver (a crash, or the
 // guest powering itself off); d.mu is held. It returns the events to emit.
 func (d *Driver) refresh(in *instance) []driver.Event {
 	p := in.proc
-	if p == nil || alive(p.pid, in.uuid()) {
+	if p == nil || p.Alive() {
 		return nil
 	}
 	return d.exited(in, p)
@@ -152,7 +100,7 @@ func (d *Driver) exited(in *instance, p *process) []driver.Event {
 }
 
 // onEvent handles a QMP event of p.
-func (d *Driver) onEvent(in *instance, p *process, ev qmpEvent) {
+func (d *Driver) onEvent(in *instance, p *process, ev qmp.Event) {
 	d.mu.Lock()
 	var evs []driver.Event
 	switch ev.Name {
@@ -185,7 +133,7 @@ func (d *Driver) onEvent(in *instance, p *process, ev qmpEvent) {
 
 // watch reports p's exit when its monitor connection ends.
 func (d *Driver) watch(in *instance, p *process) {
-	<-p.qmp.done
+	<-p.QMP.Done()
 	d.mu.Lock()
 	detached := p.detached
 	d.mu.Unlock()
@@ -193,345 +141,83 @@ func (d *Driver) watch(in *instance, p *process) {
 		return
 	}
 	// QEMU closes the monitor just before it exits; give it a moment.
-	waitGone(p.pid, in.uuid(), 2*time.Second)
+	p.WaitGone(2 * time.Second)
 	d.mu.Lock()
 	var evs []driver.Event
-	if !alive(p.pid, in.uuid()) {
+	if !p.Alive() {
 		evs = d.exited(in, p)
 	}
 	d.mu.Unlock()
 	d.emit(evs...)
 }
 
-// alive says whether pid is a live QEMU of instance uuid (not a zombie,
-// not a recycled pid).
-func alive(pid int, uuid string) bool {
-	if pid <= 0 {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
-		return false
-	}
-	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	return err == nil && bytes.Contains(cmdline, []byte(uuid))
-}
-
-// waitGone waits up to timeout for pid to exit; it says whether it did.
-func waitGone(pid int, uuid string, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for alive(pid, uuid) {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
-}
-
-func readPID(dir string) int {
-	data, err := os.ReadFile(filepath.Join(dir, filePID))
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-	return pid
-}
-
-// devID is a short, stable QEMU id for a volume or port id.
-func devID(prefix, id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return fmt.Sprintf("%s-%08x", prefix, h.Sum32())
-}
-
-// args builds the QEMU command line of in. incoming is "" or the
-// -incoming argument.
-func (d *Driver) args(in *instance, incoming string) []string {
-	r := &in.rec
-	s := &r.Spec
-	cpu := d.opts.CPUModel
-	if cpu == "" {
-		cpu = "qemu64"
-		if d.accel == "kvm" {
-			cpu = "host"
-		}
-	}
-	a := []string{
-		"-name", "guest=" + nameOr(s.Name, s.UUID) + ",debug-threads=on",
-		"-uuid", s.UUID,
-		"-machine", d.opts.Machine + ",accel=" + d.accel,
-		"-cpu", cpu,
-		"-m", strconv.Itoa(max(s.Flavor.MemoryMB, 16)),
-		"-smp", strconv.Itoa(max(s.Flavor.VCPUs, 1)),
-		"-nodefaults", "-no-user-config",
-		"-display", "none",
-		"-vnc", d.opts.ListenAddress + ":0,to=4000",
-		"-daemonize", "-pidfile", in.path(filePID),
-		// A relative path: the socket is created in the instance directory
-		// (QEMU's working directory until it daemonizes), which keeps it
-		// under the 108-byte limit of unix socket paths.
-		"-qmp", "unix:" + fileQMP + ",server=on,wait=off",
-		"-chardev", "file,id=serial0,path=" + in.path(fileConsole) + ",append=on",
-		"-serial", "chardev:serial0",
-		"-device", "virtio-scsi-pci,id=scsi0",
-		"-boot", "strict=on",
-	}
-	disk := func(id, file, format string, boot int, ro bool) {
-		drive := "if=none,id=" + id + ",file=" + file + ",format=" + format + ",discard=unmap"
-		if ro {
-			drive += ",readonly=on"
-		}
-		dev := "virtio-blk-pci,drive=" + id + ",id=" + id + "-dev"
-		if boot > 0 {
-			dev += ",bootindex=" + strconv.Itoa(boot)
-		}
-		a = append(a, "-drive", drive, "-device", dev)
-	}
-	image := s.Image
-	if r.Rescued {
-		image = r.Rescue
-		disk("drive-rescue", in.path(fileRescue), "qcow2", 1, false)
-	}
-	boot := 1
-	if r.Rescued {
-		boot = 0
-	}
-	if r.RootFormat != "" {
-		disk("drive-root", in.path(fileRoot), r.RootFormat, boot, false)
-	}
-	if s.Flavor.EphemeralGB > 0 {
-		disk("drive-eph0", in.path(fileEph), "qcow2", 0, false)
-	}
-	if s.Flavor.SwapMB > 0 {
-		disk("drive-swap", in.path(fileSwap), "raw", 0, false)
-	}
-	for _, bd := range s.BlockDevices {
-		id := devID("vol", bd.VolumeID)
-		f := bd.Format
-		if f == "" {
-			f = "raw"
-		}
-		if bd.BootIndex == 0 && r.RootFormat == "" {
-			disk(id, bd.Path, f, boot, bd.ReadOnly)
-			continue
-		}
-		node := "node-name=" + id + ",driver=" + f + ",file.driver=file,file.filename=" + bd.Path
-		if bd.ReadOnly {
-			node += ",read-only=on"
-		}
-		a = append(a, "-blockdev", node, "-device", "scsi-hd,bus=scsi0.0,drive="+id+",id="+id)
-	}
-	if r.HasConfig {
-		a = append(a, "-drive", "if=none,id=drive-config,file="+in.path(fileConfig)+",format=raw,readonly=on,media=cdrom",
-			"-device", "ide-cd,drive=drive-config,id=config,bus=ide.0")
-	}
-	for _, n := range s.NICs {
-		id := devID("nic", n.PortID)
-		model := n.Model
-		if model == "" || model == "virtio" {
-			model = "virtio-net-pci"
-		}
-		dev := model + ",id=" + id + ",mac=" + n.MAC
-		if n.Tap != "" {
-			// No vhost: the kernel's vhost-net is not used on this host.
-			a = append(a, "-netdev", "tap,id=net-"+id+",ifname="+n.Tap+",script=no,downscript=no,vhost=off")
-			dev += ",netdev=net-" + id
-		}
-		if n.MTU > 0 && model == "virtio-net-pci" {
-			dev += ",host_mtu=" + strconv.Itoa(n.MTU)
-		}
-		a = append(a, "-device", dev)
-	}
-	if image.KernelPath != "" {
-		a = append(a, "-kernel", image.KernelPath)
-		if image.RamdiskPath != "" {
-			a = append(a, "-initrd", image.RamdiskPath)
-		}
-		args := image.KernelArgs
-		if args == "" {
-			args = "console=ttyS0 root=/dev/vda"
-		}
-		a = append(a, "-append", args)
-	}
-	if incoming != "" {
-		a = append(a, "-incoming", incoming)
-	}
-	return a
-}
-
-func nameOr(name, uuid string) string {
-	if name == "" {
-		return "instance-" + uuid
-	}
-	return strings.ReplaceAll(name, ",", ",,")
-}
-
-// launch starts the QEMU of in and connects to its monitor. QEMU
-// daemonizes itself (-daemonize): the parent exits once the guest is set
-// up, reporting start-up errors on stderr and in its exit status, and the
-// guest runs in its own session, re-parented to init, so that it outlives
-// the agent. On failure nothing of the process is left.
+// launch starts the QEMU of in (see package vm) and watches for its exit.
 func (d *Driver) launch(ctx context.Context, in *instance, incoming string, extra []string) (*process, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	os.Remove(in.path(fileQMP))
-	os.Remove(in.path(filePID))
 	d.mu.Lock()
-	args := append(d.args(in, incoming), extra...)
+	host := instdir.Host{Machine: d.opts.Machine, Accel: d.accel, CPUModel: d.opts.CPUModel, Listen: d.opts.ListenAddress}
+	args := append(instdir.Args(host, in.dir, in.rec, incoming), extra...)
 	d.mu.Unlock()
-	cmd := exec.Command(d.opts.QEMU, args...)
-	cmd.Dir = in.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	pid := readPID(in.dir)
-	if err != nil {
-		killPID(pid, in.uuid())
-		msg := strings.TrimSpace(out.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("qemu: starting instance %s failed: %s", in.uuid(), msg)
-	}
-	p := &process{pid: pid}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	p.qmp, err = dialQMP(dctx, in.path(fileQMP), func(ev qmpEvent) { d.onEvent(in, p, ev) })
-	if err != nil {
-		killPID(pid, in.uuid())
-		return nil, fmt.Errorf("qemu: instance %s: %w", in.uuid(), err)
-	}
-	if pid == 0 || !alive(pid, in.uuid()) {
-		p.qmp.Close()
-		return nil, fmt.Errorf("qemu: instance %s: QEMU exited right after starting: %s", in.uuid(), strings.TrimSpace(out.String()))
-	}
-	go d.watch(in, p)
-	return p, nil
-}
-
-// attach connects to the QEMU that a previous agent left running.
-func (d *Driver) attach(ctx context.Context, in *instance, pid int) (*process, error) {
-	p := &process{pid: pid}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	var err error
-	p.qmp, err = dialQMP(dctx, in.path(fileQMP), func(ev qmpEvent) { d.onEvent(in, p, ev) })
+	p := &process{}
+	q, err := vm.Start(ctx, d.opts.QEMU, in.dir, in.uuid(), args, func(ev qmp.Event) { d.onEvent(in, p, ev) })
 	if err != nil {
 		return nil, err
 	}
+	p.QEMU = q
 	go d.watch(in, p)
 	return p, nil
 }
 
-// killPID kills the QEMU of uuid at pid, if it is still there, and waits
-// for it to go.
-func killPID(pid int, uuid string) {
-	if !alive(pid, uuid) {
-		return
-	}
-	syscall.Kill(pid, syscall.SIGKILL)
-	waitGone(pid, uuid, 10*time.Second)
-}
-
-// stop ends in's QEMU: "quit" on the monitor, SIGKILL when that does not
-// work. It is called for the driver's own stops, with in busy.
+// stop ends in's QEMU (vm.QEMU.Quit). It is called for the driver's own
+// stops, with in busy.
 func (d *Driver) stop(in *instance) {
-	d.mu.Lock()
-	p := in.proc
-	if p != nil {
-		p.expected = true
+	if p := d.expect(in); p != nil {
+		p.Quit()
+		d.gone(in, p)
 	}
-	d.mu.Unlock()
+}
+
+// shutdown asks the guest to power off (ACPI) and waits up to timeout
+// for QEMU to exit, then stops it hard if it has not.
+func (d *Driver) shutdown(ctx context.Context, in *instance, timeout time.Duration) {
+	p := d.expect(in)
 	if p == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	err := p.qmp.run(ctx, "quit", nil, nil)
-	cancel()
-	if err != nil || !waitGone(p.pid, in.uuid(), 5*time.Second) {
-		killPID(p.pid, in.uuid())
+	if !p.PowerDown(ctx, timeout) {
+		d.stop(in)
+		return
 	}
-	p.qmp.Close()
+	d.gone(in, p)
+}
+
+// expect returns in's QEMU, marked as stopped by the driver so that its
+// exit is not taken for a crash; nil when none runs.
+func (d *Driver) expect(in *instance) *process {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if in.proc != nil {
+		in.proc.expected = true
+	}
+	return in.proc
+}
+
+// gone forgets p, which has exited, unless in runs another QEMU already.
+func (d *Driver) gone(in *instance, p *process) {
 	d.mu.Lock()
 	if in.proc == p {
 		in.proc = nil
 	}
 	d.mu.Unlock()
 }
-
-// powerdown asks the guest to power off (ACPI) and waits up to timeout
-// for QEMU to exit; it says whether the guest did.
-func (d *Driver) powerdown(ctx context.Context, in *instance, timeout time.Duration) bool {
-	d.mu.Lock()
-	p := in.proc
-	if p != nil {
-		p.expected = true
-	}
-	d.mu.Unlock()
-	if p == nil {
-		return true
-	}
-	if err := p.qmp.run(ctx, "system_powerdown", nil, nil); err != nil {
-		return false
-	}
-	// A guest still booting may miss the button (its ACPI handling is not
-	// up yet): press it again every few seconds until the timeout, as
-	// Nova's libvirt driver retries its clean shutdown.
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	retry := time.NewTicker(shutdownRetry)
-	defer retry.Stop()
-wait:
-	for {
-		select {
-		case <-p.qmp.done:
-			break wait
-		case <-retry.C:
-			_ = p.qmp.run(ctx, "system_powerdown", nil, nil)
-		case <-t.C:
-			return false
-		case <-ctx.Done():
-			return false
-		}
-	}
-	if !waitGone(p.pid, in.uuid(), 5*time.Second) {
-		return false
-	}
-	d.mu.Lock()
-	if in.proc == p {
-		in.proc = nil
-	}
-	d.mu.Unlock()
-	return true
-}
-
-// shutdownRetry is how often a clean shutdown presses the power button
-// again.
-const shutdownRetry = 5 * time.Second
 
 // qmp returns in's monitor or an error when no QEMU runs.
-func (d *Driver) qmp(in *instance) (*qmpConn, error) {
+func (d *Driver) qmp(in *instance) (*qmp.Conn, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if in.proc == nil {
 		return nil, driver.InvalidState(in.uuid(), "talk to", in.rec.Power.String())
 	}
-	return in.proc.qmp, nil
-}
-
-// status is query-status's "status": running, paused, inmigrate, postmigrate, …
-func status(ctx context.Context, q *qmpConn) (string, error) {
-	var st struct {
-		Status string `json:"status"`
-	}
-	err := q.run(ctx, "query-status", nil, &st)
-	return st.Status, err
+	return in.proc.QMP, nil
 }
 
 // reattach loads the instances of StateDir/<sub> and connects to the QEMU
@@ -539,35 +225,23 @@ func status(ctx context.Context, q *qmpConn) (string, error) {
 // removed; a guest whose QEMU is gone is reported Shutdown (Suspended
 // when its saved memory is there).
 func (d *Driver) reattach(ctx context.Context, sub string) (map[string]*instance, error) {
-	root := filepath.Join(d.stateDir, sub)
-	ents, err := os.ReadDir(root)
+	recs, err := instdir.Scan(filepath.Join(d.stateDir, sub))
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]*instance{}
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		rec, err := loadRecord(dir)
-		pid := readPID(dir)
-		if errors.Is(err, os.ErrNotExist) || (err == nil && rec.Power == driver.NoState && !rec.Incoming) {
-			killPID(pid, e.Name())
-			os.RemoveAll(dir)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	for dir, rec := range recs {
 		in := &instance{rec: rec, dir: dir}
-		if alive(pid, rec.Spec.UUID) {
-			p, err := d.attach(ctx, in, pid)
+		if pid := vm.PID(dir); proc.Alive(pid, rec.Spec.UUID) {
+			p := &process{}
+			q, err := vm.Attach(ctx, dir, rec.Spec.UUID, pid, func(ev qmp.Event) { d.onEvent(in, p, ev) })
 			if err != nil {
 				return nil, fmt.Errorf("qemu: re-attaching instance %s (pid %d): %w", rec.Spec.UUID, pid, err)
 			}
+			p.QEMU = q
+			go d.watch(in, p)
 			in.proc = p
-			if st, err := status(ctx, p.qmp); err == nil {
+			if st, err := q.QMP.Status(ctx); err == nil {
 				switch st {
 				case "running":
 					in.rec.Power = driver.Running
@@ -576,10 +250,8 @@ func (d *Driver) reattach(ctx context.Context, sub string) (map[string]*instance
 					in.rec.Power = driver.Paused
 				}
 			}
-		} else if in.rec.Power != driver.Suspended || !exists(in.path(fileMemory)) {
-			if in.rec.Power != driver.Shutdown {
-				in.rec.Power, in.rec.StartedAt = driver.Shutdown, time.Time{}
-			}
+		} else if rec.Power != driver.Suspended || !exists(in.path(instdir.Memory)) {
+			in.rec.Stopped()
 		}
 		in.persist()
 		out[rec.Spec.UUID] = in

@@ -4,14 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
 
 // handover is what the driver passes from one migration step to the next
@@ -28,43 +28,12 @@ type handover struct {
 	StartedAt  time.Time         `json:",omitzero"`
 }
 
-// waitMigration polls query-migrate until the outgoing migration of in
-// completes, reporting progress as op; a canceled ctx cancels it.
-func (d *Driver) waitMigration(ctx context.Context, in *instance, q *qmpConn, op string) error {
-	last := -1
-	for {
-		var mi struct {
-			Status    string `json:"status"`
-			ErrorDesc string `json:"error-desc"`
-			RAM       *struct {
-				Transferred int64 `json:"transferred"`
-				Total       int64 `json:"total"`
-				Remaining   int64 `json:"remaining"`
-			} `json:"ram"`
-		}
-		if err := q.run(context.WithoutCancel(ctx), "query-migrate", nil, &mi); err != nil {
-			return err
-		}
-		switch mi.Status {
-		case "completed":
-			d.emit(driver.Event{Kind: driver.EventProgress, Instance: in.uuid(), Op: op, Percent: 100})
-			return nil
-		case "failed", "cancelled":
-			return fmt.Errorf("qemu: %s of instance %s %s: %s", op, in.uuid(), mi.Status, mi.ErrorDesc)
-		}
-		if mi.RAM != nil && mi.RAM.Total > 0 {
-			if pct := int((mi.RAM.Total - mi.RAM.Remaining) * 99 / mi.RAM.Total); pct != last && pct >= 0 {
-				last = pct
-				d.emit(driver.Event{Kind: driver.EventProgress, Instance: in.uuid(), Op: op, Percent: pct})
-			}
-		}
-		select {
-		case <-ctx.Done():
-			q.run(context.WithoutCancel(ctx), "migrate_cancel", nil, nil)
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+// waitMigration waits for the outgoing migration of in to complete,
+// reporting its progress as op; a canceled ctx cancels it.
+func (d *Driver) waitMigration(ctx context.Context, in *instance, q *qmp.Conn, op string) error {
+	return q.WaitMigration(ctx, op+" of instance "+in.uuid(), func(pct int) {
+		d.emit(driver.Event{Kind: driver.EventProgress, Instance: in.uuid(), Op: op, Percent: pct})
+	})
 }
 
 // MigrateDisk powers the instance off (ACPI first, for up to
@@ -76,15 +45,15 @@ func (d *Driver) MigrateDisk(ctx context.Context, m *driver.Migration) error {
 		d.mu.Lock()
 		was := in.rec.Power
 		d.mu.Unlock()
-		if was == driver.Running && !d.powerdown(ctx, in, d.opts.ShutdownTimeout) {
-			d.stop(in)
+		if was == driver.Running {
+			d.shutdown(ctx, in, d.opts.ShutdownTimeout)
 		}
 		d.stop(in)
 		dst := filepath.Join(d.stateDir, "migrating", uuid)
 		os.RemoveAll(dst)
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		in.rec.Power, in.rec.StartedAt = driver.Shutdown, time.Time{}
+		in.rec.Stopped()
 		if err := os.Rename(in.dir, dst); err != nil {
 			in.persist()
 			return driver.EventStopped, err
@@ -138,92 +107,33 @@ func (d *Driver) FinishMigration(ctx context.Context, spec driver.Spec, m driver
 	return nil
 }
 
+// copyDisks makes in's directory and disks from the source copy of h.
 func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, h handover) error {
 	if err := os.Mkdir(in.dir, 0o700); err != nil {
 		return err
 	}
-	f := spec.Flavor
-	src := func(name string) string { return filepath.Join(h.Dir, name) }
 	d.mu.Lock()
 	in.rec.RootFormat = h.RootFormat
 	in.persist()
 	d.mu.Unlock()
-	if h.RootFormat != "" {
-		if err := copyFile(src(fileRoot), in.path(fileRoot)); err != nil {
-			return err
-		}
-		if h.RootFormat == "qcow2" && spec.Image.Path != "" {
-			// Point the overlay at this host's cached copy of the image.
-			base, err := filepath.Abs(spec.Image.Path)
-			if err != nil {
-				return err
-			}
-			if _, err := d.qemuImg(ctx, "rebase", "-u", "-f", "qcow2", "-F", imageFormat(spec.Image), "-b", base, in.path(fileRoot)); err != nil {
-				return err
-			}
-		}
-		if err := d.grow(ctx, in.path(fileRoot), h.RootFormat, f.RootGB); err != nil {
-			return err
-		}
-	}
-	if f.EphemeralGB > 0 {
-		if exists(src(fileEph)) {
-			if err := copyFile(src(fileEph), in.path(fileEph)); err != nil {
-				return err
-			}
-			if err := d.grow(ctx, in.path(fileEph), "qcow2", f.EphemeralGB); err != nil {
-				return err
-			}
-		} else if _, err := d.qemuImg(ctx, "create", "-q", "-f", "qcow2", in.path(fileEph), strconv.Itoa(f.EphemeralGB)+"G"); err != nil {
-			return err
-		}
-	}
-	if f.SwapMB > 0 {
-		if err := d.makeSwap(ctx, in.path(fileSwap), f.SwapMB); err != nil {
-			return err
-		}
-	}
-	if exists(src(fileConsole)) {
-		copyFile(src(fileConsole), in.path(fileConsole))
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if spec.ConfigDrive != nil {
-		if err := d.makeConfigDrive(ctx, in, spec.ConfigDrive); err != nil {
-			return err
-		}
-	} else if exists(src(fileConfig)) {
-		if err := copyFile(src(fileConfig), in.path(fileConfig)); err != nil {
-			return err
-		}
-		in.rec.HasConfig = true
-	}
-	in.rec.Power = driver.Shutdown
-	return in.persist()
-}
-
-// grow resizes a disk to gb GiB when that is larger than it is.
-func (d *Driver) grow(ctx context.Context, file, format string, gb int) error {
-	info, err := imgInfo(ctx, d.opts.QemuImg, file, format)
+	hasConfig, err := d.tools.Migrate(ctx, h.Dir, in.dir, h.RootFormat, spec.Image, spec.Flavor, spec.ConfigDrive)
 	if err != nil {
 		return err
 	}
-	if size := int64(gb) * gib; size > info.VirtualSize {
-		_, err = d.qemuImg(ctx, "resize", "-q", "-f", format, file, strconv.FormatInt(size, 10))
-	}
-	return err
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	in.rec.HasConfig = hasConfig
+	in.rec.Power = driver.Shutdown
+	return in.persist()
 }
 
 // ConfirmMigration removes the source copy.
 func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.ready(); err != nil {
+	in, err := d.source(m.Instance)
+	if err != nil {
 		return err
-	}
-	in, ok := d.migSrc[m.Instance]
-	if !ok {
-		return driver.NotFound("migration source of instance", m.Instance)
 	}
 	if in.busy != "" {
 		return driver.InvalidState(m.Instance, "confirm the migration of", driver.Busy)
@@ -232,8 +142,21 @@ func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error
 		return err
 	}
 	delete(d.migSrc, m.Instance)
-	d.release(in.rec.Spec.Flavor)
+	d.inv.Release(in.rec.Spec.Flavor)
 	return nil
+}
+
+// source returns the source copy of the cold migration of instance
+// uuid; d.mu is held.
+func (d *Driver) source(uuid string) (*instance, error) {
+	if err := d.ready(); err != nil {
+		return nil, err
+	}
+	in, ok := d.migSrc[uuid]
+	if !ok {
+		return nil, driver.NotFound("migration source of instance", uuid)
+	}
+	return in, nil
 }
 
 // RevertMigration moves the source copy back and powers it on when asked.
@@ -241,18 +164,13 @@ func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error
 func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerOn bool) error {
 	uuid := m.Instance
 	d.mu.Lock()
-	if err := d.ready(); err != nil {
+	in, err := d.source(uuid)
+	if _, ok := d.insts[uuid]; ok && err == nil {
+		err = driver.Exists(uuid)
+	}
+	if err != nil {
 		d.mu.Unlock()
 		return err
-	}
-	in, ok := d.migSrc[uuid]
-	if !ok {
-		d.mu.Unlock()
-		return driver.NotFound("migration source of instance", uuid)
-	}
-	if _, ok := d.insts[uuid]; ok {
-		d.mu.Unlock()
-		return driver.Exists(uuid)
 	}
 	dst := filepath.Join(d.stateDir, "instances", uuid)
 	if err := os.Rename(in.dir, dst); err != nil {
@@ -267,7 +185,6 @@ func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerO
 	in.busy = "RevertMigration"
 	d.mu.Unlock()
 
-	var err error
 	if powerOn {
 		err = d.boot(ctx, in, "", false)
 	}
@@ -320,23 +237,14 @@ func (d *Driver) prepareIncoming(ctx context.Context, in *instance, spec driver.
 	if err != nil {
 		return "", err
 	}
-	host := d.opts.ListenAddress
-	if err := q.run(ctx, "migrate-incoming", map[string]any{"uri": "tcp:" + net.JoinHostPort(host, "0")}, nil); err != nil {
+	addrs, err := q.MigrateIncoming(ctx, d.opts.ListenAddress)
+	if err != nil {
 		return "", err
 	}
-	var mi struct {
-		Sockets []struct {
-			Host string `json:"host"`
-			Port string `json:"port"`
-		} `json:"socket-address"`
-	}
-	if err := q.run(ctx, "query-migrate", nil, &mi); err != nil {
-		return "", err
-	}
-	if len(mi.Sockets) == 0 {
+	if len(addrs) == 0 {
 		return "", fmt.Errorf("qemu: incoming migration of %s listens nowhere", in.uuid())
 	}
-	return net.JoinHostPort(mi.Sockets[0].Host, mi.Sockets[0].Port), nil
+	return addrs[0], nil
 }
 
 // LiveMigrate sends the running guest, memory and the writable disks'
@@ -361,14 +269,14 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 		if strings.Contains(m.DestAddr, "://") {
 			return 0, fmt.Errorf("qemu: live migration %s: bad destination address %q", m.ID, m.DestAddr)
 		}
-		if err := q.run(ctx, "migrate", map[string]any{"uri": uri, "blk": true, "inc": true}, nil); err != nil {
+		if err := q.Run(ctx, "migrate", map[string]any{"uri": uri, "blk": true, "inc": true}, nil); err != nil {
 			return 0, err
 		}
 		if err := d.waitMigration(ctx, in, q, "live-migrate"); err != nil {
 			// The source goes on where it was.
 			if h.Power == driver.Running {
-				if st, _ := status(context.WithoutCancel(ctx), q); st != "running" {
-					q.run(context.WithoutCancel(ctx), "cont", nil, nil)
+				if st, _ := q.Status(context.WithoutCancel(ctx)); st != "running" {
+					q.Run(context.WithoutCancel(ctx), "cont", nil, nil)
 				}
 			}
 			return 0, err
@@ -385,7 +293,7 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 	d.mu.Lock()
 	if d.insts[uuid] == done {
 		delete(d.insts, uuid)
-		d.release(done.rec.Spec.Flavor)
+		d.inv.Release(done.rec.Spec.Flavor)
 	}
 	d.mu.Unlock()
 	return nil
@@ -395,12 +303,9 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 func (d *Driver) incoming(m driver.Migration, op string) (*instance, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.ready(); err != nil {
+	in, err := d.get(m.Instance)
+	if err != nil {
 		return nil, err
-	}
-	in, ok := d.insts[m.Instance]
-	if !ok {
-		return nil, driver.NotFound("instance", m.Instance)
 	}
 	if !in.rec.Incoming || in.busy != "" {
 		return nil, driver.InvalidState(m.Instance, op, in.state())
@@ -427,15 +332,15 @@ func (d *Driver) FinishLiveMigration(ctx context.Context, m driver.Migration) er
 	}()
 	q, err := d.qmp(in)
 	if err == nil {
-		err = d.waitRunning(ctx, q)
+		err = q.WaitRunning(ctx)
 	}
 	if err == nil && h.Power == driver.Paused {
-		err = q.run(ctx, "stop", nil, nil)
+		err = q.Run(ctx, "stop", nil, nil)
 	}
 	if err != nil {
 		return err
 	}
-	d.set(in, func(r *record) {
+	d.set(in, func(r *instdir.Record) {
 		r.Incoming = false
 		r.Power = driver.Running
 		if h.Power == driver.Paused {
@@ -456,16 +361,5 @@ func (d *Driver) AbortLiveMigration(ctx context.Context, m driver.Migration) err
 	if err != nil {
 		return err
 	}
-	d.stop(in)
-	killPID(readPID(in.dir), in.uuid())
-	err = os.RemoveAll(in.dir)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	in.busy = ""
-	if err != nil {
-		return err
-	}
-	delete(d.insts, m.Instance)
-	d.release(in.rec.Spec.Flavor)
-	return nil
+	return d.remove(in, d.insts)
 }

@@ -2,30 +2,28 @@ package qemu
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/vm"
 )
 
 // op runs a state change of an existing instance: check its state under
 // the lock, mark it busy, do the work unlocked, emit the work's event.
 func (d *Driver) op(uuid, op string, allowed func(*instance) bool, work func(*instance) (driver.EventKind, error)) error {
 	d.mu.Lock()
-	if err := d.ready(); err != nil {
+	in, err := d.get(uuid)
+	if err != nil {
 		d.mu.Unlock()
 		return err
-	}
-	in, ok := d.insts[uuid]
-	if !ok {
-		d.mu.Unlock()
-		return driver.NotFound("instance", uuid)
 	}
 	evs := d.refresh(in)
 	if in.busy != "" || in.rec.Incoming || !allowed(in) {
@@ -49,6 +47,7 @@ func (d *Driver) op(uuid, op string, allowed func(*instance) bool, work func(*in
 	return err
 }
 
+// is allows an operation in the given power states, never while rescued.
 func is(states ...driver.PowerState) func(*instance) bool {
 	return func(in *instance) bool {
 		return !in.rec.Rescued && slices.Contains(states, in.rec.Power)
@@ -56,7 +55,7 @@ func is(states ...driver.PowerState) func(*instance) bool {
 }
 
 // set changes in's record under the lock and persists it.
-func (d *Driver) set(in *instance, f func(r *record)) {
+func (d *Driver) set(in *instance, f func(r *instdir.Record)) {
 	d.mu.Lock()
 	f(&in.rec)
 	in.persist()
@@ -82,6 +81,21 @@ func (d *Driver) boot(ctx context.Context, in *instance, incoming string, keepSt
 	in.persist()
 	d.mu.Unlock()
 	return nil
+}
+
+// restart boots in again after an operation stopped it.
+func (d *Driver) restart(ctx context.Context, in *instance) (driver.EventKind, error) {
+	if err := d.boot(ctx, in, "", false); err != nil {
+		return d.stopped(in, err)
+	}
+	return driver.EventStarted, nil
+}
+
+// stopped ends an operation that err left with in's guest powered off:
+// the record says so, and EventStopped tells the agent.
+func (d *Driver) stopped(in *instance, err error) (driver.EventKind, error) {
+	d.set(in, (*instdir.Record).Stopped)
+	return driver.EventStopped, err
 }
 
 // Spawn creates the instance's directory and disks and boots it. On
@@ -123,12 +137,12 @@ func (d *Driver) create(spec driver.Spec, op string) (*instance, error) {
 	if exists(dir) {
 		return nil, driver.Exists(spec.UUID)
 	}
-	if err := d.claim(spec.Flavor); err != nil {
+	if err := d.inv.Claim(spec.Flavor); err != nil {
 		return nil, err
 	}
 	kept := spec
 	kept.AdminPassword, kept.ConfigDrive = "", nil
-	in := &instance{rec: record{Spec: kept}, dir: dir, busy: op}
+	in := &instance{rec: instdir.Record{Spec: kept}, dir: dir, busy: op}
 	d.insts[spec.UUID] = in
 	return in, nil
 }
@@ -160,13 +174,13 @@ func (d *Driver) build(ctx context.Context, in *instance, spec driver.Spec) erro
 // its claim.
 func (d *Driver) discard(in *instance) {
 	d.stop(in)
-	killPID(readPID(in.dir), in.uuid())
+	proc.Kill(vm.PID(in.dir), in.uuid())
 	os.RemoveAll(in.dir)
 	d.mu.Lock()
 	if d.insts[in.uuid()] == in {
 		delete(d.insts, in.uuid())
 	}
-	d.release(in.rec.Spec.Flavor)
+	d.inv.Release(in.rec.Spec.Flavor)
 	d.mu.Unlock()
 }
 
@@ -174,39 +188,37 @@ func (d *Driver) discard(in *instance) {
 // copy kept by MigrateDisk is destroyed when no live instance remains.
 func (d *Driver) Destroy(ctx context.Context, uuid string) error {
 	d.mu.Lock()
-	if err := d.ready(); err != nil {
+	in, m, err := d.find(uuid)
+	if err == nil && in.busy != "" {
+		err = driver.InvalidState(uuid, "destroy", driver.Busy)
+	}
+	if err != nil {
 		d.mu.Unlock()
 		return err
 	}
-	m := d.insts
-	in, ok := m[uuid]
-	if !ok {
-		m = d.migSrc
-		in, ok = m[uuid]
-	}
-	switch {
-	case !ok:
-		d.mu.Unlock()
-		return driver.NotFound("instance", uuid)
-	case in.busy != "":
-		d.mu.Unlock()
-		return driver.InvalidState(uuid, "destroy", driver.Busy)
-	}
 	in.busy = "Destroy"
 	d.mu.Unlock()
+	if err := d.remove(in, m); err != nil {
+		return fmt.Errorf("qemu: destroying instance %s: %w", uuid, err)
+	}
+	return nil
+}
 
+// remove kills in's QEMU and removes its directory, then drops in from m
+// and releases its resources. in is busy; on failure it stays in m, no
+// longer busy.
+func (d *Driver) remove(in *instance, m map[string]*instance) error {
 	d.stop(in)
-	killPID(readPID(in.dir), uuid)
+	proc.Kill(vm.PID(in.dir), in.uuid())
 	err := os.RemoveAll(in.dir)
-
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	in.busy = ""
 	if err != nil {
-		return fmt.Errorf("qemu: destroying instance %s: %w", uuid, err)
+		return err
 	}
-	delete(m, uuid)
-	d.release(in.rec.Spec.Flavor)
+	delete(m, in.uuid())
+	d.inv.Release(in.rec.Spec.Flavor)
 	return nil
 }
 
@@ -219,14 +231,12 @@ func (d *Driver) PowerOff(ctx context.Context, uuid string, timeout time.Duratio
 			was := in.rec.Power
 			d.mu.Unlock()
 			if was == driver.Running && timeout > 0 {
-				if !d.powerdown(ctx, in, timeout) {
-					d.stop(in)
-				}
+				d.shutdown(ctx, in, timeout)
 			} else {
 				d.stop(in)
 			}
-			os.Remove(in.path(fileMemory))
-			d.set(in, func(r *record) { r.Power, r.StartedAt = driver.Shutdown, time.Time{} })
+			os.Remove(in.path(instdir.Memory))
+			d.set(in, (*instdir.Record).Stopped)
 			if was == driver.Shutdown {
 				return 0, nil
 			}
@@ -265,48 +275,38 @@ func (d *Driver) Reboot(ctx context.Context, uuid string, kind driver.RebootKind
 	}
 	return d.op(uuid, "reboot", allowed, func(in *instance) (driver.EventKind, error) {
 		if kind == driver.Soft {
-			if !d.powerdown(ctx, in, d.opts.ShutdownTimeout) {
-				d.stop(in)
-			}
+			d.shutdown(ctx, in, d.opts.ShutdownTimeout)
 		} else {
 			d.stop(in)
-			os.Remove(in.path(fileMemory))
+			os.Remove(in.path(instdir.Memory))
 		}
-		if err := d.boot(ctx, in, "", false); err != nil {
-			d.set(in, func(r *record) { r.Power, r.StartedAt = driver.Shutdown, time.Time{} })
-			return driver.EventStopped, err
-		}
-		return driver.EventStarted, nil
+		return d.restart(ctx, in)
 	})
 }
 
 // Pause stops the guest's CPUs (QMP stop).
 func (d *Driver) Pause(ctx context.Context, uuid string) error {
-	return d.op(uuid, "pause", is(driver.Running), func(in *instance) (driver.EventKind, error) {
-		q, err := d.qmp(in)
-		if err == nil {
-			err = q.run(ctx, "stop", nil, nil)
-		}
-		if err != nil {
-			return 0, err
-		}
-		d.set(in, func(r *record) { r.Power = driver.Paused })
-		return driver.EventPaused, nil
-	})
+	return d.cpus(ctx, uuid, "pause", "stop", driver.Running, driver.Paused, driver.EventPaused)
 }
 
 // Unpause restarts the guest's CPUs (QMP cont).
 func (d *Driver) Unpause(ctx context.Context, uuid string) error {
-	return d.op(uuid, "unpause", is(driver.Paused), func(in *instance) (driver.EventKind, error) {
+	return d.cpus(ctx, uuid, "unpause", "cont", driver.Paused, driver.Running, driver.EventResumed)
+}
+
+// cpus runs the QMP command that stops or continues the guest's CPUs,
+// taking it from power state from to to.
+func (d *Driver) cpus(ctx context.Context, uuid, op, cmd string, from, to driver.PowerState, kind driver.EventKind) error {
+	return d.op(uuid, op, is(from), func(in *instance) (driver.EventKind, error) {
 		q, err := d.qmp(in)
 		if err == nil {
-			err = q.run(ctx, "cont", nil, nil)
+			err = q.Run(ctx, cmd, nil, nil)
 		}
 		if err != nil {
 			return 0, err
 		}
-		d.set(in, func(r *record) { r.Power = driver.Running })
-		return driver.EventResumed, nil
+		d.set(in, func(r *instdir.Record) { r.Power = to })
+		return kind, nil
 	})
 }
 
@@ -318,8 +318,8 @@ func (d *Driver) Suspend(ctx context.Context, uuid string) error {
 		if err != nil {
 			return 0, err
 		}
-		state := in.path(fileMemory)
-		if err := q.run(ctx, "migrate", map[string]any{"uri": "exec:cat > " + shellQuote(state)}, nil); err != nil {
+		state := in.path(instdir.Memory)
+		if err := q.Run(ctx, "migrate", map[string]any{"uri": "exec:cat > " + shellQuote(state)}, nil); err != nil {
 			return 0, err
 		}
 		if err := d.waitMigration(ctx, in, q, "suspend"); err != nil {
@@ -327,7 +327,7 @@ func (d *Driver) Suspend(ctx context.Context, uuid string) error {
 			return 0, err
 		}
 		d.stop(in)
-		d.set(in, func(r *record) { r.Power = driver.Suspended })
+		d.set(in, func(r *instdir.Record) { r.Power = driver.Suspended })
 		return driver.EventSuspended, nil
 	})
 }
@@ -336,51 +336,22 @@ func (d *Driver) Suspend(ctx context.Context, uuid string) error {
 // on where it was, its boot time kept.
 func (d *Driver) Resume(ctx context.Context, uuid string) error {
 	return d.op(uuid, "resume", is(driver.Suspended), func(in *instance) (driver.EventKind, error) {
-		state := in.path(fileMemory)
+		state := in.path(instdir.Memory)
 		if err := d.boot(ctx, in, "exec:cat "+shellQuote(state), true); err != nil {
 			return 0, err
 		}
 		q, err := d.qmp(in)
 		if err == nil {
-			err = d.waitRunning(ctx, q)
+			err = q.WaitRunning(ctx)
 		}
 		if err != nil {
 			d.stop(in)
-			d.set(in, func(r *record) { r.Power = driver.Suspended })
+			d.set(in, func(r *instdir.Record) { r.Power = driver.Suspended })
 			return 0, err
 		}
 		os.Remove(state)
 		return driver.EventResumed, nil
 	})
-}
-
-// waitRunning waits for an incoming guest to run, continuing it when it
-// arrives paused.
-func (d *Driver) waitRunning(ctx context.Context, q *qmpConn) error {
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		st, err := status(ctx, q)
-		if err != nil {
-			return err
-		}
-		switch st {
-		case "running":
-			return nil
-		case "paused", "postmigrate", "prelaunch":
-			return q.run(ctx, "cont", nil, nil)
-		case "inmigrate", "finish-migrate", "restore-vm":
-		default:
-			return fmt.Errorf("qemu: guest is %s after loading its state", st)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("qemu: guest state not loaded after 2 minutes")
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // Rescue boots the rescue image (the instance's own image when the rescue
@@ -394,17 +365,14 @@ func (d *Driver) Rescue(ctx context.Context, uuid string, rescue driver.RescueSp
 		}
 		d.mu.Unlock()
 		d.stop(in)
-		if err := d.makeRoot(ctx, in.path(fileRescue), "qcow2", img, 0); err != nil {
-			d.set(in, func(r *record) { r.Power, r.StartedAt = driver.Shutdown, time.Time{} })
-			return driver.EventStopped, err
+		if err := d.tools.Root(ctx, in.path(instdir.RescueDisk), "qcow2", img, 0); err != nil {
+			return d.stopped(in, err)
 		}
-		d.set(in, func(r *record) { r.Rescued, r.Rescue = true, img })
+		d.set(in, func(r *instdir.Record) { r.Rescued, r.Rescue = true, img })
 		if err := d.boot(ctx, in, "", false); err != nil {
-			os.Remove(in.path(fileRescue))
-			d.set(in, func(r *record) {
-				r.Rescued, r.Rescue, r.Power, r.StartedAt = false, driver.Image{}, driver.Shutdown, time.Time{}
-			})
-			return driver.EventStopped, err
+			os.Remove(in.path(instdir.RescueDisk))
+			d.set(in, func(r *instdir.Record) { r.Rescued, r.Rescue = false, driver.Image{} })
+			return d.stopped(in, err)
 		}
 		return driver.EventStarted, nil
 	})
@@ -414,13 +382,9 @@ func (d *Driver) Rescue(ctx context.Context, uuid string, rescue driver.RescueSp
 func (d *Driver) Unrescue(ctx context.Context, uuid string) error {
 	return d.op(uuid, "unrescue", func(in *instance) bool { return in.rec.Rescued }, func(in *instance) (driver.EventKind, error) {
 		d.stop(in)
-		os.Remove(in.path(fileRescue))
-		d.set(in, func(r *record) { r.Rescued, r.Rescue = false, driver.Image{} })
-		if err := d.boot(ctx, in, "", false); err != nil {
-			d.set(in, func(r *record) { r.Power, r.StartedAt = driver.Shutdown, time.Time{} })
-			return driver.EventStopped, err
-		}
-		return driver.EventStarted, nil
+		os.Remove(in.path(instdir.RescueDisk))
+		d.set(in, func(r *instdir.Record) { r.Rescued, r.Rescue = false, driver.Image{} })
+		return d.restart(ctx, in)
 	})
 }
 
@@ -431,19 +395,15 @@ func (d *Driver) Rebuild(ctx context.Context, spec driver.Spec) error {
 		d.mu.Lock()
 		root, flavor := in.rec.RootFormat, in.rec.Spec.Flavor
 		d.mu.Unlock()
-		fail := func(err error) (driver.EventKind, error) {
-			d.set(in, func(r *record) { r.Power, r.StartedAt = driver.Shutdown, time.Time{} })
-			return driver.EventStopped, err
-		}
 		if root != "" {
-			tmp := in.path(fileRoot + ".new")
+			tmp := in.path(instdir.RootDisk + ".new")
 			os.Remove(tmp)
-			if err := d.makeRoot(ctx, tmp, root, spec.Image, flavor.RootGB); err != nil {
+			if err := d.tools.Root(ctx, tmp, root, spec.Image, flavor.RootGB); err != nil {
 				os.Remove(tmp)
-				return fail(err)
+				return d.stopped(in, err)
 			}
-			if err := os.Rename(tmp, in.path(fileRoot)); err != nil {
-				return fail(err)
+			if err := os.Rename(tmp, in.path(instdir.RootDisk)); err != nil {
+				return d.stopped(in, err)
 			}
 		}
 		d.mu.Lock()
@@ -454,13 +414,10 @@ func (d *Driver) Rebuild(ctx context.Context, spec driver.Spec) error {
 		in.persist()
 		d.mu.Unlock()
 		if err != nil {
-			return fail(err)
+			return d.stopped(in, err)
 		}
-		os.Truncate(in.path(fileConsole), 0)
-		if err := d.boot(ctx, in, "", false); err != nil {
-			return fail(err)
-		}
-		return driver.EventStarted, nil
+		os.Truncate(in.path(instdir.ConsoleLog), 0)
+		return d.restart(ctx, in)
 	})
 }
 
@@ -473,35 +430,23 @@ func (d *Driver) Snapshot(ctx context.Context, uuid, dir string) (driver.Snapsho
 		func(in *instance) (driver.EventKind, error) {
 			d.mu.Lock()
 			root, running := in.rec.RootFormat, in.rec.Power == driver.Running && in.proc != nil
-			var q *qmpConn
-			if in.proc != nil {
-				q = in.proc.qmp
+			var q *qmp.Conn
+			if running {
+				q = in.proc.QMP
 			}
 			d.mu.Unlock()
 			if root == "" {
 				return 0, fmt.Errorf("qemu: instance %s boots from a volume: snapshot the volume", uuid)
 			}
 			if running {
-				if err := q.run(ctx, "stop", nil, nil); err != nil {
+				if err := q.Run(ctx, "stop", nil, nil); err != nil {
 					return 0, err
 				}
-				defer q.run(context.WithoutCancel(ctx), "cont", nil, nil)
+				defer q.Run(context.WithoutCancel(ctx), "cont", nil, nil)
 			}
-			f, err := os.CreateTemp(dir, uuid+"-*.qcow2")
-			if err != nil {
-				return 0, err
-			}
-			f.Close()
-			if _, err := d.qemuImg(ctx, "convert", "-U", "-f", root, "-O", "qcow2", in.path(fileRoot), f.Name()); err != nil {
-				os.Remove(f.Name())
-				return 0, err
-			}
-			fi, err := os.Stat(f.Name())
-			if err != nil {
-				return 0, err
-			}
-			snap = driver.SnapshotFile{Path: f.Name(), Format: "qcow2", Size: fi.Size()}
-			return 0, nil
+			var err error
+			snap, err = d.tools.Snapshot(ctx, in.path(instdir.RootDisk), root, dir, uuid)
+			return 0, err
 		})
 	return snap, err
 }
@@ -521,25 +466,13 @@ func (d *Driver) AttachVolume(ctx context.Context, uuid string, bd driver.BlockD
 			bd.Format = "raw"
 		}
 		bd.BootIndex = -1
-		d.mu.Lock()
-		var q *qmpConn
-		if in.proc != nil {
-			q = in.proc.qmp
-		}
-		d.mu.Unlock()
-		if q != nil {
-			id := devID("vol", bd.VolumeID)
-			node := map[string]any{"driver": bd.Format, "node-name": id, "read-only": bd.ReadOnly,
-				"file": map[string]any{"driver": "file", "filename": bd.Path}}
-			if err := q.run(ctx, "blockdev-add", node, nil); err != nil {
-				return 0, err
-			}
-			if err := q.run(ctx, "device_add", map[string]any{"driver": "scsi-hd", "bus": "scsi0.0", "drive": id, "id": id}, nil); err != nil {
-				q.run(context.WithoutCancel(ctx), "blockdev-del", map[string]any{"node-name": id}, nil)
+		// With no QEMU running, the volume is plugged at the next boot.
+		if q, err := d.qmp(in); err == nil {
+			if err := q.AddSCSIDisk(ctx, instdir.DevID("vol", bd.VolumeID), bd.Format, bd.Path, bd.ReadOnly); err != nil {
 				return 0, err
 			}
 		}
-		d.set(in, func(r *record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
+		d.set(in, func(r *instdir.Record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
 		return 0, nil
 	})
 	if dup {
@@ -556,22 +489,12 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		missing = i < 0
 		return !missing && !(in.rec.Spec.BlockDevices[i].BootIndex == 0 && in.rec.RootFormat == "")
 	}, func(in *instance) (driver.EventKind, error) {
-		d.mu.Lock()
-		var q *qmpConn
-		if in.proc != nil {
-			q = in.proc.qmp
-		}
-		d.mu.Unlock()
-		if q != nil {
-			id := devID("vol", volumeID)
-			if err := unplug(ctx, q, id, 30*time.Second); err != nil {
-				return 0, err
-			}
-			if err := q.run(ctx, "blockdev-del", map[string]any{"node-name": id}, nil); err != nil {
+		if q, err := d.qmp(in); err == nil {
+			if err := q.DelSCSIDisk(ctx, instdir.DevID("vol", volumeID), 30*time.Second); err != nil {
 				return 0, err
 			}
 		}
-		d.set(in, func(r *record) {
+		d.set(in, func(r *instdir.Record) {
 			r.Spec.BlockDevices = slices.DeleteFunc(r.Spec.BlockDevices, func(b driver.BlockDevice) bool { return b.VolumeID == volumeID })
 		})
 		return 0, nil
@@ -580,36 +503,6 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		return driver.NotFound("volume", volumeID)
 	}
 	return err
-}
-
-// unplug removes device id and waits for QEMU's DEVICE_DELETED, after
-// which its drive can be deleted.
-func unplug(ctx context.Context, q *qmpConn, id string, timeout time.Duration) error {
-	events, cancel := q.subscribe("DEVICE_DELETED")
-	defer cancel()
-	if err := q.run(ctx, "device_del", map[string]any{"id": id}, nil); err != nil {
-		return err
-	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	for {
-		select {
-		case ev := <-events:
-			var data struct {
-				Device string `json:"device"`
-			}
-			json.Unmarshal(ev.Data, &data)
-			if data.Device == id {
-				return nil
-			}
-		case <-q.done:
-			return errQMPClosed
-		case <-t.C:
-			return fmt.Errorf("qemu: device %s still present %v after device_del", id, timeout)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // AttachInterface is not supported: PCI hot-unplug needs the guest's
@@ -621,82 +514,4 @@ func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NI
 // DetachInterface is not supported; see AttachInterface.
 func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error {
 	return driver.Unsupported("qemu", "DetachInterface")
-}
-
-// get returns a live instance; d.mu is held.
-func (d *Driver) get(uuid string) (*instance, error) {
-	if err := d.ready(); err != nil {
-		return nil, err
-	}
-	in, ok := d.insts[uuid]
-	if !ok {
-		return nil, driver.NotFound("instance", uuid)
-	}
-	return in, nil
-}
-
-// ConsoleOutput returns the tail of console.log, where QEMU writes the
-// guest's first serial port.
-func (d *Driver) ConsoleOutput(ctx context.Context, uuid string, maxBytes int) ([]byte, error) {
-	d.mu.Lock()
-	in, err := d.get(uuid)
-	d.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(in.path(fileConsole))
-	if os.IsNotExist(err) {
-		return []byte{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	off := int64(0)
-	if maxBytes > 0 && fi.Size() > int64(maxBytes) {
-		off = fi.Size() - int64(maxBytes)
-	}
-	buf := make([]byte, fi.Size()-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && n < len(buf) {
-		return nil, err
-	}
-	return buf[:n], nil
-}
-
-// VNCConsole asks QEMU where its VNC server listens (QEMU picks a free
-// port from 5900 up).
-func (d *Driver) VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole, error) {
-	d.mu.Lock()
-	in, err := d.get(uuid)
-	var q *qmpConn
-	if err == nil {
-		d.refresh(in)
-		if in.proc == nil || (in.rec.Power != driver.Running && in.rec.Power != driver.Paused) {
-			err = driver.InvalidState(uuid, "open a VNC console on", in.state())
-		} else {
-			q = in.proc.qmp
-		}
-	}
-	d.mu.Unlock()
-	if err != nil {
-		return driver.VNCConsole{}, err
-	}
-	var vnc struct {
-		Enabled bool   `json:"enabled"`
-		Host    string `json:"host"`
-		Service string `json:"service"`
-	}
-	if err := q.run(ctx, "query-vnc", nil, &vnc); err != nil {
-		return driver.VNCConsole{}, err
-	}
-	port, err := strconv.Atoi(vnc.Service)
-	if err != nil || !vnc.Enabled {
-		return driver.VNCConsole{}, fmt.Errorf("qemu: instance %s has no VNC server (%+v)", uuid, vnc)
-	}
-	return driver.VNCConsole{Host: vnc.Host, Port: port}, nil
 }

@@ -1,27 +1,30 @@
 package qemu
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/imagecache"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/inventory"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/probe"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
 
 var _ driver.Driver = (*Driver)(nil)
+
+// ImageCache is the cache of Glance images that the compute agent fills
+// before a Spawn; it lives in package imagecache, and this name keeps the
+// places that build a QEMU host (internal/compute/spec) unchanged.
+type ImageCache = imagecache.Cache
 
 // Options are the QEMU driver's own settings. Zero values mean the defaults.
 type Options struct {
@@ -106,26 +109,31 @@ func (o *Options) defaults() {
 
 // Driver runs each instance as its own QEMU process on this host.
 type Driver struct {
-	opts Options
+	opts  Options
+	tools disk.Tools
 
 	mu       sync.Mutex
 	name     string
 	stateDir string
 	events   func(driver.Event)
 	accel    string
-	version  int
+	inv      inventory.Host // resources; its Dir is stateDir
 	started  bool
 	closed   bool
 	insts    map[string]*instance // live instances, incoming live migrations included
 	migSrc   map[string]*instance // source copies kept by MigrateDisk
 	failNext []string             // QEMU arguments for the next boot only (tests)
-	used     driver.Usage
 }
 
 // New returns a QEMU driver; Configure and Start it before use.
 func New(opts Options) *Driver {
 	opts.defaults()
-	return &Driver{opts: opts, name: opts.HostName}
+	inv := inventory.Config{
+		VCPUs: opts.VCPUs, MemoryMB: opts.MemoryMB, DiskGB: opts.DiskGB,
+		ReservedMemoryMB: opts.ReservedMemoryMB, ReservedDiskGB: opts.ReservedDiskGB,
+		CPURatio: opts.CPUAllocationRatio, RAMRatio: opts.RAMAllocationRatio, DiskRatio: opts.DiskAllocationRatio,
+	}
+	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}}
 }
 
 // Name is "qemu".
@@ -173,7 +181,7 @@ func (d *Driver) Configure(ctx context.Context, cfg driver.Config) error {
 	if err != nil {
 		return err
 	}
-	d.stateDir = abs
+	d.stateDir, d.inv.Dir = abs, abs
 	d.events = cfg.Events
 	return nil
 }
@@ -192,23 +200,16 @@ func (d *Driver) Start(ctx context.Context) error {
 	}
 	d.mu.Unlock()
 
-	v, err := qemuVersion(ctx, d.opts.QEMU)
+	v, err := probe.Version(ctx, d.opts.QEMU)
 	if err != nil {
 		return err
 	}
 	if _, err := exec.LookPath(d.opts.QemuImg); err != nil {
 		return fmt.Errorf("qemu: %w", err)
 	}
-	accel := d.opts.Accel
-	switch accel {
-	case "auto":
-		accel = "tcg"
-		if kvmWorks(ctx, d.opts.QEMU) {
-			accel = "kvm"
-		}
-	case "kvm", "tcg":
-	default:
-		return fmt.Errorf("qemu: unknown accelerator %q", accel)
+	accel, err := probe.Choose(ctx, d.opts.QEMU, d.opts.Accel)
+	if err != nil {
+		return err
 	}
 	for _, sub := range []string{"instances", "migrating"} {
 		if err := os.MkdirAll(filepath.Join(d.stateDir, sub), 0o700); err != nil {
@@ -225,11 +226,11 @@ func (d *Driver) Start(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.version, d.accel = v, accel
+	d.inv.Version, d.accel = v, accel
 	d.insts, d.migSrc = insts, src
 	for _, m := range []map[string]*instance{insts, src} {
 		for _, in := range m {
-			d.used.Add(in.rec.Spec.Flavor)
+			d.inv.Count(in.rec.Spec.Flavor)
 		}
 	}
 	d.started = true
@@ -244,12 +245,12 @@ func (d *Driver) Close() error {
 		return nil
 	}
 	d.closed = true
-	var conns []*qmpConn
+	var conns []*qmp.Conn
 	for _, m := range []map[string]*instance{d.insts, d.migSrc} {
 		for _, in := range m {
-			if in.proc != nil && in.proc.qmp != nil {
+			if in.proc != nil && in.proc.QMP != nil {
 				in.proc.detached = true
-				conns = append(conns, in.proc.qmp)
+				conns = append(conns, in.proc.QMP)
 			}
 		}
 	}
@@ -289,127 +290,33 @@ func (d *Driver) Resources(ctx context.Context) (driver.Resources, error) {
 	if err := d.ready(); err != nil {
 		return driver.Resources{}, err
 	}
-	return d.resources()
+	return d.inv.Resources()
 }
 
-func (d *Driver) resources() (driver.Resources, error) {
-	o := d.opts
-	vcpus := int64(o.VCPUs)
-	if vcpus == 0 {
-		vcpus = int64(runtime.NumCPU())
+// get returns a live instance; d.mu is held.
+func (d *Driver) get(uuid string) (*instance, error) {
+	if err := d.ready(); err != nil {
+		return nil, err
 	}
-	mem := int64(o.MemoryMB)
-	if mem == 0 {
-		var err error
-		if mem, err = memTotalMB(); err != nil {
-			return driver.Resources{}, err
+	in, ok := d.insts[uuid]
+	if !ok {
+		return nil, driver.NotFound("instance", uuid)
+	}
+	return in, nil
+}
+
+// find returns instance uuid and the map that holds it: the live
+// instances, or the source copies of cold migrations; d.mu is held.
+func (d *Driver) find(uuid string) (*instance, map[string]*instance, error) {
+	if err := d.ready(); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range []map[string]*instance{d.insts, d.migSrc} {
+		if in, ok := m[uuid]; ok {
+			return in, m, nil
 		}
 	}
-	disk := int64(o.DiskGB)
-	if disk == 0 {
-		var st syscall.Statfs_t
-		if err := syscall.Statfs(d.stateDir, &st); err != nil {
-			return driver.Resources{}, fmt.Errorf("qemu: statfs %s: %w", d.stateDir, err)
-		}
-		disk = int64(st.Blocks) * st.Bsize >> 30
-	}
-	return driver.Resources{
-		VCPU:              driver.Amount{Total: vcpus, Used: d.used.VCPU, AllocationRatio: o.CPUAllocationRatio},
-		MemoryMB:          driver.Amount{Total: mem, Reserved: int64(o.ReservedMemoryMB), Used: d.used.MemoryMB, AllocationRatio: o.RAMAllocationRatio},
-		DiskGB:            driver.Amount{Total: disk, Reserved: int64(o.ReservedDiskGB), Used: d.used.DiskGB, AllocationRatio: o.DiskAllocationRatio},
-		HypervisorType:    "QEMU",
-		HypervisorVersion: d.version,
-		CPUInfo:           cpuInfo(int(vcpus)),
-	}, nil
-}
-
-// claim reserves f's resources or says which one is short; d.mu is held.
-func (d *Driver) claim(f driver.Flavor) error {
-	r, err := d.resources()
-	if err != nil {
-		return err
-	}
-	if err := r.Fit(f); err != nil {
-		return err
-	}
-	d.used.Add(f)
-	return nil
-}
-
-func (d *Driver) release(f driver.Flavor) { d.used.Remove(f) }
-
-func memTotalMB() (int64, error) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0, err
-			}
-			return kb >> 10, nil
-		}
-	}
-	return 0, errors.New("qemu: no MemTotal in /proc/meminfo")
-}
-
-// cpuInfo is Nova's cpu_info JSON for this host.
-func cpuInfo(cpus int) string {
-	info := map[string]any{
-		"arch": runtime.GOARCH, "model": "", "vendor": "",
-		"topology": map[string]int{"sockets": 1, "cores": cpus, "threads": 1},
-		"features": []string{},
-	}
-	if runtime.GOARCH == "amd64" {
-		info["arch"] = "x86_64"
-	}
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			k, v, ok := strings.Cut(line, ":")
-			if !ok {
-				continue
-			}
-			switch strings.TrimSpace(k) {
-			case "model name":
-				info["model"] = strings.TrimSpace(v)
-			case "vendor_id":
-				info["vendor"] = strings.TrimSpace(v)
-			case "flags":
-				info["features"] = strings.Fields(v)
-			}
-		}
-	}
-	data, _ := json.Marshal(info)
-	return string(data)
-}
-
-var versionRE = regexp.MustCompile(`version (\d+)\.(\d+)(?:\.(\d+))?`)
-
-// qemuVersion runs qemu --version and encodes it as Nova does:
-// major*1000000 + minor*1000 + micro.
-func qemuVersion(ctx context.Context, bin string) (int, error) {
-	out, err := exec.CommandContext(ctx, bin, "--version").Output()
-	if err != nil {
-		return 0, fmt.Errorf("qemu: %s --version: %w", bin, err)
-	}
-	return parseVersion(string(out))
-}
-
-func parseVersion(s string) (int, error) {
-	m := versionRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("qemu: no version in %q", s)
-	}
-	n := 0
-	for i, mul := range []int{1000000, 1000, 1} {
-		v, _ := strconv.Atoi(m[i+1])
-		n += v * mul
-	}
-	return n, nil
+	return nil, nil, driver.NotFound("instance", uuid)
 }
 
 // ListInstances reports every instance under StateDir, source copies of
@@ -442,17 +349,10 @@ func (d *Driver) ListInstances(ctx context.Context) ([]driver.InstanceInfo, erro
 // Info reports one instance.
 func (d *Driver) Info(ctx context.Context, uuid string) (driver.InstanceInfo, error) {
 	d.mu.Lock()
-	if err := d.ready(); err != nil {
+	in, _, err := d.find(uuid)
+	if err != nil {
 		d.mu.Unlock()
 		return driver.InstanceInfo{}, err
-	}
-	in, ok := d.insts[uuid]
-	if !ok {
-		in, ok = d.migSrc[uuid]
-	}
-	if !ok {
-		d.mu.Unlock()
-		return driver.InstanceInfo{}, driver.NotFound("instance", uuid)
 	}
 	evs := d.refresh(in)
 	info := in.info()

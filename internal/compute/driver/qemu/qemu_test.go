@@ -2,9 +2,6 @@ package qemu
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,11 @@ import (
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/drivertest"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/probe"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/vm"
 )
 
 const bootMarker = "GOSTACK-TEST: booted"
@@ -34,7 +36,7 @@ func requireQEMU(t *testing.T) {
 func testImage(t *testing.T) driver.Image {
 	p := filepath.Join(t.TempDir(), "image.raw")
 	data := make([]byte, 1<<20)
-	copy(data, bootSector(bootMarker+"\r\n", nil))
+	copy(data, probe.BootSector(bootMarker+"\r\n", ""))
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func killAll(d *Driver) {
 	for _, sub := range []string{"instances", "migrating"} {
 		ents, _ := os.ReadDir(filepath.Join(dir, sub))
 		for _, e := range ents {
-			killPID(readPID(filepath.Join(dir, sub, e.Name())), e.Name())
+			proc.Kill(vm.PID(filepath.Join(dir, sub, e.Name())), e.Name())
 		}
 	}
 }
@@ -82,13 +84,13 @@ func harness() drivertest.Harness {
 			in := d.insts[uuid]
 			pid := 0
 			if in != nil && in.proc != nil {
-				pid = in.proc.pid
+				pid = in.proc.PID
 			}
 			d.mu.Unlock()
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				return err
 			}
-			waitGone(pid, uuid, 10*time.Second)
+			proc.WaitGone(pid, uuid, 10*time.Second)
 			return nil
 		},
 		FailNextSpawn: func(dr driver.Driver) {
@@ -162,8 +164,8 @@ func TestGuestRunsAndDisks(t *testing.T) {
 	}
 	waitConsole(t, d, spec.UUID, bootMarker, 30*time.Second)
 	dir := filepath.Join(d.stateDir, "instances", spec.UUID)
-	for file, size := range map[string]int64{fileRoot: 1 << 30, fileEph: 1 << 30, fileSwap: 16 << 20} {
-		info, err := imgInfo(t.Context(), "qemu-img", filepath.Join(dir, file), "")
+	for file, size := range map[string]int64{instdir.RootDisk: 1 << 30, instdir.EphDisk: 1 << 30, instdir.SwapDisk: 16 << 20} {
+		info, err := (disk.Tools{}).Info(t.Context(), filepath.Join(dir, file), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,10 +173,10 @@ func TestGuestRunsAndDisks(t *testing.T) {
 			t.Errorf("%s is %d bytes, want %d", file, info.VirtualSize, size)
 		}
 	}
-	if iso, err := os.ReadFile(filepath.Join(dir, fileConfig)); err != nil || !bytes.Contains(iso, []byte("config-2")) {
+	if iso, err := os.ReadFile(filepath.Join(dir, instdir.ConfigISO)); err != nil || !bytes.Contains(iso, []byte("config-2")) {
 		t.Errorf("config drive: %v, label config-2 found: %v", err, bytes.Contains(iso, []byte("config-2")))
 	}
-	if rec, _ := os.ReadFile(filepath.Join(dir, fileRecord)); bytes.Contains(rec, []byte("secret")) {
+	if rec, _ := os.ReadFile(filepath.Join(dir, instdir.RecordFile)); bytes.Contains(rec, []byte("secret")) {
 		t.Error("spec.json keeps the admin password")
 	}
 	dg, err := d.Diagnostics(t.Context(), spec.UUID)
@@ -210,73 +212,6 @@ func TestQEMUDiesAtStart(t *testing.T) {
 	spec.Image.Path = filepath.Join(t.TempDir(), "missing.raw")
 	if err := d.Spawn(t.Context(), spec); err == nil {
 		t.Fatal("Spawn of a missing image succeeded")
-	}
-}
-
-// TestProbe checks the accelerator probe's guest under TCG, and reports
-// what auto-detection decides on this host.
-func TestProbe(t *testing.T) {
-	requireQEMU(t)
-	if err := probeAccel(t.Context(), "qemu-system-x86_64", "tcg", "", ""); err != nil {
-		t.Fatalf("probe guest under TCG: %v", err)
-	}
-	t.Logf("KVM usable here: %v", kvmWorks(t.Context(), "qemu-system-x86_64"))
-}
-
-func TestParseVersion(t *testing.T) {
-	for in, want := range map[string]int{
-		"QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\n": 7002022,
-		"QEMU emulator version 8.2.0":                                      8002000,
-		"QEMU emulator version 9.1":                                        9001000,
-	} {
-		if got, err := parseVersion(in); err != nil || got != want {
-			t.Errorf("parseVersion(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-}
-
-func TestImageCache(t *testing.T) {
-	requireQEMU(t)
-	data := bootSector("x", nil)
-	sum := sha256.Sum256(data)
-	c := &ImageCache{Dir: t.TempDir()}
-	opens := 0
-	open := func() (io.ReadCloser, error) {
-		opens++
-		return io.NopCloser(bytes.NewReader(data)), nil
-	}
-	if _, _, err := c.Fetch(t.Context(), "img", "raw", "sha256:"+strings.Repeat("0", 64), open); err == nil {
-		t.Fatal("a bad checksum was accepted")
-	}
-	for range 2 {
-		p, f, err := c.Fetch(t.Context(), "img", "raw", hex.EncodeToString(sum[:]), open)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f != "raw" || filepath.Base(p) != "img.raw" {
-			t.Errorf("Fetch = %s, %s; want img.raw, raw", p, f)
-		}
-	}
-	if opens != 2 {
-		t.Errorf("downloaded %d times, want 2 (the failed one and one)", opens)
-	}
-	// A vmdk is converted to qcow2.
-	vmdk := filepath.Join(t.TempDir(), "x.vmdk")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "vmdk", vmdk, "1M").CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	p, f, err := c.Fetch(t.Context(), "vm", "vmdk", "", func() (io.ReadCloser, error) { return os.Open(vmdk) })
-	if err != nil || f != "qcow2" {
-		t.Fatalf("Fetch vmdk = %s, %s, %v; want a qcow2", p, f, err)
-	}
-	if info, err := imgInfo(t.Context(), "qemu-img", p, "qcow2"); err != nil || info.VirtualSize != 1<<20 {
-		t.Errorf("converted image: %+v, %v", info, err)
-	}
-	// A qcow2 with a backing file is refused.
-	bad := filepath.Join(t.TempDir(), "bad.qcow2")
-	exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", "/etc/passwd", bad, "1M").Run()
-	if _, _, err := c.Fetch(t.Context(), "bad", "qcow2", "", func() (io.ReadCloser, error) { return os.Open(bad) }); err == nil {
-		t.Error("a qcow2 with a backing file was accepted")
 	}
 }
 
@@ -321,7 +256,7 @@ func TestGuestPowersOff(t *testing.T) {
 	t.Cleanup(func() { d.Close() })
 	spec := testSpec(t, 4)
 	data := make([]byte, 1<<20)
-	copy(data, bootSector("bye\r\n", poweroffCode))
+	copy(data, probe.BootSector("bye\r\n", probe.PowerOff))
 	os.WriteFile(spec.Image.Path, data, 0o600)
 	if err := d.Spawn(t.Context(), spec); err != nil {
 		t.Fatal(err)

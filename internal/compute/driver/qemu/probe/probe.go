@@ -1,36 +1,43 @@
-package qemu
+// Package probe learns what this host's QEMU can do: its version, encoded
+// as Nova encodes it, and whether guests really run under KVM, which only
+// booting a guest tells (see KVM). The probe guest is a 512-byte boot
+// sector; BootSector also makes the tiny guests of the driver's tests.
+package probe
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"time"
 )
 
-// probeMarker is what the probe guest prints on its serial port.
-const probeMarker = "GOSTACK-KVM-PROBE-OK"
+// marker is what the probe guest prints on its serial port.
+const marker = "GOSTACK-KVM-PROBE-OK"
 
 // Code a boot sector can run after printing its message.
-var (
-	// exitCode writes 0x10 to the isa-debug-exit port 0xf4, which makes
+const (
+	// Exit writes 0x10 to the isa-debug-exit port 0xf4, which makes
 	// QEMU exit with status 33: mov al,0x10; out 0xf4,al.
-	exitCode = []byte{0xb0, 0x10, 0xe6, 0xf4}
-	// poweroffCode enters ACPI S5 through PM1a_CNT of the q35 machine's
+	Exit = "\xb0\x10\xe6\xf4"
+	// PowerOff enters ACPI S5 through PM1a_CNT of the q35 machine's
 	// ICH9 (PMBASE 0x600, as SeaBIOS sets it): mov dx,0x604; mov ax,0x2000; out dx,ax.
-	poweroffCode = []byte{0xba, 0x04, 0x06, 0xb8, 0x00, 0x20, 0xef}
+	PowerOff = "\xba\x04\x06\xb8\x00\x20\xef"
 )
 
-// bootSector returns a 512-byte MBR that prints msg on the first serial
-// port (COM1, 0x3f8), runs then (exitCode, poweroffCode or nil) and halts.
+// BootSector returns a 512-byte MBR that prints msg on the first serial
+// port (COM1, 0x3f8), runs then (Exit, PowerOff or "") and halts.
 //
 //	cli; cld; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
 //	next: lodsb; test al,al; jz done; out dx,al; jmp next
 //	done: then…
 //	halt: hlt; jmp halt
-func bootSector(msg string, then []byte) []byte {
+func BootSector(msg, then string) []byte {
 	code := []byte{0xfa, 0xfc, 0x31, 0xc0, 0x8e, 0xd8, 0xbe, 0, 0, 0xba, 0xf8, 0x03,
 		0xac, 0x84, 0xc0, 0x74, 0x03, 0xee, 0xeb, 0xf8}
 	code = append(code, then...)
@@ -45,7 +52,7 @@ func bootSector(msg string, then []byte) []byte {
 	return mbr
 }
 
-// kvmWorks says whether guests really run under KVM here. A /dev/kvm that
+// KVM says whether guests really run under KVM here. A /dev/kvm that
 // opens, and even a QEMU that starts with -accel kvm and reports it
 // enabled in query-kvm, can still fail to run a guest (a paravirtual
 // /dev/kvm whose KVM_CREATE_VM succeeds but whose vCPUs cannot execute
@@ -55,18 +62,18 @@ func bootSector(msg string, then []byte) []byte {
 // The probe runs the CPU model real guests get under KVM (-cpu host sets
 // MSRs that a paravirtual KVM may refuse) on the pc machine (whose IDE
 // boot the probe's boot sector relies on).
-func kvmWorks(ctx context.Context, qemu string) bool {
+func KVM(ctx context.Context, qemu string) bool {
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
 	if err != nil {
 		return false
 	}
 	f.Close()
-	return probeAccel(ctx, qemu, "kvm", "pc", "host") == nil
+	return Accel(ctx, qemu, "kvm", "pc", "host") == nil
 }
 
-// probeAccel boots the probe guest under accel on machine with cpu
-// (defaults: pc, QEMU's default CPU).
-func probeAccel(ctx context.Context, qemu, accel, machine, cpu string) error {
+// Accel boots the probe guest under accel on machine with cpu (defaults:
+// pc, QEMU's default CPU) and says why it did not run, if it did not.
+func Accel(ctx context.Context, qemu, accel, machine, cpu string) error {
 	if machine == "" {
 		machine = "pc"
 	}
@@ -76,7 +83,7 @@ func probeAccel(ctx context.Context, qemu, accel, machine, cpu string) error {
 	}
 	defer os.RemoveAll(dir)
 	img, out := filepath.Join(dir, "probe.img"), filepath.Join(dir, "serial.log")
-	if err := os.WriteFile(img, bootSector(probeMarker, exitCode), 0o600); err != nil {
+	if err := os.WriteFile(img, BootSector(marker, Exit), 0o600); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -98,8 +105,50 @@ func probeAccel(ctx context.Context, qemu, accel, machine, cpu string) error {
 		return errors.Join(errors.New("qemu: probe guest did not run under "+accel+": "+stderr.String()), err)
 	}
 	serial, _ := os.ReadFile(out)
-	if !bytes.Contains(serial, []byte(probeMarker)) {
+	if !bytes.Contains(serial, []byte(marker)) {
 		return errors.New("qemu: probe guest printed no marker under " + accel)
 	}
 	return nil
+}
+
+// Version runs bin --version and encodes QEMU's version as Nova does:
+// major*1000000 + minor*1000 + micro.
+func Version(ctx context.Context, bin string) (int, error) {
+	out, err := exec.CommandContext(ctx, bin, "--version").Output()
+	if err != nil {
+		return 0, fmt.Errorf("qemu: %s --version: %w", bin, err)
+	}
+	return ParseVersion(string(out))
+}
+
+var versionRE = regexp.MustCompile(`version (\d+)\.(\d+)(?:\.(\d+))?`)
+
+// ParseVersion encodes the version in QEMU's --version output.
+func ParseVersion(s string) (int, error) {
+	m := versionRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("qemu: no version in %q", s)
+	}
+	n := 0
+	for i, mul := range []int{1000000, 1000, 1} {
+		v, _ := strconv.Atoi(m[i+1])
+		n += v * mul
+	}
+	return n, nil
+}
+
+// Choose resolves the accelerator setting want: "kvm" and "tcg" are
+// taken as they are, "auto" is kvm when KVM really runs guests here, else
+// tcg.
+func Choose(ctx context.Context, qemu, want string) (string, error) {
+	switch want {
+	case "auto":
+		if KVM(ctx, qemu) {
+			return "kvm", nil
+		}
+		return "tcg", nil
+	case "kvm", "tcg":
+		return want, nil
+	}
+	return "", fmt.Errorf("qemu: unknown accelerator %q", want)
 }

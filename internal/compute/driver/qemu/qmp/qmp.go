@@ -1,4 +1,14 @@
-package qemu
+// Package qmp is a client of the QEMU Machine Protocol, written here
+// because the Go module proxy serves neither go-qemu nor go-libvirt.
+//
+// A Conn is one connection to one QEMU's monitor socket: commands are
+// answered by id, asynchronous events go to a callback and to
+// subscribers. QEMU serves one client per monitor at a time, so the qemu
+// driver keeps exactly one Conn per instance. Besides Run, the package
+// offers the typed queries and the multi-step exchanges the driver builds
+// on (waiting for a migration, an incoming guest or a hot-unplug), so
+// that the JSON shapes of QEMU's answers live in one place.
+package qmp
 
 import (
 	"bufio"
@@ -14,53 +24,53 @@ import (
 	"time"
 )
 
-// qmpEvent is an asynchronous QMP event ({"event": …, "data": …}).
-type qmpEvent struct {
+// Event is an asynchronous QMP event ({"event": …, "data": …}).
+type Event struct {
 	Name string          `json:"event"`
 	Data json.RawMessage `json:"data"`
 }
 
-// QMPError is an error QEMU answered a command with.
-type QMPError struct {
+// Error is an error QEMU answered a command with.
+type Error struct {
 	Command string
 	Class   string // e.g. "GenericError", "CommandNotFound", "DeviceNotFound"
 	Desc    string
 }
 
-func (e *QMPError) Error() string {
+func (e *Error) Error() string {
 	return fmt.Sprintf("qemu: %s: %s (%s)", e.Command, e.Desc, e.Class)
 }
 
-// errQMPClosed says the monitor connection is gone, usually because QEMU exited.
-var errQMPClosed = errors.New("qemu: monitor connection closed")
+// ErrClosed says the monitor connection is gone, usually because QEMU exited.
+var ErrClosed = errors.New("qemu: monitor connection closed")
 
-type qmpReply struct {
+type reply struct {
 	ret json.RawMessage
-	err *QMPError
+	err *Error
 }
 
-// qmpConn is one QMP client connection. QEMU serves one client per
-// monitor at a time, so the driver keeps exactly one per instance. A
-// reader goroutine answers commands by id and passes events to onEvent;
-// done is closed when the connection ends.
-type qmpConn struct {
+// Conn is one QMP client connection. A reader goroutine answers commands
+// by id and passes events to the callback given to Dial; Done is closed
+// when the connection ends.
+type Conn struct {
 	c       net.Conn
-	onEvent func(qmpEvent)
+	onEvent func(Event)
 	done    chan struct{}
 
 	wmu sync.Mutex // serialises writes
 
 	mu      sync.Mutex
 	nextID  int
-	pending map[string]chan qmpReply
-	waiters map[chan qmpEvent]string // event name each waiter wants
+	pending map[string]chan reply
+	waiters map[chan Event]string // event name each waiter wants
 	closed  bool
 }
 
-// dialQMP connects to the monitor socket sock, completes the capabilities
-// negotiation and starts the reader. Unix socket paths are limited to 108
-// bytes; a longer one is reached through /proc/self/fd of its directory.
-func dialQMP(ctx context.Context, sock string, onEvent func(qmpEvent)) (*qmpConn, error) {
+// Dial connects to the monitor socket sock, completes the capabilities
+// negotiation and starts the reader, which calls onEvent (if not nil) for
+// every event. Unix socket paths are limited to 108 bytes; a longer one
+// is reached through /proc/self/fd of its directory.
+func Dial(ctx context.Context, sock string, onEvent func(Event)) (*Conn, error) {
 	addr := sock
 	if len(sock) > 100 {
 		dir, err := os.Open(filepath.Dir(sock))
@@ -75,7 +85,7 @@ func dialQMP(ctx context.Context, sock string, onEvent func(qmpEvent)) (*qmpConn
 	if err != nil {
 		return nil, err
 	}
-	q := &qmpConn{c: c, onEvent: onEvent, done: make(chan struct{}), pending: map[string]chan qmpReply{}}
+	q := &Conn{c: c, onEvent: onEvent, done: make(chan struct{}), pending: map[string]chan reply{}}
 	// The greeting, then capabilities negotiation, read synchronously.
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -114,7 +124,7 @@ func dialQMP(ctx context.Context, sock string, onEvent func(qmpEvent)) (*qmpConn
 	return q, nil
 }
 
-func (q *qmpConn) read(dec *json.Decoder) {
+func (q *Conn) read(dec *json.Decoder) {
 	defer func() {
 		q.mu.Lock()
 		q.closed = true
@@ -141,18 +151,19 @@ func (q *qmpConn) read(dec *json.Decoder) {
 			return
 		}
 		if m.Event != "" {
+			ev := Event{Name: m.Event, Data: m.Data}
 			q.mu.Lock()
 			for ch, name := range q.waiters {
 				if name == m.Event {
 					select {
-					case ch <- qmpEvent{Name: m.Event, Data: m.Data}:
+					case ch <- ev:
 					default:
 					}
 				}
 			}
 			q.mu.Unlock()
 			if q.onEvent != nil {
-				q.onEvent(qmpEvent{Name: m.Event, Data: m.Data})
+				q.onEvent(ev)
 			}
 			continue
 		}
@@ -165,25 +176,25 @@ func (q *qmpConn) read(dec *json.Decoder) {
 		if ch == nil {
 			continue
 		}
-		rep := qmpReply{ret: m.Return}
+		rep := reply{ret: m.Return}
 		if m.Error != nil {
-			rep.err = &QMPError{Class: m.Error.Class, Desc: m.Error.Desc}
+			rep.err = &Error{Class: m.Error.Class, Desc: m.Error.Desc}
 		}
 		ch <- rep
 	}
 }
 
-// run executes cmd with args (nil for none) and decodes its return value
+// Run executes cmd with args (nil for none) and decodes its return value
 // into out (nil to ignore it).
-func (q *qmpConn) run(ctx context.Context, cmd string, args, out any) error {
+func (q *Conn) Run(ctx context.Context, cmd string, args, out any) error {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return errQMPClosed
+		return ErrClosed
 	}
 	q.nextID++
 	id := strconv.Itoa(q.nextID)
-	ch := make(chan qmpReply, 1)
+	ch := make(chan reply, 1)
 	q.pending[id] = ch
 	q.mu.Unlock()
 
@@ -204,7 +215,7 @@ func (q *qmpConn) run(ctx context.Context, cmd string, args, out any) error {
 	select {
 	case rep, ok := <-ch:
 		if !ok {
-			return fmt.Errorf("qemu: %s: %w", cmd, errQMPClosed)
+			return fmt.Errorf("qemu: %s: %w", cmd, ErrClosed)
 		}
 		if rep.err != nil {
 			rep.err.Command = cmd
@@ -222,13 +233,14 @@ func (q *qmpConn) run(ctx context.Context, cmd string, args, out any) error {
 	}
 }
 
-// subscribe returns a channel of the next events called name; cancel
-// unsubscribes. Subscribe before the command that causes the event.
-func (q *qmpConn) subscribe(name string) (ch chan qmpEvent, cancel func()) {
-	ch = make(chan qmpEvent, 16)
+// Subscribe returns a channel of the next events called name; cancel
+// unsubscribes. Subscribe before the command that causes the event: an
+// event that arrives while the channel is full is dropped.
+func (q *Conn) Subscribe(name string) (events <-chan Event, cancel func()) {
+	ch := make(chan Event, 16)
 	q.mu.Lock()
 	if q.waiters == nil {
-		q.waiters = map[chan qmpEvent]string{}
+		q.waiters = map[chan Event]string{}
 	}
 	q.waiters[ch] = name
 	q.mu.Unlock()
@@ -239,8 +251,12 @@ func (q *qmpConn) subscribe(name string) (ch chan qmpEvent, cancel func()) {
 	}
 }
 
+// Done is closed when the connection has ended, which for a QEMU that
+// the driver did not close means the process is exiting.
+func (q *Conn) Done() <-chan struct{} { return q.done }
+
 // Close ends the connection; QEMU keeps running.
-func (q *qmpConn) Close() error {
+func (q *Conn) Close() error {
 	err := q.c.Close()
 	<-q.done
 	return err

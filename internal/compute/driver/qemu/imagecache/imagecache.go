@@ -1,4 +1,9 @@
-package qemu
+// Package imagecache keeps Glance images on a compute host, one file per
+// image, downloaded once, checked against Glance's checksum, converted to
+// qcow2 when they are in another format, and shared by the overlays of
+// the instances that boot from them. qcow2 images with a backing file are
+// refused: they could make QEMU read host files.
+package imagecache
 
 import (
 	"context"
@@ -14,15 +19,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
 )
 
-// ImageCache keeps Glance images on the host, one file per image,
-// downloaded once and shared by the instances' overlays. The compute
-// agent calls Fetch before Spawn and puts the path and format in
-// driver.Spec.Image. The zero value (with Dir set) is ready to use; it is
-// safe for concurrent use, and concurrent Fetches of one image download
-// it once.
-type ImageCache struct {
+// Cache is the image cache of one directory. The compute agent calls
+// Fetch before Spawn and puts the path and format in driver.Spec.Image.
+// The zero value (with Dir set) is ready to use; it is safe for
+// concurrent use, and concurrent Fetches of one image download it once.
+type Cache struct {
 	Dir     string // where images are kept
 	QemuImg string // default qemu-img
 
@@ -40,7 +45,7 @@ type ImageCache struct {
 // "" skips the check. diskFormat is Glance's disk_format; "" lets
 // qemu-img probe it, which is unsafe for untrusted raw images. qcow2
 // images with a backing file are refused: they could read host files.
-func (c *ImageCache) Fetch(ctx context.Context, id, diskFormat, checksum string, open func() (io.ReadCloser, error)) (path, format string, err error) {
+func (c *Cache) Fetch(ctx context.Context, id, diskFormat, checksum string, open func() (io.ReadCloser, error)) (path, format string, err error) {
 	if id == "" || strings.ContainsAny(id, "/\\") || id == "." || id == ".." {
 		return "", "", fmt.Errorf("qemu: bad image id %q", id)
 	}
@@ -49,7 +54,7 @@ func (c *ImageCache) Fetch(ctx context.Context, id, diskFormat, checksum string,
 	defer l.Unlock()
 	for _, f := range []string{"qcow2", "raw"} {
 		p := filepath.Join(c.Dir, id+"."+f)
-		if exists(p) {
+		if _, err := os.Stat(p); err == nil {
 			return p, f, nil
 		}
 	}
@@ -91,10 +96,11 @@ func (c *ImageCache) Fetch(ctx context.Context, id, diskFormat, checksum string,
 	if qemuImg == "" {
 		qemuImg = "qemu-img"
 	}
+	tools := disk.Tools{QemuImg: qemuImg}
 	if diskFormat == "ami" || diskFormat == "ari" || diskFormat == "aki" {
 		diskFormat = "raw"
 	}
-	info, err := imgInfo(ctx, qemuImg, tmp.Name(), diskFormat)
+	info, err := tools.Info(ctx, tmp.Name(), diskFormat)
 	if err != nil {
 		return "", "", fmt.Errorf("qemu: image %s is not a valid %s image: %w", id, diskFormat, err)
 	}
@@ -122,7 +128,7 @@ func (c *ImageCache) Fetch(ctx context.Context, id, diskFormat, checksum string,
 
 // Remove deletes the cached file of image id, if any. Overlays of running
 // instances still use it: call it only for images no instance uses.
-func (c *ImageCache) Remove(id string) error {
+func (c *Cache) Remove(id string) error {
 	l := c.lock(id)
 	l.Lock()
 	defer l.Unlock()
@@ -134,7 +140,7 @@ func (c *ImageCache) Remove(id string) error {
 	return nil
 }
 
-func (c *ImageCache) lock(id string) *sync.Mutex {
+func (c *Cache) lock(id string) *sync.Mutex {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.locks == nil {

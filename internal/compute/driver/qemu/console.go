@@ -1,0 +1,52 @@
+package qemu
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
+)
+
+// ConsoleOutput returns the tail of console.log, where QEMU writes the
+// guest's first serial port.
+func (d *Driver) ConsoleOutput(ctx context.Context, uuid string, maxBytes int) ([]byte, error) {
+	d.mu.Lock()
+	in, err := d.get(uuid)
+	d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return instdir.Console(in.dir, maxBytes)
+}
+
+// VNCConsole asks QEMU where its VNC server listens (QEMU picks a free
+// port from 5900 up).
+func (d *Driver) VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole, error) {
+	d.mu.Lock()
+	in, err := d.get(uuid)
+	var q *qmp.Conn
+	if err == nil {
+		d.refresh(in)
+		if in.proc == nil || (in.rec.Power != driver.Running && in.rec.Power != driver.Paused) {
+			err = driver.InvalidState(uuid, "open a VNC console on", in.state())
+		} else {
+			q = in.proc.QMP
+		}
+	}
+	d.mu.Unlock()
+	if err != nil {
+		return driver.VNCConsole{}, err
+	}
+	vnc, err := q.VNC(ctx)
+	if err != nil {
+		return driver.VNCConsole{}, err
+	}
+	port, err := strconv.Atoi(vnc.Service)
+	if err != nil || !vnc.Enabled {
+		return driver.VNCConsole{}, fmt.Errorf("qemu: instance %s has no VNC server (%+v)", uuid, vnc)
+	}
+	return driver.VNCConsole{Host: vnc.Host, Port: port}, nil
+}

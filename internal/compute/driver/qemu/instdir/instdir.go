@@ -1,0 +1,136 @@
+// Package instdir is the layout of a QEMU instance's directory,
+// StateDir/instances/<uuid>/ (StateDir/migrating/<uuid>/ for the source
+// copy of a cold migration): the names of its files, the Record kept in
+// spec.json, and the QEMU command line built from the two (Args). The
+// record holds enough to build that command line again, which is how an
+// instance survives an agent restart or a power-off; Scan finds the
+// directories again at start. The console log, the guest's first serial
+// port, is read from here too (Console).
+package instdir
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
+)
+
+// Files of an instance directory.
+const (
+	RecordFile = "spec.json"
+	RootDisk   = "disk"        // qcow2 overlay on the cached image, or a raw copy
+	EphDisk    = "disk.eph0"   // ephemeral disk, qcow2
+	SwapDisk   = "disk.swap"   // swap, raw and mkswap'd
+	ConfigISO  = "disk.config" // config drive, ISO 9660 labelled config-2
+	RescueDisk = "disk.rescue" // the rescue overlay while rescued
+	QMPSocket  = "qmp.sock"    // the monitor
+	PIDFile    = "qemu.pid"
+	ConsoleLog = "console.log"  // serial port 0
+	Memory     = "memory.state" // the saved guest while suspended
+)
+
+// Record is an instance's persisted state.
+type Record struct {
+	Spec       driver.Spec // AdminPassword and ConfigDrive are not kept
+	RootFormat string      // qcow2, raw, or "" when booting from a volume
+	Power      driver.PowerState
+	Rescued    bool
+	Rescue     driver.Image `json:",omitzero"`
+	Migrating  bool         // the source copy of a cold migration
+	Incoming   bool         // an incoming live migration
+	StartedAt  time.Time
+	HasConfig  bool
+}
+
+// Stopped records that no QEMU runs the guest any more: it is shut
+// down, with no boot time.
+func (r *Record) Stopped() { r.Power, r.StartedAt = driver.Shutdown, time.Time{} }
+
+// Load reads the record of the instance directory dir.
+func Load(dir string) (Record, error) {
+	var rec Record
+	data, err := os.ReadFile(filepath.Join(dir, RecordFile))
+	if err != nil {
+		return rec, err
+	}
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return rec, fmt.Errorf("qemu: %s: %w", filepath.Join(dir, RecordFile), err)
+	}
+	return rec, nil
+}
+
+// Save writes rec into dir atomically (a new file renamed into place),
+// so that a crash leaves the old record or the new one, never half.
+func Save(dir string, rec Record) error {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, RecordFile+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, RecordFile))
+}
+
+// Console returns the last maxBytes (all when maxBytes <= 0) of the
+// console log of the instance directory dir, where QEMU writes the
+// guest's first serial port; nothing when the guest never ran.
+func Console(dir string, maxBytes int) ([]byte, error) {
+	f, err := os.Open(filepath.Join(dir, ConsoleLog))
+	if os.IsNotExist(err) {
+		return []byte{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	off := int64(0)
+	if maxBytes > 0 && fi.Size() > int64(maxBytes) {
+		off = fi.Size() - int64(maxBytes)
+	}
+	buf := make([]byte, fi.Size()-off)
+	n, err := f.ReadAt(buf, off)
+	if err != nil && n < len(buf) {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// Scan reads the records of the instance directories under root, by
+// directory. The directories of spawns that never finished (no record
+// yet, or one with no power state that is no incoming migration) are
+// removed, their QEMU killed.
+func Scan(root string) (map[string]Record, error) {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Record{}
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		rec, err := Load(dir)
+		if errors.Is(err, os.ErrNotExist) || (err == nil && rec.Power == driver.NoState && !rec.Incoming) {
+			proc.Kill(proc.ReadPID(filepath.Join(dir, PIDFile)), e.Name())
+			os.RemoveAll(dir)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[dir] = rec
+	}
+	return out, nil
+}

@@ -1,0 +1,140 @@
+package instdir
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+)
+
+// values returns the values of every occurrence of flag in args.
+func values(args []string, flag string) []string {
+	var out []string
+	for i, a := range args {
+		if a == flag && i+1 < len(args) {
+			out = append(out, args[i+1])
+		}
+	}
+	return out
+}
+
+func TestArgs(t *testing.T) {
+	host := Host{Machine: "q35", Accel: "tcg", Listen: "127.0.0.1"}
+	base := Record{
+		Spec: driver.Spec{UUID: "u-1", Name: "web,1",
+			Flavor: driver.Flavor{VCPUs: 2, MemoryMB: 512, EphemeralGB: 1, SwapMB: 16}},
+		RootFormat: "qcow2",
+	}
+	for _, tc := range []struct {
+		name     string
+		host     Host
+		rec      func(*Record)
+		incoming string
+		flag     string
+		want     []string
+	}{
+		{name: "name commas doubled", flag: "-name", want: []string{"guest=web,,1,debug-threads=on"}},
+		{name: "TCG CPU", flag: "-cpu", want: []string{"qemu64"}},
+		{name: "KVM CPU", host: Host{Machine: "q35", Accel: "kvm"}, flag: "-cpu", want: []string{"host"}},
+		{name: "disks", flag: "-drive", want: []string{
+			"if=none,id=drive-root,file=/i/disk,format=qcow2,discard=unmap",
+			"if=none,id=drive-eph0,file=/i/disk.eph0,format=qcow2,discard=unmap",
+			"if=none,id=drive-swap,file=/i/disk.swap,format=raw,discard=unmap",
+		}},
+		{name: "rescue boots first", rec: func(r *Record) { r.Rescued = true; r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0 }, flag: "-device", want: []string{
+			"virtio-scsi-pci,id=scsi0",
+			"virtio-blk-pci,drive=drive-rescue,id=drive-rescue-dev,bootindex=1",
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev",
+		}},
+		{name: "boot volume and a plugged one", rec: func(r *Record) {
+			r.RootFormat, r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = "", 0, 0
+			r.Spec.BlockDevices = []driver.BlockDevice{
+				{VolumeID: "v-boot", Path: "/dev/vg/boot", BootIndex: 0},
+				{VolumeID: "v-data", Path: "/dev/vg/data", Format: "qcow2", BootIndex: -1, ReadOnly: true},
+			}
+		}, flag: "-blockdev", want: []string{
+			"node-name=" + DevID("vol", "v-data") + ",driver=qcow2,file.driver=file,file.filename=/dev/vg/data,read-only=on",
+		}},
+		{name: "tap NIC", rec: func(r *Record) {
+			r.Spec.NICs = []driver.NIC{{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450}}
+		}, flag: "-netdev", want: []string{"tap,id=net-" + DevID("nic", "p-1") + ",ifname=tap1,script=no,downscript=no,vhost=off"}},
+		{name: "kernel", rec: func(r *Record) { r.Spec.Image = driver.Image{KernelPath: "/k", RamdiskPath: "/r"} }, flag: "-append", want: []string{"console=ttyS0 root=/dev/vda"}},
+		{name: "incoming", incoming: "defer", flag: "-incoming", want: []string{"defer"}},
+		{name: "no incoming", flag: "-incoming", want: nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := host
+			if tc.host != (Host{}) {
+				h = tc.host
+			}
+			rec := base
+			if tc.rec != nil {
+				tc.rec(&rec)
+			}
+			args := Args(h, "/i", rec, tc.incoming)
+			if got := values(args, tc.flag); !slices.Equal(got, tc.want) {
+				t.Errorf("%s = %q, want %q", tc.flag, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRecordAndScan(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "u-1")
+	os.Mkdir(dir, 0o700)
+	rec := Record{Spec: driver.Spec{UUID: "u-1", Name: "a"}, RootFormat: "raw", Power: driver.Running, StartedAt: time.Now().UTC()}
+	if err := Save(dir, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil || got.Spec.UUID != "u-1" || got.Power != driver.Running || !got.StartedAt.Equal(rec.StartedAt) {
+		t.Fatalf("Load = %+v, %v; want what Save wrote", got, err)
+	}
+	got.Stopped()
+	if got.Power != driver.Shutdown || !got.StartedAt.IsZero() {
+		t.Errorf("Stopped left %v, %v", got.Power, got.StartedAt)
+	}
+	// Spawns that never finished: no record, or a record without a power state.
+	os.Mkdir(filepath.Join(root, "u-2"), 0o700)
+	os.Mkdir(filepath.Join(root, "u-3"), 0o700)
+	Save(filepath.Join(root, "u-3"), Record{Spec: driver.Spec{UUID: "u-3"}})
+	// An incoming live migration has no power state yet but is kept.
+	os.Mkdir(filepath.Join(root, "u-4"), 0o700)
+	Save(filepath.Join(root, "u-4"), Record{Spec: driver.Spec{UUID: "u-4"}, Incoming: true})
+	recs, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for d := range recs {
+		kept = append(kept, filepath.Base(d))
+	}
+	slices.Sort(kept)
+	if !slices.Equal(kept, []string{"u-1", "u-4"}) {
+		t.Errorf("Scan kept %v, want u-1 and u-4", kept)
+	}
+	for _, gone := range []string{"u-2", "u-3"} {
+		if _, err := os.Stat(filepath.Join(root, gone)); !os.IsNotExist(err) {
+			t.Errorf("Scan left the unfinished spawn %s", gone)
+		}
+	}
+}
+
+func TestConsole(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := Console(dir, 10); err != nil || len(out) != 0 {
+		t.Errorf("Console of a guest that never ran = %q, %v; want nothing", out, err)
+	}
+	os.WriteFile(filepath.Join(dir, ConsoleLog), []byte(strings.Repeat("x", 20)+"tail"), 0o600)
+	if out, _ := Console(dir, 4); string(out) != "tail" {
+		t.Errorf("Console(4) = %q, want tail", out)
+	}
+	if out, _ := Console(dir, 0); len(out) != 24 {
+		t.Errorf("Console(0) = %d bytes, want all 24", len(out))
+	}
+}
