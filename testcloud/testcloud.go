@@ -49,6 +49,7 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.Compute.Port = 0
 	cfg.Compute.ConsolePort = 0
 	cfg.Compute.MetadataPort = 0
+	cfg.MetricsPort = 0
 	cfg.Compute.Driver = "fake"
 	cfg.Identity.BcryptCost = 4
 	cfg.AdminPassword = AdminPassword

@@ -1,7 +1,9 @@
 // Package cloud assembles a running cloud from the configuration: the
 // database, the bus, every registered service and its listener, and the
-// bootstrap (admin user, roles, catalog, openrc, clouds.yaml). `gostack up`
-// and the in-process test cloud both start clouds through it.
+// bootstrap (admin user, roles, catalog, openrc, clouds.yaml), and the
+// Prometheus /metrics listener beside the APIs (not in the catalog: it is
+// for operators, not OpenStack clients). `gostack up` and the in-process
+// test cloud both start clouds through it.
 package cloud
 
 import (
@@ -23,6 +25,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/metrics"
 	"github.com/gostack/gostack/internal/platform/notify"
 	"github.com/gostack/gostack/internal/platform/service"
 	"github.com/gostack/gostack/internal/platform/worker"
@@ -37,12 +40,16 @@ type Cloud struct {
 	Password string // admin password, when known
 	// Endpoints lists each service's catalog type and URL, in start order.
 	Endpoints [][2]string
-	listeners []listener
-	servers   []*http.Server
-	wg        sync.WaitGroup
-	errc      chan error
-	busServer *bus.Server
-	stopWork  context.CancelFunc
+	// MetricsURL is where the process figures are served
+	// (http://HOST:PORT/metrics).
+	MetricsURL string
+	listeners  []listener
+	metrics    net.Listener
+	servers    []*http.Server
+	wg         sync.WaitGroup
+	errc       chan error
+	busServer  *bus.Server
+	stopWork   context.CancelFunc
 }
 
 // startBus connects to the configured NATS, or starts one in-process.
@@ -115,6 +122,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 			}
 		}
 	}
+	if err := c.listenMetrics(); err != nil {
+		c.Close()
+		return nil, err
+	}
 	d, err := db.Open(ctx, cfg.DatabaseDSN())
 	if err != nil {
 		c.Close()
@@ -174,22 +185,46 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 
 	c.startWorkers(specs)
 	for _, l := range c.listeners {
-		srv := &http.Server{
-			Handler:           handlers[l.key],
-			ReadHeaderTimeout: 30 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		}
-		c.servers = append(c.servers, srv)
-		c.wg.Add(1)
-		go func(l net.Listener, name string) {
-			defer c.wg.Done()
-			if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				c.errc <- fmt.Errorf("%s: %w", name, err)
-			}
-		}(l.l, l.service)
+		c.serve(l.l, l.service, handlers[l.key], log)
 	}
+	// The process figures: the database pools and the bus connection of
+	// this cloud, and the Go runtime and process of the binary.
+	reg := metrics.New(metrics.Sources{DB: c.Env.DB, Bus: c.Env.Bus})
+	c.serve(c.metrics, "metrics", metrics.Handler(reg), log)
 	return c, nil
+}
+
+// serve runs an HTTP server on l until Close; a server that stops on its
+// own is reported on Err.
+func (c *Cloud) serve(l net.Listener, name string, h http.Handler, log *slog.Logger) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	c.servers = append(c.servers, srv)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.errc <- fmt.Errorf("%s: %w", name, err)
+		}
+	}()
+}
+
+// listenMetrics opens the /metrics listener with the service listeners, so
+// that a busy port fails the start before anything is written.
+func (c *Cloud) listenMetrics() error {
+	addr := net.JoinHostPort(c.Config.Host, strconv.Itoa(c.Config.MetricsPort))
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	c.metrics = l
+	p := l.Addr().(*net.TCPAddr).Port
+	c.MetricsURL = "http://" + net.JoinHostPort(c.Config.AdvertisedHost(), strconv.Itoa(p)) + "/metrics"
+	return nil
 }
 
 // listen opens one listener; its URL uses the real port (tests listen on
@@ -258,6 +293,9 @@ func (c *Cloud) Close() error {
 	if len(c.servers) == 0 {
 		for _, l := range c.listeners {
 			l.l.Close()
+		}
+		if c.metrics != nil {
+			c.metrics.Close()
 		}
 	}
 	c.wg.Wait()

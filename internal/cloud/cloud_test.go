@@ -3,6 +3,7 @@ package cloud_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -44,6 +45,7 @@ func testConfig(t *testing.T, dir string) config.Config {
 	cfg.Compute.Port = 0
 	cfg.Compute.ConsolePort = 0
 	cfg.Compute.MetadataPort = 0
+	cfg.MetricsPort = 0
 	cfg.Compute.Driver = "fake"
 	cfg.Identity.BcryptCost = 4
 	return cfg
@@ -146,5 +148,45 @@ func TestHeartbeats(t *testing.T) {
 			t.Fatalf("services seen up: %v", up)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The metrics listener serves the process figures and this cloud's
+// database pools and bus, and is not in the catalog.
+func TestMetrics(t *testing.T) {
+	c, err := cloud.Start(context.Background(), testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := http.Get(c.MetricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", c.MetricsURL, resp.StatusCode, err)
+	}
+	for _, want := range []string{
+		"\ngo_goroutines ",
+		"\nprocess_resident_memory_bytes ",
+		"\nprocess_open_fds ",
+		`gostack_db_pool_in_use_connections{pool="write"} `,
+		`gostack_db_pool_in_use_connections{pool="read"} `,
+		`gostack_db_pool_max_open_connections{pool="write"} 1`,
+		`gostack_db_pool_wait_count_total{pool="read"} `,
+		"\ngostack_bus_connected 1",
+		"\ngostack_bus_pending_bytes ",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("no %q in /metrics", strings.TrimSpace(want))
+		}
+	}
+	base := strings.TrimSuffix(c.MetricsURL, "metrics")
+	for _, e := range c.Endpoints {
+		if strings.HasPrefix(e[1]+"/", base) {
+			t.Errorf("the metrics listener is in the catalog as %s", e[0])
+		}
 	}
 }

@@ -40,6 +40,9 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
 	LogFormat string `yaml:"log_format"`
+	// MetricsPort is where GET /metrics serves the process figures in the
+	// Prometheus format, on Host like the APIs but outside the catalog.
+	MetricsPort int `yaml:"metrics_port"`
 
 	Identity  Identity  `yaml:"identity"`
 	Image     Image     `yaml:"image"`
@@ -105,11 +108,12 @@ type Identity struct {
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		DataDir:   defaultDataDir(),
-		Host:      "127.0.0.1",
-		Region:    "RegionOne",
-		LogLevel:  "info",
-		LogFormat: "text",
+		DataDir:     defaultDataDir(),
+		Host:        "127.0.0.1",
+		Region:      "RegionOne",
+		LogLevel:    "info",
+		LogFormat:   "text",
+		MetricsPort: 9180,
 		Identity: Identity{
 			Port:            5000,
 			TokenExpiration: time.Hour,
@@ -139,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if net.ParseIP(c.Host) == nil && c.Host != "localhost" {
 		errs = append(errs, fmt.Errorf("host %q is not an IP address", c.Host))
+	}
+	if c.MetricsPort < 0 || c.MetricsPort > 65535 {
+		errs = append(errs, fmt.Errorf("metrics port %d out of range", c.MetricsPort))
 	}
 	if c.Identity.Port < 0 || c.Identity.Port > 65535 {
 		errs = append(errs, fmt.Errorf("identity port %d out of range", c.Identity.Port))
@@ -229,6 +236,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.flagged.PolicyDir, "policy-dir", "", "directory of policy overrides <service>.yaml (default: DATA_DIR/policy)")
 	fs.StringVar(&l.flagged.LogLevel, "log-level", d.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&l.flagged.LogFormat, "log-format", d.LogFormat, "text or json")
+	fs.IntVar(&l.flagged.MetricsPort, "metrics-port", d.MetricsPort, "Prometheus /metrics port")
 	fs.IntVar(&l.flagged.Identity.Port, "identity-port", d.Identity.Port, "identity API port")
 	fs.DurationVar(&l.flagged.Identity.TokenExpiration, "token-expiration", d.Identity.TokenExpiration, "token lifetime")
 	fs.IntVar(&l.flagged.Identity.BcryptCost, "bcrypt-cost", d.Identity.BcryptCost, "bcrypt cost of passwords")
@@ -291,6 +299,13 @@ func (l *Loader) Load() (Config, error) {
 	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
 	env("GOSTACK_LOG_LEVEL", &c.LogLevel)
 	env("GOSTACK_COMPUTE_DRIVER", &c.Compute.Driver)
+	if v, ok := os.LookupEnv("GOSTACK_METRICS_PORT"); ok {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("GOSTACK_METRICS_PORT %q is not a port number", v)
+		}
+		c.MetricsPort = p
+	}
 
 	f := l.flagged
 	apply := func(name string, fn func()) {
@@ -308,6 +323,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("policy-dir", func() { c.PolicyDir = f.PolicyDir })
 	apply("log-level", func() { c.LogLevel = f.LogLevel })
 	apply("log-format", func() { c.LogFormat = f.LogFormat })
+	apply("metrics-port", func() { c.MetricsPort = f.MetricsPort })
 	apply("identity-port", func() { c.Identity.Port = f.Identity.Port })
 	apply("token-expiration", func() { c.Identity.TokenExpiration = f.Identity.TokenExpiration })
 	apply("bcrypt-cost", func() { c.Identity.BcryptCost = f.Identity.BcryptCost })

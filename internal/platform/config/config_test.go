@@ -45,3 +45,54 @@ func TestUnknownFileKey(t *testing.T) {
 		t.Fatal("unknown key accepted")
 	}
 }
+
+// The metrics port comes from the file, then GOSTACK_METRICS_PORT, then
+// --metrics-port; a value that is no port number is refused.
+func TestMetricsPort(t *testing.T) {
+	load := func(t *testing.T, file string, args ...string) (Config, error) {
+		t.Helper()
+		dir := t.TempDir()
+		if file != "" {
+			os.WriteFile(filepath.Join(dir, "gostack.yaml"), []byte(file), 0o600)
+		}
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		l := Bind(fs)
+		if err := fs.Parse(append([]string{"--data-dir", dir}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		return l.Load()
+	}
+	tests := []struct {
+		name, file, env string
+		args            []string
+		want            int
+		wantErr         bool
+	}{
+		{name: "default", want: 9180},
+		{name: "file", file: "metrics_port: 9200\n", want: 9200},
+		{name: "env over file", file: "metrics_port: 9200\n", env: "9300", want: 9300},
+		{name: "flag over env", env: "9300", args: []string{"--metrics-port", "0"}, want: 0},
+		{name: "env not a number", env: "metrics", wantErr: true},
+		{name: "out of range", args: []string{"--metrics-port", "70000"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				t.Setenv("GOSTACK_METRICS_PORT", tt.env)
+			}
+			c, err := load(t, tt.file, tt.args...)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("accepted: metrics port %d", c.MetricsPort)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MetricsPort != tt.want {
+				t.Errorf("metrics port %d, want %d", c.MetricsPort, tt.want)
+			}
+		})
+	}
+}
