@@ -11,6 +11,9 @@
 #   unit-pg     go test ./internal/...              (again, store tests on PostgreSQL)
 #   build       go build -o bin/gostack ./cmd/gostack
 #   acceptance  go test -tags acceptance ./tests/acceptance/...   (the real openstack CLI)
+#   soak        bench/cmd/soak short form: 2 min on SQLite, 2 min on PostgreSQL,
+#               2 min on SQLite with two kill -9 (10 min each with --long);
+#               0 failed operations and exact consistency at the end
 #   tempest     tests/tempest/run.sh --list identity --min-pass $TEMPEST_MIN_PASS
 #   tempest-image  tests/tempest/run.sh --list image --min-pass $TEMPEST_IMAGE_MIN_PASS
 #   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
@@ -186,6 +189,15 @@ acceptance() {
 	GOSTACK_BIN=$REPO/bin/gostack go test -tags acceptance -count=1 -v -timeout 25m ./tests/acceptance/...
 }
 
+# soak: the short form of bench/cmd/soak (2 min each: SQLite, PostgreSQL,
+# SQLite with kill -9 twice); --long: 10 min each.
+soak() {
+	local dur=${SOAK_DURATION:-2m}
+	if [ "$LONG" = 1 ]; then dur=${SOAK_DURATION:-10m}; fi
+	GOSTACK_SOAK=1 GOSTACK_SOAK_DURATION=$dur GOSTACK_BIN=$REPO/bin/gostack \
+		go test -count=1 -run TestSoak -timeout 60m -v ./bench/cmd/soak/soak/
+}
+
 tempest() {
 	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list identity --min-pass "$TEMPEST_MIN_PASS"
 }
@@ -247,9 +259,10 @@ if want unit-pg; then
 	fi
 fi
 step build go build -o bin/gostack ./cmd/gostack
-if want acceptance || want tempest || want tempest-image || want tempest-compute; then
+if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
+		step soak soak
 		step tempest tempest
 		step tempest-image tempest_image
 		step tempest-compute tempest_compute
@@ -258,6 +271,7 @@ if want acceptance || want tempest || want tempest-image || want tempest-compute
 		fi
 	else
 		skipped acceptance "no binary"
+		skipped soak "no binary"
 		skipped tempest "no binary"
 		skipped tempest-image "no binary"
 		skipped tempest-compute "no binary"
