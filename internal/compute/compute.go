@@ -20,8 +20,11 @@ type Config struct {
 
 // Store is the persistence compute needs. Writes that are bounded by a
 // quota take a check function, called inside the write's transaction with
-// that transaction and the current count, so that counting and inserting
-// are one atomic step.
+// its context, that transaction and the current count, so that counting
+// and inserting are one atomic step; the check reaches the database only
+// through the transaction it is given (a pool query under a transaction
+// is refused: see platform/db). Instances are the exception: see
+// CreateInstances.
 type Store interface {
 	Migrate(ctx context.Context) error
 	ServerStore
@@ -46,25 +49,30 @@ type Store interface {
 	AddFlavorAccess(ctx context.Context, id, projectID string) error
 	RemoveFlavorAccess(ctx context.Context, id, projectID string) error
 
-	// CreateKeypair inserts k after check(tx, keypairs the user has) passes.
-	CreateKeypair(ctx context.Context, k *Keypair, check func(q db.Querier, count int64) error) error
+	// CreateKeypair inserts k after check(ctx, tx, keypairs the user has)
+	// passes. The store sets k.ID.
+	CreateKeypair(ctx context.Context, k *Keypair, check func(ctx context.Context, q db.Querier, count int64) error) error
 	GetKeypair(ctx context.Context, userID, name string) (*Keypair, error)
 	ListKeypairs(ctx context.Context, userID string) ([]Keypair, error)
 	DeleteKeypair(ctx context.Context, userID, name string) error
 	CountKeypairs(ctx context.Context, userID string) (int64, error)
 
-	// CreateServerGroup inserts g after check(tx, groups of the project).
-	CreateServerGroup(ctx context.Context, g *ServerGroup, check func(q db.Querier, count int64) error) error
+	// CreateServerGroup inserts g after check(ctx, tx, groups of the
+	// project) passes.
+	CreateServerGroup(ctx context.Context, g *ServerGroup, check func(ctx context.Context, q db.Querier, count int64) error) error
 	GetServerGroup(ctx context.Context, id string) (*ServerGroup, error)
 	// ListServerGroups lists a project's groups, every group with "".
 	ListServerGroups(ctx context.Context, projectID string) ([]ServerGroup, error)
 	DeleteServerGroup(ctx context.Context, id string) error
 	CountServerGroups(ctx context.Context, projectID string) (int64, error)
 
-	// InTx runs fn in one transaction (quota reads and writes).
-	InTx(ctx context.Context, fn func(q db.Querier) error) error
-	// UserQuotas returns the per-user limits set for a user of a project.
-	UserQuotas(ctx context.Context, projectID, userID string) (map[string]int64, error)
+	// InTx runs fn in one transaction (quota writes); InReadTx in one
+	// read-only transaction (quota reads that must agree).
+	InTx(ctx context.Context, fn func(ctx context.Context, q db.Querier) error) error
+	InReadTx(ctx context.Context, fn func(ctx context.Context, q db.Querier) error) error
+	// UserQuotas returns, as q sees them, the per-user limits set for a
+	// user of a project.
+	UserQuotas(ctx context.Context, q db.Querier, projectID, userID string) (map[string]int64, error)
 	SetUserQuota(ctx context.Context, projectID, userID, resource string, limit int64) error
 	DeleteUserQuotas(ctx context.Context, projectID, userID string) error
 	// ClassQuotas returns the limits of a quota class other than
@@ -75,13 +83,19 @@ type Store interface {
 
 // ServerStore persists instances, their actions and migrations.
 type ServerStore interface {
-	// CreateInstances inserts instances in one transaction after
-	// check(tx, usage) passes, where usage counts the instances, cores and
-	// ram of the project's (and the user's) non-deleted instances. The
-	// store sets Seq, CreatedAt and UpdatedAt. If ServerGroup is set the
-	// instances join the group in the same transaction (a deleted group
-	// is apierr.ErrNotFound).
-	CreateInstances(ctx context.Context, insts []*Instance, check func(q db.Querier, usage InstanceUsage) error) error
+	// CreateInstances inserts instances (all of one project and user) and
+	// enforces their quota as Nova does, without serializing the creates
+	// of a project: it inserts them in one short transaction, then counts
+	// the project's (and the user's) non-deleted instances, cores and ram
+	// and calls check(ctx, usage) with what the others use; when check
+	// refuses, the instances are removed again and its error returned.
+	// Concurrent creates may each see the others and all back off; one
+	// whose check then passes on a fresh count tries again, so that
+	// creates under one limit end with as many as fit. check runs outside
+	// any transaction. The store sets Seq, CreatedAt and UpdatedAt. If
+	// ServerGroup is set the instances join the group in the same
+	// transaction (a deleted group is apierr.ErrNotFound).
+	CreateInstances(ctx context.Context, insts []*Instance, check func(ctx context.Context, usage InstanceUsage) error) error
 	// GetInstance returns an instance, deleted ones included, or apierr.ErrNotFound.
 	GetInstance(ctx context.Context, id string) (*Instance, error)
 	// ListInstances returns the instances f selects, sorted and paged.

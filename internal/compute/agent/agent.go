@@ -10,6 +10,12 @@
 //	      ─► loops over all hosts: heartbeat (10 s), power sync (60 s),
 //	         inventory refresh (60 s); driver events ─► EventReport
 //
+// A restarted agent finds its guests again (the drivers keep their
+// state) and its first power sync, right after its NodeReport, is the
+// whole truth of each host: the conductor destroys the guests of
+// instances deleted while the host was away (Nova's reap of running
+// deleted instances).
+//
 // One agent can run many hosts — the fake driver simulates thousands in
 // one process — so the periodic work is one goroutine per kind of work
 // that walks every host, spreading the hosts evenly over its interval,

@@ -19,6 +19,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/hostrpc/hostrpctest"
 	"github.com/gostack/gostack/internal/placement"
 	plapi "github.com/gostack/gostack/internal/placement/api"
 	"github.com/gostack/gostack/internal/placement/client"
@@ -33,23 +34,7 @@ var quiet = slog.New(slog.DiscardHandler)
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func newBus(t testing.TB) *bus.Bus {
-	t.Helper()
-	s, err := bus.StartEmbedded(bus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bus.ConnectServer(s, bus.Logger(quiet))
-	if err != nil {
-		s.Shutdown()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		b.Close()
-		s.Shutdown()
-	})
-	return b
-}
+func newBus(t testing.TB) *bus.Bus { return hostrpctest.Bus(t, bus.Logger(quiet)) }
 
 // newPlacement serves a real Placement over HTTP on a fresh database and
 // returns an admin client of it.

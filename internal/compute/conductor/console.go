@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
-// ConsoleOutput returns the last lines of the instance's serial console:
-// all of it when lines < 0, nothing when 0.
-func (c *Conductor) ConsoleOutput(ctx context.Context, inst *compute.Instance, lines int) (string, error) {
-	h, err := c.host(inst.Host)
+func (c *ops) consoleOutput(ctx context.Context, inst *compute.Instance, lines int) (string, error) {
+	h, err := c.Dial(inst.Host)
 	if err != nil {
 		return "", err
 	}
@@ -43,13 +42,11 @@ func lastLines(s string, n int) string {
 	return strings.Join(ls, "\n")
 }
 
-// VNCConsole returns a noVNC URL for the instance. Without a configured
-// proxy (NoVNCBase) VNC consoles are unavailable.
-func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (compute.ConsoleURL, error) {
-	if c.cfg.NoVNCBase == "" {
+func (c *ops) vncConsole(ctx context.Context, inst *compute.Instance) (compute.ConsoleURL, error) {
+	if c.Cfg.NoVNCBase == "" {
 		return compute.ConsoleURL{}, apierr.Unavailable("VNC consoles are not available: no noVNC proxy is configured.")
 	}
-	h, err := c.host(inst.Host)
+	h, err := c.Dial(inst.Host)
 	if err != nil {
 		return compute.ConsoleURL{}, err
 	}
@@ -58,8 +55,8 @@ func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (com
 		return compute.ConsoleURL{}, &hostError{err}
 	}
 	var token string
-	if c.cfg.ConsoleToken != nil {
-		if token, err = c.cfg.ConsoleToken(ctx, inst, vnc); err != nil {
+	if c.Cfg.ConsoleToken != nil {
+		if token, err = c.Cfg.ConsoleToken(ctx, inst, vnc); err != nil {
 			return compute.ConsoleURL{}, err
 		}
 	} else {
@@ -68,15 +65,14 @@ func (c *Conductor) VNCConsole(ctx context.Context, inst *compute.Instance) (com
 		token = hex.EncodeToString(b)
 	}
 	sep := "?"
-	if strings.Contains(c.cfg.NoVNCBase, "?") {
+	if strings.Contains(c.Cfg.NoVNCBase, "?") {
 		sep = "&"
 	}
-	return compute.ConsoleURL{Protocol: "vnc", Type: "novnc", URL: c.cfg.NoVNCBase + sep + "token=" + token}, nil
+	return compute.ConsoleURL{Protocol: "vnc", Type: "novnc", URL: c.Cfg.NoVNCBase + sep + "token=" + token}, nil
 }
 
-// Diagnostics asks the instance's host for its diagnostics.
-func (c *Conductor) Diagnostics(ctx context.Context, inst *compute.Instance) (driver.Diagnostics, error) {
-	h, err := c.host(inst.Host)
+func (c *ops) diagnostics(ctx context.Context, inst *compute.Instance) (driver.Diagnostics, error) {
+	h, err := c.Dial(inst.Host)
 	if err != nil {
 		return driver.Diagnostics{}, err
 	}
@@ -94,4 +90,4 @@ func (c *Conductor) Diagnostics(ctx context.Context, inst *compute.Instance) (dr
 // request.
 type hostError struct{ err error }
 
-func (e *hostError) Error() string { return text(e.err) }
+func (e *hostError) Error() string { return core.Text(e.err) }

@@ -44,6 +44,19 @@ func (s *memStore) eventsOf(id, req string) []compute.ActionEvent {
 type fakePlacement struct {
 	mu     sync.Mutex
 	allocs map[string]*consumer
+	// onRead, when set, runs before each read of a consumer's or a
+	// provider's allocations, outside the lock: a test's way to change
+	// the world between a reader's steps.
+	onRead func(consumerOrProvider string)
+}
+
+func (p *fakePlacement) read(c string) {
+	p.mu.Lock()
+	f := p.onRead
+	p.mu.Unlock()
+	if f != nil {
+		f(c)
+	}
 }
 
 type consumer struct {
@@ -57,6 +70,7 @@ func conflictErr() error {
 }
 
 func (p *fakePlacement) Allocations(ctx context.Context, c string) (*client.Allocations, error) {
+	p.read(c)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	a := &client.Allocations{Resources: map[string]map[string]int64{}}
@@ -128,6 +142,7 @@ func (p *fakePlacement) DeleteAllocations(ctx context.Context, c string) error {
 }
 
 func (p *fakePlacement) ProviderAllocations(ctx context.Context, rp string) (map[string]map[string]int64, int64, error) {
+	p.read(rp)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := map[string]map[string]int64{}

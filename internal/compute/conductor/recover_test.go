@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,4 +221,63 @@ func TestCrashMidStorm(t *testing.T) {
 	if guests != len(ids) {
 		t.Errorf("%d guests for %d servers", guests, len(ids))
 	}
+}
+
+// TestHealNeverClaimsForDeleted is issue #19's third defect: heal lists
+// the live instances, then walks the providers and claims the flavor of
+// each instance whose allocation is missing. An instance deleted in
+// between must get no allocation: a claim for it would be an orphan that
+// eats capacity.
+func TestHealNeverClaimsForDeleted(t *testing.T) {
+	t.Run("deleted before the claim", func(t *testing.T) {
+		e := newEnv(t, 1, fake.Instant, noGrace)
+		rp := "rp-" + hostName(1)
+		insts := e.active(2)
+		// Both lost their allocation; the first is deleted after heal
+		// listed the instances, while it walks the providers.
+		for _, inst := range insts {
+			e.place.DeleteAllocations(context.Background(), inst.ID)
+		}
+		var once sync.Once
+		e.place.onRead = func(c string) {
+			if c == rp {
+				once.Do(func() { e.act(compute.Op{Kind: compute.OpDelete, InstanceID: insts[0].ID}, compute.TaskDeleting) })
+			}
+		}
+		e.recover()
+		e.place.onRead = nil
+		if !e.get(insts[0].ID).Deleted {
+			t.Fatal("the instance was not deleted")
+		}
+		if a := e.place.of(insts[0].ID); a != nil {
+			t.Errorf("heal claimed %v for a deleted instance", a)
+		}
+		if a := e.place.of(insts[1].ID); a[rp]["MEMORY_MB"] != 512 {
+			t.Errorf("the live instance was not healed: %v", a)
+		}
+	})
+	t.Run("deleted during the claim", func(t *testing.T) {
+		// Another conductor deletes the instance, freeing its (missing)
+		// allocation, between heal's last read of the instance and its
+		// claim.
+		e := newEnv(t, 1, fake.Instant, noGrace)
+		inst := e.active(1)[0]
+		e.place.DeleteAllocations(context.Background(), inst.ID)
+		var once sync.Once
+		e.place.onRead = func(c string) {
+			if c == inst.ID {
+				once.Do(func() {
+					e.set(inst.ID, func(i *compute.Instance) {
+						now := time.Now()
+						i.Deleted, i.DeletedAt, i.VMState, i.TaskState = true, &now, compute.VMDeleted, ""
+					})
+				})
+			}
+		}
+		e.recover()
+		e.place.onRead = nil
+		if got := e.place.consumers(); len(got) != 0 {
+			t.Errorf("allocations left for a deleted instance: %v", got)
+		}
+	})
 }

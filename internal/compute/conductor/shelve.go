@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -17,41 +18,41 @@ import (
 // disk and uploads it into the queued image the Service created; task
 // state goes image_pending_upload → image_uploading → none. A backup then
 // deletes the oldest backups of its type beyond the rotation.
-func (c *Conductor) opSnapshot(ctx context.Context, op compute.Op, inst *compute.Instance) {
+func (c *ops) opSnapshot(ctx context.Context, op compute.Op, inst *compute.Instance) {
 	name := "compute_snapshot_instance"
 	if op.Kind == compute.OpBackup {
 		name = "compute_backup_instance"
 	}
-	finish := c.event(ctx, inst, op.Caller.RequestID, name, inst.Host)
+	finish := c.Event(ctx, inst, op.Caller.RequestID, name, inst.Host)
 	err := c.upload(ctx, op, inst, compute.TaskImagePendingUpload, compute.TaskImageUploading)
 	if err != nil {
-		if c.stopping() || errors.Is(err, compute.ErrGone) {
+		if c.Stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
 		c.deleteImage(op, op.ImageID)
-		c.failOp(inst.ID, "", err)
+		c.FailOp(inst.ID, "", err)
 		return
 	}
 	if op.Kind == compute.OpBackup {
 		c.rotateBackups(ctx, op, inst)
 	}
-	_, err = c.finish(inst.ID, compute.Outcome{})
+	_, err = c.Finish(inst.ID, compute.Outcome{})
 	finish(err)
 }
 
 // upload snapshots inst into op.ImageID, moving through the two task
 // states given.
-func (c *Conductor) upload(ctx context.Context, op compute.Op, inst *compute.Instance, pending, uploading string) error {
-	if c.cfg.Images == nil {
+func (c *ops) upload(ctx context.Context, op compute.Op, inst *compute.Instance, pending, uploading string) error {
+	if c.Cfg.Images == nil {
 		return apierr.Unavailable("The image service is not available.")
 	}
-	h, err := c.host(inst.Host)
+	h, err := c.Host(inst.Host)
 	if err != nil {
 		return err
 	}
 	for _, ts := range []string{pending, uploading} {
-		if _, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+		if _, err := compute.Step(ctx, c.Store, inst.ID, func(i *compute.Instance) error {
 			i.TaskState = ts
 			return nil
 		}); err != nil {
@@ -59,31 +60,31 @@ func (c *Conductor) upload(ctx context.Context, op compute.Op, inst *compute.Ins
 		}
 	}
 	up := hostrpc.Upload{ImageID: op.ImageID, Token: op.Caller.Token}
-	if img, err := c.cfg.Images.Get(ctx, op.Caller.Token, op.ImageID); err == nil {
+	if img, err := c.Cfg.Images.Get(ctx, op.Caller.Token, op.ImageID); err == nil {
 		up.DiskFormat = img.DiskFormat
 	}
 	return h.SnapshotUpload(ctx, inst.ID, up)
 }
 
-func (c *Conductor) deleteImage(op compute.Op, id string) {
-	if id == "" || c.cfg.Images == nil {
+func (c *ops) deleteImage(op compute.Op, id string) {
+	if id == "" || c.Cfg.Images == nil {
 		return
 	}
-	ctx, cancel := c.dbctx()
+	ctx, cancel := c.DBContext()
 	defer cancel()
-	if err := c.cfg.Images.Delete(ctx, op.Caller.Token, id); err != nil && !errors.Is(err, apierr.ErrNotFound) {
-		c.log.Warn("conductor: delete image", "image", id, "err", err)
+	if err := c.Cfg.Images.Delete(ctx, op.Caller.Token, id); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+		c.Log.Warn("conductor: delete image", "image", id, "err", err)
 	}
 }
 
 // rotateBackups keeps the newest op.Rotation backups of op.BackupType of
 // the instance (Nova's _rotate_backups).
-func (c *Conductor) rotateBackups(ctx context.Context, op compute.Op, inst *compute.Instance) {
-	imgs, err := c.cfg.Images.List(ctx, op.Caller.Token, map[string]string{
+func (c *ops) rotateBackups(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	imgs, err := c.Cfg.Images.List(ctx, op.Caller.Token, map[string]string{
 		"image_type": "backup", "backup_type": op.BackupType, "instance_uuid": inst.ID,
 	})
 	if err != nil {
-		c.log.Warn("conductor: list backups", "instance", inst.ID, "err", err)
+		c.Log.Warn("conductor: list backups", "instance", inst.ID, "err", err)
 		return
 	}
 	if len(imgs) <= op.Rotation {
@@ -99,18 +100,18 @@ func (c *Conductor) rotateBackups(ctx context.Context, op compute.Op, inst *comp
 // image (none when it boots from volume) and leaves it SHELVED; with a
 // zero ShelvedOffloadTime it is offloaded at once. A failure powers the
 // guest back on if it was running and keeps vm_state with a fault.
-func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
-	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_shelve_instance", inst.Host)
+func (c *ops) opShelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.Event(ctx, inst, op.Caller.RequestID, "compute_shelve_instance", inst.Host)
 	wasOn := inst.VMState == compute.VMActive
-	h, err := c.host(inst.Host)
+	h, err := c.Host(inst.Host)
 	if err == nil {
-		err = h.PowerOff(ctx, inst.ID, c.cfg.ShutdownTimeout)
+		err = h.PowerOff(ctx, inst.ID, c.Cfg.ShutdownTimeout)
 	}
 	if err == nil && op.ImageID != "" {
 		err = c.upload(ctx, op, inst, compute.TaskShelvingImagePend, compute.TaskShelvingImageUpload)
 	}
 	if err != nil {
-		if c.stopping() || errors.Is(err, compute.ErrGone) {
+		if c.Stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
@@ -118,11 +119,11 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		if wasOn && h != nil {
 			h.PowerOn(context.WithoutCancel(ctx), inst.ID)
 		}
-		c.failOp(inst.ID, "", err)
+		c.FailOp(inst.ID, "", err)
 		return
 	}
-	now := c.now().UTC()
-	cur, err := c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelved, Power: compute.Power(driver.Shutdown), Apply: func(i *compute.Instance) {
+	now := c.Now().UTC()
+	cur, err := c.Finish(inst.ID, compute.Outcome{VMState: compute.VMShelved, Power: compute.Power(driver.Shutdown), Apply: func(i *compute.Instance) {
 		// Nova's shelve bookkeeping, which unshelve reads.
 		if i.SystemMetadata == nil {
 			i.SystemMetadata = map[string]string{}
@@ -136,21 +137,21 @@ func (c *Conductor) opShelve(ctx context.Context, op compute.Op, inst *compute.I
 		}
 	}})
 	finish(err)
-	if err == nil && c.cfg.ShelvedOffloadTime == 0 {
+	if err == nil && c.Cfg.ShelvedOffloadTime == 0 {
 		c.offload(ctx, op, cur)
 	}
 }
 
 // opShelveOffload offloads a shelved instance.
-func (c *Conductor) opShelveOffload(ctx context.Context, op compute.Op, inst *compute.Instance) {
+func (c *ops) opShelveOffload(ctx context.Context, op compute.Op, inst *compute.Instance) {
 	c.offload(ctx, op, inst)
 }
 
 // offload destroys a shelved instance on its host and frees its claim:
 // SHELVED_OFFLOADED, without host or node.
-func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.Instance) {
-	finish := c.event(ctx, inst, op.Caller.RequestID, "compute_shelve_offload_instance", inst.Host)
-	_, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+func (c *ops) offload(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	finish := c.Event(ctx, inst, op.Caller.RequestID, "compute_shelve_offload_instance", inst.Host)
+	_, err := compute.Step(ctx, c.Store, inst.ID, func(i *compute.Instance) error {
 		if i.VMState != compute.VMShelved {
 			return compute.ErrStale
 		}
@@ -158,20 +159,20 @@ func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.In
 		return nil
 	})
 	if err == nil && inst.Host != "" {
-		err = c.destroyEverywhere(ctx, inst.Host, inst.ID)
+		err = c.DestroyEverywhere(ctx, inst.Host, inst.ID)
 	}
 	if err != nil {
-		if c.stopping() || errors.Is(err, compute.ErrGone) {
+		if c.Stopping() || errors.Is(err, compute.ErrGone) {
 			return
 		}
 		finish(err)
 		if !errors.Is(err, compute.ErrStale) {
-			c.failOp(inst.ID, "", err)
+			c.FailOp(inst.ID, "", err)
 		}
 		return
 	}
-	c.freeAllocations(inst.ID)
-	_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Power: compute.Power(driver.Shutdown),
+	c.FreeAllocations(inst.ID)
+	_, err = c.Finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Power: compute.Power(driver.Shutdown),
 		Place: &compute.Place{}})
 	finish(err)
 }
@@ -180,19 +181,19 @@ func (c *Conductor) offload(ctx context.Context, op compute.Op, inst *compute.In
 // where it is; a SHELVED_OFFLOADED one is scheduled and spawned from the
 // shelved image, which is then deleted. A failure leaves it shelved
 // with a fault.
-func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
+func (c *ops) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Instance) {
 	reqID := op.Caller.RequestID
 	if inst.VMState == compute.VMShelved && inst.Host != "" {
-		finish := c.event(ctx, inst, reqID, "compute_start_instance", inst.Host)
-		h, err := c.host(inst.Host)
+		finish := c.Event(ctx, inst, reqID, "compute_start_instance", inst.Host)
+		h, err := c.Host(inst.Host)
 		if err == nil {
 			err = h.PowerOn(ctx, inst.ID)
 		}
 		if err != nil {
-			c.fail(finish, inst.ID, "", err)
+			c.Fail(finish, inst.ID, "", err)
 			return
 		}
-		_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
+		_, err = c.Finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
 			Apply: clearShelved})
 		finish(err)
 		if op.Image == nil {
@@ -201,58 +202,58 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 		c.deleteShelvedImage(op, inst)
 		return
 	}
-	finish := c.event(ctx, inst, reqID, "conductor_unshelve_instance", "")
+	finish := c.Event(ctx, inst, reqID, "conductor_unshelve_instance", "")
 	if op.Image == nil {
 		op.Image = c.shelvedImage(ctx, op, inst)
 	}
-	spec := c.moveSpec(ctx, inst, inst.Flavor, op.Host, nil)
+	spec := c.MoveSpec(ctx, inst, inst.Flavor, op.Host, nil)
 	spec.Image = op.Image
 	spec.AZ = ""
 	if op.AZ != "" {
 		spec.AZ = op.AZ
-	} else if inst.AvailabilityZone != "" && inst.AvailabilityZone != c.cfg.DefaultAZ {
+	} else if inst.AvailabilityZone != "" && inst.AvailabilityZone != c.Cfg.DefaultAZ {
 		spec.AZ = inst.AvailabilityZone
 	}
-	c.freeAllocations(inst.ID) // an offloaded instance holds none; a stale one would block the claim
-	sel, _, err := c.cfg.Scheduler.Select(ctx, spec)
+	c.FreeAllocations(inst.ID) // an offloaded instance holds none; a stale one would block the claim
+	sel, _, err := c.Cfg.Scheduler.Select(ctx, spec)
 	if err != nil {
-		c.fail(finish, inst.ID, "", err)
+		c.Fail(finish, inst.ID, "", err)
 		return
 	}
 	finish(nil)
-	at := c.place(sel)
-	cur, err := compute.Step(ctx, c.store, inst.ID, func(i *compute.Instance) error {
+	at := c.Place(sel)
+	cur, err := compute.Step(ctx, c.Store, inst.ID, func(i *compute.Instance) error {
 		at.Put(i)
 		i.TaskState = compute.TaskSpawning
 		return nil
 	})
 	if err != nil {
-		c.freeAllocations(inst.ID)
+		c.FreeAllocations(inst.ID)
 		return
 	}
-	finishSpawn := c.event(ctx, cur, reqID, "compute_unshelve_instance", sel.Host)
-	h, err := c.host(sel.Host)
+	finishSpawn := c.Event(ctx, cur, reqID, "compute_unshelve_instance", sel.Host)
+	h, err := c.Host(sel.Host)
 	if err == nil {
 		cp := *cur
 		if op.Image != nil {
 			cp.ImageRef = op.Image.ID
 		}
-		err = h.Spawn(ctx, c.spec(&cp, op.Image, ""))
+		err = h.Spawn(ctx, core.Spec(&cp, op.Image, ""))
 	}
 	if err != nil {
-		if c.stopping() {
+		if c.Stopping() {
 			return
 		}
 		finishSpawn(err)
-		c.freeAllocations(inst.ID)
-		c.finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Fault: c.fault(err), Place: &compute.Place{}})
+		c.FreeAllocations(inst.ID)
+		c.Finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Fault: c.Fault(err), Place: &compute.Place{}})
 		return
 	}
-	now := c.now().UTC()
-	_, err = c.finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
+	now := c.Now().UTC()
+	_, err = c.Finish(inst.ID, compute.Outcome{VMState: compute.VMActive, Power: compute.Power(driver.Running),
 		LaunchedAt: &now, ClearFault: true, Apply: clearShelved})
 	if errors.Is(err, compute.ErrGone) {
-		c.destroyAndFree(h, inst.ID)
+		c.DestroyAndFree(h, inst.ID)
 	}
 	finishSpawn(err)
 	c.deleteShelvedImage(op, inst)
@@ -263,21 +264,21 @@ func (c *Conductor) opUnshelve(ctx context.Context, op compute.Op, inst *compute
 // reads it. An instance shelved before that was kept falls back to the
 // newest "<name>-shelved" snapshot image of the instance. Without either
 // the instance boots its own image again.
-func (c *Conductor) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Instance) *compute.ImageMeta {
-	if c.cfg.Images == nil {
+func (c *ops) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Instance) *compute.ImageMeta {
+	if c.Cfg.Images == nil {
 		return nil
 	}
 	if id := inst.SystemMetadata[compute.SysMetaShelvedImage]; id != "" {
-		img, err := c.cfg.Images.Get(ctx, op.Caller.Token, id)
+		img, err := c.Cfg.Images.Get(ctx, op.Caller.Token, id)
 		if err == nil {
 			return img
 		}
-		c.log.Warn("conductor: read the shelved image", "instance", inst.ID, "image", id, "err", err)
+		c.Log.Warn("conductor: read the shelved image", "instance", inst.ID, "image", id, "err", err)
 		return nil
 	}
-	imgs, err := c.cfg.Images.List(ctx, op.Caller.Token, map[string]string{"instance_uuid": inst.ID, "image_type": "snapshot"})
+	imgs, err := c.Cfg.Images.List(ctx, op.Caller.Token, map[string]string{"instance_uuid": inst.ID, "image_type": "snapshot"})
 	if err != nil {
-		c.log.Warn("conductor: find the shelved image", "instance", inst.ID, "err", err)
+		c.Log.Warn("conductor: find the shelved image", "instance", inst.ID, "err", err)
 		return nil
 	}
 	var best *compute.ImageMeta
@@ -302,7 +303,7 @@ func clearShelved(i *compute.Instance) {
 
 // deleteShelvedImage deletes the snapshot an unshelved instance was
 // shelved into (never the image it was built from).
-func (c *Conductor) deleteShelvedImage(op compute.Op, inst *compute.Instance) {
+func (c *ops) deleteShelvedImage(op compute.Op, inst *compute.Instance) {
 	if op.Image == nil || op.Image.ID == "" || op.Image.ID == inst.ImageRef {
 		return
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/quotas"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // Service manages server groups.
@@ -61,9 +60,11 @@ func (s *Service) Create(ctx context.Context, g compute.ServerGroup, soft bool) 
 	g.Members = []string{}
 	g.ID = uuid.NewString()
 	g.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	err := s.store.CreateServerGroup(ctx, &g, func(q db.Querier, count int64) error {
-		return s.quotas.CheckUser(ctx, q, g.ProjectID, g.UserID, "server_groups", count, "Quota exceeded, too many server groups.")
-	})
+	check, err := s.quotas.UserCheck(ctx, g.ProjectID, g.UserID, "server_groups", "Quota exceeded, too many server groups.")
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.CreateServerGroup(ctx, &g, check)
 	if err != nil {
 		return nil, err
 	}

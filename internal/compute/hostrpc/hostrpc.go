@@ -11,6 +11,12 @@
 // *apierr.Error values, which the bus carries with their status, message
 // and Type, so driver.IsNotFound works on the conductor's side as on the
 // agent's.
+//
+// A call to a host no agent serves fails at once (HostUnavailableError).
+// Await wraps a Host so that such a call waits for the agent instead, as
+// long as a Waiter (the conductor's judgement of whether the host is
+// coming back) allows: the call reached no agent, so trying it again
+// never runs an operation twice.
 package hostrpc
 
 import (

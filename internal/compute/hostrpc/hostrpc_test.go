@@ -17,31 +17,15 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/hostrpc/hostrpctest"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/bus"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// newBus starts an embedded NATS server and returns a connection to it,
-// both closed at cleanup.
-func newBus(t *testing.T) *bus.Bus {
-	t.Helper()
-	s, err := bus.StartEmbedded(bus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bus.ConnectServer(s)
-	if err != nil {
-		s.Shutdown()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		b.Close()
-		s.Shutdown()
-	})
-	return b
-}
+// newBus gives the test its own bus.
+func newBus(t *testing.T) *bus.Bus { return hostrpctest.Bus(t) }
 
 // images records uploads.
 type images struct {

@@ -22,7 +22,6 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/quotas"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // Service manages keypairs.
@@ -125,9 +124,11 @@ func (s *Service) Create(ctx context.Context, projectID string, req Request) (*c
 		return nil, apierr.BadRequest("Keypair data is invalid: failed to generate fingerprint")
 	}
 	k.Fingerprint = fp
-	err = s.store.CreateKeypair(ctx, k, func(q db.Querier, count int64) error {
-		return s.quotas.CheckUser(ctx, q, projectID, req.UserID, "key_pairs", count, "Quota exceeded, too many key pairs.")
-	})
+	check, err := s.quotas.UserCheck(ctx, projectID, req.UserID, "key_pairs", "Quota exceeded, too many key pairs.")
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.CreateKeypair(ctx, k, check)
 	if errors.Is(err, apierr.ErrDuplicate) {
 		return nil, apierr.Conflict("Key pair '%s' already exists.", req.Name)
 	}

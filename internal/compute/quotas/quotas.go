@@ -3,7 +3,8 @@
 // the usage behind /limits, and the checks every compute use case makes
 // before it takes more (instances, cores and ram, keypairs, server groups,
 // metadata items, injected files). Limits and usage are kept by
-// platform/quota, in the caller's transaction where a write is bounded.
+// platform/quota, in the caller's transaction where a write is bounded;
+// what a check inside a transaction reads goes through that transaction.
 package quotas
 
 import (
@@ -55,27 +56,37 @@ func Defaults() map[string]int64 {
 	}
 }
 
-// CheckUser refuses with Nova's 403 refusal when used+1 passes the
-// user's or the project's limit of resource.
-func (s *Service) CheckUser(ctx context.Context, q db.Querier, projectID, userID, resource string, used int64, refusal string) error {
-	over := false
+// UserCheck returns the quota check of a create bounded by the user's
+// and the project's limit of resource, which refuses with Nova's 403
+// refusal when used+1 passes either. The store calls it inside its
+// insert's transaction with the count there. The limits are read now,
+// before that transaction: the check then needs nothing but the count,
+// and a limit kept by Keystone (unified limits, read over HTTP) is never
+// waited for while a transaction holds a connection.
+func (s *Service) UserCheck(ctx context.Context, projectID, userID, resource, refusal string) (func(ctx context.Context, q db.Querier, used int64) error, error) {
+	project, err := s.Limit(ctx, projectID, resource)
+	if err != nil {
+		return nil, err
+	}
+	user := int64(quota.Unlimited)
 	if userID != "" {
-		uq, err := s.store.UserQuotas(ctx, projectID, userID)
+		err := s.store.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
+			uq, err := s.store.UserQuotas(ctx, q, projectID, userID)
+			if l, ok := uq[resource]; ok {
+				user = l
+			}
+			return err
+		})
 		if err != nil {
-			return err
-		}
-		if l, ok := uq[resource]; ok && l >= 0 && used+1 > l {
-			over = true
+			return nil, err
 		}
 	}
-	if !over {
-		err := s.quotas.Check(ctx, q, projectID, resource, 1, used)
-		var ol *quota.OverLimitError
-		if !errors.As(err, &ol) {
-			return err
+	return func(_ context.Context, _ db.Querier, used int64) error {
+		if (user >= 0 && used+1 > user) || (project != quota.Unlimited && used+1 > project) {
+			return apierr.Forbidden("%s", refusal).WithCause(fmt.Errorf("%s quota of project %s user %s", resource, projectID, userID))
 		}
-	}
-	return apierr.Forbidden("%s", refusal).WithCause(fmt.Errorf("%s quota of project %s user %s", resource, projectID, userID))
+		return nil
+	}, nil
 }
 
 // Resources lists the quota resource names.
@@ -85,19 +96,21 @@ func (s *Service) Resources() []string { return s.quotas.Resources() }
 // is set (the user's own limits over the project's).
 func (s *Service) Limits(ctx context.Context, projectID, userID string) (map[string]int64, error) {
 	var out map[string]int64
-	err := s.store.InTx(ctx, func(q db.Querier) error {
+	err := s.store.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
-		out, err = s.quotas.Limits(ctx, q, projectID)
-		return err
+		if out, err = s.quotas.Limits(ctx, q, projectID); err != nil || userID == "" {
+			return err
+		}
+		uq, err := s.store.UserQuotas(ctx, q, projectID, userID)
+		if err != nil {
+			return err
+		}
+		maps.Copy(out, uq)
+		return nil
 	})
-	if err != nil || userID == "" {
-		return out, err
-	}
-	uq, err := s.store.UserQuotas(ctx, projectID, userID)
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(out, uq)
 	return out, nil
 }
 
@@ -177,7 +190,7 @@ func (s *Service) Update(ctx context.Context, projectID, userID string, limits m
 		if userID != "" {
 			err = s.store.SetUserQuota(ctx, projectID, userID, r, l)
 		} else {
-			err = s.store.InTx(ctx, func(q db.Querier) error { return s.quotas.SetLimit(ctx, q, projectID, r, l) })
+			err = s.store.InTx(ctx, func(ctx context.Context, q db.Querier) error { return s.quotas.SetLimit(ctx, q, projectID, r, l) })
 		}
 		if errors.Is(err, quota.ErrExternalLimits) {
 			return nil, apierr.Forbidden("Quota limits are managed by the identity service (unified limits).")
@@ -194,14 +207,14 @@ func (s *Service) Delete(ctx context.Context, projectID, userID string) error {
 	if userID != "" {
 		return s.store.DeleteUserQuotas(ctx, projectID, userID)
 	}
-	return s.store.InTx(ctx, func(q db.Querier) error { return s.quotas.DeleteLimits(ctx, q, projectID) })
+	return s.store.InTx(ctx, func(ctx context.Context, q db.Querier) error { return s.quotas.DeleteLimits(ctx, q, projectID) })
 }
 
 // DefaultLimits returns the cloud's default limits (the "default"
 // quota class).
 func (s *Service) DefaultLimits(ctx context.Context) (map[string]int64, error) {
 	var out map[string]int64
-	err := s.store.InTx(ctx, func(q db.Querier) error {
+	err := s.store.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		out, err = s.quotas.Defaults(ctx, q)
 		return err
@@ -238,7 +251,7 @@ func (s *Service) UpdateClass(ctx context.Context, class string, limits map[stri
 	for r, l := range limits {
 		var err error
 		if class == "default" {
-			err = s.store.InTx(ctx, func(q db.Querier) error { return s.quotas.SetDefault(ctx, q, r, l) })
+			err = s.store.InTx(ctx, func(ctx context.Context, q db.Querier) error { return s.quotas.SetDefault(ctx, q, r, l) })
 		} else {
 			err = s.store.SetClassQuota(ctx, class, r, l)
 		}
@@ -255,7 +268,7 @@ func (s *Service) UpdateClass(ctx context.Context, class string, limits map[stri
 // Limit returns a project's limit of one resource (-1 = unlimited).
 func (s *Service) Limit(ctx context.Context, projectID, resource string) (int64, error) {
 	var l int64
-	err := s.store.InTx(ctx, func(q db.Querier) error {
+	err := s.store.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		l, err = s.quotas.Limit(ctx, q, projectID, resource)
 		return err
@@ -340,23 +353,31 @@ func (s *Service) CheckInjectedFiles(ctx context.Context, projectID string, coun
 }
 
 // instanceLimits returns the instances, cores and ram limits of the
-// project and those the user has of their own (absent = none).
-func (s *Service) instanceLimits(ctx context.Context, q db.Querier, c compute.Caller) (project, user map[string]int64, err error) {
-	project = map[string]int64{}
-	for _, r := range []string{"instances", "cores", "ram"} {
-		if project[r], err = s.quotas.Limit(ctx, q, c.ProjectID, r); err != nil {
-			return nil, nil, err
+// project and those the user has of their own (absent = none), read in
+// one read transaction.
+func (s *Service) instanceLimits(ctx context.Context, c compute.Caller) (project, user map[string]int64, err error) {
+	err = s.store.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
+		project = map[string]int64{}
+		for _, r := range []string{"instances", "cores", "ram"} {
+			var err error
+			if project[r], err = s.quotas.Limit(ctx, q, c.ProjectID, r); err != nil {
+				return err
+			}
 		}
-	}
-	uq, err := s.store.UserQuotas(ctx, c.ProjectID, c.UserID)
+		uq, err := s.store.UserQuotas(ctx, q, c.ProjectID, c.UserID)
+		if err != nil {
+			return err
+		}
+		user = map[string]int64{}
+		for _, r := range []string{"instances", "cores", "ram"} {
+			if l, ok := uq[r]; ok {
+				user[r] = l
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	user = map[string]int64{}
-	for _, r := range []string{"instances", "cores", "ram"} {
-		if l, ok := uq[r]; ok {
-			user[r] = l
-		}
 	}
 	return project, user, nil
 }
@@ -368,12 +389,7 @@ func (s *Service) InstancesThatFit(ctx context.Context, c compute.Caller, flavor
 	if err != nil {
 		return 0, err
 	}
-	var project, user map[string]int64
-	err = s.store.InTx(ctx, func(q db.Querier) error {
-		var err error
-		project, user, err = s.instanceLimits(ctx, q, c)
-		return err
-	})
+	project, user, err := s.instanceLimits(ctx, c)
 	if err != nil {
 		return 0, err
 	}
@@ -400,23 +416,26 @@ func (s *Service) InstancesThatFit(ctx context.Context, c compute.Caller, flavor
 	if minN != maxN {
 		requested = fmt.Sprintf("%d-%d", minN, maxN)
 	}
-	err = s.store.InTx(ctx, func(q db.Querier) error {
-		return s.CheckInstances(ctx, q, c, flavor, int64(maxN), u, requested)
-	})
-	if err == nil {
-		// The counts moved between the two reads; report what is left.
-		return 0, apierr.Forbidden("Quota exceeded for instances: Requested %s, but already used %d of %d instances", requested, u.Instances, project["instances"])
+	if err := checkInstances(project, user, flavor, int64(maxN), u, requested); err != nil {
+		return 0, err
 	}
-	return 0, err
+	// Not reached: fewer than minN fit, so maxN does not.
+	return 0, apierr.Forbidden("Quota exceeded for instances: Requested %s, but already used %d of %d instances", requested, u.Instances, project["instances"])
 }
 
 // CheckInstances checks n more instances of flavor against the
-// project's and the user's limits, given usage u.
-func (s *Service) CheckInstances(ctx context.Context, q db.Querier, c compute.Caller, flavor *compute.Flavor, n int64, u compute.InstanceUsage, requested string) error {
-	project, user, err := s.instanceLimits(ctx, q, c)
+// project's and the user's limits, given usage u (what the project and
+// the user use without them).
+func (s *Service) CheckInstances(ctx context.Context, c compute.Caller, flavor *compute.Flavor, n int64, u compute.InstanceUsage, requested string) error {
+	project, user, err := s.instanceLimits(ctx, c)
 	if err != nil {
 		return err
 	}
+	return checkInstances(project, user, flavor, n, u, requested)
+}
+
+// checkInstances is CheckInstances on limits already read.
+func checkInstances(project, user map[string]int64, flavor *compute.Flavor, n int64, u compute.InstanceUsage, requested string) error {
 	used := map[string]int64{"instances": u.Instances, "cores": u.Cores, "ram": u.RAM}
 	userUsed := map[string]int64{"instances": u.UserInstances, "cores": u.UserCores, "ram": u.UserRAM}
 	delta := map[string]int64{"instances": n, "cores": n * flavor.VCPUs, "ram": n * flavor.RAM}
@@ -449,23 +468,16 @@ func (s *Service) CheckResize(ctx context.Context, inst *compute.Instance, f *co
 	if err != nil {
 		return err
 	}
-	c := compute.Caller{ProjectID: inst.ProjectID, UserID: inst.UserID}
-	delta := &compute.Flavor{VCPUs: max(dc, 0), RAM: max(dr, 0)}
-	return s.store.InTx(ctx, func(q db.Querier) error {
-		// Instances do not change: only cores and ram are checked.
-		u.Instances, u.UserInstances = 0, 0
-		return s.checkInstanceQuotaNoInstances(ctx, q, c, delta, u)
-	})
-}
-
-// checkInstanceQuotaNoInstances checks cores and ram of delta only.
-func (s *Service) checkInstanceQuotaNoInstances(ctx context.Context, q db.Querier, c compute.Caller, delta *compute.Flavor, u compute.InstanceUsage) error {
-	project, user, err := s.instanceLimits(ctx, q, c)
+	project, user, err := s.instanceLimits(ctx, compute.Caller{ProjectID: inst.ProjectID, UserID: inst.UserID})
 	if err != nil {
 		return err
 	}
-	delete(project, "instances")
-	delete(user, "instances")
+	return checkCoresAndRAM(project, user, &compute.Flavor{VCPUs: max(dc, 0), RAM: max(dr, 0)}, u)
+}
+
+// checkCoresAndRAM checks cores and ram of delta only: a resize does not
+// change the number of instances.
+func checkCoresAndRAM(project, user map[string]int64, delta *compute.Flavor, u compute.InstanceUsage) error {
 	for _, lim := range []struct {
 		limits map[string]int64
 		used   [2]int64

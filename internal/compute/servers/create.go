@@ -12,7 +12,6 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // Create validates req, checks quota and stores MaxCount (at
@@ -195,8 +194,11 @@ func (s *Service) Create(ctx context.Context, c compute.Caller, req CreateReques
 			insts[i].ServerGroup = group.ID
 		}
 	}
-	err = s.store.CreateInstances(ctx, insts, func(q db.Querier, u compute.InstanceUsage) error {
-		return s.quotas.CheckInstances(ctx, q, c, flavor, int64(n), u, fmt.Sprint(n))
+	// The store counts again after its insert and undoes it when the
+	// instances no longer fit: creates racing in one project cannot pass
+	// the limits together (Nova's recheck_quota).
+	err = s.store.CreateInstances(ctx, insts, func(ctx context.Context, u compute.InstanceUsage) error {
+		return s.quotas.CheckInstances(ctx, c, flavor, int64(n), u, fmt.Sprint(n))
 	})
 	if errors.Is(err, apierr.ErrNotFound) && group != nil {
 		return nil, apierr.BadRequest("Instance group %s could not be found.", group.ID)

@@ -1,6 +1,7 @@
 // Package servers holds the servers' use cases other than their actions:
-// create (with its flavor, image, keypair, zone, group and quota checks,
-// in the instances insert's own transaction), list and show, update,
+// create (with its flavor, image, keypair, zone, group and quota checks;
+// the quota counted again after the insert, as Nova's recheck does), list
+// and show, update,
 // metadata and tags, the instance actions recorded, external events, and
 // the migrations of a server.
 package servers

@@ -87,41 +87,11 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}
 	consoles := console.NewAuthority(key, 0)
 	env.Handle("console", &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")})
-	cond := conductor.New(conductor.Config{
-		Store:     store,
-		Workers:   16,
-		Scheduler: timedScheduler{sched, env},
-		Placement: placement,
-		Dial:      func(h string) hostrpc.Host { return hostrpc.Dial(env.Bus, h) },
-		Images:    images,
-		Log:       env.Log,
-		HostName:  host,
-		NoVNCBase: env.URLs["console"] + "/vnc_lite.html",
-		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
-			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
-		},
-	})
-	// The metadata API: guests reach it through the network data plane,
-	// which signs the instance id with the shared secret.
-	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
-	if err != nil {
-		cond.Close()
-		return nil, err
-	}
-	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
-		ProxySharedSecret: hex.EncodeToString(secret),
-		Log:               env.Log.With("service", "metadata"),
-	}))
-	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
-	if err != nil {
-		cond.Close()
-		return nil, err
-	}
-
+	// The agent exists before the conductor, which re-runs interrupted
+	// operations once the agent has reported its hosts (Ready) and waits
+	// for a host's agent only while its heartbeats say it is coming back.
 	drivers, err := computeDrivers(cfg, env, images)
 	if err != nil {
-		reports.Unsubscribe()
-		cond.Close()
 		return nil, err
 	}
 	ag, err := agent.New(agent.Config{
@@ -134,10 +104,43 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Log:       env.Log,
 	})
 	if err != nil {
-		reports.Unsubscribe()
+		return nil, err
+	}
+	cond := conductor.New(conductor.Config{
+		Store:     store,
+		Workers:   16,
+		Scheduler: timedScheduler{sched, env},
+		Placement: placement,
+		Dial:      func(h string) hostrpc.Host { return hostrpc.Dial(env.Bus, h) },
+		Images:    images,
+		Log:       env.Log,
+		HostName:  host,
+		Liveness:  env.Liveness,
+		Ready:     ag.Reported(),
+		NoVNCBase: env.URLs["console"] + "/vnc_lite.html",
+		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
+			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
+		},
+	})
+	// The metadata API: guests reach it through the network data plane,
+	// which signs the instance id with the shared secret.
+	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
+	if err != nil {
+		ag.Close()
 		cond.Close()
 		return nil, err
 	}
+	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
+		ProxySharedSecret: hex.EncodeToString(secret),
+		Log:               env.Log.With("service", "metadata"),
+	}))
+	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
+	if err != nil {
+		ag.Close()
+		cond.Close()
+		return nil, err
+	}
+
 	// The agent registers its hosts in Placement over HTTP, so it starts
 	// with the workers, once the APIs serve.
 	env.Workers.Add("compute-agent", 0, func(ctx context.Context) error {

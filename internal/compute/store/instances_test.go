@@ -68,7 +68,7 @@ func TestCreateInstances(t *testing.T) {
 
 	refuse := errors.New("over quota")
 	second := newInst("i2", "p", "u")
-	err := s.CreateInstances(ctx, []*compute.Instance{full, second}, func(_ db.Querier, u compute.InstanceUsage) error {
+	err := s.CreateInstances(ctx, []*compute.Instance{full, second}, func(_ context.Context, u compute.InstanceUsage) error {
 		if u != (compute.InstanceUsage{}) {
 			t.Errorf("usage of an empty project = %+v", u)
 		}
@@ -119,7 +119,7 @@ func TestCreateInstances(t *testing.T) {
 	if want := (compute.InstanceUsage{Instances: 2, Cores: 3, RAM: 2560, UserInstances: 2, UserCores: 3, UserRAM: 2560}); u != want {
 		t.Errorf("usage = %+v, want %+v", u, want)
 	}
-	if err := s.CreateInstances(ctx, []*compute.Instance{newInst("i3", "p", "other")}, func(_ db.Querier, u compute.InstanceUsage) error {
+	if err := s.CreateInstances(ctx, []*compute.Instance{newInst("i3", "p", "other")}, func(_ context.Context, u compute.InstanceUsage) error {
 		if want := (compute.InstanceUsage{Instances: 2, Cores: 3, RAM: 2560}); u != want {
 			t.Errorf("check usage = %+v, want %+v", u, want)
 		}
@@ -598,7 +598,7 @@ func BenchmarkCreateInstance(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		n++
-		if err := s.CreateInstances(ctx, []*compute.Instance{newInst("b-"+strconv.Itoa(n), "p", "u")}, func(db.Querier, compute.InstanceUsage) error { return nil }); err != nil {
+		if err := s.CreateInstances(ctx, []*compute.Instance{newInst("b-"+strconv.Itoa(n), "p", "u")}, func(context.Context, compute.InstanceUsage) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -632,7 +632,7 @@ func TestConcurrentCreateInstancesQuota(t *testing.T) {
 	for w := range workers {
 		insts[w] = newInst(fmt.Sprintf("c-%d", w), "p", "u")
 		wg.Go(func() {
-			errs[w] = s.CreateInstances(ctx, []*compute.Instance{insts[w]}, func(_ db.Querier, u compute.InstanceUsage) error {
+			errs[w] = s.CreateInstances(ctx, []*compute.Instance{insts[w]}, func(_ context.Context, u compute.InstanceUsage) error {
 				if u.Instances+1 > limit {
 					return over
 				}

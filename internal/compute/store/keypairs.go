@@ -12,23 +12,8 @@ import (
 )
 
 // CreateKeypair implements compute.Store.
-func (s *Store) CreateKeypair(ctx context.Context, k *compute.Keypair, check func(q db.Querier, count int64) error) error {
-	// Keypair ids are Nova's integers, taken as MAX+1: a concurrent insert
-	// can take the same one (or the same name). The transaction is run
-	// again, and then sees which.
-	var err error
-	for range 8 {
-		if err = s.createKeypair(ctx, k, check); !errors.Is(err, errKeypairRace) {
-			return err
-		}
-	}
-	return err
-}
-
-var errKeypairRace = errors.New("compute store: concurrent keypair insert")
-
-func (s *Store) createKeypair(ctx context.Context, k *compute.Keypair, check func(q db.Querier, count int64) error) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+func (s *Store) CreateKeypair(ctx context.Context, k *compute.Keypair, check func(ctx context.Context, q db.Querier, count int64) error) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_keypairs WHERE user_id = $1 AND name = $2`, k.UserID, k.Name).Scan(&n); err != nil {
 			return err
@@ -40,17 +25,15 @@ func (s *Store) createKeypair(ctx context.Context, k *compute.Keypair, check fun
 			return err
 		}
 		if check != nil {
-			if err := check(tx, n); err != nil {
+			if err := check(ctx, tx, n); err != nil {
 				return err
 			}
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM compute_keypairs`).Scan(&k.ID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO compute_keypairs (id, user_id, name, type, public_key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			k.ID, k.UserID, k.Name, k.Type, k.PublicKey, k.Fingerprint, k.CreatedAt)
+		err := tx.QueryRowContext(ctx, `INSERT INTO compute_keypairs (user_id, name, type, public_key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			k.UserID, k.Name, k.Type, k.PublicKey, k.Fingerprint, k.CreatedAt).Scan(&k.ID)
 		if db.IsUnique(err) {
-			return errKeypairRace
+			// A concurrent create of the same name committed first.
+			return apierr.ErrDuplicate
 		}
 		return err
 	})
@@ -107,14 +90,14 @@ func (s *Store) CountKeypairs(ctx context.Context, userID string) (int64, error)
 }
 
 // CreateServerGroup implements compute.Store.
-func (s *Store) CreateServerGroup(ctx context.Context, g *compute.ServerGroup, check func(q db.Querier, count int64) error) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+func (s *Store) CreateServerGroup(ctx context.Context, g *compute.ServerGroup, check func(ctx context.Context, q db.Querier, count int64) error) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_server_groups WHERE project_id = $1`, g.ProjectID).Scan(&n); err != nil {
 			return err
 		}
 		if check != nil {
-			if err := check(tx, n); err != nil {
+			if err := check(ctx, tx, n); err != nil {
 				return err
 			}
 		}

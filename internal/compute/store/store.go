@@ -48,14 +48,19 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return quota.Migrate(ctx, s.db)
 }
 
-// InTx runs fn in one transaction.
-func (s *Store) InTx(ctx context.Context, fn func(q db.Querier) error) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+// InTx implements compute.Store.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, q db.Querier) error) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, tx) })
+}
+
+// InReadTx implements compute.Store.
+func (s *Store) InReadTx(ctx context.Context, fn func(ctx context.Context, q db.Querier) error) error {
+	return s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, tx) })
 }
 
 // CreateFlavor implements compute.Store.
 func (s *Store) CreateFlavor(ctx context.Context, f *compute.Flavor) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM compute_flavors WHERE id = $1`, f.ID).Scan(&n); err != nil {
 			return err
@@ -172,7 +177,7 @@ func (s *Store) DeleteFlavor(ctx context.Context, id string) error {
 
 // SetExtraSpecs implements compute.Store.
 func (s *Store) SetExtraSpecs(ctx context.Context, id string, specs map[string]string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for k, v := range specs {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM compute_flavor_extra_specs WHERE flavor_id = $1 AND spec_key = $2`, id, k); err != nil {
 				return err
@@ -221,12 +226,13 @@ func (s *Store) RemoveFlavorAccess(ctx context.Context, id, projectID string) er
 }
 
 // UserQuotas implements compute.Store.
-func (s *Store) UserQuotas(ctx context.Context, projectID, userID string) (map[string]int64, error) {
-	return s.limits(ctx, `SELECT resource, hard_limit FROM compute_user_quotas WHERE project_id = $1 AND user_id = $2`, projectID, userID)
+func (s *Store) UserQuotas(ctx context.Context, q db.Querier, projectID, userID string) (map[string]int64, error) {
+	return limits(ctx, q, `SELECT resource, hard_limit FROM compute_user_quotas WHERE project_id = $1 AND user_id = $2`, projectID, userID)
 }
 
-func (s *Store) limits(ctx context.Context, query string, args ...any) (map[string]int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, query, args...)
+// limits reads (resource, limit) rows.
+func limits(ctx context.Context, q db.Querier, query string, args ...any) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +251,7 @@ func (s *Store) limits(ctx context.Context, query string, args ...any) (map[stri
 
 // SetUserQuota implements compute.Store.
 func (s *Store) SetUserQuota(ctx context.Context, projectID, userID, resource string, limit int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM compute_user_quotas WHERE project_id = $1 AND user_id = $2 AND resource = $3`, projectID, userID, resource); err != nil {
 			return err
 		}
@@ -262,12 +268,12 @@ func (s *Store) DeleteUserQuotas(ctx context.Context, projectID, userID string) 
 
 // ClassQuotas implements compute.Store.
 func (s *Store) ClassQuotas(ctx context.Context, class string) (map[string]int64, error) {
-	return s.limits(ctx, `SELECT resource, hard_limit FROM compute_class_quotas WHERE class_name = $1`, class)
+	return limits(ctx, s.db.Reader(), `SELECT resource, hard_limit FROM compute_class_quotas WHERE class_name = $1`, class)
 }
 
 // SetClassQuota implements compute.Store.
 func (s *Store) SetClassQuota(ctx context.Context, class, resource string, limit int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM compute_class_quotas WHERE class_name = $1 AND resource = $2`, class, resource); err != nil {
 			return err
 		}

@@ -91,7 +91,7 @@ func TestKeypairsAndGroups(t *testing.T) {
 	s := open(t)
 	refuse := errors.New("over quota")
 	k := compute.Keypair{Name: "k", UserID: "u", Type: "ssh", PublicKey: "pk", Fingerprint: "fp", CreatedAt: db.Now()}
-	if err := s.CreateKeypair(ctx, &k, func(_ db.Querier, n int64) error {
+	if err := s.CreateKeypair(ctx, &k, func(_ context.Context, _ db.Querier, n int64) error {
 		if n != 0 {
 			t.Errorf("count = %d", n)
 		}
@@ -104,7 +104,7 @@ func TestKeypairsAndGroups(t *testing.T) {
 		t.Errorf("duplicate keypair: %v", err)
 	}
 	k2.Name = "k2"
-	if err := s.CreateKeypair(ctx, &k2, func(db.Querier, int64) error { return refuse }); !errors.Is(err, refuse) {
+	if err := s.CreateKeypair(ctx, &k2, func(context.Context, db.Querier, int64) error { return refuse }); !errors.Is(err, refuse) {
 		t.Errorf("quota refusal: %v", err)
 	}
 	if n, _ := s.CountKeypairs(ctx, "u"); n != 1 {
@@ -153,13 +153,25 @@ func TestQuotaTables(t *testing.T) {
 	if err := s.SetUserQuota(ctx, "p", "u", "cores", 5); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := s.UserQuotas(ctx, "p", "u"); !cmp.Equal(q, map[string]int64{"cores": 5}) {
+	userQuotas := func() map[string]int64 {
+		var out map[string]int64
+		err := s.InReadTx(ctx, func(ctx context.Context, q db.Querier) error {
+			var err error
+			out, err = s.UserQuotas(ctx, q, "p", "u")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if q := userQuotas(); !cmp.Equal(q, map[string]int64{"cores": 5}) {
 		t.Errorf("UserQuotas = %v", q)
 	}
 	if err := s.DeleteUserQuotas(ctx, "p", "u"); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := s.UserQuotas(ctx, "p", "u"); len(q) != 0 {
+	if q := userQuotas(); len(q) != 0 {
 		t.Errorf("after delete = %v", q)
 	}
 	if err := s.SetClassQuota(ctx, "gold", "ram", -1); err != nil {

@@ -14,7 +14,7 @@ import (
 // Bootstrap implements identity.Store.Bootstrap in one transaction.
 func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, passwordHash string) (*identity.BootstrapResult, error) {
 	var res identity.BootstrapResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = identity.BootstrapResult{}
 		now := db.Now()
 		// The Default domain.

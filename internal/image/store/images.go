@@ -64,7 +64,7 @@ func encodeLocations(ls []image.Location) string {
 
 // CreateImage implements image.Store.
 func (s *Store) CreateImage(ctx context.Context, img *image.Image, maxImages int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if maxImages >= 0 {
 			var n int64
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM images WHERE owner = $1`, img.Owner).Scan(&n); err != nil {
@@ -134,7 +134,7 @@ func writeTagsProps(ctx context.Context, tx *sql.Tx, img, old *image.Image) erro
 func (s *Store) GetImage(ctx context.Context, id string) (img *image.Image, err error) {
 	// The image row and its tags and properties are read from one
 	// snapshot, so an update is seen whole or not at all.
-	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		img, _, err = getImage(ctx, tx, id)
 		return err
 	})
@@ -206,7 +206,7 @@ func (s *Store) UpdateImage(ctx context.Context, id string, fn func(*image.Image
 	for attempt := 0; ; attempt++ {
 		var out *image.Image
 		raced := false
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			old, rev, err := getImage(ctx, tx, id)
 			if err != nil {
 				return err
@@ -255,7 +255,7 @@ var errRaced = errors.New("image changed concurrently")
 // DeleteImage implements image.Store.
 func (s *Store) DeleteImage(ctx context.Context, id string, check func(*image.Image) error) (*image.Image, error) {
 	var out *image.Image
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		img, rev, err := getImage(ctx, tx, id)
 		if err != nil {
 			return err

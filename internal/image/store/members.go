@@ -23,7 +23,7 @@ func scanMember(sc db.Scanner) (*image.Member, error) {
 
 // AddMember implements image.Store.
 func (s *Store) AddMember(ctx context.Context, m *image.Member, maxMembers int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if maxMembers >= 0 {
 			var n int64
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM image_members WHERE image_id = $1`, m.ImageID).Scan(&n); err != nil {
@@ -63,7 +63,7 @@ func (s *Store) ListMembers(ctx context.Context, imageID string) ([]*image.Membe
 
 // UpdateMember implements image.Store.
 func (s *Store) UpdateMember(ctx context.Context, m *image.Member) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return oneRow(tx.ExecContext(ctx, `UPDATE image_members SET status = $1, updated_at = $2
 			WHERE image_id = $3 AND member_id = $4`, m.Status, m.UpdatedAt, m.ImageID, m.MemberID))
 	})
@@ -71,7 +71,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *image.Member) error {
 
 // DeleteMember implements image.Store.
 func (s *Store) DeleteMember(ctx context.Context, imageID, memberID string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return oneRow(tx.ExecContext(ctx, `DELETE FROM image_members WHERE image_id = $1 AND member_id = $2`, imageID, memberID))
 	})
 }

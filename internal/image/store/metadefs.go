@@ -24,7 +24,7 @@ func scanNamespace(sc db.Scanner) (*metadef.Namespace, error) {
 
 // CreateNamespace implements metadef.Store.
 func (s *Store) CreateNamespace(ctx context.Context, ns *metadef.Namespace) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO metadef_namespaces (`+nsCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			ns.Namespace, ns.DisplayName, ns.Description, ns.Visibility, ns.Protected, ns.Owner, ns.CreatedAt, ns.UpdatedAt)
 		if db.IsUnique(err) {
@@ -50,7 +50,7 @@ func (s *Store) ListNamespaces(ctx context.Context) ([]*metadef.Namespace, error
 
 // UpdateNamespace implements metadef.Store.
 func (s *Store) UpdateNamespace(ctx context.Context, name string, ns *metadef.Namespace) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return oneRow(tx.ExecContext(ctx, `UPDATE metadef_namespaces SET namespace = $1, display_name = $2, description = $3,
 			visibility = $4, protected = $5, owner = $6, updated_at = $7 WHERE namespace = $8`,
 			ns.Namespace, ns.DisplayName, ns.Description, ns.Visibility, ns.Protected, ns.Owner, ns.UpdatedAt, name))
@@ -59,7 +59,7 @@ func (s *Store) UpdateNamespace(ctx context.Context, name string, ns *metadef.Na
 
 // DeleteNamespace implements metadef.Store.
 func (s *Store) DeleteNamespace(ctx context.Context, name string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1`, name); err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (s *Store) CreateMetadefItem(ctx context.Context, it *metadef.Item) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO metadef_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 			it.Namespace, it.Kind, it.Name, body, it.CreatedAt, it.UpdatedAt)
 		if db.IsUnique(err) {
@@ -131,7 +131,7 @@ func (s *Store) UpdateMetadefItem(ctx context.Context, name string, it *metadef.
 	if err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return oneRow(tx.ExecContext(ctx, `UPDATE metadef_items SET name = $1, body = $2, updated_at = $3
 			WHERE namespace = $4 AND kind = $5 AND name = $6`, it.Name, body, it.UpdatedAt, it.Namespace, it.Kind, name))
 	})
@@ -139,14 +139,14 @@ func (s *Store) UpdateMetadefItem(ctx context.Context, name string, it *metadef.
 
 // DeleteMetadefItem implements metadef.Store.
 func (s *Store) DeleteMetadefItem(ctx context.Context, namespace, kind, name string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return oneRow(tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1 AND kind = $2 AND name = $3`, namespace, kind, name))
 	})
 }
 
 // DeleteMetadefItems implements metadef.Store.
 func (s *Store) DeleteMetadefItems(ctx context.Context, namespace, kind string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM metadef_items WHERE namespace = $1 AND kind = $2`, namespace, kind)
 		return err
 	})

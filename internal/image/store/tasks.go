@@ -112,7 +112,7 @@ func (s *Store) ListTasks(ctx context.Context, f imports.TaskFilter) ([]*imports
 // UpdateTask implements imports.Store.
 func (s *Store) UpdateTask(ctx context.Context, id string, fn func(*imports.Task) error) (*imports.Task, error) {
 	var out *imports.Task
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t, err := getTask(ctx, tx, id)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 func (s *Store) Consumer(ctx context.Context, uuid string) (*placement.Consumer, []placement.Allocation, error) {
 	var c *placement.Consumer
 	var allocs []placement.Allocation
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		c, allocs, err = consumer(ctx, q, uuid)
 		return err
@@ -55,7 +55,7 @@ func consumer(ctx context.Context, q db.Querier, uuid string) (*placement.Consum
 func (s *Store) ProviderAllocations(ctx context.Context, uuid string) (map[string][]placement.Allocation, int64, error) {
 	out := map[string][]placement.Allocation{}
 	var gen int64
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		if gen, err = generation(ctx, q, uuid); err != nil {
 			return err
@@ -80,7 +80,7 @@ func (s *Store) ProviderAllocations(ctx context.Context, uuid string) (map[strin
 
 // WriteAllocations replaces the allocations of the consumers of cs.
 func (s *Store) WriteAllocations(ctx context.Context, cs []placement.ConsumerAllocations) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		return writeAllocations(ctx, tx, cs, nil)
 	})
 }
@@ -227,7 +227,7 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 
 // Reshape replaces inventories and allocations in one transaction.
 func (s *Store) Reshape(ctx context.Context, invs map[string]placement.InventorySet, cs []placement.ConsumerAllocations) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		rps := make([]string, 0, len(invs))
 		for rp := range invs {
 			rps = append(rps, rp)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 
 	"github.com/gostack/gostack/internal/placement"
@@ -30,7 +31,7 @@ func inventories(ctx context.Context, q db.Querier, uuid string) ([]placement.In
 func (s *Store) Inventories(ctx context.Context, uuid string) ([]placement.Inventory, int64, error) {
 	var invs []placement.Inventory
 	var gen int64
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		if gen, err = generation(ctx, q, uuid); err != nil {
 			return err
@@ -41,15 +42,10 @@ func (s *Store) Inventories(ctx context.Context, uuid string) ([]placement.Inven
 	return invs, gen, err
 }
 
-// readTx runs fn against the read pool. Reads that must agree with each
-// other (a generation and the rows it covers) run in one read transaction.
-func (s *Store) readTx(ctx context.Context, fn func(q db.Querier) error) error {
-	tx, err := s.db.Reader().BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return fn(tx)
+// readTx runs fn in one read transaction, so that reads which must agree
+// with each other (a generation and the rows it covers) see one snapshot.
+func (s *Store) readTx(ctx context.Context, fn func(ctx context.Context, q db.Querier) error) error {
+	return s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, tx) })
 }
 
 func usage(ctx context.Context, q db.Querier, uuid string) (placement.Usage, error) {
@@ -86,7 +82,7 @@ func writeInventories(ctx context.Context, q db.Querier, uuid string, invs []pla
 // SetInventories replaces a provider's inventories at generation gen.
 func (s *Store) SetInventories(ctx context.Context, uuid string, gen int64, invs []placement.Inventory) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *wtx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
 			return err
@@ -113,7 +109,7 @@ func (s *Store) ProviderTraits(ctx context.Context, uuid string) ([]string, int6
 func (s *Store) namesAt(ctx context.Context, uuid, query string) ([]string, int64, error) {
 	var names []string
 	var gen int64
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		if gen, err = generation(ctx, q, uuid); err != nil {
 			return err
@@ -141,7 +137,7 @@ func replaceNames(ctx context.Context, tx *wtx, table, col, uuid string, names [
 // SetProviderTraits replaces a provider's traits at generation gen.
 func (s *Store) SetProviderTraits(ctx context.Context, uuid string, gen int64, traits []string) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *wtx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		if ng, err = casGeneration(ctx, tx, uuid, gen); err != nil {
 			return err
@@ -160,7 +156,7 @@ func (s *Store) ProviderAggregates(ctx context.Context, uuid string) ([]string, 
 // the generation check.
 func (s *Store) SetProviderAggregates(ctx context.Context, uuid string, gen int64, aggs []string) (int64, error) {
 	var ng int64
-	err := s.tx(ctx, func(tx *wtx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		g := gen
 		if g < 0 {
 			var err error
@@ -184,7 +180,7 @@ func (s *Store) SetProviderAggregates(ctx context.Context, uuid string, gen int6
 func (s *Store) ProviderUsages(ctx context.Context, uuid string) (placement.Usage, int64, error) {
 	var u placement.Usage
 	var gen int64
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		var err error
 		if gen, err = generation(ctx, q, uuid); err != nil {
 			return err
@@ -275,7 +271,7 @@ func (s *Store) CreateCustomClass(ctx context.Context, name string) error {
 // DeleteCustomClass deletes a custom class no inventory uses; a missing
 // class is apierr.ErrNotFound.
 func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_inventories WHERE resource_class = $1`, name).Scan(&n); err != nil {
 			return err
@@ -297,7 +293,7 @@ func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 // RenameCustomClass renames a custom class and what refers to it. A
 // missing from is apierr.ErrNotFound, a taken to apierr.ErrDuplicate.
 func (s *Store) RenameCustomClass(ctx context.Context, from, to string) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_resource_classes WHERE name = $1`, to).Scan(&n); err != nil {
 			return err
@@ -345,7 +341,7 @@ func (s *Store) CreateCustomTrait(ctx context.Context, name string) (bool, error
 // DeleteCustomTrait deletes a custom trait no provider has; a missing
 // trait is apierr.ErrNotFound.
 func (s *Store) DeleteCustomTrait(ctx context.Context, name string) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM placement_provider_traits WHERE trait = $1`, name).Scan(&n); err != nil {
 			return err

@@ -25,7 +25,7 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 
 // CreateProvider inserts p.
 func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		p.RootUUID = p.UUID
 		if p.ParentUUID != "" {
 			var root string
@@ -122,7 +122,7 @@ func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) (
 // UpdateProvider renames and reparents a provider.
 func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, allowReparent bool) (*placement.Provider, error) {
 	var out *placement.Provider
-	err := s.tx(ctx, func(tx *wtx) error {
+	err := s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		p, err := scanProvider(tx.QueryRowContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE uuid = $1`, uuid))
 		if errors.Is(err, sql.ErrNoRows) {
 			return placement.ErrProviderNotFound(uuid)
@@ -233,7 +233,7 @@ func descendants(ctx context.Context, q db.Querier, uuid string) ([]string, erro
 
 // DeleteProvider deletes a provider without allocations or children.
 func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
-	return s.tx(ctx, func(tx *wtx) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := generation(ctx, tx, uuid); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ type snapshot struct {
 // set and its providers are shared: callers must not modify them.
 func (s *Store) CandidateProviders(ctx context.Context) (*placement.ProviderSet, error) {
 	var out *placement.ProviderSet
-	err := s.readTx(ctx, func(q db.Querier) error {
+	err := s.readTx(ctx, func(ctx context.Context, q db.Querier) error {
 		// Read first: what is loaded below is at least this recent.
 		var seq, pruned int64
 		if err := q.QueryRowContext(ctx, `SELECT seq, pruned FROM placement_seq WHERE id = 1`).Scan(&seq, &pruned); err != nil {

@@ -127,12 +127,12 @@ func (w *wtx) logChanges(ctx context.Context) error {
 
 // tx runs fn in a transaction, again when it lost a race it can retry,
 // and logs the providers it changed.
-func (s *Store) tx(ctx context.Context, fn func(tx *wtx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	var err error
 	for range 8 {
-		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err = s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			w := &wtx{Tx: tx}
-			if err := fn(w); err != nil {
+			if err := fn(ctx, w); err != nil {
 				return err
 			}
 			return w.logChanges(ctx)

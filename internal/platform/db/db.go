@@ -7,6 +7,23 @@
 // TEXT UUID keys, BOOLEAN, TIMESTAMP (always UTC, set from Go), JSONB read
 // only with ->>, ON CONFLICT, RETURNING; no SELECT ... FOR UPDATE (use
 // compare-and-swap updates), no LIKE for case-insensitive matching.
+// Integer ids come from the engine (an identity column on PostgreSQL,
+// INTEGER PRIMARY KEY AUTOINCREMENT on SQLite): an INSERT leaves the
+// column out and reads it back with RETURNING. Where the DDL of the two
+// engines cannot be one text, a migration comes as two files,
+// NNNNN_name.sqlite.sql and NNNNN_name.postgres.sql, and Migrate runs the
+// one of its engine.
+//
+// A transaction holds a connection until it ends, so code running inside
+// one must not ask a pool for another: with every connection held by
+// transactions whose goroutines wait for a second one, none ever comes
+// back. Tx and ReadTx hand their function a context that says so, and the
+// pools (Reader, Writer) and Tx and ReadTx themselves refuse that context
+// — with a panic in test binaries, so that a test finds the mistake, and
+// with ErrPoolInTx otherwise. Test binaries also refuse the goroutine that
+// holds a transaction whatever context it passes, which catches a
+// callback closing over its caller's context. Everything a transaction
+// needs goes through its *sql.Tx.
 package db
 
 import (
@@ -20,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +62,11 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	writer  *Pool
+	reader  *Pool
+	// holders are the goroutines holding a transaction of the database,
+	// tracked in test binaries only (see hold).
+	holders sync.Map
 }
 
 // Open opens url: "postgres://..." or "postgresql://..." for PostgreSQL,
@@ -62,7 +85,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			pool.Close()
 			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 		}
-		return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+		return newDB(Postgres, pool, pool), nil
 	}
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	if path == "" {
@@ -92,7 +115,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, write: w, read: r}, nil
+	return newDB(SQLite, w, r), nil
+}
+
+func newDB(dialect Dialect, write, read *sql.DB) *DB {
+	d := &DB{Dialect: dialect, write: write, read: read}
+	d.writer = &Pool{DB: write, owner: d}
+	d.reader = &Pool{DB: read, owner: d}
+	return d
 }
 
 // Close closes the database.
@@ -107,10 +137,11 @@ func (d *DB) Close() error {
 }
 
 // Reader returns the pool for queries outside a transaction.
-func (d *DB) Reader() *sql.DB { return d.read }
+func (d *DB) Reader() *Pool { return d.reader }
 
-// Writer returns the write pool; prefer Tx.
-func (d *DB) Writer() *sql.DB { return d.write }
+// Writer returns the write pool, for single statements outside a
+// transaction; prefer Tx.
+func (d *DB) Writer() *Pool { return d.writer }
 
 // Querier is what both *sql.DB and *sql.Tx offer.
 type Querier interface {
@@ -121,8 +152,13 @@ type Querier interface {
 
 // Tx runs fn in a read-write transaction, committing if fn returns nil.
 // It retries the whole of fn when the engine reports a transient conflict,
-// so fn must not have effects outside the transaction.
-func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// so fn must not have effects outside the transaction. fn gets a context
+// marked as holding the transaction (see the package doc): it must use
+// that one, and reach the database only through tx.
+func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := d.refuse(ctx, "BEGIN"); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = d.tx1(ctx, fn)
@@ -138,11 +174,14 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-func (d *DB) tx1(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (d *DB) tx1(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	tx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	ctx, end := d.mark(ctx)
+	defer end()
+	defer d.hold()()
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
@@ -152,7 +191,7 @@ func (d *DB) tx1(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 			tx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	if err = fn(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -199,13 +238,20 @@ func IsForeignKey(err error) bool {
 }
 
 // Migrate applies the migrations in fsys (goose .sql files at its root)
-// for one service, tracked in the table goose_<service>.
+// for one service, tracked in the table goose_<service>. A file named
+// NNNNN_name.sqlite.sql or NNNNN_name.postgres.sql is run on that engine
+// only; its twin for the other engine has the same version.
 func (d *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
-	dialect := goose.DialectSQLite3
+	dialect, other := goose.DialectSQLite3, Postgres
 	if d.Dialect == Postgres {
-		dialect = goose.DialectPostgres
+		dialect, other = goose.DialectPostgres, SQLite
+	}
+	others, err := fs.Glob(fsys, "*."+string(other)+".sql")
+	if err != nil {
+		return fmt.Errorf("migrations of %s: %w", service, err)
 	}
 	p, err := goose.NewProvider(dialect, d.write, fsys,
+		goose.WithExcludeNames(others),
 		goose.WithTableName("goose_"+service),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithSlog(slog.New(slog.DiscardHandler)))
@@ -226,8 +272,12 @@ func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // database, for reads that take several queries (a row and its child
 // rows): without it, PostgreSQL's READ COMMITTED lets a writer commit
 // between the queries, and the reader sees half of a change. On SQLite
-// a read transaction is already a snapshot (WAL).
-func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// a read transaction is already a snapshot (WAL). fn gets a marked
+// context, as with Tx.
+func (d *DB) ReadTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := d.refuse(ctx, "BEGIN"); err != nil {
+		return err
+	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if d.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -237,7 +287,10 @@ func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	ctx, end := d.mark(ctx)
+	defer end()
+	defer d.hold()()
+	if err := fn(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -44,7 +44,7 @@ INSERT INTO counters (id, n) VALUES ('a', 0);
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 25; j++ {
-				err := d.Tx(ctx, func(tx *sql.Tx) error {
+				err := d.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 					var n int
 					if err := tx.QueryRowContext(ctx, `SELECT n FROM counters WHERE id = $1`, "a").Scan(&n); err != nil {
 						return err
@@ -66,7 +66,7 @@ INSERT INTO counters (id, n) VALUES ('a', 0);
 	if n != 200 {
 		t.Fatalf("n = %d, want 200", n)
 	}
-	err := d.Tx(ctx, func(tx *sql.Tx) error {
+	err := d.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO counters (id, n) VALUES ('a', 1)`)
 		return err
 	})

@@ -6,15 +6,21 @@
 //
 // There are no reservations. Nova dropped its reserve/commit/rollback
 // quota engine (Pike) because reservations leaked and usage drifted; we
-// start where it ended. A service checks quota inside the same database
-// transaction that creates the resource, in one of two ways:
+// start where it ended. A service checks quota in one of three ways:
 //
 //   - Counting (Check): the caller counts what the project already uses
-//     (SELECT count(*) … in its transaction) and asks whether used+delta
-//     fits the limit. Nothing to keep in sync, so nothing drifts. On SQLite
-//     (one writer, BEGIN IMMEDIATE) it is exact. On PostgreSQL two
-//     concurrent creates can both pass under READ COMMITTED and overshoot
-//     by the concurrency; that is Nova's trade-off too.
+//     (SELECT count(*) … in the transaction that creates the resource)
+//     and asks whether used+delta fits the limit. Nothing to keep in
+//     sync, so nothing drifts. On SQLite (one writer, BEGIN IMMEDIATE) it
+//     is exact. On PostgreSQL two concurrent creates can both pass under
+//     READ COMMITTED and overshoot by the concurrency.
+//
+//   - Counting again after the insert (Nova's recheck_quota): the caller
+//     inserts and commits, counts with its rows in, and deletes them again
+//     when the count passes the limit. Exact on both engines without
+//     serializing the creates: the last of concurrent creates to count
+//     sees every create that kept its rows. Compute's instances do this
+//     (compute/store CreateInstances).
 //
 //   - Tracked usage (Consume): a usage row per (service, project,
 //     resource) is moved by delta with one conditional UPDATE that refuses
@@ -37,6 +43,10 @@
 //
 // A limit of -1 means unlimited. Only resources named in Config.Defaults
 // exist; any other name is an error, which catches typos in callers.
+//
+// A LimitSource answers over HTTP. Read such limits before opening the
+// transaction that needs them: a transaction must not wait on another
+// service while it holds a connection (see platform/db).
 package quota
 
 import (

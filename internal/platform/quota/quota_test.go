@@ -188,18 +188,18 @@ func TestConsume(t *testing.T) {
 		}
 		return u
 	}
-	tx := func(fn func(tx *sql.Tx) error) error { return d.Tx(ctx, fn) }
+	tx := func(fn func(ctx context.Context, tx *sql.Tx) error) error { return d.Tx(ctx, fn) }
 
-	if err := tx(func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 7) }); err != nil {
+	if err := tx(func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 7) }); err != nil {
 		t.Fatal(err)
 	}
-	err := tx(func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 4) })
+	err := tx(func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 4) })
 	var oe *OverLimitError
 	if !errors.As(err, &oe) || cmp.Diff([]Over{{"instances", 10, 7, 4}}, oe.Overs) != "" {
 		t.Fatalf("over-limit Consume = %v", err)
 	}
 	// All or nothing: cores fits but instances does not, so neither moves.
-	err = tx(func(tx *sql.Tx) error {
+	err = tx(func(ctx context.Context, tx *sql.Tx) error {
 		return q.ConsumeMany(ctx, tx, "p", map[string]int64{"instances": 5, "cores": 2})
 	})
 	if !errors.As(err, &oe) || cmp.Diff([]string{"instances"}, oe.Resources()) != "" {
@@ -210,7 +210,7 @@ func TestConsume(t *testing.T) {
 	}
 	// A transaction rolled back for another reason takes its usage along.
 	boom := errors.New("driver failed")
-	if err := tx(func(tx *sql.Tx) error {
+	if err := tx(func(ctx context.Context, tx *sql.Tx) error {
 		if err := q.Consume(ctx, tx, "p", "instances", 3); err != nil {
 			return err
 		}
@@ -225,10 +225,10 @@ func TestConsume(t *testing.T) {
 	if err := q.SetLimit(ctx, d.Writer(), "p", "instances", 2); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx(func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", -1) }); err != nil {
+	if err := tx(func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", -1) }); err != nil {
 		t.Fatalf("release over lowered limit: %v", err)
 	}
-	if err := tx(func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "cores", -5) }); err != nil {
+	if err := tx(func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "cores", -5) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := q.SetUsage(ctx, d.Writer(), "p", "ram", 2048); err != nil {
@@ -241,7 +241,7 @@ func TestConsume(t *testing.T) {
 	if err := q.SetLimit(ctx, d.Writer(), "p", "key_pairs", Unlimited); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx(func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "key_pairs", 1e9) }); err != nil {
+	if err := tx(func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "key_pairs", 1e9) }); err != nil {
 		t.Errorf("unlimited Consume: %v", err)
 	}
 }
@@ -258,7 +258,7 @@ func TestConsumeConcurrentNeverPassesLimit(t *testing.T) {
 	ok, over := 0, 0
 	for range workers {
 		wg.Go(func() {
-			err := d.Tx(ctx, func(tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 1) })
+			err := d.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return q.Consume(ctx, tx, "p", "instances", 1) })
 			var oe *OverLimitError
 			mu.Lock()
 			defer mu.Unlock()

@@ -88,7 +88,7 @@ func nameTaken(ctx context.Context, tx *sql.Tx, name string, except int64) error
 // CreatedAt, UUID (unless set) and AZ from the metadata (or the metadata
 // from AZ when only AZ is given); UpdatedAt is nil.
 func (s *HostStore) CreateAggregate(ctx context.Context, a *compute.Aggregate) error {
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	return txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		if err := nameTaken(ctx, tx, a.Name, 0); err != nil {
 			return err
 		}
@@ -107,14 +107,10 @@ func (s *HostStore) CreateAggregate(ctx context.Context, a *compute.Aggregate) e
 		mirrorAZ(&n, nil)
 		n.Hosts = uniqueHosts(n.Hosts)
 		n.CreatedAt, n.UpdatedAt = db.Now(), nil
-		var err error
-		if n.ID, err = txn.NextID(ctx, tx, "compute_aggregates", "id"); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO compute_aggregates (id, uuid, name, version, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, NULL)`,
-			n.ID, n.UUID, n.Name, n.CreatedAt)
+		err := tx.QueryRowContext(ctx, `INSERT INTO compute_aggregates (uuid, name, version, created_at, updated_at) VALUES ($1, $2, 1, $3, NULL) RETURNING id`,
+			n.UUID, n.Name, n.CreatedAt).Scan(&n.ID)
 		if db.IsUnique(err) {
-			return txn.ErrRace // a concurrent create took the id or the name
+			return txn.ErrRace // a concurrent create took the uuid or the name
 		}
 		if err != nil {
 			return err
@@ -210,7 +206,7 @@ func aggregates(ctx context.Context, q db.Querier, where string, args ...any) ([
 // GetAggregate implements compute.HostStore.
 func (s *HostStore) GetAggregate(ctx context.Context, id int64) (*compute.Aggregate, error) {
 	var out []compute.Aggregate
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		out, _, err = aggregates(ctx, tx, `WHERE id = $1`, id)
 		return err
@@ -228,7 +224,7 @@ func (s *HostStore) GetAggregate(ctx context.Context, id int64) (*compute.Aggreg
 // id, their hosts in the order they were given.
 func (s *HostStore) ListAggregates(ctx context.Context) ([]compute.Aggregate, error) {
 	var out []compute.Aggregate
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		out, _, err = aggregates(ctx, tx, ``)
 		return err
@@ -241,7 +237,7 @@ func (s *HostStore) ListAggregates(ctx context.Context) ([]compute.Aggregate, er
 // availability_zone metadata are mirrored as in CreateAggregate.
 func (s *HostStore) UpdateAggregate(ctx context.Context, id int64, fn func(*compute.Aggregate) error) (*compute.Aggregate, error) {
 	var out *compute.Aggregate
-	err := txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	err := txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		got, versions, err := aggregates(ctx, tx, `WHERE id = $1`, id)
 		if err != nil {
 			return err
@@ -286,7 +282,7 @@ func (s *HostStore) UpdateAggregate(ctx context.Context, id int64, fn func(*comp
 // DeleteAggregate implements compute.HostStore; its hosts and metadata go
 // with it.
 func (s *HostStore) DeleteAggregate(ctx context.Context, id int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range []string{`DELETE FROM compute_aggregate_hosts WHERE aggregate_id = $1`, `DELETE FROM compute_aggregate_metadata WHERE aggregate_id = $1`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err

@@ -41,7 +41,7 @@ func getService(ctx context.Context, q db.Querier, where string, args ...any) (*
 // another service has is ErrDuplicate.
 func (s *HostStore) UpsertService(ctx context.Context, hs *compute.HostService) (*compute.HostService, error) {
 	var out *compute.HostService
-	err := txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	err := txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		got, _, err := getService(ctx, tx, `host = $1 AND binary_name = $2`, hs.Host, hs.Binary)
 		if err == nil {
 			out = got
@@ -56,15 +56,12 @@ func (s *HostStore) UpsertService(ctx context.Context, hs *compute.HostService) 
 		} else if _, _, err := getService(ctx, tx, `uuid = $1`, n.ID); err == nil {
 			return fmt.Errorf("%w: service id", apierr.ErrDuplicate)
 		}
-		if n.IntID, err = txn.NextID(ctx, tx, "compute_services", "id"); err != nil {
-			return err
-		}
 		now := db.Now()
 		n.CreatedAt, n.UpdatedAt = now, now
-		_, err = tx.ExecContext(ctx, `INSERT INTO compute_services (`+serviceCols+`) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			n.IntID, n.ID, n.Host, n.Binary, n.Zone, n.Disabled, n.DisabledReason, n.ForcedDown, n.CreatedAt, n.UpdatedAt)
+		err = tx.QueryRowContext(ctx, `INSERT INTO compute_services (`+strings.TrimPrefix(serviceCols, "id, ")+`) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			n.ID, n.Host, n.Binary, n.Zone, n.Disabled, n.DisabledReason, n.ForcedDown, n.CreatedAt, n.UpdatedAt).Scan(&n.IntID)
 		if db.IsUnique(err) {
-			return txn.ErrRace // a concurrent insert of this service or of this id
+			return txn.ErrRace // a concurrent insert of this (host, binary) or of this uuid
 		}
 		if err != nil {
 			return err
@@ -119,7 +116,7 @@ func (s *HostStore) ListServices(ctx context.Context, host, binary string) ([]co
 // and CreatedAt are kept whatever fn does; UpdatedAt is set by the store.
 func (s *HostStore) UpdateService(ctx context.Context, id string, fn func(*compute.HostService) error) (*compute.HostService, error) {
 	var out *compute.HostService
-	err := txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	err := txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		hs, version, err := getService(ctx, tx, `uuid = $1`, id)
 		if err != nil {
 			return err
@@ -148,7 +145,7 @@ func (s *HostStore) UpdateService(ctx context.Context, id string, fn func(*compu
 // nova-compute service takes its host's compute nodes with it: deleting
 // a scheduler that shares the host leaves them.
 func (s *HostStore) DeleteService(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		hs, _, err := getService(ctx, tx, `uuid = $1`, id)
 		if err != nil {
 			return err
@@ -189,20 +186,25 @@ func scanNode(sc db.Scanner) (compute.ComputeNode, error) {
 // pay on SQLite, which looks each $N parameter up by a linear search.
 const nodeBatch = 16
 
+// nodeInsertCols are nodeCols but id, which the database gives.
+var nodeInsertCols = strings.TrimPrefix(nodeCols, "id, ")
+
+const nodeInsertNumCols = nodeNumCols - 1
+
 // nodeUpsert inserts n nodes, updating those whose uuid exists.
 func nodeUpsert(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO compute_nodes (` + nodeCols + `) VALUES `)
+	b.WriteString(`INSERT INTO compute_nodes (` + nodeInsertCols + `) VALUES `)
 	for r := range n {
 		if r > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(")
-		for c := range nodeNumCols {
+		for c := range nodeInsertNumCols {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "$%d", r*nodeNumCols+c+1)
+			fmt.Fprintf(&b, "$%d", r*nodeInsertNumCols+c+1)
 		}
 		b.WriteString(")")
 	}
@@ -217,10 +219,10 @@ func nodeUpsert(n int) string {
 	return b.String()
 }
 
-// UpsertNodes implements compute.HostStore. A new node gets the next
-// integer id and CreatedAt (now, unless set); an existing one keeps both.
-// UpdatedAt is the node's, or now when zero. When nodes repeats an ID the
-// last entry wins.
+// UpsertNodes implements compute.HostStore. A new node gets an integer
+// id from the database and CreatedAt (now, unless set); an existing one
+// keeps both. UpdatedAt is the node's, or now when zero. When nodes
+// repeats an ID the last entry wins.
 func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode) error {
 	if len(nodes) == 0 {
 		return nil
@@ -235,37 +237,7 @@ func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode
 			uniq = append(uniq, n)
 		}
 	}
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
-		existing := map[string]int64{}
-		for start := 0; start < len(uniq); start += 500 {
-			chunk := uniq[start:min(start+500, len(uniq))]
-			ids := make([]string, len(chunk))
-			for i, n := range chunk {
-				ids[i] = n.ID
-			}
-			var a db.Args
-			rows, err := tx.QueryContext(ctx, `SELECT uuid, id FROM compute_nodes WHERE uuid IN (`+db.List(&a, ids)+`)`, a.Vals...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var u string
-				var id int64
-				if err := rows.Scan(&u, &id); err != nil {
-					rows.Close()
-					return err
-				}
-				existing[u] = id
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		next, err := txn.NextID(ctx, tx, "compute_nodes", "id")
-		if err != nil {
-			return err
-		}
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := db.Now()
 		// One prepared statement serves every full batch; the last,
 		// shorter one gets its own.
@@ -277,13 +249,8 @@ func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode
 		}()
 		for start := 0; start < len(uniq); start += nodeBatch {
 			chunk := uniq[start:min(start+nodeBatch, len(uniq))]
-			vals := make([]any, 0, len(chunk)*nodeNumCols)
+			vals := make([]any, 0, len(chunk)*nodeInsertNumCols)
 			for _, n := range chunk {
-				id, ok := existing[n.ID]
-				if !ok {
-					id = next
-					next++
-				}
 				created, updated := db.UTC(n.CreatedAt), db.UTC(n.UpdatedAt)
 				if n.CreatedAt.IsZero() {
 					created = now
@@ -291,7 +258,7 @@ func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode
 				if n.UpdatedAt.IsZero() {
 					updated = now
 				}
-				vals = append(vals, id, n.ID, n.Host, n.HypervisorHostname, n.HypervisorType, n.HypervisorVersion, n.HostIP,
+				vals = append(vals, n.ID, n.Host, n.HypervisorHostname, n.HypervisorType, n.HypervisorVersion, n.HostIP,
 					n.VCPUs, n.VCPUsUsed, n.MemoryMB, n.MemoryMBUsed, n.LocalGB, n.LocalGBUsed, n.RunningVMs, n.CPUInfo,
 					n.CPUAllocationRatio, n.RAMAllocationRatio, n.DiskAllocationRatio, db.UTC(n.StartedAt), created, updated)
 			}
@@ -305,9 +272,6 @@ func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode
 				_, err = stmt.ExecContext(ctx, vals...)
 			} else {
 				_, err = tx.ExecContext(ctx, nodeUpsert(len(chunk)), vals...)
-			}
-			if db.IsUnique(err) {
-				return txn.ErrRace // a concurrent upsert took one of the new integer ids
 			}
 			if err != nil {
 				return err

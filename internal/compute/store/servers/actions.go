@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
-	"github.com/gostack/gostack/internal/compute/store/internal/txn"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -27,14 +26,10 @@ func actionSeq(ctx context.Context, q db.Querier, instanceID, requestID string) 
 // set, UpdatedAt is StartTime unless set; an action already recorded for
 // the request is ErrDuplicate.
 func (s *ServerStore) StartAction(ctx context.Context, a *compute.InstanceAction) error {
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := actionSeq(ctx, tx, a.InstanceID, a.RequestID); err == nil {
 			return fmt.Errorf("%w: action %s", apierr.ErrDuplicate, a.RequestID)
 		} else if !errors.Is(err, apierr.ErrNotFound) {
-			return err
-		}
-		seq, err := txn.NextID(ctx, tx, "compute_instance_actions", "seq")
-		if err != nil {
 			return err
 		}
 		start, upd := db.UTC(a.StartTime), db.UTC(a.UpdatedAt)
@@ -44,11 +39,12 @@ func (s *ServerStore) StartAction(ctx context.Context, a *compute.InstanceAction
 		if a.UpdatedAt.IsZero() {
 			upd = start
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO compute_instance_actions (seq, instance_id, request_id, action, user_id, project_id, message, start_time, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			seq, a.InstanceID, a.RequestID, a.Action, a.UserID, a.ProjectID, a.Message, start, upd)
+		_, err := tx.ExecContext(ctx, `INSERT INTO compute_instance_actions (instance_id, request_id, action, user_id, project_id, message, start_time, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.InstanceID, a.RequestID, a.Action, a.UserID, a.ProjectID, a.Message, start, upd)
 		if db.IsUnique(err) {
-			return txn.ErrRace
+			// A concurrent start of the same action committed first.
+			return fmt.Errorf("%w: action %s", apierr.ErrDuplicate, a.RequestID)
 		}
 		if err != nil {
 			return err
@@ -59,18 +55,24 @@ func (s *ServerStore) StartAction(ctx context.Context, a *compute.InstanceAction
 }
 
 // StartEvent implements compute.ServerStore. StartTime is now unless
-// set; the action's UpdatedAt becomes now.
+// set; the action's UpdatedAt becomes now. That update comes first: on
+// PostgreSQL it holds the action's row until the commit, so that two
+// events of one action take their positions one after the other, and the
+// second reads the first's.
 func (s *ServerStore) StartEvent(ctx context.Context, instanceID, requestID string, e compute.ActionEvent) error {
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		seq, err := actionSeq(ctx, tx, instanceID, requestID)
 		if err != nil {
+			return err
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE compute_instance_actions SET updated_at = $1 WHERE seq = $2`, now, seq); err != nil {
 			return err
 		}
 		var pos int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM compute_instance_action_events WHERE action_seq = $1`, seq).Scan(&pos); err != nil {
 			return err
 		}
-		now := db.Now()
 		start := db.UTC(e.StartTime)
 		if e.StartTime.IsZero() {
 			start = now
@@ -78,13 +80,6 @@ func (s *ServerStore) StartEvent(ctx context.Context, instanceID, requestID stri
 		_, err = tx.ExecContext(ctx, `INSERT INTO compute_instance_action_events (action_seq, position, event, start_time, finish_time, result, traceback, host, host_id, details)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			seq, pos, e.Event, start, db.NullTime(e.FinishTime), e.Result, e.Traceback, e.Host, e.HostID, e.Details)
-		if db.IsUnique(err) {
-			return txn.ErrRace
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE compute_instance_actions SET updated_at = $1 WHERE seq = $2`, now, seq)
 		return err
 	})
 }
@@ -94,7 +89,7 @@ func (s *ServerStore) StartEvent(ctx context.Context, instanceID, requestID stri
 // FinishTime is now unless set, and Details is written too when given
 // (Nova 2.84 records the fault there). The action's UpdatedAt becomes now.
 func (s *ServerStore) FinishEvent(ctx context.Context, instanceID, requestID string, e compute.ActionEvent) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		seq, err := actionSeq(ctx, tx, instanceID, requestID)
 		if err != nil {
 			return err
@@ -145,7 +140,7 @@ func scanAction(sc db.Scanner) (compute.InstanceAction, int64, error) {
 // order of recording desc. An unknown marker is ErrNotFound.
 func (s *ServerStore) ListActions(ctx context.Context, instanceID string, f compute.ActionFilter) ([]compute.InstanceAction, error) {
 	out := []compute.InstanceAction{}
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var a db.Args
 		where := []string{`instance_id = ` + a.Add(instanceID)}
 		if f.ChangesSince != nil {
@@ -191,7 +186,7 @@ func (s *ServerStore) ListActions(ctx context.Context, instanceID string, f comp
 // Nova lists them.
 func (s *ServerStore) GetAction(ctx context.Context, instanceID, requestID string) (*compute.InstanceAction, error) {
 	var out compute.InstanceAction
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		act, seq, err := scanAction(tx.QueryRowContext(ctx, `SELECT `+actionCols+` FROM compute_instance_actions WHERE instance_id = $1 AND request_id = $2`, instanceID, requestID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apierr.ErrNotFound

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/store/internal/txn"
@@ -28,14 +30,22 @@ const instanceCols = `uuid, seq, version, display_name, hostname, display_descri
 
 const instanceNumCols = 55
 
-// instanceInsert inserts one instance from instanceValues.
+// instanceInsert inserts one instance from instanceValues without its
+// seq, which the database gives and the statement returns.
 func instanceInsert() string {
-	ps := make([]string, instanceNumCols)
-	for i := range ps {
-		ps[i] = fmt.Sprintf("$%d", i+1)
+	var cols, ps []string
+	for i, c := range strings.Split(instanceCols, ",") {
+		if i == instanceSeqCol {
+			continue
+		}
+		cols = append(cols, strings.TrimSpace(c))
+		ps = append(ps, fmt.Sprintf("$%d", len(ps)+1))
 	}
-	return `INSERT INTO compute_instances (` + instanceCols + `) VALUES (` + strings.Join(ps, ", ") + `)`
+	return `INSERT INTO compute_instances (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(ps, ", ") + `) RETURNING seq`
 }
+
+// instanceSeqCol is the index of seq in instanceCols.
+const instanceSeqCol = 1
 
 // instanceUpdate writes every column from instanceValues, then
 // compare-and-swaps on the version read: $56 is the uuid, $57 the version.
@@ -263,28 +273,68 @@ func usage(ctx context.Context, q db.Querier, projectID, userID string) (compute
 	return u, err
 }
 
-// CreateInstances implements compute.ServerStore. Usage is counted for
-// the project and user of the first instance: one request creates the
-// instances of one project.
-func (s *ServerStore) CreateInstances(ctx context.Context, insts []*compute.Instance, check func(q db.Querier, usage compute.InstanceUsage) error) error {
+// createAttempts bounds how often CreateInstances inserts again after
+// backing off for concurrent creates that all counted each other.
+const createAttempts = 8
+
+// CreateInstances implements compute.ServerStore. Nothing serializes the
+// creates of a project: each inserts its instances, then counts what the
+// project uses with them in. A create whose count passes its limits
+// keeps its instances; one whose count does not removes them. The last
+// of several concurrent creates to count sees all of those that kept
+// theirs, so no limit is passed; but creates counting at the same time
+// can each see the others and all back off. So one that backed off counts
+// again without its own, and inserts again, after a short random pause,
+// when they fit now.
+func (s *ServerStore) CreateInstances(ctx context.Context, insts []*compute.Instance, check func(ctx context.Context, usage compute.InstanceUsage) error) error {
 	if len(insts) == 0 {
 		return nil
 	}
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
-		// Serialize creates in the project (see compute_instance_locks).
-		if _, err := tx.ExecContext(ctx, `INSERT INTO compute_instance_locks (project_id, writes) VALUES ($1, 1)
-			ON CONFLICT (project_id) DO UPDATE SET writes = compute_instance_locks.writes + 1`, insts[0].ProjectID); err != nil {
+	projectID, userID := insts[0].ProjectID, insts[0].UserID
+	ids := make([]string, len(insts))
+	var own compute.InstanceUsage
+	for i, in := range insts {
+		ids[i] = in.ID
+		own.Instances++
+		own.Cores += in.Flavor.VCPUs
+		own.RAM += in.Flavor.RAM
+	}
+	own.UserInstances, own.UserCores, own.UserRAM = own.Instances, own.Cores, own.RAM
+	for attempt := 1; ; attempt++ {
+		if err := s.insertInstances(ctx, insts); err != nil {
 			return err
 		}
-		u, err := usage(ctx, tx, insts[0].ProjectID, insts[0].UserID)
-		if err != nil {
-			return err
+		if check == nil {
+			return nil
 		}
-		if check != nil {
-			if err := check(tx, u); err != nil {
-				return err
+		u, err := usage(ctx, s.db.Reader(), projectID, userID)
+		if err == nil {
+			err = check(ctx, minus(u, own))
+			if err == nil {
+				return nil
 			}
 		}
+		if uerr := s.removeInstances(context.WithoutCancel(ctx), ids); uerr != nil {
+			return fmt.Errorf("%w (and removing the instances again failed: %v)", err, uerr)
+		}
+		if u, uerr := usage(ctx, s.db.Reader(), projectID, userID); uerr != nil || attempt == createAttempts {
+			return err
+		} else if err = check(ctx, u); err != nil {
+			return err
+		}
+		// They fit without the others that backed off too.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(rand.IntN(5000*attempt)) * time.Microsecond):
+		}
+	}
+}
+
+// insertInstances inserts insts, their tags and their group membership
+// in one transaction.
+func (s *ServerStore) insertInstances(ctx context.Context, insts []*compute.Instance) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		ids := make([]string, len(insts))
 		for i, in := range insts {
 			ids[i] = in.ID
@@ -314,22 +364,19 @@ func (s *ServerStore) CreateInstances(ctx context.Context, insts []*compute.Inst
 			}
 			groups[in.ServerGroup] = true
 		}
-		seq, err := txn.NextID(ctx, tx, "compute_instances", "seq")
-		if err != nil {
-			return err
-		}
 		stmt, err := tx.PrepareContext(ctx, instanceInsert())
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		now := db.Now()
-		for i, in := range insts {
-			in.Seq = seq + int64(i)
+		for _, in := range insts {
 			in.CreatedAt, in.UpdatedAt = now, now
-			if _, err := stmt.ExecContext(ctx, instanceValues(in, 1)...); err != nil {
+			vals := instanceValues(in, 1)
+			vals = append(vals[:instanceSeqCol], vals[instanceSeqCol+1:]...)
+			if err := stmt.QueryRowContext(ctx, vals...).Scan(&in.Seq); err != nil {
 				if db.IsUnique(err) {
-					return txn.ErrRace
+					return fmt.Errorf("%w: instance id", apierr.ErrDuplicate)
 				}
 				return err
 			}
@@ -346,6 +393,32 @@ func (s *ServerStore) CreateInstances(ctx context.Context, insts []*compute.Inst
 	})
 }
 
+// removeInstances deletes instances a create inserted and may not keep,
+// with their tags and group membership.
+func (s *ServerStore) removeInstances(ctx context.Context, ids []string) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += 500 {
+			var a db.Args
+			list := db.List(&a, ids[start:min(start+500, len(ids))])
+			if _, err := tx.ExecContext(ctx, `DELETE FROM compute_server_group_members WHERE instance_id IN (`+list+`)`, a.Vals...); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM compute_instances WHERE uuid IN (`+list+`)`, a.Vals...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// minus is what u counts besides own.
+func minus(u, own compute.InstanceUsage) compute.InstanceUsage {
+	return compute.InstanceUsage{
+		Instances: u.Instances - own.Instances, Cores: u.Cores - own.Cores, RAM: u.RAM - own.RAM,
+		UserInstances: u.UserInstances - own.UserInstances, UserCores: u.UserCores - own.UserCores, UserRAM: u.UserRAM - own.UserRAM,
+	}
+}
+
 // GetInstance implements compute.ServerStore.
 func (s *ServerStore) GetInstance(ctx context.Context, id string) (*compute.Instance, error) {
 	r, err := getInstanceRow(ctx, s.db.Reader(), id)
@@ -360,7 +433,7 @@ func (s *ServerStore) GetInstance(ctx context.Context, id string) (*compute.Inst
 // (when fn left it nil) and leaves its server group.
 func (s *ServerStore) UpdateInstance(ctx context.Context, id string, includeDeleted bool, fn func(*compute.Instance) error) (*compute.Instance, error) {
 	var out *compute.Instance
-	err := txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	err := txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		r, err := getInstanceRow(ctx, tx, id)
 		if err != nil {
 			return err
@@ -412,7 +485,7 @@ func (s *ServerStore) CountInstanceUsage(ctx context.Context, projectID, userID 
 
 // PurgeInstance implements compute.ServerStore.
 func (s *ServerStore) PurgeInstance(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := txn.Exec1(ctx, tx, `DELETE FROM compute_instances WHERE uuid = $1`, id); err != nil {
 			return err
 		}
@@ -655,7 +728,7 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 	}
 	inGo := nameRE != nil
 
-	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if f.Marker != "" {
 			cols := make([]string, len(keys))
 			for i, k := range keys {

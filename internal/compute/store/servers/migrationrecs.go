@@ -59,7 +59,7 @@ func getMigration(ctx context.Context, q db.Querier, id string) (*compute.Migrat
 // CreateMigration implements compute.ServerStore. A migration without a
 // UUID gets one; a taken UUID is ErrDuplicate.
 func (s *ServerStore) CreateMigration(ctx context.Context, m *compute.Migration) error {
-	return txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	return txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		n := *m
 		if n.UUID == "" {
 			n.UUID = uuid.NewString()
@@ -68,20 +68,16 @@ func (s *ServerStore) CreateMigration(ctx context.Context, m *compute.Migration)
 		} else if !errors.Is(err, apierr.ErrNotFound) {
 			return err
 		}
-		var err error
-		if n.ID, err = txn.NextID(ctx, tx, "compute_migrations", "id"); err != nil {
-			return err
-		}
 		now := db.Now()
 		n.CreatedAt, n.UpdatedAt = now, now
-		_, err = tx.ExecContext(ctx, `INSERT INTO compute_migrations (`+migrationCols+`) VALUES
-			($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
-			n.ID, n.UUID, n.InstanceID, n.Type, n.Status, n.SourceCompute, n.SourceNode,
+		err := tx.QueryRowContext(ctx, `INSERT INTO compute_migrations (`+strings.TrimPrefix(migrationCols, "id, ")+`) VALUES
+			($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
+			n.UUID, n.InstanceID, n.Type, n.Status, n.SourceCompute, n.SourceNode,
 			n.DestCompute, n.DestNode, n.DestHost, n.OldFlavorID, n.NewFlavorID, n.ProjectID, n.UserID, n.MemoryTotal,
 			n.MemoryRemain, n.MemoryProc, n.DiskTotal, n.DiskRemain, n.DiskProc, n.CrossCellMove, driverData(n.DriverDataJSON),
-			n.CreatedAt, n.UpdatedAt)
+			n.CreatedAt, n.UpdatedAt).Scan(&n.ID)
 		if db.IsUnique(err) {
-			return txn.ErrRace
+			return txn.ErrRace // a concurrent create of this uuid
 		}
 		if err != nil {
 			return err
@@ -95,7 +91,7 @@ func (s *ServerStore) CreateMigration(ctx context.Context, m *compute.Migration)
 // are kept whatever fn does; UpdatedAt is set by the store.
 func (s *ServerStore) UpdateMigration(ctx context.Context, id string, fn func(*compute.Migration) error) (*compute.Migration, error) {
 	var out *compute.Migration
-	err := txn.Run(ctx, s.db, func(tx *sql.Tx) error {
+	err := txn.Run(ctx, s.db, func(ctx context.Context, tx *sql.Tx) error {
 		m, version, err := getMigration(ctx, tx, id)
 		if err != nil {
 			return err
@@ -136,7 +132,7 @@ func (s *ServerStore) GetMigration(ctx context.Context, id string) (*compute.Mig
 // or the destination compute; an unknown marker is ErrNotFound.
 func (s *ServerStore) ListMigrations(ctx context.Context, f compute.MigrationFilter) ([]compute.Migration, error) {
 	out := []compute.Migration{}
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var a db.Args
 		var where []string
 		eq := func(col, v string) {

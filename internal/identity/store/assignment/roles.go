@@ -58,7 +58,7 @@ func (s *Store) UpdateRole(ctx context.Context, r *assignment.Role) error {
 // DeleteRole deletes a role; assignments, inference rules, trust and
 // application credential roles go with it (foreign keys cascade).
 func (s *Store) DeleteRole(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM identity_roles WHERE id = $1`, id)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 // CreateAppCred inserts an application credential with its roles and
 // access rules; a rule the user already has is reused.
 func (s *Store) CreateAppCred(ctx context.Context, ac *authn.AppCred) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_app_creds (id, name, user_id, project_id, secret_hash, description, unrestricted, expires_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			ac.ID, ac.Name, ac.UserID, ac.ProjectID, ac.SecretHash, ac.Description, ac.Unrestricted, db.NullTime(ac.ExpiresAt), ac.CreatedAt.UTC())
@@ -157,7 +157,7 @@ func (s *Store) ListAccessRules(ctx context.Context, userID string) ([]authn.Acc
 // DeleteAccessRule deletes an access rule unless an application
 // credential uses it (403, as Keystone).
 func (s *Store) DeleteAccessRule(ctx context.Context, userID, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM identity_app_cred_access_rules WHERE access_rule_id = $1`, id).Scan(&n); err != nil {
 			return err
@@ -178,7 +178,7 @@ func (s *Store) DeleteAccessRule(ctx context.Context, userID, id string) error {
 
 // CreateTrust inserts a trust with its roles.
 func (s *Store) CreateTrust(ctx context.Context, t *authn.Trust) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var uses sql.NullInt64
 		if t.RemainingUses != nil {
 			uses = sql.NullInt64{Int64: int64(*t.RemainingUses), Valid: true}
@@ -264,7 +264,7 @@ func (s *Store) ListTrusts(ctx context.Context, trustorID, trusteeID string) ([]
 
 // DeleteTrust deletes a trust and stores the revocation of its tokens.
 func (s *Store) DeleteTrust(ctx context.Context, id string, ev directory.RevokeEvent) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE identity_trusts SET redelegated_trust_id = '' WHERE redelegated_trust_id = $1`, id); err != nil {
 			return err
 		}
@@ -316,5 +316,5 @@ func (s *Store) RevokeEventsSince(ctx context.Context, t time.Time) ([]authn.Sto
 
 // Revoke stores a revocation event on its own.
 func (s *Store) Revoke(ctx context.Context, ev directory.RevokeEvent) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return dirstore.InsertRevokeEvent(ctx, tx, ev) })
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return dirstore.InsertRevokeEvent(ctx, tx, ev) })
 }

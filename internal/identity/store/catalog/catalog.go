@@ -126,7 +126,7 @@ func (s *Store) UpdateService(ctx context.Context, sv *catalog.APIService) error
 
 // DeleteService deletes a service and its endpoints.
 func (s *Store) DeleteService(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_project_endpoints WHERE endpoint_id IN (SELECT id FROM identity_endpoints WHERE service_id = $1)`, id); err != nil {
 			return err
 		}
@@ -177,7 +177,7 @@ func scanEndpoint(sc db.Scanner) (*catalog.Endpoint, error) {
 
 // CreateEndpoint inserts an endpoint.
 func (s *Store) CreateEndpoint(ctx context.Context, e *catalog.Endpoint) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_endpoints (id, service_id, interface, region_id, url, enabled, extra)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.ServiceID, e.Interface, e.RegionID, e.URL, e.Enabled, row.EncodeMap(e.Extra))
 		if db.IsForeignKey(err) {
@@ -201,7 +201,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, e *catalog.Endpoint) error {
 
 // DeleteEndpoint deletes an endpoint and its project associations.
 func (s *Store) DeleteEndpoint(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_project_endpoints WHERE endpoint_id = $1`, id); err != nil {
 			return err
 		}
@@ -277,7 +277,7 @@ func (s *Store) UpdateEndpointGroup(ctx context.Context, g *catalog.EndpointGrou
 
 // DeleteEndpointGroup deletes an endpoint group and its project associations.
 func (s *Store) DeleteEndpointGroup(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_endpoint_group_projects WHERE endpoint_group_id = $1`, id); err != nil {
 			return err
 		}
@@ -329,7 +329,7 @@ func (s *Store) pairs(ctx context.Context, q string, args ...any) ([][2]string, 
 
 // AddProjectEndpoint associates an endpoint with a project.
 func (s *Store) AddProjectEndpoint(ctx context.Context, projectID, endpointID string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_project_endpoints (project_id, endpoint_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, projectID, endpointID)
 		return err
 	})
@@ -348,7 +348,7 @@ func (s *Store) ProjectEndpoints(ctx context.Context, projectID, endpointID stri
 
 // AddEndpointGroupProject associates an endpoint group with a project.
 func (s *Store) AddEndpointGroupProject(ctx context.Context, groupID, projectID string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_endpoint_group_projects (endpoint_group_id, project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, groupID, projectID)
 		if db.IsForeignKey(err) {
 			return directory.NotFound("endpoint group", groupID)

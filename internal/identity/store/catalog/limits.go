@@ -22,7 +22,7 @@ const limitConflict = "Duplicate entry found with the same service, region and r
 
 // CreateRegisteredLimits inserts registered limits, all or none.
 func (s *Store) CreateRegisteredLimits(ctx context.Context, ls []*catalog.RegisteredLimit) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, l := range ls {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO identity_registered_limits (`+registeredLimitColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 				l.ID, l.ServiceID, l.RegionID, l.ResourceName, l.DefaultLimit, l.Description); err != nil {
@@ -81,7 +81,7 @@ func scanLimit(sc db.Scanner) (*catalog.Limit, error) {
 
 // CreateLimits inserts project or domain limits, all or none.
 func (s *Store) CreateLimits(ctx context.Context, ls []*catalog.Limit) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, l := range ls {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO identity_limits (`+limitColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 				l.ID, l.ProjectID, l.DomainID, l.ServiceID, l.RegionID, l.ResourceName, l.ResourceLimit, l.Description); err != nil {

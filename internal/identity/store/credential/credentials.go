@@ -100,7 +100,7 @@ func (s *Store) UpdatePolicy(ctx context.Context, p *credential.Policy) error {
 
 // DeletePolicy deletes a policy blob.
 func (s *Store) DeletePolicy(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_endpoint_policies WHERE policy_id = $1`, id); err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (s *Store) UpdateConsumer(ctx context.Context, c *credential.Consumer) erro
 
 // DeleteConsumer deletes an OAuth1 consumer and revokes its tokens.
 func (s *Store) DeleteConsumer(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM identity_consumers WHERE id = $1`, id)
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func groupConflict(name string) string {
 
 // CreateGroup inserts a group.
 func (s *Store) CreateGroup(ctx context.Context, g *directory.Group) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_groups (id, name, name_key, domain_id, description, extra, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, g.ID, g.Name, strings.ToLower(g.Name), g.DomainID, g.Description, row.EncodeMap(g.Extra), db.Now())
 		if db.IsForeignKey(err) {
@@ -63,7 +63,7 @@ func (s *Store) GetGroup(ctx context.Context, id string) (*directory.Group, erro
 
 // UpdateGroup writes a group's name, description and extra attributes.
 func (s *Store) UpdateGroup(ctx context.Context, g *directory.Group) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE identity_groups SET name = $2, name_key = $3, description = $4, extra = $5 WHERE id = $1`,
 			g.ID, g.Name, strings.ToLower(g.Name), g.Description, row.EncodeMap(g.Extra))
 		if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) UpdateGroup(ctx context.Context, g *directory.Group) error {
 
 // DeleteGroup deletes a group with its memberships and assignments.
 func (s *Store) DeleteGroup(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_assignments WHERE actor_id = $1`, id); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Store) ListUserGroups(ctx context.Context, userID string) ([]*directory
 
 // AddGroupMember adds a user to a group; adding twice is not an error.
 func (s *Store) AddGroupMember(ctx context.Context, groupID, userID string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, groupID, userID)
 		return err
 	})
@@ -118,7 +118,7 @@ func (s *Store) AddGroupMember(ctx context.Context, groupID, userID string) erro
 
 // RemoveGroupMember removes a user from a group.
 func (s *Store) RemoveGroupMember(ctx context.Context, groupID, userID string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM identity_group_members WHERE group_id = $1 AND user_id = $2`, groupID, userID)
 		if err != nil {
 			return err

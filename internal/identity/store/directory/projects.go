@@ -99,7 +99,7 @@ func insertTags(ctx context.Context, tx *sql.Tx, id string, tags []string) error
 func (s *Store) CreateProject(ctx context.Context, p *directory.Project) error {
 	now := db.Now()
 	p.CreatedAt, p.UpdatedAt = now, now
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_projects
 			(id, name, name_key, description, enabled, is_domain, domain_id, parent_id, options, extra, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
@@ -119,7 +119,7 @@ func (s *Store) CreateProject(ctx context.Context, p *directory.Project) error {
 // UpdateProject writes every mutable attribute of p and its tags.
 func (s *Store) UpdateProject(ctx context.Context, p *directory.Project, revoke *directory.RevokeEvent) error {
 	p.UpdatedAt = db.Now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE identity_projects SET name = $2, name_key = $3, description = $4, enabled = $5,
 			options = $6, extra = $7, updated_at = $8 WHERE id = $1`,
 			p.ID, p.Name, strings.ToLower(p.Name), p.Description, p.Enabled, row.EncodeMap(p.Options), row.EncodeMap(p.Extra), p.UpdatedAt)
@@ -141,7 +141,7 @@ func (s *Store) UpdateProject(ctx context.Context, p *directory.Project, revoke 
 
 // SetProjectTags replaces a project's tags.
 func (s *Store) SetProjectTags(ctx context.Context, id string, tags []string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE identity_projects SET updated_at = $2 WHERE id = $1`, id, db.Now()); err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func deleteProjectRows(ctx context.Context, tx *sql.Tx, id string) error {
 // assignments, tags, endpoint associations and limits, and records a
 // revocation event for it.
 func (s *Store) DeleteProject(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := deleteProjectRows(ctx, tx, id); err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (s *Store) DeleteProject(ctx context.Context, id string) error {
 // DeleteDomain deletes a domain with its projects, users and groups and
 // everything naming them, in one transaction.
 func (s *Store) DeleteDomain(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var projects, users, groups []string
 		for _, x := range []struct {
 			q   string
@@ -368,7 +368,7 @@ func putConfig(ctx context.Context, tx *sql.Tx, domainID string, cfg directory.D
 
 // ReplaceDomainConfig replaces a domain's whole configuration.
 func (s *Store) ReplaceDomainConfig(ctx context.Context, domainID string, cfg directory.DomainConfig) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_domain_configs WHERE domain_id = $1`, domainID); err != nil {
 			return err
 		}
@@ -378,13 +378,13 @@ func (s *Store) ReplaceDomainConfig(ctx context.Context, domainID string, cfg di
 
 // UpdateDomainConfig sets the given options, keeping the others.
 func (s *Store) UpdateDomainConfig(ctx context.Context, domainID string, cfg directory.DomainConfig) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return putConfig(ctx, tx, domainID, cfg) })
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return putConfig(ctx, tx, domainID, cfg) })
 }
 
 // DeleteDomainConfig deletes the whole configuration (group ""), a group
 // (option "") or one option.
 func (s *Store) DeleteDomainConfig(ctx context.Context, domainID, group, option string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM identity_domain_configs WHERE domain_id = $1
 			AND ($2 = '' OR grp = $2) AND ($3 = '' OR opt = $3)`, domainID, group, option)
 		return err

@@ -49,7 +49,7 @@ func userConflict(name string) string {
 func (s *Store) CreateUser(ctx context.Context, u *directory.User) error {
 	now := db.Now()
 	u.CreatedAt, u.UpdatedAt = now, now
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO identity_users
 			(id, name, name_key, domain_id, enabled, default_project_id, description, options, extra, password_hash,
 			 password_created_at, password_expires_at, created_at, updated_at)
@@ -67,7 +67,7 @@ func (s *Store) CreateUser(ctx context.Context, u *directory.User) error {
 // added to the password history.
 func (s *Store) UpdateUser(ctx context.Context, u *directory.User, oldHash string, revoke *directory.RevokeEvent) error {
 	u.UpdatedAt = db.Now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE identity_users SET name = $2, name_key = $3, enabled = $4, default_project_id = $5,
 			description = $6, options = $7, extra = $8, password_hash = $9, password_created_at = $10, password_expires_at = $11,
 			failed_auth_count = $12, failed_auth_at = $13, updated_at = $14 WHERE id = $1`,
@@ -111,7 +111,7 @@ func deleteUserRows(ctx context.Context, tx *sql.Tx, id string) error {
 // DeleteUser deletes a user with its assignments, memberships and
 // credentials, and records a revocation event.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := deleteUserRows(ctx, tx, id); err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s *Store) PasswordHistory(ctx context.Context, userID string, n int) ([]st
 // SetUserAuthState records failed-authentication counters and the last
 // activity time of a user.
 func (s *Store) SetUserAuthState(ctx context.Context, userID string, failedCount int, failedAt, lastActive *time.Time) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE identity_users SET failed_auth_count = $2, failed_auth_at = $3,
 			last_active_at = COALESCE($4, last_active_at) WHERE id = $1`,
 			userID, failedCount, db.NullTime(failedAt), db.NullTime(lastActive))

@@ -60,7 +60,7 @@ func ConflictIf(err error, msg string) error {
 // row changed is Keystone's 404 for kind and id; a unique-key violation is
 // a 409 with conflictMsg when it is not empty.
 func Exec1(ctx context.Context, d *db.DB, kind, id, conflictMsg string, q string, args ...any) error {
-	return d.Tx(ctx, func(tx *sql.Tx) error {
+	return d.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			if conflictMsg != "" {

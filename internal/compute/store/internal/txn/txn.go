@@ -1,7 +1,7 @@
 // Package txn runs the compute store's transactions: again, after a short
-// pause, when one loses a race to a concurrent writer (an integer id taken
-// as MAX + 1 by another transaction too, a compare-and-swap update whose
-// version moved), which only PostgreSQL's concurrent writers can do.
+// pause, when one loses a race to a concurrent writer (a compare-and-swap
+// update whose version moved, a unique key another transaction inserted
+// first), which only PostgreSQL's concurrent writers can do.
 package txn
 
 import (
@@ -15,9 +15,10 @@ import (
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// ErrRace marks a transaction that lost to a concurrent writer: an integer
-// id taken as MAX + 1 by another transaction too, or a compare-and-swap
-// update whose version moved. The transaction is run again from the start.
+// ErrRace marks a transaction that lost to a concurrent writer: a
+// compare-and-swap update whose version moved, or a unique key inserted
+// by another transaction after this one looked. The transaction is run
+// again from the start, and then sees the other's write.
 var ErrRace = errors.New("compute store: concurrent write")
 
 // maxRaceRetries bounds how often a transaction that lost a race is run
@@ -31,7 +32,7 @@ const maxRaceRetries = 200
 func CompareAndSwap(res sql.Result, err error) error { return changed(res, err, ErrRace) }
 
 // Run runs fn in one transaction of d, again while it reports ErrRace.
-func Run(ctx context.Context, d *db.DB, fn func(tx *sql.Tx) error) error {
+func Run(ctx context.Context, d *db.DB, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	var err error
 	for attempt := range maxRaceRetries {
 		if err = d.Tx(ctx, fn); !errors.Is(err, ErrRace) {
@@ -47,15 +48,6 @@ func Run(ctx context.Context, d *db.DB, fn func(tx *sql.Tx) error) error {
 		}
 	}
 	return err
-}
-
-// NextID returns MAX(col) + 1 of table, as seen by q.
-func NextID(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, table, col string) (int64, error) {
-	var n int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(`+col+`), 0) + 1 FROM `+table).Scan(&n)
-	return n, err
 }
 
 // Exec1 runs a statement that must change a row: none is

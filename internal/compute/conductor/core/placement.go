@@ -1,4 +1,4 @@
-package conductor
+package core
 
 import (
 	"context"
@@ -10,37 +10,37 @@ import (
 	"github.com/gostack/gostack/internal/placement/client"
 )
 
-// freeAllocations deletes a consumer's allocations; a consumer without
+// FreeAllocations deletes a consumer's allocations; a consumer without
 // any is fine. A failure is logged: Recover's healing removes it later.
-func (c *Conductor) freeAllocations(consumer string) {
-	if consumer == "" || c.cfg.Placement == nil {
+func (b *Base) FreeAllocations(consumer string) {
+	if consumer == "" || b.Cfg.Placement == nil {
 		return
 	}
-	ctx, cancel := c.dbctx()
+	ctx, cancel := b.DBContext()
 	defer cancel()
-	if err := c.cfg.Placement.DeleteAllocations(ctx, consumer); err != nil && !client.IsNotFound(err) {
-		c.log.Warn("conductor: free allocations", "consumer", consumer, "err", err)
+	if err := b.Cfg.Placement.DeleteAllocations(ctx, consumer); err != nil && !client.IsNotFound(err) {
+		b.Log.Warn("conductor: free allocations", "consumer", consumer, "err", err)
 	}
 }
 
-// moveAllocations moves all of from's allocations to to, replacing to's,
+// MoveAllocations moves all of from's allocations to to, replacing to's,
 // in one request (Nova's move_allocations): a move's source claim goes to
 // the migration, and back to the instance on revert. It is a no-op when
 // from has none.
-func (c *Conductor) moveAllocations(ctx context.Context, from, to string, toType string) error {
+func (b *Base) MoveAllocations(ctx context.Context, from, to string, toType string) error {
 	var err error
 	for range 4 {
 		var src, dst *client.Allocations
-		if src, err = c.cfg.Placement.Allocations(ctx, from); err != nil {
+		if src, err = b.Cfg.Placement.Allocations(ctx, from); err != nil {
 			return err
 		}
 		if len(src.Resources) == 0 {
 			return nil
 		}
-		if dst, err = c.cfg.Placement.Allocations(ctx, to); err != nil {
+		if dst, err = b.Cfg.Placement.Allocations(ctx, to); err != nil {
 			return err
 		}
-		err = c.cfg.Placement.PostAllocations(ctx, map[string]client.Allocations{
+		err = b.Cfg.Placement.PostAllocations(ctx, map[string]client.Allocations{
 			to: {Resources: src.Resources, ProjectID: src.ProjectID, UserID: src.UserID,
 				ConsumerType: toType, ConsumerGeneration: dst.ConsumerGeneration},
 			from: {Resources: map[string]map[string]int64{}, ProjectID: src.ProjectID, UserID: src.UserID,
@@ -80,25 +80,28 @@ func flavorResources(f compute.Flavor, bootFromVolume bool) map[string]int64 {
 	return r
 }
 
-// claimFlavor writes inst's allocation from its flavor on provider, for
-// an instance whose claim went missing.
-func (c *Conductor) claimFlavor(ctx context.Context, inst *compute.Instance, provider string) error {
-	cur, err := c.cfg.Placement.Allocations(ctx, inst.ID)
+// ClaimFlavor writes inst's allocation from its flavor on provider, for
+// an instance whose claim went missing, and reports whether it wrote one.
+// It claims with the consumer generation it read (null for a consumer
+// Placement does not have), so that a claim made meanwhile by someone
+// else wins and this one fails with a conflict.
+func (b *Base) ClaimFlavor(ctx context.Context, inst *compute.Instance, provider string) (bool, error) {
+	cur, err := b.Cfg.Placement.Allocations(ctx, inst.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(cur.Resources) > 0 {
-		return nil
+		return false, nil
 	}
 	res := flavorResources(inst.Flavor, inst.ImageRef == "")
 	if len(res) == 0 {
-		return nil
+		return false, nil
 	}
-	if err := c.cfg.Placement.PutAllocations(ctx, inst.ID, client.Allocations{
+	if err := b.Cfg.Placement.PutAllocations(ctx, inst.ID, client.Allocations{
 		Resources: map[string]map[string]int64{provider: res},
 		ProjectID: inst.ProjectID, UserID: inst.UserID, ConsumerGeneration: cur.ConsumerGeneration,
 	}); err != nil {
-		return fmt.Errorf("recreate allocation of %s on %s: %w", inst.ID, provider, err)
+		return false, fmt.Errorf("recreate allocation of %s on %s: %w", inst.ID, provider, err)
 	}
-	return nil
+	return true, nil
 }

@@ -1,4 +1,13 @@
-package conductor
+// Package reports receives the compute agents' reports for the
+// conductor: a host's service row and compute nodes (NodeReport), Nova's
+// power-state sync (PowerReport), which also reaps the guests of deleted
+// or evacuated instances when a host reports again, and the drivers'
+// lifecycle events. Every report is a sign of its agent's life: the
+// operations waiting for that agent try again at once.
+//
+//	agents ──NodeReport/PowerReport/EventReport──► Handler ──► store
+//	                                                 └─► host.Destroy / PowerOff (in the instance's queue)
+package reports
 
 import (
 	"context"
@@ -6,32 +15,36 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
-// Nova's service binaries.
-const (
-	binCompute   = "nova-compute"
-	binConductor = "nova-conductor"
-	binScheduler = "nova-scheduler"
-)
+// binCompute is Nova's compute service binary.
+const binCompute = "nova-compute"
+
+// Handler handles the agents' reports on a conductor's Base; it is a
+// hostrpc.ReportHandler.
+type Handler struct{ *core.Base }
+
+var _ hostrpc.ReportHandler = Handler{}
 
 // Nodes records a compute host's service row and its compute nodes with
 // their inventory and usage.
-func (c *Conductor) Nodes(ctx context.Context, r hostrpc.NodeReport) error {
+func (c Handler) Nodes(ctx context.Context, r hostrpc.NodeReport) error {
 	if r.Host == "" {
 		return errors.New("node report without a host")
 	}
-	if _, err := c.store.UpsertService(ctx, &compute.HostService{Host: r.Host, Binary: binCompute, Zone: c.cfg.DefaultAZ}); err != nil {
+	c.Heard(r.Host)
+	if _, err := c.Store.UpsertService(ctx, &compute.HostService{Host: r.Host, Binary: binCompute, Zone: c.Cfg.DefaultAZ}); err != nil {
 		return err
 	}
 	if len(r.Nodes) == 0 {
 		return nil
 	}
 	live := false
-	insts, err := c.store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
+	insts, err := c.Store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
 	if err != nil {
 		return err
 	}
@@ -55,7 +68,7 @@ func (c *Conductor) Nodes(ctx context.Context, r hostrpc.NodeReport) error {
 			DiskAllocationRatio: ratio(res.DiskGB.AllocationRatio),
 		})
 	}
-	return c.store.UpsertNodes(ctx, nodes)
+	return c.Store.UpsertNodes(ctx, nodes)
 }
 
 func ratio(r float64) float64 {
@@ -73,13 +86,14 @@ func ratio(r float64) float64 {
 // instance was deleted, or now lives on another host (evacuated), is
 // destroyed (Nova's reap of running deleted instances). Instances with a
 // task_state or work in progress here are left alone.
-func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
+func (c Handler) Power(ctx context.Context, r hostrpc.PowerReport) error {
+	c.Heard(r.Host)
 	seen := make(map[string]driver.InstanceInfo, len(r.Instances))
 	for _, info := range r.Instances {
 		seen[info.UUID] = info
 	}
 	live := false
-	insts, err := c.store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
+	insts, err := c.Store.ListInstances(ctx, compute.InstanceFilter{Host: r.Host, Deleted: &live})
 	if err != nil {
 		return err
 	}
@@ -100,10 +114,10 @@ func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
 		return nil
 	}
 	for _, info := range r.Instances {
-		if known[info.UUID] || info.Migrating || c.busy(info.UUID) {
+		if known[info.UUID] || info.Migrating || c.Busy(info.UUID) {
 			continue
 		}
-		inst, err := c.store.GetInstance(ctx, info.UUID)
+		inst, err := c.Store.GetInstance(ctx, info.UUID)
 		switch {
 		case errors.Is(err, apierr.ErrNotFound):
 			continue // not ours to reap: purged long ago, or another cloud's
@@ -116,14 +130,14 @@ func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
 			continue
 		}
 		id, host := info.UUID, r.Host
-		c.enqueue(id, func(ctx context.Context) {
-			h, err := c.host(host)
+		c.Enqueue(id, func(ctx context.Context) {
+			h, err := c.Host(host)
 			if err != nil {
 				return
 			}
-			c.log.Info("conductor: destroying a guest whose instance is deleted or elsewhere", "instance", id, "host", host)
+			c.Log.Info("conductor: destroying a guest whose instance is deleted or elsewhere", "instance", id, "host", host)
 			if err := h.Destroy(ctx, id); err != nil && !driver.IsNotFound(err) {
-				c.log.Warn("conductor: reap guest", "instance", id, "host", host, "err", err)
+				c.Log.Warn("conductor: reap guest", "instance", id, "host", host, "err", err)
 			}
 		})
 	}
@@ -131,7 +145,8 @@ func (c *Conductor) Power(ctx context.Context, r hostrpc.PowerReport) error {
 }
 
 // Event applies a lifecycle event to the instance's power state.
-func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
+func (c Handler) Event(ctx context.Context, r hostrpc.EventReport) error {
+	c.Heard(r.Host)
 	var p driver.PowerState
 	switch r.Event.Kind {
 	case driver.EventStarted, driver.EventResumed:
@@ -147,7 +162,7 @@ func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
 	default:
 		return nil // progress
 	}
-	inst, err := c.store.GetInstance(ctx, r.Event.Instance)
+	inst, err := c.Store.GetInstance(ctx, r.Event.Instance)
 	if errors.Is(err, apierr.ErrNotFound) {
 		return nil
 	}
@@ -163,16 +178,16 @@ func (c *Conductor) Event(ctx context.Context, r hostrpc.EventReport) error {
 
 // sync brings one instance in line with what its hypervisor reports, in
 // the instance's queue so that it never interleaves with an operation.
-func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo, at time.Time) {
-	if inst.TaskState != "" || inst.VMState == compute.VMBuilding || c.busy(inst.ID) {
+func (c Handler) sync(inst *compute.Instance, info driver.InstanceInfo, at time.Time) {
+	if inst.TaskState != "" || inst.VMState == compute.VMBuilding || c.Busy(inst.ID) {
 		return
 	}
 	if action := syncAction(inst.VMState, info.PowerState); action == "" && inst.PowerState == int(info.PowerState) {
 		return
 	}
 	id, host := inst.ID, inst.Host
-	c.enqueue(id, func(ctx context.Context) {
-		cur, err := c.store.GetInstance(ctx, id)
+	c.Enqueue(id, func(ctx context.Context) {
+		cur, err := c.Store.GetInstance(ctx, id)
 		if err != nil || compute.Gone(cur) || cur.TaskState != "" || cur.Host != host || cur.VMState == compute.VMBuilding {
 			return
 		}
@@ -186,7 +201,7 @@ func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo, at ti
 		if syncAction(cur.VMState, p) == "stop" {
 			// Before stopping an instance, ask its host once more, as
 			// Nova's sync asks the driver: the report may be stale.
-			if h, err := c.host(host); err == nil {
+			if h, err := c.Host(host); err == nil {
 				if now, err := h.Info(ctx, id); err == nil {
 					p = now.PowerState
 				}
@@ -198,20 +213,20 @@ func (c *Conductor) sync(inst *compute.Instance, info driver.InstanceInfo, at ti
 			// instance ("stopped by the guest"); a crashed guest is
 			// powered off for good.
 			if p == driver.Crashed {
-				if h, err := c.host(host); err == nil {
+				if h, err := c.Host(host); err == nil {
 					h.PowerOff(ctx, id, 0)
 				}
 			}
-			c.log.Info("conductor: instance stopped by its guest", "instance", id, "power", p)
+			c.Log.Info("conductor: instance stopped by its guest", "instance", id, "power", p)
 			c.syncWrite(ctx, id, host, compute.VMStopped, driver.Shutdown)
 		case "poweroff":
 			// A stopped instance whose guest runs: stop the guest.
-			h, err := c.host(host)
+			h, err := c.Host(host)
 			if err != nil {
 				return
 			}
-			if err := h.PowerOff(ctx, id, c.cfg.ShutdownTimeout); err != nil {
-				c.log.Warn("conductor: power off a stopped instance's guest", "instance", id, "err", err)
+			if err := h.PowerOff(ctx, id, c.Cfg.ShutdownTimeout); err != nil {
+				c.Log.Warn("conductor: power off a stopped instance's guest", "instance", id, "err", err)
 				c.syncWrite(ctx, id, host, "", p)
 				return
 			}
@@ -239,8 +254,8 @@ func syncAction(vm string, p driver.PowerState) string {
 	return ""
 }
 
-func (c *Conductor) syncWrite(ctx context.Context, id, host, vm string, p driver.PowerState) {
-	_, err := compute.Step(ctx, c.store, id, func(i *compute.Instance) error {
+func (c Handler) syncWrite(ctx context.Context, id, host, vm string, p driver.PowerState) {
+	_, err := compute.Step(ctx, c.Store, id, func(i *compute.Instance) error {
 		if i.TaskState != "" || i.Host != host {
 			return compute.ErrStale
 		}
@@ -251,6 +266,6 @@ func (c *Conductor) syncWrite(ctx context.Context, id, host, vm string, p driver
 		return nil
 	})
 	if err != nil && !errors.Is(err, compute.ErrGone) && !errors.Is(err, compute.ErrStale) {
-		c.log.Warn("conductor: power sync", "instance", id, "err", err)
+		c.Log.Warn("conductor: power sync", "instance", id, "err", err)
 	}
 }
