@@ -24,6 +24,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/driver/qemu"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/imagecache"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
@@ -203,7 +204,7 @@ func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([
 	}
 	switch name {
 	case "qemu":
-		cache := &qemu.ImageCache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
+		cache := &imagecache.Cache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
 		base := cfg.Compute.HostName
 		if base == "" {
 			if base, _ = os.Hostname(); base == "" {

@@ -13,18 +13,12 @@ import (
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
-	"github.com/gostack/gostack/internal/compute/driver/qemu/imagecache"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/inventory"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/probe"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
 
 var _ driver.Driver = (*Driver)(nil)
-
-// ImageCache is the cache of Glance images that the compute agent fills
-// before a Spawn; it lives in package imagecache, and this name keeps the
-// places that build a QEMU host (internal/compute/spec) unchanged.
-type ImageCache = imagecache.Cache
 
 // Options are the QEMU driver's own settings. Zero values mean the defaults.
 type Options struct {
