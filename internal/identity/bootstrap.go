@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -45,18 +46,10 @@ type BootstrapResult struct {
 // projects, the admin user with the admin role on the admin project and on
 // the system, the region and the catalog.
 func (s *Service) Bootstrap(ctx context.Context, spec BootstrapSpec) (*BootstrapResult, error) {
-	if spec.AdminUser == "" {
-		spec.AdminUser = "admin"
-	}
-	if spec.AdminProject == "" {
-		spec.AdminProject = "admin"
-	}
-	if spec.ServiceProject == "" {
-		spec.ServiceProject = "service"
-	}
-	if spec.Region == "" {
-		spec.Region = "RegionOne"
-	}
+	spec.AdminUser = cmp.Or(spec.AdminUser, "admin")
+	spec.AdminProject = cmp.Or(spec.AdminProject, "admin")
+	spec.ServiceProject = cmp.Or(spec.ServiceProject, "service")
+	spec.Region = cmp.Or(spec.Region, "RegionOne")
 	if len(spec.Roles) == 0 {
 		spec.Roles = []string{"admin", "member", "reader"}
 	}

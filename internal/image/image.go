@@ -1,6 +1,7 @@
 package image
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,18 +39,10 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.MaxImageSize == 0 {
-		c.MaxImageSize = 1 << 40
-	}
-	if c.MaxMembers == 0 {
-		c.MaxMembers = 128
-	}
-	if c.MaxTags == 0 {
-		c.MaxTags = 128
-	}
-	if c.MaxProperties == 0 {
-		c.MaxProperties = 128
-	}
+	c.MaxImageSize = cmp.Or(c.MaxImageSize, 1<<40)
+	c.MaxMembers = cmp.Or(c.MaxMembers, 128)
+	c.MaxTags = cmp.Or(c.MaxTags, 128)
+	c.MaxProperties = cmp.Or(c.MaxProperties, 128)
 }
 
 // Unified-limit resource names (Glance's).

@@ -3,6 +3,7 @@ package placement
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -24,15 +25,7 @@ func (s *Service) validateInventories(ctx context.Context, invs []Inventory, res
 		}
 		out = append(out, inv)
 	}
-	slices.SortFunc(out, func(a, b Inventory) int {
-		switch {
-		case a.ResourceClass < b.ResourceClass:
-			return -1
-		case a.ResourceClass > b.ResourceClass:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Inventory) int { return strings.Compare(a.ResourceClass, b.ResourceClass) })
 	return out, nil
 }
 

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -21,13 +19,9 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/hostrpc/hostrpctest"
 	"github.com/gostack/gostack/internal/placement"
-	plapi "github.com/gostack/gostack/internal/placement/api"
 	"github.com/gostack/gostack/internal/placement/client"
-	plstore "github.com/gostack/gostack/internal/placement/store"
-	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/placement/placementtest"
 	"github.com/gostack/gostack/internal/platform/bus"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -40,20 +34,7 @@ func newBus(t testing.TB) *bus.Bus { return hostrpctest.Bus(t, bus.Logger(quiet)
 // returns an admin client of it.
 func newPlacement(t testing.TB) *client.Client {
 	t.Helper()
-	svc, err := placement.New(context.Background(), placement.Config{}, plstore.New(dbtest.Open(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.New(placement.PolicyDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := auth.Static{"admin": {UserID: "u-admin", ProjectID: "p-admin", Roles: []string{"admin", "member", "reader"}}}
-	srv := httptest.NewServer(plapi.New(svc, pol, tokens, quiet).Handler())
-	t.Cleanup(srv.Close)
-	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	t.Cleanup(tr.CloseIdleConnections)
-	return client.New(srv.URL, &http.Client{Transport: tr}, func(context.Context) (string, error) { return "admin", nil })
+	return placementtest.Start(t, placement.Config{}).Client
 }
 
 // conductor is a ReportHandler that keeps the latest reports.

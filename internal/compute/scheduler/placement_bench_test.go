@@ -3,19 +3,13 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/gostack/gostack/internal/placement"
-	plapi "github.com/gostack/gostack/internal/placement/api"
 	"github.com/gostack/gostack/internal/placement/client"
-	plstore "github.com/gostack/gostack/internal/placement/store"
-	"github.com/gostack/gostack/internal/platform/auth"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/placement/placementtest"
 )
 
 // benchPlacement runs a real Placement (HTTP, SQLite store) with n large
@@ -24,18 +18,8 @@ import (
 func benchPlacement(b *testing.B, n int, randomize bool) (*client.Client, *fakeHosts) {
 	b.Helper()
 	ctx := context.Background()
-	svc, err := placement.New(ctx, placement.Config{RandomizeCandidates: randomize}, plstore.New(dbtest.Open(b)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	pol, err := policy.New(placement.PolicyDefaults())
-	if err != nil {
-		b.Fatal(err)
-	}
-	tokens := auth.Static{"svc": {UserID: "nova", ProjectID: "service", Roles: []string{"admin", "service"}}}
-	srv := httptest.NewServer(plapi.New(svc, pol, tokens, slog.New(slog.DiscardHandler)).Handler())
-	b.Cleanup(srv.Close)
-	c := client.New(srv.URL, nil, func(context.Context) (string, error) { return "svc", nil })
+	pl := placementtest.Start(b, placement.Config{RandomizeCandidates: randomize})
+	svc, c := pl.Service, pl.Client
 	h := newFakeHosts()
 	for i := range n {
 		host, id := fmt.Sprintf("compute-%05d", i), fmt.Sprintf("00000000-0000-0000-0000-%012d", i)

@@ -4,19 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/placement"
-	plapi "github.com/gostack/gostack/internal/placement/api"
 	"github.com/gostack/gostack/internal/placement/client"
-	plstore "github.com/gostack/gostack/internal/placement/store"
-	"github.com/gostack/gostack/internal/platform/auth"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/placement/placementtest"
 )
 
 // realCloud runs a real Placement (HTTP, SQL store) with n compute hosts
@@ -25,18 +19,7 @@ import (
 func realCloud(t *testing.T, n int) (*client.Client, *fakeHosts) {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := placement.New(ctx, placement.Config{RandomizeCandidates: true}, plstore.New(dbtest.Open(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.New(placement.PolicyDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := auth.Static{"svc": {UserID: "nova", ProjectID: "service", Roles: []string{"admin", "service"}}}
-	srv := httptest.NewServer(plapi.New(svc, pol, tokens, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
-	c := client.New(srv.URL, nil, func(context.Context) (string, error) { return "svc", nil })
+	c := placementtest.Start(t, placement.Config{RandomizeCandidates: true}).Client
 	h := newFakeHosts()
 	for i := range n {
 		host, id := fmt.Sprintf("host%02d", i), fmt.Sprintf("00000000-0000-0000-0000-%012d", i)

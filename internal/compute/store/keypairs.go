@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/store/internal/txn"
@@ -41,7 +40,7 @@ func (s *Store) CreateKeypair(ctx context.Context, k *compute.Keypair, check fun
 
 const keypairCols = `id, user_id, name, type, public_key, fingerprint, created_at`
 
-func scanKeypair(sc interface{ Scan(...any) error }) (compute.Keypair, error) {
+func scanKeypair(sc db.Scanner) (compute.Keypair, error) {
 	var k compute.Keypair
 	err := sc.Scan(&k.ID, &k.UserID, &k.Name, &k.Type, &k.PublicKey, &k.Fingerprint, &k.CreatedAt)
 	return k, err
@@ -50,31 +49,15 @@ func scanKeypair(sc interface{ Scan(...any) error }) (compute.Keypair, error) {
 // GetKeypair implements compute.Store.
 func (s *Store) GetKeypair(ctx context.Context, userID, name string) (*compute.Keypair, error) {
 	k, err := scanKeypair(s.db.Reader().QueryRowContext(ctx, `SELECT `+keypairCols+` FROM compute_keypairs WHERE user_id = $1 AND name = $2`, userID, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, db.NotFound(err)
 	}
 	return &k, nil
 }
 
 // ListKeypairs implements compute.Store.
 func (s *Store) ListKeypairs(ctx context.Context, userID string) ([]compute.Keypair, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+keypairCols+` FROM compute_keypairs WHERE user_id = $1 ORDER BY name`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []compute.Keypair{}
-	for rows.Next() {
-		k, err := scanKeypair(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.db.Reader(), scanKeypair, `SELECT `+keypairCols+` FROM compute_keypairs WHERE user_id = $1 ORDER BY name`, userID)
 }
 
 // DeleteKeypair implements compute.Store.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 
@@ -105,11 +104,8 @@ func scanFlavor(sc interface{ Scan(...any) error }) (compute.Flavor, error) {
 func (s *Store) GetFlavor(ctx context.Context, id string) (*compute.Flavor, error) {
 	r := s.db.Reader()
 	f, err := scanFlavor(r.QueryRowContext(ctx, `SELECT `+flavorCols+` FROM compute_flavors WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, db.NotFound(err)
 	}
 	rows, err := r.QueryContext(ctx, `SELECT spec_key, value FROM compute_flavor_extra_specs WHERE flavor_id = $1`, id)
 	if err != nil {

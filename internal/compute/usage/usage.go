@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
@@ -127,15 +128,7 @@ func (s *Service) TenantUsages(ctx context.Context, start, end time.Time, detail
 		return nil, err
 	}
 	out := s.usages(insts, start, end, detailed)
-	slices.SortStableFunc(out, func(a, b Tenant) int {
-		switch {
-		case a.ProjectID < b.ProjectID:
-			return -1
-		case a.ProjectID > b.ProjectID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b Tenant) int { return strings.Compare(a.ProjectID, b.ProjectID) })
 	return out, nil
 }
 

@@ -143,11 +143,8 @@ func (s *Store) GetImage(ctx context.Context, id string) (img *image.Image, err 
 
 func getImage(ctx context.Context, q db.Querier, id string) (*image.Image, int64, error) {
 	img, rev, err := scanImage(q.QueryRowContext(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, db.NotFound(err)
 	}
 	if err := loadExtras(ctx, q, map[string]*image.Image{id: img}); err != nil {
 		return nil, 0, err
@@ -300,18 +297,15 @@ var timeOps = map[string]string{"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", 
 
 // ListImages implements image.Store.
 func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.Image, error) {
-	var a db.Args
-	var where []string
-	cond := func(c string) { where = append(where, c) }
-
+	var w db.Where
 	ms := f.MemberStatus
 	if ms == "" {
 		ms = image.MemberAccepted
 	}
 	memberOf := func() string {
-		c := `EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member_id = ` + a.Add(f.Caller.ProjectID)
+		c := `EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member_id = ` + w.Add(f.Caller.ProjectID)
 		if ms != "all" {
-			c += ` AND m.status = ` + a.Add(ms)
+			c += ` AND m.status = ` + w.Add(ms)
 		}
 		return c + `)`
 	}
@@ -319,94 +313,85 @@ func (s *Store) ListImages(ctx context.Context, f image.ImageFilter) ([]*image.I
 	if f.Caller.Admin {
 		switch f.Visibility {
 		case "":
-			cond(`(visibility <> 'community' OR owner = ` + a.Add(p) + `)`)
+			w.And(`(visibility <> 'community' OR owner = ` + w.Add(p) + `)`)
 		case "all":
 		default:
-			cond(`visibility = ` + a.Add(f.Visibility))
+			w.And(`visibility = ` + w.Add(f.Visibility))
 		}
 		if f.MemberStatus != "" && f.MemberStatus != "all" {
-			cond(memberOf())
+			w.And(memberOf())
 		}
 	} else {
-		owner := func() string { return a.Add(p) }
+		owner := func() string { return w.Add(p) }
 		switch f.Visibility {
 		case "":
-			cond(`(owner = ` + owner() + ` OR visibility = 'public' OR (visibility = 'shared' AND ` + memberOf() + `))`)
+			w.And(`(owner = ` + owner() + ` OR visibility = 'public' OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case "all":
-			cond(`(owner = ` + owner() + ` OR visibility IN ('public', 'community') OR (visibility = 'shared' AND ` + memberOf() + `))`)
+			w.And(`(owner = ` + owner() + ` OR visibility IN ('public', 'community') OR (visibility = 'shared' AND ` + memberOf() + `))`)
 		case image.Public, image.Community:
-			cond(`visibility = ` + a.Add(f.Visibility))
+			w.And(`visibility = ` + w.Add(f.Visibility))
 		case image.Private:
-			cond(`visibility = 'private' AND owner = ` + owner())
+			w.And(`visibility = 'private' AND owner = ` + owner())
 		case image.Shared:
 			if f.MemberStatus != "" {
-				cond(`visibility = 'shared' AND ` + memberOf())
+				w.And(`visibility = 'shared' AND ` + memberOf())
 			} else {
-				cond(`visibility = 'shared' AND (owner = ` + owner() + ` OR ` + memberOf() + `)`)
+				w.And(`visibility = 'shared' AND (owner = ` + owner() + ` OR ` + memberOf() + `)`)
 			}
 		default:
-			cond(`visibility = ` + a.Add(f.Visibility))
+			w.And(`visibility = ` + w.Add(f.Visibility))
 		}
 	}
-	in := func(col string, vs []string) {
-		if len(vs) > 0 {
-			cond(col + ` IN (` + db.List(&a, vs) + `)`)
-		}
-	}
-	in("id", f.IDs)
-	in("name", f.Names)
-	in("status", f.Statuses)
-	in("owner", f.Owners)
-	in("disk_format", f.DiskFormats)
-	in("container_format", f.ContainerFormats)
+	w.In("id", f.IDs)
+	w.In("name", f.Names)
+	w.In("status", f.Statuses)
+	w.In("owner", f.Owners)
+	w.In("disk_format", f.DiskFormats)
+	w.In("container_format", f.ContainerFormats)
 	for _, t := range f.Tags {
-		cond(`EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ` + a.Add(t) + `)`)
+		w.And(`EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ` + w.Add(t) + `)`)
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.Properties)) {
-		cond(`EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = ` + a.Add(k) +
-			` AND p.value IN (` + db.List(&a, f.Properties[k]) + `))`)
+		w.And(`EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = ` + w.Add(k) +
+			` AND p.value IN (` + db.List(&w.Args, f.Properties[k]) + `))`)
 	}
 	if f.Hidden != nil {
-		cond(`os_hidden = ` + a.Add(*f.Hidden))
+		w.And(`os_hidden = ` + w.Add(*f.Hidden))
 	}
 	if f.Protected != nil {
-		cond(`protected = ` + a.Add(*f.Protected))
+		w.And(`protected = ` + w.Add(*f.Protected))
 	}
 	if f.Size != nil {
-		cond(`size = ` + a.Add(*f.Size))
+		w.And(`size = ` + w.Add(*f.Size))
 	}
 	if f.SizeMin != nil {
-		cond(`size >= ` + a.Add(*f.SizeMin))
+		w.And(`size >= ` + w.Add(*f.SizeMin))
 	}
 	if f.SizeMax != nil {
-		cond(`size <= ` + a.Add(*f.SizeMax))
+		w.And(`size <= ` + w.Add(*f.SizeMax))
 	}
 	for _, tc := range f.CreatedAt {
 		op, ok := timeOps[tc.Op]
 		if !ok {
 			return nil, apierr.BadRequest("Invalid operator %s", tc.Op)
 		}
-		cond(`created_at ` + op + ` ` + a.Add(tc.T.UTC()))
+		w.And(`created_at ` + op + ` ` + w.Add(tc.T.UTC()))
 	}
 	for _, tc := range f.UpdatedAt {
 		op, ok := timeOps[tc.Op]
 		if !ok {
 			return nil, apierr.BadRequest("Invalid operator %s", tc.Op)
 		}
-		cond(`updated_at ` + op + ` ` + a.Add(tc.T.UTC()))
+		w.And(`updated_at ` + op + ` ` + w.Add(tc.T.UTC()))
 	}
 
 	order, err := orderBy(f.Sort)
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT id FROM images`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY ` + order
+	q := `SELECT id FROM images` + w.Clause() + ` ORDER BY ` + order
 	r := s.db.Reader()
-	ids, err := db.Strings(ctx, r, q, a.Vals...)
+	ids, err := db.Strings(ctx, r, q, w.Vals...)
 	if err != nil {
 		return nil, err
 	}

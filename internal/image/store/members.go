@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/gostack/gostack/internal/image"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -49,15 +48,12 @@ func (s *Store) AddMember(ctx context.Context, m *image.Member, maxMembers int64
 func (s *Store) GetMember(ctx context.Context, imageID, memberID string) (*image.Member, error) {
 	m, err := scanMember(s.db.Reader().QueryRowContext(ctx, `SELECT `+memberCols+` FROM image_members
 		WHERE image_id = $1 AND member_id = $2`, imageID, memberID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
-	return m, err
+	return m, db.NotFound(err)
 }
 
 // ListMembers implements image.Store.
 func (s *Store) ListMembers(ctx context.Context, imageID string) ([]*image.Member, error) {
-	return all(ctx, s.db.Reader(), scanMember, `SELECT `+memberCols+` FROM image_members
+	return db.All(ctx, s.db.Reader(), scanMember, `SELECT `+memberCols+` FROM image_members
 		WHERE image_id = $1 ORDER BY created_at, member_id`, imageID)
 }
 

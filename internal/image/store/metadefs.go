@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 
 	"github.com/gostack/gostack/internal/image/metadef"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -37,15 +36,12 @@ func (s *Store) CreateNamespace(ctx context.Context, ns *metadef.Namespace) erro
 // GetNamespace implements metadef.Store.
 func (s *Store) GetNamespace(ctx context.Context, name string) (*metadef.Namespace, error) {
 	n, err := scanNamespace(s.db.Reader().QueryRowContext(ctx, `SELECT `+nsCols+` FROM metadef_namespaces WHERE namespace = $1`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
-	return n, err
+	return n, db.NotFound(err)
 }
 
 // ListNamespaces implements metadef.Store.
 func (s *Store) ListNamespaces(ctx context.Context) ([]*metadef.Namespace, error) {
-	return all(ctx, s.db.Reader(), scanNamespace, `SELECT `+nsCols+` FROM metadef_namespaces ORDER BY created_at, namespace`)
+	return db.All(ctx, s.db.Reader(), scanNamespace, `SELECT `+nsCols+` FROM metadef_namespaces ORDER BY created_at, namespace`)
 }
 
 // UpdateNamespace implements metadef.Store.
@@ -113,15 +109,12 @@ func (s *Store) CreateMetadefItem(ctx context.Context, it *metadef.Item) error {
 func (s *Store) GetMetadefItem(ctx context.Context, namespace, kind, name string) (*metadef.Item, error) {
 	it, err := scanItem(s.db.Reader().QueryRowContext(ctx, `SELECT `+itemCols+` FROM metadef_items
 		WHERE namespace = $1 AND kind = $2 AND name = $3`, namespace, kind, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
-	return it, err
+	return it, db.NotFound(err)
 }
 
 // ListMetadefItems implements metadef.Store.
 func (s *Store) ListMetadefItems(ctx context.Context, namespace, kind string) ([]*metadef.Item, error) {
-	return all(ctx, s.db.Reader(), scanItem, `SELECT `+itemCols+` FROM metadef_items
+	return db.All(ctx, s.db.Reader(), scanItem, `SELECT `+itemCols+` FROM metadef_items
 		WHERE namespace = $1 AND kind = $2 ORDER BY created_at, name`, namespace, kind)
 }
 

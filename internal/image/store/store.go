@@ -47,25 +47,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 // DB returns the underlying database.
 func (s *Store) DB() *db.DB { return s.db }
 
-// all runs a query and reads every row with scan; no rows is an empty
-// list.
-func all[T any](ctx context.Context, q db.Querier, scan func(db.Scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // oneRow checks the outcome of an UPDATE or DELETE of one row: a taken
 // unique key is apierr.ErrDuplicate, no row apierr.ErrNotFound.
 func oneRow(res sql.Result, err error) error {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/image/imports"
@@ -65,48 +63,32 @@ func (s *Store) GetTask(ctx context.Context, id string) (*imports.Task, error) {
 
 func getTask(ctx context.Context, q db.Querier, id string) (*imports.Task, error) {
 	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM image_tasks WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
-	return t, err
+	return t, db.NotFound(err)
 }
 
 // ListTasks implements imports.Store.
 func (s *Store) ListTasks(ctx context.Context, f imports.TaskFilter) ([]*imports.Task, error) {
-	var a db.Args
-	var where []string
-	if f.ImageID != "" {
-		where = append(where, "image_id = "+a.Add(f.ImageID))
+	var w db.Where
+	w.Eq("image_id", f.ImageID)
+	w.Eq("owner", f.Owner)
+	w.Eq("type", f.Type)
+	ss := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		ss[i] = string(st)
 	}
-	if f.Owner != "" {
-		where = append(where, "owner = "+a.Add(f.Owner))
-	}
-	if f.Type != "" {
-		where = append(where, "type = "+a.Add(f.Type))
-	}
-	if len(f.Statuses) > 0 {
-		ss := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			ss[i] = string(st)
-		}
-		where = append(where, "status IN ("+db.List(&a, ss)+")")
-	}
+	w.In("status", ss)
 	if f.Marker != "" {
 		m, err := getTask(ctx, s.db.Reader(), f.Marker)
 		if err != nil {
 			return nil, err
 		}
-		where = append(where, "(created_at < "+a.Add(m.CreatedAt)+" OR (created_at = "+a.Add(m.CreatedAt)+" AND id < "+a.Add(m.ID)+"))")
+		w.And("(created_at < " + w.Add(m.CreatedAt) + " OR (created_at = " + w.Add(m.CreatedAt) + " AND id < " + w.Add(m.ID) + "))")
 	}
-	q := `SELECT ` + taskColumns + ` FROM image_tasks`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY created_at DESC, id DESC"
+	q := `SELECT ` + taskColumns + ` FROM image_tasks` + w.Clause() + " ORDER BY created_at DESC, id DESC"
 	if f.Limit > 0 {
-		q += " LIMIT " + a.Add(f.Limit)
+		q += " LIMIT " + w.Add(f.Limit)
 	}
-	return all(ctx, s.db.Reader(), scanTask, q, a.Vals...)
+	return db.All(ctx, s.db.Reader(), scanTask, q, w.Vals...)
 }
 
 // UpdateTask implements imports.Store.

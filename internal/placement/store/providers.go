@@ -79,31 +79,14 @@ func (s *Store) GetProvider(ctx context.Context, uuid string) (*placement.Provid
 // filtered in SQL; aggregates, traits and capacity on the loaded state
 // with the same rules the candidate core uses.
 func (s *Store) ListProviders(ctx context.Context, f placement.ProviderFilter) ([]placement.Provider, error) {
-	var a db.Args
-	where := "1=1"
-	if f.Name != "" {
-		where += " AND name = " + a.Add(f.Name)
-	}
-	if f.UUID != "" {
-		where += " AND uuid = " + a.Add(f.UUID)
-	}
+	var w db.Where
+	w.Eq("name", f.Name)
+	w.Eq("uuid", f.UUID)
 	if f.InTree != "" {
-		where += " AND root_uuid = (SELECT root_uuid FROM placement_providers WHERE uuid = " + a.Add(f.InTree) + ")"
+		w.And("root_uuid = (SELECT root_uuid FROM placement_providers WHERE uuid = " + w.Add(f.InTree) + ")")
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+providerCols+` FROM placement_providers WHERE `+where+` ORDER BY created_at, uuid`, a.Vals...)
+	out, err := db.All(ctx, s.db.Reader(), scanProvider, `SELECT `+providerCols+` FROM placement_providers`+w.Clause()+` ORDER BY created_at, uuid`, w.Vals...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []placement.Provider{}
-	for rows.Next() {
-		p, err := scanProvider(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(f.MemberOf) == 0 && len(f.ForbiddenAggregates) == 0 && len(f.Resources) == 0 && len(f.Required) == 0 && len(f.Forbidden) == 0 {

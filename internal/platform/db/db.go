@@ -24,6 +24,12 @@
 // holds a transaction whatever context it passes, which catches a
 // callback closing over its caller's context. Everything a transaction
 // needs goes through its *sql.Tx.
+//
+// The stores share small helpers for the SQL they all write: Args and
+// Where hand out placeholders and assemble a list query's optional
+// filters, All reads every row of a query, InsertDistinct writes tag-like
+// child rows, NotFound turns a missing row into apierr.ErrNotFound, and
+// the Null*/JSON functions convert columns.
 package db
 
 import (

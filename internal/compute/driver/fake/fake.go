@@ -10,6 +10,7 @@
 package fake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,26 +46,16 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.HostName == "" {
-		o.HostName = "fake-host"
-	}
-	if o.VCPUs == 0 {
-		o.VCPUs = 32
-	}
-	if o.MemoryMB == 0 {
-		o.MemoryMB = 131072
-	}
-	if o.DiskGB == 0 {
-		o.DiskGB = 2048
-	}
+	o.HostName = cmp.Or(o.HostName, "fake-host")
+	o.VCPUs = cmp.Or(o.VCPUs, 32)
+	o.MemoryMB = cmp.Or(o.MemoryMB, 131072)
+	o.DiskGB = cmp.Or(o.DiskGB, 2048)
 	for _, r := range []*float64{&o.CPUAllocationRatio, &o.RAMAllocationRatio, &o.DiskAllocationRatio} {
 		if *r == 0 {
 			*r = 1
 		}
 	}
-	if o.Delay == 0 {
-		o.Delay = 5 * time.Millisecond
-	}
+	o.Delay = cmp.Or(o.Delay, 5*time.Millisecond)
 }
 
 // Driver is one simulated hypervisor.

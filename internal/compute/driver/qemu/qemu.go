@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,39 +67,17 @@ func (o *Options) defaults() {
 	if o.HostName == "" {
 		o.HostName, _ = os.Hostname()
 	}
-	if o.QEMU == "" {
-		o.QEMU = "qemu-system-x86_64"
-	}
-	if o.QemuImg == "" {
-		o.QemuImg = "qemu-img"
-	}
-	if o.Accel == "" {
-		o.Accel = "auto"
-	}
-	if o.Machine == "" {
-		o.Machine = "q35"
-	}
-	if o.ImagesType == "" {
-		o.ImagesType = "qcow2"
-	}
-	if o.ListenAddress == "" {
-		o.ListenAddress = "127.0.0.1"
-	}
-	if o.ShutdownTimeout == 0 {
-		o.ShutdownTimeout = 60 * time.Second
-	}
-	if o.ReservedMemoryMB == 0 {
-		o.ReservedMemoryMB = 512
-	}
-	if o.CPUAllocationRatio == 0 {
-		o.CPUAllocationRatio = 4
-	}
-	if o.RAMAllocationRatio == 0 {
-		o.RAMAllocationRatio = 1
-	}
-	if o.DiskAllocationRatio == 0 {
-		o.DiskAllocationRatio = 1
-	}
+	o.QEMU = cmp.Or(o.QEMU, "qemu-system-x86_64")
+	o.QemuImg = cmp.Or(o.QemuImg, "qemu-img")
+	o.Accel = cmp.Or(o.Accel, "auto")
+	o.Machine = cmp.Or(o.Machine, "q35")
+	o.ImagesType = cmp.Or(o.ImagesType, "qcow2")
+	o.ListenAddress = cmp.Or(o.ListenAddress, "127.0.0.1")
+	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 60*time.Second)
+	o.ReservedMemoryMB = cmp.Or(o.ReservedMemoryMB, 512)
+	o.CPUAllocationRatio = cmp.Or(o.CPUAllocationRatio, 4)
+	o.RAMAllocationRatio = cmp.Or(o.RAMAllocationRatio, 1)
+	o.DiskAllocationRatio = cmp.Or(o.DiskAllocationRatio, 1)
 }
 
 // Driver runs each instance as its own QEMU process on this host.

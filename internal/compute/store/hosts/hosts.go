@@ -27,11 +27,8 @@ func scanService(sc db.Scanner) (*compute.HostService, int64, error) {
 
 func getService(ctx context.Context, q db.Querier, where string, args ...any) (*compute.HostService, int64, error) {
 	s, v, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM compute_services WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, db.NotFound(err)
 	}
 	return s, v, nil
 }
@@ -84,32 +81,14 @@ func (s *HostStore) GetService(ctx context.Context, id string) (*compute.HostSer
 // ListServices implements compute.HostStore; services are ordered by
 // their integer id.
 func (s *HostStore) ListServices(ctx context.Context, host, binary string) ([]compute.HostService, error) {
-	var a db.Args
-	var where []string
-	if host != "" {
-		where = append(where, `host = `+a.Add(host))
+	var w db.Where
+	w.Eq("host", host)
+	w.Eq("binary_name", binary)
+	scan := func(sc db.Scanner) (compute.HostService, error) {
+		hs, _, err := scanService(sc)
+		return *hs, err
 	}
-	if binary != "" {
-		where = append(where, `binary_name = `+a.Add(binary))
-	}
-	q := `SELECT ` + serviceCols + ` FROM compute_services`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	rows, err := s.db.Reader().QueryContext(ctx, q+` ORDER BY id`, a.Vals...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []compute.HostService{}
-	for rows.Next() {
-		hs, _, err := scanService(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *hs)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.db.Reader(), scan, `SELECT `+serviceCols+` FROM compute_services`+w.Clause()+` ORDER BY id`, w.Vals...)
 }
 
 // UpdateService implements compute.HostStore. ID, IntID, Host, Binary
@@ -284,11 +263,8 @@ func (s *HostStore) UpsertNodes(ctx context.Context, nodes []compute.ComputeNode
 // GetNode implements compute.HostStore.
 func (s *HostStore) GetNode(ctx context.Context, id string) (*compute.ComputeNode, error) {
 	n, err := scanNode(s.db.Reader().QueryRowContext(ctx, `SELECT `+nodeCols+` FROM compute_nodes WHERE uuid = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, db.NotFound(err)
 	}
 	return &n, nil
 }
@@ -296,30 +272,10 @@ func (s *HostStore) GetNode(ctx context.Context, id string) (*compute.ComputeNod
 // ListNodes implements compute.HostStore. The pattern matches without
 // regard to (ASCII) case on both engines, as Nova's on MySQL does.
 func (s *HostStore) ListNodes(ctx context.Context, host, hostnamePattern string) ([]compute.ComputeNode, error) {
-	var a db.Args
-	var where []string
-	if host != "" {
-		where = append(where, `host = `+a.Add(host))
-	}
+	var w db.Where
+	w.Eq("host", host)
 	if hostnamePattern != "" {
-		where = append(where, `LOWER(hypervisor_hostname) LIKE LOWER(`+a.Add(hostnamePattern)+`)`)
+		w.And(`LOWER(hypervisor_hostname) LIKE LOWER(` + w.Add(hostnamePattern) + `)`)
 	}
-	q := `SELECT ` + nodeCols + ` FROM compute_nodes`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	rows, err := s.db.Reader().QueryContext(ctx, q+` ORDER BY id`, a.Vals...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []compute.ComputeNode{}
-	for rows.Next() {
-		n, err := scanNode(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.db.Reader(), scanNode, `SELECT `+nodeCols+` FROM compute_nodes`+w.Clause()+` ORDER BY id`, w.Vals...)
 }

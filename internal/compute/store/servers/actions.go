@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -139,42 +138,36 @@ func scanAction(sc db.Scanner) (compute.InstanceAction, int64, error) {
 // ListActions implements compute.ServerStore: start_time desc, then the
 // order of recording desc. An unknown marker is ErrNotFound.
 func (s *ServerStore) ListActions(ctx context.Context, instanceID string, f compute.ActionFilter) ([]compute.InstanceAction, error) {
-	out := []compute.InstanceAction{}
+	var out []compute.InstanceAction
 	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var a db.Args
-		where := []string{`instance_id = ` + a.Add(instanceID)}
+		var w db.Where
+		w.And(`instance_id = ` + w.Add(instanceID))
 		if f.ChangesSince != nil {
-			where = append(where, `updated_at >= `+a.Add(f.ChangesSince.UTC()))
+			w.And(`updated_at >= ` + w.Add(f.ChangesSince.UTC()))
 		}
 		if f.ChangesBefore != nil {
-			where = append(where, `updated_at <= `+a.Add(f.ChangesBefore.UTC()))
+			w.And(`updated_at <= ` + w.Add(f.ChangesBefore.UTC()))
 		}
 		if f.Marker != "" {
 			seq, err := actionSeq(ctx, tx, instanceID, f.Marker)
 			if err != nil {
 				return err
 			}
-			m := a.Add(seq)
+			m := w.Add(seq)
 			start := `(SELECT m.start_time FROM compute_instance_actions m WHERE m.seq = ` + m + `)`
-			where = append(where, `(start_time < `+start+` OR (start_time = `+start+` AND seq < `+m+`))`)
+			w.And(`(start_time < ` + start + ` OR (start_time = ` + start + ` AND seq < ` + m + `))`)
 		}
-		q := `SELECT ` + actionCols + ` FROM compute_instance_actions WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY start_time DESC, seq DESC`
+		q := `SELECT ` + actionCols + ` FROM compute_instance_actions` + w.Clause() + ` ORDER BY start_time DESC, seq DESC`
 		if f.Limit > 0 {
-			q += ` LIMIT ` + a.Add(f.Limit)
+			q += ` LIMIT ` + w.Add(f.Limit)
 		}
-		rows, err := tx.QueryContext(ctx, q, a.Vals...)
-		if err != nil {
-			return err
+		scan := func(sc db.Scanner) (compute.InstanceAction, error) {
+			act, _, err := scanAction(sc)
+			return act, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			act, _, err := scanAction(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, act)
-		}
-		return rows.Err()
+		var err error
+		out, err = db.All(ctx, tx, scan, q, w.Vals...)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -188,11 +181,8 @@ func (s *ServerStore) GetAction(ctx context.Context, instanceID, requestID strin
 	var out compute.InstanceAction
 	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		act, seq, err := scanAction(tx.QueryRowContext(ctx, `SELECT `+actionCols+` FROM compute_instance_actions WHERE instance_id = $1 AND request_id = $2`, instanceID, requestID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return apierr.ErrNotFound
-		}
 		if err != nil {
-			return err
+			return db.NotFound(err)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT event, start_time, finish_time, result, traceback, host, host_id, details
 			FROM compute_instance_action_events WHERE action_seq = $1 ORDER BY start_time DESC, position DESC`, seq)

@@ -236,27 +236,14 @@ func writeTags(ctx context.Context, tx *sql.Tx, id string, tags []string, replac
 			return err
 		}
 	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO compute_instance_tags (instance_id, tag) VALUES ($1, $2)`, id, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.InsertDistinct(ctx, tx, `INSERT INTO compute_instance_tags (instance_id, tag) VALUES ($1, $2)`, id, tags)
 }
 
 func getInstanceRow(ctx context.Context, q db.Querier, id string) (*instanceRow, error) {
 	var r instanceRow
 	err := r.scan(q.QueryRowContext(ctx, `SELECT `+instanceCols+` FROM compute_instances WHERE uuid = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, err
+		return nil, db.NotFound(err)
 	}
 	return &r, nil
 }
@@ -659,72 +646,57 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 		return out, nil
 	}
 
-	var a db.Args
-	var where []string
-	eq := func(col, v string) {
-		if v != "" {
-			where = append(where, col+` = `+a.Add(v))
-		}
-	}
-	in := func(col string, vs []string) {
-		if len(vs) > 0 {
-			where = append(where, col+` IN (`+db.List(&a, vs)+`)`)
-		}
-	}
-	eq("project_id", f.ProjectID)
-	eq("user_id", f.UserID)
-	in("uuid", f.IDs)
-	eq("hostname", f.Hostname)
-	in("vm_state", f.VMStates)
-	in("task_state", f.TaskStates)
+	var w db.Where
+	w.Eq("project_id", f.ProjectID)
+	w.Eq("user_id", f.UserID)
+	w.In("uuid", f.IDs)
+	w.Eq("hostname", f.Hostname)
+	w.In("vm_state", f.VMStates)
+	w.In("task_state", f.TaskStates)
 	if len(f.PowerStates) > 0 {
-		ps := make([]string, len(f.PowerStates))
-		for i, p := range f.PowerStates {
-			ps[i] = a.Add(p)
-		}
-		where = append(where, `power_state IN (`+strings.Join(ps, ", ")+`)`)
+		w.And(`power_state IN (` + db.List(&w.Args, f.PowerStates) + `)`)
 	}
-	eq("host", f.Host)
-	eq("node", f.Node)
-	eq("image_ref", f.ImageRef)
-	eq("flavor_id", f.FlavorID)
-	eq("reservation_id", f.ReservationID)
-	eq("key_name", f.KeyName)
-	eq("availability_zone", f.AZ)
-	eq("display_description", f.Description)
+	w.Eq("host", f.Host)
+	w.Eq("node", f.Node)
+	w.Eq("image_ref", f.ImageRef)
+	w.Eq("flavor_id", f.FlavorID)
+	w.Eq("reservation_id", f.ReservationID)
+	w.Eq("key_name", f.KeyName)
+	w.Eq("availability_zone", f.AZ)
+	w.Eq("display_description", f.Description)
 	if f.Locked != nil {
-		where = append(where, `locked = `+a.Add(*f.Locked))
+		w.And(`locked = ` + w.Add(*f.Locked))
 	}
 	if f.ChangesSince != nil {
-		where = append(where, `updated_at >= `+a.Add(f.ChangesSince.UTC()))
+		w.And(`updated_at >= ` + w.Add(f.ChangesSince.UTC()))
 	}
 	if f.ChangesBefore != nil {
-		where = append(where, `updated_at <= `+a.Add(f.ChangesBefore.UTC()))
+		w.And(`updated_at <= ` + w.Add(f.ChangesBefore.UTC()))
 	}
 	switch {
 	case f.Deleted != nil:
-		where = append(where, `deleted = `+a.Add(*f.Deleted))
+		w.And(`deleted = ` + w.Add(*f.Deleted))
 	case f.ChangesSince == nil && f.ChangesBefore == nil:
-		where = append(where, `deleted = `+a.Add(false))
+		w.And(`deleted = ` + w.Add(false))
 	}
 	hasTag := func(tags ...string) string {
-		return `EXISTS (SELECT 1 FROM compute_instance_tags t WHERE t.instance_id = compute_instances.uuid AND t.tag IN (` + db.List(&a, tags) + `))`
+		return `EXISTS (SELECT 1 FROM compute_instance_tags t WHERE t.instance_id = compute_instances.uuid AND t.tag IN (` + db.List(&w.Args, tags) + `))`
 	}
 	for _, t := range f.Tags {
-		where = append(where, hasTag(t))
+		w.And(hasTag(t))
 	}
 	if len(f.TagsAny) > 0 {
-		where = append(where, hasTag(f.TagsAny...))
+		w.And(hasTag(f.TagsAny...))
 	}
 	if len(f.NotTags) > 0 {
 		var all []string
 		for _, t := range f.NotTags {
 			all = append(all, hasTag(t))
 		}
-		where = append(where, `NOT (`+strings.Join(all, ` AND `)+`)`)
+		w.And(`NOT (` + strings.Join(all, ` AND `) + `)`)
 	}
 	if len(f.NotTagsAny) > 0 {
-		where = append(where, `NOT `+hasTag(f.NotTagsAny...))
+		w.And(`NOT ` + hasTag(f.NotTagsAny...))
 	}
 	inGo := nameRE != nil
 
@@ -747,17 +719,13 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 			if err != nil {
 				return err
 			}
-			where = append(where, afterMarker(&a, keys, mseq, isNull))
+			w.And(afterMarker(&w.Args, keys, mseq, isNull))
 		}
-		q := `SELECT ` + instanceCols + ` FROM compute_instances`
-		if len(where) > 0 {
-			q += ` WHERE ` + strings.Join(where, ` AND `)
-		}
-		q += ` ORDER BY ` + orderBy(keys)
+		q := `SELECT ` + instanceCols + ` FROM compute_instances` + w.Clause() + ` ORDER BY ` + orderBy(keys)
 		if f.Limit > 0 && !inGo {
-			q += ` LIMIT ` + a.Add(f.Limit)
+			q += ` LIMIT ` + w.Add(f.Limit)
 		}
-		rows, err := tx.QueryContext(ctx, q, a.Vals...)
+		rows, err := tx.QueryContext(ctx, q, w.Vals...)
 		if err != nil {
 			return err
 		}

@@ -47,11 +47,8 @@ func scanMigration(sc db.Scanner) (*compute.Migration, int64, error) {
 
 func getMigration(ctx context.Context, q db.Querier, id string) (*compute.Migration, int64, error) {
 	m, v, err := scanMigration(q.QueryRowContext(ctx, `SELECT `+migrationCols+` FROM compute_migrations WHERE uuid = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, apierr.ErrNotFound
-	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, db.NotFound(err)
 	}
 	return m, v, nil
 }
@@ -131,30 +128,24 @@ func (s *ServerStore) GetMigration(ctx context.Context, id string) (*compute.Mig
 // ListMigrations implements compute.ServerStore. Host matches the source
 // or the destination compute; an unknown marker is ErrNotFound.
 func (s *ServerStore) ListMigrations(ctx context.Context, f compute.MigrationFilter) ([]compute.Migration, error) {
-	out := []compute.Migration{}
+	var out []compute.Migration
 	err := s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var a db.Args
-		var where []string
-		eq := func(col, v string) {
-			if v != "" {
-				where = append(where, col+` = `+a.Add(v))
-			}
-		}
-		eq("instance_id", f.InstanceID)
-		eq("status", f.Status)
-		eq("migration_type", f.Type)
-		eq("source_node", f.SourceNode)
-		eq("project_id", f.ProjectID)
-		eq("user_id", f.UserID)
+		var w db.Where
+		w.Eq("instance_id", f.InstanceID)
+		w.Eq("status", f.Status)
+		w.Eq("migration_type", f.Type)
+		w.Eq("source_node", f.SourceNode)
+		w.Eq("project_id", f.ProjectID)
+		w.Eq("user_id", f.UserID)
 		if f.Host != "" {
-			h := a.Add(f.Host)
-			where = append(where, `(source_compute = `+h+` OR dest_compute = `+h+`)`)
+			h := w.Add(f.Host)
+			w.And(`(source_compute = ` + h + ` OR dest_compute = ` + h + `)`)
 		}
 		if f.ChangesSince != nil {
-			where = append(where, `updated_at >= `+a.Add(f.ChangesSince.UTC()))
+			w.And(`updated_at >= ` + w.Add(f.ChangesSince.UTC()))
 		}
 		if f.ChangesBefore != nil {
-			where = append(where, `updated_at <= `+a.Add(f.ChangesBefore.UTC()))
+			w.And(`updated_at <= ` + w.Add(f.ChangesBefore.UTC()))
 		}
 		if f.Marker != "" {
 			var id int64
@@ -165,31 +156,21 @@ func (s *ServerStore) ListMigrations(ctx context.Context, f compute.MigrationFil
 			if err != nil {
 				return err
 			}
-			m := a.Add(id)
+			m := w.Add(id)
 			created := `(SELECT m.created_at FROM compute_migrations m WHERE m.id = ` + m + `)`
-			where = append(where, `(created_at < `+created+` OR (created_at = `+created+` AND id < `+m+`))`)
+			w.And(`(created_at < ` + created + ` OR (created_at = ` + created + ` AND id < ` + m + `))`)
 		}
-		q := `SELECT ` + migrationCols + ` FROM compute_migrations`
-		if len(where) > 0 {
-			q += ` WHERE ` + strings.Join(where, ` AND `)
-		}
-		q += ` ORDER BY created_at DESC, id DESC`
+		q := `SELECT ` + migrationCols + ` FROM compute_migrations` + w.Clause() + ` ORDER BY created_at DESC, id DESC`
 		if f.Limit > 0 {
-			q += ` LIMIT ` + a.Add(f.Limit)
+			q += ` LIMIT ` + w.Add(f.Limit)
 		}
-		rows, err := tx.QueryContext(ctx, q, a.Vals...)
-		if err != nil {
-			return err
+		scan := func(sc db.Scanner) (compute.Migration, error) {
+			m, _, err := scanMigration(sc)
+			return *m, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			m, _, err := scanMigration(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *m)
-		}
-		return rows.Err()
+		var err error
+		out, err = db.All(ctx, tx, scan, q, w.Vals...)
+		return err
 	})
 	if err != nil {
 		return nil, err

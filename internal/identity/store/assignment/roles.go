@@ -152,42 +152,22 @@ func (s *Store) RemoveAssignment(ctx context.Context, a assignment.Assignment) e
 
 // ListAssignments returns the stored grants matching f.
 func (s *Store) ListAssignments(ctx context.Context, f assignment.Filter) ([]assignment.Assignment, error) {
-	var where []string
-	var args db.Args
-	for _, in := range []struct {
-		col  string
-		vals []string
-		// must: a non-nil empty list matches nothing.
-		must bool
-	}{{"actor_id", f.ActorIDs, f.ActorIDs != nil}, {"target_id", f.TargetIDs, f.TargetIDs != nil}, {"type", f.Types, false}} {
-		if len(in.vals) > 0 {
-			where = append(where, in.col+" IN ("+db.List(&args, in.vals)+")")
-		} else if in.must {
-			return nil, nil
-		}
+	// A non-nil empty list of actors or targets matches nothing.
+	if (f.ActorIDs != nil && len(f.ActorIDs) == 0) || (f.TargetIDs != nil && len(f.TargetIDs) == 0) {
+		return nil, nil
 	}
-	if f.RoleID != "" {
-		where = append(where, "role_id = "+args.Add(f.RoleID))
-	}
-	q := `SELECT type, actor_id, target_id, role_id, inherited FROM identity_assignments`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY type, actor_id, target_id, role_id"
-	rows, err := s.db.Reader().QueryContext(ctx, q, args.Vals...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []assignment.Assignment
-	for rows.Next() {
+	var w db.Where
+	w.In("actor_id", f.ActorIDs)
+	w.In("target_id", f.TargetIDs)
+	w.In("type", f.Types)
+	w.Eq("role_id", f.RoleID)
+	scan := func(sc db.Scanner) (assignment.Assignment, error) {
 		var a assignment.Assignment
-		if err := rows.Scan(&a.Type, &a.ActorID, &a.TargetID, &a.RoleID, &a.Inherited); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
+		err := sc.Scan(&a.Type, &a.ActorID, &a.TargetID, &a.RoleID, &a.Inherited)
+		return a, err
 	}
-	return out, rows.Err()
+	return db.All(ctx, s.db.Reader(), scan, `SELECT type, actor_id, target_id, role_id, inherited FROM identity_assignments`+w.Clause()+
+		" ORDER BY type, actor_id, target_id, role_id", w.Vals...)
 }
 
 // GroupUserIDs returns the members of a group.

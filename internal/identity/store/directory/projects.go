@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/gostack/gostack/internal/identity/directory"
@@ -82,17 +81,7 @@ func insertTags(ctx context.Context, tx *sql.Tx, id string, tags []string) error
 	if _, err := tx.ExecContext(ctx, `DELETE FROM identity_project_tags WHERE project_id = $1`, id); err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_project_tags (project_id, name) VALUES ($1, $2)`, id, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.InsertDistinct(ctx, tx, `INSERT INTO identity_project_tags (project_id, name) VALUES ($1, $2)`, id, tags)
 }
 
 // CreateProject inserts a project or domain with its tags.
@@ -249,34 +238,18 @@ func (s *Store) DeleteDomain(ctx context.Context, id string) error {
 
 // ListProjects returns the projects matching q, ordered by name, with tags.
 func (s *Store) ListProjects(ctx context.Context, pq directory.ProjectQuery) ([]*directory.Project, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if pq.DomainID != "" {
-		add("domain_id = ?", pq.DomainID)
-	}
-	if pq.ParentID != "" {
-		add("parent_id = ?", pq.ParentID)
-	}
-	if pq.Name != "" {
-		add("name = ?", pq.Name)
-	}
+	var w db.Where
+	w.Eq("domain_id", pq.DomainID)
+	w.Eq("parent_id", pq.ParentID)
+	w.Eq("name", pq.Name)
 	if pq.IsDomain != nil {
-		add("is_domain = ?", *pq.IsDomain)
+		w.And("is_domain = " + w.Add(*pq.IsDomain))
 	}
 	if pq.Enabled != nil {
-		add("enabled = ?", *pq.Enabled)
+		w.And("enabled = " + w.Add(*pq.Enabled))
 	}
-	q := `SELECT ` + projectColumns + ` FROM identity_projects`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY name, id"
 	r := s.db.Reader()
-	rows, err := r.QueryContext(ctx, q, args...)
+	rows, err := r.QueryContext(ctx, `SELECT `+projectColumns+` FROM identity_projects`+w.Clause()+" ORDER BY name, id", w.Vals...)
 	if err != nil {
 		return nil, err
 	}

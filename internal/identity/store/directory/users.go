@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"strings"
 	"time"
 
@@ -128,43 +127,16 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 
 // ListUsers returns the users matching q, ordered by name.
 func (s *Store) ListUsers(ctx context.Context, uq directory.UserQuery) ([]*directory.User, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if uq.DomainID != "" {
-		add("domain_id = ?", uq.DomainID)
-	}
-	if uq.Name != "" {
-		add("name = ?", uq.Name)
-	}
+	var w db.Where
+	w.Eq("domain_id", uq.DomainID)
+	w.Eq("name", uq.Name)
 	if uq.Enabled != nil {
-		add("enabled = ?", *uq.Enabled)
+		w.And("enabled = " + w.Add(*uq.Enabled))
 	}
 	if uq.GroupID != "" {
-		add("id IN (SELECT user_id FROM identity_group_members WHERE group_id = ?)", uq.GroupID)
+		w.And("id IN (SELECT user_id FROM identity_group_members WHERE group_id = " + w.Add(uq.GroupID) + ")")
 	}
-	q := `SELECT ` + userColumns + ` FROM identity_users`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY name, id"
-	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*directory.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.db.Reader(), scanUser, `SELECT `+userColumns+` FROM identity_users`+w.Clause()+" ORDER BY name, id", w.Vals...)
 }
 
 // PasswordHistory returns up to n previous password hashes, newest first.
