@@ -6,6 +6,7 @@ import (
 	computespec "github.com/gostack/gostack/internal/compute/spec"
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	imagespec "github.com/gostack/gostack/internal/image/spec"
+	networkspec "github.com/gostack/gostack/internal/network/spec"
 	placementspec "github.com/gostack/gostack/internal/placement/spec"
 	"github.com/gostack/gostack/internal/platform/service"
 )
@@ -16,5 +17,6 @@ var Services = []service.Spec{
 	identityspec.Spec,
 	imagespec.Spec,
 	placementspec.Spec,
+	networkspec.Spec,
 	computespec.Spec,
 }

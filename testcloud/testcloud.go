@@ -46,6 +46,7 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.Identity.Port = 0
 	cfg.Image.Port = 0
 	cfg.Placement.Port = 0
+	cfg.Network.Port = 0
 	cfg.Compute.Port = 0
 	cfg.Compute.ConsolePort = 0
 	cfg.Compute.MetadataPort = 0

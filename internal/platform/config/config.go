@@ -48,6 +48,7 @@ type Config struct {
 	Image     Image     `yaml:"image"`
 	Placement Placement `yaml:"placement"`
 	Compute   Compute   `yaml:"compute"`
+	Network   Network   `yaml:"network"`
 }
 
 // Compute is the compute service's section.
@@ -74,6 +75,21 @@ type Compute struct {
 	// HostName is the compute host name (default: the machine's; the fake
 	// driver names its hosts fake-host-N).
 	HostName string `yaml:"host_name"`
+}
+
+// Network is the networking service's section.
+type Network struct {
+	Port int `yaml:"port"`
+	// VLANRanges and VNIRanges are the segmentation ids tenant networks
+	// are given ("physnet1:100:199", "1:1000"), Neutron's ML2
+	// network_vlan_ranges and vni_ranges.
+	VLANRanges []string `yaml:"vlan_ranges"`
+	VNIRanges  []string `yaml:"vni_ranges"`
+	// TenantType is the provider type of a network created without one
+	// (Neutron's tenant_network_types[0]): vxlan, vlan, flat or local.
+	TenantType string `yaml:"tenant_network_type"`
+	// DNSDomain is the domain of port dns_assignment (Neutron's dns_domain).
+	DNSDomain string `yaml:"dns_domain"`
 }
 
 // Placement is the placement service's section.
@@ -121,6 +137,7 @@ func Default() Config {
 		},
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
+		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal."},
 		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
@@ -155,6 +172,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Placement.Port < 0 || c.Placement.Port > 65535 {
 		errs = append(errs, fmt.Errorf("placement port %d out of range", c.Placement.Port))
+	}
+	if c.Network.Port < 0 || c.Network.Port > 65535 {
+		errs = append(errs, fmt.Errorf("network port %d out of range", c.Network.Port))
+	}
+	switch c.Network.TenantType {
+	case "vxlan", "vlan", "flat", "local":
+	default:
+		errs = append(errs, fmt.Errorf("network tenant_network_type %q: want vxlan, vlan, flat or local", c.Network.TenantType))
 	}
 	if c.Compute.Port < 0 || c.Compute.Port > 65535 {
 		errs = append(errs, fmt.Errorf("compute port %d out of range", c.Compute.Port))
@@ -247,6 +272,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Identity.MinimumPasswordAge, "identity-minimum-password-age", 0, "days before a password may be changed again")
 	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
 	fs.IntVar(&l.flagged.Placement.Port, "placement-port", d.Placement.Port, "placement API port")
+	fs.IntVar(&l.flagged.Network.Port, "network-port", d.Network.Port, "network API port")
 	fs.IntVar(&l.flagged.Compute.Port, "compute-port", d.Compute.Port, "compute API port")
 	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: auto (qemu when installed, else fake), fake or qemu")
 	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
@@ -333,6 +359,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("identity-password-expires-days", func() { c.Identity.PasswordExpiresDays = f.Identity.PasswordExpiresDays })
 	apply("image-port", func() { c.Image.Port = f.Image.Port })
 	apply("placement-port", func() { c.Placement.Port = f.Placement.Port })
+	apply("network-port", func() { c.Network.Port = f.Network.Port })
 	apply("compute-port", func() { c.Compute.Port = f.Compute.Port })
 	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
 	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })

@@ -188,6 +188,15 @@ func (p *parser) atom() (Check, error) {
 	case "http", "https":
 		// Remote checks are not supported; they never pass.
 		return falseCheck{}, nil
+	case "field":
+		// Neutron's field check, "field:networks:shared=True": the
+		// target's attribute compared with a constant.
+		_, cmp, ok := strings.Cut(match, ":")
+		field, value, ok2 := strings.Cut(cmp, "=")
+		if !ok || !ok2 || field == "" {
+			return nil, fmt.Errorf("invalid field check %q", t)
+		}
+		return fieldCheck{field: field, value: value}, nil
 	}
 	return genericCheck{kind: kind, match: match}, nil
 }

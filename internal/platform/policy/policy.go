@@ -12,6 +12,7 @@ package policy
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -110,6 +111,15 @@ func (e *Enforcer) Enforce(rule string, target, creds map[string]any) bool {
 		return false
 	}
 	return c.Check(&env{e: e, target: target, creds: creds})
+}
+
+// Has reports whether rule is defined (Neutron's attribute rules, such as
+// "create_network:shared", apply only where one exists).
+func (e *Enforcer) Has(rule string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	_, ok := e.rules[rule]
+	return ok
 }
 
 type env struct {
@@ -246,6 +256,25 @@ func (g genericCheck) Check(v *env) bool {
 }
 
 func (g genericCheck) String() string { return g.kind + ":" + g.match }
+
+// fieldCheck is Neutron's "field:<resource>:<attribute>=<value>": true
+// when the target's attribute, rendered as Python would, equals value.
+type fieldCheck struct{ field, value string }
+
+func (f fieldCheck) Check(v *env) bool {
+	have, ok := v.target[f.field]
+	if !ok {
+		return false
+	}
+	if pat, ok := strings.CutPrefix(f.value, "~"); ok {
+		// "=~" is a regular expression match (Neutron's network_device).
+		re, err := regexp.Compile(pat)
+		return err == nil && re.MatchString(str(have))
+	}
+	return str(have) == f.value
+}
+
+func (f fieldCheck) String() string { return "field:" + f.field + "=" + f.value }
 
 // str renders a value the way Python's str() would for the types that occur
 // in credentials and targets.

@@ -20,6 +20,9 @@ func TestEnforce(t *testing.T) {
 		"admin_project":  "is_admin_project:True",
 		"quoted":         "'member':%(role.name)s",
 		"paren":          "(role:a or role:b) and not (role:c)",
+		"shared":         "field:networks:shared=True",
+		"external":       "field:networks:router:external=True",
+		"device":         "field:port:device_owner=~^network:",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +31,7 @@ func TestEnforce(t *testing.T) {
 	member := map[string]any{"roles": []string{"member", "reader"}, "user_id": "u2", "system_scope": nil,
 		"token": map[string]any{"domain": map[string]any{"id": "d1"}}}
 	sys := map[string]any{"roles": []string{"reader"}, "system_scope": "all"}
-	tgt := map[string]any{"target.user.id": "u2", "target": map[string]any{"user": map[string]any{"domain_id": "d1"}}, "role": map[string]any{"name": "member"}}
+	tgt := map[string]any{"target.user.id": "u2", "target": map[string]any{"user": map[string]any{"domain_id": "d1"}}, "role": map[string]any{"name": "member"}, "shared": true, "router:external": false, "device_owner": "network:dhcp"}
 	cases := []struct {
 		rule  string
 		creds map[string]any
@@ -50,6 +53,9 @@ func TestEnforce(t *testing.T) {
 		{"paren", map[string]any{"roles": []string{"b"}}, true},
 		{"paren", map[string]any{"roles": []string{"b", "c"}}, false},
 		{"unknown", admin, false},
+		{"shared", member, true},
+		{"external", member, false},
+		{"device", member, true},
 	}
 	for _, c := range cases {
 		if got := e.Enforce(c.rule, tgt, c.creds); got != c.want {

@@ -1,0 +1,4 @@
+package network
+
+// ExtrasTx is the part of a transaction of the smaller extensions.
+type ExtrasTx interface{}

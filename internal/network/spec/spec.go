@@ -1,0 +1,55 @@
+// Package spec is the networking service's entry in the cloud: how it is
+// configured, migrated and started.
+package spec
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gostack/gostack/internal/network"
+	netapi "github.com/gostack/gostack/internal/network/api"
+	"github.com/gostack/gostack/internal/network/ipam"
+	netstore "github.com/gostack/gostack/internal/network/store"
+	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/service"
+)
+
+// Spec is Neutron's v2.0 API.
+var Spec = service.Spec{
+	Name:        "neutron",
+	Type:        "network",
+	Description: "OpenStack Networking",
+	Port:        func(c config.Config) int { return c.Network.Port },
+	Migrate:     migrate,
+	Start:       start,
+}
+
+func migrate(ctx context.Context, d *db.DB) error {
+	if err := netstore.New(d).Migrate(ctx); err != nil {
+		return err
+	}
+	return ipam.Migrate(ctx, d)
+}
+
+func start(ctx context.Context, env *service.Env) (http.Handler, error) {
+	if err := migrate(ctx, env.DB); err != nil {
+		return nil, err
+	}
+	cfg := env.Config.Network
+	svc, err := network.New(network.Config{
+		TenantType: cfg.TenantType,
+		VLANRanges: cfg.VLANRanges,
+		VNIRanges:  cfg.VNIRanges,
+		DNSDomain:  cfg.DNSDomain,
+		Limits:     env.Limits("network"),
+	}, netstore.New(env.DB))
+	if err != nil {
+		return nil, err
+	}
+	pol, err := env.Policy("network", network.PolicyDefaults())
+	if err != nil {
+		return nil, err
+	}
+	return netapi.New(svc, pol, env.Validator(), env.Log).Handler(), nil
+}

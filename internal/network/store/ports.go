@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/db"
+)
+
+const portCols = `id, project_id, network_id, name, description, mac_address, admin_state_up, status, device_id,
+	device_owner, port_security_enabled, binding_host_id, binding_vnic_type, binding_vif_type, binding_vif_details,
+	binding_profile, allowed_address_pairs, extra_dhcp_opts, dns_name, qos_policy_id, created_at, updated_at,
+	revision_number`
+
+type pairJSON struct {
+	IP  string `json:"ip_address"`
+	MAC string `json:"mac_address"`
+}
+
+type optJSON struct {
+	Name      string `json:"opt_name"`
+	Value     string `json:"opt_value"`
+	IPVersion int    `json:"ip_version"`
+}
+
+func scanPort(sc db.Scanner) (*network.Port, error) {
+	var p network.Port
+	var details, profile, pairs, opts string
+	var qos sql.NullString
+	if err := sc.Scan(&p.ID, &p.ProjectID, &p.NetworkID, &p.Name, &p.Description, &p.MAC, &p.AdminStateUp, &p.Status,
+		&p.DeviceID, &p.DeviceOwner, &p.PortSecurity, &p.HostID, &p.VNICType, &p.VIFType, &details, &profile,
+		&pairs, &opts, &p.DNSName, &qos, &p.CreatedAt, &p.UpdatedAt, &p.Revision); err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.UpdatedAt = db.UTC(p.CreatedAt), db.UTC(p.UpdatedAt)
+	p.QoSPolicyID = db.StringPtr(qos)
+	var ps []pairJSON
+	var os []optJSON
+	if err := errors.Join(db.FromJSON(details, &p.VIFDetails), db.FromJSON(profile, &p.Profile),
+		db.FromJSON(pairs, &ps), db.FromJSON(opts, &os)); err != nil {
+		return nil, err
+	}
+	p.AddressPairs = make([]network.AddressPair, len(ps))
+	for i, x := range ps {
+		p.AddressPairs[i] = network.AddressPair{IP: x.IP, MAC: x.MAC}
+	}
+	p.ExtraDHCPOpts = make([]network.DHCPOpt, len(os))
+	for i, x := range os {
+		p.ExtraDHCPOpts[i] = network.DHCPOpt{Name: x.Name, Value: x.Value, IPVersion: x.IPVersion}
+	}
+	return &p, nil
+}
+
+func portValues(p *network.Port) []any {
+	pairs := make([]pairJSON, len(p.AddressPairs))
+	for i, x := range p.AddressPairs {
+		pairs[i] = pairJSON{x.IP, x.MAC}
+	}
+	opts := make([]optJSON, len(p.ExtraDHCPOpts))
+	for i, x := range p.ExtraDHCPOpts {
+		opts[i] = optJSON{x.Name, x.Value, x.IPVersion}
+	}
+	details, profile := p.VIFDetails, p.Profile
+	if details == nil {
+		details = map[string]any{}
+	}
+	if profile == nil {
+		profile = map[string]any{}
+	}
+	return []any{p.ID, p.ProjectID, p.NetworkID, p.Name, p.Description, p.MAC, p.AdminStateUp, p.Status, p.DeviceID,
+		p.DeviceOwner, p.PortSecurity, p.HostID, p.VNICType, p.VIFType, db.JSON(details), db.JSON(profile),
+		db.JSON(pairs), db.JSON(opts), p.DNSName, db.NullString(p.QoSPolicyID), p.CreatedAt, p.UpdatedAt, p.Revision}
+}
+
+func (t *txn) InsertPort(ctx context.Context, p *network.Port) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO ports (`+portCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`, portValues(p)...)
+	if db.IsUnique(err) {
+		return apierr.ErrDuplicate
+	}
+	if err != nil {
+		return err
+	}
+	return t.insertIPs(ctx, p)
+}
+
+func (t *txn) insertIPs(ctx context.Context, p *network.Port) error {
+	for _, ip := range p.FixedIPs {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO port_ips (port_id, subnet_id, ip_address) VALUES ($1, $2, $3)`,
+			p.ID, ip.SubnetID, ip.IP.String()); err != nil {
+			if db.IsUnique(err) {
+				return apierr.ErrDuplicate
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) GetPort(ctx context.Context, id string) (*network.Port, error) {
+	p, err := scanPort(t.tx.QueryRowContext(ctx, `SELECT `+portCols+` FROM ports WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apierr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, t.fillPorts(ctx, []*network.Port{p})
+}
+
+// ListPorts lists the scope's ports (all for an admin), narrowed in SQL
+// by the indexed filters: id, network, device, owner, project, MAC.
+func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port, error) {
+	var a db.Args
+	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = eq(&a, where, "id", f.IDs)
+	for _, c := range []string{"id", "network_id", "device_id", "device_owner", "project_id", "mac_address", "name", "binding_host_id"} {
+		where = eq(&a, where, c, f.Only(c))
+	}
+	where = eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = eq(&a, where, "binding_host_id", f.Only("binding:host_id"))
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*network.Port
+	for rows.Next() {
+		p, err := scanPort(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, t.fillPorts(ctx, out)
+}
+
+// fillPorts reads the fixed IPs and security groups of ps.
+func (t *txn) fillPorts(ctx context.Context, ps []*network.Port) error {
+	if err := t.fillIPs(ctx, ps); err != nil {
+		return err
+	}
+	return t.fillGroups(ctx, ps)
+}
+
+// fillIPs reads the fixed IPs of ps.
+func (t *txn) fillIPs(ctx context.Context, ps []*network.Port) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	byID := make(map[string]*network.Port, len(ps))
+	ids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		p.FixedIPs = []network.FixedIP{}
+		byID[p.ID] = p
+		ids = append(ids, p.ID)
+	}
+	var a db.Args
+	q := `SELECT port_id, subnet_id, ip_address FROM port_ips`
+	if len(ids) <= 500 {
+		q += ` WHERE port_id IN (` + db.List(&a, ids) + `)`
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, subnet_id, ip_address`, a.Vals...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, sid, ip string
+		if err := rows.Scan(&pid, &sid, &ip); err != nil {
+			return err
+		}
+		p := byID[pid]
+		if p == nil {
+			continue
+		}
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			return err
+		}
+		p.FixedIPs = append(p.FixedIPs, network.FixedIP{SubnetID: sid, IP: addr})
+	}
+	return rows.Err()
+}
+
+// UpdatePort writes p and replaces its fixed IPs.
+func (t *txn) UpdatePort(ctx context.Context, p *network.Port) error {
+	v := portValues(p)
+	if _, err := t.tx.ExecContext(ctx, `UPDATE ports SET name = $2, description = $3, mac_address = $4, admin_state_up = $5,
+		status = $6, device_id = $7, device_owner = $8, port_security_enabled = $9, binding_host_id = $10,
+		binding_vnic_type = $11, binding_vif_type = $12, binding_vif_details = $13, binding_profile = $14,
+		allowed_address_pairs = $15, extra_dhcp_opts = $16, dns_name = $17, qos_policy_id = $18, updated_at = $19,
+		revision_number = $20 WHERE id = $1`,
+		v[0], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17],
+		v[18], v[19], v[21], v[22]); err != nil {
+		if db.IsUnique(err) {
+			return apierr.ErrDuplicate
+		}
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM port_ips WHERE port_id = $1`, p.ID); err != nil {
+		return err
+	}
+	return t.insertIPs(ctx, p)
+}
+
+func (t *txn) DeletePort(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM ports WHERE id = $1`, id)
+	return err
+}
+
+func (t *txn) CountForeignPorts(ctx context.Context, net, project string) (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM ports WHERE network_id = $1 AND project_id <> $2
+		AND device_owner <> $3`, net, project, network.OwnerDHCP).Scan(&n)
+	return n, err
+}
