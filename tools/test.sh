@@ -18,6 +18,7 @@
 #   tempest-image  tests/tempest/run.sh --list image --min-pass $TEMPEST_IMAGE_MIN_PASS
 #   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
 #               (fake hypervisor driver, two hosts)
+#   tempest-network  tests/tempest/run.sh --list network --min-pass $TEMPEST_NETWORK_MIN_PASS
 #   tempest-qemu  (--long only) tests/tempest/run.sh --regex '^tempest\.api\.compute\.servers\.'
 #               with the qemu driver booting the guest test image under TCG;
 #               must pass at least $TEMPEST_QEMU_MIN_PASS (the fake driver's count)
@@ -27,6 +28,7 @@
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
 #   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 400)
+#   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 0 until measured)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
@@ -54,6 +56,7 @@ done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
 TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-400}
+TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-0}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
@@ -211,6 +214,10 @@ tempest_compute() {
 		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list compute --min-pass "$TEMPEST_COMPUTE_MIN_PASS"
 }
 
+tempest_network() {
+	tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list network --min-pass "$TEMPEST_NETWORK_MIN_PASS"
+}
+
 tempest_qemu() {
 	GOSTACK_UP_ARGS="--compute-driver qemu" \
 		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --workspace "$REPO/tests/tempest/workspace/compute-qemu" \
@@ -259,13 +266,14 @@ if want unit-pg; then
 	fi
 fi
 step build go build -o bin/gostack ./cmd/gostack
-if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute; then
+if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
 		step soak soak
 		step tempest tempest
 		step tempest-image tempest_image
 		step tempest-compute tempest_compute
+		step tempest-network tempest_network
 		if [ "$LONG" = 1 ]; then
 			step tempest-qemu tempest_qemu
 		fi
@@ -275,6 +283,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		skipped tempest "no binary"
 		skipped tempest-image "no binary"
 		skipped tempest-compute "no binary"
+		skipped tempest-network "no binary"
 	fi
 fi
 step fuzz fuzz

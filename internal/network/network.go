@@ -23,6 +23,9 @@ type Config struct {
 	DNSDomain string
 	// Limits, when set, is the Keystone unified-limits source of quotas.
 	Limits quota.LimitSource
+	// Notify, when set, tells the compute service about its servers'
+	// ports (NovaNotifier); it is called after the change commits.
+	Notify func(context.Context, []NovaEvent)
 }
 
 // Service is Neutron's use cases over a Store.
@@ -121,6 +124,22 @@ func bounds(a, b string, min, max int64) (int64, int64, error) {
 		return 0, 0, fmt.Errorf("want %d <= min <= max <= %d", min, max)
 	}
 	return lo, hi, nil
+}
+
+// notify sends events about servers' ports to compute, after the
+// transaction that changed them committed. Ports that are not a server's
+// are left out.
+func (s *Service) notify(ctx context.Context, name string, ports ...*Port) {
+	if s.cfg.Notify == nil {
+		return
+	}
+	var evs []NovaEvent
+	for _, p := range ports {
+		if p != nil && p.DeviceID != "" && strings.HasPrefix(p.DeviceOwner, "compute:") {
+			evs = append(evs, NovaEvent{Name: name, ServerID: p.DeviceID, Tag: p.ID})
+		}
+	}
+	s.cfg.Notify(ctx, evs)
 }
 
 // Config returns the service's configuration.

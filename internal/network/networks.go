@@ -160,6 +160,9 @@ func (s *Service) CreateNetwork(ctx context.Context, c NetworkCreate) (*Network,
 		}
 		n.MTU = *c.MTU
 	}
+	if err := s.CheckAZHints(ctx, "network", n.AZHints); err != nil {
+		return nil, err
+	}
 	limit, err := s.Limit(ctx, n.ProjectID, "network")
 	if err != nil {
 		return nil, err
@@ -255,13 +258,23 @@ func (s *Service) GetNetwork(ctx context.Context, sc Scope, id string) (*Network
 }
 
 // visibleNetwork reads a network the scope may see: its own, a shared or
-// an external one.
+// an external one, or one an RBAC policy shares with the project.
 func (s *Service) visibleNetwork(ctx context.Context, tx Tx, sc Scope, id string) (*Network, error) {
 	n, err := tx.GetNetwork(ctx, id)
-	if errors.Is(err, apierr.ErrNotFound) || (err == nil && !sc.Sees(n.ProjectID) && !n.Shared && !n.External) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, NotFound("Network", id)
 	}
-	return n, err
+	if err != nil || sc.Sees(n.ProjectID) || n.Shared || n.External {
+		return n, err
+	}
+	acts, err := tx.RBACActions(ctx, "network", id, sc.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	if len(acts) == 0 {
+		return nil, NotFound("Network", id)
+	}
+	return n, nil
 }
 
 // ListNetworks lists the networks the scope sees, narrowed by f.
@@ -353,6 +366,10 @@ func (s *Service) DeleteNetwork(ctx context.Context, sc Scope, id string) error 
 		if !sc.Sees(n.ProjectID) {
 			return apierr.Forbidden("Not authorized to delete network %s.", id).WithType("PolicyNotAuthorized")
 		}
+		// An external network's floating IPs go with it.
+		if err := s.NetworkDeleting(ctx, tx, id); err != nil {
+			return err
+		}
 		ports, err := tx.ListPorts(ctx, Filter{Scope: Scope{Admin: true}, Eq: map[string][]string{"network_id": {id}}})
 		if err != nil {
 			return err
@@ -363,7 +380,7 @@ func (s *Service) DeleteNetwork(ctx context.Context, sc Scope, id string) error 
 			}
 		}
 		for _, p := range ports {
-			if err := s.deletePort(ctx, tx, p); err != nil {
+			if err := s.RemovePort(ctx, tx, p); err != nil {
 				return err
 			}
 		}
@@ -375,6 +392,9 @@ func (s *Service) DeleteNetwork(ctx context.Context, sc Scope, id string) error 
 			if err := s.deleteSubnet(ctx, tx, sn); err != nil {
 				return err
 			}
+		}
+		if err := tx.DeleteRBACFor(ctx, "network", id); err != nil {
+			return err
 		}
 		if err := tx.ReleaseSegments(ctx, id); err != nil {
 			return err

@@ -305,7 +305,29 @@ if [ "$NOVA_AVAILABLE" = true ]; then
 fi
 export PUBLIC_NETWORK_ID=${PUBLIC_NETWORK_ID:-}
 export FLOATING_NETWORK_NAME=${FLOATING_NETWORK_NAME:-public}
-export NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}
+export NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-}
+export NEUTRON_PORT_SECURITY=false NEUTRON_IPV6_ATTRS=false
+if [ "$NEUTRON_AVAILABLE" = true ]; then
+	# the extensions the cloud says it has, exactly: tempest tests what is listed
+	[ -n "$NEUTRON_EXTENSIONS" ] ||
+		NEUTRON_EXTENSIONS=$(/usr/bin/openstack extension list --network -f value -c Alias | paste -sd, -)
+	[[ ",$NEUTRON_EXTENSIONS," == *",port-security,"* ]] && NEUTRON_PORT_SECURITY=true
+	# subnets take ipv6_ra_mode and ipv6_address_mode (no extension says so)
+	NEUTRON_IPV6_ATTRS=${IPV6_SUBNET_ATTRIBUTES:-true}
+	# the external network floating IPs and router gateways come from, as
+	# DevStack makes it: "public", flat, 172.24.4.0/24
+	if [ -z "$PUBLIC_NETWORK_ID" ]; then
+		PUBLIC_NETWORK_ID=$(/usr/bin/openstack network show "$FLOATING_NETWORK_NAME" -f value -c id 2>/dev/null || true)
+		if [ -z "$PUBLIC_NETWORK_ID" ]; then
+			PUBLIC_NETWORK_ID=$(/usr/bin/openstack network create --external --share --provider-network-type flat \
+				--provider-physical-network public -f value -c id "$FLOATING_NETWORK_NAME")
+			/usr/bin/openstack subnet create --network "$PUBLIC_NETWORK_ID" --subnet-range 172.24.4.0/24 \
+				--gateway 172.24.4.1 --no-dhcp public-subnet >/dev/null
+		fi
+	fi
+	log "network: public network $PUBLIC_NETWORK_ID; extensions $NEUTRON_EXTENSIONS"
+fi
+NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}
 
 # ---------------------------------------------------------------- workspace
 if [ -z "$WORKSPACE_DIR" ]; then

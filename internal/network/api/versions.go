@@ -15,16 +15,23 @@ func (h *Handler) versions(w http.ResponseWriter, r *http.Request) error {
 	}}})
 }
 
-// collections are the top-level collections GET /v2.0/ lists.
-var collections = [][2]string{
-	{"network", "networks"}, {"subnet", "subnets"}, {"subnetpool", "subnetpools"}, {"port", "ports"},
+// collections are the top-level collections GET /v2.0/ lists: name,
+// collection and URL path (Neutron spells some paths with hyphens).
+var collections = [][3]string{
+	{"network", "networks", "networks"}, {"subnet", "subnets", "subnets"},
+	{"subnetpool", "subnetpools", "subnetpools"}, {"port", "ports", "ports"},
+	{"address_scope", "address_scopes", "address-scopes"},
+	{"router", "routers", "routers"}, {"floatingip", "floatingips", "floatingips"},
+	{"floatingip_pool", "floatingip_pools", "floatingip_pools"},
+	{"security_group", "security_groups", "security-groups"},
+	{"security_group_rule", "security_group_rules", "security-group-rules"},
 }
 
 func (h *Handler) resources(w http.ResponseWriter, r *http.Request) error {
 	out := make([]any, 0, len(collections))
 	for _, c := range collections {
 		out = append(out, map[string]any{"name": c[0], "collection": c[1],
-			"links": []any{map[string]any{"rel": "self", "href": httpapi.BaseURL(r) + "/v2.0/" + c[1]}}})
+			"links": []any{map[string]any{"rel": "self", "href": httpapi.BaseURL(r) + "/v2.0/" + c[2]}}})
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"resources": out})
 }
@@ -47,6 +54,44 @@ var extensions = []extension{
 	{"revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."},
 	{"sorting", "Sorting support", "Extension that indicates that sorting is enabled."},
 	{"pagination", "Pagination support", "Extension that indicates that pagination is enabled."},
+	{"subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet pool"},
+	{"default-subnetpools", "Default Subnetpools", "Provides ability to mark and use a subnetpool as the default."},
+	{"address-scope", "Address scope", "Address scopes extension."},
+	{"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
+	{"port-security", "Port Security", "Provides port security"},
+	{"allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"},
+	{"extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)"},
+	{"dns-integration", "DNS Integration", "Provides integration with DNS."},
+	{"ip-substring-filtering", "IP address substring filtering", "Provides IP address substring filtering when listing ports"},
+	{"ip_allocation", "IP Allocation", "IP allocation extension."},
+	{"subnet-service-types", "Subnet service types", "Provides ability to set the subnet service_types field"},
+	{"subnet-external-network", "Subnet External Network", "Informs if the subnet is associated to an external network."},
+	{"router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."},
+	{"ext-gw-mode", "Neutron L3 Configurable external gateway mode", "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway"},
+	{"extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"},
+	{"extraroute-atomic", "Atomically add/remove extra routes", "Edit extra routes of a router on server side by atomically adding/removing extra routes"},
+	{"dvr", "Distributed Virtual Router", "Enables configuration of Distributed Virtual Routers."},
+	{"l3-ha", "HA Router extension", "Adds HA capability to routers."},
+	{"router_availability_zone", "Router Availability Zone", "Availability zone support for router."},
+	{"router-admin-state-down-before-update", "Enforce Router's Admin State Down Before Update Extension", "Ensure that the admin state of a router is down (admin_state_up=False) before updating the distributed attribute"},
+	{"fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"},
+	{"floatingip-pools", "Floating IP Pools Extension", "Provides a floating IP pools API."},
+	{"floating-ip-port-forwarding", "Floating IP Port Forwarding", "Allows the forwarding of a floating IP's ports to a port's fixed IP and port"},
+	{"floating-ip-port-forwarding-description", "Floating IP Port Forwarding new attribute description", "Add a description field to Port Forwarding rules"},
+	{"expose-port-forwarding-in-fip", "Expose port forwardings in a floating IP", "Expose on floating IP GET requests the port forwarding rules"},
+	{"quotas", "Quota management support", "Expose functions for quotas management per project"},
+	{"quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"},
+	{"agent", "agent", "The agent management extension."},
+	{"availability_zone", "Availability Zone", "The availability zone extension."},
+	{"network_availability_zone", "Network Availability Zone", "Availability zone support for network."},
+	{"network-ip-availability", "Network IP Availability", "Provides IP availability data for each network and subnet."},
+	{"service-type", "Neutron Service Type Management", "API for retrieving service providers for Neutron advanced services"},
+	{"security-group", "security-group", "The security groups extension."},
+	{"metering", "Neutron Metering", "Neutron Metering extension."},
+	{"metering_source_and_destination_fields", "Neutron Metering with source and destination filtering", "Neutron Metering extension that enables the use of source and destination IP prefixes."},
+	{"rbac-policies", "RBAC Policies", "Allows creation and modification of policies that control tenant access to resources."},
+	{"stateful-security-group", "Stateful security group", "Indicates if the security group is stateful or not"},
+	{"security-groups-rules-belongs-to-default-sg", "Security group rule belongs to the project's default security group", "Flag to determine if the security group rule belongs to the project's default security group"},
 }
 
 func (e extension) render() map[string]any {

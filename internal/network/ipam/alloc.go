@@ -13,17 +13,17 @@ import (
 )
 
 // maxLost bounds how many compare-and-swaps one allocation may lose
-// before it gives up. Each lost one means another transaction changed
-// the range and committed, so the subnet made progress; the bound only
-// keeps a starved allocator from waiting for ever behind a crowd.
-const maxLost = 128
+// before it gives up. With the subnet's lock held none should ever be
+// lost (see the package doc); the bound keeps a broken invariant from
+// turning into an endless loop.
+const maxLost = 16
 
-// errContention is the private cause of giving up after maxLost.
-var errContention = errors.New("ipam: free range kept changing under concurrent allocations")
+// errLost is the private cause of giving up after maxLost.
+var errLost = errors.New("ipam: free range kept changing under a held subnet lock")
 
 func contended(subnetID string) *apierr.Error {
-	return apierr.Conflict("Could not allocate an IP address on subnet %s: too many concurrent allocations; please retry.", subnetID).
-		WithType(TypeGenerationFailure).WithCause(errContention)
+	return apierr.Conflict("Could not allocate an IP address on subnet %s: its free ranges kept changing; please retry.", subnetID).
+		WithType(TypeGenerationFailure).WithCause(errLost)
 }
 
 // Allocate hands out an address of a subnet. With want the zero Addr it
@@ -34,8 +34,12 @@ func contended(subnetID string) *apierr.Error {
 // caller checks Neutron's other rules (gateway, network and broadcast
 // addresses). An unknown subnet is a 404 SubnetNotFound.
 func Allocate(ctx context.Context, q db.Querier, subnetID string, want netip.Addr) (netip.Addr, error) {
+	cidr, err := lock(ctx, q, subnetID)
+	if err != nil {
+		return netip.Addr{}, err
+	}
 	if want.IsValid() {
-		return allocateAddr(ctx, q, subnetID, want)
+		return allocateAddr(ctx, q, subnetID, cidr, want)
 	}
 	return allocateAny(ctx, q, subnetID)
 }
@@ -46,9 +50,6 @@ func allocateAny(ctx context.Context, q db.Querier, subnetID string) (netip.Addr
 		err := q.QueryRowContext(ctx, `SELECT first_ip, last_ip FROM network_ipam_ranges
 			WHERE subnet_id = $1 ORDER BY first_ip LIMIT 1`, subnetID).Scan(&f, &l)
 		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := lookup(ctx, q, subnetID); err != nil {
-				return netip.Addr{}, err
-			}
 			return netip.Addr{}, exhausted(subnetID)
 		}
 		if err != nil {
@@ -78,17 +79,12 @@ func allocateAny(ctx context.Context, q db.Querier, subnetID string) (netip.Addr
 	return netip.Addr{}, contended(subnetID)
 }
 
-func allocateAddr(ctx context.Context, q db.Querier, subnetID string, a netip.Addr) (netip.Addr, error) {
-	cidr, err := lookup(ctx, q, subnetID)
-	if err != nil {
-		return netip.Addr{}, err
-	}
+func allocateAddr(ctx context.Context, q db.Querier, subnetID string, cidr netip.Prefix, a netip.Addr) (netip.Addr, error) {
 	if !cidr.Contains(a) {
 		return netip.Addr{}, invalidIP(a, subnetID)
 	}
-	// The allocation goes in first: it decides, with the primary key,
-	// whether the address is free (on PostgreSQL waiting for a concurrent
-	// transaction that inserted it), before any free range is touched.
+	// The allocation goes in first: the primary key decides whether the
+	// address is free before any free range is touched.
 	ok, err := insertAllocation(ctx, q, subnetID, a)
 	if err != nil {
 		return netip.Addr{}, err
@@ -96,27 +92,13 @@ func allocateAddr(ctx context.Context, q db.Querier, subnetID string, a netip.Ad
 	if !ok {
 		return netip.Addr{}, alreadyAllocated(a, subnetID)
 	}
-	locked := false
 	for range maxLost {
 		r, found, err := rangeAt(ctx, q, subnetID, a)
 		if err != nil {
 			return netip.Addr{}, err
 		}
-		if !found && locked { // outside the pools
+		if !found { // outside the pools
 			return a, nil
-		}
-		if !found {
-			// An address in no free range is outside the pools, unless an
-			// UpdatePools under way is adding it to them without having
-			// seen this allocation, not yet committed. Its lock settles
-			// which: once held, the pools and ranges read are final until
-			// this transaction ends. Only addresses outside the pools (a
-			// router's gateway address) pay for it.
-			if _, err := lock(ctx, q, subnetID); err != nil {
-				return netip.Addr{}, err
-			}
-			locked = true
-			continue
 		}
 		ok, err := take(ctx, q, subnetID, r, a)
 		if err != nil || ok {
@@ -130,9 +112,6 @@ func allocateAddr(ctx context.Context, q db.Querier, subnetID string, a netip.Ad
 func insertAllocation(ctx context.Context, q db.Querier, subnetID string, a netip.Addr) (bool, error) {
 	res, err := q.ExecContext(ctx, `INSERT INTO network_ipam_allocations (subnet_id, address)
 		VALUES ($1, $2) ON CONFLICT DO NOTHING`, subnetID, key(a))
-	if db.IsForeignKey(err) { // the subnet went away under us
-		return false, subnetNotFound(subnetID).WithCause(err)
-	}
 	if err != nil {
 		return false, fmt.Errorf("ipam: allocate %s in subnet %s: %w", a, subnetID, err)
 	}
@@ -192,18 +171,21 @@ func take(ctx context.Context, q db.Querier, subnetID string, r Pool, a netip.Ad
 
 // Release returns an address of a subnet: it is no longer allocated,
 // and if it lies in a pool it is free again, merged with the free ranges
-// next to it. Releasing an address that is not allocated does nothing.
-// Addresses compare in their own family, as netip.ParseAddr returns
-// them (an IPv4-mapped IPv6 address is not the IPv4 one).
+// next to it. Releasing an address that is not allocated, or one of an
+// unknown subnet, does nothing. Addresses compare in their own family,
+// as netip.ParseAddr returns them (an IPv4-mapped IPv6 address is not
+// the IPv4 one).
 func Release(ctx context.Context, q db.Querier, subnetID string, addr netip.Addr) error {
+	if _, err := lock(ctx, q, subnetID); apierr.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	res, err := q.ExecContext(ctx, `DELETE FROM network_ipam_allocations WHERE subnet_id = $1 AND address = $2`, subnetID, key(addr))
 	if err != nil {
 		return fmt.Errorf("ipam: release %s in subnet %s: %w", addr, subnetID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err
-	}
-	if _, err := lock(ctx, q, subnetID); err != nil {
 		return err
 	}
 	var f, l string
@@ -224,9 +206,8 @@ func Release(ctx context.Context, q db.Querier, subnetID string, addr netip.Addr
 // free puts a, just released, back into the free ranges. It first
 // claims the range starting right above a (a compare-and-swap DELETE),
 // then extends the range ending right below a over both; when either
-// step loses a race it falls back to inserting a range of its own, so a
-// merge is only ever an optimization. No other transaction can be
-// freeing a: its allocation row, deleted by this one, is the lock.
+// step finds its range changed it falls back to inserting a range of
+// its own, so a merge is only ever an optimization.
 func free(ctx context.Context, q db.Querier, subnetID string, a netip.Addr) error {
 	hi := a
 	if next := a.Next(); next.IsValid() {

@@ -97,7 +97,9 @@ func TestConcurrentSpecific(t *testing.T) {
 }
 
 // TestConcurrentChurn runs allocations of any and of chosen addresses,
-// releases, rolled-back transactions and pool updates side by side.
+// releases, port updates (a release and an allocation in one
+// transaction, in either order), rolled-back transactions and pool
+// updates side by side, none of which may deadlock.
 // Afterwards the addresses each worker holds are disjoint and are
 // exactly the allocations, and the free ranges are exactly the pools
 // minus them.
@@ -122,10 +124,11 @@ func TestConcurrentChurn(t *testing.T) {
 		}
 		for range rounds {
 			var got netip.Addr
-			var gone int
-			op := rng.IntN(10)
+			var gone, runs int
+			op := rng.IntN(12)
 			err := inTx(d, func(ctx context.Context, q db.Querier) error {
 				got, gone = netip.Addr{}, -1
+				runs++
 				var err error
 				switch {
 				case op < 4:
@@ -135,7 +138,7 @@ func TestConcurrentChurn(t *testing.T) {
 				case op < 9 && len(held[w]) > 0:
 					gone = rng.IntN(len(held[w]))
 					err = Release(ctx, q, id, held[w][gone])
-				default: // a port create that fails after its allocations
+				case op < 10 || len(held[w]) == 0: // a port create that fails after its allocations
 					if _, err := Allocate(ctx, q, id, netip.Addr{}); err != nil {
 						return err
 					}
@@ -143,17 +146,38 @@ func TestConcurrentChurn(t *testing.T) {
 						return err
 					}
 					return errRolledBack
+				default: // a port update: one address for another, in either order
+					gone = rng.IntN(len(held[w]))
+					if err := Lock(ctx, q, id); err != nil {
+						return err
+					}
+					if op == 10 {
+						err = Release(ctx, q, id, held[w][gone])
+					}
+					if err == nil {
+						got, err = Allocate(ctx, q, id, netip.Addr{})
+					}
+					if err == nil && op == 11 {
+						err = Release(ctx, q, id, held[w][gone])
+					}
 				}
 				return err
 			})
+			if runs > 1 {
+				// db.Tx ran it again: PostgreSQL found a deadlock (READ
+				// COMMITTED has no serialization failures).
+				t.Errorf("worker %d: a transaction ran %d times", w, runs)
+			}
 			switch {
 			case errors.Is(err, errRolledBack) || IsExhausted(err) || IsAllocated(err):
 			case err != nil:
 				return err
-			case got.IsValid():
-				held[w] = append(held[w], got)
-			case gone >= 0:
+			}
+			if err == nil && gone >= 0 {
 				held[w] = slices.Delete(held[w], gone, gone+1)
+			}
+			if err == nil && got.IsValid() {
+				held[w] = append(held[w], got)
 			}
 		}
 		return nil

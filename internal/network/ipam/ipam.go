@@ -19,6 +19,8 @@
 //	Allocate(.6)      insert allocation ─ range starting at or below .6 ─ CAS split in two
 //	Release(.9)       delete allocation ─ merge with the ranges ending at .8 / starting at .10
 //
+// (each once it holds the subnet's lock, see Concurrency).
+//
 // Each of these is a few primary-key descents and single-row writes, so
 // an allocation costs O(log n) in the size of the tables whether the
 // subnet is empty or holds 50,000 allocations: nothing scans the
@@ -33,11 +35,25 @@
 //
 // # Concurrency
 //
-// There is no SELECT ... FOR UPDATE (the project's SQL subset has none).
-// A range row is changed by compare-and-swap: the UPDATE or DELETE names
-// the range as it was read (first_ip and last_ip), and one that meets a
-// range changed by a concurrent transaction — on PostgreSQL under READ
-// COMMITTED, it waits for that transaction and then matches no row —
+// Every write to a subnet (Allocate, Release, UpdatePools) starts by
+// bumping the subnet row's generation, which on PostgreSQL holds the
+// row's lock until the transaction ends: the writers of one subnet take
+// their turns. That is what keeps a transaction that allocates and
+// releases several addresses (a port update) from deadlocking with
+// another doing the same in another order, or with a pool update, as
+// they would if each took range rows first and the subnet second. It
+// costs allocations no throughput they would otherwise have: each
+// Allocate of any address changes the same lowest range row, whose lock
+// it would hold until commit all the same. Writers of different subnets
+// do not wait for each other; a transaction that writes to several
+// subnets should take their locks first, in id order (Lock), or
+// PostgreSQL may find a deadlock and db.Tx run it again. SQLite has one
+// writer.
+//
+// Below the lock the design does not trust it alone, and there is no
+// SELECT ... FOR UPDATE (the project's SQL subset has none): a range row
+// is changed by compare-and-swap, an UPDATE or DELETE naming the range
+// as it was read (first_ip and last_ip), and one that matches no row
 // reads again, a bounded number of times. The allocations table's
 // primary key is the final guard: an allocation is an INSERT ... ON
 // CONFLICT DO NOTHING, and one that inserts nothing means the address is
@@ -45,14 +61,6 @@
 // should never happen; a database edited by hand could do it) would be
 // harmless: Allocate drops the address from the range and takes the
 // next one.
-//
-// UpdatePools and Release bump the subnet row's generation first: on
-// PostgreSQL the row lock this takes keeps a release from reading the
-// pools (to decide whether the address goes back to a free range) while
-// an update of them is under way, and keeps the update from rebuilding
-// the free ranges while a release is half done. Allocate takes that lock
-// only for an address outside the free ranges, so allocations in the
-// pools contend only for the range row they change.
 //
 // # Errors
 //
@@ -71,6 +79,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -150,10 +159,7 @@ func UpdatePools(ctx context.Context, q db.Querier, subnetID string, pools []Poo
 }
 
 // rebuild replaces the free ranges of a subnet by ps (its pools, sorted)
-// minus its allocations. The ranges are deleted before the allocations
-// are read: on PostgreSQL the DELETE waits for any transaction that has
-// taken an address from a range, so its allocation is committed, and
-// visible, by the time they are.
+// minus its allocations. The caller holds the subnet's lock.
 func rebuild(ctx context.Context, q db.Querier, subnetID string, ps []Pool) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM network_ipam_ranges WHERE subnet_id = $1`, subnetID); err != nil {
 		return fmt.Errorf("ipam: rebuild free ranges of subnet %s: %w", subnetID, err)
@@ -222,11 +228,22 @@ func Pools(ctx context.Context, q db.Querier, subnetID string) ([]Pool, error) {
 	return out, rows.Err()
 }
 
-// lookup returns a subnet's CIDR.
-func lookup(ctx context.Context, q db.Querier, subnetID string) (netip.Prefix, error) {
-	var s string
-	err := q.QueryRowContext(ctx, `SELECT cidr FROM network_ipam_subnets WHERE subnet_id = $1`, subnetID).Scan(&s)
-	return parseCIDR(subnetID, s, err)
+// Lock takes the locks of the given subnets in id order, as a
+// transaction that will write to several of them (a port update
+// releasing on one subnet and allocating on another) should before its
+// first write: every write takes its subnet's lock anyway, but in the
+// order the writes come, and two transactions taking two subnets' locks
+// in opposite orders deadlock on PostgreSQL (detected after a second,
+// then run again by db.Tx). An unknown subnet is a 404 SubnetNotFound.
+func Lock(ctx context.Context, q db.Querier, subnetIDs ...string) error {
+	ids := slices.Clone(subnetIDs)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if _, err := lock(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lock bumps a subnet's generation, which on PostgreSQL holds the

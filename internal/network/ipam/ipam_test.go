@@ -62,20 +62,24 @@ var codes = map[string]int{
 	"OverlappingAllocationPools": http.StatusConflict,
 }
 
-// checkErr fails unless err is an *apierr.Error of type typ (nil when
-// typ is empty) with that type's status.
-func checkErr(t testing.TB, err error, typ string) {
+// checkErr reports whether err is an *apierr.Error of type typ (nil
+// when typ is empty) with that type's status, marking the test failed
+// if not. It does not stop the test, so that it may run inside a
+// transaction.
+func checkErr(t testing.TB, err error, typ string) bool {
 	t.Helper()
 	if typ == "" {
 		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
+			t.Errorf("unexpected error: %v", err)
+			return false
 		}
-		return
+		return true
 	}
-	e, ok := apierr.As(err)
-	if !ok || e.Type != typ || e.Code != codes[typ] {
-		t.Fatalf("err = %v, want %d %s", err, codes[typ], typ)
+	if e, ok := apierr.As(err); !ok || e.Type != typ || e.Code != codes[typ] {
+		t.Errorf("err = %v, want %d %s", err, codes[typ], typ)
+		return false
 	}
+	return true
 }
 
 // state is everything stored for a subnet.
@@ -312,17 +316,22 @@ func TestScenarios(t *testing.T) {
 					}
 					return err
 				})
-				checkErr(t, err, s.err)
+				if !checkErr(t, err, s.err) {
+					t.FailNow()
+				}
 				if s.want != "" && got != addr(s.want) {
 					t.Fatalf("step %d: got %s, want %s", i, got, s.want)
 				}
 				if s.op == "alloc" && s.err == "" {
+					var ok bool
 					mustTx(t, d, func(ctx context.Context, q db.Querier) error {
-						if ok, err := Allocated(ctx, q, id, got); err != nil || !ok {
-							t.Fatalf("Allocated(%s) = %v, %v after allocating it", got, ok, err)
-						}
-						return nil
+						var err error
+						ok, err = Allocated(ctx, q, id, got)
+						return err
 					})
+					if !ok {
+						t.Fatalf("Allocated(%s) = false after allocating it", got)
+					}
 				}
 				checkInvariants(t, d, id)
 			}
@@ -446,6 +455,12 @@ func TestSubnets(t *testing.T) {
 		checkErr(t, UpdatePools(ctx, q, "nope", nil), TypeSubnetNotFound)
 		checkErr(t, Release(ctx, q, "nope", addr("10.0.0.5")), "")
 		checkErr(t, RemoveSubnet(ctx, q, "nope"), "")
+		return nil
+	})
+
+	mustTx(t, d, func(ctx context.Context, q db.Querier) error {
+		checkErr(t, Lock(ctx, q, "b", "a", "b"), "")
+		checkErr(t, Lock(ctx, q, "a", "nope"), TypeSubnetNotFound)
 		return nil
 	})
 

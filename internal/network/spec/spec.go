@@ -42,7 +42,9 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		VLANRanges: cfg.VLANRanges,
 		VNIRanges:  cfg.VNIRanges,
 		DNSDomain:  cfg.DNSDomain,
-		Limits:     env.Limits("network"),
+		// Compute learns of floating IPs and address changes of its
+		// servers' ports as Nova does from Neutron: external events.
+		Notify: network.NovaNotifier(env.URLs["compute"], env.HTTPClient(), env.ServiceToken, env.Log),
 	}, netstore.New(env.DB))
 	if err != nil {
 		return nil, err

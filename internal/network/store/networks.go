@@ -55,7 +55,10 @@ func (t *txn) GetNetwork(ctx context.Context, id string) (*network.Network, erro
 
 func (t *txn) ListNetworks(ctx context.Context, f network.Filter) ([]*network.Network, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "shared OR external")}
+	// Besides its own: the shared and external networks, and those an
+	// RBAC policy shares with the project.
+	also := "shared OR external OR " + rbacVisible(&a, "network", f.Scope.ProjectID)
+	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, also)}
 	where = eq(&a, where, "id", f.IDs)
 	where = eq(&a, where, "id", f.Only("id"))
 	where = eq(&a, where, "project_id", f.Only("project_id"))

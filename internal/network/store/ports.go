@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
@@ -113,17 +114,32 @@ func (t *txn) GetPort(ctx context.Context, id string) (*network.Port, error) {
 	return p, t.fillPorts(ctx, []*network.Port{p})
 }
 
-// ListPorts lists the scope's ports (all for an admin), narrowed in SQL
-// by the indexed filters: id, network, device, owner, project, MAC.
+// ListPorts lists the ports the scope sees (its project's and those on
+// its project's networks; all for an admin), narrowed in SQL by the
+// indexed filters: id, network, device, owner, project, MAC, host, and
+// fixed_ips' ip_address and subnet_id.
 func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where := []string{"TRUE"}
+	if !f.Scope.Admin {
+		p := a.Add(f.Scope.ProjectID)
+		where[0] = "(project_id = " + p + " OR network_id IN (SELECT id FROM networks WHERE project_id = " + p + "))"
+	}
 	where = eq(&a, where, "id", f.IDs)
 	for _, c := range []string{"id", "network_id", "device_id", "device_owner", "project_id", "mac_address", "name", "binding_host_id"} {
 		where = eq(&a, where, c, f.Only(c))
 	}
 	where = eq(&a, where, "project_id", f.Only("tenant_id"))
 	where = eq(&a, where, "binding_host_id", f.Only("binding:host_id"))
+	for _, v := range f.Only("fixed_ips") {
+		k, val, _ := strings.Cut(v, "=")
+		switch k {
+		case "ip_address":
+			where = append(where, "id IN (SELECT port_id FROM port_ips WHERE ip_address = "+a.Add(val)+")")
+		case "subnet_id":
+			where = append(where, "id IN (SELECT port_id FROM port_ips WHERE subnet_id = "+a.Add(val)+")")
+		}
+	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 	if err != nil {
 		return nil, err
@@ -163,11 +179,19 @@ func (t *txn) fillIPs(ctx context.Context, ps []*network.Port) error {
 		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
-	var a db.Args
-	q := `SELECT port_id, subnet_id, ip_address FROM port_ips`
-	if len(ids) <= 500 {
-		q += ` WHERE port_id IN (` + db.List(&a, ids) + `)`
+	// The ids go in IN lists of at most 500, well under both engines'
+	// parameter limits, so a list of many ports stays a few queries.
+	for chunk := range slices.Chunk(ids, 500) {
+		if err := t.fillIPChunk(ctx, byID, chunk); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func (t *txn) fillIPChunk(ctx context.Context, byID map[string]*network.Port, ids []string) error {
+	var a db.Args
+	q := `SELECT port_id, subnet_id, ip_address FROM port_ips WHERE port_id IN (` + db.List(&a, ids) + `)`
 	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, subnet_id, ip_address`, a.Vals...)
 	if err != nil {
 		return err
@@ -210,6 +234,36 @@ func (t *txn) UpdatePort(ctx context.Context, p *network.Port) error {
 		return err
 	}
 	return t.insertIPs(ctx, p)
+}
+
+// MACInUse reports whether a port of network has mac.
+func (t *txn) MACInUse(ctx context.Context, net, mac string) (bool, error) {
+	var one int
+	err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM ports WHERE network_id = $1 AND mac_address = $2`, net, mac).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// SubnetPorts returns the ports with an address on subnet, with their
+// device owners.
+func (t *txn) SubnetPorts(ctx context.Context, subnet string) (map[string]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT DISTINCT p.id, p.device_owner FROM port_ips i JOIN ports p ON p.id = i.port_id
+		WHERE i.subnet_id = $1`, subnet)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, owner string
+		if err := rows.Scan(&id, &owner); err != nil {
+			return nil, err
+		}
+		out[id] = owner
+	}
+	return out, rows.Err()
 }
 
 func (t *txn) DeletePort(ctx context.Context, id string) error {

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -52,4 +56,214 @@ func (t *txn) SetPortGroups(ctx context.Context, port string, groups []string) e
 		}
 	}
 	return nil
+}
+
+const groupCols = `id, project_id, name, description, stateful, default_project_id IS NOT NULL, created_at, updated_at,
+	revision_number`
+
+func scanGroup(sc db.Scanner) (*network.SecurityGroup, error) {
+	var g network.SecurityGroup
+	if err := sc.Scan(&g.ID, &g.ProjectID, &g.Name, &g.Description, &g.Stateful, &g.Default, &g.CreatedAt,
+		&g.UpdatedAt, &g.Revision); err != nil {
+		return nil, err
+	}
+	g.CreatedAt, g.UpdatedAt = db.UTC(g.CreatedAt), db.UTC(g.UpdatedAt)
+	g.Rules = []*network.Rule{}
+	return &g, nil
+}
+
+func (t *txn) InsertSecurityGroup(ctx context.Context, g *network.SecurityGroup) (bool, error) {
+	var def sql.NullString
+	if g.Default {
+		def = sql.NullString{String: g.ProjectID, Valid: true}
+	}
+	// A default group that loses the race to another transaction writes
+	// nothing (PostgreSQL waits for that one to end, then skips the row).
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO security_groups (`+strings.Replace(groupCols, "default_project_id IS NOT NULL", "default_project_id", 1)+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (default_project_id) DO NOTHING`,
+		g.ID, g.ProjectID, g.Name, g.Description, g.Stateful, def, g.CreatedAt, g.UpdatedAt, g.Revision)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *txn) GetSecurityGroup(ctx context.Context, id string) (*network.SecurityGroup, error) {
+	g, err := scanGroup(t.tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM security_groups WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apierr.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return g, t.fillRules(ctx, []*network.SecurityGroup{g})
+}
+
+func (t *txn) DefaultSecurityGroup(ctx context.Context, project string) (string, error) {
+	var id string
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM security_groups WHERE default_project_id = $1`, project).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apierr.ErrNotFound
+	}
+	return id, err
+}
+
+// ListSecurityGroups lists the scope's groups (all for an admin),
+// narrowed in SQL by id, project and name.
+func (t *txn) ListSecurityGroups(ctx context.Context, f network.Filter) ([]*network.SecurityGroup, error) {
+	var a db.Args
+	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = eq(&a, where, "id", f.IDs)
+	where = eq(&a, where, "id", f.Only("id"))
+	where = eq(&a, where, "project_id", f.Only("project_id"))
+	where = eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = eq(&a, where, "name", f.Only("name"))
+	gs, err := db.All(ctx, t.tx, scanGroup, `SELECT `+groupCols+` FROM security_groups WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
+	if err != nil {
+		return nil, err
+	}
+	return gs, t.fillRules(ctx, gs)
+}
+
+// fillRules reads the rules of gs.
+func (t *txn) fillRules(ctx context.Context, gs []*network.SecurityGroup) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*network.SecurityGroup, len(gs))
+	ids := make([]string, 0, len(gs))
+	for _, g := range gs {
+		byID[g.ID] = g
+		ids = append(ids, g.ID)
+	}
+	var a db.Args
+	q := `SELECT ` + ruleCols + ` FROM security_group_rules r JOIN security_groups g ON g.id = r.security_group_id`
+	if len(ids) <= 500 {
+		q += ` WHERE r.security_group_id IN (` + db.List(&a, ids) + `)`
+	}
+	rs, err := db.All(ctx, t.tx, scanRule, q+` ORDER BY r.security_group_id, r.created_at, r.id`, a.Vals...)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if g := byID[r.GroupID]; g != nil {
+			g.Rules = append(g.Rules, r)
+		}
+	}
+	return nil
+}
+
+func (t *txn) UpdateSecurityGroup(ctx context.Context, g *network.SecurityGroup) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE security_groups SET name = $2, description = $3, stateful = $4,
+		updated_at = $5, revision_number = $6 WHERE id = $1`,
+		g.ID, g.Name, g.Description, g.Stateful, g.UpdatedAt, g.Revision)
+	return err
+}
+
+func (t *txn) DeleteSecurityGroup(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM security_groups WHERE id = $1`, id)
+	return err
+}
+
+func (t *txn) CountGroupPorts(ctx context.Context, id string) (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM port_security_groups WHERE security_group_id = $1`, id).Scan(&n)
+	return n, err
+}
+
+func (t *txn) GroupsOf(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var a db.Args
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, project_id FROM security_groups WHERE id IN (`+db.List(&a, ids)+`)`, a.Vals...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, project string
+		if err := rows.Scan(&id, &project); err != nil {
+			return nil, err
+		}
+		out[id] = project
+	}
+	return out, rows.Err()
+}
+
+// ruleCols are read from security_group_rules r joined with its group g.
+const ruleCols = `r.id, r.project_id, r.security_group_id, r.description, r.direction, r.ethertype, r.protocol,
+	r.port_range_min, r.port_range_max, r.remote_ip_prefix, r.remote_group_id, g.default_project_id IS NOT NULL,
+	r.created_at, r.updated_at, r.revision_number`
+
+func scanRule(sc db.Scanner) (*network.Rule, error) {
+	var r network.Rule
+	var proto, prefix, remote sql.NullString
+	var lo, hi sql.NullInt64
+	if err := sc.Scan(&r.ID, &r.ProjectID, &r.GroupID, &r.Description, &r.Direction, &r.Ethertype, &proto, &lo, &hi,
+		&prefix, &remote, &r.InDefault, &r.CreatedAt, &r.UpdatedAt, &r.Revision); err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.UpdatedAt = db.UTC(r.CreatedAt), db.UTC(r.UpdatedAt)
+	r.Protocol, r.RemoteIPPrefix, r.RemoteGroupID = db.StringPtr(proto), db.StringPtr(prefix), db.StringPtr(remote)
+	r.PortMin, r.PortMax = db.IntPtr(lo), db.IntPtr(hi)
+	return &r, nil
+}
+
+func (t *txn) InsertRule(ctx context.Context, r *network.Rule) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO security_group_rules (id, project_id, security_group_id, description,
+		direction, ethertype, protocol, port_range_min, port_range_max, remote_ip_prefix, remote_group_id, dedup_key,
+		created_at, updated_at, revision_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		r.ID, r.ProjectID, r.GroupID, r.Description, r.Direction, r.Ethertype, db.NullString(r.Protocol),
+		db.NullInt(r.PortMin), db.NullInt(r.PortMax), db.NullString(r.RemoteIPPrefix), db.NullString(r.RemoteGroupID),
+		r.Key(), r.CreatedAt, r.UpdatedAt, r.Revision)
+	if db.IsUnique(err) {
+		return apierr.ErrDuplicate
+	}
+	return err
+}
+
+func (t *txn) GetRule(ctx context.Context, id string) (*network.Rule, error) {
+	r, err := scanRule(t.tx.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM security_group_rules r
+		JOIN security_groups g ON g.id = r.security_group_id WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apierr.ErrNotFound
+	}
+	return r, err
+}
+
+// ListRules lists the scope's rules — its own and those of its groups —
+// narrowed in SQL by the indexed and cheap filters.
+func (t *txn) ListRules(ctx context.Context, f network.Filter) ([]*network.Rule, error) {
+	var a db.Args
+	where := []string{"TRUE"}
+	if !f.Scope.Admin {
+		p := a.Add(f.Scope.ProjectID)
+		where = []string{"(r.project_id = " + p + " OR g.project_id = " + p + ")"}
+	}
+	where = eq(&a, where, "r.id", f.IDs)
+	for _, c := range []string{"id", "security_group_id", "direction", "ethertype", "project_id", "remote_group_id"} {
+		where = eq(&a, where, "r."+c, f.Only(c))
+	}
+	where = eq(&a, where, "r.project_id", f.Only("tenant_id"))
+	return db.All(ctx, t.tx, scanRule, `SELECT `+ruleCols+` FROM security_group_rules r
+		JOIN security_groups g ON g.id = r.security_group_id WHERE `+strings.Join(where, " AND ")+` ORDER BY r.id`, a.Vals...)
+}
+
+func (t *txn) DeleteRule(ctx context.Context, id string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM security_group_rules WHERE id = $1`, id)
+	return err
+}
+
+func (t *txn) RuleByKey(ctx context.Context, group, key string) (string, error) {
+	var id string
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM security_group_rules WHERE security_group_id = $1 AND dedup_key = $2`,
+		group, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apierr.ErrNotFound
+	}
+	return id, err
 }

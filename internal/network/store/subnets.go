@@ -165,3 +165,22 @@ func (t *txn) DeleteSubnet(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM subnets WHERE id = $1`, id)
 	return err
 }
+
+func (t *txn) LockNetwork(ctx context.Context, id string) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE networks SET revision_number = revision_number WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return apierr.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) RemoveSubnetIP(ctx context.Context, port, subnet string, ip netip.Addr) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM port_ips WHERE port_id = $1 AND subnet_id = $2 AND ip_address = $3`,
+		port, subnet, ip.String())
+	return err
+}

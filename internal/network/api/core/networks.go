@@ -36,7 +36,8 @@ func RenderNetwork(n *network.Network) wire.Item {
 	return it
 }
 
-// networkTags renders networks with their tags.
+// renderNetworks renders networks with their tags and address scopes,
+// keeping those the caller may see.
 func (h Handlers) renderNetworks(r *http.Request, ns []*network.Network) ([]wire.Item, error) {
 	ids := make([]string, len(ns))
 	for i, n := range ns {
@@ -46,10 +47,20 @@ func (h Handlers) renderNetworks(r *http.Request, ns []*network.Network) ([]wire
 	if err != nil {
 		return nil, err
 	}
+	scopes, err := h.Svc.NetworkScopes(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]wire.Item, 0, len(ns))
 	for _, n := range ns {
 		n.Tags = tags[n.ID]
 		it := RenderNetwork(n)
+		if sc, ok := scopes[n.ID][4]; ok {
+			it["ipv4_address_scope"] = sc
+		}
+		if sc, ok := scopes[n.ID][6]; ok {
+			it["ipv6_address_scope"] = sc
+		}
 		if !h.Allowed(r, "get_network", it) {
 			continue
 		}

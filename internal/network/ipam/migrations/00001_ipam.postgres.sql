@@ -7,9 +7,8 @@
 -- IPv6), so that text order is numeric order within a subnet; COLLATE "C"
 -- makes that byte order whatever the database's default collation is
 -- (SQLite's twin gets it from the BINARY default). first_ip and last_ip
--- are both inclusive. generation is bumped by the writers that must not
--- interleave (UpdatePools, Release): the row lock it takes on PostgreSQL
--- is what serializes them.
+-- are both inclusive. generation is bumped by every writer of the subnet:
+-- the row lock it takes on PostgreSQL is what serializes them.
 CREATE TABLE network_ipam_subnets (
     subnet_id  TEXT PRIMARY KEY,
     cidr       TEXT NOT NULL,

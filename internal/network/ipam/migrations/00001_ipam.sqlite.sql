@@ -7,8 +7,8 @@
 -- IPv6), so that text order is numeric order within a subnet under
 -- SQLite's default BINARY collation (the PostgreSQL twin says COLLATE
 -- "C"). first_ip and last_ip are both inclusive. generation is bumped by
--- the writers that must not interleave (UpdatePools, Release); SQLite has
--- one writer, so here it only keeps the two schemas alike. The child
+-- every writer of the subnet, for the row lock it takes on PostgreSQL;
+-- SQLite has one writer, so here it only keeps the schemas alike. The child
 -- tables are WITHOUT ROWID: the primary key is the table, and a lookup
 -- by it is one B-tree descent.
 CREATE TABLE network_ipam_subnets (

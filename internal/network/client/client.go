@@ -1,0 +1,183 @@
+// Package client is the typed client other gostack services (compute
+// above all) use to call the networking service, Neutron's v2.0 API:
+// networks and subnets to read, ports to create, bind, update and delete
+// for a server, floating IPs and security groups for Nova's proxy APIs,
+// and the extensions the service offers. Each call passes the token it
+// acts with: the user's, or the service token for what Nova does as an
+// admin (binding a port to a host). Every error answer comes back as an
+// *apierr.Error with the answer's status, Neutron's message and its
+// NeutronError type in Type (PortNotFound, IpAddressInUse, OverQuota),
+// so callers never read Neutron's error bodies.
+//
+//	compute ──GET /v2.0/networks?id=…──▶ network API ──▶ []Network
+//	compute ──POST /v2.0/ports─────────▶ network API ──▶ Port (bound)
+//	compute ──PUT /v2.0/ports/{id}─────▶ network API ──▶ Port (re-bound)
+//	compute ──DELETE /v2.0/ports/{id}──▶ network API
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
+
+// Client calls the networking service. It is safe for concurrent use.
+type Client struct {
+	base string // scheme://host[:port], without /v2.0
+	hc   *http.Client
+}
+
+// New returns a client of the networking API at base
+// (http://host:9696). A nil hc means http.DefaultClient.
+func New(base string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &Client{base: strings.TrimRight(base, "/"), hc: hc}
+}
+
+// maxErrorBody bounds what is read of an error answer.
+const maxErrorBody = 64 << 10
+
+// call sends a request with an optional JSON body and decodes a 2xx
+// answer's JSON into out (when not nil); any other answer is an
+// *apierr.Error.
+func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("X-Auth-Token", token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("network service: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return apiError(resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("network service: %s %s: decoding the answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// apiError turns an error answer into an *apierr.Error: Neutron's
+// {"NeutronError": {"type", "message", "detail"}}, or the status text
+// when the body is not Neutron's.
+func apiError(resp *http.Response) *apierr.Error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var j struct {
+		NeutronError *struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"NeutronError"`
+	}
+	e := &apierr.Error{Code: resp.StatusCode}
+	if json.Unmarshal(b, &j) == nil && j.NeutronError != nil {
+		e.Type, e.Message = j.NeutronError.Type, j.NeutronError.Message
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(string(b))
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// IsType reports whether err is an answer of Neutron error type typ.
+func IsType(err error, typ string) bool {
+	e, ok := apierr.As(err)
+	return ok && e.Type == typ
+}
+
+// list GETs a collection with query q and decodes its items under key.
+func (c *Client) list(ctx context.Context, token, collection string, q url.Values, key string, out any) error {
+	path := "/v2.0/" + collection
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	raw := map[string]json.RawMessage{}
+	if err := c.call(ctx, http.MethodGet, token, path, nil, &raw); err != nil {
+		return err
+	}
+	items, ok := raw[key]
+	if !ok {
+		return fmt.Errorf("network service: GET %s: no %q in the answer", path, key)
+	}
+	return json.Unmarshal(items, out)
+}
+
+// one sends a request about one resource whose body and answer carry it
+// under key.
+func (c *Client) one(ctx context.Context, method, token, path, key string, in map[string]any, out any) error {
+	var body any
+	if in != nil {
+		body = map[string]any{key: in}
+	}
+	if out == nil {
+		return c.call(ctx, method, token, path, body, nil)
+	}
+	raw := map[string]json.RawMessage{}
+	if err := c.call(ctx, method, token, path, body, &raw); err != nil {
+		return err
+	}
+	item, ok := raw[key]
+	if !ok {
+		return fmt.Errorf("network service: %s %s: no %q in the answer", method, path, key)
+	}
+	return json.Unmarshal(item, out)
+}
+
+// Extensions returns the aliases of the extensions the service offers.
+func (c *Client) Extensions(ctx context.Context, token string) (map[string]bool, error) {
+	var l []struct {
+		Alias string `json:"alias"`
+	}
+	if err := c.list(ctx, token, "extensions", nil, "extensions", &l); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(l))
+	for _, e := range l {
+		out[e.Alias] = true
+	}
+	return out, nil
+}
+
+// Query builds list filters: each key with its values (a key repeated
+// matches any of them, as Neutron's filters do).
+func Query(kv ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Add(kv[i], kv[i+1])
+	}
+	return q
+}
+
+func esc(id string) string { return url.PathEscape(id) }
