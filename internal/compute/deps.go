@@ -5,6 +5,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/gostack/gostack/internal/compute/nwinfo"
+
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -18,6 +20,8 @@ type Deps struct {
 	Conductor Conductor
 	Images    Images
 	Liveness  Liveness
+	// Network is the networking service; nil when the cloud has none.
+	Network Network
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -40,6 +44,14 @@ type Liveness interface {
 // HeartbeatService is the bus heartbeat service name of compute agents;
 // each beats with its host name.
 const HeartbeatService = "compute"
+
+// Network is the networking service. Its users assert the fuller
+// interfaces they need of it (servers.Network, the conductor's
+// core.Network), which package netinfo implements.
+type Network interface {
+	// Refresh reads the instance's ports into its network info.
+	Refresh(ctx context.Context, inst *Instance) (nwinfo.Info, error)
+}
 
 // Caller is who asked for an operation, for the work done on their
 // behalf later (image downloads and uploads use their token).
@@ -133,6 +145,9 @@ const (
 	OpDetachVolume    OpKind = "detach_volume"
 	OpAttachInterface OpKind = "attach_interface"
 	OpDetachInterface OpKind = "detach_interface"
+	// OpRefreshNetwork reads the instance's ports again into its network
+	// info cache (the network-changed external event).
+	OpRefreshNetwork OpKind = "network-changed"
 )
 
 // Op is one action for the conductor.

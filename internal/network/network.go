@@ -24,17 +24,71 @@ type Config struct {
 	// Limits, when set, is the Keystone unified-limits source of quotas.
 	Limits quota.LimitSource
 	// Notify, when set, tells the compute service about its servers'
-	// ports (NovaNotifier); it is called after the change commits.
+	// ports (package spec posts them to its os-server-external-events);
+	// it is called after the change commits.
 	Notify func(context.Context, []NovaEvent)
 }
 
-// Service is Neutron's use cases over a Store.
+// Service is what Neutron's use cases share: the store, the
+// configuration, quotas and the hooks between areas. The use cases
+// themselves are in the area packages (networks, subnets, ports,
+// routers, floatingips, secgroups, extras), each a thin wrapper over it.
 type Service struct {
 	store  Store
 	cfg    Config
 	vlans  map[string][2]int64 // physical network -> VLAN id range
 	vni    [2]int64
 	Quotas *quota.Quotas
+	// Hooks are set once, before the service serves, by the areas that
+	// must act when another area deletes something.
+	Hooks Hooks
+}
+
+// Hooks are the calls from an area to one built on top of it: ports and
+// networks are deleted by packages that routers and floating IPs
+// import, so L3 registers what it must check or clean up here. A nil
+// hook does nothing.
+type Hooks struct {
+	// CheckPortDelete refuses deleting a port another resource owns (a
+	// router's interface or gateway, a floating IP's port) through the
+	// ports API.
+	CheckPortDelete func(ctx context.Context, tx Tx, p *Port) error
+	// PortDeleted runs in the transaction that deletes a port: floating
+	// IPs on it are disassociated, port forwardings to it deleted.
+	PortDeleted func(ctx context.Context, tx Tx, portID string) error
+	// NetworkDeleting runs in the transaction that deletes a network,
+	// before its ports go: its floating IPs are deleted.
+	NetworkDeleting func(ctx context.Context, tx Tx, networkID string) error
+}
+
+// CheckPortDelete runs the CheckPortDelete hook, if any.
+func (s *Service) CheckPortDelete(ctx context.Context, tx Tx, p *Port) error {
+	if s.Hooks.CheckPortDelete == nil {
+		return nil
+	}
+	return s.Hooks.CheckPortDelete(ctx, tx, p)
+}
+
+// PortDeleted runs the PortDeleted hook, if any.
+func (s *Service) PortDeleted(ctx context.Context, tx Tx, portID string) error {
+	if s.Hooks.PortDeleted == nil {
+		return nil
+	}
+	return s.Hooks.PortDeleted(ctx, tx, portID)
+}
+
+// NetworkDeleting runs the NetworkDeleting hook, if any.
+func (s *Service) NetworkDeleting(ctx context.Context, tx Tx, networkID string) error {
+	if s.Hooks.NetworkDeleting == nil {
+		return nil
+	}
+	return s.Hooks.NetworkDeleting(ctx, tx, networkID)
+}
+
+// Segments returns the configured tenant segmentation ranges: VLAN ids
+// by physical network, and the VXLAN VNI range (zero when none).
+func (s *Service) Segments() (vlans map[string][2]int64, vni [2]int64) {
+	return s.vlans, s.vni
 }
 
 // Store is the service's persistence: every use case runs in one Update
@@ -126,10 +180,10 @@ func bounds(a, b string, min, max int64) (int64, int64, error) {
 	return lo, hi, nil
 }
 
-// notify sends events about servers' ports to compute, after the
+// Notify sends events about servers' ports to compute, after the
 // transaction that changed them committed. Ports that are not a server's
 // are left out.
-func (s *Service) notify(ctx context.Context, name string, ports ...*Port) {
+func (s *Service) Notify(ctx context.Context, name string, ports ...*Port) {
 	if s.cfg.Notify == nil {
 		return
 	}

@@ -3,9 +3,12 @@ package api
 import (
 	"net/http"
 
+	"github.com/gostack/gostack/internal/compute/api/interfaces"
 	apikeypairs "github.com/gostack/gostack/internal/compute/api/keypairs"
+	"github.com/gostack/gostack/internal/compute/api/netproxy"
 	"github.com/gostack/gostack/internal/compute/api/wire"
 	"github.com/gostack/gostack/internal/compute/policies"
+	netclient "github.com/gostack/gostack/internal/network/client"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -35,7 +38,37 @@ func (h *Handler) Routes() []httpapi.Route {
 		}
 		return a
 	}
+	// Nova's network proxies (to 2.35) over the network service's client.
+	var ncl *netclient.Client
+	if n, ok := sv.Network().(interface{ Client() *netclient.Client }); ok {
+		ncl = n.Client()
+	}
+	np := netproxy.New(sv.Rules, ncl)
+	ifc := interfaces.New(sv.Rules, sv.Servers())
+	// A server's security groups are its ports' when there is a network
+	// service, else the names it was created with.
+	serverGroups := sv.ListSecurityGroups
+	if ncl != nil {
+		serverGroups = np.ServerSecurityGroups
+	}
+	proxy := upTo(35)
 	routes := []httpapi.Route{
+		{Method: "GET", Pattern: "/v2.1/os-security-groups", Policy: policies.SecurityGroupsGet, Target: own, Handler: np.ListSecurityGroups, Versions: proxy},
+		{Method: "POST", Pattern: "/v2.1/os-security-groups", Policy: policies.SecurityGroupsCreate, Target: own, Handler: np.CreateSecurityGroup, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-security-groups/{id}", Policy: policies.SecurityGroupsShow, Target: own, Handler: np.ShowSecurityGroup, Versions: proxy},
+		{Method: "PUT", Pattern: "/v2.1/os-security-groups/{id}", Policy: policies.SecurityGroupsUpdate, Target: own, Handler: np.UpdateSecurityGroup, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-security-groups/{id}", Policy: policies.SecurityGroupsDelete, Target: own, Handler: np.DeleteSecurityGroup, Versions: proxy},
+		{Method: "POST", Pattern: "/v2.1/os-security-group-rules", Policy: policies.SecurityGroupRuleCreate, Target: own, Handler: np.CreateSecurityGroupRule, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-security-group-rules/{id}", Policy: policies.SecurityGroupRuleDelete, Target: own, Handler: np.DeleteSecurityGroupRule, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-floating-ip-pools", Policy: policies.FloatingIPPools, Target: own, Handler: np.ListPools, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-floating-ips", Policy: policies.FloatingIPsList, Target: own, Handler: np.ListFloatingIPs, Versions: proxy},
+		{Method: "POST", Pattern: "/v2.1/os-floating-ips", Policy: policies.FloatingIPsCreate, Target: own, Handler: np.CreateFloatingIP, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-floating-ips/{id}", Policy: policies.FloatingIPsShow, Target: own, Handler: np.ShowFloatingIP, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-floating-ips/{id}", Policy: policies.FloatingIPsDelete, Target: own, Handler: np.DeleteFloatingIP, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-networks", Policy: policies.NetworksList, Target: own, Handler: np.ListNetworks, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-networks/{id}", Policy: policies.NetworksView, Target: own, Handler: np.ShowNetwork, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-tenant-networks", Policy: policies.TenantNetworksList, Target: own, Handler: np.ListNetworks, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-tenant-networks/{id}", Policy: policies.TenantNetworksShow, Target: own, Handler: np.ShowNetwork, Versions: proxy},
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
 		{Method: "GET", Pattern: "/v2", Public: true, Handler: h.showLegacyVersion},
@@ -117,6 +150,8 @@ func (h *Handler) Routes() []httpapi.Route {
 			act("restore", policies.Restore),
 			act("addSecurityGroup", policies.SecurityGroupsAdd),
 			act("removeSecurityGroup", policies.SecurityGroupsRemove),
+			act("addFloatingIp", policies.FloatingIPsAdd, upTo(43)),
+			act("removeFloatingIp", policies.FloatingIPsRemove, upTo(43)),
 			act("os-getConsoleOutput", policies.ConsoleOutput),
 			act("os-getVNCConsole", policies.RemoteConsoles, upTo(5)),
 			act("os-getSPICEConsole", policies.RemoteConsoles, upTo(5)),
@@ -142,15 +177,15 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "PUT", Pattern: pServer + "/tags/{tag}", Policy: policies.TagsUpdate, Target: st, Handler: sv.AddTag, Versions: v(26)},
 		{Method: "DELETE", Pattern: pServer + "/tags/{tag}", Policy: policies.TagsDelete, Target: st, Handler: sv.DeleteTag, Versions: v(26)},
 
-		{Method: "GET", Pattern: pServer + "/ips", Policy: policies.IPsIndex, Target: st, Handler: sv.ListIPs},
-		{Method: "GET", Pattern: pServer + "/ips/{network}", Policy: policies.IPsShow, Target: st, Handler: sv.ShowIPs},
+		{Method: "GET", Pattern: pServer + "/ips", Policy: policies.IPsIndex, Target: st, Handler: ifc.ListIPs},
+		{Method: "GET", Pattern: pServer + "/ips/{network}", Policy: policies.IPsShow, Target: st, Handler: ifc.ShowIPs},
 		{Method: "GET", Pattern: pServer + "/os-server-password", Policy: policies.PasswordShow, Target: st, Handler: sv.ShowPassword},
 		{Method: "DELETE", Pattern: pServer + "/os-server-password", Policy: policies.PasswordClear, Target: st, Handler: sv.ClearPassword},
-		{Method: "GET", Pattern: pServer + "/os-security-groups", Policy: policies.SecurityGroupsList, Target: st, Handler: sv.ListSecurityGroups},
-		{Method: "GET", Pattern: pServer + "/os-interface", Policy: policies.InterfacesList, Target: st, Handler: sv.ListInterfaces},
-		{Method: "POST", Pattern: pServer + "/os-interface", Policy: policies.InterfacesCreate, Target: st, Handler: sv.CreateInterface},
-		{Method: "GET", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesShow, Target: st, Handler: sv.InterfaceNotFound},
-		{Method: "DELETE", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesDelete, Target: st, Handler: sv.InterfaceNotFound},
+		{Method: "GET", Pattern: pServer + "/os-security-groups", Policy: policies.SecurityGroupsList, Target: st, Handler: serverGroups},
+		{Method: "GET", Pattern: pServer + "/os-interface", Policy: policies.InterfacesList, Target: st, Handler: ifc.ListInterfaces},
+		{Method: "POST", Pattern: pServer + "/os-interface", Policy: policies.InterfacesCreate, Target: st, Handler: ifc.CreateInterface},
+		{Method: "GET", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesShow, Target: st, Handler: ifc.ShowInterface},
+		{Method: "DELETE", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesDelete, Target: st, Handler: ifc.DeleteInterface},
 		{Method: "GET", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachIndex, Target: st, Handler: sv.ListVolumeAttachments},
 		{Method: "POST", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachCreate, Target: st, Handler: sv.CreateVolumeAttachment},
 		{Method: "GET", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachShow, Target: st, Handler: sv.VolumeAttachmentNotFound},

@@ -22,6 +22,10 @@ var (
 // Config is the conductor's configuration (see core.Config).
 type Config = core.Config
 
+// Network is the networking service as the conductor uses it (see
+// core.Network).
+type Network = core.Network
+
 // Scheduler chooses hosts and claims their resources (see
 // core.Scheduler).
 type Scheduler = core.Scheduler

@@ -59,6 +59,10 @@ func (c *ops) run(ctx context.Context, op compute.Op) {
 		c.opChangePassword(ctx, op, inst)
 	case compute.OpCrashDump:
 		c.opCrashDump(ctx, op, inst)
+	case compute.OpRefreshNetwork:
+		if err := c.RefreshNetwork(ctx, inst.ID); err != nil {
+			c.Log.Warn("conductor: refresh the network info", "instance", inst.ID, "err", err)
+		}
 	default:
 		c.FailOp(inst.ID, "", apierr.NotImplemented("The %s action is not implemented.", op.Kind))
 	}
@@ -189,6 +193,9 @@ func (c *ops) opDelete(ctx context.Context, op compute.Op, inst *compute.Instanc
 	for _, cons := range consumers {
 		c.FreeAllocations(cons)
 	}
+	// The ports go after the guest: compute's are deleted, the user's
+	// unbound. What fails here the heal removes later.
+	c.Unplug(ctx, inst)
 	now := c.Now().UTC()
 	_, err := c.Finish(inst.ID, compute.Outcome{Deleted: &now,
 		VMState: compute.VMDeleted, Power: compute.Power(driver.NoState)})

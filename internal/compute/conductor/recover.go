@@ -66,6 +66,11 @@ func (c *ops) recover(ctx context.Context) error {
 	if err := heal.Run(ctx, c.Base); err != nil {
 		return err
 	}
+	// Ports left by a crash between a port's creation and its instance's
+	// delete, or by a delete that could not reach the network service.
+	if err := c.HealPorts(ctx); err != nil {
+		c.Log.Warn("conductor: heal ports", "err", err)
+	}
 	c.mu.Lock()
 	c.lastHeal = c.Now()
 	c.mu.Unlock()

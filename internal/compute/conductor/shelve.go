@@ -172,6 +172,10 @@ func (c *ops) offload(ctx context.Context, op compute.Op, inst *compute.Instance
 		return
 	}
 	c.FreeAllocations(inst.ID)
+	// An offloaded server is on no host, and neither are its ports
+	// (Nova's cleanup_instance_network_on_host); unshelve binds them
+	// where it lands.
+	c.RebindOrLog(ctx, inst, "")
 	_, err = c.Finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Power: compute.Power(driver.Shutdown),
 		Place: &compute.Place{}})
 	finish(err)
@@ -232,7 +236,11 @@ func (c *ops) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Insta
 		return
 	}
 	finishSpawn := c.Event(ctx, cur, reqID, "compute_unshelve_instance", sel.Host)
-	h, err := c.Host(sel.Host)
+	cur, err = c.Rebind(ctx, cur, sel.Host)
+	var h hostrpc.Host
+	if err == nil {
+		h, err = c.Host(sel.Host)
+	}
 	if err == nil {
 		cp := *cur
 		if op.Image != nil {
@@ -246,6 +254,7 @@ func (c *ops) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Insta
 		}
 		finishSpawn(err)
 		c.FreeAllocations(inst.ID)
+		c.RebindOrLog(context.WithoutCancel(ctx), inst, "")
 		c.Finish(inst.ID, compute.Outcome{VMState: compute.VMShelvedOf, Fault: c.Fault(err), Place: &compute.Place{}})
 		return
 	}

@@ -106,6 +106,24 @@ const (
 	SecurityGroupsAdd              = "os_compute_api:os-security-groups:add"
 	SecurityGroupsRemove           = "os_compute_api:os-security-groups:remove"
 	SecurityGroupsList             = "os_compute_api:os-security-groups:list"
+	SecurityGroupsGet              = "os_compute_api:os-security-groups:get"
+	SecurityGroupsShow             = "os_compute_api:os-security-groups:show"
+	SecurityGroupsCreate           = "os_compute_api:os-security-groups:create"
+	SecurityGroupsUpdate           = "os_compute_api:os-security-groups:update"
+	SecurityGroupsDelete           = "os_compute_api:os-security-groups:delete"
+	SecurityGroupRuleCreate        = "os_compute_api:os-security-groups:rule:create"
+	SecurityGroupRuleDelete        = "os_compute_api:os-security-groups:rule:delete"
+	FloatingIPsList                = "os_compute_api:os-floating-ips:list"
+	FloatingIPsShow                = "os_compute_api:os-floating-ips:show"
+	FloatingIPsCreate              = "os_compute_api:os-floating-ips:create"
+	FloatingIPsDelete              = "os_compute_api:os-floating-ips:delete"
+	FloatingIPsAdd                 = "os_compute_api:os-floating-ips:add"
+	FloatingIPsRemove              = "os_compute_api:os-floating-ips:remove"
+	FloatingIPPools                = "os_compute_api:os-floating-ip-pools"
+	NetworksList                   = "os_compute_api:os-networks:list"
+	NetworksView                   = "os_compute_api:os-networks:view"
+	TenantNetworksList             = "os_compute_api:os-tenant-networks:list"
+	TenantNetworksShow             = "os_compute_api:os-tenant-networks:show"
 	IPsIndex                       = "os_compute_api:ips:index"
 	IPsShow                        = "os_compute_api:ips:show"
 	MetadataIndex                  = "os_compute_api:server-metadata:index"
@@ -283,6 +301,24 @@ func Defaults() map[string]string {
 		SecurityGroupsAdd:              projectMember,
 		SecurityGroupsRemove:           projectMember,
 		SecurityGroupsList:             projectReader,
+		SecurityGroupsGet:              projectReader,
+		SecurityGroupsShow:             projectReader,
+		SecurityGroupsCreate:           projectMember,
+		SecurityGroupsUpdate:           projectMember,
+		SecurityGroupsDelete:           projectMember,
+		SecurityGroupRuleCreate:        projectMember,
+		SecurityGroupRuleDelete:        projectMember,
+		FloatingIPsList:                projectReader,
+		FloatingIPsShow:                projectReader,
+		FloatingIPsCreate:              projectMember,
+		FloatingIPsDelete:              projectMember,
+		FloatingIPsAdd:                 projectMember,
+		FloatingIPsRemove:              projectMember,
+		FloatingIPPools:                "@",
+		NetworksList:                   projectReader,
+		NetworksView:                   projectReader,
+		TenantNetworksList:             projectReader,
+		TenantNetworksShow:             projectReader,
 		IPsIndex:                       projectReader,
 		IPsShow:                        projectReader,
 		MetadataIndex:                  projectReader,

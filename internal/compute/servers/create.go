@@ -114,17 +114,26 @@ func (s *Service) Create(ctx context.Context, c compute.Caller, req CreateReques
 		return nil, err
 	}
 
-	// Networks and security groups: no network service yet.
-	if err := checkNetworks(req.Networks); err != nil {
-		return nil, err
-	}
 	secGroups := req.SecurityGroups
 	if len(secGroups) == 0 {
 		secGroups = []string{"default"}
 	}
-	for _, g := range secGroups {
-		if g != "default" {
-			return nil, apierr.BadRequest("Security group %s not found.", g)
+	if s.net == nil {
+		// Without a network service no network or port can be found,
+		// and the only security group is the implicit default.
+		if err := checkNetworks(req.Networks); err != nil {
+			return nil, err
+		}
+		for _, g := range secGroups {
+			if g != "default" {
+				return nil, apierr.BadRequest("Security group %s not found.", g)
+			}
+		}
+	} else {
+		// The networks are checked with the caller's token; "auto" and
+		// an absent list become the network the project sees.
+		if req.Networks, err = s.net.Resolve(ctx, c, req.Networks, secGroups, req.MaxCount, req.Minor); err != nil {
+			return nil, err
 		}
 	}
 

@@ -337,6 +337,12 @@ func (s *Service) ExternalEvents(ctx context.Context, c compute.Caller, events [
 			e.Status, e.Code = "failed", 422
 		default:
 			e.Status, e.Code = "completed", 200
+			// The network service says a port of the server changed (a
+			// floating IP associated, an address added): the cache is
+			// read again, in the instance's queue behind its operations.
+			if e.Name == "network-changed" && s.deps.Conductor != nil && s.net != nil {
+				s.deps.Conductor.Run(context.WithoutCancel(ctx), compute.Op{Kind: compute.OpRefreshNetwork, InstanceID: inst.ID, Caller: c})
+			}
 		}
 		out[i] = e
 	}

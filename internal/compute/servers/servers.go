@@ -7,6 +7,8 @@
 package servers
 
 import (
+	"fmt"
+
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/flavors"
 	"github.com/gostack/gostack/internal/compute/hosts"
@@ -20,12 +22,24 @@ type Service struct {
 	quotas  *quotas.Service
 	flavors *flavors.Service
 	hosts   *hosts.Service
+	net     Network
 }
 
 // New returns the servers of store; deps carries the conductor that
-// builds them and the image service they boot from.
+// builds them, the image service they boot from and the networking
+// service their ports are made in (which must offer all of Network).
 func New(store compute.Store, deps compute.Deps, q *quotas.Service, f *flavors.Service, h *hosts.Service) *Service {
-	return &Service{store: store, deps: deps, quotas: q, flavors: f, hosts: h}
+	s := &Service{store: store, deps: deps, quotas: q, flavors: f, hosts: h}
+	if deps.Network != nil {
+		n, ok := deps.Network.(Network)
+		if !ok {
+			// A wiring mistake, found at start-up rather than by a
+			// cloud that silently boots servers without ports.
+			panic(fmt.Sprintf("servers: %T does not offer servers.Network", deps.Network))
+		}
+		s.net = n
+	}
+	return s
 }
 
 // The compute API (compute/api) decodes JSON, checks Nova's JSON schema
@@ -64,6 +78,9 @@ type CreateRequest struct {
 	Host                string // 2.74, admin
 	HypervisorHostname  string // 2.74, admin
 	TrustedCerts        []string
+	// Minor is the request's microversion (2.Minor): "auto" networks
+	// are 2.37's.
+	Minor int
 	// Personality is the number of injected files (checked against the
 	// injected_files quota before 2.57).
 	Personality []InjectedFile

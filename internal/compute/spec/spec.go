@@ -28,10 +28,12 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
+	"github.com/gostack/gostack/internal/compute/netinfo"
 	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	imgclient "github.com/gostack/gostack/internal/image/client"
+	netclient "github.com/gostack/gostack/internal/network/client"
 	plclient "github.com/gostack/gostack/internal/placement/client"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/config"
@@ -75,6 +77,17 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	hc := &http.Client{Timeout: 5 * time.Minute, Transport: env.HTTPClient().Transport}
 	placement := plclient.New(env.URLs["placement"], hc, env.ServiceToken)
 	images := imageService{imgclient.New(env.URLs["image"], hc)}
+	// The networking service, when this cloud runs one: ports for the
+	// servers, their addresses, and Nova's network proxy APIs.
+	// Both stay nil interfaces without one.
+	var (
+		network compute.Network
+		ports   conductor.Network
+	)
+	if u := env.URLs["network"]; u != "" {
+		n := netinfo.New(netclient.New(u, hc), env.ServiceToken)
+		network, ports = n, n
+	}
 	sched = scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -114,6 +127,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Placement: placement,
 		Dial:      func(h string) hostrpc.Host { return hostrpc.Dial(env.Bus, h) },
 		Images:    images,
+		Network:   ports,
 		Log:       env.Log,
 		HostName:  host,
 		Liveness:  env.Liveness,
@@ -180,7 +194,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// (os-quota-sets).
 	h, err := capi.New(capi.Options{
 		Store:     apiStore,
-		Deps:      compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness},
+		Deps:      compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness, Network: network},
 		Policy:    pol,
 		Validator: env.Validator(),
 		Log:       env.Log,
@@ -252,7 +266,7 @@ func (l metadataLookup) ByInstanceID(ctx context.Context, id string) (metadata.I
 	if err != nil {
 		return metadata.Input{}, err
 	}
-	return metadata.Input{Instance: *inst}, nil
+	return metadata.WithNetwork(metadata.Input{Instance: *inst}), nil
 }
 
 // ByAddress finds nothing until the network service gives instances

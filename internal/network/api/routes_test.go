@@ -3,7 +3,8 @@ package api
 import (
 	"testing"
 
-	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/policies"
+
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -14,7 +15,7 @@ func TestRoutesNamePolicies(t *testing.T) {
 	if err := httpapi.CheckPolicies(routes); err != nil {
 		t.Fatal(err)
 	}
-	defs := network.PolicyDefaults()
+	defs := policies.Defaults()
 	for _, rt := range routes {
 		if rt.Public || rt.Policy == httpapi.AnyUser {
 			continue

@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	ext "github.com/gostack/gostack/internal/network/extras"
 
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/ipam"
+	"github.com/gostack/gostack/internal/network/networks"
 	"github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -44,6 +48,8 @@ func newService(t *testing.T) (*ext.Service, *network.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	routers.Register(s)
+	floatingips.Register(s)
 	return ext.New(s), s
 }
 
@@ -100,9 +106,9 @@ func TestQuotas(t *testing.T) {
 	}
 
 	// The quota holds: one network, then Neutron's OverQuota.
-	_, err = ns.CreateNetwork(ctx, network.NetworkCreate{ProjectID: p})
+	_, err = networks.New(ns).CreateNetwork(ctx, networks.Create{ProjectID: p})
 	wantErr(t, "first network", err, 0, "", "")
-	_, err = ns.CreateNetwork(ctx, network.NetworkCreate{ProjectID: p})
+	_, err = networks.New(ns).CreateNetwork(ctx, networks.Create{ProjectID: p})
 	wantErr(t, "second network", err, 409, "OverQuota", "Quota exceeded for resources: ['network'].")
 
 	// Lowering a quota below usage is allowed; details show the usage.
@@ -264,7 +270,7 @@ func TestRBAC(t *testing.T) {
 	s, ns := newService(t)
 	ctx := context.Background()
 	alice, bob := network.Scope{ProjectID: "p-alice"}, network.Scope{ProjectID: "p-bob"}
-	n, err := ns.CreateNetwork(ctx, network.NetworkCreate{ProjectID: "p-alice"})
+	n, err := networks.New(ns).CreateNetwork(ctx, networks.Create{ProjectID: "p-alice"})
 	wantErr(t, "network", err, 0, "", "")
 	missing := uuid.NewString()
 
@@ -309,7 +315,7 @@ func TestRBAC(t *testing.T) {
 	// A wildcard shares the network with everyone.
 	all, err := share(alice, "network", n.ID, network.AccessShared, "*")
 	wantErr(t, "wildcard", err, 0, "", "")
-	if got, _ := ns.GetNetwork(ctx, network.Scope{Admin: true}, n.ID); !got.Shared {
+	if got, _ := networks.New(ns).GetNetwork(ctx, network.Scope{Admin: true}, n.ID); !got.Shared {
 		t.Fatal("network not shared after wildcard policy")
 	}
 
@@ -327,7 +333,7 @@ func TestRBAC(t *testing.T) {
 	if up.Target != "p-carol" {
 		t.Fatalf("retargeted %+v", up)
 	}
-	if got, _ := ns.GetNetwork(ctx, network.Scope{Admin: true}, n.ID); got.Shared {
+	if got, _ := networks.New(ns).GetNetwork(ctx, network.Scope{Admin: true}, n.ID); got.Shared {
 		t.Fatal("network still shared after the wildcard went")
 	}
 	wantErr(t, "delete in use", s.DeleteRBAC(ctx, alice, toBob.ID), 409, "RbacPolicyInUse", "")
@@ -344,9 +350,9 @@ func TestRBAC(t *testing.T) {
 func TestIPAvailability(t *testing.T) {
 	s, ns := newService(t)
 	ctx := context.Background()
-	n, err := ns.CreateNetwork(ctx, network.NetworkCreate{ProjectID: "p-alice", Name: "net"})
+	n, err := networks.New(ns).CreateNetwork(ctx, networks.Create{ProjectID: "p-alice", Name: "net"})
 	wantErr(t, "network", err, 0, "", "")
-	empty, err := ns.CreateNetwork(ctx, network.NetworkCreate{ProjectID: "p-bob"})
+	empty, err := networks.New(ns).CreateNetwork(ctx, networks.Create{ProjectID: "p-bob"})
 	wantErr(t, "network", err, 0, "", "")
 	now := db.Now()
 	subs := []*network.Subnet{

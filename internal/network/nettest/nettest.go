@@ -15,6 +15,11 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/gostack/gostack/internal/network/policies"
+
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
 	"github.com/gostack/gostack/internal/network/ipam"
@@ -49,7 +54,9 @@ func Start(t testing.TB, members ...string) *Cloud {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol := apitest.Policy(t, network.PolicyDefaults())
+	routers.Register(svc)
+	floatingips.Register(svc)
+	pol := apitest.Policy(t, policies.Defaults())
 	h := netapi.New(svc, pol, apitest.Tokens(members...), slog.New(slog.DiscardHandler)).Handler()
 	return &Cloud{Server: apitest.Serve(t, h), Svc: svc, DB: d}
 }

@@ -327,14 +327,14 @@ func (s *Service) existingRule(ctx context.Context, r *network.Rule) error {
 func visibleRule(ctx context.Context, tx network.Tx, sc network.Scope, id string) (*network.Rule, error) {
 	r, err := tx.GetRule(ctx, id)
 	if errors.Is(err, apierr.ErrNotFound) {
-		return nil, network.RuleNotFound(id)
+		return nil, RuleNotFound(id)
 	}
 	if err != nil || sc.Sees(r.ProjectID) {
 		return r, err
 	}
 	g, err := tx.GetSecurityGroup(ctx, r.GroupID)
 	if errors.Is(err, apierr.ErrNotFound) || (err == nil && !sc.Sees(g.ProjectID)) {
-		return nil, network.RuleNotFound(id)
+		return nil, RuleNotFound(id)
 	}
 	return r, err
 }

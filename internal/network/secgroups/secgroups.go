@@ -2,8 +2,9 @@
 // their rules: the default group each project gets on its first list,
 // groups with their built-in egress rules, and rules validated as
 // Neutron validates them — one at a time or a bulk request in one
-// transaction. The types, the store's part of a transaction and what
-// ports need (binding, the default group) are in package network.
+// transaction — and what ports need of them: the default group and the
+// binding of a port to its groups (Bind). The types and the store's part
+// of a transaction are in package network.
 package secgroups
 
 import (
@@ -58,7 +59,7 @@ func (s *Service) EnsureDefault(ctx context.Context, project string) (string, er
 	}
 	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
 		var err error
-		id, err = network.EnsureDefault(ctx, tx, project)
+		id, err = EnsureDefault(ctx, tx, project)
 		return err
 	})
 	return id, err
@@ -95,7 +96,7 @@ func (s *Service) List(ctx context.Context, f network.Filter) ([]*network.Securi
 func visibleGroup(ctx context.Context, tx network.Tx, sc network.Scope, id string) (*network.SecurityGroup, error) {
 	g, err := tx.GetSecurityGroup(ctx, id)
 	if errors.Is(err, apierr.ErrNotFound) || (err == nil && !sc.Sees(g.ProjectID)) {
-		return nil, network.GroupNotFound(id)
+		return nil, GroupNotFound(id)
 	}
 	return g, err
 }
@@ -130,15 +131,15 @@ func (s *Service) Create(ctx context.Context, c Create) (*network.SecurityGroup,
 		return nil, err
 	}
 	stateful := c.Stateful == nil || *c.Stateful
-	g := network.NewGroup(c.ProjectID, c.Name, c.Description, stateful, false)
+	g := NewGroup(c.ProjectID, c.Name, c.Description, stateful, false)
 	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
-		if _, err := network.EnsureDefault(ctx, tx, c.ProjectID); err != nil {
+		if _, err := EnsureDefault(ctx, tx, c.ProjectID); err != nil {
 			return err
 		}
 		if err := s.net.CheckQuota(ctx, tx, c.ProjectID, "security_group", 1, limit); err != nil {
 			return err
 		}
-		_, err := network.InsertGroup(ctx, tx, g)
+		_, err := InsertGroup(ctx, tx, g)
 		return err
 	})
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/network"
@@ -29,6 +32,8 @@ func newService(t *testing.T) (*network.Service, *secgroups.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	routers.Register(net)
+	floatingips.Register(net)
 	return net, secgroups.New(net)
 }
 
@@ -394,7 +399,7 @@ func addPort(t *testing.T, net *network.Service, project, owner string, security
 		if err := tx.InsertPort(ctx, p); err != nil {
 			return err
 		}
-		return net.BindGroups(ctx, tx, p, groups, true)
+		return secgroups.Bind(ctx, tx, p, groups, true)
 	})
 	return p, err
 }

@@ -6,6 +6,11 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/gostack/gostack/internal/network/policies"
+
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
 	"github.com/gostack/gostack/internal/network/ipam"
@@ -44,12 +49,14 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		DNSDomain:  cfg.DNSDomain,
 		// Compute learns of floating IPs and address changes of its
 		// servers' ports as Nova does from Neutron: external events.
-		Notify: network.NovaNotifier(env.URLs["compute"], env.HTTPClient(), env.ServiceToken, env.Log),
+		Notify: novaNotifier(env.URLs["compute"], env.HTTPClient(), env.ServiceToken, env.Log),
 	}, netstore.New(env.DB))
 	if err != nil {
 		return nil, err
 	}
-	pol, err := env.Policy("network", network.PolicyDefaults())
+	routers.Register(svc)
+	floatingips.Register(svc)
+	pol, err := env.Policy("network", policies.Defaults())
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -40,12 +41,12 @@ func (t *txn) GetAddressScope(ctx context.Context, id string) (*network.AddressS
 // ListAddressScopes lists the scope's address scopes and the shared ones.
 func (t *txn) ListAddressScopes(ctx context.Context, f network.Filter) ([]*network.AddressScope, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "shared")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "shared")}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
 	return db.All(ctx, t.tx, scanScope, `SELECT `+scopeCols+` FROM address_scopes WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -57,13 +58,13 @@ func (t *txn) ListNetworks(ctx context.Context, f network.Filter) ([]*network.Ne
 	var a db.Args
 	// Besides its own: the shared and external networks, and those an
 	// RBAC policy shares with the project.
-	also := "shared OR external OR " + rbacVisible(&a, "network", f.Scope.ProjectID)
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, also)}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
+	also := "shared OR external OR " + rows.RBACVisible(&a, "network", f.Scope.ProjectID)
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, also)}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+networkCols+` FROM networks WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -125,12 +126,12 @@ func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port,
 		p := a.Add(f.Scope.ProjectID)
 		where[0] = "(project_id = " + p + " OR network_id IN (SELECT id FROM networks WHERE project_id = " + p + "))"
 	}
-	where = eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.IDs)
 	for _, c := range []string{"id", "network_id", "device_id", "device_owner", "project_id", "mac_address", "name", "binding_host_id"} {
-		where = eq(&a, where, c, f.Only(c))
+		where = rows.Eq(&a, where, c, f.Only(c))
 	}
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "binding_host_id", f.Only("binding:host_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "binding_host_id", f.Only("binding:host_id"))
 	for _, v := range f.Only("fixed_ips") {
 		k, val, _ := strings.Cut(v, "=")
 		switch k {
@@ -164,7 +165,7 @@ func (t *txn) fillPorts(ctx context.Context, ps []*network.Port) error {
 	if err := t.fillIPs(ctx, ps); err != nil {
 		return err
 	}
-	return t.fillGroups(ctx, ps)
+	return t.FillGroups(ctx, ps)
 }
 
 // fillIPs reads the fixed IPs of ps.

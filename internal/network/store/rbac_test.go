@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-// rbacVisible is SQL the networks' list runs on both engines: the
+// RBACVisible is SQL the networks' list runs on both engines: the
 // networks shared with a project, directly or with "*".
 func TestRBACVisible(t *testing.T) {
 	ctx := context.Background()
@@ -57,7 +58,7 @@ func TestRBACVisible(t *testing.T) {
 		err := s.View(ctx, func(ctx context.Context, tx network.Tx) error {
 			var a db.Args
 			var err error
-			got, err = db.Strings(ctx, tx.Querier(), `SELECT id FROM networks WHERE `+rbacVisible(&a, "network", tc.project)+` ORDER BY id`, a.Vals...)
+			got, err = db.Strings(ctx, tx.Querier(), `SELECT id FROM networks WHERE `+rows.RBACVisible(&a, "network", tc.project)+` ORDER BY id`, a.Vals...)
 			return err
 		})
 		if err != nil {

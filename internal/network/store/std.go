@@ -83,24 +83,3 @@ func (t *txn) CountOwned(ctx context.Context, resource, project string) (int64, 
 	err = t.tx.QueryRowContext(ctx, `SELECT count(*) FROM `+tbl+` WHERE project_id = $1`, project).Scan(&n)
 	return n, err
 }
-
-// scope appends the visibility condition of a list: the scope's own
-// project's rows, plus those matching also (shared ones), unless admin.
-func scope(a *db.Args, project string, admin bool, also string) string {
-	if admin {
-		return "TRUE"
-	}
-	c := "project_id = " + a.Add(project)
-	if also != "" {
-		c = "(" + c + " OR " + also + ")"
-	}
-	return c
-}
-
-// eq appends "col IN (...)" for the values of attr in f, or nothing.
-func eq(a *db.Args, where []string, col string, vals []string) []string {
-	if len(vals) == 0 {
-		return where
-	}
-	return append(where, col+" IN ("+db.List(a, vals)+")")
-}

@@ -1,9 +1,11 @@
 // Package store is the networking service's SQL: networks, segments,
-// subnets, ports and their addresses, routers, floating IPs, security
-// groups and the smaller extensions, in the subset of SQL both SQLite and
-// PostgreSQL accept. Every use case runs in one transaction (Update or
-// View) over a txn, which implements network.Tx; ipam's tables are
-// reached through the same transaction.
+// subnets, subnet pools, address scopes, ports and their addresses, and
+// tags, in the subset of SQL both SQLite and PostgreSQL accept; the
+// routers and floating IPs (store/l3), security groups (store/secgroups)
+// and the smaller extensions (store/extras) are in packages of their own,
+// sharing the SQL fragments of store/rows. Every use case runs in one
+// transaction (Update or View) over a txn, which implements network.Tx;
+// ipam's tables are reached through the same transaction.
 package store
 
 import (
@@ -13,6 +15,9 @@ import (
 	"io/fs"
 
 	"github.com/gostack/gostack/internal/network"
+	exstore "github.com/gostack/gostack/internal/network/store/extras"
+	"github.com/gostack/gostack/internal/network/store/l3"
+	sgstore "github.com/gostack/gostack/internal/network/store/secgroups"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/quota"
 )
@@ -42,21 +47,40 @@ func (s *Store) Migrate(ctx context.Context) error {
 // Update runs fn in a read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx network.Tx) error) error {
 	return s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return fn(ctx, &txn{tx: tx, dialect: s.db.Dialect})
+		return fn(ctx, newTxn(tx, s.db.Dialect))
 	})
 }
 
 // View runs fn in a read-only snapshot.
 func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx network.Tx) error) error {
 	return s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return fn(ctx, &txn{tx: tx, dialect: s.db.Dialect})
+		return fn(ctx, newTxn(tx, s.db.Dialect))
 	})
 }
 
-// txn is one transaction; its methods are spread over a file per area.
+// txn is one transaction. The core rows' methods (networks, subnets,
+// subnet pools, address scopes, ports, tags) are spread over a file per
+// area here; the L3, security-group and extension rows are the area
+// stores', embedded over the same *sql.Tx, so that txn implements the
+// whole network.Tx.
 type txn struct {
 	tx      *sql.Tx
 	dialect db.Dialect
+	l3Txn
+	groupsTxn
+	extrasTxn
+}
+
+// The area stores' transaction types, named apart so that txn can embed
+// all three (an embedded field is named after its type).
+type (
+	l3Txn     = l3.Txn
+	groupsTxn = sgstore.Txn
+	extrasTxn = exstore.Txn
+)
+
+func newTxn(tx *sql.Tx, dialect db.Dialect) *txn {
+	return &txn{tx: tx, dialect: dialect, l3Txn: l3.New(tx), groupsTxn: sgstore.New(tx), extrasTxn: exstore.New(tx)}
 }
 
 var _ network.Tx = (*txn)(nil)

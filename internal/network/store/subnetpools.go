@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -68,13 +69,13 @@ func (t *txn) GetSubnetPool(ctx context.Context, id string) (*network.SubnetPool
 // ListSubnetPools lists the scope's pools and the shared ones.
 func (t *txn) ListSubnetPools(ctx context.Context, f network.Filter) ([]*network.SubnetPool, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "shared")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
-	where = eq(&a, where, "address_scope_id", f.Only("address_scope_id"))
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "shared")}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
+	where = rows.Eq(&a, where, "address_scope_id", f.Only("address_scope_id"))
 	return db.All(ctx, t.tx, scanPool, `SELECT `+poolCols+` FROM subnetpools WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -16,15 +17,10 @@ const subnetCols = `id, project_id, network_id, name, description, ip_version, c
 	ipv6_ra_mode, ipv6_address_mode, allocation_pools, dns_nameservers, host_routes, service_types,
 	subnetpool_id, segment_id, dns_publish_fixed_ip, created_at, updated_at, revision_number`
 
-// poolJSON and routeJSON are the stored forms of pools and host routes.
+// poolJSON is the stored form of allocation pools.
 type poolJSON struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
-}
-
-type routeJSON struct {
-	Destination string `json:"destination"`
-	NextHop     string `json:"nexthop"`
 }
 
 func scanSubnet(sc db.Scanner) (*network.Subnet, error) {
@@ -50,7 +46,7 @@ func scanSubnet(sc db.Scanner) (*network.Subnet, error) {
 	}
 	s.IPv6RAMode, s.IPv6AddressMode, s.SubnetPoolID, s.SegmentID = db.StringPtr(ra), db.StringPtr(am), db.StringPtr(pool), db.StringPtr(seg)
 	var ps []poolJSON
-	var rs []routeJSON
+	var rs []rows.Route
 	if err := errors.Join(db.FromJSON(pools, &ps), db.FromJSON(dns, &s.DNSNameservers),
 		db.FromJSON(routes, &rs), db.FromJSON(stypes, &s.ServiceTypes)); err != nil {
 		return nil, err
@@ -92,9 +88,9 @@ func subnetValues(s *network.Subnet) []any {
 	for i, p := range s.Pools {
 		pools[i] = poolJSON{p.Start.String(), p.End.String()}
 	}
-	routes := make([]routeJSON, len(s.HostRoutes))
+	routes := make([]rows.Route, len(s.HostRoutes))
 	for i, r := range s.HostRoutes {
-		routes[i] = routeJSON{r.Destination.String(), r.NextHop.String()}
+		routes[i] = rows.Route{Destination: r.Destination.String(), NextHop: r.NextHop.String()}
 	}
 	dns, stypes := s.DNSNameservers, s.ServiceTypes
 	if dns == nil {
@@ -127,14 +123,14 @@ func (t *txn) GetSubnet(ctx context.Context, id string) (*network.Subnet, error)
 // shared and external networks it sees.
 func (t *txn) ListSubnets(ctx context.Context, f network.Filter) ([]*network.Subnet, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin,
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin,
 		"network_id IN (SELECT id FROM networks WHERE shared OR external)")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "network_id", f.Only("network_id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "subnetpool_id", f.Only("subnetpool_id"))
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "network_id", f.Only("network_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "subnetpool_id", f.Only("subnetpool_id"))
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+subnetCols+` FROM subnets WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 	if err != nil {
 		return nil, err

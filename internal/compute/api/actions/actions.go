@@ -49,6 +49,9 @@ type actionPlan struct {
 	// noop actions pass their policy check and change nothing
 	// (injectNetworkInfo: there is no network to inject).
 	noop bool
+	// floating is addFloatingIp's or removeFloatingIp's address and
+	// fixed address.
+	floating [2]string
 }
 
 // parseAction validates one action body at 2.minor, as Nova's action
@@ -303,7 +306,27 @@ func parseAction(name string, raw json.RawMessage, minor int) (*actionPlan, erro
 		return nil, &apierr.Error{Code: http.StatusGone, Message: "This resource is no longer available in the Nova API."}
 	case "injectNetworkInfo":
 		p.noop = true
-	case "addFixedIp", "removeFixedIp", "addFloatingIp", "removeFloatingIp":
+	case "addFloatingIp", "removeFloatingIp":
+		if minor > 43 {
+			return nil, wire.NotFoundResource()
+		}
+		allowed := []string{"address"}
+		if name == "addFloatingIp" {
+			allowed = append(allowed, "fixed_address")
+		}
+		m, err := wire.Object(name, raw, allowed, "address")
+		if err != nil {
+			return nil, err
+		}
+		if p.floating[0], err = wire.IPField("address", m["address"], 0); err != nil {
+			return nil, err
+		}
+		if v, ok := m["fixed_address"]; ok {
+			if p.floating[1], err = wire.IPField("fixed_address", v, 0); err != nil {
+				return nil, err
+			}
+		}
+	case "addFixedIp", "removeFixedIp":
 		if minor > 43 {
 			return nil, wire.NotFoundResource()
 		}
@@ -592,6 +615,30 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case plan.noop:
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	case h.servers.Network() != nil && (name == "addSecurityGroup" || name == "removeSecurityGroup"):
+		// With a network service the groups are the ports'; without
+		// one the action service answers for the implicit default.
+		f := h.servers.AddSecurityGroup
+		if name == "removeSecurityGroup" {
+			f = h.servers.RemoveSecurityGroup
+		}
+		if err := f(r.Context(), cl, id, plan.act.SecurityGroup); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	case name == "addFloatingIp":
+		if err := h.servers.AddFloatingIP(r.Context(), cl, id, plan.floating[0], plan.floating[1]); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return nil
+	case name == "removeFloatingIp":
+		if err := h.servers.RemoveFloatingIP(r.Context(), cl, id, plan.floating[0]); err != nil {
+			return err
+		}
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	case plan.output:

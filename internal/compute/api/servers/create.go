@@ -79,7 +79,7 @@ func decodeCreate(body []byte, minor int) (*createRequest, error) {
 	if err := wire.Required("server", fields, req...); err != nil {
 		return nil, err
 	}
-	c := &createRequest{CreateRequest: cservers.CreateRequest{MinCount: 1, MaxCount: 1}}
+	c := &createRequest{CreateRequest: cservers.CreateRequest{MinCount: 1, MaxCount: 1, Minor: minor}}
 	s := &c.CreateRequest
 	if s.Name, err = wire.NameField("name", fields["name"]); err != nil {
 		return nil, err

@@ -158,16 +158,6 @@ func (h *Handler) DeleteTag(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.NoContent(w)
 }
 
-// ListIPs answers the server's addresses: none until this cloud has
-// a network service.
-func (h *Handler) ListIPs(w http.ResponseWriter, r *http.Request) error {
-	return wire.Reply(w, http.StatusOK, map[string]any{"addresses": map[string]any{}})
-}
-
-func (h *Handler) ShowIPs(w http.ResponseWriter, r *http.Request) error {
-	return &apierr.Error{Code: http.StatusNotFound, Message: "Instance is not a member of specified network"}
-}
-
 // ShowPassword answers the metadata-service password, which no
 // guest of this cloud has posted.
 func (h *Handler) ShowPassword(w http.ResponseWriter, r *http.Request) error {
@@ -176,21 +166,6 @@ func (h *Handler) ShowPassword(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) ClearPassword(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.NoContent(w)
-}
-
-func (h *Handler) ListInterfaces(w http.ResponseWriter, r *http.Request) error {
-	return wire.Reply(w, http.StatusOK, map[string]any{"interfaceAttachments": []any{}})
-}
-
-func (h *Handler) CreateInterface(w http.ResponseWriter, r *http.Request) error {
-	if _, err := wire.ReadBody(r); err != nil {
-		return err
-	}
-	return wire.NetworkUnavailable()
-}
-
-func (h *Handler) InterfaceNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &apierr.Error{Code: http.StatusNotFound, Message: "Network interface " + r.PathValue("port_id") + " could not be found."}
 }
 
 func (h *Handler) ListVolumeAttachments(w http.ResponseWriter, r *http.Request) error {

@@ -57,6 +57,18 @@ type Viewer struct {
 	byPrj map[string]viewOpts
 	svcs  []hosts.ServiceView
 	got   bool
+	// groups are the security groups of the servers' ports, read once
+	// for all the servers of the answer (groupsRead: read).
+	groups     map[string][]string
+	groupsRead bool
+}
+
+// loadGroups reads the security groups of the servers' ports from the
+// network service. When it cannot answer, the servers show the groups
+// they were created with rather than failing the whole answer.
+func (v *Viewer) loadGroups(insts []compute.Instance) {
+	g, ok, _ := v.h.servers.SecurityGroupBindings(v.r.Context(), v.h.Caller(v.r), insts)
+	v.groups, v.groupsRead = g, ok
 }
 
 func (h *Handler) Viewer(r *http.Request) *Viewer {
@@ -73,6 +85,9 @@ func (v *Viewer) opts(inst *compute.Instance) viewOpts {
 		o.ExtendedAttrs = v.h.Can(v.r, policies.ExtendedAttributes, t)
 		o.ExtraSpecs = o.At(47) && v.h.Can(v.r, policies.ServersShowExtraSpecs, t)
 		v.byPrj[inst.ProjectID] = o
+	}
+	if v.groupsRead {
+		o.Groups, o.GroupsRead = v.groups[inst.ID], true
 	}
 	if o.At(16) {
 		t := map[string]any{"project_id": inst.ProjectID, "user_id": inst.UserID}
@@ -97,6 +112,10 @@ func (v *Viewer) Show(inst *compute.Instance, brief bool) map[string]any {
 	o.ServerGroups = true
 	if brief && !o.At(75) {
 		o.Brief = true
+	}
+	if !o.Brief && !v.groupsRead {
+		v.loadGroups([]compute.Instance{*inst})
+		o.Groups, o.GroupsRead = v.groups[inst.ID], v.groupsRead
 	}
 	return serverView(inst, o)
 }
@@ -386,6 +405,9 @@ func (h *Handler) serverList(w http.ResponseWriter, r *http.Request, detail bool
 	out := make([]any, len(insts))
 	b := wire.BaseOf(r)
 	vw := h.Viewer(r)
+	if detail {
+		vw.loadGroups(insts)
+	}
 	for i := range insts {
 		if detail {
 			out[i] = serverView(&insts[i], vw.opts(&insts[i]))
@@ -486,3 +508,11 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpapi.NoContent(w)
 }
+
+// Network is the networking service the servers use (nil without one),
+// for the network proxy routes.
+func (h *Handler) Network() cservers.Network { return h.servers.Network() }
+
+// Servers are the use cases under the handlers, for the routes other
+// handler packages serve about a server (ips, os-interface).
+func (h *Handler) Servers() *cservers.Service { return h.servers }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/api/interfaces"
 	"github.com/gostack/gostack/internal/compute/api/wire"
 	"github.com/gostack/gostack/internal/compute/hosts"
 	cservers "github.com/gostack/gostack/internal/compute/servers"
@@ -28,6 +29,11 @@ type viewOpts struct {
 	Admin bool
 	// ServerGroups shows server_groups (2.71+, show, update, rebuild).
 	ServerGroups bool
+	// Groups are the names of the security groups of the server's ports
+	// when GroupsRead (the network service answered); otherwise the view
+	// shows the names the server was created with.
+	Groups     []string
+	GroupsRead bool
 }
 
 func (o viewOpts) At(minor int) bool { return o.Minor >= minor }
@@ -64,7 +70,7 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		"flavor":            flavorRef(&inst.Flavor, o),
 		"created":           inst.CreatedAt.UTC().Format(wire.ISOTime),
 		"updated":           inst.UpdatedAt.UTC().Format(wire.ISOTime),
-		"addresses":         map[string]any{},
+		"addresses":         interfaces.Addresses(inst),
 		"accessIPv4":        inst.AccessIPv4,
 		"accessIPv6":        inst.AccessIPv6,
 		"links":             o.Links.Links("servers", inst.ID),
@@ -89,7 +95,14 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		m["key_name"] = wire.NilIfEmpty(inst.KeyName)
 		m["OS-SRV-USG:launched_at"] = wire.TimeOrNil(inst.LaunchedAt, wire.MicroTime)
 		m["OS-SRV-USG:terminated_at"] = wire.TimeOrNil(inst.TerminatedAt, wire.MicroTime)
-		if inst.Host != "" && !inst.Deleted {
+		switch {
+		case o.GroupsRead:
+			// Nova shows the groups of the server's ports, and no key
+			// when they have none.
+			if len(o.Groups) > 0 {
+				m["security_groups"] = securityGroups(o.Groups)
+			}
+		case inst.Host != "" && !inst.Deleted:
 			m["security_groups"] = securityGroups(inst.SecurityGroups)
 		}
 		if o.ExtendedAttrs {

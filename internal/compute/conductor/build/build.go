@@ -19,6 +19,8 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/nwinfo"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 )
 
@@ -175,15 +177,30 @@ func (c *Builder) spawnOn(ctx context.Context, b compute.BuildRequest, inst *com
 		return err
 	}
 	finish := c.Event(ctx, cur, reqID, evBuild, s.Host)
-	h, err := c.Host(s.Host)
+	// The ports are made (or moved to this host) before the spawn, which
+	// plugs them: a port already made for the instance by an attempt on
+	// another host is re-bound here.
+	plugged, err := c.Plug(ctx, cur, s.Host, building)
+	if err == nil {
+		cur = plugged
+	}
+	var h hostrpc.Host
+	if err == nil {
+		h, err = c.Host(s.Host)
+	}
 	if err == nil {
 		err = h.Spawn(ctx, core.Spec(cur, b.Image, b.AdminPassword))
 	}
 	if c.Stopping() {
 		return err
 	}
-	if ctx.Err() != nil { // a delete cancelled the build
-		c.DestroyAndFree(h, inst.ID)
+	if ctx.Err() != nil || errors.Is(err, compute.ErrGone) || errors.Is(err, compute.ErrStale) { // a delete cancelled the build
+		if h != nil {
+			c.DestroyAndFree(h, inst.ID)
+		} else {
+			c.FreeAllocations(inst.ID)
+		}
+		c.UnplugID(ctx, inst.ID)
 		finish(compute.ErrGone)
 		return compute.ErrGone
 	}
@@ -209,8 +226,10 @@ func (c *Builder) spawnOn(ctx context.Context, b compute.BuildRequest, inst *com
 // in ERROR with a fault, without a host or allocations, as Nova does.
 func (c *Builder) failed(id string, cause error) {
 	c.FreeAllocations(id)
+	// Nova deallocates the networks of a build that failed for good.
+	c.UnplugID(context.Background(), id)
 	c.Finish(id, compute.Outcome{VMState: compute.VMError, Power: compute.Power(driver.NoState),
-		Place: &compute.Place{}, Fault: c.Fault(cause)})
+		Place: &compute.Place{}, Fault: c.Fault(cause), Apply: func(i *compute.Instance) { i.SystemMetadata = nwinfo.Info(nil).Store(i.SystemMetadata) }})
 }
 
 // building is what a build's outcome expects: an instance still building.
@@ -259,7 +278,11 @@ func (c *Builder) Recover(ctx context.Context, inst *compute.Instance) {
 				c.Log.Warn("conductor: reclaim for an interrupted build", "instance", inst.ID, "err", cerr)
 			}
 		}
-		err := h.Spawn(ctx, core.Spec(inst, compute.ImageFromSystemMetadata(inst), ""))
+		plugged, err := c.Plug(ctx, inst, inst.Host, building)
+		if err == nil {
+			inst = plugged
+			err = h.Spawn(ctx, core.Spec(inst, compute.ImageFromSystemMetadata(inst), ""))
+		}
 		if c.Stopping() {
 			return
 		}

@@ -63,8 +63,11 @@ type Config struct {
 	// Images is the image service (snapshots, backups, shelve); nil makes
 	// those operations fail with a fault.
 	Images compute.Images
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Network is the networking service: ports made and bound for a
+	// build, released by a delete; nil builds servers without ports.
+	Network Network
+	Log     *slog.Logger
+	Now     func() time.Time
 
 	// HostName is this control plane's host, for the nova-conductor and
 	// nova-scheduler service rows.

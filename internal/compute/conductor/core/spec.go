@@ -6,6 +6,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/metadata"
+	"github.com/gostack/gostack/internal/compute/nwinfo"
 )
 
 // Spec is the driver's view of inst, booting img (nil: inst's own image,
@@ -16,6 +17,7 @@ func Spec(inst *compute.Instance, img *compute.ImageMeta, adminPass string) driv
 		ProjectID: inst.ProjectID, UserID: inst.UserID,
 		Flavor: DriverFlavor(inst.Flavor), Image: DriverImage(inst.ImageRef, img),
 		Metadata: inst.Metadata, KeyData: inst.KeyData, AdminPassword: adminPass,
+		NICs: nwinfo.Of(inst.SystemMetadata).NICs(),
 	}
 	if inst.UserData != "" {
 		if b, err := base64.StdEncoding.DecodeString(inst.UserData); err == nil {
@@ -53,5 +55,5 @@ func configDrive(inst *compute.Instance, adminPass string) map[string][]byte {
 	// The same tree the metadata API serves (every OpenStack version, the
 	// EC2 tree, user data), plus the admin password, which only the config
 	// drive carries.
-	return metadata.Build(metadata.Input{Instance: *inst, AdminPass: adminPass, DHCPDomain: metadata.DefaultDHCPDomain})
+	return metadata.Build(metadata.WithNetwork(metadata.Input{Instance: *inst, AdminPass: adminPass, DHCPDomain: metadata.DefaultDHCPDomain}))
 }

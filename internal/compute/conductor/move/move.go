@@ -20,6 +20,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 )
 
@@ -130,17 +131,24 @@ func (c *Mover) Resize(ctx context.Context, op compute.Op, inst *compute.Instanc
 	}
 
 	finishDest := c.Event(ctx, inst, reqID, "compute_finish_resize", sel.Host)
-	dest, err := c.Host(sel.Host)
+	// The ports are bound to the destination before the guest is
+	// plugged there (Nova's migrate_instance_finish in finish_resize).
+	cur, err := c.Rebind(ctx, inst, sel.Host)
+	var dest hostrpc.Host
 	if err == nil {
-		cp := *inst
+		dest, err = c.Host(sel.Host)
+	}
+	if err == nil {
+		cp := *cur
 		cp.Flavor = newFlavor
 		err = dest.FinishMigration(ctx, core.Spec(&cp, nil, ""), dm, powerOn)
 	}
 	if err != nil {
 		if !c.Stopping() {
 			// Bring the source copy back so that the instance is whole
-			// where its row says it is.
+			// where its row says it is, its ports with it.
 			src.RevertMigration(context.WithoutCancel(ctx), dm, false)
+			c.RebindOrLog(context.WithoutCancel(ctx), inst, source)
 		}
 		fail(finishDest, err)
 		return
@@ -238,7 +246,13 @@ func (c *Mover) Revert(ctx context.Context, op compute.Op, inst *compute.Instanc
 		fail(finishSrc, err)
 		return
 	}
-	src, err := c.Host(mig.SourceCompute)
+	// The ports go back to the source before its guest is powered on
+	// again (Nova's finish_revert_resize).
+	_, err = c.Rebind(ctx, inst, mig.SourceCompute)
+	var src hostrpc.Host
+	if err == nil {
+		src, err = c.Host(mig.SourceCompute)
+	}
 	if err == nil {
 		err = src.RevertMigration(ctx, dm, powerOn)
 	}
@@ -342,6 +356,10 @@ func (c *Mover) LiveMigrate(ctx context.Context, op compute.Op, inst *compute.In
 		return
 	}
 	finishLive(nil)
+	// The guest runs on the destination now: its ports follow it (Nova
+	// activates the destination's port bindings in post_live_migration).
+	// A failure cannot bring the guest back; it is logged.
+	c.RebindOrLog(ctx, inst, sel.Host)
 	finishPost := c.Event(ctx, inst, reqID, "compute_post_live_migration_at_destination", sel.Host)
 	if err := dest.FinishLiveMigration(ctx, dm); err != nil {
 		if c.Stopping() {
@@ -394,7 +412,13 @@ func (c *Mover) Evacuate(ctx context.Context, op compute.Op, inst *compute.Insta
 		return
 	}
 	finishDest := c.Event(ctx, cur, reqID, "compute_rebuild_instance", sel.Host)
-	dest, err := c.Host(sel.Host)
+	// The failed host's bindings move to the destination before the
+	// guest is spawned there with them.
+	cur, err = c.Rebind(ctx, cur, sel.Host)
+	var dest hostrpc.Host
+	if err == nil {
+		dest, err = c.Host(sel.Host)
+	}
 	if err == nil {
 		err = dest.Spawn(ctx, core.Spec(cur, nil, op.AdminPassword))
 	}
@@ -440,6 +464,8 @@ func (c *Mover) RecoverResize(ctx context.Context, inst *compute.Instance) {
 	c.FreeAllocations(inst.ID)
 	c.Unclaim(inst.ID, mig.UUID)
 	c.SetMigration(mig.UUID, "error", nil)
+	// The ports may have been bound to the destination already.
+	c.RebindOrLog(ctx, inst, source)
 	h, err := c.Host(source)
 	var info driver.InstanceInfo
 	if err == nil {
@@ -475,7 +501,8 @@ func (c *Mover) RecoverLiveMigration(ctx context.Context, inst *compute.Instance
 	if mig.DestCompute != "" {
 		if dest, err := c.Host(mig.DestCompute); err == nil {
 			if info, err := dest.Info(ctx, inst.ID); err == nil && !info.Migrating {
-				// The guest arrived: the move is done.
+				// The guest arrived: the move is done, its ports with it.
+				c.RebindOrLog(ctx, inst, mig.DestCompute)
 				c.FreeAllocations(mig.UUID)
 				c.SetMigration(mig.UUID, "completed", nil)
 				c.Finish(inst.ID, compute.Outcome{Observed: &info,
@@ -483,6 +510,7 @@ func (c *Mover) RecoverLiveMigration(ctx context.Context, inst *compute.Instance
 				return
 			} else if err == nil {
 				if err := dest.FinishLiveMigration(ctx, dm); err == nil {
+					c.RebindOrLog(ctx, inst, mig.DestCompute)
 					c.FreeAllocations(mig.UUID)
 					c.SetMigration(mig.UUID, "completed", nil)
 					c.Finish(inst.ID, compute.Outcome{Place: &compute.Place{Host: mig.DestCompute, Node: mig.DestNode}})
@@ -495,5 +523,6 @@ func (c *Mover) RecoverLiveMigration(ctx context.Context, inst *compute.Instance
 	c.FreeAllocations(inst.ID)
 	c.Unclaim(inst.ID, mig.UUID)
 	c.SetMigration(mig.UUID, "error", nil)
+	c.RebindOrLog(ctx, inst, inst.Host)
 	c.RecoverObserved(ctx, inst)
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/networks"
+	"github.com/gostack/gostack/internal/network/subnets"
 )
 
 // RenderNetwork is a network as Neutron shows it.
@@ -47,7 +49,7 @@ func (h Handlers) renderNetworks(r *http.Request, ns []*network.Network) ([]wire
 	if err != nil {
 		return nil, err
 	}
-	scopes, err := h.Svc.NetworkScopes(r.Context(), ids)
+	scopes, err := subnets.New(h.Svc).NetworkScopes(r.Context(), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func (h Handlers) renderNetworks(r *http.Request, ns []*network.Network) ([]wire
 
 // LoadNetwork renders the network of the request's {id} path value.
 func (h Handlers) LoadNetwork(r *http.Request) (wire.Item, error) {
-	n, err := h.Svc.GetNetwork(r.Context(), h.Scope(r), r.PathValue("id"))
+	n, err := networks.New(h.Svc).GetNetwork(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func (h Handlers) ListNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ns, err := h.Svc.ListNetworks(r.Context(), q.Filter(h.Scope(r)))
+	ns, err := networks.New(h.Svc).ListNetworks(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -148,7 +150,7 @@ func (h Handlers) CreateNetwork(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			// A bulk create is all or nothing.
 			for _, m := range made {
-				_ = h.Svc.DeleteNetwork(r.Context(), network.Scope{Admin: true}, m["id"].(string))
+				_ = networks.New(h.Svc).DeleteNetwork(r.Context(), network.Scope{Admin: true}, m["id"].(string))
 			}
 			return err
 		}
@@ -173,7 +175,7 @@ func (h Handlers) createNetwork(r *http.Request, body map[string]json.RawMessage
 	if err := h.CheckAttrs(r, "create_network", body, target); err != nil {
 		return nil, err
 	}
-	c := network.NetworkCreate{ProjectID: project, AdminStateUp: b.AdminStateUp, Shared: b.Shared, External: b.External,
+	c := networks.Create{ProjectID: project, AdminStateUp: b.AdminStateUp, Shared: b.Shared, External: b.External,
 		IsDefault: b.IsDefault, MTU: b.MTU, PortSecurity: b.PortSecurity, NetworkType: b.NetworkType, Physnet: b.Physnet,
 		SegmentID: b.SegmentID, DNSDomain: b.DNSDomain, AZHints: b.AZHints, QoSPolicyID: b.QoSPolicyID}
 	if b.Name != nil {
@@ -188,7 +190,7 @@ func (h Handlers) createNetwork(r *http.Request, body map[string]json.RawMessage
 	if len(b.Segments) == 1 {
 		c.NetworkType, c.Physnet, c.SegmentID = b.Segments[0].NetworkType, b.Segments[0].Physnet, b.Segments[0].SegmentID
 	}
-	n, err := h.Svc.CreateNetwork(r.Context(), c)
+	n, err := networks.New(h.Svc).CreateNetwork(r.Context(), c)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +234,7 @@ func (h Handlers) UpdateNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := network.NetworkUpdate{Name: b.Name, Description: b.Description, AdminStateUp: b.AdminStateUp, Shared: b.Shared,
+	u := networks.Update{Name: b.Name, Description: b.Description, AdminStateUp: b.AdminStateUp, Shared: b.Shared,
 		External: b.External, IsDefault: b.IsDefault, MTU: b.MTU, PortSecurity: b.PortSecurity, DNSDomain: b.DNSDomain, Revision: rev}
 	if b.QoSPolicyID != nil {
 		var id *string
@@ -241,7 +243,7 @@ func (h Handlers) UpdateNetwork(w http.ResponseWriter, r *http.Request) error {
 		}
 		u.QoSPolicyID = &id
 	}
-	n, err := h.Svc.UpdateNetwork(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	n, err := networks.New(h.Svc).UpdateNetwork(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -254,7 +256,7 @@ func (h Handlers) UpdateNetwork(w http.ResponseWriter, r *http.Request) error {
 
 // DeleteNetwork is DELETE /v2.0/networks/{id}.
 func (h Handlers) DeleteNetwork(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteNetwork(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := networks.New(h.Svc).DeleteNetwork(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/networks"
+	"github.com/gostack/gostack/internal/network/ports"
 )
 
 // RenderPort is a port as Neutron shows it.
@@ -48,7 +50,7 @@ func (h Handlers) RenderPort(p *network.Port) wire.Item {
 	it["binding:profile"] = orEmpty(p.Profile)
 	it["dns_name"] = p.DNSName
 	dns := []wire.Item{}
-	for _, d := range h.Svc.DNSAssignments(p) {
+	for _, d := range ports.New(h.Svc).DNSAssignments(p) {
 		dns = append(dns, wire.Item{"hostname": d.Hostname, "ip_address": d.IP, "fqdn": d.FQDN})
 	}
 	it["dns_assignment"] = dns
@@ -110,7 +112,7 @@ func (h Handlers) networkOwners(r *http.Request, nets map[string]bool) (map[stri
 	for id := range nets {
 		ids = append(ids, id)
 	}
-	ns, err := h.Svc.ListNetworks(r.Context(), network.Filter{Scope: network.Scope{Admin: true}, IDs: ids})
+	ns, err := networks.New(h.Svc).ListNetworks(r.Context(), network.Filter{Scope: network.Scope{Admin: true}, IDs: ids})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +124,7 @@ func (h Handlers) networkOwners(r *http.Request, nets map[string]bool) (map[stri
 
 // LoadPort renders the port of the request's {id} path value.
 func (h Handlers) LoadPort(r *http.Request) (wire.Item, error) {
-	p, err := h.Svc.GetPort(r.Context(), h.Scope(r), r.PathValue("id"))
+	p, err := ports.New(h.Svc).GetPort(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +161,7 @@ func (h Handlers) ListPorts(w http.ResponseWriter, r *http.Request) error {
 			delete(q.Filters, "fixed_ips")
 		}
 	}
-	ps, err := h.Svc.ListPorts(r.Context(), q.Filter(h.Scope(r)))
+	ps, err := ports.New(h.Svc).ListPorts(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -301,7 +303,7 @@ func (h Handlers) CreatePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs := make([]network.PortCreate, 0, len(bodies))
+	cs := make([]ports.Create, 0, len(bodies))
 	for _, body := range bodies {
 		c, err := h.portCreate(r, body)
 		if err != nil {
@@ -309,7 +311,7 @@ func (h Handlers) CreatePort(w http.ResponseWriter, r *http.Request) error {
 		}
 		cs = append(cs, c)
 	}
-	ps, err := h.Svc.CreatePorts(r.Context(), cs)
+	ps, err := ports.New(h.Svc).CreatePorts(r.Context(), cs)
 	if err != nil {
 		return err
 	}
@@ -323,21 +325,21 @@ func (h Handlers) CreatePort(w http.ResponseWriter, r *http.Request) error {
 	return wire.ReplyMany(w, r, http.StatusCreated, "ports", items)
 }
 
-func (h Handlers) portCreate(r *http.Request, body map[string]json.RawMessage) (network.PortCreate, error) {
+func (h Handlers) portCreate(r *http.Request, body map[string]json.RawMessage) (ports.Create, error) {
 	var b portBody
 	if err := wire.Fields(body, &b); err != nil {
-		return network.PortCreate{}, err
+		return ports.Create{}, err
 	}
 	if b.NetworkID == nil {
-		return network.PortCreate{}, network.BadRequest("Failed to parse request. Required attribute 'network_id' not specified")
+		return ports.Create{}, network.BadRequest("Failed to parse request. Required attribute 'network_id' not specified")
 	}
 	project, err := h.Project(r, b.ProjectID, b.TenantID)
 	if err != nil {
-		return network.PortCreate{}, err
+		return ports.Create{}, err
 	}
-	n, err := h.Svc.GetNetwork(r.Context(), h.Scope(r), *b.NetworkID)
+	n, err := networks.New(h.Svc).GetNetwork(r.Context(), h.Scope(r), *b.NetworkID)
 	if err != nil {
-		return network.PortCreate{}, err
+		return ports.Create{}, err
 	}
 	target := wire.Item{"project_id": project, "tenant_id": project, "network_id": n.ID,
 		"network:tenant_id": n.ProjectID, "network:shared": n.Shared, "shared": n.Shared}
@@ -345,9 +347,9 @@ func (h Handlers) portCreate(r *http.Request, body map[string]json.RawMessage) (
 		target["device_owner"] = *b.DeviceOwner
 	}
 	if err := h.checkPortAttrs(r, "create_port", body, b.FixedIPs, target); err != nil {
-		return network.PortCreate{}, err
+		return ports.Create{}, err
 	}
-	c := network.PortCreate{ProjectID: project, NetworkID: n.ID, MAC: b.MAC, AdminStateUp: b.AdminStateUp,
+	c := ports.Create{ProjectID: project, NetworkID: n.ID, MAC: b.MAC, AdminStateUp: b.AdminStateUp,
 		PortSecurity: b.PortSecurity, HostID: b.HostID, VNICType: b.VNICType, Profile: b.Profile, DNSName: b.DNSName,
 		QoSPolicyID: b.QoSPolicyID}
 	set(&c.Name, b.Name)
@@ -356,7 +358,7 @@ func (h Handlers) portCreate(r *http.Request, body map[string]json.RawMessage) (
 	set(&c.DeviceOwner, b.DeviceOwner)
 	if _, ok := body["fixed_ips"]; ok {
 		if c.FixedIPs, err = fixedIPs(b.FixedIPs); err != nil {
-			return network.PortCreate{}, err
+			return ports.Create{}, err
 		}
 	}
 	if _, ok := body["security_groups"]; ok {
@@ -372,7 +374,7 @@ func (h Handlers) portCreate(r *http.Request, body map[string]json.RawMessage) (
 	for _, o := range b.ExtraDHCPOpts {
 		v, err := ipVersion(o.IPVersion)
 		if err != nil {
-			return network.PortCreate{}, err
+			return ports.Create{}, err
 		}
 		if o.Value == nil {
 			continue
@@ -428,7 +430,7 @@ func (h Handlers) UpdatePort(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := network.PortUpdate{Name: b.Name, Description: b.Description, DeviceID: b.DeviceID, DeviceOwner: b.DeviceOwner,
+	u := ports.Update{Name: b.Name, Description: b.Description, DeviceID: b.DeviceID, DeviceOwner: b.DeviceOwner,
 		MAC: b.MAC, HostID: b.HostID, VNICType: b.VNICType, DNSName: b.DNSName, AdminStateUp: b.AdminStateUp,
 		PortSecurity: b.PortSecurity, Revision: rev}
 	if _, ok := body["fixed_ips"]; ok {
@@ -457,19 +459,19 @@ func (h Handlers) UpdatePort(w http.ResponseWriter, r *http.Request) error {
 		u.AddressPairs = &pairs
 	}
 	if _, ok := body["extra_dhcp_opts"]; ok {
-		u.ExtraDHCPOpts = []network.DHCPOptChange{}
+		u.ExtraDHCPOpts = []ports.DHCPOptChange{}
 		for _, o := range b.ExtraDHCPOpts {
 			v, err := ipVersion(o.IPVersion)
 			if err != nil {
 				return err
 			}
-			u.ExtraDHCPOpts = append(u.ExtraDHCPOpts, network.DHCPOptChange{Name: o.Name, Value: o.Value, IPVersion: v})
+			u.ExtraDHCPOpts = append(u.ExtraDHCPOpts, ports.DHCPOptChange{Name: o.Name, Value: o.Value, IPVersion: v})
 		}
 	}
 	if _, ok := body["qos_policy_id"]; ok {
 		u.QoSPolicyID = &b.QoSPolicyID
 	}
-	p, err := h.Svc.UpdatePort(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	p, err := ports.New(h.Svc).UpdatePort(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -485,7 +487,7 @@ func (h Handlers) UpdatePort(w http.ResponseWriter, r *http.Request) error {
 
 // DeletePort is DELETE /v2.0/ports/{id}.
 func (h Handlers) DeletePort(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeletePort(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := ports.New(h.Svc).DeletePort(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/subnets"
 )
 
 // RenderSubnetPool is a subnet pool as Neutron shows it.
@@ -50,7 +51,7 @@ func (h Handlers) renderSubnetPools(r *http.Request, ps []*network.SubnetPool) (
 
 // LoadSubnetPool renders the pool of the request's {id} path value.
 func (h Handlers) LoadSubnetPool(r *http.Request) (wire.Item, error) {
-	p, err := h.Svc.GetSubnetPool(r.Context(), h.Scope(r), r.PathValue("id"))
+	p, err := subnets.New(h.Svc).GetSubnetPool(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (h Handlers) ListSubnetPools(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	ps, err := h.Svc.ListSubnetPools(r.Context(), q.Filter(h.Scope(r)))
+	ps, err := subnets.New(h.Svc).ListSubnetPools(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (h Handlers) CreateSubnetPool(w http.ResponseWriter, r *http.Request) error
 	if err := h.CheckAttrs(r, "create_subnetpool", bodies[0], wire.Item{"project_id": project, "tenant_id": project}); err != nil {
 		return err
 	}
-	c := network.SubnetPoolCreate{ProjectID: project, Shared: b.Shared, IsDefault: b.IsDefault, AddressScopeID: b.AddressScopeID}
+	c := subnets.PoolCreate{ProjectID: project, Shared: b.Shared, IsDefault: b.IsDefault, AddressScopeID: b.AddressScopeID}
 	set(&c.Name, b.Name)
 	set(&c.Description, b.Description)
 	if c.Prefixes, err = prefixes(b.Prefixes); err != nil {
@@ -161,7 +162,7 @@ func (h Handlers) CreateSubnetPool(w http.ResponseWriter, r *http.Request) error
 	if c.DefaultPrefixLen, c.MinPrefixLen, c.MaxLen, c.DefaultQuota, err = b.lens(); err != nil {
 		return err
 	}
-	p, err := h.Svc.CreateSubnetPool(r.Context(), h.Scope(r), c)
+	p, err := subnets.New(h.Svc).CreateSubnetPool(r.Context(), h.Scope(r), c)
 	if err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func (h Handlers) UpdateSubnetPool(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	u := network.SubnetPoolUpdate{Name: b.Name, Description: b.Description, IsDefault: b.IsDefault, Revision: rev}
+	u := subnets.PoolUpdate{Name: b.Name, Description: b.Description, IsDefault: b.IsDefault, Revision: rev}
 	var quota *int64
 	if u.DefaultPrefixLen, u.MinPrefixLen, u.MaxLen, quota, err = b.lens(); err != nil {
 		return err
@@ -213,7 +214,7 @@ func (h Handlers) UpdateSubnetPool(w http.ResponseWriter, r *http.Request) error
 		}
 		u.Prefixes = &ps
 	}
-	p, err := h.Svc.UpdateSubnetPool(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	p, err := subnets.New(h.Svc).UpdateSubnetPool(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (h Handlers) UpdateSubnetPool(w http.ResponseWriter, r *http.Request) error
 
 // DeleteSubnetPool is DELETE /v2.0/subnetpools/{id}.
 func (h Handlers) DeleteSubnetPool(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteSubnetPool(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := subnets.New(h.Svc).DeleteSubnetPool(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -255,7 +256,7 @@ func (h Handlers) renderScopes(r *http.Request, as []*network.AddressScope) []wi
 
 // LoadAddressScope renders the address scope of the request's {id}.
 func (h Handlers) LoadAddressScope(r *http.Request) (wire.Item, error) {
-	a, err := h.Svc.GetAddressScope(r.Context(), h.Scope(r), r.PathValue("id"))
+	a, err := subnets.New(h.Svc).GetAddressScope(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +273,7 @@ func (h Handlers) ListAddressScopes(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	as, err := h.Svc.ListAddressScopes(r.Context(), q.Filter(h.Scope(r)))
+	as, err := subnets.New(h.Svc).ListAddressScopes(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -321,7 +322,7 @@ func (h Handlers) CreateAddressScope(w http.ResponseWriter, r *http.Request) err
 	var name string
 	set(&name, b.Name)
 	shared := b.Shared != nil && *b.Shared
-	a, err := h.Svc.CreateAddressScope(r.Context(), project, name, *v, shared)
+	a, err := subnets.New(h.Svc).CreateAddressScope(r.Context(), project, name, *v, shared)
 	if err != nil {
 		return err
 	}
@@ -348,7 +349,7 @@ func (h Handlers) UpdateAddressScope(w http.ResponseWriter, r *http.Request) err
 	if err := h.CheckAttrs(r, "update_address_scope", bodies[0], cur); err != nil {
 		return err
 	}
-	a, err := h.Svc.UpdateAddressScope(r.Context(), h.Scope(r), r.PathValue("id"), network.AddressScopeUpdate{Name: b.Name, Shared: b.Shared})
+	a, err := subnets.New(h.Svc).UpdateAddressScope(r.Context(), h.Scope(r), r.PathValue("id"), subnets.ScopeUpdate{Name: b.Name, Shared: b.Shared})
 	if err != nil {
 		return err
 	}
@@ -357,7 +358,7 @@ func (h Handlers) UpdateAddressScope(w http.ResponseWriter, r *http.Request) err
 
 // DeleteAddressScope is DELETE /v2.0/address-scopes/{id}.
 func (h Handlers) DeleteAddressScope(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteAddressScope(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := subnets.New(h.Svc).DeleteAddressScope(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/networks"
+	"github.com/gostack/gostack/internal/network/subnets"
 )
 
 // RenderSubnet is a subnet as Neutron shows it; external is its
@@ -71,7 +73,7 @@ func (h Handlers) renderSubnets(r *http.Request, ss []*network.Subnet) ([]wire.I
 	}
 	nets := map[string]*network.Network{}
 	if len(netIDs) > 0 {
-		ns, err := h.Svc.ListNetworks(r.Context(), network.Filter{Scope: network.Scope{Admin: true}, IDs: netIDs})
+		ns, err := networks.New(h.Svc).ListNetworks(r.Context(), network.Filter{Scope: network.Scope{Admin: true}, IDs: netIDs})
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +104,7 @@ func (h Handlers) renderSubnets(r *http.Request, ss []*network.Subnet) ([]wire.I
 
 // LoadSubnet renders the subnet of the request's {id} path value.
 func (h Handlers) LoadSubnet(r *http.Request) (wire.Item, error) {
-	sn, err := h.Svc.GetSubnet(r.Context(), h.Scope(r), r.PathValue("id"))
+	sn, err := subnets.New(h.Svc).GetSubnet(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +124,7 @@ func (h Handlers) ListSubnets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ss, err := h.Svc.ListSubnets(r.Context(), q.Filter(h.Scope(r)))
+	ss, err := subnets.New(h.Svc).ListSubnets(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -256,7 +258,7 @@ func (h Handlers) CreateSubnet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs := make([]network.SubnetCreate, 0, len(bodies))
+	cs := make([]subnets.Create, 0, len(bodies))
 	for _, body := range bodies {
 		c, err := h.subnetCreate(r, body)
 		if err != nil {
@@ -264,7 +266,7 @@ func (h Handlers) CreateSubnet(w http.ResponseWriter, r *http.Request) error {
 		}
 		cs = append(cs, c)
 	}
-	ss, err := h.Svc.CreateSubnets(r.Context(), h.Scope(r), cs)
+	ss, err := subnets.New(h.Svc).CreateSubnets(r.Context(), h.Scope(r), cs)
 	if err != nil {
 		return err
 	}
@@ -281,37 +283,37 @@ func (h Handlers) CreateSubnet(w http.ResponseWriter, r *http.Request) error {
 	return wire.ReplyMany(w, r, http.StatusCreated, "subnets", items)
 }
 
-func (h Handlers) subnetCreate(r *http.Request, body map[string]json.RawMessage) (network.SubnetCreate, error) {
+func (h Handlers) subnetCreate(r *http.Request, body map[string]json.RawMessage) (subnets.Create, error) {
 	var b subnetBody
 	if err := wire.Fields(body, &b); err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	if b.NetworkID == nil {
-		return network.SubnetCreate{}, network.BadRequest("Failed to parse request. Required attribute 'network_id' not specified")
+		return subnets.Create{}, network.BadRequest("Failed to parse request. Required attribute 'network_id' not specified")
 	}
 	v, err := intValue("ip_version", b.IPVersion)
 	if err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	if v == nil {
-		return network.SubnetCreate{}, network.BadRequest("Failed to parse request. Required attribute 'ip_version' not specified")
+		return subnets.Create{}, network.BadRequest("Failed to parse request. Required attribute 'ip_version' not specified")
 	}
 	project, err := h.Project(r, b.ProjectID, b.TenantID)
 	if err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
-	n, err := h.Svc.GetNetwork(r.Context(), h.Scope(r), *b.NetworkID)
+	n, err := networks.New(h.Svc).GetNetwork(r.Context(), h.Scope(r), *b.NetworkID)
 	if err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	target := wire.Item{"project_id": project, "tenant_id": project, "network_id": n.ID, "network:tenant_id": n.ProjectID, "shared": n.Shared}
 	if !h.Allowed(r, "create_subnet", target) {
-		return network.SubnetCreate{}, wire.Forbidden("create_subnet")
+		return subnets.Create{}, wire.Forbidden("create_subnet")
 	}
 	if err := h.CheckAttrs(r, "create_subnet", body, target); err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
-	c := network.SubnetCreate{ProjectID: project, NetworkID: n.ID, IPVersion: *v, EnableDHCP: b.EnableDHCP,
+	c := subnets.Create{ProjectID: project, NetworkID: n.ID, IPVersion: *v, EnableDHCP: b.EnableDHCP,
 		IPv6RAMode: b.IPv6RAMode, IPv6AddressMode: b.IPv6AddressMode, DNSNameservers: b.DNSNameservers,
 		ServiceTypes: b.ServiceTypes, SubnetPoolID: b.SubnetPoolID, SegmentID: b.SegmentID, DNSPublishFixed: b.DNSPublishFixed}
 	set(&c.Name, b.Name)
@@ -322,23 +324,23 @@ func (h Handlers) subnetCreate(r *http.Request, body map[string]json.RawMessage)
 	if b.CIDR != nil {
 		p, err := parseCIDR(*b.CIDR)
 		if err != nil {
-			return network.SubnetCreate{}, err
+			return subnets.Create{}, err
 		}
 		c.CIDR = &p
 	}
 	if c.PrefixLen, err = intValue("prefixlen", b.PrefixLen); err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	if c.GatewaySet, c.GatewayIP, err = gateway(b.GatewayIP); err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	if _, ok := body["allocation_pools"]; ok && b.Pools != nil {
 		if c.Pools, err = pools(b.Pools); err != nil {
-			return network.SubnetCreate{}, err
+			return subnets.Create{}, err
 		}
 	}
 	if c.HostRoutes, err = routes(b.HostRoutes); err != nil {
-		return network.SubnetCreate{}, err
+		return subnets.Create{}, err
 	}
 	return c, nil
 }
@@ -368,7 +370,7 @@ func (h Handlers) UpdateSubnet(w http.ResponseWriter, r *http.Request) error {
 	for k, v := range cur {
 		target[k] = v
 	}
-	n, err := h.Svc.GetNetwork(r.Context(), network.Scope{Admin: true}, cur["network_id"].(string))
+	n, err := networks.New(h.Svc).GetNetwork(r.Context(), network.Scope{Admin: true}, cur["network_id"].(string))
 	if err != nil {
 		return err
 	}
@@ -380,7 +382,7 @@ func (h Handlers) UpdateSubnet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := network.SubnetUpdate{Name: b.Name, Description: b.Description, EnableDHCP: b.EnableDHCP,
+	u := subnets.Update{Name: b.Name, Description: b.Description, EnableDHCP: b.EnableDHCP,
 		DNSPublishFixed: b.DNSPublishFixed, Revision: rev}
 	if u.GatewaySet, u.GatewayIP, err = gateway(b.GatewayIP); err != nil {
 		return err
@@ -410,7 +412,7 @@ func (h Handlers) UpdateSubnet(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := body["segment_id"]; ok {
 		u.SegmentID = &b.SegmentID
 	}
-	sn, err := h.Svc.UpdateSubnet(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	sn, err := subnets.New(h.Svc).UpdateSubnet(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -426,7 +428,7 @@ func (h Handlers) UpdateSubnet(w http.ResponseWriter, r *http.Request) error {
 
 // DeleteSubnet is DELETE /v2.0/subnets/{id}.
 func (h Handlers) DeleteSubnet(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteSubnet(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := subnets.New(h.Svc).DeleteSubnet(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

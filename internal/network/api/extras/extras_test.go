@@ -6,6 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostack/gostack/internal/network/policies"
+
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	ext "github.com/gostack/gostack/internal/network/extras"
 
 	"github.com/gostack/gostack/internal/network"
@@ -39,7 +44,9 @@ func setup(t *testing.T) *apitest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol := apitest.Policy(t, network.PolicyDefaults())
+	routers.Register(svc)
+	floatingips.Register(svc)
+	pol := apitest.Policy(t, policies.Defaults())
 	return apitest.Serve(t, netapi.New(svc, pol, apitest.Tokens("alice", "bob"), slog.New(slog.DiscardHandler)).Handler())
 }
 
@@ -108,11 +115,13 @@ func TestAgentUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	routers.Register(svc)
+	floatingips.Register(svc)
 	a, err := ext.New(svc).ReportAgent(ctx, ext.AgentReport{Type: network.AgentL3, Binary: "gostack-l3-agent", Host: "node1", Topic: "l3_agent"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := apitest.Serve(t, netapi.New(svc, apitest.Policy(t, network.PolicyDefaults()), apitest.Tokens("alice"),
+	srv := apitest.Serve(t, netapi.New(svc, apitest.Policy(t, policies.Defaults()), apitest.Tokens("alice"),
 		slog.New(slog.DiscardHandler)).Handler())
 	p := "/v2.0/agents/" + a.ID
 	srv.Run(t, []apitest.Step{

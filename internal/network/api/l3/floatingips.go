@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/floatingips"
 )
 
 // RenderFloatingIP is a floating IP as Neutron shows it, with its port's
@@ -74,7 +75,7 @@ func (h Handlers) renderFloatingIP(r *http.Request, f *network.FloatingIP) (wire
 // LoadFloatingIP renders the floating IP of the request's {id} path
 // value.
 func (h Handlers) LoadFloatingIP(r *http.Request) (wire.Item, error) {
-	f, err := h.Svc.GetFloatingIP(r.Context(), h.Scope(r), r.PathValue("id"))
+	f, err := floatingips.New(h.Svc).GetFloatingIP(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +88,7 @@ func (h Handlers) ListFloatingIPs(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	fs, err := h.Svc.ListFloatingIPs(r.Context(), q.Filter(h.Scope(r)))
+	fs, err := floatingips.New(h.Svc).ListFloatingIPs(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (h Handlers) CreateFloatingIP(w http.ResponseWriter, r *http.Request) error
 	if err := h.CheckAttrs(r, "create_floatingip", body, wire.Item{"project_id": project, "tenant_id": project}); err != nil {
 		return err
 	}
-	c := network.FloatingIPCreate{ProjectID: project, NetworkID: *b.NetworkID, PortID: b.PortID}
+	c := floatingips.Create{ProjectID: project, NetworkID: *b.NetworkID, PortID: b.PortID}
 	if b.SubnetID != nil {
 		c.SubnetID = *b.SubnetID
 	}
@@ -173,7 +174,7 @@ func (h Handlers) CreateFloatingIP(w http.ResponseWriter, r *http.Request) error
 	if err := checkText("", c.Description); err != nil {
 		return err
 	}
-	f, err := h.Svc.CreateFloatingIP(r.Context(), h.Scope(r), c)
+	f, err := floatingips.New(h.Svc).CreateFloatingIP(r.Context(), h.Scope(r), c)
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func (h Handlers) UpdateFloatingIP(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	u := network.FloatingIPUpdate{Description: b.Description, Revision: rev}
+	u := floatingips.Update{Description: b.Description, Revision: rev}
 	// A null decodes as an absent attribute: the body says whether
 	// port_id was named (null disassociates).
 	if raw, ok := body["port_id"]; ok {
@@ -229,7 +230,7 @@ func (h Handlers) UpdateFloatingIP(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	f, err := h.Svc.UpdateFloatingIP(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	f, err := floatingips.New(h.Svc).UpdateFloatingIP(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -242,7 +243,7 @@ func (h Handlers) UpdateFloatingIP(w http.ResponseWriter, r *http.Request) error
 
 // DeleteFloatingIP is DELETE /v2.0/floatingips/{id}.
 func (h Handlers) DeleteFloatingIP(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteFloatingIP(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := floatingips.New(h.Svc).DeleteFloatingIP(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -256,7 +257,7 @@ func (h Handlers) ListPools(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pools, err := h.Svc.FloatingIPPools(r.Context())
+	pools, err := floatingips.New(h.Svc).FloatingIPPools(r.Context())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/floatingips"
 )
 
 // RenderPortForwarding is a port forwarding as Neutron shows it.
@@ -26,24 +27,24 @@ type portForwardingBody struct {
 
 // portForwarding reads a port forwarding body; create wants every
 // attribute but the description.
-func portForwarding(r *http.Request, create bool) (network.PortForwardingChange, error) {
+func portForwarding(r *http.Request, create bool) (floatingips.PortForwardingChange, error) {
 	bodies, _, err := wire.Body(r, "port_forwarding", "")
 	if err != nil {
-		return network.PortForwardingChange{}, err
+		return floatingips.PortForwardingChange{}, err
 	}
 	var b portForwardingBody
 	if err := wire.Fields(bodies[0], &b); err != nil {
-		return network.PortForwardingChange{}, err
+		return floatingips.PortForwardingChange{}, err
 	}
 	if create {
 		if err := required(bodies[0], "external_port", "internal_port", "internal_ip_address", "protocol", "internal_port_id"); err != nil {
-			return network.PortForwardingChange{}, err
+			return floatingips.PortForwardingChange{}, err
 		}
 	}
-	c := network.PortForwardingChange{Protocol: b.Protocol, ExternalPort: b.ExternalPort, InternalPortID: b.InternalPortID,
+	c := floatingips.PortForwardingChange{Protocol: b.Protocol, ExternalPort: b.ExternalPort, InternalPortID: b.InternalPortID,
 		InternalPort: b.InternalPort, Description: b.Description}
 	if c.InternalIP, err = optAddr("internal_ip_address", b.InternalIP); err != nil {
-		return network.PortForwardingChange{}, err
+		return floatingips.PortForwardingChange{}, err
 	}
 	return c, nil
 }
@@ -54,7 +55,7 @@ func (h Handlers) ListPortForwardings(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	pfs, err := h.Svc.ListPortForwardings(r.Context(), h.Scope(r), r.PathValue("id"))
+	pfs, err := floatingips.New(h.Svc).ListPortForwardings(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (h Handlers) CreatePortForwarding(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	pf, err := h.Svc.CreatePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), c)
+	pf, err := floatingips.New(h.Svc).CreatePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), c)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (h Handlers) CreatePortForwarding(w http.ResponseWriter, r *http.Request) e
 
 // ShowPortForwarding is GET /v2.0/floatingips/{id}/port_forwardings/{pf}.
 func (h Handlers) ShowPortForwarding(w http.ResponseWriter, r *http.Request) error {
-	pf, err := h.Svc.GetPortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf"))
+	pf, err := floatingips.New(h.Svc).GetPortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf"))
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (h Handlers) UpdatePortForwarding(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	pf, err := h.Svc.UpdatePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf"), c)
+	pf, err := floatingips.New(h.Svc).UpdatePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf"), c)
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (h Handlers) UpdatePortForwarding(w http.ResponseWriter, r *http.Request) e
 
 // DeletePortForwarding is DELETE /v2.0/floatingips/{id}/port_forwardings/{pf}.
 func (h Handlers) DeletePortForwarding(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeletePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf")); err != nil {
+	if err := floatingips.New(h.Svc).DeletePortForwarding(r.Context(), h.Scope(r), r.PathValue("id"), r.PathValue("pf")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

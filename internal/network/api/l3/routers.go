@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
+	"github.com/gostack/gostack/internal/network/routers"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -73,7 +74,7 @@ func (h Handlers) renderRouter(r *http.Request, rt *network.Router) (wire.Item, 
 
 // LoadRouter renders the router of the request's {id} path value.
 func (h Handlers) LoadRouter(r *http.Request) (wire.Item, error) {
-	rt, err := h.Svc.GetRouter(r.Context(), h.Scope(r), r.PathValue("id"))
+	rt, err := routers.New(h.Svc).GetRouter(r.Context(), h.Scope(r), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func (h Handlers) ListRouters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rs, err := h.Svc.ListRouters(r.Context(), q.Filter(h.Scope(r)))
+	rs, err := routers.New(h.Svc).ListRouters(r.Context(), q.Filter(h.Scope(r)))
 	if err != nil {
 		return err
 	}
@@ -120,13 +121,13 @@ type gatewayBody struct {
 // enforces the attribute rules of its keys ("create_router:
 // external_gateway_info:enable_snat" is the admin's). Null or {} asks
 // for no gateway.
-func (h Handlers) gateway(r *http.Request, action string, body map[string]json.RawMessage, target wire.Item) (*network.GatewayRequest, error) {
+func (h Handlers) gateway(r *http.Request, action string, body map[string]json.RawMessage, target wire.Item) (*routers.GatewayRequest, error) {
 	raw, ok := body["external_gateway_info"]
 	if !ok {
 		return nil, nil
 	}
 	if isNull(raw) {
-		return &network.GatewayRequest{}, nil
+		return &routers.GatewayRequest{}, nil
 	}
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &keys); err != nil {
@@ -149,7 +150,7 @@ func (h Handlers) gateway(r *http.Request, action string, body map[string]json.R
 		return nil, network.BadRequest("Invalid input for external_gateway_info. Reason: %s.", err)
 	}
 	if len(keys) == 0 {
-		return &network.GatewayRequest{}, nil
+		return &routers.GatewayRequest{}, nil
 	}
 	if g.NetworkID == nil || *g.NetworkID == "" {
 		names := make([]string, 0, len(keys))
@@ -165,7 +166,7 @@ func (h Handlers) gateway(r *http.Request, action string, body map[string]json.R
 			return nil, wire.Forbidden(rule)
 		}
 	}
-	out := &network.GatewayRequest{NetworkID: *g.NetworkID, EnableSNAT: g.EnableSNAT}
+	out := &routers.GatewayRequest{NetworkID: *g.NetworkID, EnableSNAT: g.EnableSNAT}
 	if g.FixedIPs != nil {
 		reqs := make([]network.FixedIPRequest, 0, len(*g.FixedIPs))
 		for _, f := range *g.FixedIPs {
@@ -225,7 +226,7 @@ func (h Handlers) CreateRouter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c := network.RouterCreate{ProjectID: project, AdminStateUp: b.AdminStateUp, Gateway: gw, Distributed: b.Distributed,
+	c := routers.Create{ProjectID: project, AdminStateUp: b.AdminStateUp, Gateway: gw, Distributed: b.Distributed,
 		HA: b.HA, AZHints: b.AZHints, FlavorID: b.FlavorID}
 	if b.Name != nil {
 		c.Name = *b.Name
@@ -236,7 +237,7 @@ func (h Handlers) CreateRouter(w http.ResponseWriter, r *http.Request) error {
 	if err := checkText(c.Name, c.Description); err != nil {
 		return err
 	}
-	rt, err := h.Svc.CreateRouter(r.Context(), h.Scope(r), c)
+	rt, err := routers.New(h.Svc).CreateRouter(r.Context(), h.Scope(r), c)
 	if err != nil {
 		return err
 	}
@@ -327,7 +328,7 @@ func (h Handlers) UpdateRouter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := network.RouterUpdate{Name: b.Name, Description: b.Description, AdminStateUp: b.AdminStateUp, Gateway: gw,
+	u := routers.Update{Name: b.Name, Description: b.Description, AdminStateUp: b.AdminStateUp, Gateway: gw,
 		Distributed: b.Distributed, HA: b.HA, Revision: rev}
 	var name, desc string
 	if b.Name != nil {
@@ -348,7 +349,7 @@ func (h Handlers) UpdateRouter(w http.ResponseWriter, r *http.Request) error {
 		}
 		u.Routes = &routes
 	}
-	rt, err := h.Svc.UpdateRouter(r.Context(), h.Scope(r), r.PathValue("id"), u)
+	rt, err := routers.New(h.Svc).UpdateRouter(r.Context(), h.Scope(r), r.PathValue("id"), u)
 	if err != nil {
 		return err
 	}
@@ -361,7 +362,7 @@ func (h Handlers) UpdateRouter(w http.ResponseWriter, r *http.Request) error {
 
 // DeleteRouter is DELETE /v2.0/routers/{id}.
 func (h Handlers) DeleteRouter(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Svc.DeleteRouter(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
+	if err := routers.New(h.Svc).DeleteRouter(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -371,14 +372,14 @@ func (h Handlers) DeleteRouter(w http.ResponseWriter, r *http.Request) error {
 // interfaceRequest reads the body of add_router_interface and
 // remove_router_interface: {"subnet_id": ..} or {"port_id": ..}, not
 // wrapped.
-func interfaceRequest(r *http.Request) (network.InterfaceRequest, error) {
+func interfaceRequest(r *http.Request) (routers.InterfaceRequest, error) {
 	var b struct {
 		SubnetID *string `json:"subnet_id"`
 		PortID   *string `json:"port_id"`
 	}
 	var raw map[string]json.RawMessage
 	if err := httpapi.Decode(r, &raw, httpapi.DecodeOptions{}); err != nil || raw == nil {
-		return network.InterfaceRequest{}, network.BadRequest("Resource body required")
+		return routers.InterfaceRequest{}, network.BadRequest("Resource body required")
 	}
 	// Neutron reads the two keys and ignores any other.
 	known := map[string]json.RawMessage{}
@@ -388,9 +389,9 @@ func interfaceRequest(r *http.Request) (network.InterfaceRequest, error) {
 		}
 	}
 	if err := wire.Fields(known, &b); err != nil {
-		return network.InterfaceRequest{}, err
+		return routers.InterfaceRequest{}, err
 	}
-	var req network.InterfaceRequest
+	var req routers.InterfaceRequest
 	if b.SubnetID != nil {
 		req.SubnetID = *b.SubnetID
 	}
@@ -401,7 +402,7 @@ func interfaceRequest(r *http.Request) (network.InterfaceRequest, error) {
 }
 
 // renderInterface is Neutron's answer about a router interface.
-func renderInterface(i *network.Interface) wire.Item {
+func renderInterface(i *routers.Interface) wire.Item {
 	return wire.Item{"id": i.RouterID, "tenant_id": i.ProjectID, "project_id": i.ProjectID, "port_id": i.PortID,
 		"network_id": i.NetworkID, "subnet_id": i.SubnetID, "subnet_ids": i.SubnetIDs}
 }
@@ -412,7 +413,7 @@ func (h Handlers) AddInterface(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i, err := h.Svc.AddInterface(r.Context(), h.Scope(r), r.PathValue("id"), req)
+	i, err := routers.New(h.Svc).AddInterface(r.Context(), h.Scope(r), r.PathValue("id"), req)
 	if err != nil {
 		return err
 	}
@@ -425,7 +426,7 @@ func (h Handlers) RemoveInterface(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	i, err := h.Svc.RemoveInterface(r.Context(), h.Scope(r), r.PathValue("id"), req)
+	i, err := routers.New(h.Svc).RemoveInterface(r.Context(), h.Scope(r), r.PathValue("id"), req)
 	if err != nil {
 		return err
 	}
@@ -460,7 +461,7 @@ func (h Handlers) editRoutes(w http.ResponseWriter, r *http.Request, add bool) e
 	if err != nil {
 		return err
 	}
-	rt, err := h.Svc.EditRoutes(r.Context(), h.Scope(r), r.PathValue("id"), routes, add)
+	rt, err := routers.New(h.Svc).EditRoutes(r.Context(), h.Scope(r), r.PathValue("id"), routes, add)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (h Handlers) LoadGroup(r *http.Request) (wire.Item, error) {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, network.GroupNotFound(g.ID)
+		return nil, nsg.GroupNotFound(g.ID)
 	}
 	return items[0], nil
 }
@@ -189,7 +189,7 @@ func (h Handlers) UpdateGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(items) == 0 {
-		return network.GroupNotFound(g.ID)
+		return nsg.GroupNotFound(g.ID)
 	}
 	return wire.Reply(w, r, http.StatusOK, "security_group", items[0])
 }

@@ -91,7 +91,7 @@ func (h Handlers) LoadRule(r *http.Request) (wire.Item, error) {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, network.RuleNotFound(x.ID)
+		return nil, nsg.RuleNotFound(x.ID)
 	}
 	return items[0], nil
 }

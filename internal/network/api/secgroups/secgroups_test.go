@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostack/gostack/internal/network/policies"
+
+	"github.com/gostack/gostack/internal/network/floatingips"
+	"github.com/gostack/gostack/internal/network/routers"
+
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
 	"github.com/gostack/gostack/internal/network/store"
@@ -24,7 +29,9 @@ func setup(t *testing.T) *apitest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol := apitest.Policy(t, network.PolicyDefaults())
+	routers.Register(svc)
+	floatingips.Register(svc)
+	pol := apitest.Policy(t, policies.Defaults())
 	return apitest.Serve(t, netapi.New(svc, pol, apitest.Tokens("alice", "bob"), slog.New(slog.DiscardHandler)).Handler())
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/networks"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -58,7 +59,7 @@ func (c *Ctx) completeTarget(r *http.Request, t map[string]any) (map[string]any,
 	}
 	t["project_id"], t["tenant_id"] = project, project
 	if id, ok := t["network_id"].(string); ok && id != "" {
-		n, err := c.Svc.GetNetwork(r.Context(), c.Scope(r), id)
+		n, err := networks.New(c.Svc).GetNetwork(r.Context(), c.Scope(r), id)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +85,7 @@ func (c *Ctx) ItemTarget(load func(r *http.Request) (Item, error)) func(r *http.
 		}
 		if _, ok := t["network:tenant_id"]; !ok {
 			if id, ok := t["network_id"].(string); ok && id != "" {
-				n, err := c.Svc.GetNetwork(r.Context(), network.Scope{Admin: true}, id)
+				n, err := networks.New(c.Svc).GetNetwork(r.Context(), network.Scope{Admin: true}, id)
 				if err != nil && !apierr.IsNotFound(err) {
 					return nil, err
 				}

@@ -1,4 +1,4 @@
-package store
+package secgroups
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// fillGroups reads the security groups of ps.
-func (t *txn) fillGroups(ctx context.Context, ps []*network.Port) error {
+// FillGroups reads the security groups of ps (the ports list fills
+// them in).
+func (t *Txn) FillGroups(ctx context.Context, ps []*network.Port) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -46,7 +48,7 @@ func (t *txn) fillGroups(ctx context.Context, ps []*network.Port) error {
 }
 
 // SetPortGroups replaces the security groups of a port.
-func (t *txn) SetPortGroups(ctx context.Context, port string, groups []string) error {
+func (t *Txn) SetPortGroups(ctx context.Context, port string, groups []string) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM port_security_groups WHERE port_id = $1`, port); err != nil {
 		return err
 	}
@@ -72,7 +74,7 @@ func scanGroup(sc db.Scanner) (*network.SecurityGroup, error) {
 	return &g, nil
 }
 
-func (t *txn) InsertSecurityGroup(ctx context.Context, g *network.SecurityGroup) (bool, error) {
+func (t *Txn) InsertSecurityGroup(ctx context.Context, g *network.SecurityGroup) (bool, error) {
 	var def sql.NullString
 	if g.Default {
 		def = sql.NullString{String: g.ProjectID, Valid: true}
@@ -89,7 +91,7 @@ func (t *txn) InsertSecurityGroup(ctx context.Context, g *network.SecurityGroup)
 	return n == 1, err
 }
 
-func (t *txn) GetSecurityGroup(ctx context.Context, id string) (*network.SecurityGroup, error) {
+func (t *Txn) GetSecurityGroup(ctx context.Context, id string) (*network.SecurityGroup, error) {
 	g, err := scanGroup(t.tx.QueryRowContext(ctx, `SELECT `+groupCols+` FROM security_groups WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apierr.ErrNotFound
@@ -100,7 +102,7 @@ func (t *txn) GetSecurityGroup(ctx context.Context, id string) (*network.Securit
 	return g, t.fillRules(ctx, []*network.SecurityGroup{g})
 }
 
-func (t *txn) DefaultSecurityGroup(ctx context.Context, project string) (string, error) {
+func (t *Txn) DefaultSecurityGroup(ctx context.Context, project string) (string, error) {
 	var id string
 	err := t.tx.QueryRowContext(ctx, `SELECT id FROM security_groups WHERE default_project_id = $1`, project).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -111,14 +113,14 @@ func (t *txn) DefaultSecurityGroup(ctx context.Context, project string) (string,
 
 // ListSecurityGroups lists the scope's groups (all for an admin),
 // narrowed in SQL by id, project and name.
-func (t *txn) ListSecurityGroups(ctx context.Context, f network.Filter) ([]*network.SecurityGroup, error) {
+func (t *Txn) ListSecurityGroups(ctx context.Context, f network.Filter) ([]*network.SecurityGroup, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
 	gs, err := db.All(ctx, t.tx, scanGroup, `SELECT `+groupCols+` FROM security_groups WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 	if err != nil {
@@ -128,7 +130,7 @@ func (t *txn) ListSecurityGroups(ctx context.Context, f network.Filter) ([]*netw
 }
 
 // fillRules reads the rules of gs.
-func (t *txn) fillRules(ctx context.Context, gs []*network.SecurityGroup) error {
+func (t *Txn) fillRules(ctx context.Context, gs []*network.SecurityGroup) error {
 	if len(gs) == 0 {
 		return nil
 	}
@@ -155,25 +157,25 @@ func (t *txn) fillRules(ctx context.Context, gs []*network.SecurityGroup) error 
 	return nil
 }
 
-func (t *txn) UpdateSecurityGroup(ctx context.Context, g *network.SecurityGroup) error {
+func (t *Txn) UpdateSecurityGroup(ctx context.Context, g *network.SecurityGroup) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE security_groups SET name = $2, description = $3, stateful = $4,
 		updated_at = $5, revision_number = $6 WHERE id = $1`,
 		g.ID, g.Name, g.Description, g.Stateful, g.UpdatedAt, g.Revision)
 	return err
 }
 
-func (t *txn) DeleteSecurityGroup(ctx context.Context, id string) error {
+func (t *Txn) DeleteSecurityGroup(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM security_groups WHERE id = $1`, id)
 	return err
 }
 
-func (t *txn) CountGroupPorts(ctx context.Context, id string) (int64, error) {
+func (t *Txn) CountGroupPorts(ctx context.Context, id string) (int64, error) {
 	var n int64
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM port_security_groups WHERE security_group_id = $1`, id).Scan(&n)
 	return n, err
 }
 
-func (t *txn) GroupsOf(ctx context.Context, ids []string) (map[string]string, error) {
+func (t *Txn) GroupsOf(ctx context.Context, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -213,7 +215,7 @@ func scanRule(sc db.Scanner) (*network.Rule, error) {
 	return &r, nil
 }
 
-func (t *txn) InsertRule(ctx context.Context, r *network.Rule) error {
+func (t *Txn) InsertRule(ctx context.Context, r *network.Rule) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO security_group_rules (id, project_id, security_group_id, description,
 		direction, ethertype, protocol, port_range_min, port_range_max, remote_ip_prefix, remote_group_id, dedup_key,
 		created_at, updated_at, revision_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -226,7 +228,7 @@ func (t *txn) InsertRule(ctx context.Context, r *network.Rule) error {
 	return err
 }
 
-func (t *txn) GetRule(ctx context.Context, id string) (*network.Rule, error) {
+func (t *Txn) GetRule(ctx context.Context, id string) (*network.Rule, error) {
 	r, err := scanRule(t.tx.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM security_group_rules r
 		JOIN security_groups g ON g.id = r.security_group_id WHERE r.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -237,28 +239,28 @@ func (t *txn) GetRule(ctx context.Context, id string) (*network.Rule, error) {
 
 // ListRules lists the scope's rules — its own and those of its groups —
 // narrowed in SQL by the indexed and cheap filters.
-func (t *txn) ListRules(ctx context.Context, f network.Filter) ([]*network.Rule, error) {
+func (t *Txn) ListRules(ctx context.Context, f network.Filter) ([]*network.Rule, error) {
 	var a db.Args
 	where := []string{"TRUE"}
 	if !f.Scope.Admin {
 		p := a.Add(f.Scope.ProjectID)
 		where = []string{"(r.project_id = " + p + " OR g.project_id = " + p + ")"}
 	}
-	where = eq(&a, where, "r.id", f.IDs)
+	where = rows.Eq(&a, where, "r.id", f.IDs)
 	for _, c := range []string{"id", "security_group_id", "direction", "ethertype", "project_id", "remote_group_id"} {
-		where = eq(&a, where, "r."+c, f.Only(c))
+		where = rows.Eq(&a, where, "r."+c, f.Only(c))
 	}
-	where = eq(&a, where, "r.project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "r.project_id", f.Only("tenant_id"))
 	return db.All(ctx, t.tx, scanRule, `SELECT `+ruleCols+` FROM security_group_rules r
 		JOIN security_groups g ON g.id = r.security_group_id WHERE `+strings.Join(where, " AND ")+` ORDER BY r.id`, a.Vals...)
 }
 
-func (t *txn) DeleteRule(ctx context.Context, id string) error {
+func (t *Txn) DeleteRule(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM security_group_rules WHERE id = $1`, id)
 	return err
 }
 
-func (t *txn) RuleByKey(ctx context.Context, group, key string) (string, error) {
+func (t *Txn) RuleByKey(ctx context.Context, group, key string) (string, error) {
 	var id string
 	err := t.tx.QueryRowContext(ctx, `SELECT id FROM security_group_rules WHERE security_group_id = $1 AND dedup_key = $2`,
 		group, key).Scan(&id)

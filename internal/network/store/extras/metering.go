@@ -1,4 +1,4 @@
-package store
+package extras
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -20,31 +21,31 @@ func scanLabel(sc db.Scanner) (*network.MeteringLabel, error) {
 	return &l, nil
 }
 
-func (t *txn) InsertMeteringLabel(ctx context.Context, l *network.MeteringLabel) error {
+func (t *Txn) InsertMeteringLabel(ctx context.Context, l *network.MeteringLabel) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO metering_labels (`+labelCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		l.ID, l.ProjectID, l.Name, l.Description, l.Shared, l.CreatedAt, l.UpdatedAt, l.Revision)
 	return err
 }
 
-func (t *txn) GetMeteringLabel(ctx context.Context, id string) (*network.MeteringLabel, error) {
+func (t *Txn) GetMeteringLabel(ctx context.Context, id string) (*network.MeteringLabel, error) {
 	l, err := scanLabel(t.tx.QueryRowContext(ctx, `SELECT `+labelCols+` FROM metering_labels WHERE id = $1`, id))
 	return l, db.NotFound(err)
 }
 
-func (t *txn) ListMeteringLabels(ctx context.Context, f network.Filter) ([]*network.MeteringLabel, error) {
+func (t *Txn) ListMeteringLabels(ctx context.Context, f network.Filter) ([]*network.MeteringLabel, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
 	return db.All(ctx, t.tx, scanLabel, `SELECT `+labelCols+` FROM metering_labels WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 }
 
 // DeleteMeteringLabel deletes the rules first: SQLite enforces the
 // foreign key's cascade only with foreign keys switched on.
-func (t *txn) DeleteMeteringLabel(ctx context.Context, id string) error {
+func (t *Txn) DeleteMeteringLabel(ctx context.Context, id string) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM metering_label_rules WHERE metering_label_id = $1`, id); err != nil {
 		return err
 	}
@@ -64,28 +65,28 @@ func scanMeteringRule(sc db.Scanner) (*network.MeteringRule, error) {
 	return &r, nil
 }
 
-func (t *txn) InsertMeteringRule(ctx context.Context, r *network.MeteringRule) error {
+func (t *Txn) InsertMeteringRule(ctx context.Context, r *network.MeteringRule) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO metering_label_rules (`+meteringRuleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		r.ID, r.LabelID, r.Direction, db.NullString(r.RemoteIP), db.NullString(r.Source), db.NullString(r.Dest), r.Excluded)
 	return err
 }
 
-func (t *txn) GetMeteringRule(ctx context.Context, id string) (*network.MeteringRule, error) {
+func (t *Txn) GetMeteringRule(ctx context.Context, id string) (*network.MeteringRule, error) {
 	r, err := scanMeteringRule(t.tx.QueryRowContext(ctx, `SELECT `+meteringRuleCols+` FROM metering_label_rules WHERE id = $1`, id))
 	return r, db.NotFound(err)
 }
 
-func (t *txn) ListMeteringRules(ctx context.Context, f network.Filter) ([]*network.MeteringRule, error) {
+func (t *Txn) ListMeteringRules(ctx context.Context, f network.Filter) ([]*network.MeteringRule, error) {
 	var a db.Args
 	where := []string{"TRUE"}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "metering_label_id", f.Only("metering_label_id"))
-	where = eq(&a, where, "direction", f.Only("direction"))
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "metering_label_id", f.Only("metering_label_id"))
+	where = rows.Eq(&a, where, "direction", f.Only("direction"))
 	return db.All(ctx, t.tx, scanMeteringRule, `SELECT `+meteringRuleCols+` FROM metering_label_rules WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 }
 
-func (t *txn) DeleteMeteringRule(ctx context.Context, id string) error {
+func (t *Txn) DeleteMeteringRule(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM metering_label_rules WHERE id = $1`, id)
 	return err
 }

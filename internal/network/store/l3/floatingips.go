@@ -1,4 +1,4 @@
-package store
+package l3
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -52,7 +53,7 @@ func fipValues(f *network.FloatingIP) []any {
 		f.UpdatedAt, f.Revision}
 }
 
-func (t *txn) InsertFloatingIP(ctx context.Context, f *network.FloatingIP) error {
+func (t *Txn) InsertFloatingIP(ctx context.Context, f *network.FloatingIP) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO floatingips (`+fipCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
 		$10, $11, $12, $13, $14, $15, $16)`, fipValues(f)...)
 	if db.IsUnique(err) {
@@ -61,7 +62,7 @@ func (t *txn) InsertFloatingIP(ctx context.Context, f *network.FloatingIP) error
 	return err
 }
 
-func (t *txn) GetFloatingIP(ctx context.Context, id string) (*network.FloatingIP, error) {
+func (t *Txn) GetFloatingIP(ctx context.Context, id string) (*network.FloatingIP, error) {
 	f, err := scanFloatingIP(t.tx.QueryRowContext(ctx, `SELECT `+fipCols+` FROM floatingips WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apierr.ErrNotFound
@@ -72,15 +73,15 @@ func (t *txn) GetFloatingIP(ctx context.Context, id string) (*network.FloatingIP
 	return f, t.fillForwardings(ctx, []*network.FloatingIP{f})
 }
 
-func (t *txn) ListFloatingIPs(ctx context.Context, f network.Filter) ([]*network.FloatingIP, error) {
+func (t *Txn) ListFloatingIPs(ctx context.Context, f network.Filter) ([]*network.FloatingIP, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
-	where = eq(&a, where, "id", f.IDs)
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = rows.Eq(&a, where, "id", f.IDs)
 	for _, c := range []string{"id", "project_id", "router_id", "floating_network_id", "floating_ip_address", "status"} {
-		where = eq(&a, where, c, f.Only(c))
+		where = rows.Eq(&a, where, c, f.Only(c))
 	}
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "fixed_port_id", f.Only("port_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "fixed_port_id", f.Only("port_id"))
 	fs, err := db.All(ctx, t.tx, scanFloatingIP, `SELECT `+fipCols+` FROM floatingips WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 	if err != nil {
 		return nil, err
@@ -89,7 +90,7 @@ func (t *txn) ListFloatingIPs(ctx context.Context, f network.Filter) ([]*network
 }
 
 // fillForwardings reads the port forwardings of fs.
-func (t *txn) fillForwardings(ctx context.Context, fs []*network.FloatingIP) error {
+func (t *Txn) fillForwardings(ctx context.Context, fs []*network.FloatingIP) error {
 	if len(fs) == 0 {
 		return nil
 	}
@@ -117,7 +118,7 @@ func (t *txn) fillForwardings(ctx context.Context, fs []*network.FloatingIP) err
 	return nil
 }
 
-func (t *txn) UpdateFloatingIP(ctx context.Context, f *network.FloatingIP) error {
+func (t *Txn) UpdateFloatingIP(ctx context.Context, f *network.FloatingIP) error {
 	v := fipValues(f)
 	_, err := t.tx.ExecContext(ctx, `UPDATE floatingips SET description = $2, fixed_port_id = $3, fixed_ip_address = $4,
 		router_id = $5, status = $6, dns_name = $7, dns_domain = $8, updated_at = $9, revision_number = $10 WHERE id = $1`,
@@ -128,7 +129,7 @@ func (t *txn) UpdateFloatingIP(ctx context.Context, f *network.FloatingIP) error
 	return err
 }
 
-func (t *txn) DeleteFloatingIP(ctx context.Context, id string) error {
+func (t *Txn) DeleteFloatingIP(ctx context.Context, id string) error {
 	// The port forwardings go first: a foreign key's cascade is not
 	// something every SQLite connection is sure to enforce.
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM port_forwardings WHERE floatingip_id = $1`, id); err != nil {

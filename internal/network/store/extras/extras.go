@@ -1,4 +1,4 @@
-package store
+package extras
 
 import (
 	"context"
@@ -8,6 +8,6 @@ import (
 
 // QuotaProjects reads platform/quota's table of per-project limits: the
 // quota package lists no projects itself.
-func (t *txn) QuotaProjects(ctx context.Context) ([]string, error) {
+func (t *Txn) QuotaProjects(ctx context.Context) ([]string, error) {
 	return db.Strings(ctx, t.tx, `SELECT DISTINCT project_id FROM quota_limits WHERE service = 'network' ORDER BY project_id`)
 }

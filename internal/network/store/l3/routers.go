@@ -1,4 +1,4 @@
-package store
+package l3
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -29,7 +30,7 @@ func scanRouter(sc db.Scanner) (*network.Router, error) {
 	if gwNet.Valid {
 		r.Gateway = &network.Gateway{NetworkID: gwNet.String, PortID: gwPort.String, EnableSNAT: snat}
 	}
-	var rs []routeJSON
+	var rs []rows.Route
 	if err := errors.Join(db.FromJSON(az, &r.AZHints), db.FromJSON(routes, &rs)); err != nil {
 		return nil, err
 	}
@@ -57,9 +58,9 @@ func routerValues(r *network.Router) []any {
 		gwPort = sql.NullString{String: g.PortID, Valid: true}
 		snat = g.EnableSNAT
 	}
-	routes := make([]routeJSON, len(r.Routes))
+	routes := make([]rows.Route, len(r.Routes))
 	for i, x := range r.Routes {
-		routes[i] = routeJSON{x.Destination.String(), x.NextHop.String()}
+		routes[i] = rows.Route{Destination: x.Destination.String(), NextHop: x.NextHop.String()}
 	}
 	az := r.AZHints
 	if az == nil {
@@ -69,13 +70,13 @@ func routerValues(r *network.Router) []any {
 		r.Distributed, r.HA, db.JSON(az), db.JSON(routes), db.NullString(r.FlavorID), r.CreatedAt, r.UpdatedAt, r.Revision}
 }
 
-func (t *txn) InsertRouter(ctx context.Context, r *network.Router) error {
+func (t *Txn) InsertRouter(ctx context.Context, r *network.Router) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO routers (`+routerCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
 		$10, $11, $12, $13, $14, $15, $16, $17)`, routerValues(r)...)
 	return err
 }
 
-func (t *txn) GetRouter(ctx context.Context, id string) (*network.Router, error) {
+func (t *Txn) GetRouter(ctx context.Context, id string) (*network.Router, error) {
 	r, err := scanRouter(t.tx.QueryRowContext(ctx, `SELECT `+routerCols+` FROM routers WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apierr.ErrNotFound
@@ -83,7 +84,7 @@ func (t *txn) GetRouter(ctx context.Context, id string) (*network.Router, error)
 	return r, err
 }
 
-func (t *txn) LockRouter(ctx context.Context, id string) error {
+func (t *Txn) LockRouter(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE routers SET revision_number = revision_number + 1, updated_at = $2 WHERE id = $1`, id, db.Now())
 	if err != nil {
 		return err
@@ -96,18 +97,18 @@ func (t *txn) LockRouter(ctx context.Context, id string) error {
 	return nil
 }
 
-func (t *txn) ListRouters(ctx context.Context, f network.Filter) ([]*network.Router, error) {
+func (t *Txn) ListRouters(ctx context.Context, f network.Filter) ([]*network.Router, error) {
 	var a db.Args
-	where := []string{scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
-	where = eq(&a, where, "id", f.IDs)
-	where = eq(&a, where, "id", f.Only("id"))
-	where = eq(&a, where, "project_id", f.Only("project_id"))
-	where = eq(&a, where, "project_id", f.Only("tenant_id"))
-	where = eq(&a, where, "name", f.Only("name"))
+	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, "")}
+	where = rows.Eq(&a, where, "id", f.IDs)
+	where = rows.Eq(&a, where, "id", f.Only("id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
+	where = rows.Eq(&a, where, "project_id", f.Only("tenant_id"))
+	where = rows.Eq(&a, where, "name", f.Only("name"))
 	return db.All(ctx, t.tx, scanRouter, `SELECT `+routerCols+` FROM routers WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
 }
 
-func (t *txn) UpdateRouter(ctx context.Context, r *network.Router) error {
+func (t *Txn) UpdateRouter(ctx context.Context, r *network.Router) error {
 	v := routerValues(r)
 	_, err := t.tx.ExecContext(ctx, `UPDATE routers SET name = $2, description = $3, admin_state_up = $4, status = $5,
 		gw_network_id = $6, gw_port_id = $7, enable_snat = $8, distributed = $9, ha = $10, az_hints = $11, routes = $12,
@@ -116,12 +117,12 @@ func (t *txn) UpdateRouter(ctx context.Context, r *network.Router) error {
 	return err
 }
 
-func (t *txn) DeleteRouter(ctx context.Context, id string) error {
+func (t *Txn) DeleteRouter(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM routers WHERE id = $1`, id)
 	return err
 }
 
-func (t *txn) CountFloatingIPsOn(ctx context.Context, net string) (int64, error) {
+func (t *Txn) CountFloatingIPsOn(ctx context.Context, net string) (int64, error) {
 	var n int64
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM floatingips WHERE floating_network_id = $1`, net).Scan(&n)
 	return n, err

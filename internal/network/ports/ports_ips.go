@@ -1,4 +1,4 @@
-package network
+package ports
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/ipam"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -17,15 +18,15 @@ import (
 // ipWant is one address to allocate: IP on Subnet, or (IP zero) the
 // lowest free address of Subnet.
 type ipWant struct {
-	Subnet *Subnet
+	Subnet *network.Subnet
 	IP     netip.Addr
 }
 
 // serviceSubnets are the subnets a port of owner may draw from: those
 // whose service_types name the owner, or, when none does, those without
 // service types (Neutron's service subnets).
-func serviceSubnets(subs []*Subnet, owner string) []*Subnet {
-	var typed, plain []*Subnet
+func serviceSubnets(subs []*network.Subnet, owner string) []*network.Subnet {
+	var typed, plain []*network.Subnet
 	for _, sn := range subs {
 		switch {
 		case len(sn.ServiceTypes) == 0:
@@ -42,11 +43,11 @@ func serviceSubnets(subs []*Subnet, owner string) []*Subnet {
 // subnets and one from the stateful IPv6 subnets (each family's subnets
 // tried in turn); and, unless p is a router interface, its EUI-64 address
 // on every automatically addressed subnet.
-func (s *Service) allocateIPs(ctx context.Context, tx Tx, p *Port, netID string, subs []*Subnet, reqs []FixedIPRequest, explicit bool) ([]FixedIP, error) {
-	router := IsRouterPort(p.DeviceOwner)
+func (s *Service) allocateIPs(ctx context.Context, tx network.Tx, p *network.Port, netID string, subs []*network.Subnet, reqs []network.FixedIPRequest, explicit bool) ([]network.FixedIP, error) {
+	router := network.IsRouterPort(p.DeviceOwner)
 	cands := serviceSubnets(subs, p.DeviceOwner)
 	var wants []ipWant
-	var groups [][]*Subnet
+	var groups [][]*network.Subnet
 	if explicit {
 		for _, r := range reqs {
 			w, err := resolveIP(ctx, tx, netID, subs, r, router)
@@ -60,9 +61,9 @@ func (s *Service) allocateIPs(ctx context.Context, tx Tx, p *Port, netID string,
 		}
 	} else {
 		if len(subs) > 0 && len(cands) == 0 {
-			return nil, BadRequest("No valid service subnet for the given device owner, network %s, service type %s.", netID, p.DeviceOwner).WithType("IpAddressGenerationFailureNoMatchingSubnet")
+			return nil, network.BadRequest("No valid service subnet for the given device owner, network %s, service type %s.", netID, p.DeviceOwner).WithType("IpAddressGenerationFailureNoMatchingSubnet")
 		}
-		var v4, v6 []*Subnet
+		var v4, v6 []*network.Subnet
 		for _, sn := range cands {
 			switch {
 			case sn.IPVersion == 4:
@@ -71,7 +72,7 @@ func (s *Service) allocateIPs(ctx context.Context, tx Tx, p *Port, netID string,
 				v6 = append(v6, sn)
 			}
 		}
-		for _, g := range [][]*Subnet{v4, v6} {
+		for _, g := range [][]*network.Subnet{v4, v6} {
 			if len(g) > 0 {
 				groups = append(groups, g)
 			}
@@ -85,7 +86,7 @@ func (s *Service) allocateIPs(ctx context.Context, tx Tx, p *Port, netID string,
 		}
 	}
 	wants = dedupWants(wants)
-	out := make([]FixedIP, 0, len(wants)+len(groups))
+	out := make([]network.FixedIP, 0, len(wants)+len(groups))
 	got, err := allocateWants(ctx, tx, wants)
 	if err != nil {
 		return nil, err
@@ -117,10 +118,10 @@ func dedupWants(ws []ipWant) []ipWant {
 
 // allocateWants allocates specific addresses and one-per-subnet requests,
 // visiting subnets in id order as ipam asks of writers of several.
-func allocateWants(ctx context.Context, tx Tx, wants []ipWant) ([]FixedIP, error) {
+func allocateWants(ctx context.Context, tx network.Tx, wants []ipWant) ([]network.FixedIP, error) {
 	order := slices.Clone(wants)
 	slices.SortStableFunc(order, func(a, b ipWant) int { return cmp.Compare(a.Subnet.ID, b.Subnet.ID) })
-	out := make([]FixedIP, 0, len(order))
+	out := make([]network.FixedIP, 0, len(order))
 	for _, w := range order {
 		ip, err := ipam.Allocate(ctx, tx.Querier(), w.Subnet.ID, w.IP)
 		if err != nil {
@@ -129,7 +130,7 @@ func allocateWants(ctx context.Context, tx Tx, wants []ipWant) ([]FixedIP, error
 			}
 			return nil, err
 		}
-		out = append(out, FixedIP{SubnetID: w.Subnet.ID, IP: ip})
+		out = append(out, network.FixedIP{SubnetID: w.Subnet.ID, IP: ip})
 	}
 	return out, nil
 }
@@ -137,53 +138,53 @@ func allocateWants(ctx context.Context, tx Tx, wants []ipWant) ([]FixedIP, error
 // allocateAny takes the lowest free address of the first subnet of g
 // that has one: Neutron's "No more IP addresses available on network"
 // when none does.
-func allocateAny(ctx context.Context, tx Tx, netID string, g []*Subnet) (FixedIP, error) {
+func allocateAny(ctx context.Context, tx network.Tx, netID string, g []*network.Subnet) (network.FixedIP, error) {
 	for _, sn := range g {
 		ip, err := ipam.Allocate(ctx, tx.Querier(), sn.ID, netip.Addr{})
 		if ipam.IsExhausted(err) {
 			continue
 		}
 		if err != nil {
-			return FixedIP{}, err
+			return network.FixedIP{}, err
 		}
-		return FixedIP{SubnetID: sn.ID, IP: ip}, nil
+		return network.FixedIP{SubnetID: sn.ID, IP: ip}, nil
 	}
-	return FixedIP{}, ipam.NoMoreAddresses(netID)
+	return network.FixedIP{}, ipam.NoMoreAddresses(netID)
 }
 
 // resolveIP finds the subnet of a fixed IP request among the network's
 // subnets and checks the address against Neutron's rules.
-func resolveIP(ctx context.Context, tx Tx, netID string, subs []*Subnet, r FixedIPRequest, router bool) (ipWant, error) {
-	var sn *Subnet
+func resolveIP(ctx context.Context, tx network.Tx, netID string, subs []*network.Subnet, r network.FixedIPRequest, router bool) (ipWant, error) {
+	var sn *network.Subnet
 	switch {
 	case r.SubnetID != "":
-		i := slices.IndexFunc(subs, func(x *Subnet) bool { return x.ID == r.SubnetID })
+		i := slices.IndexFunc(subs, func(x *network.Subnet) bool { return x.ID == r.SubnetID })
 		if i < 0 {
 			if _, err := tx.GetSubnet(ctx, r.SubnetID); errors.Is(err, apierr.ErrNotFound) {
-				return ipWant{}, NotFound("Subnet", r.SubnetID)
+				return ipWant{}, network.NotFound("Subnet", r.SubnetID)
 			} else if err != nil {
 				return ipWant{}, err
 			}
-			return ipWant{}, InvalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", netID, r.SubnetID)
+			return ipWant{}, network.InvalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", netID, r.SubnetID)
 		}
 		sn = subs[i]
 		if r.IP.IsValid() && !sn.CIDR.Contains(r.IP) {
 			return ipWant{}, invalidIPForSubnet(r.IP)
 		}
 	case r.IP.IsValid():
-		i := slices.IndexFunc(subs, func(x *Subnet) bool { return x.CIDR.Contains(r.IP) })
+		i := slices.IndexFunc(subs, func(x *network.Subnet) bool { return x.CIDR.Contains(r.IP) })
 		if i < 0 {
-			return ipWant{}, BadRequest("IP address %s is not a valid IP for any of the subnets on the specified network.", r.IP).WithType("InvalidIpForNetwork")
+			return ipWant{}, network.BadRequest("IP address %s is not a valid IP for any of the subnets on the specified network.", r.IP).WithType("InvalidIpForNetwork")
 		}
 		sn = subs[i]
 	default:
-		return ipWant{}, BadRequest("Invalid input for fixed_ips. Reason: Exactly one of subnet_id or ip_address is required.")
+		return ipWant{}, network.BadRequest("Invalid input for fixed_ips. Reason: Exactly one of subnet_id or ip_address is required.")
 	}
 	if !r.IP.IsValid() {
 		return ipWant{Subnet: sn}, nil
 	}
 	if sn.AutoAddress() && !router {
-		return ipWant{}, InvalidInput("IPv6 address %s can not be directly assigned to a port on subnet %s since the subnet is configured for automatic addresses", r.IP, sn.ID)
+		return ipWant{}, network.InvalidInput("IPv6 address %s can not be directly assigned to a port on subnet %s since the subnet is configured for automatic addresses", r.IP, sn.ID)
 	}
 	if err := checkSubnetIP(sn, r.IP, router); err != nil {
 		return ipWant{}, err
@@ -192,23 +193,23 @@ func resolveIP(ctx context.Context, tx Tx, netID string, subs []*Subnet, r Fixed
 }
 
 func invalidIPForSubnet(ip netip.Addr) *apierr.Error {
-	return BadRequest("IP address %s is not a valid IP for the specified subnet.", ip).WithType("InvalidIpForSubnet")
+	return network.BadRequest("IP address %s is not a valid IP for the specified subnet.", ip).WithType("InvalidIpForSubnet")
 }
 
 // checkSubnetIP refuses the addresses of a subnet no port may have: the
 // network address (except a router's IPv6 subnet-router anycast one),
 // the IPv4 broadcast address, and the gateway to any port but a router
 // interface.
-func checkSubnetIP(sn *Subnet, ip netip.Addr, router bool) error {
+func checkSubnetIP(sn *network.Subnet, ip netip.Addr, router bool) error {
 	p := sn.CIDR.Masked()
 	if ip == p.Addr() && (sn.IPVersion == 4 && p.Bits() < 31 || sn.IPVersion == 6 && !router) {
 		return invalidIPForSubnet(ip)
 	}
-	if sn.IPVersion == 4 && p.Bits() < 31 && ip == lastAddr(p) {
+	if sn.IPVersion == 4 && p.Bits() < 31 && ip == network.LastAddr(p) {
 		return invalidIPForSubnet(ip)
 	}
 	if !router && sn.GatewayIP != nil && *sn.GatewayIP == ip {
-		return Conflict("IpAddressInUse", "Unable to complete operation for network %s. The IP address %s is in use.", sn.NetworkID, ip)
+		return network.Conflict("IpAddressInUse", "Unable to complete operation for network %s. The IP address %s is in use.", sn.NetworkID, ip)
 	}
 	return nil
 }
@@ -218,12 +219,12 @@ func checkSubnetIP(sn *Subnet, ip netip.Addr, router bool) error {
 // port's addresses on it, other addresses are released (but not the
 // EUI-64 ones of automatic subnets, unless p is a router interface), and
 // what is new is allocated.
-func (s *Service) reallocateIPs(ctx context.Context, tx Tx, p *Port, reqs []FixedIPRequest) error {
-	subs, err := tx.ListSubnets(ctx, Filter{Scope: Scope{Admin: true}, Eq: map[string][]string{"network_id": {p.NetworkID}}})
+func (s *Service) reallocateIPs(ctx context.Context, tx network.Tx, p *network.Port, reqs []network.FixedIPRequest) error {
+	subs, err := tx.ListSubnets(ctx, network.Filter{Scope: network.Scope{Admin: true}, Eq: map[string][]string{"network_id": {p.NetworkID}}})
 	if err != nil {
 		return err
 	}
-	router := IsRouterPort(p.DeviceOwner)
+	router := network.IsRouterPort(p.DeviceOwner)
 	var wants []ipWant
 	for _, r := range reqs {
 		w, err := resolveIPUpdate(ctx, tx, p, subs, r, router)
@@ -233,9 +234,9 @@ func (s *Service) reallocateIPs(ctx context.Context, tx Tx, p *Port, reqs []Fixe
 		wants = append(wants, w)
 	}
 	orig := slices.Clone(p.FixedIPs)
-	var keep []FixedIP
+	var keep []network.FixedIP
 	var add []ipWant
-	claim := func(match func(FixedIP) bool) bool {
+	claim := func(match func(network.FixedIP) bool) bool {
 		i := slices.IndexFunc(orig, match)
 		if i < 0 {
 			return false
@@ -245,21 +246,21 @@ func (s *Service) reallocateIPs(ctx context.Context, tx Tx, p *Port, reqs []Fixe
 		return true
 	}
 	for _, w := range wants {
-		if w.IP.IsValid() && !claim(func(f FixedIP) bool { return f.IP == w.IP && f.SubnetID == w.Subnet.ID }) {
+		if w.IP.IsValid() && !claim(func(f network.FixedIP) bool { return f.IP == w.IP && f.SubnetID == w.Subnet.ID }) {
 			add = append(add, w)
 		}
 	}
 	for _, w := range wants {
-		if !w.IP.IsValid() && !claim(func(f FixedIP) bool { return f.SubnetID == w.Subnet.ID }) {
+		if !w.IP.IsValid() && !claim(func(f network.FixedIP) bool { return f.SubnetID == w.Subnet.ID }) {
 			if w.Subnet.AutoAddress() && !router {
 				w.IP = EUI64(w.Subnet.CIDR, p.MAC)
 			}
 			add = append(add, w)
 		}
 	}
-	var release []FixedIP
+	var release []network.FixedIP
 	for _, f := range orig {
-		i := slices.IndexFunc(subs, func(x *Subnet) bool { return x.ID == f.SubnetID })
+		i := slices.IndexFunc(subs, func(x *network.Subnet) bool { return x.ID == f.SubnetID })
 		if i >= 0 && subs[i].AutoAddress() && !router {
 			keep = append(keep, f)
 			continue
@@ -280,12 +281,12 @@ func (s *Service) reallocateIPs(ctx context.Context, tx Tx, p *Port, reqs []Fixe
 
 // resolveIPUpdate is resolveIP for an update, whose addresses already
 // held by p on an automatic subnet may be named again.
-func resolveIPUpdate(ctx context.Context, tx Tx, p *Port, subs []*Subnet, r FixedIPRequest, router bool) (ipWant, error) {
-	if r.IP.IsValid() && slices.ContainsFunc(p.FixedIPs, func(f FixedIP) bool {
+func resolveIPUpdate(ctx context.Context, tx network.Tx, p *network.Port, subs []*network.Subnet, r network.FixedIPRequest, router bool) (ipWant, error) {
+	if r.IP.IsValid() && slices.ContainsFunc(p.FixedIPs, func(f network.FixedIP) bool {
 		return f.IP == r.IP && (r.SubnetID == "" || r.SubnetID == f.SubnetID)
 	}) {
-		i := slices.IndexFunc(p.FixedIPs, func(f FixedIP) bool { return f.IP == r.IP })
-		j := slices.IndexFunc(subs, func(x *Subnet) bool { return x.ID == p.FixedIPs[i].SubnetID })
+		i := slices.IndexFunc(p.FixedIPs, func(f network.FixedIP) bool { return f.IP == r.IP })
+		j := slices.IndexFunc(subs, func(x *network.Subnet) bool { return x.ID == p.FixedIPs[i].SubnetID })
 		if j >= 0 {
 			return ipWant{Subnet: subs[j], IP: r.IP}, nil
 		}
@@ -294,7 +295,7 @@ func resolveIPUpdate(ctx context.Context, tx Tx, p *Port, subs []*Subnet, r Fixe
 }
 
 // releaseIPs gives addresses back to ipam, subnet by subnet in id order.
-func releaseIPs(ctx context.Context, tx Tx, ips []FixedIP) error {
+func releaseIPs(ctx context.Context, tx network.Tx, ips []network.FixedIP) error {
 	order := slices.Clone(ips)
 	sortIPs(order)
 	for _, f := range order {
@@ -305,8 +306,8 @@ func releaseIPs(ctx context.Context, tx Tx, ips []FixedIP) error {
 	return nil
 }
 
-func sortIPs(ips []FixedIP) {
-	slices.SortFunc(ips, func(a, b FixedIP) int {
+func sortIPs(ips []network.FixedIP) {
+	slices.SortFunc(ips, func(a, b network.FixedIP) int {
 		if c := cmp.Compare(a.SubnetID, b.SubnetID); c != 0 {
 			return c
 		}
@@ -341,14 +342,4 @@ func hexByte(s string) byte {
 		return 0
 	}
 	return v(s[0])<<4 | v(s[1])
-}
-
-// lastAddr is the highest address of p.
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 1 << (7 - i%8)
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }

@@ -1,4 +1,4 @@
-package network_test
+package ports_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/ports"
+	"github.com/gostack/gostack/internal/network/subnets"
 )
 
 // fillPorts puts n ports on network, in transactions of 400 ports, each
@@ -13,11 +15,11 @@ import (
 func fillPorts(b *testing.B, svc *network.Service, net string, n int) {
 	b.Helper()
 	for i := 0; i < n; i += 400 {
-		cs := make([]network.PortCreate, 0, 400)
+		cs := make([]ports.Create, 0, 400)
 		for j := i; j < min(i+400, n); j++ {
-			cs = append(cs, network.PortCreate{ProjectID: fmt.Sprintf("fill-%d", i), NetworkID: net})
+			cs = append(cs, ports.Create{ProjectID: fmt.Sprintf("fill-%d", i), NetworkID: net})
 		}
-		if _, err := svc.CreatePorts(context.Background(), cs); err != nil {
+		if _, err := ports.New(svc).CreatePorts(context.Background(), cs); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -30,14 +32,14 @@ func BenchmarkPortCreate(b *testing.B) {
 		b.Run(fmt.Sprintf("ports=%d", filled), func(b *testing.B) {
 			svc := coreService(b)
 			n := coreNet(b, svc)
-			coreSubnet(b, svc, network.SubnetCreate{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
+			coreSubnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
 			fillPorts(b, svc, n.ID, filled)
 			i := 0
 			b.ResetTimer()
 			for b.Loop() {
 				i++
-				c := network.PortCreate{ProjectID: fmt.Sprintf("bench-%d", i/400), NetworkID: n.ID}
-				if _, err := svc.CreatePorts(context.Background(), []network.PortCreate{c}); err != nil {
+				c := ports.Create{ProjectID: fmt.Sprintf("bench-%d", i/400), NetworkID: n.ID}
+				if _, err := ports.New(svc).CreatePorts(context.Background(), []ports.Create{c}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -49,11 +51,11 @@ func BenchmarkPortCreate(b *testing.B) {
 func BenchmarkListPorts(b *testing.B) {
 	svc := coreService(b)
 	n := coreNet(b, svc)
-	coreSubnet(b, svc, network.SubnetCreate{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
+	coreSubnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
 	fillPorts(b, svc, n.ID, 1000)
 	b.ResetTimer()
 	for b.Loop() {
-		ps, err := svc.ListPorts(context.Background(), network.Filter{Scope: coreAdmin})
+		ps, err := ports.New(svc).ListPorts(context.Background(), network.Filter{Scope: coreAdmin})
 		if err != nil || len(ps) != 1000 {
 			b.Fatalf("list = %d, %v", len(ps), err)
 		}

@@ -1,12 +1,16 @@
-package network
+// Package policies holds the networking API's policy rules: Neutron's
+// rule names and their defaults. The route table of network/api names a
+// rule for every route; an operator's network.yaml overrides the
+// defaults rule by rule.
+package policies
 
-// PolicyDefaults are Neutron's default rules (the Zed defaults with the
+// Defaults are Neutron's default rules (the Zed defaults with the
 // deprecated owner rules still honoured, as a cloud upgraded from an
 // older release has them): a project manages its own resources and reads
 // the shared and external networks; attribute rules such as
 // "create_network:shared" guard what only an admin may set, and
 // "get_network:provider:network_type" what only an admin may read.
-func PolicyDefaults() map[string]string {
+func Defaults() map[string]string {
 	const (
 		admin        = "rule:context_is_admin"
 		owner        = "rule:admin_or_owner"

@@ -1,4 +1,4 @@
-package store
+package extras
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func scanAgent(sc db.Scanner) (*network.Agent, error) {
 
 // UpsertAgent inserts or refreshes the agent's row in one statement, so
 // two reports of a new agent racing each other make one row.
-func (t *txn) UpsertAgent(ctx context.Context, a *network.Agent, start bool) (*network.Agent, error) {
+func (t *Txn) UpsertAgent(ctx context.Context, a *network.Agent, start bool) (*network.Agent, error) {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO agents (`+agentCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (agent_type, host) DO UPDATE SET binary_name = excluded.binary_name, topic = excluded.topic,
@@ -47,22 +47,22 @@ func (t *txn) UpsertAgent(ctx context.Context, a *network.Agent, start bool) (*n
 	return scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentCols+` FROM agents WHERE agent_type = $1 AND host = $2`, a.Type, a.Host))
 }
 
-func (t *txn) GetAgent(ctx context.Context, id string) (*network.Agent, error) {
+func (t *Txn) GetAgent(ctx context.Context, id string) (*network.Agent, error) {
 	a, err := scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentCols+` FROM agents WHERE id = $1`, id))
 	return a, db.NotFound(err)
 }
 
-func (t *txn) ListAgents(ctx context.Context) ([]*network.Agent, error) {
+func (t *Txn) ListAgents(ctx context.Context) ([]*network.Agent, error) {
 	return db.All(ctx, t.tx, scanAgent, `SELECT `+agentCols+` FROM agents ORDER BY agent_type, host`)
 }
 
-func (t *txn) UpdateAgent(ctx context.Context, a *network.Agent) error {
+func (t *Txn) UpdateAgent(ctx context.Context, a *network.Agent) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE agents SET admin_state_up = $2, description = $3 WHERE id = $1`,
 		a.ID, a.AdminStateUp, a.Description)
 	return err
 }
 
-func (t *txn) DeleteAgent(ctx context.Context, id string) error {
+func (t *Txn) DeleteAgent(ctx context.Context, id string) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM agents WHERE id = $1`, id)
 	return err
 }
