@@ -58,8 +58,13 @@ func (t *txn) ListNetworks(ctx context.Context, f network.Filter) ([]*network.Ne
 	var a db.Args
 	// Besides its own: the shared and external networks, and those an
 	// RBAC policy shares with the project.
-	also := "shared OR external OR " + rows.RBACVisible(&a, "network", f.Scope.ProjectID)
-	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin, also)}
+	// (An admin's list has no such condition: no parameter may be left
+	// unused, PostgreSQL could not type it.)
+	where := []string{"TRUE"}
+	if !f.Scope.Admin {
+		also := "shared OR external OR " + rows.RBACVisible(&a, "network", f.Scope.ProjectID)
+		where[0] = rows.Scope(&a, f.Scope.ProjectID, false, also)
+	}
 	where = rows.Eq(&a, where, "id", f.IDs)
 	where = rows.Eq(&a, where, "id", f.Only("id"))
 	where = rows.Eq(&a, where, "project_id", f.Only("project_id"))
