@@ -17,7 +17,9 @@ type taggable struct {
 // tagged loads the resource of a tag request and checks the caller may
 // change it (update_<resource>) when write is set.
 func (h *Handler) tagged(r *http.Request, t taggable, write bool) (string, error) {
-	it, err := t.load(r)
+	// The target as the update route builds it: the resource with its
+	// network's owner (update_subnet is admin_or_network_owner).
+	it, err := h.ItemTarget(t.load)(r)
 	if err != nil {
 		return "", err
 	}

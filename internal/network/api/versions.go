@@ -51,6 +51,7 @@ var extensions = []extension{
 	{"standard-attr-revisions", "Resource revision numbers", "This extension will display the revision number of neutron resources."},
 	{"standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes."},
 	{"standard-attr-tag", "Tag support for resources with standard attribute: subnet, trunk, network_segment_range, router, network, policy, subnetpool, port, security_group, floatingip", "Enables to set tag on resources with standard attribute."},
+	{"tag", "Tag support", "Enables to set tag on resources."},
 	{"revision-if-match", "If-Match constraints based on revision_number", "Extension indicating that If-Match based on revision_number is supported."},
 	{"sorting", "Sorting support", "Extension that indicates that sorting is enabled."},
 	{"pagination", "Pagination support", "Extension that indicates that pagination is enabled."},
