@@ -159,8 +159,9 @@ func NewRule(c RuleCreate) (*network.Rule, error) {
 }
 
 // parsePrefix is Neutron's convert_ip_prefix_to_cidr: an address or a
-// CIDR, made the network's canonical CIDR (10.0.0.5/24 is 10.0.0.0/24,
-// an address alone its /32 or /128).
+// CIDR as netaddr renders it — host bits kept (10.2.3.124/24 stays so,
+// as Nova's security group proxy shows it back), an address alone its
+// /32 or /128.
 func parsePrefix(s string) (netip.Prefix, error) {
 	bad := apierr.BadRequest("Invalid CIDR %s given as IP prefix.", s).WithType("InvalidCIDR")
 	if !strings.Contains(s, "/") {
@@ -174,7 +175,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, bad
 	}
-	return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()).Masked(), nil
+	return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()), nil
 }
 
 // checkPorts is Neutron's _validate_port_range: a range needs a

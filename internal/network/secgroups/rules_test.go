@@ -47,7 +47,9 @@ func TestNewRule(t *testing.T) {
 		{name: "ports on gre", c: RuleCreate{Direction: "ingress", Protocol: sp("gre"), PortMin: ip(1), PortMax: ip(2)}, wantType: "SecurityGroupInvalidProtocolForPort"},
 		{name: "ipv6-icmp in IPv4", c: RuleCreate{Direction: "ingress", Protocol: sp("ipv6-icmp")}, wantType: "SecurityGroupEthertypeConflictWithProtocol"},
 		{name: "icmp in IPv6", c: RuleCreate{Direction: "ingress", Ethertype: sp("IPv6"), Protocol: sp("icmp")}, proto: "icmp"},
-		{name: "prefix normalised", c: RuleCreate{Direction: "ingress", RemoteIPPrefix: sp("10.0.0.5/24")}, prefix: "10.0.0.0/24"},
+		// Host bits are kept, as Neutron (netaddr) renders the prefix and Nova's
+		// proxy shows it back (Tempest checks 10.2.3.124/24 round-trips).
+		{name: "prefix as given", c: RuleCreate{Direction: "ingress", RemoteIPPrefix: sp("10.0.0.5/24")}, prefix: "10.0.0.5/24"},
 		{name: "address is /32", c: RuleCreate{Direction: "ingress", RemoteIPPrefix: sp("10.0.0.5")}, prefix: "10.0.0.5/32"},
 		{name: "bad prefix", c: RuleCreate{Direction: "ingress", RemoteIPPrefix: sp("192.168.1./24")}, wantType: "InvalidCIDR"},
 		{name: "prefix /33", c: RuleCreate{Direction: "ingress", RemoteIPPrefix: sp("192.168.1.1/33")}, wantType: "InvalidCIDR"},

@@ -33,7 +33,7 @@ func (h *Handler) ListIPs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return wire.Reply(w, http.StatusOK, map[string]any{"addresses": Addresses(inst)})
+	return wire.Reply(w, http.StatusOK, map[string]any{"addresses": Addresses(inst, false)})
 }
 
 // ShowIPs answers the server's addresses on one network: version and
@@ -44,7 +44,7 @@ func (h *Handler) ShowIPs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PathValue("network")
-	l, ok := Addresses(inst)[name].([]map[string]any)
+	l, ok := Addresses(inst, false)[name].([]map[string]any)
 	if !ok {
 		return apierr.NotFound("Instance is not a member of specified network")
 	}
@@ -189,8 +189,10 @@ func (h *Handler) DeleteInterface(w http.ResponseWriter, r *http.Request) error 
 // Addresses is the server's addresses by network name, from its network
 // info cache: each port's fixed addresses, each followed by the floating
 // ones mapped to it. A server being built shows none (Nova's default
-// hide_server_address_states).
-func Addresses(inst *compute.Instance) map[string]any {
+// hide_server_address_states). extended adds OS-EXT-IPS:type and
+// OS-EXT-IPS-MAC:mac_addr, which Nova shows in a server's view but not
+// in /ips nor in the brief answers of update and rebuild.
+func Addresses(inst *compute.Instance, extended bool) map[string]any {
 	out := map[string]any{}
 	if inst.VMState == compute.VMBuilding {
 		return out
@@ -198,11 +200,17 @@ func Addresses(inst *compute.Instance) map[string]any {
 	for _, v := range nwinfo.Of(inst.SystemMetadata) {
 		l, _ := out[v.NetworkName].([]map[string]any)
 		for _, ip := range v.IPs {
-			l = append(l, map[string]any{"version": ip.Version, "addr": ip.Address,
-				"OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": v.MAC})
+			a := map[string]any{"version": ip.Version, "addr": ip.Address}
+			if extended {
+				a["OS-EXT-IPS:type"], a["OS-EXT-IPS-MAC:mac_addr"] = "fixed", v.MAC
+			}
+			l = append(l, a)
 			for _, f := range ip.Floating {
-				l = append(l, map[string]any{"version": version(f), "addr": f,
-					"OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": v.MAC})
+				a := map[string]any{"version": version(f), "addr": f}
+				if extended {
+					a["OS-EXT-IPS:type"], a["OS-EXT-IPS-MAC:mac_addr"] = "floating", v.MAC
+				}
+				l = append(l, a)
 			}
 		}
 		if l == nil {

@@ -164,8 +164,33 @@ func networkView(n client.Network) map[string]any {
 	return m
 }
 
-// ListNetworks is GET /os-networks and /os-tenant-networks.
+// tenantNetworkView is a network as Nova's os-tenant-networks shows it:
+// id, label and a cidr Neutron's networks do not have.
+func tenantNetworkView(n client.Network) map[string]any {
+	return map[string]any{"id": n.ID, "label": n.Name, "cidr": nil}
+}
+
+// ListTenantNetworks is GET /os-tenant-networks.
+func (h *Handler) ListTenantNetworks(w http.ResponseWriter, r *http.Request) error {
+	return h.listNetworks(w, r, tenantNetworkView)
+}
+
+// ShowTenantNetwork is GET /os-tenant-networks/{id}.
+func (h *Handler) ShowTenantNetwork(w http.ResponseWriter, r *http.Request) error {
+	return h.showNetwork(w, r, tenantNetworkView)
+}
+
+// ListNetworks is GET /os-networks.
 func (h *Handler) ListNetworks(w http.ResponseWriter, r *http.Request) error {
+	return h.listNetworks(w, r, networkView)
+}
+
+// ShowNetwork is GET /os-networks/{id}.
+func (h *Handler) ShowNetwork(w http.ResponseWriter, r *http.Request) error {
+	return h.showNetwork(w, r, networkView)
+}
+
+func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request, view func(client.Network) map[string]any) error {
 	out := []map[string]any{}
 	if h.n != nil {
 		l, err := h.n.ListNetworks(r.Context(), h.token(r), nil)
@@ -173,14 +198,13 @@ func (h *Handler) ListNetworks(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, n := range l {
-			out = append(out, networkView(n))
+			out = append(out, view(n))
 		}
 	}
 	return wire.Reply(w, http.StatusOK, map[string]any{"networks": out})
 }
 
-// ShowNetwork is GET /os-networks/{id} and /os-tenant-networks/{id}.
-func (h *Handler) ShowNetwork(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) showNetwork(w http.ResponseWriter, r *http.Request, view func(client.Network) map[string]any) error {
 	id := r.PathValue("id")
 	if h.n == nil {
 		return apierr.NotFound("Network not found")
@@ -189,7 +213,7 @@ func (h *Handler) ShowNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return word(err, "Network not found")
 	}
-	return wire.Reply(w, http.StatusOK, map[string]any{"network": networkView(*n)})
+	return wire.Reply(w, http.StatusOK, map[string]any{"network": view(*n)})
 }
 
 // Gone answers the os-networks operations Nova removed (410).

@@ -173,6 +173,9 @@ func (h *Handler) DeleteSecurityGroup(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	id := r.PathValue("id")
+	if id == "" {
+		return apierr.NotFound("%s", notFoundGroup(id))
+	}
 	if err := h.n.DeleteSecurityGroup(r.Context(), h.token(r), id); err != nil {
 		return word(err, notFoundGroup(id))
 	}

@@ -70,7 +70,7 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		"flavor":            flavorRef(&inst.Flavor, o),
 		"created":           inst.CreatedAt.UTC().Format(wire.ISOTime),
 		"updated":           inst.UpdatedAt.UTC().Format(wire.ISOTime),
-		"addresses":         interfaces.Addresses(inst),
+		"addresses":         interfaces.Addresses(inst, !o.Brief),
 		"accessIPv4":        inst.AccessIPv4,
 		"accessIPv6":        inst.AccessIPv6,
 		"links":             o.Links.Links("servers", inst.ID),

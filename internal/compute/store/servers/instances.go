@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/nwinfo"
 	"github.com/gostack/gostack/internal/compute/store/internal/txn"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -635,15 +636,15 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 	if err != nil {
 		return nil, err
 	}
+	// ip/ip6 are regular expressions searched in the addresses of the
+	// network info cache, fixed and floating, as Nova does.
+	var ipRE *regexp.Regexp
 	if f.IP != "" {
-		// No instance has an address until networking exists; the marker
-		// is still checked.
-		if f.Marker != "" {
-			if _, err := getInstanceRow(ctx, s.db.Reader(), f.Marker); err != nil {
-				return nil, err
-			}
+		re, err := regexp.Compile(f.IP)
+		if err != nil {
+			return nil, apierr.BadRequest("%s", "Invalid ip filter: "+err.Error())
 		}
-		return out, nil
+		ipRE = re
 	}
 
 	var w db.Where
@@ -698,7 +699,7 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 	if len(f.NotTagsAny) > 0 {
 		w.And(`NOT ` + hasTag(f.NotTagsAny...))
 	}
-	inGo := nameRE != nil
+	inGo := nameRE != nil || ipRE != nil
 
 	err = s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if f.Marker != "" {
@@ -743,6 +744,9 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 			if err != nil {
 				return err
 			}
+			if ipRE != nil && !hasAddress(inst, ipRE) {
+				continue
+			}
 			out = append(out, *inst)
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
@@ -754,4 +758,21 @@ func (s *ServerStore) ListInstances(ctx context.Context, f compute.InstanceFilte
 		return nil, err
 	}
 	return out, nil
+}
+
+// hasAddress reports whether one of inst's addresses matches re.
+func hasAddress(inst *compute.Instance, re *regexp.Regexp) bool {
+	for _, v := range nwinfo.Of(inst.SystemMetadata) {
+		for _, ip := range v.IPs {
+			if re.MatchString(ip.Address) {
+				return true
+			}
+			for _, f := range ip.Floating {
+				if re.MatchString(f) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
