@@ -43,8 +43,8 @@ func scanPort(sc db.Scanner) (*network.Port, error) {
 	p.QoSPolicyID = db.StringPtr(qos)
 	var ps []pairJSON
 	var os []optJSON
-	if err := errors.Join(db.FromJSON(details, &p.VIFDetails), db.FromJSON(profile, &p.Profile),
-		db.FromJSON(pairs, &ps), db.FromJSON(opts, &os)); err != nil {
+	if err := errors.Join(fromJSON(details, &p.VIFDetails), fromJSON(profile, &p.Profile),
+		fromJSON(pairs, &ps), fromJSON(opts, &os)); err != nil {
 		return nil, err
 	}
 	p.AddressPairs = make([]network.AddressPair, len(ps))
@@ -56,6 +56,22 @@ func scanPort(sc db.Scanner) (*network.Port, error) {
 		p.ExtraDHCPOpts[i] = network.DHCPOpt{Name: x.Name, Value: x.Value, IPVersion: x.IPVersion}
 	}
 	return &p, nil
+}
+
+// fromJSON is db.FromJSON that leaves the empty object and list, what
+// most ports hold, to a literal instead of the decoder: a list of many
+// ports decodes four columns a port.
+func fromJSON[T any](s string, v *T) error {
+	switch s {
+	case "{}":
+		if m, ok := any(v).(*map[string]any); ok {
+			*m = map[string]any{}
+			return nil
+		}
+	case "[]":
+		return nil
+	}
+	return db.FromJSON(s, v)
 }
 
 func portValues(p *network.Port) []any {
@@ -141,7 +157,8 @@ func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port,
 			where = append(where, "id IN (SELECT port_id FROM port_ips WHERE subnet_id = "+a.Add(val)+")")
 		}
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, a.Vals...)
+	cond := strings.Join(where, " AND ")
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+cond+` ORDER BY id`, a.Vals...)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +174,21 @@ func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, t.fillPorts(ctx, out)
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The addresses and groups are read with the list's own condition
+	// rather than a list of its port ids: one query each, however many
+	// ports, and no statement with a parameter per port to parse.
+	sub := `SELECT id FROM ports WHERE ` + cond
+	if cond == "TRUE" {
+		sub = "" // every port: their rows, without a condition
+	}
+	byID := ipsByID(out)
+	if err := t.fillIPsIn(ctx, byID, sub, a.Vals); err != nil {
+		return nil, err
+	}
+	return out, t.FillGroupsOf(ctx, out, sub, a.Vals)
 }
 
 // fillPorts reads the fixed IPs and security groups of ps.
@@ -168,32 +199,42 @@ func (t *txn) fillPorts(ctx context.Context, ps []*network.Port) error {
 	return t.FillGroups(ctx, ps)
 }
 
-// fillIPs reads the fixed IPs of ps.
+// fillIPs reads the fixed IPs of ps, by their ids.
 func (t *txn) fillIPs(ctx context.Context, ps []*network.Port) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	byID := make(map[string]*network.Port, len(ps))
+	byID := ipsByID(ps)
 	ids := make([]string, 0, len(ps))
 	for _, p := range ps {
-		p.FixedIPs = []network.FixedIP{}
-		byID[p.ID] = p
 		ids = append(ids, p.ID)
 	}
 	// The ids go in IN lists of at most 500, well under both engines'
-	// parameter limits, so a list of many ports stays a few queries.
+	// parameter limits.
 	for chunk := range slices.Chunk(ids, 500) {
-		if err := t.fillIPChunk(ctx, byID, chunk); err != nil {
+		var a db.Args
+		if err := t.fillIPsIn(ctx, byID, db.List(&a, chunk), a.Vals); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *txn) fillIPChunk(ctx context.Context, byID map[string]*network.Port, ids []string) error {
-	var a db.Args
-	q := `SELECT port_id, subnet_id, ip_address FROM port_ips WHERE port_id IN (` + db.List(&a, ids) + `)`
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, subnet_id, ip_address`, a.Vals...)
+// ipsByID empties the fixed IPs of ps and returns them by id.
+func ipsByID(ps []*network.Port) map[string]*network.Port {
+	byID := make(map[string]*network.Port, len(ps))
+	for _, p := range ps {
+		p.FixedIPs = []network.FixedIP{}
+		byID[p.ID] = p
+	}
+	return byID
+}
+
+// fillIPsIn adds the fixed IPs of the ports whose id is IN (in) to
+// byID's; an empty in reads every port's.
+func (t *txn) fillIPsIn(ctx context.Context, byID map[string]*network.Port, in string, args []any) error {
+	q := `SELECT port_id, subnet_id, ip_address FROM port_ips`
+	if in != "" {
+		q += ` WHERE port_id IN (` + in + `)`
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, subnet_id, ip_address`, args...)
 	if err != nil {
 		return err
 	}

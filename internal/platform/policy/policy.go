@@ -25,6 +25,10 @@ type Enforcer struct {
 	mu    sync.RWMutex
 	rules map[string]Check
 	raw   map[string]string
+	// attrs and keys remember what Attrs and TargetKeys found; Set
+	// forgets them.
+	attrs map[string][]string
+	keys  map[string][]string
 }
 
 // New parses defaults and returns an Enforcer.
@@ -52,6 +56,7 @@ func (e *Enforcer) Set(rules map[string]string) error {
 		e.rules[name] = c
 		e.raw[name] = rules[name]
 	}
+	e.attrs, e.keys = nil, nil
 	return nil
 }
 

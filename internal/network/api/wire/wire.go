@@ -78,13 +78,7 @@ func (c *Ctx) CheckAttrs(r *http.Request, action string, body map[string]json.Ra
 // Hide removes from item the attributes the caller may not read
 // ("get_network:provider:network_type" refused).
 func (c *Ctx) Hide(r *http.Request, action string, item Item) Item {
-	for name := range item {
-		rule := action + ":" + name
-		if c.Policy.Has(rule) && !c.Allowed(r, rule, item) {
-			delete(item, name)
-		}
-	}
-	return item
+	return c.Caller(r).Hide(action, item)
 }
 
 // Body reads a request body {"<singular>": {...}} and returns the inner

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
@@ -12,25 +13,54 @@ import (
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// FillGroups reads the security groups of ps (the ports list fills
-// them in).
+// FillGroups reads the security groups of ps (a port read fills them
+// in), by their ids.
 func (t *Txn) FillGroups(ctx context.Context, ps []*network.Port) error {
+	byID := groupsByID(ps)
+	ids := make([]string, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	// The ids go in IN lists of at most 500, well under both engines'
+	// parameter limits.
+	for chunk := range slices.Chunk(ids, 500) {
+		var a db.Args
+		if err := t.fillGroups(ctx, byID, db.List(&a, chunk), a.Vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FillGroupsOf reads the security groups of ps, the ports that sub (a
+// query of port ids, with its arguments args; empty for every port)
+// selects: a list of many ports reads their groups in one query without
+// a parameter per port.
+func (t *Txn) FillGroupsOf(ctx context.Context, ps []*network.Port, sub string, args []any) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	return t.fillGroups(ctx, groupsByID(ps), sub, args)
+}
+
+// groupsByID empties the groups of ps and returns them by id.
+func groupsByID(ps []*network.Port) map[string]*network.Port {
 	byID := make(map[string]*network.Port, len(ps))
-	ids := make([]string, 0, len(ps))
 	for _, p := range ps {
 		p.SecurityGroups = []string{}
 		byID[p.ID] = p
-		ids = append(ids, p.ID)
 	}
-	var a db.Args
+	return byID
+}
+
+// fillGroups adds the groups of the ports whose id is IN (in) to byID's;
+// an empty in reads every port's.
+func (t *Txn) fillGroups(ctx context.Context, byID map[string]*network.Port, in string, args []any) error {
 	q := `SELECT port_id, security_group_id FROM port_security_groups`
-	if len(ids) <= 500 {
-		q += ` WHERE port_id IN (` + db.List(&a, ids) + `)`
+	if in != "" {
+		q += ` WHERE port_id IN (` + in + `)`
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, security_group_id`, a.Vals...)
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY port_id, security_group_id`, args...)
 	if err != nil {
 		return err
 	}
