@@ -95,8 +95,10 @@ func (s *Service) VisibleSubnet(ctx context.Context, tx Tx, sc Scope, id string)
 	if err != nil || sc.Sees(sn.ProjectID) {
 		return sn, err
 	}
+	// A shared network's subnets are everyone's to see; an external
+	// network's are not (Neutron's get_subnet: owner or shared).
 	n, err := tx.GetNetwork(ctx, sn.NetworkID)
-	if err != nil || !(n.Shared || n.External || n.ProjectID == sc.ProjectID) {
+	if err != nil || !(n.Shared || n.ProjectID == sc.ProjectID) {
 		return nil, NotFound("Subnet", id)
 	}
 	return sn, nil

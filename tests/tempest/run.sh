@@ -315,16 +315,22 @@ if [ "$NEUTRON_AVAILABLE" = true ]; then
 	# subnets take ipv6_ra_mode and ipv6_address_mode (no extension says so)
 	NEUTRON_IPV6_ATTRS=${IPV6_SUBNET_ATTRIBUTES:-true}
 	# the external network floating IPs and router gateways come from, as
-	# DevStack makes it: "public", flat, 172.24.4.0/24
+	# DevStack makes it: "public", flat, 172.24.4.0/24, the default
+	# external network (not shared: Tempest's auto-allocation tests skip
+	# when a shared network exists), and DevStack's default subnet pool
+	# for auto-allocated topologies
 	if [ -z "$PUBLIC_NETWORK_ID" ]; then
 		PUBLIC_NETWORK_ID=$(/usr/bin/openstack network show "$FLOATING_NETWORK_NAME" -f value -c id 2>/dev/null || true)
 		if [ -z "$PUBLIC_NETWORK_ID" ]; then
-			PUBLIC_NETWORK_ID=$(/usr/bin/openstack network create --external --share --provider-network-type flat \
+			PUBLIC_NETWORK_ID=$(/usr/bin/openstack network create --external --default --provider-network-type flat \
 				--provider-physical-network public -f value -c id "$FLOATING_NETWORK_NAME")
 			/usr/bin/openstack subnet create --network "$PUBLIC_NETWORK_ID" --subnet-range 172.24.4.0/24 \
 				--gateway 172.24.4.1 --no-dhcp public-subnet >/dev/null
 		fi
 	fi
+	/usr/bin/openstack subnet pool show shared-default-subnetpool-v4 >/dev/null 2>&1 ||
+		/usr/bin/openstack subnet pool create --default --share --pool-prefix 10.0.0.0/16 \
+			--default-prefix-length 26 shared-default-subnetpool-v4 >/dev/null
 	log "network: public network $PUBLIC_NETWORK_ID; extensions $NEUTRON_EXTENSIONS"
 fi
 NEUTRON_EXTENSIONS=${NEUTRON_EXTENSIONS:-all}

@@ -124,7 +124,7 @@ func (t *txn) GetSubnet(ctx context.Context, id string) (*network.Subnet, error)
 func (t *txn) ListSubnets(ctx context.Context, f network.Filter) ([]*network.Subnet, error) {
 	var a db.Args
 	where := []string{rows.Scope(&a, f.Scope.ProjectID, f.Scope.Admin,
-		"network_id IN (SELECT id FROM networks WHERE shared OR external)")}
+		"network_id IN (SELECT id FROM networks WHERE shared)")}
 	where = rows.Eq(&a, where, "id", f.IDs)
 	where = rows.Eq(&a, where, "id", f.Only("id"))
 	where = rows.Eq(&a, where, "network_id", f.Only("network_id"))
