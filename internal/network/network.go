@@ -113,6 +113,7 @@ type Tx interface {
 	RouterTx
 	SecurityGroupTx
 	ExtrasTx
+	AutoAllocTx
 }
 
 // DefaultQuotas are Neutron's default quotas.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/gostack/gostack/internal/network/api/autoalloc"
 	"github.com/gostack/gostack/internal/network/api/core"
 	"github.com/gostack/gostack/internal/network/api/extras"
 	"github.com/gostack/gostack/internal/network/api/l3"
@@ -124,6 +125,8 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v2.0/network-ip-availabilities", Policy: httpapi.AnyUser, Handler: ex.ListIPAvailability},
 		{Method: "GET", Pattern: "/v2.0/network-ip-availabilities/{id}", Policy: "get_network_ip_availability", Target: item(ex.LoadIPAvailability), Handler: ex.ShowIPAvailability},
 		{Method: "GET", Pattern: "/v2.0/service-providers", Policy: "get_service_provider", Target: own, Handler: ex.ListServiceProviders},
+		{Method: "GET", Pattern: "/v2.0/auto-allocated-topology/{id}", Policy: "get_auto_allocated_topology", Target: autoalloc.Target, Handler: autoalloc.Handlers{Ctx: &h.Ctx}.ShowTopology},
+		{Method: "DELETE", Pattern: "/v2.0/auto-allocated-topology/{id}", Policy: "delete_auto_allocated_topology", Target: autoalloc.Target, Handler: autoalloc.Handlers{Ctx: &h.Ctx}.DeleteTopology},
 	}, h.tagRoutes()...)
 }
 

@@ -25,6 +25,7 @@ var collections = [][3]string{
 	{"floatingip_pool", "floatingip_pools", "floatingip_pools"},
 	{"security_group", "security_groups", "security-groups"},
 	{"security_group_rule", "security_group_rules", "security-group-rules"},
+	{"auto_allocated_topology", "auto_allocated_topologies", "auto-allocated-topology"},
 }
 
 func (h *Handler) resources(w http.ResponseWriter, r *http.Request) error {
@@ -57,6 +58,7 @@ var extensions = []extension{
 	{"pagination", "Pagination support", "Extension that indicates that pagination is enabled."},
 	{"subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet pool"},
 	{"default-subnetpools", "Default Subnetpools", "Provides ability to mark and use a subnetpool as the default."},
+	{"auto-allocated-topology", "Auto Allocated Topology Services", "Auto Allocated Topology Services."},
 	{"address-scope", "Address scope", "Address scopes extension."},
 	{"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
 	{"port-security", "Port Security", "Provides port security"},
