@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/store/hosts"
@@ -37,11 +36,7 @@ func New(d *db.DB) *Store { return &Store{db: d, ServerStore: servers.New(d), Ho
 
 // Migrate applies the compute migrations and the shared quota tables'.
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	if err := s.db.Migrate(ctx, "compute", sub); err != nil {
+	if err := s.db.MigrateEmbedded(ctx, "compute", migrations); err != nil {
 		return err
 	}
 	return quota.Migrate(ctx, s.db)

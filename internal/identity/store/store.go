@@ -12,7 +12,6 @@ package store
 import (
 	"context"
 	"embed"
-	"io/fs"
 
 	"github.com/gostack/gostack/internal/identity"
 	asgstore "github.com/gostack/gostack/internal/identity/store/assignment"
@@ -62,11 +61,7 @@ func New(d *db.DB) *Store {
 
 // Migrate applies the identity migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return s.db.Migrate(ctx, "identity", sub)
+	return s.db.MigrateEmbedded(ctx, "identity", migrations)
 }
 
 // DB returns the underlying database.

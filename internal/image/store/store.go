@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
 
 	"github.com/gostack/gostack/internal/image"
 	"github.com/gostack/gostack/internal/image/imports"
@@ -37,11 +36,7 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 
 // Migrate applies the image migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return s.db.Migrate(ctx, "image", sub)
+	return s.db.MigrateEmbedded(ctx, "image", migrations)
 }
 
 // DB returns the underlying database.

@@ -77,7 +77,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/netip"
 	"slices"
 	"strings"
@@ -92,11 +91,7 @@ var migrations embed.FS
 // Migrate creates or upgrades ipam's tables, tracked as the migration
 // set "network_ipam".
 func Migrate(ctx context.Context, d *db.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return d.Migrate(ctx, "network_ipam", sub)
+	return d.MigrateEmbedded(ctx, "network_ipam", migrations)
 }
 
 // batch is the number of rows one multi-row INSERT writes: three

@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
 
 	"github.com/gostack/gostack/internal/network"
 	exstore "github.com/gostack/gostack/internal/network/store/extras"
@@ -34,11 +33,7 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 // Migrate creates or upgrades the service's tables, its quota tables and
 // ipam's.
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	if err := s.db.Migrate(ctx, "network", sub); err != nil {
+	if err := s.db.MigrateEmbedded(ctx, "network", migrations); err != nil {
 		return err
 	}
 	return quota.Migrate(ctx, s.db)

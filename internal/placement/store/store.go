@@ -14,7 +14,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"io/fs"
 	"strings"
 
 	"github.com/gostack/gostack/internal/placement"
@@ -38,11 +37,7 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 
 // Migrate applies the placement migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return s.db.Migrate(ctx, "placement", sub)
+	return s.db.MigrateEmbedded(ctx, "placement", migrations)
 }
 
 // errRace means a compare-and-swap lost to a concurrent writer on a

@@ -270,6 +270,16 @@ func (d *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 	return nil
 }
 
+// MigrateEmbedded is Migrate over the "migrations" directory of fsys,
+// where every store keeps its files (//go:embed migrations/*.sql).
+func (d *DB) MigrateEmbedded(ctx context.Context, service string, fsys fs.FS) error {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations of %s: %w", service, err)
+	}
+	return d.Migrate(ctx, service, sub)
+}
+
 // Now returns the current time as stored: UTC, microsecond precision (what
 // PostgreSQL keeps), so that values read back compare equal.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -54,7 +54,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 
@@ -66,11 +65,7 @@ var migrations embed.FS
 
 // Migrate creates or upgrades the quota tables.
 func Migrate(ctx context.Context, d *db.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	return d.Migrate(ctx, "quota", sub)
+	return d.MigrateEmbedded(ctx, "quota", migrations)
 }
 
 // Unlimited is the limit that never refuses.

@@ -271,7 +271,14 @@ func (h *Handler) CreateSecurityGroupRule(w http.ResponseWriter, r *http.Request
 		}
 		return word(err, notFoundGroup(parent))
 	}
-	return wire.Reply(w, http.StatusOK, map[string]any{"security_group_rule": ruleView(*rule, groupNames([]client.SecurityGroup{*g}))})
+	known := []client.SecurityGroup{*g}
+	if rg := rule.RemoteGroupID; rg != nil && *rg != g.ID {
+		// The rule names its remote group by name in Nova's view.
+		if other, err := h.n.GetSecurityGroup(r.Context(), h.token(r), *rg); err == nil {
+			known = append(known, *other)
+		}
+	}
+	return wire.Reply(w, http.StatusOK, map[string]any{"security_group_rule": ruleView(*rule, groupNames(known))})
 }
 
 // DeleteSecurityGroupRule is DELETE /os-security-group-rules/{id}.
