@@ -28,7 +28,7 @@
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
 #   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 400)
-#   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 0 until measured)
+#   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 250)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
@@ -56,7 +56,7 @@ done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
 TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-400}
-TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-0}
+TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-250}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
