@@ -27,7 +27,7 @@
 # --only / --skip take comma-separated step names.  Environment:
 #   TEMPEST_MIN_PASS     identity pass threshold (default 130)
 #   TEMPEST_IMAGE_MIN_PASS  image pass threshold (default 75)
-#   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 400)
+#   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 460)
 #   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 250)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
 done
 TEMPEST_MIN_PASS=${TEMPEST_MIN_PASS:-130}
 TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
-TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-400}
+TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-460}
 TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-250}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
