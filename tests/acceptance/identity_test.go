@@ -266,38 +266,38 @@ func TestOperatorFirstHour(t *testing.T) {
 		}
 	})
 
-	var netSvc map[string]any
+	var dnsSvc map[string]any
 	t.Run("service create", func(t *testing.T) {
 		cl := &client{t: t, home: cl.home}
-		netSvc = cl.obj(admin, "service", "create", "--name", "neutron", "--description", "OpenStack Networking", "network")
-		want(t, "service create", netSvc, "name", "neutron")
-		want(t, "service create", netSvc, "type", "network")
-		want(t, "service create", netSvc, "description", "OpenStack Networking")
-		want(t, "service create", netSvc, "enabled", "true")
+		dnsSvc = cl.obj(admin, "service", "create", "--name", "designate", "--description", "OpenStack DNS", "dns")
+		want(t, "service create", dnsSvc, "name", "designate")
+		want(t, "service create", dnsSvc, "type", "dns")
+		want(t, "service create", dnsSvc, "description", "OpenStack DNS")
+		want(t, "service create", dnsSvc, "enabled", "true")
 	})
 	if t.Failed() {
 		t.FailNow()
 	}
 
 	urls := map[string]string{
-		"public":   "http://public.example.org:9696",
-		"internal": "http://internal.example.org:9696",
-		"admin":    "http://admin.example.org:9696",
+		"public":   "http://public.example.org:9001",
+		"internal": "http://internal.example.org:9001",
+		"admin":    "http://admin.example.org:9001",
 	}
 	t.Run("endpoint create x3", func(t *testing.T) {
 		cl := &client{t: t, home: cl.home}
 		for _, iface := range []string{"public", "internal", "admin"} {
-			ep := cl.obj(admin, "endpoint", "create", "--region", "RegionOne", "network", iface, urls[iface])
+			ep := cl.obj(admin, "endpoint", "create", "--region", "RegionOne", "dns", iface, urls[iface])
 			want(t, "endpoint create", ep, "interface", iface)
 			want(t, "endpoint create", ep, "url", urls[iface])
 			want(t, "endpoint create", ep, "region", "RegionOne")
-			want(t, "endpoint create", ep, "service_type", "network")
-			want(t, "endpoint create", ep, "service_name", "neutron")
-			want(t, "endpoint create", ep, "service_id", str(netSvc, "id"))
+			want(t, "endpoint create", ep, "service_type", "dns")
+			want(t, "endpoint create", ep, "service_name", "designate")
+			want(t, "endpoint create", ep, "service_id", str(dnsSvc, "id"))
 		}
-		rows := cl.rows(admin, "endpoint", "list", "--service", "network")
+		rows := cl.rows(admin, "endpoint", "list", "--service", "dns")
 		if len(rows) != 3 {
-			t.Errorf("endpoint list --service network: %d rows, want 3: %v", len(rows), rows)
+			t.Errorf("endpoint list --service dns: %d rows, want 3: %v", len(rows), rows)
 		}
 	})
 
@@ -332,15 +332,15 @@ func TestOperatorFirstHour(t *testing.T) {
 		if byType["identity"] == nil {
 			t.Errorf("catalog has no identity: %v", rows)
 		}
-		n := byType["network"]
+		n := byType["dns"]
 		if n == nil {
-			t.Fatalf("catalog has no network: %v", rows)
+			t.Fatalf("catalog has no dns: %v", rows)
 		}
-		want(t, "catalog network", n, "Name", "neutron")
+		want(t, "catalog dns", n, "Name", "designate")
 		eps := fmt.Sprint(n["Endpoints"])
 		for iface, u := range urls {
 			if !strings.Contains(eps, u) || !strings.Contains(eps, iface) {
-				t.Errorf("catalog network endpoints lack %s %s: %s", iface, u, eps)
+				t.Errorf("catalog dns endpoints lack %s %s: %s", iface, u, eps)
 			}
 		}
 	})
