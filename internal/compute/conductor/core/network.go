@@ -59,7 +59,9 @@ func (b *Base) Plug(ctx context.Context, inst *compute.Instance, host string, ex
 // the instance; it returns the instance as stored. Without a network
 // service it returns inst unchanged.
 func (b *Base) Rebind(ctx context.Context, inst *compute.Instance, host string) (*compute.Instance, error) {
-	if b.Cfg.Network == nil || inst.Networks.None && len(nwinfo.Of(inst.SystemMetadata)) == 0 {
+	// An instance with no port in its cache has no binding to move (a
+	// port attached later is in the cache before it is bound).
+	if b.Cfg.Network == nil || len(nwinfo.Of(inst.SystemMetadata)) == 0 {
 		return inst, nil
 	}
 	info, err := b.Cfg.Network.Bind(ctx, inst, host)

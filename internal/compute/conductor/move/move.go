@@ -139,7 +139,12 @@ func (c *Mover) Resize(ctx context.Context, op compute.Op, inst *compute.Instanc
 		dest, err = c.Host(sel.Host)
 	}
 	if err == nil {
-		cp := *cur
+		// The instance as this operation knows it, with the network
+		// cache the rebind wrote: the row re-read by Rebind carries what
+		// the host reported during the move (a power state of the copy
+		// the source stopped), which must not reach the destination.
+		cp := *inst
+		cp.SystemMetadata = cur.SystemMetadata
 		cp.Flavor = newFlavor
 		err = dest.FinishMigration(ctx, core.Spec(&cp, nil, ""), dm, powerOn)
 	}
