@@ -9,7 +9,8 @@
 // visibility. The use cases are in a package per area, each a thin
 // wrapper over the Service: networks, subnets (with subnet pools and
 // address scopes), ports, routers, floatingips (with port forwardings),
-// secgroups and extras. They import one another one way, ports and
+// secgroups, extras and autoalloc (Nova's networks: auto, above them
+// all). They import one another one way, ports and
 // subnets below networks and routers, routers below floatingips; where a
 // lower area must let a higher one act (a port or network deleted), it
 // calls a hook the higher one registered on the Service (Hooks).
