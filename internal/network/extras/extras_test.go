@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
+	"github.com/gostack/gostack/internal/network/nettest"
 
 	ext "github.com/gostack/gostack/internal/network/extras"
 
@@ -19,37 +18,15 @@ import (
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/ipam"
 	"github.com/gostack/gostack/internal/network/networks"
-	"github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // newService is the service over a fresh database (SQLite, or
 // PostgreSQL with GOSTACK_TEST_POSTGRES), with VXLAN tenant networks.
 func newService(t *testing.T) (*ext.Service, *network.Service) {
 	t.Helper()
-	ctx := context.Background()
-	d := dbtest.Open(t)
-	if err := store.New(d).Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	// Quota details count every quota resource; the tables of the areas
-	// whose migrations are not in yet stand in as empty tables.
-	for _, tbl := range []string{"routers", "floatingips", "security_groups", "security_group_rules"} {
-		if _, err := d.Writer().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+tbl+` (id TEXT PRIMARY KEY, project_id TEXT NOT NULL)`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := network.New(network.Config{VNIRanges: []string{"1:1000"}}, store.New(d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(s)
-	floatingips.Register(s)
+	s, _ := nettest.Service(t, network.Config{})
 	return ext.New(s), s
 }
 

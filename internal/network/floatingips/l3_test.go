@@ -8,17 +8,16 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gostack/gostack/internal/network/nettest"
+
 	"github.com/gostack/gostack/internal/network/floatingips"
 	"github.com/gostack/gostack/internal/network/routers"
 
 	"github.com/gostack/gostack/internal/network"
-	"github.com/gostack/gostack/internal/network/ipam"
 	"github.com/gostack/gostack/internal/network/networks"
 	"github.com/gostack/gostack/internal/network/ports"
-	"github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/network/subnets"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // l3Cloud is a service with an external network (ext, 172.24.4.0/24,
@@ -36,20 +35,7 @@ type l3Cloud struct {
 func newL3Cloud(t *testing.T) *l3Cloud {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t)
-	st := store.New(d)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{VNIRanges: []string{"1:1000"}}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
+	svc, _ := nettest.Service(t, network.Config{})
 	c := &l3Cloud{svc: svc, ctx: ctx, admin: network.Scope{ProjectID: "admin", Admin: true},
 		p1: network.Scope{ProjectID: "p1"}, p2: network.Scope{ProjectID: "p2"}}
 	c.ext, c.extSubnet = c.network(t, c.admin, true, "172.24.4.0/24")

@@ -10,22 +10,15 @@
 package nettest
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"testing"
 
 	"github.com/gostack/gostack/internal/network/policies"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
-
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
-	"github.com/gostack/gostack/internal/network/ipam"
-	netstore "github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
@@ -41,21 +34,7 @@ type Cloud struct {
 // member personas' names.
 func Start(t testing.TB, members ...string) *Cloud {
 	t.Helper()
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	st := netstore.New(d)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{VNIRanges: []string{"1:1000"}, VLANRanges: []string{"physnet1:100:200"}}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
+	svc, d := Service(t, network.Config{VNIRanges: []string{"1:1000"}, VLANRanges: []string{"physnet1:100:200"}})
 	pol := apitest.Policy(t, policies.Defaults())
 	h := netapi.New(svc, pol, apitest.Tokens(members...), slog.New(slog.DiscardHandler)).Handler()
 	return &Cloud{Server: apitest.Serve(t, h), Svc: svc, DB: d}

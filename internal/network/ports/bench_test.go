@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/nettest"
 	"github.com/gostack/gostack/internal/network/ports"
 	"github.com/gostack/gostack/internal/network/subnets"
 )
@@ -31,8 +32,8 @@ func BenchmarkPortCreate(b *testing.B) {
 	for _, filled := range []int{0, 50000} {
 		b.Run(fmt.Sprintf("ports=%d", filled), func(b *testing.B) {
 			svc := coreService(b)
-			n := coreNet(b, svc)
-			coreSubnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
+			n := nettest.Network(b, svc)
+			nettest.Subnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/16")})
 			fillPorts(b, svc, n.ID, filled)
 			i := 0
 			b.ResetTimer()
@@ -50,8 +51,8 @@ func BenchmarkPortCreate(b *testing.B) {
 // Listing 1,000 ports is a few queries, not one per port.
 func BenchmarkListPorts(b *testing.B) {
 	svc := coreService(b)
-	n := coreNet(b, svc)
-	coreSubnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/16")})
+	n := nettest.Network(b, svc)
+	nettest.Subnet(b, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/16")})
 	fillPorts(b, svc, n.ID, 1000)
 	b.ResetTimer()
 	for b.Loop() {

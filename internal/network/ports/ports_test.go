@@ -6,87 +6,29 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
+	"github.com/gostack/gostack/internal/network/nettest"
 
 	"github.com/gostack/gostack/internal/network"
-	"github.com/gostack/gostack/internal/network/ipam"
 	"github.com/gostack/gostack/internal/network/networks"
 	"github.com/gostack/gostack/internal/network/ports"
-	netstore "github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/network/subnets"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-// coreService is the service over a fresh database (SQLite, or
-// PostgreSQL with GOSTACK_TEST_POSTGRES).
 func coreService(t testing.TB) *network.Service {
-	t.Helper()
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	st := netstore.New(d)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{VNIRanges: []string{"1:100000"}}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
+	svc, _ := nettest.Service(t, network.Config{VNIRanges: []string{"1:100000"}})
 	return svc
 }
 
-var coreAdmin = network.Scope{ProjectID: "p1", Admin: true}
-
-func coreNet(t testing.TB, svc *network.Service) *network.Network {
-	t.Helper()
-	n, err := networks.New(svc).CreateNetwork(context.Background(), networks.Create{ProjectID: "p1", Name: "n"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func coreSubnet(t testing.TB, svc *network.Service, c subnets.Create) *network.Subnet {
-	t.Helper()
-	if c.ProjectID == "" {
-		c.ProjectID = "p1"
-	}
-	ss, err := subnets.New(svc).CreateSubnets(context.Background(), coreAdmin, []subnets.Create{c})
-	if err != nil {
-		t.Fatalf("create subnet %+v: %v", c, err)
-	}
-	return ss[0]
-}
-
-func corePrefix(s string) *netip.Prefix {
-	p := netip.MustParsePrefix(s)
-	return &p
-}
+var coreAdmin = nettest.Admin
 
 func cptr[T any](v T) *T { return &v }
-
-// coreErrType is the Neutron type of err ("" for none).
-func coreErrType(err error) string {
-	if e, ok := apierr.As(err); ok {
-		return e.Type
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
 
 func TestPortAddresses(t *testing.T) {
 	ctx := context.Background()
 	svc := coreService(t)
-	n := coreNet(t, svc)
-	sn := coreSubnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/24")})
+	n := nettest.Network(t, svc)
+	sn := nettest.Subnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/24")})
 	one := func(c ports.Create) (*network.Port, error) {
 		c.ProjectID, c.NetworkID = "p1", n.ID
 		ps, err := ports.New(svc).CreatePorts(ctx, []ports.Create{c})
@@ -121,7 +63,7 @@ func TestPortAddresses(t *testing.T) {
 		{"pairs without security", ports.Create{PortSecurity: cptr(false), AddressPairs: []network.AddressPair{{IP: "10.0.0.50"}}}, "AddressPairAndPortSecurityRequired"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := one(tc.c); coreErrType(err) != tc.want {
+			if _, err := one(tc.c); nettest.ErrType(err) != tc.want {
 				t.Fatalf("err = %v, want %s", err, tc.want)
 			}
 		})
@@ -144,10 +86,10 @@ func TestPortAddresses(t *testing.T) {
 		t.Fatalf("released address not reusable: %v", err)
 	}
 	// Subnet and network deletion are refused while ports use them.
-	if err := subnets.New(svc).DeleteSubnet(ctx, coreAdmin, sn.ID); coreErrType(err) != "SubnetInUse" {
+	if err := subnets.New(svc).DeleteSubnet(ctx, coreAdmin, sn.ID); nettest.ErrType(err) != "SubnetInUse" {
 		t.Errorf("delete subnet in use = %v", err)
 	}
-	if err := networks.New(svc).DeleteNetwork(ctx, coreAdmin, n.ID); coreErrType(err) != "NetworkInUse" {
+	if err := networks.New(svc).DeleteNetwork(ctx, coreAdmin, n.ID); nettest.ErrType(err) != "NetworkInUse" {
 		t.Errorf("delete network in use = %v", err)
 	}
 	for _, p := range ps {
@@ -175,8 +117,8 @@ func TestPortAddresses(t *testing.T) {
 func TestPortsConcurrent(t *testing.T) {
 	ctx := context.Background()
 	svc := coreService(t)
-	n := coreNet(t, svc)
-	coreSubnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/28")})
+	n := nettest.Network(t, svc)
+	nettest.Subnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/28")})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	got := map[string]int{}
@@ -192,7 +134,7 @@ func TestPortsConcurrent(t *testing.T) {
 			case err == nil:
 				ok++
 				got[ps[0].FixedIPs[0].IP.String()]++
-			case coreErrType(err) == "IpAddressGenerationFailure":
+			case nettest.ErrType(err) == "IpAddressGenerationFailure":
 				refused++
 			default:
 				t.Errorf("create: %v", err)

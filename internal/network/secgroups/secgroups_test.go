@@ -7,33 +7,21 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
+	"github.com/gostack/gostack/internal/network/nettest"
 
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/secgroups"
-	"github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // newService returns the networking service and its security groups'
 // use cases over a fresh database.
 func newService(t *testing.T) (*network.Service, *secgroups.Service) {
 	t.Helper()
-	st := store.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	net, err := network.New(network.Config{}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(net)
-	floatingips.Register(net)
+	net, _ := nettest.Service(t, network.Config{})
 	return net, secgroups.New(net)
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
-	"github.com/gostack/gostack/internal/network/ipam"
 	netstore "github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -30,12 +29,7 @@ var Spec = service.Spec{
 	Start:       start,
 }
 
-func migrate(ctx context.Context, d *db.DB) error {
-	if err := netstore.New(d).Migrate(ctx); err != nil {
-		return err
-	}
-	return ipam.Migrate(ctx, d)
-}
+func migrate(ctx context.Context, d *db.DB) error { return netstore.New(d).Migrate(ctx) }
 
 func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err := migrate(ctx, env.DB); err != nil {

@@ -13,6 +13,8 @@ import (
 	"database/sql"
 	"embed"
 
+	"github.com/gostack/gostack/internal/network/ipam"
+
 	"github.com/gostack/gostack/internal/network"
 	exstore "github.com/gostack/gostack/internal/network/store/extras"
 	"github.com/gostack/gostack/internal/network/store/l3"
@@ -36,7 +38,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.db.MigrateEmbedded(ctx, "network", migrations); err != nil {
 		return err
 	}
-	return quota.Migrate(ctx, s.db)
+	if err := quota.Migrate(ctx, s.db); err != nil {
+		return err
+	}
+	return ipam.Migrate(ctx, s.db)
 }
 
 // Update runs fn in a read-write transaction.

@@ -6,93 +6,33 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
+	"github.com/gostack/gostack/internal/network/nettest"
 
 	"github.com/gostack/gostack/internal/network"
-	"github.com/gostack/gostack/internal/network/ipam"
-	"github.com/gostack/gostack/internal/network/networks"
 	"github.com/gostack/gostack/internal/network/ports"
-	netstore "github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/network/subnets"
-	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-// coreService is the service over a fresh database (SQLite, or
-// PostgreSQL with GOSTACK_TEST_POSTGRES).
 func coreService(t testing.TB) *network.Service {
-	t.Helper()
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	st := netstore.New(d)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{VNIRanges: []string{"1:100000"}}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
+	svc, _ := nettest.Service(t, network.Config{VNIRanges: []string{"1:100000"}})
 	return svc
 }
 
-var coreAdmin = network.Scope{ProjectID: "p1", Admin: true}
-
-func coreNet(t testing.TB, svc *network.Service) *network.Network {
-	t.Helper()
-	n, err := networks.New(svc).CreateNetwork(context.Background(), networks.Create{ProjectID: "p1", Name: "n"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func coreSubnet(t testing.TB, svc *network.Service, c subnets.Create) *network.Subnet {
-	t.Helper()
-	if c.ProjectID == "" {
-		c.ProjectID = "p1"
-	}
-	ss, err := subnets.New(svc).CreateSubnets(context.Background(), coreAdmin, []subnets.Create{c})
-	if err != nil {
-		t.Fatalf("create subnet %+v: %v", c, err)
-	}
-	return ss[0]
-}
-
-func corePrefix(s string) *netip.Prefix {
-	p := netip.MustParsePrefix(s)
-	return &p
-}
+var coreAdmin = nettest.Admin
 
 func cptr[T any](v T) *T { return &v }
 
-// coreErrType is the Neutron type of err ("" for none).
-func coreErrType(err error) string {
-	if e, ok := apierr.As(err); ok {
-		return e.Type
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
-
 func TestSubnetDefaults(t *testing.T) {
 	svc := coreService(t)
-	n := coreNet(t, svc)
-	sn := coreSubnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/24")})
+	n := nettest.Network(t, svc)
+	sn := nettest.Subnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/24")})
 	if got, want := sn.GatewayIP.String(), "10.0.0.1"; got != want {
 		t.Errorf("gateway = %s, want %s", got, want)
 	}
 	if got, want := fmt.Sprint(sn.Pools), "[10.0.0.2-10.0.0.254]"; got != want {
 		t.Errorf("pools = %s, want %s", got, want)
 	}
-	v6 := coreSubnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 6, CIDR: corePrefix("2001:db8::/64"),
+	v6 := nettest.Subnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 6, CIDR: nettest.Prefix("2001:db8::/64"),
 		IPv6RAMode: cptr(network.ModeSLAAC), IPv6AddressMode: cptr(network.ModeSLAAC)})
 	if got, want := fmt.Sprint(v6.Pools), "[2001:db8::2-2001:db8::ffff:ffff:ffff:ffff]"; got != want {
 		t.Errorf("v6 pools = %s, want %s", got, want)
@@ -114,8 +54,8 @@ func TestSubnetDefaults(t *testing.T) {
 
 func TestSubnetRefusals(t *testing.T) {
 	svc := coreService(t)
-	n := coreNet(t, svc)
-	coreSubnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: corePrefix("10.0.0.0/24")})
+	n := nettest.Network(t, svc)
+	nettest.Subnet(t, svc, subnets.Create{NetworkID: n.ID, IPVersion: 4, CIDR: nettest.Prefix("10.0.0.0/24")})
 	gw := netip.MustParseAddr("10.1.0.1")
 	bcast := netip.MustParseAddr("10.1.0.255")
 	for _, tc := range []struct {
@@ -123,30 +63,30 @@ func TestSubnetRefusals(t *testing.T) {
 		c    subnets.Create
 		want string
 	}{
-		{"overlap", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.0.0.128/25")}, "InvalidInput"},
-		{"version", subnets.Create{IPVersion: 6, CIDR: corePrefix("10.1.0.0/24")}, "InvalidInput"},
-		{"gateway is broadcast", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.1.0.0/24"), GatewaySet: true, GatewayIP: &bcast}, "InvalidInput"},
-		{"pool holds gateway", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.1.0.0/24"), GatewaySet: true, GatewayIP: &gw,
+		{"overlap", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.0.0.128/25")}, "InvalidInput"},
+		{"version", subnets.Create{IPVersion: 6, CIDR: nettest.Prefix("10.1.0.0/24")}, "InvalidInput"},
+		{"gateway is broadcast", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.1.0.0/24"), GatewaySet: true, GatewayIP: &bcast}, "InvalidInput"},
+		{"pool holds gateway", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.1.0.0/24"), GatewaySet: true, GatewayIP: &gw,
 			Pools: []network.Pool{{Start: netip.MustParseAddr("10.1.0.1"), End: netip.MustParseAddr("10.1.0.10")}}}, "GatewayConflictWithAllocationPools"},
-		{"pool outside", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.1.0.0/24"),
+		{"pool outside", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.1.0.0/24"),
 			Pools: []network.Pool{{Start: netip.MustParseAddr("10.1.0.10"), End: netip.MustParseAddr("10.1.1.10")}}}, "OutOfBoundsAllocationPool"},
-		{"pool reversed", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.1.0.0/24"),
+		{"pool reversed", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.1.0.0/24"),
 			Pools: []network.Pool{{Start: netip.MustParseAddr("10.1.0.10"), End: netip.MustParseAddr("10.1.0.5")}}}, "InvalidAllocationPool"},
-		{"pools overlap", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.1.0.0/24"), Pools: []network.Pool{
+		{"pools overlap", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.1.0.0/24"), Pools: []network.Pool{
 			{Start: netip.MustParseAddr("10.1.0.10"), End: netip.MustParseAddr("10.1.0.20")},
 			{Start: netip.MustParseAddr("10.1.0.20"), End: netip.MustParseAddr("10.1.0.30")}}}, "OverlappingAllocationPools"},
-		{"modes differ", subnets.Create{IPVersion: 6, CIDR: corePrefix("2001:db8:1::/64"), IPv6RAMode: cptr(network.ModeSLAAC),
+		{"modes differ", subnets.Create{IPVersion: 6, CIDR: nettest.Prefix("2001:db8:1::/64"), IPv6RAMode: cptr(network.ModeSLAAC),
 			IPv6AddressMode: cptr(network.ModeStateful)}, "InvalidInput"},
-		{"slaac not /64", subnets.Create{IPVersion: 6, CIDR: corePrefix("2001:db8:1::/80"), IPv6AddressMode: cptr(network.ModeSLAAC)}, "InvalidInput"},
-		{"modes on v4", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.2.0.0/24"), IPv6RAMode: cptr(network.ModeSLAAC)}, "InvalidInput"},
-		{"too many dns", subnets.Create{IPVersion: 4, CIDR: corePrefix("10.2.0.0/24"),
+		{"slaac not /64", subnets.Create{IPVersion: 6, CIDR: nettest.Prefix("2001:db8:1::/80"), IPv6AddressMode: cptr(network.ModeSLAAC)}, "InvalidInput"},
+		{"modes on v4", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.2.0.0/24"), IPv6RAMode: cptr(network.ModeSLAAC)}, "InvalidInput"},
+		{"too many dns", subnets.Create{IPVersion: 4, CIDR: nettest.Prefix("10.2.0.0/24"),
 			DNSNameservers: []string{"1.1.1.1", "1.1.1.2", "1.1.1.3", "1.1.1.4", "1.1.1.5", "1.1.1.6"}}, "DNSNameServersExhausted"},
 		{"no cidr", subnets.Create{IPVersion: 4}, "BadRequest"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.c.ProjectID, tc.c.NetworkID = "p1", n.ID
 			_, err := subnets.New(svc).CreateSubnets(context.Background(), coreAdmin, []subnets.Create{tc.c})
-			if got := coreErrType(err); got != tc.want {
+			if got := nettest.ErrType(err); got != tc.want {
 				t.Fatalf("err = %v (%s), want %s", err, got, tc.want)
 			}
 		})
@@ -160,7 +100,7 @@ func TestSubnetRefusals(t *testing.T) {
 func TestSubnetPoolAllocation(t *testing.T) {
 	ctx := context.Background()
 	svc := coreService(t)
-	n := coreNet(t, svc)
+	n := nettest.Network(t, svc)
 	as, err := subnets.New(svc).CreateAddressScope(ctx, "p1", "scope", 4, false)
 	if err != nil {
 		t.Fatal(err)
@@ -172,13 +112,13 @@ func TestSubnetPoolAllocation(t *testing.T) {
 	}
 	var cidrs []string
 	for _, c := range []subnets.Create{
-		{CIDR: corePrefix("10.10.0.0/24")},
+		{CIDR: nettest.Prefix("10.10.0.0/24")},
 		{},
 		{PrefixLen: cptr(26)},
 		{},
 	} {
 		c.NetworkID, c.IPVersion, c.SubnetPoolID = n.ID, 4, &pool.ID
-		sn := coreSubnet(t, svc, c)
+		sn := nettest.Subnet(t, svc, c)
 		cidrs = append(cidrs, sn.CIDR.String())
 	}
 	if got, want := fmt.Sprint(cidrs), "[10.10.0.0/24 10.10.1.0/24 10.10.2.0/26 10.10.3.0/24]"; got != want {
@@ -189,12 +129,12 @@ func TestSubnetPoolAllocation(t *testing.T) {
 		c    subnets.Create
 		want string
 	}{
-		{"taken cidr", subnets.Create{CIDR: corePrefix("10.10.1.0/24")}, "SubnetAllocationError"},
-		{"outside the pool", subnets.Create{CIDR: corePrefix("10.11.0.0/24")}, "SubnetAllocationError"},
+		{"taken cidr", subnets.Create{CIDR: nettest.Prefix("10.10.1.0/24")}, "SubnetAllocationError"},
+		{"outside the pool", subnets.Create{CIDR: nettest.Prefix("10.11.0.0/24")}, "SubnetAllocationError"},
 		{"too short", subnets.Create{PrefixLen: cptr(4)}, "MinPrefixSubnetAllocationError"},
 	} {
 		tc.c.NetworkID, tc.c.IPVersion, tc.c.SubnetPoolID, tc.c.ProjectID = n.ID, 4, &pool.ID, "p1"
-		if _, err := subnets.New(svc).CreateSubnets(ctx, coreAdmin, []subnets.Create{tc.c}); coreErrType(err) != tc.want {
+		if _, err := subnets.New(svc).CreateSubnets(ctx, coreAdmin, []subnets.Create{tc.c}); nettest.ErrType(err) != tc.want {
 			t.Errorf("%s: err = %v, want %s", tc.name, err, tc.want)
 		}
 	}
@@ -202,10 +142,10 @@ func TestSubnetPoolAllocation(t *testing.T) {
 	if err != nil || scopes[n.ID][4] != as.ID {
 		t.Errorf("network scopes = %v, %v", scopes, err)
 	}
-	if err := subnets.New(svc).DeleteSubnetPool(ctx, coreAdmin, pool.ID); coreErrType(err) != "SubnetPoolInUse" {
+	if err := subnets.New(svc).DeleteSubnetPool(ctx, coreAdmin, pool.ID); nettest.ErrType(err) != "SubnetPoolInUse" {
 		t.Errorf("delete pool in use = %v", err)
 	}
-	if err := subnets.New(svc).DeleteAddressScope(ctx, coreAdmin, as.ID); coreErrType(err) != "AddressScopeInUse" {
+	if err := subnets.New(svc).DeleteAddressScope(ctx, coreAdmin, as.ID); nettest.ErrType(err) != "AddressScopeInUse" {
 		t.Errorf("delete scope in use = %v", err)
 	}
 }

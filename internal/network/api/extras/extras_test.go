@@ -6,18 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostack/gostack/internal/network/policies"
+	"github.com/gostack/gostack/internal/network/nettest"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
+	"github.com/gostack/gostack/internal/network/policies"
 
 	ext "github.com/gostack/gostack/internal/network/extras"
 
 	"github.com/gostack/gostack/internal/network"
 	netapi "github.com/gostack/gostack/internal/network/api"
-	"github.com/gostack/gostack/internal/network/ipam"
-	"github.com/gostack/gostack/internal/network/store"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
@@ -25,29 +21,7 @@ import (
 // and the members alice and bob.
 func setup(t *testing.T) *apitest.Server {
 	t.Helper()
-	ctx := context.Background()
-	d := dbtest.Open(t)
-	if err := store.New(d).Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ipam.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	// Quota details count every quota resource; the tables of the areas
-	// whose migrations are not in yet stand in as empty tables.
-	for _, tbl := range []string{"routers", "floatingips", "security_groups", "security_group_rules"} {
-		if _, err := d.Writer().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+tbl+` (id TEXT PRIMARY KEY, project_id TEXT NOT NULL)`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	svc, err := network.New(network.Config{VNIRanges: []string{"1:1000"}}, store.New(d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
-	pol := apitest.Policy(t, policies.Defaults())
-	return apitest.Serve(t, netapi.New(svc, pol, apitest.Tokens("alice", "bob"), slog.New(slog.DiscardHandler)).Handler())
+	return nettest.Start(t, "alice", "bob").Server
 }
 
 // The quota flow Tempest's quota tests walk, and the errors around it.
@@ -107,16 +81,7 @@ func TestAgentsAndZones(t *testing.T) {
 
 func TestAgentUpdate(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.Open(t)
-	if err := store.New(d).Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{}, store.New(d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
+	svc, _ := nettest.Service(t, network.Config{})
 	a, err := ext.New(svc).ReportAgent(ctx, ext.AgentReport{Type: network.AgentL3, Binary: "gostack-l3-agent", Host: "node1", Topic: "l3_agent"})
 	if err != nil {
 		t.Fatal(err)

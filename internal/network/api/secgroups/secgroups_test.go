@@ -1,38 +1,18 @@
 package secgroups_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/gostack/gostack/internal/network/policies"
+	"github.com/gostack/gostack/internal/network/nettest"
 
-	"github.com/gostack/gostack/internal/network/floatingips"
-	"github.com/gostack/gostack/internal/network/routers"
-
-	"github.com/gostack/gostack/internal/network"
-	netapi "github.com/gostack/gostack/internal/network/api"
-	"github.com/gostack/gostack/internal/network/store"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
 func setup(t *testing.T) *apitest.Server {
 	t.Helper()
-	st := store.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := network.New(network.Config{}, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	routers.Register(svc)
-	floatingips.Register(svc)
-	pol := apitest.Policy(t, policies.Defaults())
-	return apitest.Serve(t, netapi.New(svc, pol, apitest.Tokens("alice", "bob"), slog.New(slog.DiscardHandler)).Handler())
+	return nettest.Start(t, "alice", "bob").Server
 }
 
 // create POSTs body as token and returns the new resource's id.
