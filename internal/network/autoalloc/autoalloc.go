@@ -183,9 +183,12 @@ func (s *Service) build(ctx context.Context, tx network.Tx, sc network.Scope, pr
 			return "", err
 		}
 	}
-	n, err := s.addNetwork(ctx, tx, project)
+	// The network as any tenant network is made (no provider
+	// attributes: the tenant type and a segment from its range); a tenant
+	// type that needs a physical network cannot be auto-allocated.
+	n, err := networks.New(s.net).AddNetwork(ctx, tx, networks.Create{ProjectID: project, Name: networkName})
 	if err != nil {
-		return "", err
+		return "", private(err)
 	}
 	if err := tx.InsertTopology(ctx, &network.Topology{ProjectID: project, NetworkID: n.ID}); err != nil {
 		return "", err
@@ -217,60 +220,6 @@ func private(err error) error {
 		return Failure(noPrivate).WithCause(err)
 	}
 	return err
-}
-
-// addNetwork writes the project's network and its tenant segment. It
-// follows networks.CreateNetwork for a request without provider
-// attributes, which runs its own transaction.
-func (s *Service) addNetwork(ctx context.Context, tx network.Tx, project string) (*network.Network, error) {
-	now := db.Now()
-	n := &network.Network{
-		Std:          network.Std{ID: uuid.NewString(), ProjectID: project, Name: networkName, CreatedAt: now, UpdatedAt: now},
-		AdminStateUp: true,
-		Status:       "ACTIVE",
-		PortSecurity: true,
-		NetworkType:  s.net.Config().TenantType,
-		AZHints:      []string{},
-		MTU:          1500,
-	}
-	noneFree := network.Conflict("NoNetworkAvailable", "Unable to create the network. No tenant network is available for allocation.")
-	vlans, vni := s.net.Segments()
-	var physnet string
-	var lo, hi int64
-	switch n.NetworkType {
-	case "local":
-		return n, tx.InsertNetwork(ctx, n)
-	case "vxlan":
-		n.MTU = 1450
-		lo, hi = vni[0], vni[1]
-	case "vlan":
-		names := make([]string, 0, len(vlans))
-		for k := range vlans {
-			names = append(names, k)
-		}
-		if len(names) == 0 {
-			return nil, noneFree
-		}
-		slices.Sort(names)
-		physnet = names[0]
-		lo, hi = vlans[physnet][0], vlans[physnet][1]
-		n.Physnet = &physnet
-	default:
-		// A flat tenant network would need a physical network to name.
-		return nil, noneFree
-	}
-	if hi == 0 {
-		return nil, noneFree
-	}
-	id, err := tx.AllocateSegment(ctx, n.NetworkType, physnet, nil, lo, hi, n.ID)
-	if errors.Is(err, apierr.ErrNotFound) {
-		return nil, noneFree
-	}
-	if err != nil {
-		return nil, err
-	}
-	n.SegmentID = &id
-	return n, tx.InsertNetwork(ctx, n)
 }
 
 // addRouter writes the project's router with its gateway on the default

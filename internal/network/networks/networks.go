@@ -53,6 +53,56 @@ type Update struct {
 
 // CreateNetwork creates a network and its segment.
 func (s *Service) CreateNetwork(ctx context.Context, c Create) (*network.Network, error) {
+	n, err := s.newNetwork(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.net.CheckAZHints(ctx, "network", n.AZHints); err != nil {
+		return nil, err
+	}
+	limit, err := s.net.Limit(ctx, n.ProjectID, "network")
+	if err != nil {
+		return nil, err
+	}
+	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
+		if err := s.net.CheckQuota(ctx, tx, n.ProjectID, "network", 1, limit); err != nil {
+			return err
+		}
+		return s.insert(ctx, tx, n, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// AddNetwork creates a network inside the caller's transaction (the
+// auto-allocated topology's); the caller has checked quota and AZ hints.
+func (s *Service) AddNetwork(ctx context.Context, tx network.Tx, c Create) (*network.Network, error) {
+	n, err := s.newNetwork(c)
+	if err != nil {
+		return nil, err
+	}
+	return n, s.insert(ctx, tx, n, c)
+}
+
+// insert writes n with its segment: the segment first, the network row
+// is written with it.
+func (s *Service) insert(ctx context.Context, tx network.Tx, n *network.Network, c Create) error {
+	if err := s.allocateSegment(ctx, tx, n, c); err != nil {
+		return err
+	}
+	if err := tx.InsertNetwork(ctx, n); err != nil {
+		return err
+	}
+	n.Subnets = []string{}
+	return nil
+}
+
+// newNetwork is the network c asks for, validated, with Neutron's
+// defaults: the tenant network type unless provider attributes say
+// otherwise, and its MTU.
+func (s *Service) newNetwork(c Create) (*network.Network, error) {
 	now := db.Now()
 	n := &network.Network{
 		Std:          network.Std{ID: uuid.NewString(), ProjectID: c.ProjectID, Name: c.Name, Description: c.Description, CreatedAt: now, UpdatedAt: now},
@@ -117,27 +167,6 @@ func (s *Service) CreateNetwork(ctx context.Context, c Create) (*network.Network
 		}
 		n.MTU = *c.MTU
 	}
-	if err := s.net.CheckAZHints(ctx, "network", n.AZHints); err != nil {
-		return nil, err
-	}
-	limit, err := s.net.Limit(ctx, n.ProjectID, "network")
-	if err != nil {
-		return nil, err
-	}
-	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
-		if err := s.net.CheckQuota(ctx, tx, n.ProjectID, "network", 1, limit); err != nil {
-			return err
-		}
-		// The segment first: the network row is written with it.
-		if err := s.allocateSegment(ctx, tx, n, c); err != nil {
-			return err
-		}
-		return tx.InsertNetwork(ctx, n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	n.Subnets = []string{}
 	return n, nil
 }
 
