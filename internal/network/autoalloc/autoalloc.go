@@ -24,15 +24,11 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/google/uuid"
-
 	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/networks"
-	"github.com/gostack/gostack/internal/network/ports"
 	"github.com/gostack/gostack/internal/network/routers"
 	"github.com/gostack/gostack/internal/network/subnets"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // The names Neutron gives the resources it allocates.
@@ -202,9 +198,20 @@ func (s *Service) build(ctx context.Context, tx network.Tx, sc network.Scope, pr
 		}
 		subs = append(subs, sn)
 	}
-	r, err := s.addRouter(ctx, tx, project, ext, subs)
+	// The router with its gateway on the default external network and
+	// an interface on each subnet, as the routers API makes them; what it
+	// refuses (an overlap with the external subnets, a subnet without a
+	// gateway) is the deployment's: no external connectivity.
+	rs := routers.New(s.net)
+	r, err := rs.AddRouter(ctx, tx, sc, routers.Create{ProjectID: project, Name: routerName,
+		Gateway: &routers.GatewayRequest{NetworkID: ext}})
 	if err != nil {
-		return "", err
+		return "", connectivity(err)
+	}
+	for _, sn := range subs {
+		if err := rs.AttachSubnet(ctx, tx, sc, r, sn.ID); err != nil {
+			return "", connectivity(err)
+		}
 	}
 	if err := tx.SetTopologyRouter(ctx, project, r.ID); err != nil {
 		return "", err
@@ -220,53 +227,6 @@ func private(err error) error {
 		return Failure(noPrivate).WithCause(err)
 	}
 	return err
-}
-
-// addRouter writes the project's router with its gateway on the default
-// external network and its interfaces on subs: what routers.CreateRouter
-// and AddInterface do, inside this transaction. Subnets that overlap the
-// external network's are refused as the router would refuse them.
-func (s *Service) addRouter(ctx context.Context, tx network.Tx, project, ext string, subs []*network.Subnet) (*network.Router, error) {
-	now := db.Now()
-	r := &network.Router{
-		Std:          network.Std{ID: uuid.NewString(), ProjectID: project, Name: routerName, CreatedAt: now, UpdatedAt: now},
-		AdminStateUp: true,
-		Status:       "ACTIVE",
-		AZHints:      []string{},
-		Routes:       []network.Route{},
-	}
-	if err := tx.InsertRouter(ctx, r); err != nil {
-		return nil, err
-	}
-	pt := ports.New(s.net)
-	// Neutron gives a gateway port no project, as routers does.
-	gw, err := pt.AddPort(ctx, tx, ports.Create{NetworkID: ext, DeviceID: r.ID, DeviceOwner: network.OwnerRouterGateway})
-	if err != nil {
-		return nil, connectivity(err)
-	}
-	r.Gateway = &network.Gateway{NetworkID: ext, PortID: gw.ID, EnableSNAT: true, FixedIPs: gw.FixedIPs}
-	if err := tx.UpdateRouter(ctx, r); err != nil {
-		return nil, err
-	}
-	for _, sn := range subs {
-		for _, ip := range gw.FixedIPs {
-			other, err := tx.GetSubnet(ctx, ip.SubnetID)
-			if err != nil {
-				return nil, err
-			}
-			if other.CIDR.Overlaps(sn.CIDR) {
-				return nil, Failure(noConnectivity)
-			}
-		}
-		if sn.GatewayIP == nil {
-			return nil, Failure(noConnectivity)
-		}
-		if _, err := pt.AddPort(ctx, tx, ports.Create{ProjectID: project, NetworkID: sn.NetworkID, DeviceID: r.ID,
-			DeviceOwner: network.OwnerRouterInterface, FixedIPs: []network.FixedIPRequest{{SubnetID: sn.ID, IP: *sn.GatewayIP}}}); err != nil {
-			return nil, connectivity(err)
-		}
-	}
-	return r, nil
 }
 
 // connectivity maps a request error of the router's ports to Neutron's

@@ -82,6 +82,45 @@ func (s *Service) CreateRouter(ctx context.Context, sc network.Scope, c Create) 
 		// There is no flavors framework: no flavor exists to name.
 		return nil, network.NotFound("Flavor", *c.FlavorID)
 	}
+	r := newRouter(c)
+	limit, err := s.net.Limit(ctx, r.ProjectID, "router")
+	if err != nil {
+		return nil, err
+	}
+	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
+		if err := s.net.CheckQuota(ctx, tx, r.ProjectID, "router", 1, limit); err != nil {
+			return err
+		}
+		return s.insert(ctx, tx, sc, r, c.Gateway)
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Tags = []string{}
+	return r, nil
+}
+
+// AddRouter creates a router with its gateway inside the caller's
+// transaction (the auto-allocated topology's); the caller has checked
+// quota, AZ hints and flavor.
+func (s *Service) AddRouter(ctx context.Context, tx network.Tx, sc network.Scope, c Create) (*network.Router, error) {
+	r := newRouter(c)
+	return r, s.insert(ctx, tx, sc, r, c.Gateway)
+}
+
+// AttachSubnet adds an interface on subnet to r inside the caller's
+// transaction, as AddInterface does by subnet.
+func (s *Service) AttachSubnet(ctx context.Context, tx network.Tx, sc network.Scope, r *network.Router, subnet string) error {
+	ifaces, err := s.interfacePorts(ctx, tx, r.ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.addInterfaceSubnet(ctx, tx, sc, r, ifaces, subnet)
+	return err
+}
+
+// newRouter is the router c asks for, with Neutron's defaults.
+func newRouter(c Create) *network.Router {
 	now := db.Now()
 	r := &network.Router{
 		Std:          network.Std{ID: uuid.NewString(), ProjectID: c.ProjectID, Name: c.Name, Description: c.Description, CreatedAt: now, UpdatedAt: now},
@@ -95,30 +134,21 @@ func (s *Service) CreateRouter(ctx context.Context, sc network.Scope, c Create) 
 	if r.AZHints == nil {
 		r.AZHints = []string{}
 	}
-	limit, err := s.net.Limit(ctx, r.ProjectID, "router")
-	if err != nil {
-		return nil, err
+	return r
+}
+
+// insert writes r and, when g names a network, its gateway.
+func (s *Service) insert(ctx context.Context, tx network.Tx, sc network.Scope, r *network.Router, g *GatewayRequest) error {
+	if err := tx.InsertRouter(ctx, r); err != nil {
+		return err
 	}
-	err = s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
-		if err := s.net.CheckQuota(ctx, tx, r.ProjectID, "router", 1, limit); err != nil {
-			return err
-		}
-		if err := tx.InsertRouter(ctx, r); err != nil {
-			return err
-		}
-		if c.Gateway == nil || c.Gateway.NetworkID == "" {
-			return nil
-		}
-		if err := s.setGateway(ctx, tx, sc, r, c.Gateway); err != nil {
-			return err
-		}
-		return tx.UpdateRouter(ctx, r)
-	})
-	if err != nil {
-		return nil, err
+	if g == nil || g.NetworkID == "" {
+		return nil
 	}
-	r.Tags = []string{}
-	return r, nil
+	if err := s.setGateway(ctx, tx, sc, r, g); err != nil {
+		return err
+	}
+	return tx.UpdateRouter(ctx, r)
 }
 
 // visibleRouter reads a router of the scope (404 otherwise).
