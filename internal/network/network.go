@@ -21,6 +21,10 @@ type Config struct {
 	VNIRanges  []string
 	// DNSDomain is the domain of dns_assignment host names.
 	DNSDomain string
+	// Mechanism is the mechanism driver that binds ports: MechNoop (the
+	// default; API only) or MechLinuxBridge (the network agents build
+	// the data plane and report ports up).
+	Mechanism string
 	// Limits, when set, is the Keystone unified-limits source of quotas.
 	Limits quota.LimitSource
 	// Notify, when set, tells the compute service about its servers'

@@ -26,13 +26,20 @@ var routerOwners = []string{OwnerRouterInterface, "network:router_interface_dist
 // IsRouterPort reports whether owner is a router's internal interface.
 func IsRouterPort(owner string) bool { return slices.Contains(routerOwners, owner) }
 
-// Binding states. There is no data plane agent yet: ports are bound by
-// a no-op mechanism driver, which binds any port given a host as a "tap"
-// device (Nova's libvirt driver plugs such a VIF by creating the tap
-// device itself) and reports it ACTIVE at once.
+// Binding states. The noop mechanism driver binds a port given a host as
+// a "tap" device (Nova's libvirt driver plugs such a VIF by creating the
+// tap itself) and reports it ACTIVE at once; linuxbridge binds it as a
+// "bridge" VIF that the host's network agent plugs and reports ACTIVE.
 const (
 	VIFUnbound = "unbound"
 	VIFTap     = "tap"
+	VIFBridge  = "bridge"
+)
+
+// Mechanism drivers (Config.Mechanism).
+const (
+	MechNoop        = "noop"
+	MechLinuxBridge = "linuxbridge"
 )
 
 // Port is a Neutron port.

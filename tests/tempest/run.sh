@@ -110,6 +110,10 @@ cleanup() {
 	if [ -n "$DATA_DIR" ]; then
 		# guests outlive gostack by design: stop the ones this cloud left
 		pkill -f "qemu-system.*$DATA_DIR/" 2>/dev/null || true
+		# and so does the network data plane: take down what its agent built
+		if [ "$(id -u)" = 0 ]; then
+			"$GOSTACK_BIN" agent network --cleanup --data-dir "$DATA_DIR" >/dev/null 2>&1 || true
+		fi
 		[ "$KEEP" = 1 ] || rm -rf "$DATA_DIR" "$DATA_DIR.log"
 	fi
 	exit "$rc"
@@ -226,6 +230,7 @@ export TEMPEST_ROLES=${TEMPEST_ROLES:-}
 export KEYSTONE_SECURITY_COMPLIANCE=${KEYSTONE_SECURITY_COMPLIANCE:-true}
 export KEYSTONE_ACCESS_RULES=${KEYSTONE_ACCESS_RULES:-true}
 export BUILD_TIMEOUT=${BUILD_TIMEOUT:-300}
+export RUN_VALIDATION=${RUN_VALIDATION:-false}
 export IMAGE_REF=${IMAGE_REF:-} IMAGE_REF_ALT=${IMAGE_REF_ALT:-}
 export FLAVOR_REF=${FLAVOR_REF:-} FLAVOR_REF_ALT=${FLAVOR_REF_ALT:-}
 export COMPUTE_MIN_MICROVERSION=${COMPUTE_MIN_MICROVERSION:-2.1}

@@ -287,6 +287,7 @@ done
 [ $# -gt 0 ] && exec "$@"
 EOF
 chmod 755 "$rd/usr/bin/sudo"
+install -m 755 "$HERE/guest/curl" "$rd/usr/bin/curl"
 chmod 755 "$rd/home/cirros"
 
 # The archive: files, then /dev/console, a character device written straight

@@ -219,18 +219,8 @@ func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([
 	switch name {
 	case "qemu":
 		cache := &imagecache.Cache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
-		base := cfg.Compute.HostName
-		if base == "" {
-			if base, _ = os.Hostname(); base == "" {
-				base = "localhost"
-			}
-		}
 		var out []driver.Driver
-		for i := 1; i <= cfg.Compute.QEMUHosts; i++ {
-			name := base
-			if cfg.Compute.QEMUHosts > 1 {
-				name = fmt.Sprintf("%s-%d", base, i)
-			}
+		for _, name := range cfg.Compute.QEMUHostNames() {
 			d := qemu.New(qemu.Options{HostName: name, ListenAddress: cfg.Host})
 			out = append(out, imagefetch.Wrap(d, cache, imageSource{images, env}))
 		}

@@ -34,7 +34,20 @@ type Cloud struct {
 // member personas' names.
 func Start(t testing.TB, members ...string) *Cloud {
 	t.Helper()
-	svc, d := Service(t, network.Config{VNIRanges: []string{"1:1000"}, VLANRanges: []string{"physnet1:100:200"}})
+	return StartConfig(t, network.Config{}, members...)
+}
+
+// StartConfig is Start with the service's configuration (VNIs 1:1000
+// and VLANs physnet1:100:200 unless cfg sets its own).
+func StartConfig(t testing.TB, cfg network.Config, members ...string) *Cloud {
+	t.Helper()
+	if len(cfg.VNIRanges) == 0 {
+		cfg.VNIRanges = []string{"1:1000"}
+	}
+	if len(cfg.VLANRanges) == 0 {
+		cfg.VLANRanges = []string{"physnet1:100:200"}
+	}
+	svc, d := Service(t, cfg)
 	pol := apitest.Policy(t, policies.Defaults())
 	h := netapi.New(svc, pol, apitest.Tokens(members...), slog.New(slog.DiscardHandler)).Handler()
 	return &Cloud{Server: apitest.Serve(t, h), Svc: svc, DB: d}

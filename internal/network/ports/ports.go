@@ -117,7 +117,7 @@ func (s *Service) AddPort(ctx context.Context, tx network.Tx, c Create) (*networ
 	if p.FixedIPs, err = s.allocateIPs(ctx, tx, p, n.ID, subs, reqs, explicit); err != nil {
 		return nil, err
 	}
-	bind(p)
+	s.bind(p, "")
 	if err := tx.InsertPort(ctx, p); err != nil {
 		if errors.Is(err, apierr.ErrDuplicate) {
 			return nil, macInUse(n.ID, p.MAC)
@@ -148,16 +148,27 @@ func (s *Service) RemovePort(ctx context.Context, tx network.Tx, p *network.Port
 	return tx.DeletePort(ctx, p.ID)
 }
 
-// bind is the no-op mechanism driver: a port given a host is bound at
-// once as a tap device and goes ACTIVE (there is no agent to report it
-// up); a port without one is unbound and DOWN.
-func bind(p *network.Port) {
+// bind binds a port with the configured mechanism driver. A port
+// without a host is unbound and DOWN. noop binds a port given a host at
+// once as a tap device and reports it ACTIVE (there is no agent to
+// report it up). linuxbridge binds it as a bridge VIF, DOWN until the
+// host's network agent has plugged its device and reports it ACTIVE; a
+// bound port keeps the status the agent gave it.
+func (s *Service) bind(p *network.Port, prevHost string) {
 	if p.HostID == "" {
 		p.VIFType, p.VIFDetails, p.Status = network.VIFUnbound, map[string]any{}, "DOWN"
 		return
 	}
-	p.VIFType, p.Status = network.VIFTap, "ACTIVE"
-	p.VIFDetails = map[string]any{"port_filter": false, "connectivity": "l2"}
+	if s.net.Config().Mechanism != network.MechLinuxBridge {
+		p.VIFType, p.Status = network.VIFTap, "ACTIVE"
+		p.VIFDetails = map[string]any{"port_filter": false, "connectivity": "l2"}
+		return
+	}
+	if p.VIFType != network.VIFBridge || p.HostID != prevHost {
+		p.Status = "DOWN"
+	}
+	p.VIFType = network.VIFBridge
+	p.VIFDetails = map[string]any{"port_filter": true, "connectivity": "l2"}
 }
 
 // CreatePorts creates ports, all or none, in one transaction: one port is
@@ -292,10 +303,11 @@ func (s *Service) changePort(ctx context.Context, tx network.Tx, p *network.Port
 			return err
 		}
 	}
+	prevHost := p.HostID
 	if u.HostID != nil {
 		p.HostID = *u.HostID
 	}
-	bind(p)
+	s.bind(p, prevHost)
 	p.UpdatedAt = db.Now()
 	p.Revision++
 	if err := tx.UpdatePort(ctx, p); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gostack/gostack/internal/network/routers"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/agent"
 	netapi "github.com/gostack/gostack/internal/network/api"
 	netstore "github.com/gostack/gostack/internal/network/store"
 	"github.com/gostack/gostack/internal/platform/config"
@@ -36,7 +37,20 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		return nil, err
 	}
 	cfg := env.Config.Network
+	mech := mechanism(env.Config)
+	var store network.Store = netstore.New(env.DB)
+	var ag *agent.Agent
+	if mech == network.MechLinuxBridge {
+		// The agent is made below, once the service exists; the store
+		// kicks it through this indirection.
+		store = kickStore{Store: store, kick: func() {
+			if ag != nil {
+				ag.Kick()
+			}
+		}}
+	}
 	svc, err := network.New(network.Config{
+		Mechanism:  mech,
 		TenantType: cfg.TenantType,
 		VLANRanges: cfg.VLANRanges,
 		VNIRanges:  cfg.VNIRanges,
@@ -44,9 +58,18 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		// Compute learns of floating IPs and address changes of its
 		// servers' ports as Nova does from Neutron: external events.
 		Notify: novaNotifier(env.URLs["compute"], env.HTTPClient(), env.ServiceToken, env.Log),
-	}, netstore.New(env.DB))
+	}, store)
 	if err != nil {
 		return nil, err
+	}
+	if mech == network.MechLinuxBridge {
+		ac, err := agentConfig(env)
+		if err != nil {
+			return nil, err
+		}
+		ag = agent.New(svc, ac)
+		env.Workers.Add("network-agent", 0, ag.Run)
+		env.Log.Info("network: linuxbridge data plane", "host", ac.Host, "bridges", ac.Bridges, "interfaces", ac.Interfaces)
 	}
 	routers.Register(svc)
 	floatingips.Register(svc)

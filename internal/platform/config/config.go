@@ -90,6 +90,22 @@ type Network struct {
 	TenantType string `yaml:"tenant_network_type"`
 	// DNSDomain is the domain of port dns_assignment (Neutron's dns_domain).
 	DNSDomain string `yaml:"dns_domain"`
+	// Driver is the mechanism driver: noop (API only), linuxbridge (the
+	// network agent builds bridges, VXLAN, DHCP, routers and security
+	// groups in the kernel; needs root), or auto (linuxbridge when root
+	// and the compute driver is not fake, else noop).
+	Driver string `yaml:"driver"`
+	// InterfaceMappings ("physnet:iface", Neutron's
+	// physical_interface_mappings) bridge host interfaces into flat and
+	// VLAN networks; BridgeMappings ("physnet:bridge") make an existing or
+	// agent-made host bridge a physical network's flat bridge. A physical
+	// network named in neither that is "public" gets bridge br-ex, which
+	// holds the external subnets' gateway addresses as DevStack's does.
+	InterfaceMappings []string `yaml:"physical_interface_mappings"`
+	BridgeMappings    []string `yaml:"bridge_mappings"`
+	// TunnelIP is this host's VXLAN endpoint address (default: none;
+	// VXLAN networks then stay on this host).
+	TunnelIP string `yaml:"tunnel_ip"`
 }
 
 // Placement is the placement service's section.
@@ -137,7 +153,7 @@ func Default() Config {
 		},
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
-		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal."},
+		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal.", Driver: "auto"},
 		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
@@ -175,6 +191,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Network.Port < 0 || c.Network.Port > 65535 {
 		errs = append(errs, fmt.Errorf("network port %d out of range", c.Network.Port))
+	}
+	switch c.Network.Driver {
+	case "auto", "noop", "linuxbridge":
+	default:
+		errs = append(errs, fmt.Errorf("network driver %q: want auto, noop or linuxbridge", c.Network.Driver))
 	}
 	switch c.Network.TenantType {
 	case "vxlan", "vlan", "flat", "local":
@@ -244,6 +265,8 @@ type Loader struct {
 	file     string
 	flagged  Config
 	webHosts string
+	ifMaps   string
+	brMaps   string
 }
 
 // Bind registers the configuration flags on fs.
@@ -273,6 +296,10 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Image.Port, "image-port", d.Image.Port, "image API port")
 	fs.IntVar(&l.flagged.Placement.Port, "placement-port", d.Placement.Port, "placement API port")
 	fs.IntVar(&l.flagged.Network.Port, "network-port", d.Network.Port, "network API port")
+	fs.StringVar(&l.flagged.Network.Driver, "network-driver", d.Network.Driver, "network mechanism driver: auto (linuxbridge when root and the compute driver is not fake), noop or linuxbridge")
+	fs.StringVar(&l.ifMaps, "physical-interface-mappings", "", "comma-separated physnet:interface pairs bridged into flat and VLAN networks (default: physical network public is host bridge br-ex, holding the external subnets' gateway addresses)")
+	fs.StringVar(&l.brMaps, "bridge-mappings", "", "comma-separated physnet:bridge pairs: host bridges used as a physical network's flat bridge (default public:br-ex)")
+	fs.StringVar(&l.flagged.Network.TunnelIP, "tunnel-ip", "", "this host's VXLAN endpoint address (default: none, VXLAN networks stay on this host)")
 	fs.IntVar(&l.flagged.Compute.Port, "compute-port", d.Compute.Port, "compute API port")
 	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: auto (qemu when installed, else fake), fake or qemu")
 	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
@@ -360,6 +387,10 @@ func (l *Loader) Load() (Config, error) {
 	apply("image-port", func() { c.Image.Port = f.Image.Port })
 	apply("placement-port", func() { c.Placement.Port = f.Placement.Port })
 	apply("network-port", func() { c.Network.Port = f.Network.Port })
+	apply("network-driver", func() { c.Network.Driver = f.Network.Driver })
+	apply("physical-interface-mappings", func() { c.Network.InterfaceMappings = splitList(l.ifMaps) })
+	apply("bridge-mappings", func() { c.Network.BridgeMappings = splitList(l.brMaps) })
+	apply("tunnel-ip", func() { c.Network.TunnelIP = f.Network.TunnelIP })
 	apply("compute-port", func() { c.Compute.Port = f.Compute.Port })
 	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
 	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })
@@ -395,4 +426,24 @@ func splitList(s string) []string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// QEMUHostNames are the names of the compute hosts the qemu driver runs
+// in this process: the host name (HostName, else the machine's), and
+// with QEMUHosts > 1 that name suffixed -1, -2, …
+func (c Compute) QEMUHostNames() []string {
+	base := c.HostName
+	if base == "" {
+		if base, _ = os.Hostname(); base == "" {
+			base = "localhost"
+		}
+	}
+	if c.QEMUHosts <= 1 {
+		return []string{base}
+	}
+	var out []string
+	for i := 1; i <= c.QEMUHosts; i++ {
+		out = append(out, fmt.Sprintf("%s-%d", base, i))
+	}
+	return out
 }
