@@ -115,6 +115,8 @@ deps() {
 	pkgs+=(python3-glanceclient qemu-utils)
 	# compute: real guests under QEMU, config drives, the guest test image
 	pkgs+=(qemu-system-x86 genisoimage busybox-static cpio)
+	# network data plane: Tempest's scenario tests ping guests from the host
+	pkgs+=(iputils-ping)
 	local p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -28,6 +28,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
+	"github.com/gostack/gostack/internal/compute/servers"
 	"github.com/gostack/gostack/internal/compute/netinfo"
 	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/compute/scheduler"
@@ -147,6 +148,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}
 	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
 		ProxySharedSecret: hex.EncodeToString(secret),
+		Passwords:         servers.Passwords{Store: store},
 		Log:               env.Log.With("service", "metadata"),
 	}))
 	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)

@@ -144,6 +144,24 @@ func TestOneHost(t *testing.T) {
 	if !agenttest.Eventually(5*time.Second, func() bool { return g1.Ping(ip0(p2)) }) {
 		t.Fatalf("g1 cannot ping g2 on the same network (default group admits its members)")
 	}
+	// An administratively down port passes nothing and shows DOWN.
+	setAdmin := func(up bool) {
+		if s, b := c.Call(t, "", "PUT", "/v2.0/ports/"+p2["id"].(string), map[string]any{"port": map[string]any{"admin_state_up": up}}); s != 200 {
+			t.Fatalf("port update: %d %v", s, b)
+		}
+		h.Agent.Kick()
+	}
+	setAdmin(false)
+	if !agenttest.Eventually(5*time.Second, func() bool { return !g1.Ping(ip0(p2)) }) {
+		t.Errorf("g2's port is admin down, g1 still pings it")
+	}
+	if st := portStatus(t, c, p2["id"].(string)); st != "DOWN" {
+		t.Errorf("admin down port: status %s, want DOWN", st)
+	}
+	setAdmin(true)
+	if !agenttest.Eventually(5*time.Second, func() bool { return g1.Ping(ip0(p2)) }) {
+		t.Errorf("g2's port is admin up again, g1 cannot ping it")
+	}
 	g3.Route(t, "10.10.0.0/24")
 	if g3.Ping(ip0(p1)) {
 		t.Errorf("bob's guest reached alice's guest")

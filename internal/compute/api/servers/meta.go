@@ -158,13 +158,20 @@ func (h *Handler) DeleteTag(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.NoContent(w)
 }
 
-// ShowPassword answers the metadata-service password, which no
-// guest of this cloud has posted.
+// ShowPassword answers the password the server's guest posted to the
+// metadata service (encrypted by the guest with the key pair's key).
 func (h *Handler) ShowPassword(w http.ResponseWriter, r *http.Request) error {
-	return wire.Reply(w, http.StatusOK, map[string]any{"password": ""})
+	pw, err := h.servers.Password(r.Context(), h.Caller(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return wire.Reply(w, http.StatusOK, map[string]any{"password": pw})
 }
 
 func (h *Handler) ClearPassword(w http.ResponseWriter, r *http.Request) error {
+	if err := h.servers.ClearPassword(r.Context(), h.Caller(r), r.PathValue("id")); err != nil {
+		return err
+	}
 	return httpapi.NoContent(w)
 }
 

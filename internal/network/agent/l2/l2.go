@@ -388,6 +388,17 @@ func (a *apply) ports() Plugged {
 		if br == nil {
 			continue
 		}
+		if !p.AdminUp {
+			// As Neutron's agent does, an administratively down port's
+			// device is taken down: nothing passes, and it is not
+			// reported plugged (the port shows DOWN).
+			if l.Attrs().Flags&net.FlagUp != 0 {
+				if err := a.nl.LinkSetDown(l); err != nil && !errors.Is(err, errNoDevice) {
+					a.fail(fmt.Errorf("port %s: set %s down: %w", id, l.Attrs().Name, err))
+				}
+			}
+			continue
+		}
 		mtu := n.MTU
 		if mtu == 0 {
 			mtu = p.MTU
