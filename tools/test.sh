@@ -19,6 +19,10 @@
 #   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
 #               (fake hypervisor driver, two hosts)
 #   tempest-network  tests/tempest/run.sh --list network --min-pass $TEMPEST_NETWORK_MIN_PASS
+#   tempest-scenario  (root) Tempest's scenario tests test_network_basic_ops,
+#               test_server_basic_ops and test_security_groups_basic_ops: real
+#               QEMU guests (TCG) on the linuxbridge data plane, SSH and ping
+#               through floating IPs; at least $TEMPEST_SCENARIO_MIN_PASS pass
 #   tempest-qemu  (--long only) tests/tempest/run.sh --regex '^tempest\.api\.compute\.servers\.'
 #               with the qemu driver booting the guest test image under TCG;
 #               must pass at least $TEMPEST_QEMU_MIN_PASS (the fake driver's count)
@@ -30,6 +34,7 @@
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 460)
 #   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 250)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
+#   TEMPEST_SCENARIO_MIN_PASS  scenario threshold (default 14)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
 #
@@ -58,6 +63,7 @@ TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-460}
 TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-250}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
+TEMPEST_SCENARIO_MIN_PASS=${TEMPEST_SCENARIO_MIN_PASS:-14}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
 export DEBIAN_FRONTEND=noninteractive
@@ -223,6 +229,17 @@ tempest_network() {
 		--min-pass "$TEMPEST_NETWORK_MIN_PASS"
 }
 
+tempest_scenario() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "the linuxbridge data plane needs root" >&2
+		return 1
+	fi
+	RUN_VALIDATION=true GOSTACK_UP_ARGS="--compute-driver qemu --network-driver linuxbridge" \
+		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --workspace "$REPO/tests/tempest/workspace/scenario" \
+		--regex '^tempest\.scenario\.(test_network_basic_ops|test_server_basic_ops|test_security_groups_basic_ops)\.' \
+		--concurrency 2 --min-pass "$TEMPEST_SCENARIO_MIN_PASS"
+}
+
 tempest_qemu() {
 	GOSTACK_UP_ARGS="--compute-driver qemu" \
 		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --workspace "$REPO/tests/tempest/workspace/compute-qemu" \
@@ -271,7 +288,7 @@ if want unit-pg; then
 	fi
 fi
 step build go build -o bin/gostack ./cmd/gostack
-if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network; then
+if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network || want tempest-scenario; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
 		step soak soak
@@ -279,6 +296,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		step tempest-image tempest_image
 		step tempest-compute tempest_compute
 		step tempest-network tempest_network
+		step tempest-scenario tempest_scenario
 		if [ "$LONG" = 1 ]; then
 			step tempest-qemu tempest_qemu
 		fi
@@ -289,6 +307,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		skipped tempest-image "no binary"
 		skipped tempest-compute "no binary"
 		skipped tempest-network "no binary"
+		skipped tempest-scenario "no binary"
 	fi
 fi
 step fuzz fuzz

@@ -288,6 +288,9 @@ done
 EOF
 chmod 755 "$rd/usr/bin/sudo"
 install -m 755 "$HERE/guest/curl" "$rd/usr/bin/curl"
+# busybox has no blkid applet here: findfs does what Tempest asks of it
+rm -f "$rd/sbin/blkid"
+install -m 755 "$HERE/guest/blkid" "$rd/sbin/blkid"
 chmod 755 "$rd/home/cirros"
 
 # The archive: files, then /dev/console, a character device written straight

@@ -27,10 +27,18 @@
 //
 // Volumes are plugged as scsi-hd on a virtio-scsi controller, whose
 // unplug needs no help from the guest; a boot volume is virtio-blk.
-// Interface hot-plug is not offered: PCI(e) unplug needs the guest to
-// acknowledge it, so DetachInterface cannot be made reliable (NICs given
-// at spawn, tap devices owned by the network agent, are plugged without
-// vhost).
+// NICs are tap devices owned by the network agent, plugged without vhost
+// (netdev_add and device_add when hot-plugged). On q35 each NIC sits on
+// a PCIe root port of its own, and the guest gets spare ports for
+// hot-plug, with native PCIe hot-plug rather than ACPI's. Unplugging a
+// NIC needs the guest to release it (Linux's pciehp does, in about five
+// seconds; a slot the guest never powered is freed at once):
+// DetachInterface waits 30 seconds for DEVICE_DELETED and otherwise
+// fails, the NIC still plugged and recorded. A hot-plugged NIC takes the
+// port the next boot gives it when free; after unplugging a NIC other
+// than the last, the running guest's layout differs from its command
+// line until it reboots, which a live migration in between does not
+// survive.
 //
 // Migration: cold migration moves the directory to StateDir/migrating
 // and the destination copies its disks, so both drivers must see the

@@ -2,6 +2,7 @@ package qemu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -505,13 +506,95 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 	return err
 }
 
-// AttachInterface is not supported: PCI hot-unplug needs the guest's
-// cooperation, so it cannot be offered reliably (see doc.go).
+// AttachInterface plugs a NIC into the network agent's tap device nic.Tap
+// and records it for the next boots. On q35 it goes into a free PCIe root
+// port, preferably the one the next boot gives it, so that the running
+// guest's layout stays the one its command line would build.
 func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {
-	return driver.Unsupported("qemu", "AttachInterface")
+	var dup bool
+	err := d.op(uuid, "attach port "+nic.PortID, func(in *instance) bool {
+		dup = slices.ContainsFunc(in.rec.Spec.NICs, func(n driver.NIC) bool { return n.PortID == nic.PortID })
+		return !dup && nicStates(in)
+	}, func(in *instance) (driver.EventKind, error) {
+		if nic.PortID == "" || nic.MAC == "" {
+			return 0, fmt.Errorf("qemu: port %q has no id or no MAC address", nic.PortID)
+		}
+		// With no QEMU running, the NIC is plugged at the next boot.
+		if q, err := d.qmp(in); err == nil {
+			d.mu.Lock()
+			n := len(in.rec.Spec.NICs)
+			d.mu.Unlock()
+			if err := d.plugNIC(ctx, q, nic, n); err != nil {
+				return 0, err
+			}
+		}
+		d.set(in, func(r *instdir.Record) { r.Spec.NICs = append(r.Spec.NICs, nic) })
+		return 0, nil
+	})
+	if dup {
+		return driver.InvalidState(uuid, "attach port "+nic.PortID, "already attached")
+	}
+	return err
 }
 
-// DetachInterface is not supported; see AttachInterface.
+// nicStates are the states a NIC may be plugged or unplugged in, Nova's
+// (active, paused, stopped): not a suspended guest, whose saved state
+// holds its devices, nor a rescued one.
+func nicStates(in *instance) bool {
+	return is(driver.Running, driver.Paused, driver.Shutdown, driver.Crashed)(in)
+}
+
+// plugNIC hot-plugs nic into the guest q runs, which has n NICs already.
+func (d *Driver) plugNIC(ctx context.Context, q *qmp.Conn, nic driver.NIC, n int) error {
+	dev := qmp.NIC{ID: instdir.DevID("nic", nic.PortID), Tap: nic.Tap, Driver: instdir.NICModel(nic.Model), MAC: nic.MAC, MTU: nic.MTU}
+	if (instdir.Host{Machine: d.opts.Machine}).PCIe() {
+		// The guest has a port per NIC it booted with plus
+		// HotplugPorts; asking for more ids than that is harmless.
+		ports := []string{instdir.Port(n)}
+		for i := range n + 2*instdir.HotplugPorts {
+			ports = append(ports, instdir.Port(i))
+		}
+		port, err := q.FreePort(ctx, ports)
+		if err != nil {
+			return err
+		}
+		if port == "" {
+			return fmt.Errorf("qemu: no free PCIe port for port %s: reboot the instance to get %d more", nic.PortID, instdir.HotplugPorts)
+		}
+		dev.Bus = port
+	}
+	return q.AddNIC(ctx, dev)
+}
+
+// DetachInterface unplugs a NIC and forgets it. PCI(e) unplug needs the
+// guest to release the device; one that does not within 30 seconds keeps
+// it, and the record is left as it was.
 func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error {
-	return driver.Unsupported("qemu", "DetachInterface")
+	var missing bool
+	var nic driver.NIC
+	err := d.op(uuid, "detach port "+portID, func(in *instance) bool {
+		i := slices.IndexFunc(in.rec.Spec.NICs, func(n driver.NIC) bool { return n.PortID == portID })
+		missing = i < 0
+		if !missing {
+			nic = in.rec.Spec.NICs[i]
+		}
+		return !missing && nicStates(in)
+	}, func(in *instance) (driver.EventKind, error) {
+		if q, err := d.qmp(in); err == nil {
+			if err := q.DelNIC(ctx, instdir.DevID("nic", portID), nic.Tap != "", d.unplugTimeout()); err != nil {
+				if errors.Is(err, qmp.ErrNotReleased) {
+					return 0, fmt.Errorf("qemu: device detach failed for port %s of instance %s: timed out: the guest did not release the device", portID, uuid)
+				}
+				return 0, err
+			}
+		}
+		d.set(in, func(r *instdir.Record) {
+			r.Spec.NICs = slices.DeleteFunc(r.Spec.NICs, func(n driver.NIC) bool { return n.PortID == portID })
+		})
+		return 0, nil
+	})
+	if missing {
+		return driver.NotFound("port", portID)
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package qmp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -113,8 +114,13 @@ func (q *Conn) MigrateIncoming(ctx context.Context, host string) ([]string, erro
 	return addrs, nil
 }
 
+// ErrNotReleased says a device_del was not completed in time: the guest
+// did not acknowledge the unplug (PCI(e) devices need it to).
+var ErrNotReleased = errors.New("the guest did not release the device")
+
 // DeviceDel removes device id and waits up to timeout for QEMU's
-// DEVICE_DELETED, after which the device's drive can be deleted.
+// DEVICE_DELETED, after which the device's drive or backend can be
+// deleted; on timeout the error wraps ErrNotReleased.
 func (q *Conn) DeviceDel(ctx context.Context, id string, timeout time.Duration) error {
 	events, cancel := q.Subscribe("DEVICE_DELETED")
 	defer cancel()
@@ -136,7 +142,7 @@ func (q *Conn) DeviceDel(ctx context.Context, id string, timeout time.Duration) 
 		case <-q.done:
 			return ErrClosed
 		case <-t.C:
-			return fmt.Errorf("qemu: device %s still present %v after device_del", id, timeout)
+			return fmt.Errorf("qemu: device %s still present %v after device_del: %w", id, timeout, ErrNotReleased)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
