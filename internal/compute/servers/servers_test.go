@@ -2,6 +2,7 @@ package servers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gostack/gostack/internal/compute"
@@ -131,5 +132,37 @@ func TestMetadataAndTags(t *testing.T) {
 	}
 	if err := e.Servers.DeleteMetadata(ctx, e.User, id, "a"); computetest.ErrKind(err) != "404" {
 		t.Errorf("delete missing key: %v", err)
+	}
+}
+
+func TestPassword(t *testing.T) {
+	ctx := context.Background()
+	e := computetest.New(t)
+	res, err := e.Servers.Create(ctx, e.User, servers.CreateRequest{Name: "vm", ImageRef: "img", FlavorRef: "1", MinCount: 1, MaxCount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Instances[0].ID
+	if pw, err := e.Servers.Password(ctx, e.User, id); err != nil || pw != "" {
+		t.Fatalf("before any post: %q, %v", pw, err)
+	}
+	// What the metadata API does when the guest posts (long enough to
+	// span Nova's 255-character chunks).
+	long := strings.Repeat("p", 600)
+	if err := (servers.Passwords{Store: e.Store}).SetPassword(ctx, id, long); err != nil {
+		t.Fatal(err)
+	}
+	if pw, err := e.Servers.Password(ctx, e.User, id); err != nil || pw != long {
+		t.Fatalf("after the post: %d characters, %v", len(pw), err)
+	}
+	other := compute.Caller{ProjectID: "someone-else", UserID: "u2"}
+	if _, err := e.Servers.Password(ctx, other, id); computetest.ErrKind(err) != "404" {
+		t.Errorf("another project read the password: %v", err)
+	}
+	if err := e.Servers.ClearPassword(ctx, e.User, id); err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ := e.Servers.Password(ctx, e.User, id); pw != "" {
+		t.Errorf("after clear: %q", pw)
 	}
 }
