@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
 
 	"github.com/gostack/gostack/internal/network"
@@ -270,6 +271,24 @@ func TestOneHost(t *testing.T) {
 	if err := hl.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "brqstray00000"}}); err != nil {
 		t.Fatal(err)
 	}
+	// The security groups' rules deleted by hand, a stray router namespace.
+	rootNS, err := nsutil.Open(h.NS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rootNS.Close()
+	nft, err := nftables.New(nftables.WithNetNSFd(int(rootNS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nft.DelTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: "gostack"})
+	if err := nft.Flush(); err != nil {
+		t.Fatalf("delete the inet gostack table by hand: %v", err)
+	}
+	stray := h.NS + "-qrouter-00000000-0000-4000-8000-000000000000"
+	if err := nsutil.Ensure(stray); err != nil {
+		t.Fatal(err)
+	}
 	h.Start()
 	if !agenttest.Eventually(10*time.Second, func() bool {
 		links := agenttest.Links(t, h.NS, "brq")
@@ -279,6 +298,23 @@ func TestOneHost(t *testing.T) {
 	}
 	if !agenttest.Eventually(10*time.Second, func() bool { return g1.Ping(ip0(p2)) }) {
 		t.Errorf("g1 cannot ping g2 after the agent restored the bridge")
+	}
+	if !agenttest.Eventually(10*time.Second, func() bool { return !nsutil.Exists(stray) }) {
+		t.Errorf("the stray router namespace %s is still there after a restart", stray)
+	}
+	if !agenttest.Eventually(10*time.Second, func() bool {
+		tables, err := nft.ListTablesOfFamily(nftables.TableFamilyINet)
+		return err == nil && slices.ContainsFunc(tables, func(tb *nftables.Table) bool { return tb.Name == "gostack" })
+	}) {
+		t.Errorf("the inet gostack table deleted by hand was not restored")
+	}
+	// The restored rules filter: still no ICMP from outside (the rule
+	// allowing it was deleted above), TCP 8080 allowed, 8081 not.
+	if agenttest.Ping(x, fipAddr) {
+		t.Errorf("after the restore the external host pings the floating IP")
+	}
+	if !agenttest.Eventually(5*time.Second, func() bool { return agenttest.Dial(x, fipAddr+":8080") }) || agenttest.Dial(x, fipAddr+":8081") {
+		t.Errorf("after the restore TCP 8080/8081 are not filtered as the rules say")
 	}
 
 	// Bar 7: everything goes with the resources.
