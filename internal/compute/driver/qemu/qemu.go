@@ -96,7 +96,7 @@ type Driver struct {
 	insts    map[string]*instance // live instances, incoming live migrations included
 	migSrc   map[string]*instance // source copies kept by MigrateDisk
 	failNext []string             // QEMU arguments for the next boot only (tests)
-	unplug   time.Duration        // how long a NIC unplug waits for the guest; 0 is 30s (tests shorten it)
+	unplug   time.Duration        // how long a NIC unplug waits for the guest (tests shorten it)
 }
 
 // New returns a QEMU driver; Configure and Start it before use.
@@ -107,14 +107,7 @@ func New(opts Options) *Driver {
 		ReservedMemoryMB: opts.ReservedMemoryMB, ReservedDiskGB: opts.ReservedDiskGB,
 		CPURatio: opts.CPUAllocationRatio, RAMRatio: opts.RAMAllocationRatio, DiskRatio: opts.DiskAllocationRatio,
 	}
-	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}}
-}
-
-// unplugTimeout is how long DetachInterface waits for the guest.
-func (d *Driver) unplugTimeout() time.Duration {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return cmp.Or(d.unplug, 30*time.Second)
+	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}, unplug: 30 * time.Second}
 }
 
 // Name is "qemu".
@@ -134,8 +127,7 @@ func (d *Driver) Accel() string {
 	return d.accel
 }
 
-// Capabilities: every optional operation. Interface unplug needs the
-// guest's cooperation (see doc.go).
+// Capabilities: every optional operation.
 func (d *Driver) Capabilities() driver.Capabilities {
 	return driver.Capabilities{
 		Pause: true, Suspend: true, Rescue: true, Rebuild: true, Snapshot: true,

@@ -124,11 +124,29 @@ var ErrNotReleased = errors.New("the guest did not release the device")
 func (q *Conn) DeviceDel(ctx context.Context, id string, timeout time.Duration) error {
 	events, cancel := q.Subscribe("DEVICE_DELETED")
 	defer cancel()
-	if err := q.Run(ctx, "device_del", map[string]any{"id": id}, nil); err != nil {
-		return err
-	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	// A PCIe slot the guest is still powering on, just after a hot-plug,
+	// refuses an unplug for a moment ("guest is busy (power indicator
+	// blinking)"). QEMU gives every refusal the class GenericError, so
+	// each is tried again until timeout, and the last one returned.
+	for {
+		err := q.Run(ctx, "device_del", map[string]any{"id": id}, nil)
+		var qe *Error
+		if err == nil || !errors.As(err, &qe) || qe.Class != "GenericError" {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		select {
+		case <-t.C:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	for {
 		select {
 		case ev := <-events:
