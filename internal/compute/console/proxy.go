@@ -196,7 +196,11 @@ func (p *Proxy) serveConsole(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	log.Info("console opened")
-	relay(browser, vnc)
+	// The browser's end is closed through the websocket itself, with a
+	// close frame: the NetConn's Close cancels the concurrent read first,
+	// and a read cancelled mid-way drops the connection without one, so
+	// the browser would see a broken connection, not the console's end.
+	relay(browser, vnc, func() { ws.Close(websocket.StatusNormalClosure, "") })
 	log.Info("console closed", "duration", time.Since(start).Round(time.Millisecond))
 }
 
@@ -215,8 +219,8 @@ func (p *Proxy) dial(ctx context.Context, addr string) (net.Conn, error) {
 }
 
 // relay copies bytes both ways until either side ends, then closes both
-// and waits for the other direction to stop.
-func relay(a, b net.Conn) {
+// (a with closeA) and waits for the other direction to stop.
+func relay(a, b net.Conn, closeA func()) {
 	done := make(chan struct{}, 2)
 	cp := func(dst, src net.Conn) {
 		io.Copy(dst, src)
@@ -226,7 +230,7 @@ func relay(a, b net.Conn) {
 	go cp(b, a)
 	<-done
 	b.Close()
-	a.Close()
+	closeA()
 	<-done
 }
 

@@ -3,8 +3,11 @@ package metadata
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/gostack/gostack/internal/compute"
 )
 
 // Nova keeps the password a guest posts (encrypted with the instance's
@@ -53,4 +56,20 @@ func ExtractPassword(systemMetadata map[string]string) string {
 		b.WriteString(systemMetadata[k])
 	}
 	return b.String()
+}
+
+// Passwords keeps the passwords guests post in their instances' system
+// metadata: the PasswordStore of the all-in-one.
+type Passwords struct{ Store compute.Store }
+
+// SetPassword keeps a password a guest posted ("" clears it).
+func (p Passwords) SetPassword(ctx context.Context, id, password string) error {
+	_, err := compute.UpdateInstance(ctx, p.Store, id, func(inst *compute.Instance) error {
+		if inst.SystemMetadata == nil {
+			inst.SystemMetadata = map[string]string{}
+		}
+		maps.Copy(inst.SystemMetadata, PasswordMetadata(password))
+		return nil
+	})
+	return err
 }

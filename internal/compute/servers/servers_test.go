@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/computetest"
+	"github.com/gostack/gostack/internal/compute/metadata"
 	"github.com/gostack/gostack/internal/compute/servers"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -149,7 +150,7 @@ func TestPassword(t *testing.T) {
 	// What the metadata API does when the guest posts (long enough to
 	// span Nova's 255-character chunks).
 	long := strings.Repeat("p", 600)
-	if err := (servers.Passwords{Store: e.Store}).SetPassword(ctx, id, long); err != nil {
+	if err := (metadata.Passwords{Store: e.Store}).SetPassword(ctx, id, long); err != nil {
 		t.Fatal(err)
 	}
 	if pw, err := e.Servers.Password(ctx, e.User, id); err != nil || pw != long {

@@ -31,7 +31,6 @@ import (
 	"github.com/gostack/gostack/internal/compute/netinfo"
 	"github.com/gostack/gostack/internal/compute/policies"
 	"github.com/gostack/gostack/internal/compute/scheduler"
-	"github.com/gostack/gostack/internal/compute/servers"
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	imgclient "github.com/gostack/gostack/internal/image/client"
 	netclient "github.com/gostack/gostack/internal/network/client"
@@ -148,7 +147,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}
 	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
 		ProxySharedSecret: hex.EncodeToString(secret),
-		Passwords:         servers.Passwords{Store: store},
+		Passwords:         metadata.Passwords{Store: store},
 		Log:               env.Log.With("service", "metadata"),
 	}))
 	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
