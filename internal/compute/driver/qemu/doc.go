@@ -11,9 +11,9 @@
 // in which state, one at a time) and their resources; its subpackages do
 // the rest: qmp is its own QMP client, vm starts, re-attaches and stops
 // QEMU processes, instdir is an instance directory's files, record and
-// command line, disk makes the disks and the config drive, imagecache
-// keeps Glance images on the host, probe finds out whether KVM really
-// runs guests, proc reads /proc.
+// command line, hotplug plugs devices into running guests, disk makes
+// the disks and the config drive, imagecache keeps Glance images on the
+// host, probe finds out whether KVM really runs guests, proc reads /proc.
 //
 // Start re-attaches to the guests a previous agent left running (their
 // QEMU outlives it); a guest whose process is gone is reported Shutdown,
@@ -25,12 +25,9 @@
 // an operation are EventPaused/EventResumed. Info and ListInstances also
 // check the process, so a crash is seen at once.
 //
-// Volumes are plugged as scsi-hd on a virtio-scsi controller, whose
-// unplug needs no help from the guest; a boot volume is virtio-blk.
-// Interface hot-plug is not offered: PCI(e) unplug needs the guest to
-// acknowledge it, so DetachInterface cannot be made reliable (NICs given
-// at spawn, tap devices owned by the network agent, are plugged without
-// vhost).
+// A boot volume is virtio-blk; package hotplug says how other volumes
+// and NICs (tap devices of the network agent) are plugged while the
+// guest runs, and why a NIC's unplug may fail.
 //
 // Migration: cold migration moves the directory to StateDir/migrating
 // and the destination copies its disks, so both drivers must see the

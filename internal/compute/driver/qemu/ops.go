@@ -1,6 +1,7 @@
 package qemu
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/hotplug"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
@@ -451,67 +453,90 @@ func (d *Driver) Snapshot(ctx context.Context, uuid, dir string) (driver.Snapsho
 	return snap, err
 }
 
-// AttachVolume plugs a volume into the virtio-scsi controller (its unplug
-// needs no help from the guest) and records it for the next boots.
+// plug attaches (attach set) or detaches the device the record has at
+// at (-1: none) in the states ok allows, failing with bad when it is
+// there (absent), or invalid: hot plugs or unplugs it in the running
+// QEMU, if any (the next boot has it), and rec records the change.
+func (d *Driver) plug(uuid, op string, attach bool, bad, invalid error, at func(*instdir.Record) int,
+	ok func(*instance) bool, hot func(q *qmp.Conn) error, rec func(*instdir.Record)) error {
+	var was bool
+	err := d.op(uuid, op, func(in *instance) bool {
+		was = (at(&in.rec) >= 0) == attach
+		return !was && ok(in)
+	}, func(in *instance) (driver.EventKind, error) {
+		if invalid != nil {
+			return 0, invalid
+		}
+		if q, err := d.qmp(in); err == nil {
+			if err := hot(q); err != nil {
+				return 0, err
+			}
+		}
+		d.set(in, rec)
+		return 0, nil
+	})
+	if was {
+		return bad
+	}
+	return err
+}
+
+// AttachVolume plugs a volume (see package hotplug) and records it for
+// the next boots.
 func (d *Driver) AttachVolume(ctx context.Context, uuid string, bd driver.BlockDevice) error {
-	var dup bool
-	err := d.op(uuid, "attach volume "+bd.VolumeID, func(in *instance) bool {
-		dup = slices.ContainsFunc(in.rec.Spec.BlockDevices, func(b driver.BlockDevice) bool { return b.VolumeID == bd.VolumeID })
-		return !dup && !in.rec.Rescued
-	}, func(in *instance) (driver.EventKind, error) {
-		if bd.Path == "" {
-			return 0, fmt.Errorf("qemu: volume %s has no path", bd.VolumeID)
-		}
-		if bd.Format == "" {
-			bd.Format = "raw"
-		}
-		bd.BootIndex = -1
-		// With no QEMU running, the volume is plugged at the next boot.
-		if q, err := d.qmp(in); err == nil {
-			if err := q.AddSCSIDisk(ctx, instdir.DevID("vol", bd.VolumeID), bd.Format, bd.Path, bd.ReadOnly); err != nil {
-				return 0, err
-			}
-		}
-		d.set(in, func(r *instdir.Record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
-		return 0, nil
-	})
-	if dup {
-		return driver.InvalidState(uuid, "attach volume "+bd.VolumeID, "already attached")
+	op := "attach volume " + bd.VolumeID
+	bd.Format, bd.BootIndex = cmp.Or(bd.Format, "raw"), -1
+	var invalid error
+	if bd.Path == "" {
+		invalid = fmt.Errorf("qemu: volume %s has no path", bd.VolumeID)
 	}
-	return err
+	return d.plug(uuid, op, true, driver.InvalidState(uuid, op, "already attached"), invalid,
+		func(r *instdir.Record) int { return r.VolumeAt(bd.VolumeID) }, func(in *instance) bool { return !in.rec.Rescued },
+		func(q *qmp.Conn) error { return hotplug.AddVolume(ctx, q, bd) },
+		func(r *instdir.Record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
 }
 
-// DetachVolume unplugs a volume and forgets it.
+// DetachVolume unplugs a volume, not the boot volume, and forgets it.
 func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error {
-	var missing bool
-	err := d.op(uuid, "detach volume "+volumeID, func(in *instance) bool {
-		i := slices.IndexFunc(in.rec.Spec.BlockDevices, func(b driver.BlockDevice) bool { return b.VolumeID == volumeID })
-		missing = i < 0
-		return !missing && !(in.rec.Spec.BlockDevices[i].BootIndex == 0 && in.rec.RootFormat == "")
-	}, func(in *instance) (driver.EventKind, error) {
-		if q, err := d.qmp(in); err == nil {
-			if err := q.DelSCSIDisk(ctx, instdir.DevID("vol", volumeID), 30*time.Second); err != nil {
-				return 0, err
-			}
-		}
-		d.set(in, func(r *instdir.Record) {
-			r.Spec.BlockDevices = slices.DeleteFunc(r.Spec.BlockDevices, func(b driver.BlockDevice) bool { return b.VolumeID == volumeID })
-		})
-		return 0, nil
-	})
-	if missing {
-		return driver.NotFound("volume", volumeID)
-	}
-	return err
+	at := func(r *instdir.Record) int { return r.VolumeAt(volumeID) }
+	return d.plug(uuid, "detach volume "+volumeID, false, driver.NotFound("volume", volumeID), nil, at,
+		func(in *instance) bool {
+			return !(in.rec.Spec.BlockDevices[at(&in.rec)].BootIndex == 0 && in.rec.RootFormat == "")
+		},
+		func(q *qmp.Conn) error { return hotplug.DelVolume(ctx, q, volumeID, 30*time.Second) },
+		func(r *instdir.Record) { r.Spec.BlockDevices = slices.Delete(r.Spec.BlockDevices, at(r), at(r)+1) })
 }
 
-// AttachInterface is not supported: PCI hot-unplug needs the guest's
-// cooperation, so it cannot be offered reliably (see doc.go).
+// nicStates are Nova's for NIC hot-plug (active, paused, stopped): not
+// suspended, whose saved state holds the devices, nor rescued.
+func nicStates(in *instance) bool {
+	return is(driver.Running, driver.Paused, driver.Shutdown, driver.Crashed)(in)
+}
+
+// AttachInterface plugs a NIC into the network agent's tap device nic.Tap
+// (see package hotplug) and records it for the next boots.
 func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {
-	return driver.Unsupported("qemu", "AttachInterface")
+	op := "attach port " + nic.PortID
+	var invalid error
+	if nic.PortID == "" || nic.MAC == "" {
+		invalid = fmt.Errorf("qemu: port %q has no id or no MAC address", nic.PortID)
+	}
+	var n int // the record's NICs, counted under the lock
+	return d.plug(uuid, op, true, driver.InvalidState(uuid, op, "already attached"), invalid,
+		func(r *instdir.Record) int { return r.NICAt(nic.PortID) },
+		func(in *instance) bool { n = len(in.rec.Spec.NICs); return nicStates(in) },
+		func(q *qmp.Conn) error { return hotplug.AddNIC(ctx, q, instdir.Host{Machine: d.opts.Machine}, nic, n) },
+		func(r *instdir.Record) { r.Spec.NICs = append(r.Spec.NICs, nic) })
 }
 
-// DetachInterface is not supported; see AttachInterface.
+// DetachInterface unplugs a NIC and forgets it. The guest must release
+// the device; one that does not within 30 seconds keeps it, and the
+// record is left as it was.
 func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error {
-	return driver.Unsupported("qemu", "DetachInterface")
+	at := func(r *instdir.Record) int { return r.NICAt(portID) }
+	var nic driver.NIC
+	return d.plug(uuid, "detach port "+portID, false, driver.NotFound("port", portID), nil, at,
+		func(in *instance) bool { nic = in.rec.Spec.NICs[at(&in.rec)]; return nicStates(in) },
+		func(q *qmp.Conn) error { return hotplug.DelNIC(ctx, q, nic, d.unplug) },
+		func(r *instdir.Record) { r.Spec.NICs = slices.Delete(r.Spec.NICs, at(r), at(r)+1) })
 }

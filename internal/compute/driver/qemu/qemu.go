@@ -96,6 +96,7 @@ type Driver struct {
 	insts    map[string]*instance // live instances, incoming live migrations included
 	migSrc   map[string]*instance // source copies kept by MigrateDisk
 	failNext []string             // QEMU arguments for the next boot only (tests)
+	unplug   time.Duration        // how long a NIC unplug waits for the guest (tests shorten it)
 }
 
 // New returns a QEMU driver; Configure and Start it before use.
@@ -106,7 +107,7 @@ func New(opts Options) *Driver {
 		ReservedMemoryMB: opts.ReservedMemoryMB, ReservedDiskGB: opts.ReservedDiskGB,
 		CPURatio: opts.CPUAllocationRatio, RAMRatio: opts.RAMAllocationRatio, DiskRatio: opts.DiskAllocationRatio,
 	}
-	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}}
+	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}, unplug: 30 * time.Second}
 }
 
 // Name is "qemu".
@@ -126,13 +127,12 @@ func (d *Driver) Accel() string {
 	return d.accel
 }
 
-// Capabilities: everything but interface hot-plug, whose PCI unplug needs
-// the guest's cooperation (see doc.go).
+// Capabilities: every optional operation.
 func (d *Driver) Capabilities() driver.Capabilities {
 	return driver.Capabilities{
 		Pause: true, Suspend: true, Rescue: true, Rebuild: true, Snapshot: true,
 		ColdMigration: true, SameHostResize: true, LiveMigration: true,
-		VolumeHotPlug: true, ConfigDrive: true,
+		VolumeHotPlug: true, InterfaceHotPlug: true, ConfigDrive: true,
 		ConsoleOutput: true, VNCConsole: true, Diagnostics: true,
 	}
 }

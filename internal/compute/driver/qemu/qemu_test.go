@@ -111,8 +111,11 @@ func TestSuite(t *testing.T) {
 
 func started(t *testing.T, opts Options) *Driver {
 	t.Helper()
+	// The state directory first: cleanups run last-in first-out, and
+	// killAll must find the instances before the directory is removed.
+	dir := t.TempDir()
 	d := newTestDriver(t, opts)
-	if err := d.Configure(t.Context(), driver.Config{StateDir: t.TempDir()}); err != nil {
+	if err := d.Configure(t.Context(), driver.Config{StateDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Start(t.Context()); err != nil {

@@ -51,6 +51,9 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 		"-device", "virtio-scsi-pci,id=scsi0",
 		"-boot", "strict=on",
 	}
+	if h.PCIe() {
+		a = append(a, rootPorts(len(s.NICs)+HotplugPorts)...)
+	}
 	disk := func(id, file, format string, boot int, ro bool) {
 		drive := "if=none,id=" + id + ",file=" + file + ",format=" + format + ",discard=unmap"
 		if ro {
@@ -98,13 +101,13 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 		a = append(a, "-drive", "if=none,id=drive-config,file="+path(ConfigISO)+",format=raw,readonly=on,media=cdrom",
 			"-device", "ide-cd,drive=drive-config,id=config,bus=ide.0")
 	}
-	for _, n := range s.NICs {
+	for i, n := range s.NICs {
 		id := DevID("nic", n.PortID)
-		model := n.Model
-		if model == "" || model == "virtio" {
-			model = "virtio-net-pci"
-		}
+		model := NICModel(n.Model)
 		dev := model + ",id=" + id + ",mac=" + n.MAC
+		if h.PCIe() {
+			dev += ",bus=" + Port(i)
+		}
 		if n.Tap != "" {
 			// No vhost: the kernel's vhost-net is not used on this host.
 			a = append(a, "-netdev", "tap,id=net-"+id+",ifname="+n.Tap+",script=no,downscript=no,vhost=off")
@@ -130,6 +133,48 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 		a = append(a, "-incoming", incoming)
 	}
 	return a
+}
+
+// HotplugPorts is how many empty PCIe root ports a q35 guest gets for
+// NICs plugged while it runs, besides the one port of each NIC it boots
+// with: q35's root bus takes no hot-plugged device.
+const HotplugPorts = 8
+
+// PCIe reports whether the machine type is PCI Express (q35), whose NICs
+// sit on root ports of their own so that each can be unplugged.
+func (h Host) PCIe() bool { return strings.Contains(h.Machine, "q35") }
+
+// Port is the QEMU id of the guest's i-th PCIe root port; NIC i of the
+// record is plugged into it at boot.
+func Port(i int) string { return "hp" + strconv.Itoa(i) }
+
+// rootPorts are the arguments of n PCIe root ports, packed eight to a
+// slot of the root bus from slot 0x10, at fixed addresses so that the
+// devices QEMU places itself never take them. Hot-plug is native PCIe
+// (the guest's pciehp driver), not ACPI: QEMU then removes at once a
+// device from a slot the guest never powered (a guest still in its
+// firmware, or without an OS), where an ACPI unplug would wait forever.
+// The ports reserve no I/O space, which the firmware has too little of
+// for many bridges; virtio devices on PCIe need none.
+func rootPorts(n int) []string {
+	a := []string{"-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off"}
+	for i := range n {
+		dev := fmt.Sprintf("pcie-root-port,id=%s,chassis=%d,bus=pcie.0,addr=0x%x.0x%x,io-reserve=0", Port(i), i+1, 0x10+i/8, i%8)
+		if i%8 == 0 {
+			dev += ",multifunction=on"
+		}
+		a = append(a, "-device", dev)
+	}
+	return a
+}
+
+// NICModel is the QEMU device of a NIC model: virtio-net-pci for virtio
+// (the default), else the model as named (e1000, …).
+func NICModel(model string) string {
+	if model == "" || model == "virtio" {
+		return "virtio-net-pci"
+	}
+	return model
 }
 
 // nameOr is the guest name QEMU shows: the instance's name with its

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -50,6 +51,17 @@ type Record struct {
 // Stopped records that no QEMU runs the guest any more: it is shut
 // down, with no boot time.
 func (r *Record) Stopped() { r.Power, r.StartedAt = driver.Shutdown, time.Time{} }
+
+// VolumeAt is the index of volume id in the record's block devices, -1
+// when it has none.
+func (r *Record) VolumeAt(id string) int {
+	return slices.IndexFunc(r.Spec.BlockDevices, func(b driver.BlockDevice) bool { return b.VolumeID == id })
+}
+
+// NICAt is the index of port id in the record's NICs, -1 when it has none.
+func (r *Record) NICAt(id string) int {
+	return slices.IndexFunc(r.Spec.NICs, func(n driver.NIC) bool { return n.PortID == id })
+}
 
 // Load reads the record of the instance directory dir.
 func Load(dir string) (Record, error) {

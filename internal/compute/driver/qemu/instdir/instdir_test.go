@@ -45,7 +45,8 @@ func TestArgs(t *testing.T) {
 			"if=none,id=drive-eph0,file=/i/disk.eph0,format=qcow2,discard=unmap",
 			"if=none,id=drive-swap,file=/i/disk.swap,format=raw,discard=unmap",
 		}},
-		{name: "rescue boots first", rec: func(r *Record) { r.Rescued = true; r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0 }, flag: "-device", want: []string{
+		// On pc, whose NICs need no root ports, -device is the disks alone.
+		{name: "rescue boots first", host: Host{Machine: "pc", Accel: "tcg"}, rec: func(r *Record) { r.Rescued = true; r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0 }, flag: "-device", want: []string{
 			"virtio-scsi-pci,id=scsi0",
 			"virtio-blk-pci,drive=drive-rescue,id=drive-rescue-dev,bootindex=1",
 			"virtio-blk-pci,drive=drive-root,id=drive-root-dev",
@@ -62,6 +63,27 @@ func TestArgs(t *testing.T) {
 		{name: "tap NIC", rec: func(r *Record) {
 			r.Spec.NICs = []driver.NIC{{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450}}
 		}, flag: "-netdev", want: []string{"tap,id=net-" + DevID("nic", "p-1") + ",ifname=tap1,script=no,downscript=no,vhost=off"}},
+		{name: "q35 NICs on root ports, spare ports for hot-plug", rec: func(r *Record) {
+			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
+			r.Spec.NICs = []driver.NIC{
+				{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450},
+				{PortID: "p-2", MAC: "fa:16:3e:00:00:02", Model: "e1000", MTU: 1450},
+			}
+		}, flag: "-device", want: append(append([]string{"virtio-scsi-pci,id=scsi0"}, ports(2+HotplugPorts)...),
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
+			"virtio-net-pci,id="+DevID("nic", "p-1")+",mac=fa:16:3e:00:00:01,bus=hp0,netdev=net-"+DevID("nic", "p-1")+",host_mtu=1450",
+			"e1000,id="+DevID("nic", "p-2")+",mac=fa:16:3e:00:00:02,bus=hp1",
+		)},
+		{name: "q35 native PCIe hot-plug", flag: "-global", want: []string{"ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off"}},
+		{name: "pc NIC on the root bus", host: Host{Machine: "pc", Accel: "tcg"}, rec: func(r *Record) {
+			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
+			r.Spec.NICs = []driver.NIC{{PortID: "p-1", MAC: "fa:16:3e:00:00:01"}}
+		}, flag: "-device", want: []string{
+			"virtio-scsi-pci,id=scsi0",
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
+			"virtio-net-pci,id=" + DevID("nic", "p-1") + ",mac=fa:16:3e:00:00:01",
+		}},
+		{name: "pc: ACPI hot-plug", host: Host{Machine: "pc", Accel: "tcg"}, flag: "-global", want: nil},
 		{name: "kernel", rec: func(r *Record) { r.Spec.Image = driver.Image{KernelPath: "/k", RamdiskPath: "/r"} }, flag: "-append", want: []string{"console=ttyS0 root=/dev/vda"}},
 		{name: "incoming", incoming: "defer", flag: "-incoming", want: []string{"defer"}},
 		{name: "no incoming", flag: "-incoming", want: nil},
@@ -80,6 +102,28 @@ func TestArgs(t *testing.T) {
 				t.Errorf("%s = %q, want %q", tc.flag, got, tc.want)
 			}
 		})
+	}
+}
+
+// ports is the -device values of n root ports.
+func ports(n int) []string {
+	return values(rootPorts(n), "-device")
+}
+
+func TestRootPorts(t *testing.T) {
+	got := ports(10)
+	want := map[int]string{
+		0: "pcie-root-port,id=hp0,chassis=1,bus=pcie.0,addr=0x10.0x0,io-reserve=0,multifunction=on",
+		7: "pcie-root-port,id=hp7,chassis=8,bus=pcie.0,addr=0x10.0x7,io-reserve=0",
+		8: "pcie-root-port,id=hp8,chassis=9,bus=pcie.0,addr=0x11.0x0,io-reserve=0,multifunction=on",
+	}
+	if len(got) != 10 {
+		t.Fatalf("rootPorts(10) has %d ports", len(got))
+	}
+	for i, w := range want {
+		if got[i] != w {
+			t.Errorf("port %d = %q, want %q", i, got[i], w)
+		}
 	}
 }
 

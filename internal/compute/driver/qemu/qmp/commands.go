@@ -3,6 +3,7 @@ package qmp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -113,16 +114,39 @@ func (q *Conn) MigrateIncoming(ctx context.Context, host string) ([]string, erro
 	return addrs, nil
 }
 
+// ErrNotReleased says a device_del was not completed in time: the guest
+// did not acknowledge the unplug (PCI(e) devices need it to).
+var ErrNotReleased = errors.New("the guest did not release the device")
+
 // DeviceDel removes device id and waits up to timeout for QEMU's
-// DEVICE_DELETED, after which the device's drive can be deleted.
+// DEVICE_DELETED, after which the device's drive or backend can be
+// deleted; on timeout the error wraps ErrNotReleased.
 func (q *Conn) DeviceDel(ctx context.Context, id string, timeout time.Duration) error {
 	events, cancel := q.Subscribe("DEVICE_DELETED")
 	defer cancel()
-	if err := q.Run(ctx, "device_del", map[string]any{"id": id}, nil); err != nil {
-		return err
-	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	// A PCIe slot the guest is still powering on, just after a hot-plug,
+	// refuses an unplug for a moment ("guest is busy (power indicator
+	// blinking)"). QEMU gives every refusal the class GenericError, so
+	// each is tried again until timeout, and the last one returned.
+	for {
+		err := q.Run(ctx, "device_del", map[string]any{"id": id}, nil)
+		var qe *Error
+		if err == nil || !errors.As(err, &qe) || qe.Class != "GenericError" {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		select {
+		case <-t.C:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	for {
 		select {
 		case ev := <-events:
@@ -136,7 +160,7 @@ func (q *Conn) DeviceDel(ctx context.Context, id string, timeout time.Duration) 
 		case <-q.done:
 			return ErrClosed
 		case <-t.C:
-			return fmt.Errorf("qemu: device %s still present %v after device_del", id, timeout)
+			return fmt.Errorf("qemu: device %s still present %v after device_del: %w", id, timeout, ErrNotReleased)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

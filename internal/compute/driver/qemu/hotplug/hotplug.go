@@ -1,0 +1,75 @@
+// Package hotplug plugs volumes and NICs into a running guest, and
+// unplugs them, over its QMP monitor, in the layout instdir.Args gives the
+// same devices at boot, so that a guest looks the same whether a device
+// was plugged while it ran or at its last boot.
+//
+// Volumes are scsi-hd on the virtio-scsi controller, whose unplug needs
+// no help from the guest. NICs are tap devices owned by the network
+// agent, plugged without vhost. On q35 each NIC sits on a PCIe root port
+// of its own (the root bus takes no hot-plugged device), and the guest
+// has instdir.HotplugPorts spare ports, with native PCIe hot-plug rather
+// than ACPI's. Unplugging a NIC needs the guest to release it: Linux's
+// pciehp does in about five seconds, and QEMU frees at once a slot the
+// guest never powered. A hot-plugged NIC takes the port the next boot
+// gives it when that one is free; after unplugging a NIC other than the
+// last, the running guest's layout differs from its command line until
+// it reboots, which a live migration in between does not survive.
+package hotplug
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
+
+// AddVolume plugs bd, whose Format is set (raw by default), into the
+// guest q runs.
+func AddVolume(ctx context.Context, q *qmp.Conn, bd driver.BlockDevice) error {
+	return q.AddSCSIDisk(ctx, instdir.DevID("vol", bd.VolumeID), bd.Format, bd.Path, bd.ReadOnly)
+}
+
+// DelVolume unplugs the volume volumeID, waiting up to timeout.
+func DelVolume(ctx context.Context, q *qmp.Conn, volumeID string, timeout time.Duration) error {
+	return q.DelSCSIDisk(ctx, instdir.DevID("vol", volumeID), timeout)
+}
+
+// AddNIC plugs nic into the guest q runs on host h, which has n NICs in
+// its record already.
+func AddNIC(ctx context.Context, q *qmp.Conn, h instdir.Host, nic driver.NIC, n int) error {
+	dev := qmp.NIC{ID: instdir.DevID("nic", nic.PortID), Tap: nic.Tap, Driver: instdir.NICModel(nic.Model), MAC: nic.MAC, MTU: nic.MTU}
+	if h.PCIe() {
+		// The guest has a port per NIC it booted with plus
+		// HotplugPorts; asking for more ids than that is harmless.
+		ports := []string{instdir.Port(n)}
+		for i := range n + 2*instdir.HotplugPorts {
+			ports = append(ports, instdir.Port(i))
+		}
+		port, err := q.FreePort(ctx, ports)
+		if err != nil {
+			return err
+		}
+		if port == "" {
+			return fmt.Errorf("qemu: no free PCIe port for port %s: reboot the instance to get %d more", nic.PortID, instdir.HotplugPorts)
+		}
+		dev.Bus = port
+	}
+	return q.AddNIC(ctx, dev)
+}
+
+// DelNIC unplugs nic, waiting up to timeout for the guest to release it.
+func DelNIC(ctx context.Context, q *qmp.Conn, nic driver.NIC, timeout time.Duration) error {
+	err := q.DelNIC(ctx, instdir.DevID("nic", nic.PortID), nic.Tap != "", timeout)
+	if errors.Is(err, qmp.ErrNotReleased) {
+		// Nova's words for it, which its users and Tempest know; a
+		// conflict (409) rather than a server error: the interface stays
+		// attached and the caller may try again.
+		return apierr.Conflict("Device detach failed for port %s: timed out after %v waiting for the guest to release the device", nic.PortID, timeout).WithCause(err)
+	}
+	return err
+}
