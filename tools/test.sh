@@ -34,7 +34,7 @@
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 460)
 #   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 250)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
-#   TEMPEST_SCENARIO_MIN_PASS  scenario threshold (default 14)
+#   TEMPEST_SCENARIO_MIN_PASS  scenario threshold (default 16)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
 #   GOSTACK_TEST_POSTGRES  use this server instead of starting the local one
 #
@@ -63,7 +63,7 @@ TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-460}
 TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-250}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
-TEMPEST_SCENARIO_MIN_PASS=${TEMPEST_SCENARIO_MIN_PASS:-14}
+TEMPEST_SCENARIO_MIN_PASS=${TEMPEST_SCENARIO_MIN_PASS:-16}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
 export GOFLAGS=${GOFLAGS:-}
 export DEBIAN_FRONTEND=noninteractive
