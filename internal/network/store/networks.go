@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
@@ -165,7 +166,15 @@ func (t *txn) AllocateSegment(ctx context.Context, typ, physnet string, want *in
 	if !id.Valid || id.Int64 > hi {
 		return 0, apierr.ErrNotFound
 	}
-	return id.Int64, insert(id.Int64)
+	// Two transactions may find the same id free (on PostgreSQL neither
+	// sees the other's insert): the loser's insert fails and the whole
+	// transaction runs again, finding the next id.
+	if err := insert(id.Int64); errors.Is(err, apierr.ErrDuplicate) {
+		return 0, fmt.Errorf("segment %d of %s: %w", id.Int64, typ, db.ErrRace)
+	} else if err != nil {
+		return 0, err
+	}
+	return id.Int64, nil
 }
 
 func (t *txn) ReleaseSegments(ctx context.Context, net string) error {

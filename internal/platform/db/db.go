@@ -203,7 +203,17 @@ func (d *DB) tx1(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) e
 	return tx.Commit()
 }
 
+// ErrRace is what a transaction returns when it lost a race that a
+// second run would win: an id it chose as free was taken meanwhile by a
+// concurrent transaction (a unique violation on a value it computed, not
+// one the caller asked for). Tx runs fn again, as for a serialization
+// failure.
+var ErrRace = errors.New("db: a concurrent transaction took the value chosen; try again")
+
 func retryable(err error) bool {
+	if errors.Is(err, ErrRace) {
+		return true
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		code := se.Code() & 0xff
