@@ -79,6 +79,9 @@ type Agent struct {
 	mu       sync.Mutex
 	reported time.Time
 	started  bool
+	// counts are what the last reconciliation wired (ports, DHCP
+	// networks, routers), the figures the agents' reports show.
+	counts [3]int
 }
 
 // New returns the agent of a host over the networking service.
@@ -172,6 +175,9 @@ func (a *Agent) Reconcile(ctx context.Context, force bool) error {
 		}
 	}
 	h := build(snap, &a.cfg)
+	a.mu.Lock()
+	a.counts = [3]int{len(h.Ports), len(h.DHCP), len(h.Routers)}
+	a.mu.Unlock()
 	if force {
 		a.fw.Force()
 	}
@@ -259,12 +265,13 @@ func (a *Agent) report(ctx context.Context) error {
 	a.mu.Lock()
 	due := time.Since(a.reported) >= a.cfg.Report
 	start := !a.started
+	counts := a.counts
 	a.mu.Unlock()
 	if !due {
 		return nil
 	}
 	conf := map[string]any{"bridge_mappings": a.cfg.Bridges, "interface_mappings": a.cfg.Interfaces,
-		"l2_population": true, "tunnel_types": []string{"vxlan"}, "devices": 0}
+		"l2_population": true, "tunnel_types": []string{"vxlan"}, "devices": counts[0]}
 	if a.cfg.TunnelIP.IsValid() {
 		conf["tunneling_ip"] = a.cfg.TunnelIP.String()
 	}
@@ -273,14 +280,14 @@ func (a *Agent) report(ctx context.Context) error {
 		nova := "nova"
 		reports = append(reports,
 			extras.AgentReport{Type: network.AgentDHCP, Binary: "neutron-dhcp-agent", Topic: "dhcp_agent", Host: a.cfg.Host, AZ: &nova,
-				Configuration: map[string]any{"dhcp_driver": "gostack", "networks": 0}, Start: start},
+				Configuration: map[string]any{"dhcp_driver": "gostack", "networks": counts[1]}, Start: start},
 			extras.AgentReport{Type: AgentMetadata, Binary: "neutron-metadata-agent", Topic: "N/A", Host: a.cfg.Host,
 				Configuration: map[string]any{"metadata_proxy_socket": "in-process"}, Start: start})
 	}
 	if a.cfg.L3 {
 		nova := "nova"
 		reports = append(reports, extras.AgentReport{Type: network.AgentL3, Binary: "neutron-l3-agent", Topic: "l3_agent", Host: a.cfg.Host, AZ: &nova,
-			Configuration: map[string]any{"agent_mode": "legacy", "routers": 0}, Start: start})
+			Configuration: map[string]any{"agent_mode": "legacy", "routers": counts[2]}, Start: start})
 	}
 	for _, r := range reports {
 		if _, err := a.extra.ReportAgent(ctx, r); err != nil {
