@@ -467,7 +467,7 @@ func checkDevice(t *testing.T, l *lab, ns string, d *state.DHCP) {
 	}
 	got := map[netip.Prefix]bool{}
 	for _, ad := range addrs {
-		if p, ok := prefixOf(ad.IPNet); ok && !(p.Addr().Is6() && p.Addr().IsLinkLocalUnicast()) {
+		if p, ok := nsutil.PrefixOf(ad.IPNet); ok && !(p.Addr().Is6() && p.Addr().IsLinkLocalUnicast()) {
 			got[p] = true
 		}
 	}

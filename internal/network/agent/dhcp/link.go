@@ -1,14 +1,14 @@
 package dhcp
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"github.com/gostack/gostack/internal/network/agent/nsutil"
 	"github.com/gostack/gostack/internal/network/agent/state"
@@ -69,7 +69,7 @@ func plumb(root, ns string, d *state.DHCP) (string, error) {
 			return "", fmt.Errorf("set %s up: %w", inner, err)
 		}
 	}
-	if err := syncAddrs(nh, link, wantAddrs(d)); err != nil {
+	if _, err := nsutil.SyncAddrs(nh, link, slices.Collect(maps.Keys(wantAddrs(d)))); err != nil {
 		return "", fmt.Errorf("addresses of %s: %w", inner, err)
 	}
 	return inner, nil
@@ -139,55 +139,4 @@ func subnetOf(d *state.DHCP, id string) *state.Subnet {
 		}
 	}
 	return nil
-}
-
-// syncAddrs makes link's addresses want, leaving IPv6 link-local ones
-// (the kernel's) alone.
-func syncAddrs(h *netlink.Handle, link netlink.Link, want map[netip.Prefix]bool) error {
-	have, err := h.AddrList(link, netlink.FAMILY_ALL)
-	if err != nil {
-		return err
-	}
-	present := map[netip.Prefix]bool{}
-	var errs []error
-	for _, a := range have {
-		p, ok := prefixOf(a.IPNet)
-		if !ok || p.Addr().IsLinkLocalUnicast() && p.Addr().Is6() {
-			continue
-		}
-		if want[p] {
-			present[p] = true
-			continue
-		}
-		if err := h.AddrDel(link, &a); err != nil {
-			errs = append(errs, fmt.Errorf("delete %s: %w", p, err))
-		}
-	}
-	for p := range want {
-		if present[p] {
-			continue
-		}
-		a := &netlink.Addr{IPNet: &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}}
-		if p.Addr().Is6() {
-			// The address is the port's by allocation: duplicate address
-			// detection would only delay it.
-			a.Flags = unix.IFA_F_NODAD
-		}
-		if err := h.AddrAdd(link, a); err != nil && !errors.Is(err, unix.EEXIST) {
-			errs = append(errs, fmt.Errorf("add %s: %w", p, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func prefixOf(n *net.IPNet) (netip.Prefix, bool) {
-	if n == nil {
-		return netip.Prefix{}, false
-	}
-	a, ok := netip.AddrFromSlice(n.IP)
-	if !ok {
-		return netip.Prefix{}, false
-	}
-	ones, _ := n.Mask.Size()
-	return netip.PrefixFrom(a.Unmap(), ones), true
 }

@@ -85,7 +85,7 @@ func (w *world) host(ns, dev, br string, addrs []string, gw string) {
 	defer h.Close()
 	eth := link(t, h, "eth0")
 	for _, a := range addrs {
-		must(t, h.AddrAdd(eth, &netlink.Addr{IPNet: ipNet(netip.MustParsePrefix(a))}))
+		must(t, h.AddrAdd(eth, &netlink.Addr{IPNet: nsutil.IPNet(netip.MustParsePrefix(a))}))
 	}
 	must(t, h.LinkSetUp(eth))
 	if gw != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/gostack/gostack/internal/network/agent/nsutil"
 	"github.com/gostack/gostack/internal/network/agent/state"
 )
 
@@ -59,7 +60,7 @@ func (l leg) ensure(root, inner *netlink.Handle, nsFd int, log *slog.Logger) err
 			return fmt.Errorf("set %s up: %w", l.inner, err)
 		}
 	}
-	added, err := syncAddrs(inner, link, l.addrs)
+	added, err := nsutil.SyncAddrs(inner, link, l.addrs)
 	var v4 []netip.Addr
 	for _, p := range added {
 		if p.Addr().Is4() {
@@ -102,52 +103,6 @@ func (l leg) create(root, inner *netlink.Handle, nsFd int) (netlink.Link, error)
 		return nil, fmt.Errorf("find %s after creating it: %w", l.inner, err)
 	}
 	return link, nil
-}
-
-// syncAddrs gives link exactly the addresses want, beside its IPv6
-// link-local one. New addresses go on before old ones come off, so that
-// removing a primary IPv4 address cannot take a wanted secondary with it.
-// It returns the addresses it added.
-func syncAddrs(h *netlink.Handle, link netlink.Link, want []netip.Prefix) ([]netip.Prefix, error) {
-	have, err := h.AddrList(link, netlink.FAMILY_ALL)
-	if err != nil {
-		return nil, fmt.Errorf("list addresses of %s: %w", link.Attrs().Name, err)
-	}
-	got := map[netip.Prefix]bool{}
-	for _, a := range have {
-		if p, ok := prefixOf(a.IPNet); ok {
-			got[p] = true
-		}
-	}
-	wanted := map[netip.Prefix]bool{}
-	var added []netip.Prefix
-	var errs []error
-	for _, p := range want {
-		wanted[p] = true
-		if got[p] {
-			continue
-		}
-		a := &netlink.Addr{IPNet: ipNet(p)}
-		if p.Addr().Is6() {
-			// Duplicate address detection would hold a router address
-			// unusable for a second or more; Neutron skips it too.
-			a.Flags = unix.IFA_F_NODAD
-		}
-		if err := h.AddrAdd(link, a); err != nil && !errors.Is(err, unix.EEXIST) {
-			errs = append(errs, fmt.Errorf("add %s to %s: %w", p, link.Attrs().Name, err))
-			continue
-		}
-		added = append(added, p)
-	}
-	for p := range got {
-		if wanted[p] || p.Addr().IsLinkLocalUnicast() {
-			continue
-		}
-		if err := h.AddrDel(link, &netlink.Addr{IPNet: ipNet(p)}); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
-			errs = append(errs, fmt.Errorf("remove %s from %s: %w", p, link.Attrs().Name, err))
-		}
-	}
-	return added, errors.Join(errs...)
 }
 
 // removeStaleLegs deletes the qr-/qg- devices of the router that are not
@@ -204,7 +159,7 @@ func syncRoutes(h *netlink.Handle, want []state.Route) error {
 			}
 			gw = gw.Unmap()
 			dst := netip.PrefixFrom(unspecified(gw), 0)
-			if p, ok := prefixOf(r.Dst); ok {
+			if p, ok := nsutil.PrefixOf(r.Dst); ok {
 				dst = p
 			}
 			got[state.Route{Destination: dst, NextHop: gw}] = true
@@ -217,7 +172,7 @@ func syncRoutes(h *netlink.Handle, want []state.Route) error {
 		if got[rt] {
 			continue
 		}
-		r := &netlink.Route{Dst: ipNet(rt.Destination), Gw: rt.NextHop.AsSlice(), Protocol: routeProto, Table: unix.RT_TABLE_MAIN}
+		r := &netlink.Route{Dst: nsutil.IPNet(rt.Destination), Gw: rt.NextHop.AsSlice(), Protocol: routeProto, Table: unix.RT_TABLE_MAIN}
 		if err := h.RouteReplace(r); err != nil {
 			errs = append(errs, fmt.Errorf("route %s via %s: %w", rt.Destination, rt.NextHop, err))
 		}
@@ -226,7 +181,7 @@ func syncRoutes(h *netlink.Handle, want []state.Route) error {
 		if wanted[rt] {
 			continue
 		}
-		r := &netlink.Route{Dst: ipNet(rt.Destination), Gw: rt.NextHop.AsSlice(), Protocol: routeProto, Table: unix.RT_TABLE_MAIN}
+		r := &netlink.Route{Dst: nsutil.IPNet(rt.Destination), Gw: rt.NextHop.AsSlice(), Protocol: routeProto, Table: unix.RT_TABLE_MAIN}
 		if err := h.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
 			errs = append(errs, fmt.Errorf("remove route %s via %s: %w", rt.Destination, rt.NextHop, err))
 		}
@@ -239,27 +194,6 @@ func unspecified(a netip.Addr) netip.Addr {
 		return netip.IPv4Unspecified()
 	}
 	return netip.IPv6Unspecified()
-}
-
-func ipNet(p netip.Prefix) *net.IPNet {
-	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
-}
-
-// prefixOf converts an address with its mask (an interface address or a
-// route destination) to a prefix that keeps the host bits.
-func prefixOf(n *net.IPNet) (netip.Prefix, bool) {
-	if n == nil {
-		return netip.Prefix{}, false
-	}
-	a, ok := netip.AddrFromSlice(n.IP)
-	if !ok {
-		return netip.Prefix{}, false
-	}
-	ones, bits := n.Mask.Size()
-	if bits == 0 {
-		return netip.Prefix{}, false
-	}
-	return netip.PrefixFrom(a.Unmap(), ones), true
 }
 
 func isNotFound(err error) bool {

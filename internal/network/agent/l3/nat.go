@@ -13,6 +13,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/gostack/gostack/internal/network/agent/nsutil"
 	"github.com/gostack/gostack/internal/network/agent/state"
 )
 
@@ -210,7 +211,7 @@ func (r natRule) exprs() []expr.Any {
 	if r.Src.IsValid() {
 		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4})
 		if r.Src.Bits() < 32 {
-			mask := ipNet(r.Src).Mask
+			mask := nsutil.IPNet(r.Src).Mask
 			e = append(e, &expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: make([]byte, 4)})
 		}
 		e = append(e, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: r.Src.Masked().Addr().AsSlice()})
