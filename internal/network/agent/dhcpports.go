@@ -36,6 +36,20 @@ func (a *Agent) ensureDHCPPorts(ctx context.Context, s *snapshot) (bool, error) 
 	for _, n := range s.networks {
 		project[n.ID] = n.ProjectID
 	}
+	// Nothing to do, no transaction: a committed one kicks the agent
+	// again, which would otherwise reconcile in a loop.
+	todo := len(stale) > 0
+	for netID, subs := range want {
+		p := have[netID]
+		for _, sn := range subs {
+			if p == nil || !slices.ContainsFunc(p.FixedIPs, func(ip network.FixedIP) bool { return ip.SubnetID == sn }) {
+				todo = true
+			}
+		}
+	}
+	if !todo {
+		return false, nil
+	}
 	changed := false
 	err := a.svc.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
 		changed = false
