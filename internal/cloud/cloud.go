@@ -266,6 +266,11 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 		req.Catalog = append(req.Catalog, service.CatalogEntry{
 			Type: s.Type, Name: s.Name, Description: s.Description, URL: c.Env.URLs[s.Type],
 		})
+		for _, a := range s.Aliases {
+			req.Catalog = append(req.Catalog, service.CatalogEntry{
+				Type: a, Name: s.Name + a, Description: s.Description, URL: c.Env.URLs[s.Type],
+			})
+		}
 	}
 	res, err := id.Bootstrap(ctx, req)
 	if err != nil {

@@ -49,6 +49,7 @@ type Config struct {
 	Placement Placement `yaml:"placement"`
 	Compute   Compute   `yaml:"compute"`
 	Network   Network   `yaml:"network"`
+	Volume    Volume    `yaml:"volume"`
 }
 
 // Compute is the compute service's section.
@@ -75,6 +76,21 @@ type Compute struct {
 	// HostName is the compute host name (default: the machine's; the fake
 	// driver names its hosts fake-host-N).
 	HostName string `yaml:"host_name"`
+}
+
+// Volume is the block storage service's section.
+type Volume struct {
+	Port int `yaml:"port"`
+	// Backend is the volume agent's backend: file (sparse qcow2 files
+	// under DATA_DIR/volumes) or lvm (thin logical volumes of VolumeGroup).
+	Backend string `yaml:"backend"`
+	// VolumeGroup is the LVM volume group of the lvm backend.
+	VolumeGroup string `yaml:"volume_group"`
+	// CapacityGB is the capacity the file backend reports to the
+	// scheduler (0: the free space of its file system).
+	CapacityGB int64 `yaml:"capacity_gb"`
+	// Zone is the availability zone of this host's volume agent.
+	Zone string `yaml:"availability_zone"`
 }
 
 // Network is the networking service's section.
@@ -154,6 +170,7 @@ func Default() Config {
 		Image:     Image{Port: 9292, SizeCap: 1 << 40},
 		Placement: Placement{Port: 8778},
 		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal.", Driver: "auto"},
+		Volume:    Volume{Port: 8776, Backend: "file", Zone: "nova"},
 		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
@@ -201,6 +218,17 @@ func (c *Config) Validate() error {
 	case "vxlan", "vlan", "flat", "local":
 	default:
 		errs = append(errs, fmt.Errorf("network tenant_network_type %q: want vxlan, vlan, flat or local", c.Network.TenantType))
+	}
+	if c.Volume.Port < 0 || c.Volume.Port > 65535 {
+		errs = append(errs, fmt.Errorf("volume port %d out of range", c.Volume.Port))
+	}
+	switch c.Volume.Backend {
+	case "file", "lvm":
+	default:
+		errs = append(errs, fmt.Errorf("volume backend %q: want file or lvm", c.Volume.Backend))
+	}
+	if c.Volume.Backend == "lvm" && c.Volume.VolumeGroup == "" {
+		errs = append(errs, errors.New("volume backend lvm needs a volume_group"))
 	}
 	if c.Compute.Port < 0 || c.Compute.Port > 65535 {
 		errs = append(errs, fmt.Errorf("compute port %d out of range", c.Compute.Port))
@@ -300,6 +328,10 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.ifMaps, "physical-interface-mappings", "", "comma-separated physnet:interface pairs bridged into flat and VLAN networks (default: physical network public is host bridge br-ex, holding the external subnets' gateway addresses)")
 	fs.StringVar(&l.brMaps, "bridge-mappings", "", "comma-separated physnet:bridge pairs: host bridges used as a physical network's flat bridge (default public:br-ex)")
 	fs.StringVar(&l.flagged.Network.TunnelIP, "tunnel-ip", "", "this host's VXLAN endpoint address (default: none, VXLAN networks stay on this host)")
+	fs.IntVar(&l.flagged.Volume.Port, "volume-port", d.Volume.Port, "block storage API port")
+	fs.StringVar(&l.flagged.Volume.Backend, "volume-backend", d.Volume.Backend, "volume backend: file (qcow2 files under DATA_DIR/volumes) or lvm (thin LVs of --volume-group)")
+	fs.StringVar(&l.flagged.Volume.VolumeGroup, "volume-group", "", "LVM volume group of the lvm volume backend")
+	fs.Int64Var(&l.flagged.Volume.CapacityGB, "volume-capacity-gb", 0, "capacity the file volume backend reports (0: the free space of its file system)")
 	fs.IntVar(&l.flagged.Compute.Port, "compute-port", d.Compute.Port, "compute API port")
 	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: auto (qemu when installed, else fake), fake or qemu")
 	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
@@ -391,6 +423,10 @@ func (l *Loader) Load() (Config, error) {
 	apply("physical-interface-mappings", func() { c.Network.InterfaceMappings = splitList(l.ifMaps) })
 	apply("bridge-mappings", func() { c.Network.BridgeMappings = splitList(l.brMaps) })
 	apply("tunnel-ip", func() { c.Network.TunnelIP = f.Network.TunnelIP })
+	apply("volume-port", func() { c.Volume.Port = f.Volume.Port })
+	apply("volume-backend", func() { c.Volume.Backend = f.Volume.Backend })
+	apply("volume-group", func() { c.Volume.VolumeGroup = f.Volume.VolumeGroup })
+	apply("volume-capacity-gb", func() { c.Volume.CapacityGB = f.Volume.CapacityGB })
 	apply("compute-port", func() { c.Compute.Port = f.Compute.Port })
 	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
 	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })

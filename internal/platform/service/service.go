@@ -32,8 +32,11 @@ import (
 
 // Spec describes one service of the cloud.
 type Spec struct {
-	Name        string // "keystone", "nova": the catalog's service name
-	Type        string // catalog type: "identity", "compute"
+	Name string // "keystone", "nova": the catalog's service name
+	Type string // catalog type: "identity", "compute"
+	// Aliases are further catalog types of the same endpoint, for clients
+	// that look the service up by an older name (Cinder's "volumev3").
+	Aliases     []string
 	Description string
 	// Port returns the API's listening port from the configuration.
 	Port func(config.Config) int

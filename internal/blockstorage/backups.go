@@ -1,0 +1,4 @@
+package blockstorage
+
+// BackupTx is what a transaction does with backups.
+type BackupTx interface{}

@@ -1,0 +1,4 @@
+package blockstorage
+
+// TransferTx is what a transaction does with volume transfers.
+type TransferTx interface{}
