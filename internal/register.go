@@ -3,6 +3,7 @@
 package internal
 
 import (
+	blockstoragespec "github.com/gostack/gostack/internal/blockstorage/spec"
 	computespec "github.com/gostack/gostack/internal/compute/spec"
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	imagespec "github.com/gostack/gostack/internal/image/spec"
@@ -18,5 +19,6 @@ var Services = []service.Spec{
 	imagespec.Spec,
 	placementspec.Spec,
 	networkspec.Spec,
+	blockstoragespec.Spec,
 	computespec.Spec,
 }

@@ -47,6 +47,7 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.Image.Port = 0
 	cfg.Placement.Port = 0
 	cfg.Network.Port = 0
+	cfg.Volume.Port = 0
 	cfg.Compute.Port = 0
 	cfg.Compute.ConsolePort = 0
 	cfg.Compute.MetadataPort = 0

@@ -24,6 +24,9 @@ type Config struct {
 	Limits quota.LimitSource
 	// Log receives what background operations could not tell a caller.
 	Log *slog.Logger
+	// Images is the image service, for volumes created from images and
+	// uploaded to them; nil when the cloud has none.
+	Images Images
 }
 
 // Service is what Cinder's use cases share: the store, the backend, the

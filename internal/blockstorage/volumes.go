@@ -100,3 +100,41 @@ type VolumeTx interface {
 	DeleteVolume(ctx context.Context, id string) error
 	ListVolumes(ctx context.Context, f VolumeFilter) ([]*Volume, error)
 }
+
+// Image is what volumes use of an image of the image service: a volume
+// is created from one, or uploaded to a new one.
+type Image struct {
+	ID              string
+	Name            string
+	Status          string
+	DiskFormat      string
+	ContainerFormat string
+	Checksum        string
+	Visibility      string
+	Protected       bool
+	// SizeBytes is the image data's size, 0 while it has none.
+	SizeBytes int64
+	MinDisk   int
+	MinRAM    int
+	// Properties are the image's extra properties.
+	Properties map[string]string
+}
+
+// Images is the image service as volumes use it, on behalf of the caller
+// whose token is given.
+type Images interface {
+	// Get returns an image; an unknown or invisible one is an error
+	// wrapping apierr.ErrNotFound.
+	Get(ctx context.Context, token, id string) (*Image, error)
+	// Create registers a queued image (Glance's POST /v2/images) with
+	// img's name, formats, visibility, protection and properties.
+	Create(ctx context.Context, token string, img *Image) (*Image, error)
+	// Delete removes an image (one whose upload failed).
+	Delete(ctx context.Context, token, id string) error
+}
+
+// Reverter is what a Backend that can revert a volume to its latest
+// snapshot in place also implements (Cinder's revert, 3.40).
+type Reverter interface {
+	RevertToSnapshot(ctx context.Context, host string, v VolumeRef, snap SnapshotRef) error
+}

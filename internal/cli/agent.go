@@ -9,17 +9,24 @@ import (
 	"os/signal"
 	"syscall"
 
+	bsspec "github.com/gostack/gostack/internal/blockstorage/spec"
 	"github.com/gostack/gostack/internal/network/spec"
+	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
 // runAgent runs one host's agent on its own: `gostack agent network`
 // builds this host's part of the network data plane from the shared
-// database (gostack up runs the same agent in process).
+// database, `gostack agent volume` serves this host's volume backend to
+// the block storage service over the bus (gostack up runs the same
+// agents in process).
 func runAgent(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "volume" {
+		return runVolumeAgent(args, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "network" {
-		fmt.Fprintln(stderr, "usage: gostack agent network [flags]   (compute, volume and object agents are not separate commands yet)")
+		fmt.Fprintln(stderr, "usage: gostack agent network|volume [flags]   (compute and object agents are not separate commands yet)")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("gostack agent network", flag.ContinueOnError)
@@ -60,6 +67,45 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "gostack network agent is running (data dir %s)\n", cfg.DataDir)
+	if err := ag.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// runVolumeAgent runs this host's volume agent: its backend (--volume-backend,
+// --volume-group, --volume-capacity-gb) served on the cloud's bus
+// (--bus-url), with a heartbeat every 10 seconds.
+func runVolumeAgent(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gostack agent volume", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	l := config.Bind(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := l.Load()
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("agent volume: unexpected arguments %v", fs.Args())
+	}
+	if cfg.BusURL == "" {
+		return errors.New("agent volume: --bus-url is required: the agent reaches the block storage service over the cloud's bus")
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-volume-agent"), bus.Logger(log))
+	if err != nil {
+		return fmt.Errorf("agent volume: connect to the bus %s: %w", cfg.BusURL, err)
+	}
+	defer b.Close()
+	ag, err := bsspec.StandaloneAgent(cfg, b, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gostack volume agent %s is running (data dir %s)\n", ag.ServiceHost(), cfg.DataDir)
 	if err := ag.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	bsapi "github.com/gostack/gostack/internal/blockstorage/api"
 	"github.com/gostack/gostack/internal/blockstorage/policies"
 	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/voltypes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
@@ -54,6 +55,11 @@ func Service(t testing.TB) (*blockstorage.Service, *Backend, *db.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(10 * time.Second) })
+	// The default volume type exists in every cloud (spec/types.go makes
+	// it at start).
+	if err := voltypes.New(svc).EnsureDefault(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return svc, be, d
 }
 
@@ -63,7 +69,11 @@ func Start(t testing.TB, members ...string) *Cloud {
 	t.Helper()
 	svc, be, d := Service(t)
 	pol := apitest.Policy(t, policies.Defaults())
-	h := bsapi.New(svc, pol, apitest.Tokens(members...), slog.New(slog.DiscardHandler)).Handler()
+	toks := apitest.Tokens(members...)
+	// Keystone marks tokens of the admin project is_admin_project, which
+	// Cinder's admin_api rule asks for.
+	toks[apitest.Admin].IsAdminProject = true
+	h := bsapi.New(svc, pol, toks, slog.New(slog.DiscardHandler)).Handler()
 	srv := apitest.Serve(t, h)
 	srv.VersionHeader = "OpenStack-API-Version"
 	srv.VersionPrefix = "volume "

@@ -17,9 +17,13 @@ const (
 func Defaults() map[string]string {
 	m := map[string]string{
 		"context_is_admin": "role:admin",
-		"admin_or_owner":   "is_admin:True or (role:admin and is_admin_project:True) or project_id:%(project_id)s",
-		"default":          AdminOrOwner,
-		"admin_api":        "is_admin:True or (role:admin and is_admin_project:True)",
+		// Cinder's rules say "is_admin:True or (role:admin and
+		// is_admin_project:True)"; its request context sets is_admin from
+		// context_is_admin, so any caller with the admin role passes the
+		// first half, whatever project its token is scoped to.
+		"admin_or_owner": "rule:context_is_admin or project_id:%(project_id)s",
+		"default":        AdminOrOwner,
+		"admin_api":      "rule:context_is_admin",
 	}
 	for _, area := range []map[string]string{volumeRules(), typeRules(), snapshotRules(), backupRules(),
 		transferRules(), attachmentRules(), hostRules(), extraRules()} {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	bsapi "github.com/gostack/gostack/internal/blockstorage/api"
+	"github.com/gostack/gostack/internal/blockstorage/attachments"
 	"github.com/gostack/gostack/internal/blockstorage/policies"
 	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
 	"github.com/gostack/gostack/internal/platform/config"
@@ -30,6 +31,12 @@ var Spec = service.Spec{
 	Start:       start,
 }
 
+// startAttachments puts back what a crash left half done between a
+// volume and its servers (attachments left attaching or detaching).
+func startAttachments(ctx context.Context, env *service.Env, svc *blockstorage.Service) error {
+	return attachments.New(svc).Repair(ctx)
+}
+
 func migrate(ctx context.Context, d *db.DB) error { return bsstore.New(d).Migrate(ctx) }
 
 func start(ctx context.Context, env *service.Env) (http.Handler, error) {
@@ -44,12 +51,13 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Zone:   env.Config.Volume.Zone,
 		Limits: env.Limits("volume"),
 		Log:    env.Log,
+		Images: newImages(env),
 	}, bsstore.New(env.DB), be)
 	if err != nil {
 		return nil, err
 	}
 	env.OnClose(func() { svc.Close(10 * time.Second) })
-	for _, f := range []func(context.Context, *service.Env, *blockstorage.Service) error{startTypes, startVolumes} {
+	for _, f := range []func(context.Context, *service.Env, *blockstorage.Service) error{startTypes, startVolumes, startAttachments} {
 		if err := f(ctx, env, svc); err != nil {
 			return nil, err
 		}

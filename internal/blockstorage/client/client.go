@@ -1,0 +1,186 @@
+// Package client is the typed client other gostack services (compute
+// above all) use to call the block storage service, Cinder's v3 API:
+// volumes to read, create (boot from volume) and delete, the attachments
+// API by which Nova attaches a volume to a server (create, update with
+// the host's connector, complete, delete), the legacy reserve and
+// unreserve actions, and snapshots and volume lists for Nova's proxy
+// APIs (os-volumes, os-snapshots). Each call passes the token it acts
+// with. Every error answer comes back as an *apierr.Error with the
+// answer's status, Cinder's message and its fault name in Type
+// (itemNotFound, badRequest, overLimit), so callers never read Cinder's
+// error bodies. The package depends on no other part of the block
+// storage service: its types are plain copies of what the API sends.
+//
+//	compute ──POST /v3/attachments──────────────▶ attachment (reserved)
+//	compute ──PUT /v3/attachments/{id}──────────▶ connection_info (attaching)
+//	compute ──POST /v3/attachments/{id}/action──▶ os-complete (in-use)
+//	compute ──DELETE /v3/attachments/{id}───────▶ detached (available)
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
+
+// Version is the microversion the client speaks: 3.44 is the first with
+// the whole attachments API (os-complete).
+const Version = "3.44"
+
+// Client calls the block storage service. It is safe for concurrent use.
+type Client struct {
+	base string // scheme://host[:port][/prefix], without /v3
+	hc   *http.Client
+}
+
+// New returns a client of the block storage API at baseURL. baseURL may
+// be the service's root (http://host:8776) or a catalog endpoint that
+// goes on with /v3 or /v3/{project_id}: the client sends project-less
+// paths (/v3/volumes), which the service routes in every version. A nil
+// hc means http.DefaultClient.
+func New(baseURL string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	base := strings.TrimRight(baseURL, "/")
+	if i := strings.Index(base+"/", "/v3/"); i >= 0 {
+		base = base[:i]
+	}
+	return &Client{base: base, hc: hc}
+}
+
+// maxErrorBody bounds what is read of an error answer.
+const maxErrorBody = 64 << 10
+
+// call sends a request with an optional JSON body at the client's
+// microversion and decodes a 2xx answer's JSON into out (when not nil);
+// any other answer is an *apierr.Error.
+func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("OpenStack-API-Version", "volume "+Version)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("X-Auth-Token", token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("block storage service: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return apiError(resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("block storage service: %s %s: decoding the answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// apiError turns an error answer into an *apierr.Error: Cinder's
+// {"<faultName>": {"code": ..., "message": ...}}, or the body's text when
+// it is not Cinder's.
+func apiError(resp *http.Response) *apierr.Error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &apierr.Error{Code: resp.StatusCode}
+	var j map[string]json.RawMessage
+	if json.Unmarshal(b, &j) == nil && len(j) == 1 {
+		for name, raw := range j {
+			var f struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(raw, &f) == nil && f.Message != "" {
+				e.Type, e.Message = name, f.Message
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(string(b))
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// one sends a request about one resource whose body and answer carry it
+// under key (in nil: no body; out nil: the answer is not read).
+func (c *Client) one(ctx context.Context, method, token, path, key string, in, out any) error {
+	var body any
+	if in != nil {
+		body = map[string]any{key: in}
+	}
+	if out == nil {
+		return c.call(ctx, method, token, path, body, nil)
+	}
+	raw := map[string]json.RawMessage{}
+	if err := c.call(ctx, method, token, path, body, &raw); err != nil {
+		return err
+	}
+	item, ok := raw[key]
+	if !ok {
+		return fmt.Errorf("block storage service: %s %s: no %q in the answer", method, path, key)
+	}
+	return json.Unmarshal(item, out)
+}
+
+// list GETs a collection with query q and decodes its items under key.
+func (c *Client) list(ctx context.Context, token, path string, q url.Values, key string, out any) error {
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	raw := map[string]json.RawMessage{}
+	if err := c.call(ctx, http.MethodGet, token, path, nil, &raw); err != nil {
+		return err
+	}
+	items, ok := raw[key]
+	if !ok {
+		return fmt.Errorf("block storage service: GET %s: no %q in the answer", path, key)
+	}
+	return json.Unmarshal(items, out)
+}
+
+// action POSTs a one-key action body to path.
+func (c *Client) action(ctx context.Context, token, path, name string, args any) error {
+	return c.call(ctx, http.MethodPost, token, path, map[string]any{name: args}, nil)
+}
+
+func esc(id string) string { return url.PathEscape(id) }
+
+// boolish reads Cinder's booleans, which some fields send as strings
+// ("bootable": "true").
+type boolish bool
+
+func (b *boolish) UnmarshalJSON(raw []byte) error {
+	switch strings.ToLower(strings.Trim(string(raw), `"`)) {
+	case "true", "1", "yes", "on":
+		*b = true
+	default:
+		*b = false
+	}
+	return nil
+}
