@@ -22,6 +22,8 @@ type Deps struct {
 	Liveness  Liveness
 	// Network is the networking service; nil when the cloud has none.
 	Network Network
+	// Volumes is the block-storage service; nil when the cloud has none.
+	Volumes Volumes
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -13,7 +13,7 @@
 //	HTTP ─► api: one route table, a policy rule (compute/policies) per route
 //	         └─► api/<resource> handlers ─► the use cases:
 //	               servers, actions, flavors, keypairs, groups, quotas,
-//	               hosts, images, usage ─────────► Store (compute/store)
+//	               hosts, images, usage, volumes ► Store (compute/store)
 //	                  │ Build, Run
 //	                  ▼
 //	             Conductor (compute/conductor) ─► scheduler ─► Placement

@@ -3,6 +3,8 @@ package compute
 import (
 	"fmt"
 	"time"
+
+	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
 // Nova's vm_state values (nova.compute.vm_states).
@@ -165,22 +167,12 @@ type Fault struct {
 	Created time.Time
 }
 
-// BlockDeviceMapping is one block_device_mapping_v2 entry.
-type BlockDeviceMapping struct {
-	BootIndex           *int   `json:"boot_index,omitempty"`
-	UUID                string `json:"uuid,omitempty"`
-	SourceType          string `json:"source_type,omitempty"`      // image, volume, snapshot, blank
-	DestinationType     string `json:"destination_type,omitempty"` // local, volume
-	VolumeSize          int    `json:"volume_size,omitempty"`
-	DeviceName          string `json:"device_name,omitempty"`
-	DeviceType          string `json:"device_type,omitempty"`
-	DiskBus             string `json:"disk_bus,omitempty"`
-	GuestFormat         string `json:"guest_format,omitempty"`
-	DeleteOnTermination bool   `json:"delete_on_termination,omitempty"`
-	Tag                 string `json:"tag,omitempty"`
-	VolumeType          string `json:"volume_type,omitempty"`
-	NoDevice            bool   `json:"no_device,omitempty"`
-}
+// BlockDeviceMapping is one block_device_mapping_v2 entry (see
+// volinfo.BlockDevice).
+type BlockDeviceMapping = volinfo.BlockDevice
+
+// Volumes is the block-storage service (see volinfo.Service).
+type Volumes = volinfo.Service
 
 // NetworkRequest is the networks field of a create request.
 type NetworkRequest struct {

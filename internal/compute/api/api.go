@@ -25,6 +25,8 @@ import (
 	apiquotas "github.com/gostack/gostack/internal/compute/api/quotas"
 	apiservers "github.com/gostack/gostack/internal/compute/api/servers"
 	apiusage "github.com/gostack/gostack/internal/compute/api/usage"
+	"github.com/gostack/gostack/internal/compute/api/volproxy"
+	apivolumes "github.com/gostack/gostack/internal/compute/api/volumes"
 	"github.com/gostack/gostack/internal/compute/api/wire"
 	"github.com/gostack/gostack/internal/compute/flavors"
 	"github.com/gostack/gostack/internal/compute/groups"
@@ -34,6 +36,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/quotas"
 	"github.com/gostack/gostack/internal/compute/servers"
 	"github.com/gostack/gostack/internal/compute/usage"
+	"github.com/gostack/gostack/internal/compute/volumes"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -60,6 +63,8 @@ type Handler struct {
 	hosts    *apihosts.Handler
 	images   *apiimages.Handler
 	usage    *apiusage.Handler
+	volumes  *apivolumes.Handler
+	volproxy *volproxy.Handler
 }
 
 // Options are what the compute API is built from.
@@ -113,6 +118,8 @@ func New(o Options) (*Handler, error) {
 	h.hosts = apihosts.New(rules, hs, us)
 	h.images = apiimages.New(rules, images.New(o.Deps, q))
 	h.usage = apiusage.New(rules, us)
+	h.volumes = apivolumes.New(rules, volumes.New(o.Store, o.Deps), h.servers.Target)
+	h.volproxy = volproxy.New(rules, o.Deps.Volumes)
 	return h, nil
 }
 

@@ -45,6 +45,7 @@ func (h *Handler) Routes() []httpapi.Route {
 	}
 	np := netproxy.New(sv.Rules, ncl)
 	ifc := interfaces.New(sv.Rules, sv.Servers())
+	va, vp := h.volumes, h.volproxy
 	// A server's security groups are its ports' when there is a network
 	// service, else the names it was created with.
 	serverGroups := sv.ListSecurityGroups
@@ -71,6 +72,19 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v2.1/os-networks/{id}", Policy: policies.NetworksView, Target: own, Handler: np.ShowNetwork, Versions: proxy},
 		{Method: "GET", Pattern: "/v2.1/os-tenant-networks", Policy: policies.TenantNetworksList, Target: own, Handler: np.ListTenantNetworks, Versions: proxy},
 		{Method: "GET", Pattern: "/v2.1/os-tenant-networks/{id}", Policy: policies.TenantNetworksShow, Target: own, Handler: np.ShowTenantNetwork, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-volumes", Policy: policies.VolumesList, Target: own, Handler: vp.ListVolumes, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-volumes/detail", Policy: policies.VolumesDetail, Target: own, Handler: vp.ListVolumes, Versions: proxy},
+		{Method: "POST", Pattern: "/v2.1/os-volumes", Policy: policies.VolumesCreate, Target: own, Handler: vp.CreateVolume, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-volumes/{id}", Policy: policies.VolumesShow, Target: own, Handler: vp.ShowVolume, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-volumes/{id}", Policy: policies.VolumesDelete, Target: own, Handler: vp.DeleteVolume, Versions: proxy},
+		// "DELETE /os-volumes/" (no id) is Nova's 404, not a 405.
+		{Method: "DELETE", Pattern: "/v2.1/os-volumes", Policy: policies.VolumesDelete, Target: own, Handler: vp.DeleteVolume, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-snapshots", Policy: policies.SnapshotsList, Target: own, Handler: vp.ListSnapshots, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-snapshots/detail", Policy: policies.SnapshotsDetail, Target: own, Handler: vp.ListSnapshots, Versions: proxy},
+		{Method: "POST", Pattern: "/v2.1/os-snapshots", Policy: policies.SnapshotsCreate, Target: own, Handler: vp.CreateSnapshot, Versions: proxy},
+		{Method: "GET", Pattern: "/v2.1/os-snapshots/{id}", Policy: policies.SnapshotsShow, Target: own, Handler: vp.ShowSnapshot, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-snapshots/{id}", Policy: policies.SnapshotsDelete, Target: own, Handler: vp.DeleteSnapshot, Versions: proxy},
+		{Method: "DELETE", Pattern: "/v2.1/os-snapshots", Policy: policies.SnapshotsDelete, Target: own, Handler: vp.DeleteSnapshot, Versions: proxy},
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.listVersions},
 		{Method: "GET", Pattern: "/v2.1", Public: true, Handler: h.showVersion},
 		{Method: "GET", Pattern: "/v2", Public: true, Handler: h.showLegacyVersion},
@@ -121,6 +135,14 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: pServer, Policy: policies.ServersShow, Target: st, Handler: sv.Show},
 		{Method: "PUT", Pattern: pServer, Policy: policies.ServersUpdate, Target: st, Handler: sv.Update},
 		{Method: "DELETE", Pattern: pServer, Policy: policies.ServersDelete, Target: st, Handler: sv.Delete},
+		// os-volumes_boot is Nova's old name of the servers collection,
+		// for booting from volumes.
+		{Method: "GET", Pattern: "/v2.1/os-volumes_boot", Policy: policies.ServersIndex, Target: own, Handler: sv.List},
+		{Method: "GET", Pattern: "/v2.1/os-volumes_boot/detail", Policy: policies.ServersDetail, Target: own, Handler: sv.ListDetail},
+		{Method: "POST", Pattern: "/v2.1/os-volumes_boot", Policy: policies.ServersCreate, Target: own, Handler: sv.Create},
+		{Method: "GET", Pattern: "/v2.1/os-volumes_boot/{id}", Policy: policies.ServersShow, Target: st, Handler: sv.Show},
+		{Method: "PUT", Pattern: "/v2.1/os-volumes_boot/{id}", Policy: policies.ServersUpdate, Target: st, Handler: sv.Update},
+		{Method: "DELETE", Pattern: "/v2.1/os-volumes_boot/{id}", Policy: policies.ServersDelete, Target: st, Handler: sv.Delete},
 		{Method: "POST", Pattern: pServer + "/action", Policy: httpapi.AnyUser, Handler: ac.Unknown, Actions: []httpapi.Action{
 			act("reboot", policies.ServersReboot),
 			act("os-start", policies.ServersStart),
@@ -188,11 +210,11 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "POST", Pattern: pServer + "/os-interface", Policy: policies.InterfacesCreate, Target: st, Handler: ifc.CreateInterface},
 		{Method: "GET", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesShow, Target: st, Handler: ifc.ShowInterface},
 		{Method: "DELETE", Pattern: pServer + "/os-interface/{port_id}", Policy: policies.InterfacesDelete, Target: st, Handler: ifc.DeleteInterface},
-		{Method: "GET", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachIndex, Target: st, Handler: sv.ListVolumeAttachments},
-		{Method: "POST", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachCreate, Target: st, Handler: sv.CreateVolumeAttachment},
-		{Method: "GET", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachShow, Target: st, Handler: sv.VolumeAttachmentNotFound},
-		{Method: "PUT", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachUpdate, Target: st, Handler: sv.VolumeAttachmentNotFound},
-		{Method: "DELETE", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachDelete, Target: st, Handler: sv.VolumeAttachmentNotFound},
+		{Method: "GET", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachIndex, Target: st, Handler: va.List},
+		{Method: "POST", Pattern: pServer + "/os-volume_attachments", Policy: policies.VolumeAttachCreate, Target: st, Handler: va.Create},
+		{Method: "GET", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachShow, Target: st, Handler: va.Show},
+		{Method: "PUT", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachUpdate, Target: st, Handler: va.Update},
+		{Method: "DELETE", Pattern: pServer + "/os-volume_attachments/{volume_id}", Policy: policies.VolumeAttachDelete, Target: st, Handler: va.Delete},
 
 		{Method: "GET", Pattern: pServer + "/os-instance-actions", Policy: policies.InstanceActionsList, Target: ac.ActionTarget, Handler: ac.ListInstanceActions},
 		{Method: "GET", Pattern: pServer + "/os-instance-actions/{request_id}", Policy: policies.InstanceActionsShow, Target: ac.ActionTarget, Handler: ac.ShowInstanceAction},

@@ -59,6 +59,10 @@ func (c *ops) run(ctx context.Context, op compute.Op) {
 		c.opChangePassword(ctx, op, inst)
 	case compute.OpCrashDump:
 		c.opCrashDump(ctx, op, inst)
+	case compute.OpAttachVolume:
+		c.opAttachVolume(ctx, op, inst)
+	case compute.OpDetachVolume:
+		c.opDetachVolume(ctx, op, inst)
 	case compute.OpRefreshNetwork:
 		if err := c.RefreshNetwork(ctx, inst.ID); err != nil {
 			c.Log.Warn("conductor: refresh the network info", "instance", inst.ID, "err", err)
@@ -196,6 +200,9 @@ func (c *ops) opDelete(ctx context.Context, op compute.Op, inst *compute.Instanc
 	// The ports go after the guest: compute's are deleted, the user's
 	// unbound. What fails here the heal removes later.
 	c.Unplug(ctx, inst)
+	// Then the volumes: their attachments end, and those marked
+	// delete_on_termination go.
+	c.ReleaseVolumes(ctx, inst)
 	now := c.Now().UTC()
 	_, err := c.Finish(inst.ID, compute.Outcome{Deleted: &now,
 		VMState: compute.VMDeleted, Power: compute.Power(driver.NoState)})

@@ -237,6 +237,11 @@ func (c *ops) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Insta
 	}
 	finishSpawn := c.Event(ctx, cur, reqID, "compute_unshelve_instance", sel.Host)
 	cur, err = c.Rebind(ctx, cur, sel.Host)
+	if err == nil {
+		// Volumes attached while the server had no host are exported
+		// to the new one now.
+		cur, err = c.ConnectVolumes(ctx, cur, sel.Host, op.Caller.Token)
+	}
 	var h hostrpc.Host
 	if err == nil {
 		h, err = c.Host(sel.Host)

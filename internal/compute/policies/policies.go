@@ -156,6 +156,16 @@ const (
 	VolumeAttachUpdate             = "os_compute_api:os-volumes-attachments:update"
 	VolumeAttachSwap               = "os_compute_api:os-volumes-attachments:swap"
 	VolumeAttachDelete             = "os_compute_api:os-volumes-attachments:delete"
+	VolumesList                    = "os_compute_api:os-volumes:list"
+	VolumesDetail                  = "os_compute_api:os-volumes:detail"
+	VolumesShow                    = "os_compute_api:os-volumes:show"
+	VolumesCreate                  = "os_compute_api:os-volumes:create"
+	VolumesDelete                  = "os_compute_api:os-volumes:delete"
+	SnapshotsList                  = "os_compute_api:os-volumes:snapshots:list"
+	SnapshotsDetail                = "os_compute_api:os-volumes:snapshots:detail"
+	SnapshotsShow                  = "os_compute_api:os-volumes:snapshots:show"
+	SnapshotsCreate                = "os_compute_api:os-volumes:snapshots:create"
+	SnapshotsDelete                = "os_compute_api:os-volumes:snapshots:delete"
 	Topology                       = "compute:server:topology:index"
 	TopologyHost                   = "compute:server:topology:host:index"
 	ServicesList                   = "os_compute_api:os-services:list"
@@ -351,6 +361,16 @@ func Defaults() map[string]string {
 		VolumeAttachUpdate:             projectMember,
 		VolumeAttachSwap:               admin,
 		VolumeAttachDelete:             projectMember,
+		VolumesList:                    projectReader,
+		VolumesDetail:                  projectReader,
+		VolumesShow:                    projectReader,
+		VolumesCreate:                  projectMember,
+		VolumesDelete:                  projectMember,
+		SnapshotsList:                  projectReader,
+		SnapshotsDetail:                projectReader,
+		SnapshotsShow:                  projectReader,
+		SnapshotsCreate:                projectMember,
+		SnapshotsDelete:                projectMember,
 		Topology:                       projectReader,
 		TopologyHost:                   admin,
 		ServicesList:                   admin,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/policies"
+	"github.com/gostack/gostack/internal/compute/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -81,38 +82,14 @@ func (s *Service) Create(ctx context.Context, c compute.Caller, req CreateReques
 		return nil, apierr.BadRequest("Flavor %s could not be found.", req.FlavorRef)
 	}
 
-	// Block devices: we have no block storage service yet, so only
-	// image-backed servers (and local ephemeral/swap disks) are served.
-	for _, b := range req.BlockDevices {
-		if b.SourceType == "volume" || b.SourceType == "snapshot" || b.DestinationType == "volume" {
-			return nil, apierr.BadRequest("Block Device Mapping is Invalid: booting from or attaching volumes needs the block storage service, which this cloud does not provide yet.")
-		}
-	}
-	imageRef := req.ImageRef
-	if imageRef == "" {
-		for _, b := range req.BlockDevices {
-			if b.SourceType == "image" && b.BootIndex != nil && *b.BootIndex == 0 {
-				imageRef = b.UUID
-			}
-		}
-	}
-	if imageRef == "" {
-		return nil, apierr.BadRequest("Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.")
-	}
-	imgs, err := s.deps.NeedImages()
+	// What the server boots: its image, or its volume (checked with the
+	// caller's token, as are the other volumes of its block devices).
+	boot, err := volumes.New(s.store, s.deps).PrepareBoot(ctx, c, flavor, req.ImageRef, req.BlockDevices, req.MaxCount)
 	if err != nil {
 		return nil, err
 	}
-	image, err := imgs.Get(ctx, c.Token, imageRef)
-	if errors.Is(err, apierr.ErrNotFound) {
-		return nil, apierr.BadRequest("Image %s could not be found.", imageRef)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := compute.CheckFlavorImage(flavor, image, c.May(policies.ServersCreateZeroDisk)); err != nil {
-		return nil, err
-	}
+	req.BlockDevices = boot.Devices
+	imageRef, image := boot.ImageRef, boot.Image
 
 	secGroups := req.SecurityGroups
 	if len(secGroups) == 0 {
@@ -195,6 +172,11 @@ func (s *Service) Create(ctx context.Context, c compute.Caller, req CreateReques
 	for i := range insts {
 		insts[i] = s.newInstance(c, req, flavor, image, i, n, res)
 		insts[i].ImageRef = imageRef
+		for j := range insts[i].BlockDevices {
+			if insts[i].BlockDevices[j].ID != "" {
+				insts[i].BlockDevices[j].ID = uuid.NewString()
+			}
+		}
 		insts[i].KeyData = keyData
 		insts[i].AvailabilityZone = az
 		insts[i].RequestedHost, insts[i].RequestedNode = host, node

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	bsclient "github.com/gostack/gostack/internal/blockstorage/client"
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/agent"
 	capi "github.com/gostack/gostack/internal/compute/api"
@@ -88,6 +89,12 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		n := netinfo.New(netclient.New(u, hc), env.ServiceToken)
 		network, ports = n, n
 	}
+	// The block-storage service, when this cloud runs one: volumes
+	// attached to servers, booted from, and Nova's os-volumes proxy.
+	var volumes compute.Volumes
+	if u := env.URLs["block-storage"]; u != "" {
+		volumes = volumeService{c: bsclient.New(u, hc), service: env.ServiceToken}
+	}
 	sched = scheduler.New(scheduler.Config{ServiceRefresh: 2 * time.Second}, placement, store, env.Liveness)
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -128,6 +135,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Dial:      func(h string) hostrpc.Host { return hostrpc.Dial(env.Bus, h) },
 		Images:    images,
 		Network:   ports,
+		Volumes:   volumes,
 		Log:       env.Log,
 		HostName:  host,
 		Liveness:  env.Liveness,
@@ -195,7 +203,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// (os-quota-sets).
 	h, err := capi.New(capi.Options{
 		Store:     apiStore,
-		Deps:      compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness, Network: network},
+		Deps:      compute.Deps{Conductor: cond, Images: images, Liveness: env.Liveness, Network: network, Volumes: volumes},
 		Policy:    pol,
 		Validator: env.Validator(),
 		Log:       env.Log,

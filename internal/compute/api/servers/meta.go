@@ -10,8 +10,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
-// Server metadata, tags, addresses, password, and the volume and port
-// attachments this cloud cannot make yet.
+// Server metadata, tags, password, security groups and topology.
 
 func (h *Handler) ListMetadata(w http.ResponseWriter, r *http.Request) error {
 	md, err := h.servers.Metadata(r.Context(), h.Caller(r), r.PathValue("id"))
@@ -173,21 +172,6 @@ func (h *Handler) ClearPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpapi.NoContent(w)
-}
-
-func (h *Handler) ListVolumeAttachments(w http.ResponseWriter, r *http.Request) error {
-	return wire.Reply(w, http.StatusOK, map[string]any{"volumeAttachments": []any{}})
-}
-
-func (h *Handler) CreateVolumeAttachment(w http.ResponseWriter, r *http.Request) error {
-	if _, err := wire.ReadBody(r); err != nil {
-		return err
-	}
-	return wire.BadRequest("The block-storage service is not available in this cloud yet.")
-}
-
-func (h *Handler) VolumeAttachmentNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &apierr.Error{Code: http.StatusNotFound, Message: "Volume " + r.PathValue("volume_id") + " is not attached to the instance " + r.PathValue("id")}
 }
 
 // ListSecurityGroups answers the server's groups by name; without a

@@ -8,6 +8,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/api/wire"
 	"github.com/gostack/gostack/internal/compute/hosts"
 	cservers "github.com/gostack/gostack/internal/compute/servers"
+	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
 // viewOpts is what a server's view depends on besides the instance: the
@@ -122,7 +123,7 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		m["OS-EXT-STS:task_state"] = wire.NilIfEmpty(inst.TaskState)
 		m["OS-EXT-STS:vm_state"] = inst.VMState
 		m["OS-EXT-STS:power_state"] = inst.PowerState
-		m["os-extended-volumes:volumes_attached"] = []any{}
+		m["os-extended-volumes:volumes_attached"] = volumesAttached(inst, o.At(3))
 		if o.At(16) && o.HostStatus != nil {
 			m["host_status"] = *o.HostStatus
 		}
@@ -237,4 +238,18 @@ func hostStatus(host string, svcs []hosts.ServiceView) string {
 		return "UNKNOWN"
 	}
 	return ""
+}
+
+// volumesAttached is os-extended-volumes:volumes_attached: the server's
+// volumes, with delete_on_termination from 2.3.
+func volumesAttached(inst *compute.Instance, dot bool) []any {
+	out := []any{}
+	for _, b := range volinfo.Attached(inst.BlockDevices) {
+		v := map[string]any{"id": b.VolumeID}
+		if dot {
+			v["delete_on_termination"] = b.DeleteOnTermination
+		}
+		out = append(out, v)
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/nwinfo"
 	"github.com/gostack/gostack/internal/compute/scheduler"
+	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
 // Builder builds instances on a conductor's Base.
@@ -110,6 +111,7 @@ func (c *Builder) schedule(ctx context.Context, b compute.BuildRequest, inst *co
 		Flavor: inst.Flavor, Image: b.Image, AZ: inst.AvailabilityZone,
 		ForceHost: inst.RequestedHost, ForceNode: inst.RequestedNode,
 		Hints: inst.SchedulerHints, NumInstances: len(b.InstanceIDs),
+		BootFromVolume: volinfo.Backed(inst.BlockDevices),
 	}
 	if inst.ServerGroup != "" {
 		if g, err := c.Store.GetServerGroup(ctx, inst.ServerGroup); err == nil {
@@ -183,6 +185,14 @@ func (c *Builder) spawnOn(ctx context.Context, b compute.BuildRequest, inst *com
 	plugged, err := c.Plug(ctx, cur, s.Host, building)
 	if err == nil {
 		cur = plugged
+	}
+	// Then the volumes: made (from an image, a snapshot, blank) with the
+	// user's token, and exported to this host.
+	if err == nil {
+		var connected *compute.Instance
+		if connected, err = c.ConnectVolumes(ctx, cur, s.Host, b.Caller.Token); err == nil {
+			cur = connected
+		}
 	}
 	var h hostrpc.Host
 	if err == nil {
@@ -279,6 +289,9 @@ func (c *Builder) Recover(ctx context.Context, inst *compute.Instance) {
 			}
 		}
 		plugged, err := c.Plug(ctx, inst, inst.Host, building)
+		if err == nil {
+			plugged, err = c.ConnectVolumes(ctx, plugged, inst.Host, "")
+		}
 		if err == nil {
 			inst = plugged
 			err = h.Spawn(ctx, core.Spec(inst, compute.ImageFromSystemMetadata(inst), ""))

@@ -66,6 +66,9 @@ type Config struct {
 	// Network is the networking service: ports made and bound for a
 	// build, released by a delete; nil builds servers without ports.
 	Network Network
+	// Volumes is the block-storage service: the volumes of a build, an
+	// attach, a detach and a delete; nil serves servers without volumes.
+	Volumes compute.Volumes
 	Log     *slog.Logger
 	Now     func() time.Time
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/scheduler"
+	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
 // Migration returns the migration op names, or the instance's newest one
@@ -72,7 +73,8 @@ func (b *Base) MoveSpec(ctx context.Context, inst *compute.Instance, f compute.F
 	spec := scheduler.RequestSpec{
 		InstanceID: inst.ID, ProjectID: inst.ProjectID, UserID: inst.UserID, Flavor: f,
 		ForceHost: force, IgnoreHosts: ignore, Hints: inst.SchedulerHints, NumInstances: 1,
-		Image: compute.ImageFromSystemMetadata(inst),
+		Image:          compute.ImageFromSystemMetadata(inst),
+		BootFromVolume: volinfo.Backed(inst.BlockDevices),
 	}
 	if inst.AvailabilityZone != "" && inst.AvailabilityZone != b.Cfg.DefaultAZ {
 		spec.AZ = inst.AvailabilityZone

@@ -7,6 +7,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/metadata"
 	"github.com/gostack/gostack/internal/compute/nwinfo"
+	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
 // Spec is the driver's view of inst, booting img (nil: inst's own image,
@@ -17,7 +18,12 @@ func Spec(inst *compute.Instance, img *compute.ImageMeta, adminPass string) driv
 		ProjectID: inst.ProjectID, UserID: inst.UserID,
 		Flavor: DriverFlavor(inst.Flavor), Image: DriverImage(inst.ImageRef, img),
 		Metadata: inst.Metadata, KeyData: inst.KeyData, AdminPassword: adminPass,
-		NICs: nwinfo.Of(inst.SystemMetadata).NICs(),
+		NICs: nwinfo.Of(inst.SystemMetadata).NICs(), BlockDevices: BlockDevices(inst),
+	}
+	if volinfo.Backed(inst.BlockDevices) {
+		// The root disk is the volume: no image to fetch, no root disk of
+		// the flavor's (nor its share of the host's disk).
+		s.Image.ID, s.Flavor.RootGB = "", 0
 	}
 	if inst.UserData != "" {
 		if b, err := base64.StdEncoding.DecodeString(inst.UserData); err == nil {
