@@ -48,8 +48,10 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		return nil, err
 	}
 	svc, err := blockstorage.New(blockstorage.Config{
-		Zone:   env.Config.Volume.Zone,
-		Limits: env.Limits("volume"),
+		Zone: env.Config.Volume.Zone,
+		// Quotas live in the database, set through os-quota-sets, as
+		// Cinder's default DB quota driver keeps them (Keystone's unified
+		// limits are an opt-in driver of Cinder's).
 		Log:    env.Log,
 		Images: newImages(env),
 	}, bsstore.New(env.DB), be)
