@@ -27,6 +27,19 @@ type Config struct {
 	// Images is the image service, for volumes created from images and
 	// uploaded to them; nil when the cloud has none.
 	Images Images
+	// Compute is the compute service, told when an in-use volume grew;
+	// nil when the cloud has none.
+	Compute Compute
+}
+
+// Compute is the compute service as the block storage service tells it
+// about its servers' volumes (Cinder's nova.API).
+type Compute interface {
+	// VolumeExtended tells the servers volumeID is attached to that it
+	// grew (the volume-extended external event), for their hosts to make
+	// the guests see the new size. An error says the event did not reach
+	// compute for every server.
+	VolumeExtended(ctx context.Context, volumeID string, serverIDs []string) error
 }
 
 // Service is what Cinder's use cases share: the store, the backend, the
@@ -69,6 +82,7 @@ type Tx interface {
 	AttachmentTx
 	HostTx
 	ExtrasTx
+	GroupTx
 }
 
 // New returns the service over st, reaching the volume agents through be.

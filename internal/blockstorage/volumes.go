@@ -78,6 +78,11 @@ type Volume struct {
 	LaunchedAt    time.Time
 }
 
+// Ref is how the backend names the volume.
+func (v *Volume) Ref() VolumeRef {
+	return VolumeRef{ID: v.ID, SizeGB: v.SizeGB, ProviderLocation: v.ProviderLocation}
+}
+
 // VolumeFilter narrows a volume list in the store; the API applies the
 // rest of the query.
 type VolumeFilter struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -44,7 +45,22 @@ func New(svc *blockstorage.Service, pol *policy.Enforcer, v auth.Validator, log 
 func (h *Handler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h.api.Mount(mux, h.Routes())
-	return projectless(httpapi.StripTrailingSlash(h.api.WithFallback(mux)))
+	return projectless(noEmptyID(httpapi.StripTrailingSlash(h.api.WithFallback(mux))))
+}
+
+// noEmptyID answers 404 for a resource path with a trailing slash
+// ("/v3/volumes/": an item route whose id is empty), as Cinder's router
+// does, instead of serving the collection; "/" and "/v3/" are the
+// version documents.
+func noEmptyID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if len(p) > 1 && strings.HasSuffix(p, "/") && p != "/v3/" {
+			faults{}.Write(w, r, apierr.NotFound("The resource could not be found."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // collections are the first path elements after /v3 that name a

@@ -4,6 +4,7 @@ import (
 	"github.com/gostack/gostack/internal/blockstorage/api/attachments"
 	"github.com/gostack/gostack/internal/blockstorage/api/backups"
 	"github.com/gostack/gostack/internal/blockstorage/api/extras"
+	"github.com/gostack/gostack/internal/blockstorage/api/groups"
 	"github.com/gostack/gostack/internal/blockstorage/api/hosts"
 	"github.com/gostack/gostack/internal/blockstorage/api/snapshots"
 	"github.com/gostack/gostack/internal/blockstorage/api/transfers"
@@ -29,6 +30,10 @@ func (h *Handler) Routes() []httpapi.Route {
 	grp := voltypes.Groups{Handlers: typ}
 	ext := extras.Handlers{Ctx: &h.Ctx}
 	hst := hosts.Handlers{Ctx: &h.Ctx}
+	vg := groups.Handlers{Ctx: &h.Ctx}
+	gsnap := groups.Snapshots{Handlers: vg}
+	v313 := httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 13}}
+	v314 := httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 14}}
 	v303 := httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 3}}
 	v311 := httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 11}}
 	v333 := httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 33}}
@@ -87,7 +92,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v3/qos-specs/{id}/associate", Policy: policies.QoSUpdate, Target: h.OwnTarget, Handler: qos.Associate},
 		{Method: "GET", Pattern: "/v3/qos-specs/{id}/disassociate", Policy: policies.QoSUpdate, Target: h.OwnTarget, Handler: qos.Disassociate},
 		{Method: "GET", Pattern: "/v3/qos-specs/{id}/disassociate_all", Policy: policies.QoSUpdate, Target: h.OwnTarget, Handler: qos.DisassociateAll},
-		// Group types and their specs (3.11); groups are not built.
+		// Group types and their specs (3.11).
 		{Method: "GET", Pattern: "/v3/group_types", Policy: httpapi.AnyUser, Handler: grp.List, Versions: v311},
 		{Method: "POST", Pattern: "/v3/group_types", Policy: policies.GroupTypeCreate, Target: h.OwnTarget, Handler: grp.Create, Versions: v311},
 		{Method: "GET", Pattern: "/v3/group_types/default", Policy: httpapi.AnyUser, Handler: grp.Default, Versions: v311},
@@ -165,6 +170,21 @@ func (h *Handler) Routes() []httpapi.Route {
 			Versions: httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 27}},
 			Actions: []httpapi.Action{{Name: "os-complete", Policy: policies.AttachmentComplete, Target: att.Load, Handler: att.Complete,
 				Versions: httpapi.Window{Min: httpapi.Version{Major: 3, Minor: 44}}}}},
+
+		// Groups and group snapshots (area: groups).
+		{Method: "GET", Pattern: "/v3/groups", Policy: policies.GroupGetAll, Target: h.OwnTarget, Handler: vg.List, Versions: v313},
+		{Method: "GET", Pattern: "/v3/groups/detail", Policy: policies.GroupGetAll, Target: h.OwnTarget, Handler: vg.DetailList, Versions: v313},
+		{Method: "POST", Pattern: "/v3/groups", Policy: policies.GroupCreate, Target: h.OwnTarget, Handler: vg.Create, Versions: v313},
+		{Method: "POST", Pattern: "/v3/groups/action", Policy: httpapi.AnyUser, Target: h.OwnTarget, Actions: vg.CollectionActions(), Versions: v314},
+		{Method: "GET", Pattern: "/v3/groups/{id}", Policy: policies.GroupGet, Target: vg.Load, Handler: vg.Show, Versions: v313},
+		{Method: "PUT", Pattern: "/v3/groups/{id}", Policy: policies.GroupUpdate, Target: vg.Load, Handler: vg.Update, Versions: v313},
+		{Method: "POST", Pattern: "/v3/groups/{id}/action", Policy: httpapi.AnyUser, Target: vg.Load, Actions: vg.Actions(), Versions: v313},
+		{Method: "GET", Pattern: "/v3/group_snapshots", Policy: policies.GroupSnapshotGetAll, Target: h.OwnTarget, Handler: gsnap.List, Versions: v314},
+		{Method: "GET", Pattern: "/v3/group_snapshots/detail", Policy: policies.GroupSnapshotGetAll, Target: h.OwnTarget, Handler: gsnap.DetailList, Versions: v314},
+		{Method: "POST", Pattern: "/v3/group_snapshots", Policy: policies.GroupSnapshotCreate, Target: h.OwnTarget, Handler: gsnap.Create, Versions: v314},
+		{Method: "GET", Pattern: "/v3/group_snapshots/{id}", Policy: policies.GroupSnapshotGet, Target: gsnap.Load, Handler: gsnap.Show, Versions: v314},
+		{Method: "DELETE", Pattern: "/v3/group_snapshots/{id}", Policy: policies.GroupSnapshotDelete, Target: gsnap.Load, Handler: gsnap.Delete, Versions: v314},
+		{Method: "POST", Pattern: "/v3/group_snapshots/{id}/action", Policy: httpapi.AnyUser, Target: gsnap.Load, Actions: gsnap.Actions(), Versions: v314},
 
 		// Services, pools, capabilities, hosts, availability zones
 		// (area: hosts).

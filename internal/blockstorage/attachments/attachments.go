@@ -119,11 +119,6 @@ func badMode(mode, volumeID string) *apierr.Error {
 	return apierr.BadRequest("Invalid attaching mode '%s' for volume %s.", mode, volumeID)
 }
 
-// ref names a volume on its backend.
-func ref(vol *blockstorage.Volume) blockstorage.VolumeRef {
-	return blockstorage.VolumeRef{ID: vol.ID, SizeGB: vol.SizeGB, ProviderLocation: vol.ProviderLocation}
-}
-
 // connection completes what a backend answered as Cinder's volume
 // service does: the access mode, the front-end QoS specs (none: no QoS
 // is applied by the consumer) and whether the volume is encrypted.
@@ -259,6 +254,15 @@ func (u Attachments) Update(ctx context.Context, sc blockstorage.Scope, id strin
 			return badMode(mode, vol.ID)
 		}
 		a.Mode, a.Connector, a.Connection, a.Status = mode, connector, nil, blockstorage.AttachAttaching
+		// Nova's connector names the device it will attach the volume as
+		// (and the host it attaches on): Cinder keeps both on the
+		// attachment, where the volume's view shows them.
+		if mp, ok := connector["mountpoint"].(string); ok && mp != "" {
+			a.Mountpoint = mp
+		}
+		if h, ok := connector["host"].(string); ok && h != "" {
+			a.Host = h
+		}
 		if err := tx.UpdateAttachment(ctx, a); err != nil {
 			return err
 		}
@@ -271,7 +275,7 @@ func (u Attachments) Update(ctx context.Context, sc blockstorage.Scope, id strin
 	if err != nil {
 		return nil, err
 	}
-	conn, cause := u.svc.Backend().Connect(ctx, vol.Host, ref(vol), connector)
+	conn, cause := u.svc.Backend().Connect(ctx, vol.Host, vol.Ref(), connector)
 	err = u.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		cur, err := tx.GetAttachment(ctx, id)
 		if errors.Is(err, apierr.ErrNotFound) {
@@ -400,7 +404,7 @@ func (u Attachments) detach(ctx context.Context, a *blockstorage.Attachment, con
 	}
 	var cause error
 	if vol != nil && vol.Host != "" {
-		cause = u.svc.Backend().Disconnect(ctx, vol.Host, ref(vol), connector)
+		cause = u.svc.Backend().Disconnect(ctx, vol.Host, vol.Ref(), connector)
 	}
 	err := u.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		cur, err := tx.GetAttachment(ctx, a.ID)

@@ -125,7 +125,7 @@ func (u Attachments) InitializeConnection(ctx context.Context, sc blockstorage.S
 	if err != nil {
 		return nil, err
 	}
-	conn, err := u.svc.Backend().Connect(ctx, vol.Host, ref(vol), connector)
+	conn, err := u.svc.Backend().Connect(ctx, vol.Host, vol.Ref(), connector)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (u Attachments) TerminateConnection(ctx context.Context, sc blockstorage.Sc
 	if err != nil {
 		return err
 	}
-	return u.svc.Backend().Disconnect(ctx, vol.Host, ref(vol), connector)
+	return u.svc.Backend().Disconnect(ctx, vol.Host, vol.Ref(), connector)
 }
 
 // AttachRequest is os-attach: a server (InstanceID) or a host (HostName)

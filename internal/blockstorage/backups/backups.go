@@ -162,7 +162,7 @@ type backupJob struct {
 // "available", or "error" with the reason. The source goes back to its
 // status before the backup either way.
 func (b Backups) copy(ctx context.Context, bk *blockstorage.Backup, job backupJob) error {
-	req := blockstorage.BackupRequest{ID: bk.ID, Volume: volumeRef(job.vol), Container: bk.Container}
+	req := blockstorage.BackupRequest{ID: bk.ID, Volume: job.vol.Ref(), Container: bk.Container}
 	if job.snap != nil {
 		req.Snapshot = &blockstorage.SnapshotRef{ID: job.snap.ID, Volume: req.Volume, ProviderLocation: job.snap.ProviderLocation}
 	}
@@ -241,10 +241,6 @@ func reason(err error) string {
 		return ae.Message
 	}
 	return err.Error()
-}
-
-func volumeRef(v *blockstorage.Volume) blockstorage.VolumeRef {
-	return blockstorage.VolumeRef{ID: v.ID, SizeGB: v.SizeGB, ProviderLocation: v.ProviderLocation}
 }
 
 // result is what the backup store knows of a stored backup: its data's

@@ -143,7 +143,7 @@ func (b Backups) restore(ctx context.Context, bk *blockstorage.Backup, vol *bloc
 	if fresh {
 		host, cause = be.Schedule(ctx, blockstorage.ScheduleRequest{SizeGB: vol.SizeGB, Zone: vol.AvailabilityZone})
 		if cause == nil {
-			upd, cause = be.CreateVolume(ctx, host, blockstorage.CreateVolume{Volume: volumeRef(vol)})
+			upd, cause = be.CreateVolume(ctx, host, blockstorage.CreateVolume{Volume: vol.Ref()})
 			if cause == nil {
 				vol.ProviderLocation = upd.ProviderLocation
 			} else {
@@ -152,7 +152,7 @@ func (b Backups) restore(ctx context.Context, bk *blockstorage.Backup, vol *bloc
 		}
 	}
 	if cause == nil {
-		cause = be.Restore(ctx, host, blockstorage.RestoreRequest{Backup: result(bk), Chain: chain, Volume: volumeRef(vol)})
+		cause = be.Restore(ctx, host, blockstorage.RestoreRequest{Backup: result(bk), Chain: chain, Volume: vol.Ref()})
 	}
 	err := b.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		cur, err := tx.GetBackup(ctx, bk.ID)

@@ -44,13 +44,22 @@ type Cloud struct {
 // Backend double.
 func Service(t testing.TB) (*blockstorage.Service, *Backend, *db.DB) {
 	t.Helper()
+	return service(t, blockstorage.Config{})
+}
+
+// service is Service with the service's config; a nil Log discards.
+func service(t testing.TB, cfg blockstorage.Config) (*blockstorage.Service, *Backend, *db.DB) {
+	t.Helper()
 	d := dbtest.Open(t)
 	st := bsstore.New(d)
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	be := NewBackend()
-	svc, err := blockstorage.New(blockstorage.Config{Log: slog.New(slog.DiscardHandler)}, st, be)
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	svc, err := blockstorage.New(cfg, st, be)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +76,14 @@ func Service(t testing.TB) (*blockstorage.Service, *Backend, *db.DB) {
 // personas' names.
 func Start(t testing.TB, members ...string) *Cloud {
 	t.Helper()
-	svc, be, d := Service(t)
+	return StartWith(t, blockstorage.Config{}, members...)
+}
+
+// StartWith is Start with the service's config (an image service
+// double, say); a nil Log discards.
+func StartWith(t testing.TB, cfg blockstorage.Config, members ...string) *Cloud {
+	t.Helper()
+	svc, be, d := service(t, cfg)
 	pol := apitest.Policy(t, policies.Defaults())
 	toks := apitest.Tokens(members...)
 	// Keystone marks tokens of the admin project is_admin_project, which
@@ -78,6 +94,40 @@ func Start(t testing.TB, members ...string) *Cloud {
 	srv.VersionHeader = "OpenStack-API-Version"
 	srv.VersionPrefix = "volume "
 	return &Cloud{Server: srv, Svc: svc, Backend: be, DB: d}
+}
+
+// Step is one request of a scenario and what it must answer: Token is
+// the persona (empty is the admin), Version the microversion (empty
+// sends none), Check, when set, looks at the decoded body.
+type Step struct {
+	Name    string
+	Token   string
+	Method  string
+	Path    string
+	Body    any
+	Version string
+	Status  int
+	Check   func(t *testing.T, body map[string]any)
+}
+
+// Steps sends the steps in order and stops the test at the first answer
+// whose status is not its step's. (apitest's Run takes string bodies and
+// matches text; these steps check the decoded body.)
+func (c *Cloud) Steps(t *testing.T, steps []Step) {
+	t.Helper()
+	for _, s := range steps {
+		var version []string
+		if s.Version != "" {
+			version = []string{s.Version}
+		}
+		st, body := c.Call(t, s.Token, s.Method, s.Path, s.Body, version...)
+		if st != s.Status {
+			t.Fatalf("%s: %s %s = %d %v, want %d", s.Name, s.Method, s.Path, st, body, s.Status)
+		}
+		if s.Check != nil {
+			s.Check(t, body)
+		}
+	}
 }
 
 // Project is the project of a persona's token.

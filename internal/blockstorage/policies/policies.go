@@ -26,7 +26,7 @@ func Defaults() map[string]string {
 		"admin_api":      "rule:context_is_admin",
 	}
 	for _, area := range []map[string]string{volumeRules(), typeRules(), snapshotRules(), backupRules(),
-		transferRules(), attachmentRules(), hostRules(), extraRules()} {
+		transferRules(), attachmentRules(), hostRules(), extraRules(), groupRules()} {
 		for k, v := range area {
 			m[k] = v
 		}

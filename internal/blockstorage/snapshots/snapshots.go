@@ -104,7 +104,7 @@ func quotaDeltas(ctx context.Context, tx blockstorage.Tx, vol *blockstorage.Volu
 // build has the volume's backend take the snapshot; the end state is
 // "available", or "error" when the backend fails.
 func (s Snapshots) build(ctx context.Context, vol *blockstorage.Volume, snap *blockstorage.Snapshot) error {
-	upd, cause := s.svc.Backend().CreateSnapshot(ctx, vol.Host, blockstorage.SnapshotRef{ID: snap.ID, Volume: volumeRef(vol)})
+	upd, cause := s.svc.Backend().CreateSnapshot(ctx, vol.Host, blockstorage.SnapshotRef{ID: snap.ID, Volume: vol.Ref()})
 	err := s.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		cur, err := tx.GetSnapshot(ctx, snap.ID)
 		if errors.Is(err, apierr.ErrNotFound) {
@@ -128,10 +128,6 @@ func (s Snapshots) build(ctx context.Context, vol *blockstorage.Volume, snap *bl
 		return err
 	}
 	return cause
-}
-
-func volumeRef(v *blockstorage.Volume) blockstorage.VolumeRef {
-	return blockstorage.VolumeRef{ID: v.ID, SizeGB: v.SizeGB, ProviderLocation: v.ProviderLocation}
 }
 
 // visibleVolume reads a volume, answering 404 for one of another project
@@ -228,7 +224,11 @@ func (s Snapshots) Delete(ctx context.Context, sc blockstorage.Scope, id string,
 		if snap, err = Visible(ctx, tx, sc, id); err != nil {
 			return err
 		}
-		if !force && snap.Status != blockstorage.SnapStatusAvailable && snap.Status != blockstorage.SnapStatusError {
+		group, err := tx.SnapshotGroup(ctx, snap.ID)
+		if err != nil {
+			return err
+		}
+		if group != "" || (!force && snap.Status != blockstorage.SnapStatusAvailable && snap.Status != blockstorage.SnapStatusError) {
 			return apierr.BadRequest("Invalid snapshot: Snapshot status must be available or error and must not be part of a group.")
 		}
 		vol, err = tx.GetVolume(ctx, snap.VolumeID)
@@ -255,7 +255,7 @@ func (s Snapshots) destroy(ctx context.Context, vol *blockstorage.Volume, snap *
 	var cause error
 	if vol != nil && vol.Host != "" {
 		cause = s.svc.Backend().DeleteSnapshot(ctx, vol.Host, blockstorage.SnapshotRef{
-			ID: snap.ID, Volume: volumeRef(vol), ProviderLocation: snap.ProviderLocation})
+			ID: snap.ID, Volume: vol.Ref(), ProviderLocation: snap.ProviderLocation})
 	}
 	err := s.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		cur, err := tx.GetSnapshot(ctx, snap.ID)

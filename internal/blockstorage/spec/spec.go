@@ -52,8 +52,9 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		// Quotas live in the database, set through os-quota-sets, as
 		// Cinder's default DB quota driver keeps them (Keystone's unified
 		// limits are an opt-in driver of Cinder's).
-		Log:    env.Log,
-		Images: newImages(env),
+		Log:     env.Log,
+		Images:  newImages(env),
+		Compute: newCompute(env),
 	}, bsstore.New(env.DB), be)
 	if err != nil {
 		return nil, err

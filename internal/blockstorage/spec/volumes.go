@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/blockstorage/groups"
 	"github.com/gostack/gostack/internal/blockstorage/volumes"
 	imgclient "github.com/gostack/gostack/internal/image/client"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -22,6 +23,13 @@ func startVolumes(ctx context.Context, env *service.Env, svc *blockstorage.Servi
 	}
 	if n > 0 {
 		env.Log.Info("blockstorage: repaired volumes a stop cut short", "count", n)
+	}
+	g, err := groups.New(svc).Repair(ctx)
+	if err != nil {
+		return fmt.Errorf("blockstorage: repairing groups: %w", err)
+	}
+	if g > 0 {
+		env.Log.Info("blockstorage: repaired groups a stop cut short", "count", g)
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 // Package store is the block storage service's SQL, in the subset both
 // SQLite and PostgreSQL accept: volumes here, each other area in a
 // package of its own (voltypes, snapshots, backups, transfers,
-// attachments, hosts, extras) whose Txn works on the same *sql.Tx, so
+// attachments, hosts, extras, groups) whose Txn works on the same *sql.Tx, so
 // that one transaction spans areas. txn embeds them all and implements
 // blockstorage.Tx.
 package store
@@ -15,6 +15,7 @@ import (
 	"github.com/gostack/gostack/internal/blockstorage/store/attachments"
 	"github.com/gostack/gostack/internal/blockstorage/store/backups"
 	"github.com/gostack/gostack/internal/blockstorage/store/extras"
+	"github.com/gostack/gostack/internal/blockstorage/store/groups"
 	"github.com/gostack/gostack/internal/blockstorage/store/hosts"
 	"github.com/gostack/gostack/internal/blockstorage/store/snapshots"
 	"github.com/gostack/gostack/internal/blockstorage/store/transfers"
@@ -25,7 +26,7 @@ import (
 
 // migrations hold every area's tables, numbered by area: 00001 volumes,
 // 00002 volume types and QoS, 00003 snapshots, 00004 backups, 00005
-// transfers, 00006 attachments, 00007 hosts, 00008 extras.
+// transfers, 00006 attachments, 00007 hosts, 00008 extras, 00009 groups.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -73,6 +74,7 @@ type txn struct {
 	attachmentsTxn
 	hostsTxn
 	extrasTxn
+	groupsTxn
 }
 
 type (
@@ -83,11 +85,13 @@ type (
 	attachmentsTxn = attachments.Txn
 	hostsTxn       = hosts.Txn
 	extrasTxn      = extras.Txn
+	groupsTxn      = groups.Txn
 )
 
 func newTxn(tx *sql.Tx) *txn {
 	return &txn{tx: tx, typesTxn: voltypes.New(tx), snapshotsTxn: snapshots.New(tx), backupsTxn: backups.New(tx),
-		transfersTxn: transfers.New(tx), attachmentsTxn: attachments.New(tx), hostsTxn: hosts.New(tx), extrasTxn: extras.New(tx)}
+		transfersTxn: transfers.New(tx), attachmentsTxn: attachments.New(tx), hostsTxn: hosts.New(tx), extrasTxn: extras.New(tx),
+		groupsTxn: groups.New(tx)}
 }
 
 var _ blockstorage.Tx = (*txn)(nil)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -41,13 +41,6 @@ func scanVolume(sc db.Scanner) (*blockstorage.Volume, error) {
 	return &v, nil
 }
 
-func metaJSON(m map[string]string) string {
-	if m == nil {
-		return "{}"
-	}
-	return db.JSON(m)
-}
-
 func launched(t time.Time) sql.NullTime {
 	if t.IsZero() {
 		return sql.NullTime{}
@@ -65,12 +58,9 @@ func (t *txn) CreateVolume(ctx context.Context, v *blockstorage.Volume) error {
 		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		v.ID, v.ProjectID, v.UserID, v.Name, v.Description, v.SizeGB, v.Status, v.AttachStatus, v.MigrationStatus,
 		v.AvailabilityZone, v.TypeID, v.Bootable, v.Multiattach, v.Encrypted, v.SnapshotID, v.SourceVolID, v.BackupID,
-		v.ImageID, v.GroupID, v.Host, v.ProviderLocation, metaJSON(v.Metadata), metaJSON(v.AdminMetadata),
-		metaJSON(v.ImageMetadata), v.ConsumesQuota, v.CreatedAt, v.UpdatedAt, launched(v.LaunchedAt))
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+		v.ImageID, v.GroupID, v.Host, v.ProviderLocation, rows.Meta(v.Metadata), rows.Meta(v.AdminMetadata),
+		rows.Meta(v.ImageMetadata), v.ConsumesQuota, v.CreatedAt, v.UpdatedAt, launched(v.LaunchedAt))
+	return rows.Duplicate(err)
 }
 
 func (t *txn) GetVolume(ctx context.Context, id string) (*blockstorage.Volume, error) {
@@ -87,14 +77,14 @@ func (t *txn) UpdateVolume(ctx context.Context, v *blockstorage.Volume) error {
 		image_metadata = $24, consumes_quota = $25, updated_at = $26, launched_at = $27 WHERE id = $1`,
 		v.ID, v.ProjectID, v.UserID, v.Name, v.Description, v.SizeGB, v.Status, v.AttachStatus, v.MigrationStatus,
 		v.AvailabilityZone, v.TypeID, v.Bootable, v.Multiattach, v.Encrypted, v.SnapshotID, v.SourceVolID, v.BackupID,
-		v.ImageID, v.GroupID, v.Host, v.ProviderLocation, metaJSON(v.Metadata), metaJSON(v.AdminMetadata),
-		metaJSON(v.ImageMetadata), v.ConsumesQuota, v.UpdatedAt, launched(v.LaunchedAt))
-	return affected(res, err)
+		v.ImageID, v.GroupID, v.Host, v.ProviderLocation, rows.Meta(v.Metadata), rows.Meta(v.AdminMetadata),
+		rows.Meta(v.ImageMetadata), v.ConsumesQuota, v.UpdatedAt, launched(v.LaunchedAt))
+	return rows.Affected(res, err)
 }
 
 func (t *txn) DeleteVolume(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volumes WHERE id = $1`, id)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 func (t *txn) ListVolumes(ctx context.Context, f blockstorage.VolumeFilter) ([]*blockstorage.Volume, error) {
@@ -111,20 +101,4 @@ func (t *txn) ListVolumes(ctx context.Context, f blockstorage.VolumeFilter) ([]*
 		w.In("id", f.IDs)
 	}
 	return db.All(ctx, t.tx, scanVolume, `SELECT `+volumeCols+` FROM volumes`+w.Clause()+` ORDER BY created_at DESC, id DESC`, w.Vals...)
-}
-
-// affected turns an update or delete that matched no row into
-// apierr.ErrNotFound.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
 }

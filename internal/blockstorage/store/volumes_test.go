@@ -9,19 +9,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // TestVolumes runs the volume rows' round trip on the test engine
 // (SQLite, or PostgreSQL when GOSTACK_TEST_POSTGRES is set).
 func TestVolumes(t *testing.T) {
 	ctx := context.Background()
-	st := bsstore.New(dbtest.Open(t))
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t)
 	run := func(fn func(ctx context.Context, tx blockstorage.Tx) error) {
 		t.Helper()
 		if err := st.Update(ctx, fn); err != nil {

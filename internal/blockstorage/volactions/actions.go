@@ -2,17 +2,26 @@ package volactions
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/blockstorage/usermsg"
 	"github.com/gostack/gostack/internal/blockstorage/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Extend grows a volume to newSize GB: an available one, or an in-use
 // one when attached is set (3.42). The volume is "extending" while the
-// backend works; a backend failure leaves it "error_extending".
+// backend works; a backend failure leaves it "error_extending". An
+// in-use volume's servers are then told (compute's volume-extended
+// event), for their hosts to make the guests see the new size. A volume
+// that a host opens as a file (the file backend's qcow2) is locked by
+// the hypervisor that runs the guest, so it is the hypervisor that grows
+// it, on that event, as Cinder leaves the online extend of its file
+// drivers to Nova: the backend is not asked.
 func (a Actions) Extend(ctx context.Context, sc blockstorage.Scope, id string, newSize int, attached bool) error {
 	limits, err := a.limitsOf(ctx, sc, id)
 	if err != nil {
@@ -20,6 +29,8 @@ func (a Actions) Extend(ctx context.Context, sc blockstorage.Scope, id string, n
 	}
 	var vol *blockstorage.Volume
 	var prev string
+	var servers []string // the servers of an in-use volume
+	var hostGrows bool   // a host holding the volume grows it
 	err = a.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		var err error
 		if vol, err = volumes.Visible(ctx, tx, sc, id); err != nil {
@@ -53,24 +64,79 @@ func (a Actions) Extend(ctx context.Context, sc blockstorage.Scope, id string, n
 			vol.AdminMetadata = map[string]string{}
 		}
 		vol.AdminMetadata["extend_new_size"] = fmt.Sprint(newSize)
+		if prev == blockstorage.StatusInUse {
+			if servers, hostGrows, err = attachedServers(ctx, tx, vol.ID); err != nil {
+				return err
+			}
+		}
 		return tx.UpdateVolume(ctx, vol)
 	})
 	if err != nil {
 		return err
 	}
 	a.svc.Go("extend volume", id, func(ctx context.Context) error {
-		cause := a.svc.Backend().ExtendVolume(ctx, vol.Host, volumes.Ref(vol), newSize)
-		return a.settle(ctx, id, blockstorage.StatusExtending, cause, func(tx blockstorage.Tx, cur *blockstorage.Volume) {
+		var cause error
+		if !hostGrows {
+			cause = a.svc.Backend().ExtendVolume(ctx, vol.Host, volumes.Ref(vol), newSize)
+		}
+		err := a.settle(ctx, id, blockstorage.StatusExtending, cause, func(tx blockstorage.Tx, cur *blockstorage.Volume) {
 			delete(cur.AdminMetadata, "extend_new_size")
 			if cause != nil {
 				cur.Status = blockstorage.StatusErrorExtending
-				a.vols.Record(ctx, tx, cur, blockstorage.ActionExtendVolume, blockstorage.DetailDriverFailedExtend)
+				a.vols.Record(ctx, tx, cur, usermsg.ActionExtendVolume, usermsg.DetailDriverFailedExtend)
 				return
 			}
 			cur.Status, cur.SizeGB = prev, newSize
 		})
+		if err != nil || len(servers) == 0 {
+			return err
+		}
+		return a.notifyExtended(ctx, vol, servers)
 	})
 	return nil
+}
+
+// attachedServers lists the servers an in-use volume is attached to, and
+// whether one of their hosts opens it as a file: then the hypervisor
+// that holds it grows it, not the backend.
+func attachedServers(ctx context.Context, tx blockstorage.Tx, volumeID string) (servers []string, hostGrows bool, err error) {
+	atts, err := tx.ListAttachments(ctx, []string{volumeID})
+	if err != nil {
+		return nil, false, err
+	}
+	for _, at := range atts {
+		if at.InstanceID != "" && !slices.Contains(servers, at.InstanceID) {
+			servers = append(servers, at.InstanceID)
+		}
+		// An attachment without a connection (a shelved server's) has
+		// no host holding the volume.
+		if at.Connection != nil && at.Connection.DriverVolumeType == "file" {
+			hostGrows = true
+		}
+	}
+	return servers, hostGrows, nil
+}
+
+// notifyExtended tells compute that the in-use volume grew. When compute
+// cannot be told, the owner gets a user message: the guests do not see
+// the new size (and a file volume stays at its old size) until the
+// volume is attached again.
+func (a Actions) notifyExtended(ctx context.Context, vol *blockstorage.Volume, servers []string) error {
+	c := a.svc.Config().Compute
+	var err error
+	if c == nil {
+		err = errors.New("this cloud has no compute service to tell")
+	} else {
+		err = c.VolumeExtended(ctx, vol.ID, servers)
+	}
+	if err == nil {
+		return nil
+	}
+	_ = a.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
+		a.vols.Record(ctx, tx, vol, usermsg.ActionExtendVolume, usermsg.DetailComputeExtendFailed)
+		return nil
+	})
+	return fmt.Errorf("tell compute that volume %s grew: %w", vol.ID, err)
 }
 
 // Statuses Cinder's os-reset_status accepts.

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/blockstorage/usermsg"
 	"github.com/gostack/gostack/internal/blockstorage/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -99,7 +100,7 @@ func (a Actions) Upload(ctx context.Context, sc blockstorage.Scope, id string, r
 		err := a.settle(ctx, id, blockstorage.StatusUploading, cause, func(tx blockstorage.Tx, cur *blockstorage.Volume) {
 			cur.Status = blockstorage.StatusAvailable
 			if cause != nil {
-				a.vols.Record(ctx, tx, cur, blockstorage.ActionCopyVolumeToImage, blockstorage.DetailFailedToUploadVolume)
+				a.vols.Record(ctx, tx, cur, usermsg.ActionCopyVolumeToImage, usermsg.DetailFailedToUploadVolume)
 			}
 		})
 		if cause != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/blockstorage/usermsg"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -30,6 +31,8 @@ type CreateRequest struct {
 	SourceVolID string
 	ImageRef    string
 	BackupID    string
+	// GroupID is the group the volume is created in (3.13), "" for none.
+	GroupID string
 	// Token is the caller's, for the image service.
 	Token string
 }
@@ -44,7 +47,7 @@ type plan struct {
 	// image is the image's metadata, shown once the volume is built.
 	image map[string]string
 	// action is what a failure's user message names.
-	action blockstorage.Action
+	action usermsg.Action
 	// typeName names the per-type quotas the volume counts against.
 	typeName string
 }
@@ -69,7 +72,7 @@ func (v Volumes) Create(ctx context.Context, sc blockstorage.Scope, req CreateRe
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{action: blockstorage.ActionScheduleAllocateVolume}
+	p := &plan{action: usermsg.ActionScheduleAllocateVolume}
 	var out *Shown
 	err = v.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		vol, err := v.prepare(ctx, tx, sc, req, img, p)
@@ -171,7 +174,7 @@ func (v Volumes) prepare(ctx context.Context, tx blockstorage.Tx, sc blockstorag
 		vol.SnapshotID, kind = snap.ID, "snapshot"
 		sref := blockstorage.SnapshotRef{ID: snap.ID, ProviderLocation: snap.ProviderLocation}
 		if origin != nil {
-			sref.Volume = Ref(origin)
+			sref.Volume = origin.Ref()
 		}
 		p.create.Snapshot = &sref
 	case req.SourceVolID != "":
@@ -188,7 +191,7 @@ func (v Volumes) prepare(ctx context.Context, tx blockstorage.Tx, sc blockstorag
 			return nil, blockstorage.BadRequest("Invalid input received: Volume size '%d'GB cannot be smaller than original volume size  %dGB. They must be >= original volume size.", vol.SizeGB, src.SizeGB)
 		}
 		origin, vol.SourceVolID, kind = src, src.ID, "source volume"
-		r := Ref(src)
+		r := src.Ref()
 		p.create.SourceVolume = &r
 	case req.BackupID != "":
 		b, err := tx.GetBackup(ctx, req.BackupID)
@@ -215,10 +218,10 @@ func (v Volumes) prepare(ctx context.Context, tx blockstorage.Tx, sc blockstorag
 		if err := tx.UpdateBackup(ctx, b); err != nil {
 			return nil, err
 		}
-		vol.BackupID, p.action = b.ID, blockstorage.ActionBackupRestore
+		vol.BackupID, p.action = b.ID, usermsg.ActionBackupRestore
 	case img != nil:
 		vol.ImageID, vol.Bootable = img.ID, true
-		p.create.ImageID, p.image, p.action = img.ID, imageMetadata(img), blockstorage.ActionCopyImageToVolume
+		p.create.ImageID, p.image, p.action = img.ID, imageMetadata(img), usermsg.ActionCopyImageToVolume
 	}
 	if vol.SizeGB <= 0 {
 		return nil, badSize(strconv.Itoa(vol.SizeGB))
@@ -241,6 +244,12 @@ func (v Volumes) prepare(ctx context.Context, tx blockstorage.Tx, sc blockstorag
 		return nil, err
 	}
 	vol.TypeID, vol.Multiattach = t.ID, Multiattach(t)
+	if req.GroupID != "" {
+		if _, err := blockstorage.VolumeGroup(ctx, tx, sc, req.GroupID, t.ID); err != nil {
+			return nil, err
+		}
+		vol.GroupID = req.GroupID
+	}
 	if vol.Multiattach && vol.Encrypted {
 		return nil, blockstorage.InvalidVolume("Multiattach cannot be used with encrypted volumes.")
 	}
@@ -342,16 +351,16 @@ func (v Volumes) build(ctx context.Context, p *plan) error {
 	be := v.svc.Backend()
 	host, err := be.Schedule(ctx, p.sched)
 	if err != nil {
-		return v.finish(ctx, p, "", blockstorage.VolumeUpdate{}, err, blockstorage.DetailNoBackendAvailable)
+		return v.finish(ctx, p, "", blockstorage.VolumeUpdate{}, err, usermsg.DetailNoBackendAvailable)
 	}
 	upd, err := be.CreateVolume(ctx, host, p.create)
 	if err != nil {
-		return v.finish(ctx, p, host, upd, err, blockstorage.DetailDriverFailedCreate)
+		return v.finish(ctx, p, host, upd, err, usermsg.DetailDriverFailedCreate)
 	}
 	if p.restore != nil {
 		p.restore.Volume.ProviderLocation = upd.ProviderLocation
 		if err := be.Restore(ctx, host, *p.restore); err != nil {
-			return v.finish(ctx, p, host, upd, err, blockstorage.DetailBackupRestoreError)
+			return v.finish(ctx, p, host, upd, err, usermsg.DetailBackupRestoreError)
 		}
 	}
 	return v.finish(ctx, p, host, upd, nil, "")
@@ -360,7 +369,7 @@ func (v Volumes) build(ctx context.Context, p *plan) error {
 // finish writes a build's outcome, unless the volume went away or left
 // "creating" meanwhile (a delete or a reset won): then what the backend
 // made is removed, or its location kept for the delete to come.
-func (v Volumes) finish(ctx context.Context, p *plan, host string, upd blockstorage.VolumeUpdate, cause error, detail blockstorage.Detail) error {
+func (v Volumes) finish(ctx context.Context, p *plan, host string, upd blockstorage.VolumeUpdate, cause error, detail usermsg.Detail) error {
 	orphan := false
 	err := v.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 		if p.restore != nil {

@@ -99,7 +99,7 @@ func (v Volumes) deletable(ctx context.Context, tx blockstorage.Tx, sc blockstor
 func (v Volumes) destroy(ctx context.Context, vol *blockstorage.Volume, snaps []*blockstorage.Snapshot) error {
 	be := v.svc.Backend()
 	for _, s := range snaps {
-		cause := be.DeleteSnapshot(ctx, vol.Host, blockstorage.SnapshotRef{ID: s.ID, Volume: Ref(vol), ProviderLocation: s.ProviderLocation})
+		cause := be.DeleteSnapshot(ctx, vol.Host, blockstorage.SnapshotRef{ID: s.ID, Volume: vol.Ref(), ProviderLocation: s.ProviderLocation})
 		err := v.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
 			if cause == nil {
 				if err := tx.DeleteSnapshot(ctx, s.ID); err != nil && !errors.Is(err, apierr.ErrNotFound) {
@@ -122,7 +122,7 @@ func (v Volumes) destroy(ctx context.Context, vol *blockstorage.Volume, snaps []
 			return cause
 		}
 	}
-	cause := be.DeleteVolume(ctx, vol.Host, Ref(vol))
+	cause := be.DeleteVolume(ctx, vol.Host, vol.Ref())
 	// The failure is written and committed, then reported: returning it
 	// from the transaction would roll the error status back.
 	err := v.svc.Store().Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {

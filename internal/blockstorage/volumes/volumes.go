@@ -18,6 +18,7 @@ import (
 	"errors"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/blockstorage/usermsg"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -170,13 +171,11 @@ func (v Volumes) Summarize(ctx context.Context, sc blockstorage.Scope, all bool,
 // messages API) for an operation that failed in the background; a
 // failure to write it must not hide the operation's own outcome, so it
 // is only logged.
-func (v Volumes) Record(ctx context.Context, tx blockstorage.Tx, vol *blockstorage.Volume, a blockstorage.Action, d blockstorage.Detail) {
+func (v Volumes) Record(ctx context.Context, tx blockstorage.Tx, vol *blockstorage.Volume, a usermsg.Action, d usermsg.Detail) {
 	if err := v.svc.RecordMessage(ctx, tx, blockstorage.NewMessage(vol.ProjectID, blockstorage.ResourceVolume, vol.ID, a, d)); err != nil {
 		v.svc.Config().Log.Warn("blockstorage: recording a user message failed", "volume", vol.ID, "err", err)
 	}
 }
 
-// Ref is how the backend names a volume.
-func Ref(vol *blockstorage.Volume) blockstorage.VolumeRef {
-	return blockstorage.VolumeRef{ID: vol.ID, SizeGB: vol.SizeGB, ProviderLocation: vol.ProviderLocation}
-}
+// Ref is vol.Ref(), kept while volactions still calls it.
+func Ref(vol *blockstorage.Volume) blockstorage.VolumeRef { return vol.Ref() }

@@ -9,6 +9,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -63,6 +64,8 @@ func (c *ops) run(ctx context.Context, op compute.Op) {
 		c.opAttachVolume(ctx, op, inst)
 	case compute.OpDetachVolume:
 		c.opDetachVolume(ctx, op, inst)
+	case volumes.OpExtend:
+		c.opExtendVolume(ctx, op, inst)
 	case compute.OpRefreshNetwork:
 		if err := c.RefreshNetwork(ctx, inst.ID); err != nil {
 			c.Log.Warn("conductor: refresh the network info", "instance", inst.ID, "err", err)

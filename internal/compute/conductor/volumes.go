@@ -58,7 +58,7 @@ func (c *ops) attachVolume(ctx context.Context, op compute.Op, inst *compute.Ins
 	if err != nil {
 		return err
 	}
-	conn, err := vols.AttachmentUpdate(ctx, op.Caller.Token, bdm.AttachmentID, core.Connector(inst.Host))
+	conn, err := vols.AttachmentUpdate(ctx, op.Caller.Token, bdm.AttachmentID, core.Connector(inst.Host, bdm.DeviceName))
 	if err != nil {
 		return fmt.Errorf("connect volume %s: %w", bdm.VolumeID, err)
 	}
@@ -151,4 +151,59 @@ func (c *ops) detachVolume(ctx context.Context, op compute.Op, inst *compute.Ins
 		return fmt.Errorf("end the attachment of volume %s: %w", bdm.VolumeID, err)
 	}
 	return nil
+}
+
+// opExtendVolume makes the guest see an attached volume at the size the
+// block-storage service gives it now (the volume-extended event): the
+// host grows it (a file volume is grown by the hypervisor holding it)
+// and the mapping records the size. A server without the volume, or
+// whose volume no host holds (shelved), needs nothing: the next
+// connection sees the new size.
+func (c *ops) opExtendVolume(ctx context.Context, op compute.Op, inst *compute.Instance) {
+	i := volinfo.Find(inst.BlockDevices, op.VolumeID)
+	if i < 0 {
+		c.Log.Warn("conductor: volume-extended for a volume the instance does not have", "instance", inst.ID, "volume", op.VolumeID)
+		return
+	}
+	finish := c.Event(ctx, inst, op.Caller.RequestID, "compute_extend_volume", inst.Host)
+	err := c.extendVolume(ctx, inst, inst.BlockDevices[i])
+	if c.Stopping() {
+		return
+	}
+	finish(err)
+	if err != nil && !errors.Is(err, compute.ErrGone) {
+		c.Log.Warn("conductor: extend volume", "instance", inst.ID, "volume", op.VolumeID, "err", err)
+	}
+}
+
+func (c *ops) extendVolume(ctx context.Context, inst *compute.Instance, bdm compute.BlockDeviceMapping) error {
+	vols := c.Cfg.Volumes
+	if vols == nil {
+		return errors.New("this cloud has no block-storage service")
+	}
+	if inst.Host == "" || bdm.Connection == nil {
+		return nil
+	}
+	// The event says only which volume grew: the size is the block
+	// storage service's, read with the service's token as Nova does.
+	vol, err := vols.GetVolume(ctx, "", bdm.VolumeID)
+	if err != nil {
+		return fmt.Errorf("read volume %s: %w", bdm.VolumeID, err)
+	}
+	h, err := c.Host(inst.Host)
+	if err != nil {
+		return err
+	}
+	if err := h.ExtendVolume(ctx, inst.ID, bdm.VolumeID, int64(vol.SizeGB)<<30); err != nil {
+		return err
+	}
+	_, err = compute.Step(ctx, c.Store, inst.ID, func(i *compute.Instance) error {
+		j := volinfo.Find(i.BlockDevices, bdm.VolumeID)
+		if j < 0 {
+			return compute.ErrGone
+		}
+		i.BlockDevices[j].VolumeSize = vol.SizeGB
+		return nil
+	})
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/conductor"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	"github.com/gostack/gostack/internal/compute/volinfo"
+	cvolumes "github.com/gostack/gostack/internal/compute/volumes"
 )
 
 func withVolumes(v compute.Volumes) envOpt {
@@ -140,4 +141,45 @@ type specRecorder struct {
 func (r specRecorder) Select(ctx context.Context, spec scheduler.RequestSpec) (scheduler.Selection, []scheduler.Selection, error) {
 	r.see(spec)
 	return r.Scheduler.Select(ctx, spec)
+}
+
+// grownVolumes is the block-storage service after it grew volume "v1" to
+// 3 GB.
+type grownVolumes struct{ *computetest.Volumes }
+
+func (g grownVolumes) GetVolume(ctx context.Context, token, id string) (*volinfo.Volume, error) {
+	v, err := g.Volumes.GetVolume(ctx, token, id)
+	if err == nil && id == "v1" {
+		v.SizeGB = 3
+	}
+	return v, err
+}
+
+// TestExtendVolume: on volume-extended the host grows the attached
+// volume to the size the block-storage service gives it, and the mapping
+// records it; a volume the instance does not have is left alone.
+func TestExtendVolume(t *testing.T) {
+	vols := computetest.NewVolumes(volinfo.Volume{ID: "v1", Status: "available", SizeGB: 1})
+	e := newEnv(t, 1, 0, withVolumes(grownVolumes{vols}))
+	inst := e.active(1)[0]
+	reserve(t, e, vols, inst, "v1")
+	e.act(compute.Op{Kind: compute.OpAttachVolume, InstanceID: inst.ID, VolumeID: "v1"}, "")
+
+	got := e.act(compute.Op{Kind: cvolumes.OpExtend, InstanceID: inst.ID, VolumeID: "v1"}, "")
+	if n := e.hosts[inst.Host].VolumeSize(inst.ID, "v1"); n != 3<<30 {
+		t.Errorf("the host grew v1 to %d bytes, want %d\nlog:\n%s", n, int64(3)<<30, e.log)
+	}
+	if b := got.BlockDevices[volinfo.Find(got.BlockDevices, "v1")]; b.VolumeSize != 3 {
+		t.Errorf("mapping volume_size %d after the extend, want 3", b.VolumeSize)
+	}
+	evs := e.store.eventsOf(inst.ID, "req-"+string(cvolumes.OpExtend))
+	if len(evs) != 1 || evs[0].Event != "compute_extend_volume" || evs[0].Result != "Success" {
+		t.Errorf("action events of the extend: %+v", evs)
+	}
+
+	// An event for a volume the server does not have: nothing to do.
+	e.act(compute.Op{Kind: cvolumes.OpExtend, InstanceID: inst.ID, VolumeID: "v2"}, "")
+	if n := e.hosts[inst.Host].VolumeSize(inst.ID, "v2"); n != 0 {
+		t.Errorf("the host grew a volume the server does not have: %d", n)
+	}
 }

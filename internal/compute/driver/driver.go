@@ -102,6 +102,13 @@ type Driver interface {
 	// AttachVolume hot-plugs a block device; DetachVolume unplugs it.
 	AttachVolume(ctx context.Context, uuid string, bd BlockDevice) error
 	DetachVolume(ctx context.Context, uuid, volumeID string) error
+	// ExtendVolume makes the guest see an attached volume at its new
+	// size in bytes, after the block-storage service grew it (Nova's
+	// extend_volume, on the volume-extended event). A volume that is a
+	// file the hypervisor holds open is grown by the hypervisor itself,
+	// as nothing else may resize it under a running guest. It never
+	// shrinks a volume. Drivers that claim VolumeHotPlug implement it.
+	ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error
 	// AttachInterface hot-plugs a NIC; DetachInterface unplugs it.
 	AttachInterface(ctx context.Context, uuid string, nic NIC) error
 	DetachInterface(ctx context.Context, uuid, portID string) error

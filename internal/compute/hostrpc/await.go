@@ -147,6 +147,10 @@ func (a *awaiting) DetachVolume(ctx context.Context, uuid, volumeID string) erro
 	return a.do(ctx, func() error { return a.h.DetachVolume(ctx, uuid, volumeID) })
 }
 
+func (a *awaiting) ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error {
+	return a.do(ctx, func() error { return a.h.ExtendVolume(ctx, uuid, volumeID, size) })
+}
+
 func (a *awaiting) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {
 	return a.do(ctx, func() error { return a.h.AttachInterface(ctx, uuid, nic) })
 }

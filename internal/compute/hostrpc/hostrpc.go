@@ -67,6 +67,7 @@ type Host interface {
 
 	AttachVolume(ctx context.Context, uuid string, bd driver.BlockDevice) error
 	DetachVolume(ctx context.Context, uuid, volumeID string) error
+	ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error
 	AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error
 	DetachInterface(ctx context.Context, uuid, portID string) error
 

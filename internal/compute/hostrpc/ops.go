@@ -50,6 +50,7 @@ var (
 
 	attachVolume    = do2("attach_volume", powerTimeout, Host.AttachVolume)
 	detachVolume    = do2("detach_volume", powerTimeout, Host.DetachVolume)
+	extendVolume    = do3("extend_volume", powerTimeout, Host.ExtendVolume)
 	attachInterface = do2("attach_interface", powerTimeout, Host.AttachInterface)
 	detachInterface = do2("detach_interface", powerTimeout, Host.DetachInterface)
 
@@ -68,7 +69,7 @@ func serve(mux *bus.Mux, h Host) {
 		rebuild, snapshotUpload,
 		migrateDisk, finishMigration, confirmMigration, revertMigration,
 		prepareLiveMigration, liveMigrate, finishLiveMigration, abortLiveMigration,
-		attachVolume, detachVolume, attachInterface, detachInterface,
+		attachVolume, detachVolume, extendVolume, attachInterface, detachInterface,
 		consoleOutput, vncConsole, diagnostics, info, listInstances, capabilities,
 	} {
 		o.serve(mux, h)
@@ -186,6 +187,11 @@ func (c *client) AttachVolume(ctx context.Context, uuid string, bd driver.BlockD
 
 func (c *client) DetachVolume(ctx context.Context, uuid, volumeID string) error {
 	return call2(ctx, c, detachVolume, uuid, volumeID)
+}
+
+func (c *client) ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error {
+	_, err := extendVolume.call(ctx, c, args3[string, string, int64]{uuid, volumeID, size})
+	return err
 }
 
 func (c *client) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {

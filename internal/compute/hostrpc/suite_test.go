@@ -90,6 +90,9 @@ func (r *remote) AttachVolume(ctx context.Context, id string, bd driver.BlockDev
 func (r *remote) DetachVolume(ctx context.Context, id, vol string) error {
 	return r.h.DetachVolume(ctx, id, vol)
 }
+func (r *remote) ExtendVolume(ctx context.Context, id, vol string, size int64) error {
+	return r.h.ExtendVolume(ctx, id, vol, size)
+}
 func (r *remote) AttachInterface(ctx context.Context, id string, nic driver.NIC) error {
 	return r.h.AttachInterface(ctx, id, nic)
 }

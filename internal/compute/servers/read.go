@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -342,6 +343,13 @@ func (s *Service) ExternalEvents(ctx context.Context, c compute.Caller, events [
 			// read again, in the instance's queue behind its operations.
 			if e.Name == "network-changed" && s.deps.Conductor != nil && s.net != nil {
 				s.deps.Conductor.Run(context.WithoutCancel(ctx), compute.Op{Kind: compute.OpRefreshNetwork, InstanceID: inst.ID, Caller: c})
+			}
+			// The block-storage service grew a volume of the server: its
+			// host makes the guest see the new size.
+			if e.Name == "volume-extended" && s.deps.Conductor != nil {
+				if err := volumes.New(s.store, s.deps).Extended(ctx, c, inst, e.Tag); err != nil {
+					return nil, err
+				}
 			}
 		}
 		out[i] = e

@@ -449,3 +449,24 @@ func goneAsNotFound(err error, id string) error {
 	}
 	return err
 }
+
+// OpExtend is the conductor operation that makes the guest see an
+// attached volume's new size (Nova's extend_volume).
+const OpExtend compute.OpKind = "extend_volume"
+
+// Extended takes the block-storage service's volume-extended event for a
+// server on a host: the action extend_volume is recorded and the
+// conductor has the host grow the volume to the size the block-storage
+// service now gives it. A server without the volume is left alone by the
+// conductor, as Nova's compute manager only logs it.
+func (s *Service) Extended(ctx context.Context, c compute.Caller, inst *compute.Instance, volumeID string) error {
+	cond, err := s.deps.NeedConductor()
+	if err != nil {
+		return err
+	}
+	if err := compute.RecordAction(ctx, s.store, c, inst.ID, "extend_volume", s.deps.Clock()); err != nil {
+		return err
+	}
+	cond.Run(context.WithoutCancel(ctx), compute.Op{Kind: OpExtend, InstanceID: inst.ID, Caller: c, VolumeID: volumeID})
+	return nil
+}

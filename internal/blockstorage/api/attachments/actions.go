@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gostack/gostack/internal/blockstorage/api/wire"
 	"github.com/gostack/gostack/internal/blockstorage/attachments"
 	"github.com/gostack/gostack/internal/blockstorage/policies"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -86,11 +87,6 @@ func connectorArg(body map[string]json.RawMessage, action string, required bool)
 	return c, nil
 }
 
-func accepted(w http.ResponseWriter) error {
-	w.WriteHeader(http.StatusAccepted)
-	return nil
-}
-
 func (h Handlers) simple(w http.ResponseWriter, r *http.Request, name string, fn func(u attachments.Attachments, r *http.Request) error) error {
 	if _, err := args(r, name); err != nil {
 		return err
@@ -98,7 +94,7 @@ func (h Handlers) simple(w http.ResponseWriter, r *http.Request, name string, fn
 	if err := fn(h.use(), r); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 func (h Handlers) reserve(w http.ResponseWriter, r *http.Request) error {
@@ -154,7 +150,7 @@ func (h Handlers) terminateConnection(w http.ResponseWriter, r *http.Request) er
 	if err := h.use().TerminateConnection(r.Context(), h.Scope(r), r.PathValue("id"), c); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 func (h Handlers) attach(w http.ResponseWriter, r *http.Request) error {
@@ -181,7 +177,7 @@ func (h Handlers) attach(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Attach(r.Context(), h.Scope(r), r.PathValue("id"), req); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 func (h Handlers) detach(w http.ResponseWriter, r *http.Request) error {
@@ -196,7 +192,7 @@ func (h Handlers) detach(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Detach(r.Context(), h.Scope(r), r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 func (h Handlers) forceDetach(w http.ResponseWriter, r *http.Request) error {
@@ -222,7 +218,7 @@ func (h Handlers) forceDetach(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().ForceDetach(r.Context(), h.Scope(r), r.PathValue("id"), id, c); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // nonNull reads a null action argument as an empty object.

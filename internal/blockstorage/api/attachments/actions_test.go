@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/attachments"
+	"github.com/gostack/gostack/internal/blockstorage/bstest"
 )
 
 func action(name string, args any) map[string]any { return map[string]any{name: args} }
@@ -17,7 +18,7 @@ func action(name string, args any) map[string]any { return map[string]any{name: 
 // The legacy flow, step by step: each action's answer and the volume's
 // state after it.
 func TestLegacyActions(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	vol := volume(t, c, "alice", nil)
 	path := "/v3/volumes/" + vol + "/action"
 	server, other := uuid.NewString(), uuid.NewString()
@@ -86,7 +87,7 @@ func fault(body map[string]any) string {
 // force detach of an attached volume an admin put in error leaves it
 // available; a detach of a volume with two attachments needs the id.
 func TestConnectionsAndForceDetach(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", func(v *blockstorage.Volume) { v.Multiattach = true })
 	path := "/v3/volumes/" + vol + "/action"
 	st, body := c.Call(t, "alice", "POST", path, action("os-initialize_connection", map[string]any{"connector": connector}))
@@ -140,7 +141,7 @@ func TestConnectionsAndForceDetach(t *testing.T) {
 
 // A read-only volume attaches ro only.
 func TestReadonlyAttach(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", func(v *blockstorage.Volume) { v.AdminMetadata = map[string]string{"readonly": "True"} })
 	path := "/v3/volumes/" + vol + "/action"
 	server := uuid.NewString()
@@ -157,7 +158,7 @@ func TestReadonlyAttach(t *testing.T) {
 // Repair puts back what a crash left between a connect's or a
 // disconnect's two transactions, and leaves settled attachments alone.
 func TestRepair(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	conn := &blockstorage.Connection{DriverVolumeType: "file", Data: map[string]any{}}
 	for _, tc := range []struct {
 		name string

@@ -114,7 +114,7 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 		}
 		// The default order is Cinder's, created_at then id, newest
 		// first; the keys only sort.
-		it["created_at"], it["updated_at"] = stamp(a.CreatedAt), stamp(a.UpdatedAt)
+		it["created_at"], it["updated_at"] = wire.Stamp(a.CreatedAt), wire.Stamp(a.UpdatedAt)
 		items = append(items, it)
 	}
 	page, total, err := lq.Page(items)
@@ -185,7 +185,7 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 
 // Summary is an attachment in a list.
 func Summary(a *blockstorage.Attachment) wire.Item {
-	return wire.Item{"id": a.ID, "status": a.Status, "instance": nullable(a.InstanceID), "volume_id": a.VolumeID}
+	return wire.Item{"id": a.ID, "status": a.Status, "instance": wire.Nullable(a.InstanceID), "volume_id": a.VolumeID}
 }
 
 // Detail is an attachment as Cinder shows it: the summary, its times
@@ -222,30 +222,14 @@ func VolumeAttachments(atts []*blockstorage.Attachment, admin bool) []map[string
 			continue
 		}
 		m := map[string]any{"id": a.VolumeID, "attachment_id": a.ID, "volume_id": a.VolumeID,
-			"server_id": nullable(a.InstanceID), "host_name": nil, "device": nullable(a.Mountpoint),
-			"attached_at": stamp(a.AttachedAt)}
+			"server_id": wire.Nullable(a.InstanceID), "host_name": nil, "device": wire.Nullable(a.Mountpoint),
+			"attached_at": wire.Stamp(a.AttachedAt)}
 		if admin {
-			m["host_name"] = nullable(a.Host)
+			m["host_name"] = wire.Nullable(a.Host)
 		}
 		out = append(out, m)
 	}
 	return out
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone;
-// null when unset.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
 }
 
 // timeOrEmpty is an attachment view's time: "" when unset.
@@ -253,7 +237,7 @@ func timeOrEmpty(t time.Time) any {
 	if t.IsZero() {
 		return ""
 	}
-	return stamp(t)
+	return wire.Stamp(t)
 }
 
 // actionBody reads an action's {name: value} body.

@@ -73,7 +73,7 @@ func attachment(body map[string]any) map[string]any {
 	return a
 }
 
-var connector = map[string]any{"host": "compute1", "initiator": "iqn.x", "multipath": false}
+var connector = map[string]any{"host": "compute1", "initiator": "iqn.x", "multipath": false, "mountpoint": "/dev/vdb"}
 
 // Nova's flow: reserve without a connector, update with it, complete,
 // delete; the volume goes reserved, attaching, in-use, available.
@@ -130,6 +130,12 @@ func TestNovaFlow(t *testing.T) {
 	st, body = c.Call(t, "alice", "GET", "/v3/attachments/"+id, nil, latest)
 	if a = attachment(body); st != 200 || a["status"] != "attached" || a["attached_at"] == "" {
 		t.Errorf("show after complete: %d %v", st, body)
+	}
+	// The volume shows the device and host Nova's connector named.
+	_, body = c.Call(t, "", "GET", "/v3/volumes/"+vol, nil, latest)
+	v, _ := body["volume"].(map[string]any)
+	if l, _ := v["attachments"].([]any); len(l) != 1 || l[0].(map[string]any)["device"] != "/dev/vdb" || l[0].(map[string]any)["host_name"] != "compute1" {
+		t.Errorf("volume attachments: %v", v["attachments"])
 	}
 
 	// Another server cannot take the in-use volume.
@@ -230,7 +236,7 @@ func TestCreateErrors(t *testing.T) {
 // Another project neither sees nor changes an attachment; its admin
 // does.
 func TestAttachmentVisibility(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	vol := volume(t, c, "alice", nil)
 	_, body := c.Call(t, "alice", "POST", "/v3/attachments", map[string]any{"attachment": map[string]any{"volume_uuid": vol}}, latest)
 	id := attachment(body)["id"].(string)

@@ -7,8 +7,6 @@ package backups
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -54,10 +52,10 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	req := backups.CreateRequest{VolumeID: *body.VolumeID, SnapshotID: str(body.SnapshotID), Container: str(body.Container),
 		Name: str(body.Name), Description: str(body.Description)}
 	var err error
-	if req.Incremental, err = flag(body.Incremental, "incremental"); err != nil {
+	if req.Incremental, err = wire.Flag(body.Incremental, "incremental"); err != nil {
 		return err
 	}
-	if req.Force, err = flag(body.Force, "force"); err != nil {
+	if req.Force, err = wire.Flag(body.Force, "force"); err != nil {
 		return err
 	}
 	if body.Metadata != nil {
@@ -78,26 +76,6 @@ func str(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// flag reads a boolean Cinder accepts as a JSON boolean or one of its
-// boolean strings; absent is false.
-func flag(raw json.RawMessage, name string) (bool, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return false, nil
-	}
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		if b, ok := wire.Bool(text); ok {
-			return b, nil
-		}
-	}
-	return false, apierr.BadRequest("Invalid input received: %s must be a boolean, got %s.", name, s)
 }
 
 // Show is GET /backups/{id}.
@@ -131,12 +109,8 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 	if err != nil {
 		return err
 	}
-	for i, k := range lq.SortKeys {
-		key, ok := sortKeys[k]
-		if !ok {
-			return apierr.BadRequest("Invalid input received: Invalid sort key %s", k)
-		}
-		lq.SortKeys[i] = key
+	if err := lq.SortBy(sortKeys); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	sc := h.Scope(r)
@@ -164,9 +138,7 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 		return err
 	}
 	if !detail {
-		for i, it := range page {
-			page[i] = wire.Item{"id": it["id"], "name": it["name"], "links": it["links"]}
-		}
+		wire.Keep(page, "id", "name", "links")
 	}
 	return wire.WriteList(w, r, "backups", lq, page, total)
 }
@@ -200,8 +172,7 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), false); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Restore is POST /backups/{id}/restore.
@@ -253,34 +224,20 @@ func (h Handlers) Import(w http.ResponseWriter, r *http.Request) error {
 // Actions are the backup actions (POST /backups/{id}/action).
 func (h Handlers) Actions() []httpapi.Action {
 	return []httpapi.Action{
-		{Name: "os-reset_status", Policy: policies.BackupResetStatus, Target: h.Load, Handler: h.resetStatus},
+		{Name: "os-reset_status", Policy: policies.BackupResetStatus, Target: h.Load, Handler: wire.ResetStatus(h.resetStatus)},
 		{Name: "os-force_delete", Policy: policies.BackupForceDelete, Target: h.Load, Handler: h.forceDelete},
 	}
 }
 
-func (h Handlers) resetStatus(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Status *string `json:"status"`
-	}
-	if err := wire.Body(r, "os-reset_status", &body); err != nil {
-		return err
-	}
-	if body.Status == nil {
-		return apierr.BadRequest("Must specify 'status'")
-	}
-	if err := h.use().ResetStatus(r.Context(), h.Scope(r), r.PathValue("id"), *body.Status); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+func (h Handlers) resetStatus(r *http.Request, status string) error {
+	return h.use().ResetStatus(r.Context(), h.Scope(r), r.PathValue("id"), status)
 }
 
 func (h Handlers) forceDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), true); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // links are a backup's self and bookmark links.
@@ -302,11 +259,11 @@ func summary(r *http.Request, b *blockstorage.Backup) wire.Item {
 func (h Handlers) detail(r *http.Request, b *blockstorage.Backup) wire.Item {
 	it := wire.Item{
 		"id": b.ID, "name": b.Name, "description": b.Description, "status": b.Status, "size": b.SizeGB,
-		"object_count": b.ObjectCount, "availability_zone": nullable(b.Zone), "container": nullable(b.Container),
-		"created_at": stamp(b.CreatedAt), "updated_at": stamp(b.UpdatedAt), "fail_reason": nullable(b.FailReason),
+		"object_count": b.ObjectCount, "availability_zone": wire.Nullable(b.Zone), "container": wire.Nullable(b.Container),
+		"created_at": wire.Stamp(b.CreatedAt), "updated_at": wire.Stamp(b.UpdatedAt), "fail_reason": wire.Nullable(b.FailReason),
 		"volume_id": b.VolumeID, "links": links(r, b), "is_incremental": b.Incremental,
-		"has_dependent_backups": b.HasDependents, "snapshot_id": nullable(b.SnapshotID),
-		"data_timestamp": stamp(b.DataTimestamp),
+		"has_dependent_backups": b.HasDependents, "snapshot_id": wire.Nullable(b.SnapshotID),
+		"data_timestamp": wire.Stamp(b.DataTimestamp),
 	}
 	if wire.AtLeast(r, 18) && h.Allowed(r, policies.BackupProjectAttribute, wire.Item{"project_id": b.ProjectID}) {
 		it[projectKey] = b.ProjectID
@@ -325,19 +282,4 @@ func (h Handlers) detail(r *http.Request, b *blockstorage.Backup) wire.Item {
 		it["encryption_key_id"] = nil
 	}
 	return it
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
 }

@@ -46,7 +46,7 @@ func backup(t *testing.T, c *bstest.Cloud, token string, body map[string]any) st
 }
 
 func TestCreateShowRestoreDelete(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	vol := volume(t, c, "alice", "available", 1, map[string]string{"k": "v"})
 	st, out := c.Call(t, "alice", "POST", "/v3/backups", map[string]any{"backup": map[string]any{"volume_id": vol, "name": "b", "container": "c"}})
 	if st != 202 {
@@ -112,7 +112,7 @@ func TestCreateShowRestoreDelete(t *testing.T) {
 }
 
 func TestCreateRules(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	avail := volume(t, c, "alice", "available", 1, nil)
 	inUse := volume(t, c, "alice", "in-use", 1, nil)
 	busy := volume(t, c, "alice", "extending", 1, nil)
@@ -132,7 +132,7 @@ func TestCreateRules(t *testing.T) {
 }
 
 func TestIncrementalAndSnapshot(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", "available", 1, nil)
 	full := backup(t, c, "alice", map[string]any{"volume_id": vol})
 	c.Wait(t, "alice", "/v3/volumes/"+vol, "volume", "available")
@@ -160,7 +160,7 @@ func TestIncrementalAndSnapshot(t *testing.T) {
 }
 
 func TestAdmin(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", "available", 1, nil)
 	id := backup(t, c, "alice", map[string]any{"volume_id": vol, "name": "orig"})
 	c.Run(t, []apitest.Step{

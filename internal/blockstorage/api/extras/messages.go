@@ -2,7 +2,6 @@ package extras
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -73,10 +72,7 @@ func renderMessage(r *http.Request, m *blockstorage.Message) wire.Item {
 	return wire.Item{
 		"id": m.ID, "event_id": m.EventID, "user_message": m.UserMessage, "message_level": m.Level,
 		"resource_type": m.ResourceType, "resource_uuid": m.ResourceUUID, "request_id": m.RequestID,
-		"created_at": stamp(m.CreatedAt), "guaranteed_until": stamp(m.ExpiresAt),
+		"created_at": wire.Stamp(m.CreatedAt), "guaranteed_until": wire.Stamp(m.ExpiresAt),
 		"links": []wire.Item{{"rel": "self", "href": self}, {"rel": "bookmark", "href": self}},
 	}
 }
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -23,22 +22,6 @@ import (
 type Handlers struct{ *wire.Ctx }
 
 func (h Handlers) use() hosts.Hosts { return hosts.New(h.Svc) }
-
-const timeFormat = "2006-01-02T15:04:05.000000"
-
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(timeFormat)
-}
-
-func orNull(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
 
 // Services is GET /os-services (?host=, ?binary=).
 func (h Handlers) Services(w http.ResponseWriter, r *http.Request) error {
@@ -54,7 +37,7 @@ func (h Handlers) Services(w http.ResponseWriter, r *http.Request) error {
 			state = "up"
 		}
 		it := wire.Item{"binary": s.Binary, "host": s.Host, "zone": s.Zone, "status": s.Status, "state": state,
-			"updated_at": stamp(s.UpdatedAt), "disabled_reason": orNull(s.DisabledReason)}
+			"updated_at": wire.Stamp(s.UpdatedAt), "disabled_reason": wire.Nullable(s.DisabledReason)}
 		if s.Binary == blockstorage.BinaryVolume {
 			it["replication_status"] = "disabled"
 			it["active_backend_id"] = nil
@@ -156,7 +139,7 @@ func (h Handlers) UpdateService(w http.ResponseWriter, r *http.Request) error {
 	body := map[string]any{"host": s.Host, "service": binary, "binary": binary, "status": s.Status,
 		"disabled": s.Status == "disabled"}
 	if action != "disable" {
-		body["disabled_reason"] = orNull(s.DisabledReason)
+		body["disabled_reason"] = wire.Nullable(s.DisabledReason)
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, body)
 }
@@ -208,7 +191,7 @@ func (h Handlers) Pools(w http.ResponseWriter, r *http.Request) error {
 			caps["free_capacity_gb"] = p.FreeGB
 			caps["allocated_capacity_gb"] = p.AllocatedGB
 			if _, ok := caps["timestamp"]; !ok {
-				caps["timestamp"] = stamp(p.UpdatedAt)
+				caps["timestamp"] = wire.Stamp(p.UpdatedAt)
 			}
 			it["capabilities"] = caps
 		}
@@ -285,7 +268,7 @@ func (h Handlers) Hosts(w http.ResponseWriter, r *http.Request) error {
 			status = "available"
 		}
 		out = append(out, wire.Item{"host_name": s.Host, "service": s.Binary, "zone": s.Zone,
-			"service-status": status, "service-state": s.Status, "last-update": stamp(s.UpdatedAt)})
+			"service-status": status, "service-state": s.Status, "last-update": wire.Stamp(s.UpdatedAt)})
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"hosts": out})
 }

@@ -2,33 +2,13 @@ package hosts_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
-
-	bsapi "github.com/gostack/gostack/internal/blockstorage/api"
-	"github.com/gostack/gostack/internal/blockstorage/policies"
-	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/bstest"
 	"github.com/gostack/gostack/internal/blockstorage/hosts"
 	"github.com/gostack/gostack/internal/blockstorage/rpc"
 )
-
-// start is bstest.Start with an admin whose token is scoped to the admin
-// project (Keystone's is_admin_project), which Cinder's admin_api rule
-// asks for: bstest's admin persona lacks it.
-func start(t *testing.T) *bstest.Cloud {
-	t.Helper()
-	svc, be, d := bstest.Service(t)
-	toks := apitest.Tokens("alice")
-	toks[apitest.Admin].IsAdminProject = true
-	h := bsapi.New(svc, apitest.Policy(t, policies.Defaults()), toks, slog.New(slog.DiscardHandler)).Handler()
-	srv := apitest.Serve(t, h)
-	srv.VersionHeader = "OpenStack-API-Version"
-	srv.VersionPrefix = "volume "
-	return &bstest.Cloud{Server: srv, Svc: svc, Backend: be, DB: d}
-}
 
 // report stores the heartbeat of an agent of node1 and of the scheduler.
 func report(t *testing.T, c *bstest.Cloud) {
@@ -59,7 +39,7 @@ func list(body map[string]any, key string) []map[string]any {
 }
 
 func TestServices(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice")
 	report(t, c)
 	for _, tc := range []struct {
 		query string
@@ -102,7 +82,7 @@ func TestServices(t *testing.T) {
 }
 
 func TestUpdateService(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice")
 	report(t, c)
 	reason := "maintenance"
 	for _, tc := range []struct {
@@ -160,7 +140,7 @@ func TestUpdateService(t *testing.T) {
 }
 
 func TestPoolsAndCapabilities(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice")
 	report(t, c)
 	st, body := c.Call(t, "", "GET", "/v3/scheduler-stats/get_pools", nil)
 	if p := list(body, "pools"); st != 200 || len(p) != 1 || p[0]["name"] != "node1@file#file" || len(p[0]) != 1 {
@@ -198,7 +178,7 @@ func TestPoolsAndCapabilities(t *testing.T) {
 }
 
 func TestHostsAndZones(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice")
 	report(t, c)
 	st, body := c.Call(t, "", "GET", "/v3/os-hosts", nil)
 	hs := list(body, "hosts")

@@ -12,27 +12,14 @@ import (
 // Actions are the snapshot actions (POST /snapshots/{id}/action).
 func (h Handlers) Actions() []httpapi.Action {
 	return []httpapi.Action{
-		{Name: "os-reset_status", Policy: policies.SnapshotResetStatus, Target: h.Load, Handler: h.resetStatus},
+		{Name: "os-reset_status", Policy: policies.SnapshotResetStatus, Target: h.Load, Handler: wire.ResetStatus(h.resetStatus)},
 		{Name: "os-update_snapshot_status", Policy: policies.SnapshotUpdateStatus, Target: h.Load, Handler: h.updateStatus},
 		{Name: "os-force_delete", Policy: policies.SnapshotForceDelete, Target: h.Load, Handler: h.forceDelete},
 	}
 }
 
-func (h Handlers) resetStatus(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Status *string `json:"status"`
-	}
-	if err := wire.Body(r, "os-reset_status", &body); err != nil {
-		return err
-	}
-	if body.Status == nil {
-		return apierr.BadRequest("Must specify 'status'")
-	}
-	if err := h.use().ResetStatus(r.Context(), h.Scope(r), r.PathValue("id"), *body.Status); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+func (h Handlers) resetStatus(r *http.Request, status string) error {
+	return h.use().ResetStatus(r.Context(), h.Scope(r), r.PathValue("id"), status)
 }
 
 func (h Handlers) updateStatus(w http.ResponseWriter, r *http.Request) error {
@@ -53,14 +40,12 @@ func (h Handlers) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().UpdateStatus(r.Context(), h.Scope(r), r.PathValue("id"), *body.Status, progress); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 func (h Handlers) forceDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), true); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }

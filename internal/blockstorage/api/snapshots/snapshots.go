@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -67,7 +66,7 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	if d := text(body.Description, body.DisplayDescription); d != nil {
 		req.Description = *d
 	}
-	force, err := flag(body.Force, "force")
+	force, err := wire.Flag(body.Force, "force")
 	if err != nil {
 		return err
 	}
@@ -77,26 +76,6 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return wire.Reply(w, http.StatusAccepted, "snapshot", Summary(r, s))
-}
-
-// flag reads a boolean Cinder accepts as a JSON boolean or one of its
-// boolean strings; absent is false.
-func flag(raw json.RawMessage, name string) (bool, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return false, nil
-	}
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		if b, ok := wire.Bool(str); ok {
-			return b, nil
-		}
-	}
-	return false, apierr.BadRequest("Invalid input received: %s must be a boolean, got %s.", name, s)
 }
 
 // Show is GET /snapshots/{id}.
@@ -133,12 +112,8 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 	if err != nil {
 		return err
 	}
-	for i, k := range lq.SortKeys {
-		key, ok := sortKeys[k]
-		if !ok {
-			return apierr.BadRequest("Invalid input received: Invalid sort key %s", k)
-		}
-		lq.SortKeys[i] = key
+	if err := lq.SortBy(sortKeys); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	sc := h.Scope(r)
@@ -233,8 +208,7 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), false); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Summary is a snapshot as Cinder's create, update and list show it.
@@ -245,7 +219,7 @@ func Summary(r *http.Request, s *blockstorage.Snapshot) wire.Item {
 	}
 	it := wire.Item{
 		"id": s.ID, "name": s.Name, "description": s.Description, "volume_id": s.VolumeID, "status": s.Status,
-		"size": s.SizeGB, "metadata": meta, "created_at": stamp(s.CreatedAt), "updated_at": stamp(s.UpdatedAt),
+		"size": s.SizeGB, "metadata": meta, "created_at": wire.Stamp(s.CreatedAt), "updated_at": wire.Stamp(s.UpdatedAt),
 	}
 	if wire.AtLeast(r, 14) {
 		it["group_snapshot_id"] = nil
@@ -267,12 +241,4 @@ func (h Handlers) detail(r *http.Request, s *blockstorage.Snapshot) wire.Item {
 		it[progressKey], it[projectKey] = s.Progress, s.ProjectID
 	}
 	return it
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
 }

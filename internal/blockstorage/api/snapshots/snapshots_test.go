@@ -57,7 +57,7 @@ func create(t *testing.T, c *bstest.Cloud, token string, body map[string]any) st
 // The attributes of each answer are Tempest's schemas' (which refuse
 // any other) at 3.0, and grow with the microversion.
 func TestRendering(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", "available", 2)
 	summary := []string{"created_at", "description", "id", "metadata", "name", "size", "status", "updated_at", "volume_id"}
 	detail := append(slices.Clone(summary), "os-extended-snapshot-attributes:progress", "os-extended-snapshot-attributes:project_id")
@@ -104,7 +104,7 @@ func TestRendering(t *testing.T) {
 }
 
 func TestCreateRules(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	avail := volume(t, c, "alice", "available", 1)
 	inUse := volume(t, c, "alice", "in-use", 1)
 	busy := volume(t, c, "alice", "extending", 1)
@@ -123,7 +123,7 @@ func TestCreateRules(t *testing.T) {
 }
 
 func TestQuota(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	vol := volume(t, c, "alice", "available", 400)
 	create(t, c, "alice", map[string]any{"volume_id": vol})
 	// 400 GB of volume and 400 of snapshot: a second snapshot passes the
@@ -135,7 +135,7 @@ func TestQuota(t *testing.T) {
 }
 
 func TestListFilters(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	v1 := volume(t, c, "alice", "available", 1)
 	v2 := volume(t, c, "alice", "available", 1)
 	a := create(t, c, "alice", map[string]any{"volume_id": v1, "name": "a", "metadata": map[string]string{"k": "1"}})
@@ -190,7 +190,7 @@ func TestListFilters(t *testing.T) {
 }
 
 func TestUpdateAndMetadata(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	id := create(t, c, "alice", map[string]any{"volume_id": volume(t, c, "alice", "available", 1), "metadata": map[string]string{"k1": "v1"}})
 	p := "/v3/snapshots/" + id
 	c.Run(t, []apitest.Step{
@@ -215,7 +215,7 @@ func TestUpdateAndMetadata(t *testing.T) {
 }
 
 func TestActionsAndDelete(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	vol := volume(t, c, "alice", "available", 1)
 	id := create(t, c, "alice", map[string]any{"volume_id": vol})
 	p := "/v3/snapshots/" + id

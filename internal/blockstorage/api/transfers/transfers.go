@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -58,7 +57,7 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 		req.Name = strings.TrimSpace(*body.Name)
 	}
 	if h.v355() {
-		ns, err := flag(body.NoSnapshots, "no_snapshots")
+		ns, err := wire.Flag(body.NoSnapshots, "no_snapshots")
 		if err != nil {
 			return err
 		}
@@ -71,26 +70,6 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	it := h.detail(r, c.Transfer)
 	it["auth_key"] = c.AuthKey
 	return wire.Reply(w, http.StatusAccepted, "transfer", it)
-}
-
-// flag reads a boolean Cinder accepts as a JSON boolean or one of its
-// boolean strings; absent is false.
-func flag(raw json.RawMessage, name string) (bool, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return false, nil
-	}
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return b, nil
-	}
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		if b, ok := wire.Bool(text); ok {
-			return b, nil
-		}
-	}
-	return false, apierr.BadRequest("Invalid input received: %s must be a boolean, got %s.", name, s)
 }
 
 // Show is GET /{collection}/{id}.
@@ -119,12 +98,8 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 	if err != nil {
 		return err
 	}
-	for i, k := range lq.SortKeys {
-		key, ok := sortKeys[k]
-		if !ok {
-			return apierr.BadRequest("Invalid input received: Invalid sort key %s", k)
-		}
-		lq.SortKeys[i] = key
+	if err := lq.SortBy(sortKeys); err != nil {
+		return err
 	}
 	sc := h.Scope(r)
 	ts, err := h.use().List(r.Context(), blockstorage.TransferFilter{Scope: sc, AllProjects: wire.AllTenants(r, sc)})
@@ -140,9 +115,7 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 		return err
 	}
 	if !detail {
-		for i, it := range page {
-			page[i] = wire.Item{"id": it["id"], "name": it["name"], "volume_id": it["volume_id"], "links": it["links"]}
-		}
+		wire.Keep(page, "id", "name", "volume_id", "links")
 	}
 	return wire.WriteList(w, r, "transfers", lq, page, total)
 }
@@ -152,8 +125,7 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Accept is POST /{collection}/{id}/accept.
@@ -172,7 +144,7 @@ func (h Handlers) Accept(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return wire.Reply(w, http.StatusAccepted, "transfer",
-		wire.Item{"id": t.ID, "name": nullable(t.Name), "volume_id": t.VolumeID, "links": h.links(r, t)})
+		wire.Item{"id": t.ID, "name": wire.Nullable(t.Name), "volume_id": t.VolumeID, "links": h.links(r, t)})
 }
 
 func (h Handlers) links(r *http.Request, t *blockstorage.Transfer) []map[string]string {
@@ -186,7 +158,7 @@ func (h Handlers) links(r *http.Request, t *blockstorage.Transfer) []map[string]
 // detail is a transfer as show, create and the detailed list render it.
 // A transfer is gone once accepted, so what is shown was not.
 func (h Handlers) detail(r *http.Request, t *blockstorage.Transfer) wire.Item {
-	it := wire.Item{"id": t.ID, "name": nullable(t.Name), "volume_id": t.VolumeID, "created_at": stamp(t.CreatedAt),
+	it := wire.Item{"id": t.ID, "name": wire.Nullable(t.Name), "volume_id": t.VolumeID, "created_at": wire.Stamp(t.CreatedAt),
 		"links": h.links(r, t)}
 	if h.v355() && wire.AtLeast(r, 55) {
 		it["no_snapshots"] = t.NoSnapshots
@@ -195,19 +167,4 @@ func (h Handlers) detail(r *http.Request, t *blockstorage.Transfer) wire.Item {
 		it["source_project_id"], it["destination_project_id"], it["accepted"] = t.ProjectID, nil, false
 	}
 	return it
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
 }

@@ -42,7 +42,7 @@ func keys(m map[string]any) []string {
 // volume-transfers no_snapshots from 3.55 and the projects and accepted
 // from 3.57.
 func TestAttributes(t *testing.T) {
-	c := start(t, "alice")
+	c := bstest.Start(t, "alice")
 	base := []string{"created_at", "id", "links", "name", "volume_id"}
 	for _, tc := range []struct {
 		path, version string
@@ -93,7 +93,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestAcceptAndDelete(t *testing.T) {
-	c := start(t, "alice", "bob", "carol")
+	c := bstest.Start(t, "alice", "bob", "carol")
 	vol := volume(t, c, "alice", 1)
 	st, out := c.Call(t, "alice", "POST", "/v3/snapshots", map[string]any{"snapshot": map[string]any{"volume_id": vol}})
 	if st != 202 {
@@ -150,7 +150,7 @@ func TestAcceptAndDelete(t *testing.T) {
 }
 
 func TestAcceptQuota(t *testing.T) {
-	c := start(t, "alice", "bob")
+	c := bstest.Start(t, "alice", "bob")
 	vol := volume(t, c, "alice", 600)
 	volume(t, c, "bob", 500)
 	st, out := c.Call(t, "alice", "POST", "/v3/os-volume-transfer", map[string]any{"transfer": map[string]any{"volume_id": vol}})

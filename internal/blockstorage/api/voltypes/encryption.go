@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
@@ -25,7 +24,7 @@ func (h Handlers) Encryption(w http.ResponseWriter, r *http.Request) error {
 	}
 	it := renderEncryption(e)
 	it["deleted"], it["deleted_at"] = false, nil
-	it["created_at"], it["updated_at"] = stamp(e.CreatedAt), stamp(e.UpdatedAt)
+	it["created_at"], it["updated_at"] = wire.Stamp(e.CreatedAt), wire.Stamp(e.UpdatedAt)
 	return httpapi.WriteJSON(w, http.StatusOK, it)
 }
 
@@ -135,13 +134,12 @@ func (h Handlers) DeleteEncryption(w http.ResponseWriter, r *http.Request) error
 	if err := h.use().DeleteEncryption(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 func renderEncryption(e *blockstorage.Encryption) wire.Item {
 	return wire.Item{"volume_type_id": e.TypeID, "encryption_id": e.ID, "provider": e.Provider,
-		"cipher": nullable(e.Cipher), "key_size": keySize(e.KeySize), "control_location": e.ControlLocation}
+		"cipher": wire.Nullable(e.Cipher), "key_size": keySize(e.KeySize), "control_location": e.ControlLocation}
 }
 
 func keySize(k *int64) any {
@@ -149,12 +147,4 @@ func keySize(k *int64) any {
 		return nil
 	}
 	return *k
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
 }

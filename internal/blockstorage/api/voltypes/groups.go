@@ -16,7 +16,7 @@ import (
 type Groups struct{ Handlers }
 
 func (h Groups) renderGroupType(r *http.Request, g *blockstorage.GroupType) wire.Item {
-	it := wire.Item{"id": g.ID, "name": g.Name, "description": nullable(g.Description), "is_public": g.IsPublic}
+	it := wire.Item{"id": g.ID, "name": g.Name, "description": wire.Nullable(g.Description), "is_public": g.IsPublic}
 	if h.Allowed(r, policies.AccessGroupSpecs, wire.Item{"project_id": wire.Creds(r).ProjectID}) {
 		specs := g.GroupSpecs
 		if specs == nil {

@@ -113,8 +113,7 @@ func (h QoS) DeleteKeys(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().DeleteQoSKeys(r.Context(), r.PathValue("id"), keys); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Delete is DELETE /qos-specs/{id}?force=.
@@ -130,8 +129,7 @@ func (h QoS) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().DeleteQoS(r.Context(), r.PathValue("id"), force); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Associations is GET /qos-specs/{id}/associations.
@@ -166,6 +164,5 @@ func accepted(w http.ResponseWriter, err error) error {
 	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }

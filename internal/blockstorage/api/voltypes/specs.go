@@ -86,8 +86,7 @@ func (h Handlers) DeleteExtraSpec(w http.ResponseWriter, r *http.Request) error 
 	if err := h.use().DeleteExtraSpec(r.Context(), r.PathValue("id"), r.PathValue("key")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // Access is GET /types/{id}/os-volume-type-access.
@@ -133,7 +132,6 @@ func (h Handlers) accessAction(name string, add bool) httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		w.WriteHeader(http.StatusAccepted)
-		return nil
+		return wire.Accepted(w)
 	}
 }

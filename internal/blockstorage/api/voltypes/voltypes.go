@@ -162,15 +162,14 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // render is a type as Cinder shows it; access adds the type access
 // extension's attribute. Extra specs and the QoS specs id show as the
 // policy allows.
 func (h Handlers) render(r *http.Request, t *blockstorage.VolumeType, access bool) wire.Item {
-	it := wire.Item{"id": t.ID, "name": t.Name, "description": nullable(t.Description), "is_public": t.IsPublic}
+	it := wire.Item{"id": t.ID, "name": t.Name, "description": wire.Nullable(t.Description), "is_public": t.IsPublic}
 	if access {
 		it["os-volume-type-access:is_public"] = t.IsPublic
 	}
@@ -183,16 +182,9 @@ func (h Handlers) render(r *http.Request, t *blockstorage.VolumeType, access boo
 		it["extra_specs"] = specs
 	}
 	if h.Allowed(r, policies.AccessQoSSpecsID, target) {
-		it["qos_specs_id"] = nullable(t.QoSSpecsID)
+		it["qos_specs_id"] = wire.Nullable(t.QoSSpecsID)
 	}
 	return it
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // present reports whether a JSON attribute was given and is not null.

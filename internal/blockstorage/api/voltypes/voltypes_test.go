@@ -3,70 +3,12 @@ package voltypes_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
 	"time"
 
 	bsapi "github.com/gostack/gostack/internal/blockstorage/api"
 	"github.com/gostack/gostack/internal/blockstorage/bstest"
-	"github.com/gostack/gostack/internal/blockstorage/policies"
-	"github.com/gostack/gostack/internal/blockstorage/voltypes"
-	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
-
-// step is one request of a scenario and what it must answer; check, when
-// set, looks at the body.
-type step struct {
-	name    string
-	token   string
-	method  string
-	path    string
-	body    any
-	version string
-	status  int
-	check   func(t *testing.T, body map[string]any)
-}
-
-func run(t *testing.T, c *bstest.Cloud, steps []step) {
-	t.Helper()
-	for _, s := range steps {
-		var st int
-		var body map[string]any
-		if s.version != "" {
-			st, body = c.Call(t, s.token, s.method, s.path, s.body, s.version)
-		} else {
-			st, body = c.Call(t, s.token, s.method, s.path, s.body)
-		}
-		if st != s.status {
-			t.Fatalf("%s: %s %s = %d %v, want %d", s.name, s.method, s.path, st, body, s.status)
-		}
-		if s.check != nil {
-			s.check(t, body)
-		}
-	}
-}
-
-// start serves the API with the default type made. Its admin token is
-// scoped to the admin project (is_admin_project), as Keystone's admin
-// token is: Cinder's admin_api rule asks for it, and apitest's admin
-// persona lacks it.
-func start(t *testing.T) *bstest.Cloud {
-	t.Helper()
-	svc, be, d := bstest.Service(t)
-	tokens := apitest.Tokens("alice", "bob")
-	tokens[apitest.Admin].IsAdminProject = true
-	h := bsapi.New(svc, apitest.Policy(t, policies.Defaults()), tokens, slog.New(slog.DiscardHandler)).Handler()
-	srv := apitest.Serve(t, h)
-	srv.VersionHeader, srv.VersionPrefix = "OpenStack-API-Version", "volume "
-	c := &bstest.Cloud{Server: srv, Svc: svc, Backend: be, DB: d}
-	if err := voltypes.New(c.Svc).EnsureDefault(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := voltypes.New(c.Svc).EnsureDefault(context.Background()); err != nil {
-		t.Fatalf("second EnsureDefault: %v", err)
-	}
-	return c
-}
 
 func create(t *testing.T, c *bstest.Cloud, body map[string]any) map[string]any {
 	t.Helper()
@@ -87,12 +29,12 @@ func names(body map[string]any, key string) map[string]bool {
 }
 
 func TestTypes(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	pub := create(t, c, map[string]any{"name": "gold", "description": "fast", "extra_specs": map[string]any{"volume_backend_name": "file"}})
 	priv := create(t, c, map[string]any{"name": "secret", "os-volume-type-access:is_public": false})
 	pid, xid := pub["id"].(string), priv["id"].(string)
-	run(t, c, []step{
-		{name: "create answers the type", method: "GET", path: "/v3/types/" + pid, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "create answers the type", Method: "GET", Path: "/v3/types/" + pid, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			vt := b["volume_type"].(map[string]any)
 			if vt["name"] != "gold" || vt["description"] != "fast" || vt["is_public"] != true || vt["os-volume-type-access:is_public"] != true {
 				t.Errorf("show = %v", vt)
@@ -101,59 +43,59 @@ func TestTypes(t *testing.T) {
 				t.Errorf("extra_specs = %v", specs)
 			}
 		}},
-		{name: "duplicate name", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{"name": "gold"}}, status: 409},
-		{name: "empty name", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{"name": ""}}, status: 400},
-		{name: "no name", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{}}, status: 400},
-		{name: "bad spec key", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{"name": "x", "extra_specs": map[string]any{"a$b": "1"}}}, status: 400},
-		{name: "spec value not a string", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{"name": "x", "extra_specs": map[string]any{"a": 1}}}, status: 400},
-		{name: "member cannot create", token: "alice", method: "POST", path: "/v3/types", body: map[string]any{"volume_type": map[string]any{"name": "y"}}, status: 403},
-		{name: "unknown id", method: "GET", path: "/v3/types/nope", status: 404},
-		{name: "private hidden from members", token: "alice", method: "GET", path: "/v3/types/" + xid, status: 404},
-		{name: "admin list: public only by default", method: "GET", path: "/v3/types", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "duplicate name", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{"name": "gold"}}, Status: 409},
+		{Name: "empty name", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{"name": ""}}, Status: 400},
+		{Name: "no name", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{}}, Status: 400},
+		{Name: "bad spec key", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{"name": "x", "extra_specs": map[string]any{"a$b": "1"}}}, Status: 400},
+		{Name: "spec value not a string", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{"name": "x", "extra_specs": map[string]any{"a": 1}}}, Status: 400},
+		{Name: "member cannot create", Token: "alice", Method: "POST", Path: "/v3/types", Body: map[string]any{"volume_type": map[string]any{"name": "y"}}, Status: 403},
+		{Name: "unknown id", Method: "GET", Path: "/v3/types/nope", Status: 404},
+		{Name: "private hidden from members", Token: "alice", Method: "GET", Path: "/v3/types/" + xid, Status: 404},
+		{Name: "admin list: public only by default", Method: "GET", Path: "/v3/types", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			n := names(b, "volume_types")
 			if !n["gold"] || !n["__DEFAULT__"] || n["secret"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "admin list is_public=None", method: "GET", path: "/v3/types?is_public=None", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "admin list is_public=None", Method: "GET", Path: "/v3/types?is_public=None", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "volume_types"); !n["gold"] || !n["secret"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "admin list is_public=false", method: "GET", path: "/v3/types?is_public=false", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "admin list is_public=false", Method: "GET", Path: "/v3/types?is_public=false", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "volume_types"); n["gold"] || !n["secret"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "bad is_public", method: "GET", path: "/v3/types?is_public=maybe", status: 400},
-		{name: "access list of a public type", method: "GET", path: "/v3/types/" + pid + "/os-volume-type-access", status: 404},
-		{name: "add access to a public type", method: "POST", path: "/v3/types/" + pid + "/action", body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, status: 400},
-		{name: "add access", method: "POST", path: "/v3/types/" + xid + "/action", body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, status: 202},
-		{name: "add access twice", method: "POST", path: "/v3/types/" + xid + "/action", body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, status: 409},
-		{name: "member cannot add access", token: "alice", method: "POST", path: "/v3/types/" + xid + "/action", body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, status: 403},
-		{name: "access list", method: "GET", path: "/v3/types/" + xid + "/os-volume-type-access", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "bad is_public", Method: "GET", Path: "/v3/types?is_public=maybe", Status: 400},
+		{Name: "access list of a public type", Method: "GET", Path: "/v3/types/" + pid + "/os-volume-type-access", Status: 404},
+		{Name: "add access to a public type", Method: "POST", Path: "/v3/types/" + pid + "/action", Body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, Status: 400},
+		{Name: "add access", Method: "POST", Path: "/v3/types/" + xid + "/action", Body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, Status: 202},
+		{Name: "add access twice", Method: "POST", Path: "/v3/types/" + xid + "/action", Body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, Status: 409},
+		{Name: "member cannot add access", Token: "alice", Method: "POST", Path: "/v3/types/" + xid + "/action", Body: map[string]any{"addProjectAccess": map[string]any{"project": "p-alice"}}, Status: 403},
+		{Name: "access list", Method: "GET", Path: "/v3/types/" + xid + "/os-volume-type-access", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			l := b["volume_type_access"].([]any)
 			if len(l) != 1 || l[0].(map[string]any)["project_id"] != "p-alice" || l[0].(map[string]any)["volume_type_id"] != xid {
 				t.Errorf("access = %v", l)
 			}
 		}},
-		{name: "private seen with access", token: "alice", method: "GET", path: "/v3/types/" + xid, status: 200},
-		{name: "member list has the private type", token: "alice", method: "GET", path: "/v3/types", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "private seen with access", Token: "alice", Method: "GET", Path: "/v3/types/" + xid, Status: 200},
+		{Name: "member list has the private type", Token: "alice", Method: "GET", Path: "/v3/types", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "volume_types"); !n["secret"] || !n["gold"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "other member list lacks it", token: "bob", method: "GET", path: "/v3/types?is_public=None", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "other member list lacks it", Token: "bob", Method: "GET", Path: "/v3/types?is_public=None", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "volume_types"); n["secret"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "remove access", method: "POST", path: "/v3/types/" + xid + "/action", body: map[string]any{"removeProjectAccess": map[string]any{"project": "p-alice"}}, status: 202},
-		{name: "remove absent access", method: "POST", path: "/v3/types/" + xid + "/action", body: map[string]any{"removeProjectAccess": map[string]any{"project": "p-alice"}}, status: 404},
-		{name: "update nothing", method: "PUT", path: "/v3/types/" + pid, body: map[string]any{"volume_type": map[string]any{}}, status: 400},
-		{name: "update to empty name", method: "PUT", path: "/v3/types/" + pid, body: map[string]any{"volume_type": map[string]any{"name": " "}}, status: 400},
-		{name: "update to a used name", method: "PUT", path: "/v3/types/" + pid, body: map[string]any{"volume_type": map[string]any{"name": "secret"}}, status: 409},
-		{name: "update", method: "PUT", path: "/v3/types/" + pid, body: map[string]any{"volume_type": map[string]any{"name": "platinum", "description": "d", "is_public": false}}, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "remove access", Method: "POST", Path: "/v3/types/" + xid + "/action", Body: map[string]any{"removeProjectAccess": map[string]any{"project": "p-alice"}}, Status: 202},
+		{Name: "remove absent access", Method: "POST", Path: "/v3/types/" + xid + "/action", Body: map[string]any{"removeProjectAccess": map[string]any{"project": "p-alice"}}, Status: 404},
+		{Name: "update nothing", Method: "PUT", Path: "/v3/types/" + pid, Body: map[string]any{"volume_type": map[string]any{}}, Status: 400},
+		{Name: "update to empty name", Method: "PUT", Path: "/v3/types/" + pid, Body: map[string]any{"volume_type": map[string]any{"name": " "}}, Status: 400},
+		{Name: "update to a used name", Method: "PUT", Path: "/v3/types/" + pid, Body: map[string]any{"volume_type": map[string]any{"name": "secret"}}, Status: 409},
+		{Name: "update", Method: "PUT", Path: "/v3/types/" + pid, Body: map[string]any{"volume_type": map[string]any{"name": "platinum", "description": "d", "is_public": false}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			vt := b["volume_type"].(map[string]any)
 			_, access := vt["os-volume-type-access:is_public"]
 			_, qos := vt["qos_specs_id"]
@@ -161,19 +103,19 @@ func TestTypes(t *testing.T) {
 				t.Errorf("update = %v", vt)
 			}
 		}},
-		{name: "default type", token: "alice", method: "GET", path: "/v3/types/default", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "default type", Token: "alice", Method: "GET", Path: "/v3/types/default", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["volume_type"].(map[string]any)["name"] != "__DEFAULT__" {
 				t.Errorf("default = %v", b)
 			}
 		}},
-		{name: "delete unknown", method: "DELETE", path: "/v3/types/nope", status: 404},
-		{name: "delete", method: "DELETE", path: "/v3/types/" + pid, status: 202},
-		{name: "gone", method: "GET", path: "/v3/types/" + pid, status: 404},
+		{Name: "delete unknown", Method: "DELETE", Path: "/v3/types/nope", Status: 404},
+		{Name: "delete", Method: "DELETE", Path: "/v3/types/" + pid, Status: 202},
+		{Name: "gone", Method: "GET", Path: "/v3/types/" + pid, Status: 404},
 	})
 }
 
 func TestDeleteDefaultAndUsedTypes(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	_, def := c.Call(t, "", "GET", "/v3/types/default", nil)
 	defID := def["volume_type"].(map[string]any)["id"].(string)
 	used := create(t, c, map[string]any{"name": "used"})
@@ -182,109 +124,109 @@ func TestDeleteDefaultAndUsedTypes(t *testing.T) {
 		used["id"], time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	run(t, c, []step{
-		{name: "default type", method: "DELETE", path: "/v3/types/" + defID, status: 400},
-		{name: "type in use", method: "DELETE", path: "/v3/types/" + used["id"].(string), status: 400, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "default type", Method: "DELETE", Path: "/v3/types/" + defID, Status: 400},
+		{Name: "type in use", Method: "DELETE", Path: "/v3/types/" + used["id"].(string), Status: 400, Check: func(t *testing.T, b map[string]any) {
 			if m := bstest.Fault(b); m != "Target volume type is still in use." {
 				t.Errorf("message = %q", m)
 			}
 		}},
-		{name: "encryption of a used type", method: "POST", path: "/v3/types/" + used["id"].(string) + "/encryption",
-			body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, status: 400},
+		{Name: "encryption of a used type", Method: "POST", Path: "/v3/types/" + used["id"].(string) + "/encryption",
+			Body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, Status: 400},
 	})
 }
 
 func TestExtraSpecs(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	id := create(t, c, map[string]any{"name": "t", "extra_specs": map[string]any{"spec1": "val1"}})["id"].(string)
 	base := "/v3/types/" + id + "/extra_specs"
-	run(t, c, []step{
-		{name: "create", method: "POST", path: base, body: map[string]any{"extra_specs": map[string]any{"spec2": "v2", "spec3": "v3"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "create", Method: "POST", Path: base, Body: map[string]any{"extra_specs": map[string]any{"spec2": "v2", "spec3": "v3"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if fmt.Sprint(b["extra_specs"]) != "map[spec2:v2 spec3:v3]" {
 				t.Errorf("create = %v", b)
 			}
 		}},
-		{name: "list", method: "GET", path: base, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "list", Method: "GET", Path: base, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if fmt.Sprint(b["extra_specs"]) != "map[spec1:val1 spec2:v2 spec3:v3]" {
 				t.Errorf("list = %v", b)
 			}
 		}},
-		{name: "show", method: "GET", path: base + "/spec2", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "show", Method: "GET", Path: base + "/spec2", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["spec2"] != "v2" || len(b) != 1 {
 				t.Errorf("show = %v", b)
 			}
 		}},
-		{name: "show unknown key", method: "GET", path: base + "/nope", status: 404},
-		{name: "update", method: "PUT", path: base + "/spec2", body: map[string]any{"spec2": "new"}, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "show unknown key", Method: "GET", Path: base + "/nope", Status: 404},
+		{Name: "update", Method: "PUT", Path: base + "/spec2", Body: map[string]any{"spec2": "new"}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["spec2"] != "new" {
 				t.Errorf("update = %v", b)
 			}
 		}},
-		{name: "update no body", method: "PUT", path: base + "/spec2", body: nil, status: 400},
-		{name: "update URI mismatch", method: "PUT", path: base + "/other", body: map[string]any{"spec2": "x"}, status: 400},
-		{name: "update too many", method: "PUT", path: base + "/spec2", body: map[string]any{"spec2": "x", "spec3": "y"}, status: 400},
-		{name: "create none body", method: "POST", path: base, body: map[string]any{"extra_specs": nil}, status: 400},
-		{name: "create invalid body", method: "POST", path: base, body: map[string]any{"extra_specs": []string{"invalid"}}, status: 400},
-		{name: "create long value", method: "POST", path: base, body: map[string]any{"extra_specs": map[string]any{"k": string(make([]byte, 256))}}, status: 400},
-		{name: "unknown type", method: "GET", path: "/v3/types/nope/extra_specs", status: 404},
-		{name: "create on unknown type", method: "POST", path: "/v3/types/nope/extra_specs", body: map[string]any{"extra_specs": map[string]any{"a": "b"}}, status: 404},
-		{name: "update on unknown type", method: "PUT", path: "/v3/types/nope/extra_specs/a", body: map[string]any{"a": "b"}, status: 404},
-		{name: "delete", method: "DELETE", path: base + "/spec2", status: 202},
-		{name: "delete again", method: "DELETE", path: base + "/spec2", status: 404},
-		{name: "delete on unknown type", method: "DELETE", path: "/v3/types/nope/extra_specs/spec1", status: 404},
-		{name: "member cannot set", token: "alice", method: "POST", path: base, body: map[string]any{"extra_specs": map[string]any{"a": "b"}}, status: 403},
+		{Name: "update no body", Method: "PUT", Path: base + "/spec2", Body: nil, Status: 400},
+		{Name: "update URI mismatch", Method: "PUT", Path: base + "/other", Body: map[string]any{"spec2": "x"}, Status: 400},
+		{Name: "update too many", Method: "PUT", Path: base + "/spec2", Body: map[string]any{"spec2": "x", "spec3": "y"}, Status: 400},
+		{Name: "create none body", Method: "POST", Path: base, Body: map[string]any{"extra_specs": nil}, Status: 400},
+		{Name: "create invalid body", Method: "POST", Path: base, Body: map[string]any{"extra_specs": []string{"invalid"}}, Status: 400},
+		{Name: "create long value", Method: "POST", Path: base, Body: map[string]any{"extra_specs": map[string]any{"k": string(make([]byte, 256))}}, Status: 400},
+		{Name: "unknown type", Method: "GET", Path: "/v3/types/nope/extra_specs", Status: 404},
+		{Name: "create on unknown type", Method: "POST", Path: "/v3/types/nope/extra_specs", Body: map[string]any{"extra_specs": map[string]any{"a": "b"}}, Status: 404},
+		{Name: "update on unknown type", Method: "PUT", Path: "/v3/types/nope/extra_specs/a", Body: map[string]any{"a": "b"}, Status: 404},
+		{Name: "delete", Method: "DELETE", Path: base + "/spec2", Status: 202},
+		{Name: "delete again", Method: "DELETE", Path: base + "/spec2", Status: 404},
+		{Name: "delete on unknown type", Method: "DELETE", Path: "/v3/types/nope/extra_specs/spec1", Status: 404},
+		{Name: "member cannot set", Token: "alice", Method: "POST", Path: base, Body: map[string]any{"extra_specs": map[string]any{"a": "b"}}, Status: 403},
 	})
 }
 
 func TestEncryption(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	id := create(t, c, map[string]any{"name": "enc"})["id"].(string)
 	base := "/v3/types/" + id + "/encryption"
-	run(t, c, []step{
-		{name: "none yet", method: "GET", path: base, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "none yet", Method: "GET", Path: base, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if len(b) != 0 {
 				t.Errorf("show = %v", b)
 			}
 		}},
-		{name: "unknown type", method: "POST", path: "/v3/types/nope/encryption", body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, status: 404},
-		{name: "no provider", method: "POST", path: base, body: map[string]any{"encryption": map[string]any{"cipher": "x"}}, status: 400},
-		{name: "bad control location", method: "POST", path: base, body: map[string]any{"encryption": map[string]any{"provider": "luks", "control_location": "middle"}}, status: 400},
-		{name: "create", method: "POST", path: base, body: map[string]any{"encryption": map[string]any{"provider": "LuksEncryptor", "key_size": 256, "cipher": "aes-xts-plain64", "control_location": "front-end"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "unknown type", Method: "POST", Path: "/v3/types/nope/encryption", Body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, Status: 404},
+		{Name: "no provider", Method: "POST", Path: base, Body: map[string]any{"encryption": map[string]any{"cipher": "x"}}, Status: 400},
+		{Name: "bad control location", Method: "POST", Path: base, Body: map[string]any{"encryption": map[string]any{"provider": "luks", "control_location": "middle"}}, Status: 400},
+		{Name: "create", Method: "POST", Path: base, Body: map[string]any{"encryption": map[string]any{"provider": "LuksEncryptor", "key_size": 256, "cipher": "aes-xts-plain64", "control_location": "front-end"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			e := b["encryption"].(map[string]any)
 			if e["volume_type_id"] != id || e["key_size"] != float64(256) || e["provider"] != "LuksEncryptor" || e["encryption_id"] == nil {
 				t.Errorf("create = %v", e)
 			}
 		}},
-		{name: "create twice", method: "POST", path: base, body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, status: 400},
-		{name: "show", method: "GET", path: base, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "create twice", Method: "POST", Path: base, Body: map[string]any{"encryption": map[string]any{"provider": "luks"}}, Status: 400},
+		{Name: "show", Method: "GET", Path: base, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["cipher"] != "aes-xts-plain64" || b["deleted"] != false || b["created_at"] == nil {
 				t.Errorf("show = %v", b)
 			}
 		}},
-		{name: "update", method: "PUT", path: base + "/provider", body: map[string]any{"encryption": map[string]any{"key_size": 128, "control_location": "back-end"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "update", Method: "PUT", Path: base + "/provider", Body: map[string]any{"encryption": map[string]any{"key_size": 128, "control_location": "back-end"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			e := b["encryption"].(map[string]any)
 			if len(e) != 2 || e["key_size"] != float64(128) || e["control_location"] != "back-end" {
 				t.Errorf("update = %v", e)
 			}
 		}},
-		{name: "spec item", method: "GET", path: base + "/key_size", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "spec item", Method: "GET", Path: base + "/key_size", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["key_size"] != "128" {
 				t.Errorf("item = %v", b)
 			}
 		}},
-		{name: "unknown spec item", method: "GET", path: base + "/nope", status: 404},
-		{name: "delete", method: "DELETE", path: base + "/provider", status: 202},
-		{name: "deleted", method: "GET", path: base, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "unknown spec item", Method: "GET", Path: base + "/nope", Status: 404},
+		{Name: "delete", Method: "DELETE", Path: base + "/provider", Status: 202},
+		{Name: "deleted", Method: "GET", Path: base, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if len(b) != 0 {
 				t.Errorf("show = %v", b)
 			}
 		}},
-		{name: "delete again", method: "DELETE", path: base + "/provider", status: 404},
+		{Name: "delete again", Method: "DELETE", Path: base + "/provider", Status: 404},
 	})
 }
 
 func TestQoS(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	st, b := c.Call(t, "", "POST", "/v3/qos-specs", map[string]any{"qos_specs": map[string]any{"name": "q1", "consumer": "front-end", "read_iops_sec": "2000"}})
 	if st != 200 {
 		t.Fatalf("create: %d %v", st, b)
@@ -297,59 +239,59 @@ func TestQoS(t *testing.T) {
 	t1 := create(t, c, map[string]any{"name": "t1"})["id"].(string)
 	t2 := create(t, c, map[string]any{"name": "t2"})["id"].(string)
 	base := "/v3/qos-specs/" + id
-	run(t, c, []step{
-		{name: "duplicate", method: "POST", path: "/v3/qos-specs", body: map[string]any{"qos_specs": map[string]any{"name": "q1"}}, status: 409},
-		{name: "no name", method: "POST", path: "/v3/qos-specs", body: map[string]any{"qos_specs": map[string]any{"a": "b"}}, status: 400},
-		{name: "bad consumer", method: "POST", path: "/v3/qos-specs", body: map[string]any{"qos_specs": map[string]any{"name": "q2", "consumer": "nobody"}}, status: 400},
-		{name: "default consumer", method: "POST", path: "/v3/qos-specs", body: map[string]any{"qos_specs": map[string]any{"name": "q3"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "duplicate", Method: "POST", Path: "/v3/qos-specs", Body: map[string]any{"qos_specs": map[string]any{"name": "q1"}}, Status: 409},
+		{Name: "no name", Method: "POST", Path: "/v3/qos-specs", Body: map[string]any{"qos_specs": map[string]any{"a": "b"}}, Status: 400},
+		{Name: "bad consumer", Method: "POST", Path: "/v3/qos-specs", Body: map[string]any{"qos_specs": map[string]any{"name": "q2", "consumer": "nobody"}}, Status: 400},
+		{Name: "default consumer", Method: "POST", Path: "/v3/qos-specs", Body: map[string]any{"qos_specs": map[string]any{"name": "q3"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["qos_specs"].(map[string]any)["consumer"] != "back-end" {
 				t.Errorf("create = %v", b)
 			}
 		}},
-		{name: "list", method: "GET", path: "/v3/qos-specs", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "list", Method: "GET", Path: "/v3/qos-specs", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "qos_specs"); !n["q1"] || !n["q3"] {
 				t.Errorf("list = %v", b)
 			}
 		}},
-		{name: "member cannot list", token: "alice", method: "GET", path: "/v3/qos-specs", status: 403},
-		{name: "set key", method: "PUT", path: base, body: map[string]any{"qos_specs": map[string]any{"iops_bytes": "500"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "member cannot list", Token: "alice", Method: "GET", Path: "/v3/qos-specs", Status: 403},
+		{Name: "set key", Method: "PUT", Path: base, Body: map[string]any{"qos_specs": map[string]any{"iops_bytes": "500"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if fmt.Sprint(b["qos_specs"]) != "map[iops_bytes:500]" {
 				t.Errorf("set = %v", b)
 			}
 		}},
-		{name: "unset unknown key", method: "PUT", path: base + "/delete_keys", body: map[string]any{"keys": []string{"nope"}}, status: 404},
-		{name: "unset key", method: "PUT", path: base + "/delete_keys", body: map[string]any{"keys": []string{"iops_bytes"}}, status: 202},
-		{name: "show", method: "GET", path: base, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "unset unknown key", Method: "PUT", Path: base + "/delete_keys", Body: map[string]any{"keys": []string{"nope"}}, Status: 404},
+		{Name: "unset key", Method: "PUT", Path: base + "/delete_keys", Body: map[string]any{"keys": []string{"iops_bytes"}}, Status: 202},
+		{Name: "show", Method: "GET", Path: base, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if fmt.Sprint(b["qos_specs"].(map[string]any)["specs"]) != "map[read_iops_sec:2000]" {
 				t.Errorf("show = %v", b)
 			}
 		}},
-		{name: "associate without type", method: "GET", path: base + "/associate", status: 400},
-		{name: "associate unknown type", method: "GET", path: base + "/associate?vol_type_id=nope", status: 404},
-		{name: "associate t1", method: "GET", path: base + "/associate?vol_type_id=" + t1, status: 202},
-		{name: "associate t2", method: "GET", path: base + "/associate?vol_type_id=" + t2, status: 202},
-		{name: "associations", method: "GET", path: base + "/associations", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "associate without type", Method: "GET", Path: base + "/associate", Status: 400},
+		{Name: "associate unknown type", Method: "GET", Path: base + "/associate?vol_type_id=nope", Status: 404},
+		{Name: "associate t1", Method: "GET", Path: base + "/associate?vol_type_id=" + t1, Status: 202},
+		{Name: "associate t2", Method: "GET", Path: base + "/associate?vol_type_id=" + t2, Status: 202},
+		{Name: "associations", Method: "GET", Path: base + "/associations", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if l := b["qos_associations"].([]any); len(l) != 2 || l[0].(map[string]any)["association_type"] != "volume_type" {
 				t.Errorf("associations = %v", b)
 			}
 		}},
-		{name: "type shows qos_specs_id", method: "GET", path: "/v3/types/" + t1, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "type shows qos_specs_id", Method: "GET", Path: "/v3/types/" + t1, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["volume_type"].(map[string]any)["qos_specs_id"] != id {
 				t.Errorf("type = %v", b)
 			}
 		}},
-		{name: "delete associated", method: "DELETE", path: base, status: 400},
-		{name: "disassociate t1", method: "GET", path: base + "/disassociate?vol_type_id=" + t1, status: 202},
-		{name: "disassociate all", method: "GET", path: base + "/disassociate_all", status: 202},
-		{name: "no associations", method: "GET", path: base + "/associations", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "delete associated", Method: "DELETE", Path: base, Status: 400},
+		{Name: "disassociate t1", Method: "GET", Path: base + "/disassociate?vol_type_id=" + t1, Status: 202},
+		{Name: "disassociate all", Method: "GET", Path: base + "/disassociate_all", Status: 202},
+		{Name: "no associations", Method: "GET", Path: base + "/associations", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if l := b["qos_associations"].([]any); len(l) != 0 {
 				t.Errorf("associations = %v", b)
 			}
 		}},
-		{name: "associate again then force delete", method: "GET", path: base + "/associate?vol_type_id=" + t1, status: 202},
-		{name: "force delete", method: "DELETE", path: base + "?force=True", status: 202},
-		{name: "gone", method: "GET", path: base, status: 404},
-		{name: "type lost it", method: "GET", path: "/v3/types/" + t1, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "associate again then force delete", Method: "GET", Path: base + "/associate?vol_type_id=" + t1, Status: 202},
+		{Name: "force delete", Method: "DELETE", Path: base + "?force=True", Status: 202},
+		{Name: "gone", Method: "GET", Path: base, Status: 404},
+		{Name: "type lost it", Method: "GET", Path: "/v3/types/" + t1, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["volume_type"].(map[string]any)["qos_specs_id"] != nil {
 				t.Errorf("type = %v", b)
 			}
@@ -358,7 +300,7 @@ func TestQoS(t *testing.T) {
 }
 
 func TestGroupTypes(t *testing.T) {
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	v := "3.11"
 	st, b := c.Call(t, "", "POST", "/v3/group_types", map[string]any{"group_type": map[string]any{"name": "a_g", "description": "d",
 		"group_specs": map[string]any{"consistent_group_snapshot_enabled": "<is> False"}, "is_public": true}}, v)
@@ -367,50 +309,50 @@ func TestGroupTypes(t *testing.T) {
 	}
 	id := b["group_type"].(map[string]any)["id"].(string)
 	base := "/v3/group_types/" + id
-	run(t, c, []step{
-		{name: "before 3.11", method: "GET", path: "/v3/group_types", status: 404},
-		{name: "private one", method: "POST", path: "/v3/group_types", version: v, body: map[string]any{"group_type": map[string]any{"name": "b_g", "is_public": false}}, status: 202},
-		{name: "duplicate", method: "POST", path: "/v3/group_types", version: v, body: map[string]any{"group_type": map[string]any{"name": "a_g"}}, status: 409},
-		{name: "list all sorted", method: "GET", path: "/v3/group_types?sort=name:desc&is_public=None", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "before 3.11", Method: "GET", Path: "/v3/group_types", Status: 404},
+		{Name: "private one", Method: "POST", Path: "/v3/group_types", Version: v, Body: map[string]any{"group_type": map[string]any{"name": "b_g", "is_public": false}}, Status: 202},
+		{Name: "duplicate", Method: "POST", Path: "/v3/group_types", Version: v, Body: map[string]any{"group_type": map[string]any{"name": "a_g"}}, Status: 409},
+		{Name: "list all sorted", Method: "GET", Path: "/v3/group_types?sort=name:desc&is_public=None", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			l := b["group_types"].([]any)
 			if len(l) != 2 || l[0].(map[string]any)["name"] != "b_g" {
 				t.Errorf("list = %v", l)
 			}
 		}},
-		{name: "list private", method: "GET", path: "/v3/group_types?is_public=false", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "list private", Method: "GET", Path: "/v3/group_types?is_public=false", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "group_types"); n["a_g"] || !n["b_g"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "member list", token: "alice", method: "GET", path: "/v3/group_types?is_public=None", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "member list", Token: "alice", Method: "GET", Path: "/v3/group_types?is_public=None", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if n := names(b, "group_types"); !n["a_g"] || n["b_g"] {
 				t.Errorf("list = %v", n)
 			}
 		}},
-		{name: "update", method: "PUT", path: base, version: v, body: map[string]any{"group_type": map[string]any{"name": "a_g2", "description": "new"}}, status: 200},
-		{name: "show", method: "GET", path: base, version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "update", Method: "PUT", Path: base, Version: v, Body: map[string]any{"group_type": map[string]any{"name": "a_g2", "description": "new"}}, Status: 200},
+		{Name: "show", Method: "GET", Path: base, Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			g := b["group_type"].(map[string]any)
 			if g["name"] != "a_g2" || g["description"] != "new" || g["is_public"] != true || g["group_specs"].(map[string]any)["consistent_group_snapshot_enabled"] != "<is> False" {
 				t.Errorf("show = %v", g)
 			}
 		}},
-		{name: "no default", method: "GET", path: "/v3/group_types/default", version: v, status: 404},
-		{name: "specs create", method: "POST", path: base + "/group_specs", version: v, body: map[string]any{"group_specs": map[string]any{"key1": "v1", "key2": "v2"}}, status: 202},
-		{name: "spec update", method: "PUT", path: base + "/group_specs/key2", version: v, body: map[string]any{"key2": "v2b"}, status: 200},
-		{name: "spec show", method: "GET", path: base + "/group_specs/key2", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "no default", Method: "GET", Path: "/v3/group_types/default", Version: v, Status: 404},
+		{Name: "specs create", Method: "POST", Path: base + "/group_specs", Version: v, Body: map[string]any{"group_specs": map[string]any{"key1": "v1", "key2": "v2"}}, Status: 202},
+		{Name: "spec update", Method: "PUT", Path: base + "/group_specs/key2", Version: v, Body: map[string]any{"key2": "v2b"}, Status: 200},
+		{Name: "spec show", Method: "GET", Path: base + "/group_specs/key2", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["key2"] != "v2b" {
 				t.Errorf("spec = %v", b)
 			}
 		}},
-		{name: "specs list", method: "GET", path: base + "/group_specs", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "specs list", Method: "GET", Path: base + "/group_specs", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if len(b["group_specs"].(map[string]any)) != 3 {
 				t.Errorf("specs = %v", b)
 			}
 		}},
-		{name: "spec delete", method: "DELETE", path: base + "/group_specs/key1", version: v, status: 202},
-		{name: "spec gone", method: "GET", path: base + "/group_specs/key1", version: v, status: 404},
-		{name: "delete", method: "DELETE", path: base, version: v, status: 202},
-		{name: "delete again", method: "DELETE", path: base, version: v, status: 404},
+		{Name: "spec delete", Method: "DELETE", Path: base + "/group_specs/key1", Version: v, Status: 202},
+		{Name: "spec gone", Method: "GET", Path: base + "/group_specs/key1", Version: v, Status: 404},
+		{Name: "delete", Method: "DELETE", Path: base, Version: v, Status: 202},
+		{Name: "delete again", Method: "DELETE", Path: base, Version: v, Status: 404},
 	})
 }
 
@@ -418,36 +360,36 @@ func TestDefaultTypes(t *testing.T) {
 	if bsapi.MaxVersion.Minor < 62 {
 		t.Skipf("the API serves up to %v; default types need 3.62", bsapi.MaxVersion)
 	}
-	c := start(t)
+	c := bstest.Start(t, "alice", "bob")
 	id := create(t, c, map[string]any{"name": "mine"})["id"].(string)
 	v := "3.62"
-	run(t, c, []step{
-		{name: "set", method: "PUT", path: "/v3/default-types/p-alice", version: v, body: map[string]any{"default_type": map[string]any{"volume_type": "mine"}}, status: 200, check: func(t *testing.T, b map[string]any) {
+	c.Steps(t, []bstest.Step{
+		{Name: "set", Method: "PUT", Path: "/v3/default-types/p-alice", Version: v, Body: map[string]any{"default_type": map[string]any{"volume_type": "mine"}}, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["default_type"].(map[string]any)["volume_type_id"] != id {
 				t.Errorf("set = %v", b)
 			}
 		}},
-		{name: "set unknown type", method: "PUT", path: "/v3/default-types/p-alice", version: v, body: map[string]any{"default_type": map[string]any{"volume_type": "nope"}}, status: 404},
-		{name: "project's default", token: "alice", method: "GET", path: "/v3/types/default", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "set unknown type", Method: "PUT", Path: "/v3/default-types/p-alice", Version: v, Body: map[string]any{"default_type": map[string]any{"volume_type": "nope"}}, Status: 404},
+		{Name: "project's default", Token: "alice", Method: "GET", Path: "/v3/types/default", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["volume_type"].(map[string]any)["id"] != id {
 				t.Errorf("default = %v", b)
 			}
 		}},
-		{name: "other project's default", token: "bob", method: "GET", path: "/v3/types/default", status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "other project's default", Token: "bob", Method: "GET", Path: "/v3/types/default", Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if b["volume_type"].(map[string]any)["name"] != "__DEFAULT__" {
 				t.Errorf("default = %v", b)
 			}
 		}},
-		{name: "in use as a default", method: "DELETE", path: "/v3/types/" + id, status: 400},
-		{name: "list", method: "GET", path: "/v3/default-types", version: v, status: 200, check: func(t *testing.T, b map[string]any) {
+		{Name: "in use as a default", Method: "DELETE", Path: "/v3/types/" + id, Status: 400},
+		{Name: "list", Method: "GET", Path: "/v3/default-types", Version: v, Status: 200, Check: func(t *testing.T, b map[string]any) {
 			if l := b["default_types"].([]any); len(l) != 1 {
 				t.Errorf("list = %v", b)
 			}
 		}},
-		{name: "show", method: "GET", path: "/v3/default-types/p-alice", version: v, status: 200},
-		{name: "member cannot set", token: "alice", method: "PUT", path: "/v3/default-types/p-alice", version: v, body: map[string]any{"default_type": map[string]any{"volume_type": "mine"}}, status: 403},
-		{name: "unset", method: "DELETE", path: "/v3/default-types/p-alice", version: v, status: 204},
-		{name: "unset again", method: "DELETE", path: "/v3/default-types/p-alice", version: v, status: 404},
-		{name: "show unset", method: "GET", path: "/v3/default-types/p-alice", version: v, status: 404},
+		{Name: "show", Method: "GET", Path: "/v3/default-types/p-alice", Version: v, Status: 200},
+		{Name: "member cannot set", Token: "alice", Method: "PUT", Path: "/v3/default-types/p-alice", Version: v, Body: map[string]any{"default_type": map[string]any{"volume_type": "mine"}}, Status: 403},
+		{Name: "unset", Method: "DELETE", Path: "/v3/default-types/p-alice", Version: v, Status: 204},
+		{Name: "unset again", Method: "DELETE", Path: "/v3/default-types/p-alice", Version: v, Status: 404},
+		{Name: "show unset", Method: "GET", Path: "/v3/default-types/p-alice", Version: v, Status: 404},
 	})
 }

@@ -65,11 +65,6 @@ func strictBool(body map[string]json.RawMessage, action, key string) (bool, erro
 	return b, nil
 }
 
-func accepted(w http.ResponseWriter) error {
-	w.WriteHeader(http.StatusAccepted)
-	return nil
-}
-
 // extend is os-extend {"new_size": n}; an in-use volume grows from 3.42.
 func (h Handlers) extend(w http.ResponseWriter, r *http.Request) error {
 	body, err := actionBody(r, "os-extend")
@@ -104,7 +99,7 @@ func (h Handlers) extend(w http.ResponseWriter, r *http.Request) error {
 	if err := h.act().Extend(r.Context(), h.Scope(r), r.PathValue("id"), size, attached); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // resetStatus is an admin's os-reset_status.
@@ -121,7 +116,7 @@ func (h Handlers) resetStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := h.act().ResetStatus(r.Context(), h.Scope(r), r.PathValue("id"), req); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // forceDelete is an admin's os-force_delete: a delete whatever the
@@ -130,7 +125,7 @@ func (h Handlers) forceDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), volumes.DeleteRequest{Force: true}); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // setBootable is os-set_bootable {"bootable": b}, answered 200.
@@ -163,7 +158,7 @@ func (h Handlers) updateReadonly(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().SetReadonly(r.Context(), h.Scope(r), r.PathValue("id"), b); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // setImageMetadata is os-set_image_metadata {"metadata": {...}}.
@@ -230,7 +225,7 @@ func (h Handlers) retype(w http.ResponseWriter, r *http.Request) error {
 	if err := h.act().Retype(r.Context(), h.Scope(r), r.PathValue("id"), *body.NewType, policy); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // upload is os-volume_upload_image: the volume is copied to a new image
@@ -288,7 +283,7 @@ func (h Handlers) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, img := up.Volume, up.Image
 	out := wire.Item{
-		"id": v.ID, "updated_at": stamp(v.UpdatedAt), "status": blockstorage.StatusUploading,
+		"id": v.ID, "updated_at": wire.Stamp(v.UpdatedAt), "status": blockstorage.StatusUploading,
 		"display_description": v.Description, "size": v.SizeGB, "volume_type": typeObject(v.Type),
 		"image_id": img.ID, "container_format": img.ContainerFormat, "disk_format": img.DiskFormat,
 		"image_name": img.Name, "protected": img.Protected, "visibility": img.Visibility,
@@ -306,9 +301,9 @@ func typeObject(t *blockstorage.VolumeType) any {
 	if specs == nil {
 		specs = map[string]string{}
 	}
-	return wire.Item{"id": t.ID, "name": t.Name, "description": nullable(t.Description), "is_public": t.IsPublic,
-		"extra_specs": specs, "qos_specs_id": nullable(t.QoSSpecsID), "created_at": stamp(t.CreatedAt),
-		"updated_at": stamp(t.UpdatedAt), "deleted": false, "deleted_at": nil}
+	return wire.Item{"id": t.ID, "name": t.Name, "description": wire.Nullable(t.Description), "is_public": t.IsPublic,
+		"extra_specs": specs, "qos_specs_id": wire.Nullable(t.QoSSpecsID), "created_at": wire.Stamp(t.CreatedAt),
+		"updated_at": wire.Stamp(t.UpdatedAt), "deleted": false, "deleted_at": nil}
 }
 
 // revert is revert {"snapshot_id": s} (3.40).
@@ -326,7 +321,7 @@ func (h Handlers) revert(w http.ResponseWriter, r *http.Request) error {
 	if err := h.act().Revert(r.Context(), h.Scope(r), r.PathValue("id"), snap); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // unmanage is an admin's os-unmanage: the volume is forgotten, its data
@@ -335,7 +330,7 @@ func (h Handlers) unmanage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Unmanage(r.Context(), h.Scope(r), r.PathValue("id")); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }
 
 // migrate is an admin's os-migrate_volume {"host": h}.
@@ -368,5 +363,5 @@ func (h Handlers) migrate(w http.ResponseWriter, r *http.Request) error {
 	if err := h.act().Migrate(r.Context(), h.Scope(r), r.PathValue("id"), *host); err != nil {
 		return err
 	}
-	return accepted(w)
+	return wire.Accepted(w)
 }

@@ -8,10 +8,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	apiatt "github.com/gostack/gostack/internal/blockstorage/api/attachments"
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
 	"github.com/gostack/gostack/internal/blockstorage/policies"
 	"github.com/gostack/gostack/internal/blockstorage/volactions"
@@ -108,6 +109,9 @@ func (h Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	ids := map[string]*string{"snapshot_id": &req.SnapshotID, "source_volid": &req.SourceVolID}
 	if createKey("backup_id", r) {
 		ids["backup_id"] = &req.BackupID
+	}
+	if createKey("group_id", r) {
+		ids["group_id"] = &req.GroupID
 	}
 	for key, dst := range ids {
 		*dst = get(key, 255)
@@ -233,9 +237,7 @@ func (h Handlers) list(w http.ResponseWriter, r *http.Request, detail bool) erro
 		return err
 	}
 	if !detail {
-		for i, it := range page {
-			page[i] = wire.Item{"id": it["id"], "name": it["name"], "links": it["links"]}
-		}
+		wire.Keep(page, "id", "name", "links")
 	}
 	return wire.WriteList(w, r, "volumes", lq, page, total)
 }
@@ -327,8 +329,7 @@ func (h Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.use().Delete(r.Context(), h.Scope(r), r.PathValue("id"), req); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusAccepted)
-	return nil
+	return wire.Accepted(w)
 }
 
 // boolParam reads a strict boolean query parameter (absent is false).
@@ -353,18 +354,18 @@ func (h Handlers) render(r *http.Request, v *volumes.Shown, ext bool) wire.Item 
 	sc := h.Scope(r)
 	it := wire.Item{
 		"id": v.ID, "name": v.Name, "description": v.Description, "size": v.SizeGB, "status": volumes.DisplayStatus(v.Status),
-		"availability_zone": v.AvailabilityZone, "bootable": boolString(v.Bootable), "multiattach": v.Multiattach,
-		"encrypted": v.Encrypted, "metadata": volumes.ShownMetadata(v.Volume), "attachments": attachments(v, sc.Admin),
-		"snapshot_id": nullable(v.SnapshotID), "source_volid": nullable(v.SourceVolID), "user_id": v.UserID,
-		"created_at": stamp(v.CreatedAt), "updated_at": stamp(v.UpdatedAt), "replication_status": "disabled",
+		"availability_zone": v.AvailabilityZone, "bootable": strconv.FormatBool(v.Bootable), "multiattach": v.Multiattach,
+		"encrypted": v.Encrypted, "metadata": volumes.ShownMetadata(v.Volume), "attachments": apiatt.VolumeAttachments(v.Attachments, sc.Admin),
+		"snapshot_id": wire.Nullable(v.SnapshotID), "source_volid": wire.Nullable(v.SourceVolID), "user_id": v.UserID,
+		"created_at": wire.Stamp(v.CreatedAt), "updated_at": wire.Stamp(v.UpdatedAt), "replication_status": "disabled",
 		"consistencygroup_id": nil, "volume_type": typeName(v),
 		"links": []map[string]string{{"rel": "self", "href": self}, {"rel": "bookmark", "href": self}},
 	}
 	if sc.Admin {
-		it["migration_status"] = nullable(v.MigrationStatus)
+		it["migration_status"] = wire.Nullable(v.MigrationStatus)
 	}
 	if wire.AtLeast(r, 13) {
-		it["group_id"] = nullable(v.GroupID)
+		it["group_id"] = wire.Nullable(v.GroupID)
 	}
 	if wire.AtLeast(r, 21) && sc.Admin {
 		it["provider_id"] = nil
@@ -373,7 +374,7 @@ func (h Handlers) render(r *http.Request, v *volumes.Shown, ext bool) wire.Item 
 		it["shared_targets"], it["service_uuid"] = false, nil
 	}
 	if wire.AtLeast(r, 63) {
-		it["volume_type_id"] = nullable(v.TypeID)
+		it["volume_type_id"] = wire.Nullable(v.TypeID)
 	}
 	if wire.AtLeast(r, 65) {
 		it["consumes_quota"] = v.ConsumesQuota
@@ -386,34 +387,15 @@ func (h Handlers) render(r *http.Request, v *volumes.Shown, ext bool) wire.Item 
 		it["os-vol-tenant-attr:tenant_id"] = v.ProjectID
 	}
 	if h.Allowed(r, policies.VolumeHostAttribute, target) {
-		it["os-vol-host-attr:host"] = nullable(v.Host)
+		it["os-vol-host-attr:host"] = wire.Nullable(v.Host)
 	}
 	if h.Allowed(r, policies.VolumeMigAttribute, target) {
-		it["os-vol-mig-status-attr:migstat"], it["os-vol-mig-status-attr:name_id"] = nullable(v.MigrationStatus), nil
+		it["os-vol-mig-status-attr:migstat"], it["os-vol-mig-status-attr:name_id"] = wire.Nullable(v.MigrationStatus), nil
 	}
 	if len(v.ImageMetadata) > 0 && h.Allowed(r, policies.VolumeImageMetadataShow, target) {
 		it["volume_image_metadata"] = v.ImageMetadata
 	}
 	return it
-}
-
-// attachments are a volume's attachments as its view shows them: the
-// attached ones only (a reservation is not an attachment yet); the host
-// is for admins only.
-func attachments(v *volumes.Shown, admin bool) []wire.Item {
-	out := make([]wire.Item, 0, len(v.Attachments))
-	for _, a := range v.Attachments {
-		if a.Status != blockstorage.AttachAttached {
-			continue
-		}
-		it := wire.Item{"id": v.ID, "attachment_id": a.ID, "volume_id": v.ID, "server_id": nullable(a.InstanceID),
-			"host_name": nil, "device": nullable(a.Mountpoint), "attached_at": stamp(a.AttachedAt)}
-		if admin {
-			it["host_name"] = nullable(a.Host)
-		}
-		out = append(out, it)
-	}
-	return out
 }
 
 // typeName is the volume_type Cinder shows: the type's name, its id when
@@ -422,27 +404,5 @@ func typeName(v *volumes.Shown) any {
 	if v.Type != nil {
 		return v.Type.Name
 	}
-	return nullable(v.TypeID)
-}
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// stamp is Cinder's time format: ISO 8601 with microseconds, no zone.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000000")
+	return wire.Nullable(v.TypeID)
 }

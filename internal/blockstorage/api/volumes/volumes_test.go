@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,14 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsapi "github.com/gostack/gostack/internal/blockstorage/api"
 	"github.com/gostack/gostack/internal/blockstorage/bstest"
-	"github.com/gostack/gostack/internal/blockstorage/policies"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
-	"github.com/gostack/gostack/internal/blockstorage/voltypes"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
-	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
 // images is an in-memory image service.
@@ -63,35 +56,11 @@ func (f *images) add(img blockstorage.Image) string {
 	return img.ID
 }
 
-// start serves the API with the default volume type made (as the
-// service's start does) and the image double.
+// start serves the API with the image double.
 func start(t *testing.T) (*bstest.Cloud, *images) {
 	t.Helper()
-	d := dbtest.Open(t)
-	st := bsstore.New(d)
-	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	imgs := &images{imgs: map[string]*blockstorage.Image{}}
-	be := bstest.NewBackend()
-	log := slog.New(slog.DiscardHandler)
-	svc, err := blockstorage.New(blockstorage.Config{Log: log, Images: imgs}, st, be)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close(10 * time.Second) })
-	if err := voltypes.New(svc).EnsureDefault(ctx); err != nil {
-		t.Fatal(err)
-	}
-	pol := apitest.Policy(t, policies.Defaults())
-	// Cinder's admin_api rule wants the admin's token scoped to the
-	// cloud's admin project, as Keystone's admin tokens are.
-	toks := apitest.Tokens("alice", "bob")
-	toks[apitest.Admin].IsAdminProject = true
-	srv := apitest.Serve(t, bsapi.New(svc, pol, toks, log).Handler())
-	srv.VersionHeader, srv.VersionPrefix = "OpenStack-API-Version", "volume "
-	return &bstest.Cloud{Server: srv, Svc: svc, Backend: be, DB: d}, imgs
+	return bstest.StartWith(t, blockstorage.Config{Images: imgs}, "alice", "bob"), imgs
 }
 
 // create makes an available volume of alice's and returns its id.
@@ -582,4 +551,17 @@ func TestDeleteRules(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A resource path with an empty id is Cinder's 404, not the collection.
+func TestEmptyID(t *testing.T) {
+	c := bstest.Start(t, "alice")
+	for _, m := range []string{"GET", "PUT", "DELETE"} {
+		if st, body := c.Call(t, "alice", m, "/v3/p-alice/volumes/", nil); st != 404 {
+			t.Errorf("%s /volumes/: %d %v", m, st, body)
+		}
+	}
+	if st, _ := c.Call(t, "alice", "GET", "/v3/p-alice/volumes", nil); st != 200 {
+		t.Errorf("GET /volumes: %d", st)
+	}
 }

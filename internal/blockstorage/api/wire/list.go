@@ -82,6 +82,20 @@ func ParseList(r *http.Request) (ListQuery, error) {
 	return lq, nil
 }
 
+// SortBy maps the query's sort keys to the rendered attributes they
+// order by (keys: what Cinder accepts for the collection → attribute); a
+// key keys lacks is Cinder's 400.
+func (lq *ListQuery) SortBy(keys map[string]string) error {
+	for i, k := range lq.SortKeys {
+		key, ok := keys[k]
+		if !ok {
+			return apierr.BadRequest("Invalid input received: Invalid sort key %s", k)
+		}
+		lq.SortKeys[i] = key
+	}
+	return nil
+}
+
 // Page sorts items by the query's keys (rendered attribute names; "name"
 // sorts by display name), then applies marker, offset and limit. It
 // returns the page and the count before paging (with_count).
@@ -143,6 +157,18 @@ func compare(a, b any) int {
 		return -1
 	}
 	return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+// Keep cuts each item of a page down to keys: the summary list of a
+// collection whose items were rendered in detail for sorting.
+func Keep(page []Item, keys ...string) {
+	for i, it := range page {
+		short := make(Item, len(keys))
+		for _, k := range keys {
+			short[k] = it[k]
+		}
+		page[i] = short
+	}
 }
 
 // WriteList writes {plural: page} with "<plural>_links" when the page is

@@ -1,7 +1,9 @@
 // Package wire is what every handler of the block storage API shares:
 // the caller's scope and microversion, Cinder's request envelopes
-// ({"volume": {...}}) decoded leniently as Cinder does, and its list
-// conventions (sort, limit, marker, offset, with_count, <plural>_links).
+// ({"volume": {...}}) decoded leniently as Cinder does, its list
+// conventions (sort, limit, marker, offset, with_count, <plural>_links),
+// its renderings (times, null for empty strings, boolean strings) and
+// its 202 answers, os-reset_status among them.
 package wire
 
 import (

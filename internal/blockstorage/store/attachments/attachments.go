@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -83,10 +83,7 @@ func (t Txn) CreateAttachment(ctx context.Context, a *blockstorage.Attachment) e
 		attached_host, mountpoint, status, attach_mode, connector, connection, attached_at, detached_at, updated_at,
 		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		append(append([]any{a.ID}, args(a)...), a.CreatedAt)...)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // GetAttachment reads one attachment, detached or not.
@@ -102,13 +99,13 @@ func (t Txn) UpdateAttachment(ctx context.Context, a *blockstorage.Attachment) e
 		instance_id = $4, attached_host = $5, mountpoint = $6, status = $7, attach_mode = $8, connector = $9,
 		connection = $10, attached_at = $11, detached_at = $12, updated_at = $13 WHERE id = $1`,
 		append([]any{a.ID}, args(a)...)...)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // DeleteAttachment removes one attachment record.
 func (t Txn) DeleteAttachment(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volume_attachments WHERE id = $1`, id)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // DeleteAttachments removes every attachment record of a volume; none is
@@ -152,20 +149,4 @@ func (t Txn) FindAttachments(ctx context.Context, f blockstorage.AttachmentFilte
 func (t Txn) UnsettledAttachments(ctx context.Context) ([]*blockstorage.Attachment, error) {
 	return db.All(ctx, t.tx, scan, `SELECT `+cols+` FROM volume_attachments a WHERE a.status IN ($1, $2)`+order,
 		blockstorage.AttachAttaching, blockstorage.AttachDetaching)
-}
-
-// affected turns an update or delete that matched no row into
-// apierr.ErrNotFound.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
 }

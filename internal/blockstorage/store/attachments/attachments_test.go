@@ -10,24 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
-
-func open(t *testing.T) *bsstore.Store {
-	t.Helper()
-	st := bsstore.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func update(t *testing.T, st *bsstore.Store, fn func(ctx context.Context, tx blockstorage.Tx) error) error {
-	t.Helper()
-	return st.Update(context.Background(), fn)
-}
 
 func ids(as []*blockstorage.Attachment) []string {
 	out := []string{}
@@ -42,7 +27,7 @@ func ids(as []*blockstorage.Attachment) []string {
 // and status, report missing and duplicate rows with the store
 // sentinels, and go with their volume.
 func TestAttachmentRows(t *testing.T) {
-	st := open(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	stamp := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 	atts := []*blockstorage.Attachment{
@@ -54,7 +39,7 @@ func TestAttachmentRows(t *testing.T) {
 		{ID: "a3", VolumeID: "v2", ProjectID: "p2", InstanceID: "i1", Status: blockstorage.AttachAttaching, Mode: "rw"},
 		{ID: "a4", VolumeID: "v2", ProjectID: "p2", Status: blockstorage.AttachDetached, Mode: "rw", DetachedAt: stamp},
 	}
-	err := update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err := st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		for _, v := range []*blockstorage.Volume{{ID: "v1", ProjectID: "p1", SizeGB: 1, Status: "in-use", AttachStatus: "attached", AvailabilityZone: "nova"},
 			{ID: "v2", ProjectID: "p2", SizeGB: 1, Status: "attaching", AttachStatus: "attaching", AvailabilityZone: "nova"}} {
 			if err := tx.CreateVolume(ctx, v); err != nil {
@@ -139,7 +124,7 @@ func TestAttachmentRows(t *testing.T) {
 
 	// A failed statement aborts a PostgreSQL transaction: the duplicate
 	// ends its own.
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		return tx.CreateAttachment(ctx, &blockstorage.Attachment{ID: "a1", VolumeID: "v1", ProjectID: "p1", Status: "reserved"})
 	})
 	if !errors.Is(err, apierr.ErrDuplicate) {
@@ -147,7 +132,7 @@ func TestAttachmentRows(t *testing.T) {
 	}
 
 	// Update writes every column; delete of one, then of a volume's all.
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		a, err := tx.GetAttachment(ctx, "a1")
 		if err != nil {
 			return err

@@ -6,7 +6,7 @@ import (
 	"database/sql"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -35,22 +35,14 @@ func scan(sc db.Scanner) (*blockstorage.Backup, error) {
 		return nil, err
 	}
 	b.DataTimestamp, b.CreatedAt, b.UpdatedAt = db.UTC(b.DataTimestamp), db.UTC(b.CreatedAt), db.UTC(b.UpdatedAt)
-	b.Metadata = map[string]string{}
-	if err := db.FromJSON(meta, &b.Metadata); err != nil {
+	var err error
+	if b.Metadata, err = rows.ReadMeta(meta); err != nil {
 		return nil, err
 	}
 	if err := db.FromJSON(info, &b.Volume); err != nil {
 		return nil, err
 	}
 	return &b, nil
-}
-
-// metaJSON is the metadata column's text; nil is the empty map.
-func metaJSON(m map[string]string) string {
-	if m == nil {
-		return "{}"
-	}
-	return db.JSON(m)
 }
 
 // CreateBackup inserts b, setting its times (DataTimestamp defaults to
@@ -68,11 +60,8 @@ func (t Txn) CreateBackup(ctx context.Context, b *blockstorage.Backup) error {
 		$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		b.ID, b.VolumeID, b.SnapshotID, b.ProjectID, b.UserID, b.Name, b.Description, b.Status, b.Container,
 		b.ParentID, b.Location, b.DataID, b.FailReason, b.Zone, b.Host, b.SizeGB, b.ObjectCount, b.Incremental,
-		metaJSON(b.Metadata), b.RestoreVolumeID, db.JSON(b.Volume), b.DataTimestamp, b.CreatedAt, b.UpdatedAt)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+		rows.Meta(b.Metadata), b.RestoreVolumeID, db.JSON(b.Volume), b.DataTimestamp, b.CreatedAt, b.UpdatedAt)
+	return rows.Duplicate(err)
 }
 
 // GetBackup reads one backup.
@@ -104,28 +93,12 @@ func (t Txn) UpdateBackup(ctx context.Context, b *blockstorage.Backup) error {
 		updated_at = $23 WHERE id = $1`,
 		b.ID, b.VolumeID, b.SnapshotID, b.ProjectID, b.UserID, b.Name, b.Description, b.Status, b.Container,
 		b.ParentID, b.Location, b.DataID, b.FailReason, b.Zone, b.Host, b.SizeGB, b.ObjectCount, b.Incremental,
-		metaJSON(b.Metadata), b.RestoreVolumeID, db.JSON(b.Volume), b.DataTimestamp, b.UpdatedAt)
-	return affected(res, err)
+		rows.Meta(b.Metadata), b.RestoreVolumeID, db.JSON(b.Volume), b.DataTimestamp, b.UpdatedAt)
+	return rows.Affected(res, err)
 }
 
 // DeleteBackup removes one backup's row.
 func (t Txn) DeleteBackup(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM backups WHERE id = $1`, id)
-	return affected(res, err)
-}
-
-// affected turns an update or delete that matched no row into
-// apierr.ErrNotFound.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }

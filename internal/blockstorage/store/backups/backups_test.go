@@ -10,20 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // The backup rows round-trip (metadata and the kept volume state
 // included), list by project, volume and parent, and count their
 // dependents.
 func TestBackupRows(t *testing.T) {
-	st := bsstore.New(dbtest.Open(t))
+	st := storetest.Open(t)
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	taken := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	full := &blockstorage.Backup{ID: "b1", VolumeID: "v1", ProjectID: "p1", UserID: "u1", Name: "full", Status: "available",
 		Container: "c", Location: "/backups/b1", Zone: "nova", Host: "h@b#p", SizeGB: 2, ObjectCount: 3,

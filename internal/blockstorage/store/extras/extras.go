@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -36,10 +36,7 @@ func (t Txn) CreateMessage(ctx context.Context, m *blockstorage.Message) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO messages (`+msgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		m.ID, m.ProjectID, m.RequestID, m.ResourceType, m.ResourceUUID, m.EventID, m.Level, m.UserMessage,
 		db.UTC(m.CreatedAt), db.UTC(m.ExpiresAt))
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // GetMessage returns an unexpired message.
@@ -59,16 +56,7 @@ func (t Txn) ListMessages(ctx context.Context, f blockstorage.MessageFilter) ([]
 // DeleteMessage removes a message.
 func (t Txn) DeleteMessage(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM messages WHERE id = $1`, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return err
-		}
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }
 
 // DeleteExpiredMessages removes the messages expired at now.

@@ -7,23 +7,13 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
-func open(t *testing.T) *bsstore.Store {
-	t.Helper()
-	st := bsstore.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func TestUsage(t *testing.T) {
-	st := open(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	now := db.Now()
 	err := st.Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {
@@ -74,7 +64,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestMessagesAndClasses(t *testing.T) {
-	st := open(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	now := db.Now()
 	err := st.Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {

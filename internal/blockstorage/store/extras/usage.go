@@ -28,7 +28,7 @@ func (t Txn) Usage(ctx context.Context, project, resource string) (int64, error)
 	case resource == "backup_gigabytes":
 		q = `SELECT COALESCE(SUM(size_gb), 0) FROM backups WHERE project_id = $1`
 	case resource == "groups":
-		return 0, nil // groups are not built: none is ever used
+		q = `SELECT COUNT(*) FROM volume_groups WHERE project_id = $1`
 	case strings.HasPrefix(resource, "volumes_"):
 		q = `SELECT COUNT(*) FROM volumes v JOIN volume_types t ON t.id = v.type_id
 			WHERE v.project_id = $1 AND v.consumes_quota AND t.name = $2`

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -69,17 +69,7 @@ func (t Txn) ReportVolumeService(ctx context.Context, s *blockstorage.VolumeServ
 func (t Txn) UpdateVolumeService(ctx context.Context, s *blockstorage.VolumeService) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE volume_services SET status = $3, disabled_reason = $4, frozen = $5
 		WHERE host = $1 AND binary_name = $2`, s.Host, s.Binary, s.Status, s.DisabledReason, s.Frozen)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }
 
 const poolCols = `name, backend, zone, total_gb, free_gb, allocated_gb, capabilities, updated_at`

@@ -6,7 +6,7 @@ import (
 	"database/sql"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -27,19 +27,11 @@ func scan(sc db.Scanner) (*blockstorage.Snapshot, error) {
 		return nil, err
 	}
 	s.CreatedAt, s.UpdatedAt = db.UTC(s.CreatedAt), db.UTC(s.UpdatedAt)
-	s.Metadata = map[string]string{}
-	if err := db.FromJSON(meta, &s.Metadata); err != nil {
+	var err error
+	if s.Metadata, err = rows.ReadMeta(meta); err != nil {
 		return nil, err
 	}
 	return &s, nil
-}
-
-// metaJSON is the metadata column's text; nil is the empty map.
-func metaJSON(m map[string]string) string {
-	if m == nil {
-		return "{}"
-	}
-	return db.JSON(m)
 }
 
 // CreateSnapshot inserts s, setting its times.
@@ -51,11 +43,8 @@ func (t Txn) CreateSnapshot(ctx context.Context, s *blockstorage.Snapshot) error
 	s.UpdatedAt = now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO snapshots (`+cols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		s.ID, s.VolumeID, s.ProjectID, s.UserID, s.Name, s.Description, s.Status, s.Progress, s.SizeGB,
-		s.ProviderLocation, metaJSON(s.Metadata), s.CreatedAt, s.UpdatedAt)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+		s.ProviderLocation, rows.Meta(s.Metadata), s.CreatedAt, s.UpdatedAt)
+	return rows.Duplicate(err)
 }
 
 // GetSnapshot reads one snapshot.
@@ -83,28 +72,12 @@ func (t Txn) UpdateSnapshot(ctx context.Context, s *blockstorage.Snapshot) error
 		description = $6, status = $7, progress = $8, size_gb = $9, provider_location = $10, metadata = $11,
 		updated_at = $12 WHERE id = $1`,
 		s.ID, s.VolumeID, s.ProjectID, s.UserID, s.Name, s.Description, s.Status, s.Progress, s.SizeGB,
-		s.ProviderLocation, metaJSON(s.Metadata), s.UpdatedAt)
-	return affected(res, err)
+		s.ProviderLocation, rows.Meta(s.Metadata), s.UpdatedAt)
+	return rows.Affected(res, err)
 }
 
 // DeleteSnapshot removes one snapshot's row.
 func (t Txn) DeleteSnapshot(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM snapshots WHERE id = $1`, id)
-	return affected(res, err)
-}
-
-// affected turns an update or delete that matched no row into
-// apierr.ErrNotFound.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }

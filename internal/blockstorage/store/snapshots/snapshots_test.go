@@ -9,24 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
-
-func open(t *testing.T) *bsstore.Store {
-	t.Helper()
-	st := bsstore.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // The snapshot rows round-trip, list by project and volume, and report
 // missing and duplicate rows with the store sentinels.
 func TestSnapshotRows(t *testing.T) {
-	st := open(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	snaps := []*blockstorage.Snapshot{
 		{ID: "s1", VolumeID: "v1", ProjectID: "p1", UserID: "u1", Name: "one", Status: "creating", Progress: "0%", SizeGB: 1,

@@ -6,7 +6,7 @@ import (
 	"database/sql"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -38,10 +38,7 @@ func (t Txn) CreateTransfer(ctx context.Context, tr *blockstorage.Transfer) erro
 	tr.UpdatedAt = now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO transfers (`+cols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		tr.ID, tr.VolumeID, tr.ProjectID, tr.Name, tr.Salt, tr.CryptHash, tr.NoSnapshots, tr.CreatedAt, tr.UpdatedAt)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // GetTransfer reads one transfer.
@@ -63,15 +60,5 @@ func (t Txn) ListTransfers(ctx context.Context, f blockstorage.TransferFilter) (
 // DeleteTransfer removes one transfer.
 func (t Txn) DeleteTransfer(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM transfers WHERE id = $1`, id)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }

@@ -8,19 +8,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
 // Transfer rows round-trip, list by project, allow one transfer per
 // volume, and report missing rows with the store sentinel.
 func TestTransferRows(t *testing.T) {
-	st := bsstore.New(dbtest.Open(t))
+	st := storetest.Open(t)
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	t1 := &blockstorage.Transfer{ID: "t1", VolumeID: "v1", ProjectID: "p1", Name: "n", Salt: "s", CryptHash: "h", NoSnapshots: true}
 	t2 := &blockstorage.Transfer{ID: "t2", VolumeID: "v2", ProjectID: "p2", Salt: "s", CryptHash: "h"}
 	err := st.Update(ctx, func(ctx context.Context, tx blockstorage.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -30,7 +31,7 @@ func (t Txn) SetDefaultType(ctx context.Context, project, typeID string) error {
 // DeleteDefaultType unsets a project's default type.
 func (t Txn) DeleteDefaultType(ctx context.Context, project string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM default_types WHERE project_id = $1`, project)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // ListDefaultTypes maps the projects with a default of their own to it.

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -75,11 +75,8 @@ func (t Txn) CreateGroupType(ctx context.Context, g *blockstorage.GroupType) err
 	g.CreatedAt, g.UpdatedAt = now, now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO group_types (`+groupTypeCols+`) VALUES ($1, $2, $3, $4, $5, $5)`,
 		g.ID, g.Name, g.Description, g.IsPublic, now)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
 	if err != nil {
-		return err
+		return rows.Duplicate(err)
 	}
 	return t.SetGroupSpecs(ctx, g.ID, g.GroupSpecs)
 }
@@ -89,16 +86,20 @@ func (t Txn) UpdateGroupType(ctx context.Context, g *blockstorage.GroupType) err
 	g.UpdatedAt = db.Now()
 	res, err := t.tx.ExecContext(ctx, `UPDATE group_types SET name = $2, description = $3, is_public = $4, updated_at = $5
 		WHERE id = $1`, g.ID, g.Name, g.Description, g.IsPublic, g.UpdatedAt)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return affected(res, err)
+	return rows.Affected(res, rows.Duplicate(err))
 }
 
 // DeleteGroupType removes a group type and its specs.
 func (t Txn) DeleteGroupType(ctx context.Context, id string) error {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM volume_groups WHERE group_type_id = $1`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return blockstorage.BadRequest("Group Type %s deletion is not allowed with groups present with the type.", id)
+	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM group_types WHERE id = $1`, id)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // SetGroupSpecs adds or replaces keys.
@@ -110,5 +111,5 @@ func (t Txn) SetGroupSpecs(ctx context.Context, groupTypeID string, specs map[st
 // DeleteGroupSpec removes one key.
 func (t Txn) DeleteGroupSpec(ctx context.Context, groupTypeID, key string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM group_type_specs WHERE group_type_id = $1 AND spec_key = $2`, groupTypeID, key)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -38,10 +38,7 @@ func (t Txn) CreateQoS(ctx context.Context, q *blockstorage.QoSSpecs) error {
 	q.CreatedAt, q.UpdatedAt = now, now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO qos_specs (`+qosCols+`) VALUES ($1, $2, $3, $4, $5, $5)`,
 		q.ID, q.Name, q.Consumer, specsJSON(q.Specs), now)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // UpdateQoS writes the consumer and the specs.
@@ -49,7 +46,7 @@ func (t Txn) UpdateQoS(ctx context.Context, q *blockstorage.QoSSpecs) error {
 	q.UpdatedAt = db.Now()
 	res, err := t.tx.ExecContext(ctx, `UPDATE qos_specs SET consumer = $2, specs = $3, updated_at = $4 WHERE id = $1`,
 		q.ID, q.Consumer, specsJSON(q.Specs), q.UpdatedAt)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // DeleteQoS removes QoS specs and their associations.
@@ -58,7 +55,7 @@ func (t Txn) DeleteQoS(ctx context.Context, id string) error {
 		return err
 	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM qos_specs WHERE id = $1`, id)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // QoSTypes lists the types associated with QoS specs.

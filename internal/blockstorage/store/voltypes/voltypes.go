@@ -8,7 +8,7 @@ import (
 	"sort"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/blockstorage/store/rows"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -106,11 +106,8 @@ func (t Txn) CreateType(ctx context.Context, vt *blockstorage.VolumeType) error 
 	vt.CreatedAt, vt.UpdatedAt = now, now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO volume_types (`+typeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
 		vt.ID, vt.Name, vt.Description, vt.IsPublic, vt.QoSSpecsID, now)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
 	if err != nil {
-		return err
+		return rows.Duplicate(err)
 	}
 	return t.SetExtraSpecs(ctx, vt.ID, vt.ExtraSpecs)
 }
@@ -120,23 +117,21 @@ func (t Txn) UpdateType(ctx context.Context, vt *blockstorage.VolumeType) error 
 	vt.UpdatedAt = db.Now()
 	res, err := t.tx.ExecContext(ctx, `UPDATE volume_types SET name = $2, description = $3, is_public = $4, qos_specs_id = $5,
 		updated_at = $6 WHERE id = $1`, vt.ID, vt.Name, vt.Description, vt.IsPublic, vt.QoSSpecsID, vt.UpdatedAt)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return affected(res, err)
+	return rows.Affected(res, rows.Duplicate(err))
 }
 
 // DeleteType removes a type; its specs, access and encryption go with it
 // (ON DELETE CASCADE).
 func (t Txn) DeleteType(ctx context.Context, id string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volume_types WHERE id = $1`, id)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // TypeInUse reports whether a volume uses the type.
 func (t Txn) TypeInUse(ctx context.Context, id string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM volumes WHERE type_id = $1`, id).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM volumes WHERE type_id = $1) +
+		(SELECT COUNT(*) FROM group_volume_types WHERE volume_type_id = $1)`, id).Scan(&n)
 	return n > 0, err
 }
 
@@ -163,7 +158,7 @@ func setSpecs(ctx context.Context, tx *sql.Tx, stmt, id string, specs map[string
 // DeleteExtraSpec removes one key.
 func (t Txn) DeleteExtraSpec(ctx context.Context, typeID, key string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volume_type_extra_specs WHERE type_id = $1 AND spec_key = $2`, typeID, key)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // TypeProjects lists the projects given access to a type.
@@ -174,16 +169,13 @@ func (t Txn) TypeProjects(ctx context.Context, typeID string) ([]string, error) 
 // AddTypeProject gives a project access.
 func (t Txn) AddTypeProject(ctx context.Context, typeID, project string) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO volume_type_projects (type_id, project_id) VALUES ($1, $2)`, typeID, project)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // RemoveTypeProject takes a project's access away.
 func (t Txn) RemoveTypeProject(ctx context.Context, typeID, project string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volume_type_projects WHERE type_id = $1 AND project_id = $2`, typeID, project)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 const encCols = `id, type_id, provider, cipher, key_size, control_location, created_at, updated_at`
@@ -209,10 +201,7 @@ func (t Txn) CreateEncryption(ctx context.Context, e *blockstorage.Encryption) e
 	e.CreatedAt, e.UpdatedAt = now, now
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO volume_type_encryption (`+encCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
 		e.ID, e.TypeID, e.Provider, e.Cipher, db.NullInt(e.KeySize), e.ControlLocation, now)
-	if db.IsUnique(err) {
-		return apierr.ErrDuplicate
-	}
-	return err
+	return rows.Duplicate(err)
 }
 
 // UpdateEncryption writes a type's encryption.
@@ -221,27 +210,11 @@ func (t Txn) UpdateEncryption(ctx context.Context, e *blockstorage.Encryption) e
 	res, err := t.tx.ExecContext(ctx, `UPDATE volume_type_encryption SET provider = $2, cipher = $3, key_size = $4,
 		control_location = $5, updated_at = $6 WHERE type_id = $1`,
 		e.TypeID, e.Provider, e.Cipher, db.NullInt(e.KeySize), e.ControlLocation, e.UpdatedAt)
-	return affected(res, err)
+	return rows.Affected(res, err)
 }
 
 // DeleteEncryption removes a type's encryption.
 func (t Txn) DeleteEncryption(ctx context.Context, typeID string) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM volume_type_encryption WHERE type_id = $1`, typeID)
-	return affected(res, err)
-}
-
-// affected turns an update or delete that matched no row into
-// apierr.ErrNotFound.
-func affected(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apierr.ErrNotFound
-	}
-	return nil
+	return rows.Affected(res, err)
 }

@@ -10,34 +10,17 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gostack/gostack/internal/blockstorage"
-	bsstore "github.com/gostack/gostack/internal/blockstorage/store"
+	"github.com/gostack/gostack/internal/blockstorage/store/storetest"
 	"github.com/gostack/gostack/internal/platform/apierr"
-	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
-
-// open returns a migrated store (SQLite, or PostgreSQL when
-// GOSTACK_TEST_POSTGRES is set).
-func open(t *testing.T) *bsstore.Store {
-	t.Helper()
-	st := bsstore.New(dbtest.Open(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func update(t *testing.T, st *bsstore.Store, fn func(ctx context.Context, tx blockstorage.Tx) error) error {
-	t.Helper()
-	return st.Update(context.Background(), fn)
-}
 
 var ignoreTimes = cmpopts.IgnoreFields(blockstorage.VolumeType{}, "CreatedAt", "UpdatedAt")
 
 func TestTypes(t *testing.T) {
-	st := open(t)
+	st := storetest.Open(t)
 	gold := &blockstorage.VolumeType{ID: "t1", Name: "gold", Description: "d", IsPublic: true, ExtraSpecs: map[string]string{"a": "1", "b": "2"}}
 	secret := &blockstorage.VolumeType{ID: "t2", Name: "secret", ExtraSpecs: map[string]string{}}
-	err := update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err := st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		for _, vt := range []*blockstorage.VolumeType{gold, secret} {
 			if err := tx.CreateType(ctx, vt); err != nil {
 				return err
@@ -69,7 +52,7 @@ func TestTypes(t *testing.T) {
 		{"delete absent spec", func(ctx context.Context, tx blockstorage.Tx) error { return tx.DeleteExtraSpec(ctx, "t1", "zz") }, apierr.ErrNotFound},
 		{"delete unknown type", func(ctx context.Context, tx blockstorage.Tx) error { return tx.DeleteType(ctx, "nope") }, apierr.ErrNotFound},
 	} {
-		if err := update(t, st, tc.fn); !errors.Is(err, tc.want) {
+		if err := st.Update(context.Background(), tc.fn); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
 		}
 	}
@@ -100,7 +83,7 @@ func TestTypes(t *testing.T) {
 			t.Errorf("%s: list (-want +got):\n%s", tc.name, diff)
 		}
 	}
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		if err := tx.SetExtraSpecs(ctx, "t1", map[string]string{"b": "3", "c": "4"}); err != nil {
 			return err
 		}
@@ -125,14 +108,14 @@ func TestTypes(t *testing.T) {
 	}
 	// A failed statement ends a PostgreSQL transaction: each refusal is
 	// tried in one of its own.
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		return tx.CreateEncryption(ctx, &blockstorage.Encryption{ID: "e2", TypeID: "t1", Provider: "luks", ControlLocation: "front-end"})
 	})
 	if !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("second encryption: %v", err)
 	}
 	// The type's rows go with it.
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		if err := tx.DeleteType(ctx, "t1"); err != nil {
 			return err
 		}
@@ -151,8 +134,8 @@ func TestTypes(t *testing.T) {
 }
 
 func TestQoSAndDefaults(t *testing.T) {
-	st := open(t)
-	err := update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	st := storetest.Open(t)
+	err := st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		for _, vt := range []*blockstorage.VolumeType{{ID: "t1", Name: "a", IsPublic: true}, {ID: "t2", Name: "b", IsPublic: true}} {
 			if err := tx.CreateType(ctx, vt); err != nil {
 				return err
@@ -166,13 +149,13 @@ func TestQoSAndDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		return tx.CreateQoS(ctx, &blockstorage.QoSSpecs{ID: "q2", Name: "q", Consumer: "both"})
 	})
 	if !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate qos: %v", err)
 	}
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		vt, err := tx.GetType(ctx, "t1")
 		if err != nil {
 			return err
@@ -237,8 +220,8 @@ func TestQoSAndDefaults(t *testing.T) {
 }
 
 func TestGroupTypes(t *testing.T) {
-	st := open(t)
-	err := update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	st := storetest.Open(t)
+	err := st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		if err := tx.CreateGroupType(ctx, &blockstorage.GroupType{ID: "g1", Name: "a", IsPublic: true, GroupSpecs: map[string]string{"x": "1"}}); err != nil {
 			return err
 		}
@@ -250,13 +233,13 @@ func TestGroupTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		return tx.CreateGroupType(ctx, &blockstorage.GroupType{ID: "g3", Name: "a"})
 	})
 	if !errors.Is(err, apierr.ErrDuplicate) {
 		t.Errorf("duplicate: %v", err)
 	}
-	err = update(t, st, func(ctx context.Context, tx blockstorage.Tx) error {
+	err = st.Update(context.Background(), func(ctx context.Context, tx blockstorage.Tx) error {
 		if err := tx.SetGroupSpecs(ctx, "g1", map[string]string{"y": "2"}); err != nil {
 			return err
 		}

@@ -14,9 +14,15 @@ import (
 )
 
 // Connector is what the block-storage service exports a volume to: the
-// compute host, as os-brick describes a host to Cinder.
-func Connector(host string) map[string]any {
-	return map[string]any{"host": host, "platform": "x86_64", "os_type": "linux", "multipath": false, "do_local_attach": false}
+// compute host, as os-brick describes a host to Cinder, with the device
+// name the volume gets (Nova adds the mapping's mount_device as
+// "mountpoint", which Cinder records as the attachment's device).
+func Connector(host, mountpoint string) map[string]any {
+	c := map[string]any{"host": host, "platform": "x86_64", "os_type": "linux", "multipath": false, "do_local_attach": false}
+	if mountpoint != "" {
+		c["mountpoint"] = mountpoint
+	}
+	return c
 }
 
 // VolumeWait bounds how long a build waits for a volume it made to
@@ -69,7 +75,7 @@ func (b *Base) ConnectVolumes(ctx context.Context, inst *compute.Instance, host,
 		if bdm.Connection != nil && bdm.ConnectedHost == host {
 			continue
 		}
-		conn, err := vols.AttachmentUpdate(ctx, token, bdm.AttachmentID, Connector(host))
+		conn, err := vols.AttachmentUpdate(ctx, token, bdm.AttachmentID, Connector(host, bdm.DeviceName))
 		if err != nil {
 			return nil, fmt.Errorf("connect volume %s: %w", bdm.VolumeID, err)
 		}

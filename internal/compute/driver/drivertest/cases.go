@@ -99,6 +99,7 @@ func testNotFound(t *testing.T, s *suite) {
 	}
 	if caps.VolumeHotPlug {
 		calls["AttachVolume"] = func() error { return h.AttachVolume(ctx, id, driver.BlockDevice{VolumeID: "v"}) }
+		calls["ExtendVolume"] = func() error { return h.ExtendVolume(ctx, id, "v", 1<<30) }
 	}
 	if caps.ColdMigration {
 		calls["MigrateDisk"] = func() error {
@@ -454,6 +455,13 @@ func testVolumes(t *testing.T, s *suite) {
 	if err := h.AttachVolume(ctx, spec.UUID, bd); err == nil {
 		t.Error("attaching a volume twice succeeded")
 	}
+	// The block-storage service grew the volume: the guest is told, and
+	// a file volume is grown by the hypervisor that holds it.
+	wantOK(t, "ExtendVolume", h.ExtendVolume(ctx, spec.UUID, "vol-1", 2<<20))
+	if err := h.ExtendVolume(ctx, spec.UUID, "vol-1", 1<<20); err == nil {
+		t.Error("ExtendVolume shrank a volume")
+	}
+	wantErr(t, "ExtendVolume of a volume not attached", h.ExtendVolume(ctx, spec.UUID, "vol-2", 2<<20), driver.IsNotFound, "NotFound")
 	wantOK(t, "DetachVolume", h.DetachVolume(ctx, spec.UUID, "vol-1"))
 	wantErr(t, "DetachVolume twice", h.DetachVolume(ctx, spec.UUID, "vol-1"), driver.IsNotFound, "NotFound")
 	if info, _ := h.Info(ctx, spec.UUID); len(info.Volumes) != 0 {
@@ -674,6 +682,7 @@ func testUnsupported(t *testing.T, s *suite) {
 			return h.LiveMigrate(ctx, &driver.Migration{Instance: id, Source: "drivertest-a", Dest: "drivertest-b", DestAddr: "x"})
 		}},
 		{caps.VolumeHotPlug, "AttachVolume", func() error { return h.AttachVolume(ctx, id, driver.BlockDevice{VolumeID: "v"}) }},
+		{caps.VolumeHotPlug, "ExtendVolume", func() error { return h.ExtendVolume(ctx, id, "v", 1<<30) }},
 		{caps.InterfaceHotPlug, "AttachInterface", func() error { return h.AttachInterface(ctx, id, s.h.NIC(t, 9)) }},
 		{caps.ConsoleOutput, "ConsoleOutput", func() error { _, err := h.ConsoleOutput(ctx, id, 0); return err }},
 		{caps.VNCConsole, "VNCConsole", func() error { _, err := h.VNCConsole(ctx, id); return err }},

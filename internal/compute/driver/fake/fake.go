@@ -90,11 +90,13 @@ type instance struct {
 	ImageFmt  string
 	StartedAt time.Time
 	Volumes   []string
-	Ports     []string
-	MACs      []string
-	ConfigDrv bool
-	VNCPort   int
-	Console   []byte
+	// VolumeSizes are the sizes in bytes ExtendVolume gave volumes.
+	VolumeSizes map[string]int64 `json:",omitempty"`
+	Ports       []string
+	MACs        []string
+	ConfigDrv   bool
+	VNCPort     int
+	Console     []byte
 
 	busy string // the operation in progress
 }

@@ -283,12 +283,47 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		return !missing
 	}, func(in *instance) driver.EventKind {
 		in.Volumes = slices.DeleteFunc(in.Volumes, func(v string) bool { return v == volumeID })
+		delete(in.VolumeSizes, volumeID)
 		return 0
 	})
 	if missing {
 		return driver.NotFound("volume", volumeID)
 	}
 	return err
+}
+
+// ExtendVolume records the volume's new size (VolumeSize reads it).
+func (d *Driver) ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error {
+	var missing, shrink bool
+	err := d.op(ctx, uuid, "ExtendVolume", 1, func(in *instance) bool {
+		missing = !slices.Contains(in.Volumes, volumeID)
+		shrink = !missing && size < in.VolumeSizes[volumeID]
+		return !missing && !shrink
+	}, func(in *instance) driver.EventKind {
+		if in.VolumeSizes == nil {
+			in.VolumeSizes = map[string]int64{}
+		}
+		in.VolumeSizes[volumeID] = size
+		return 0
+	})
+	switch {
+	case missing:
+		return driver.NotFound("volume", volumeID)
+	case shrink:
+		return fmt.Errorf("fake: will not shrink volume %s to %d bytes", volumeID, size)
+	}
+	return err
+}
+
+// VolumeSize is the size ExtendVolume last gave an attached volume of
+// the instance (0 when none did).
+func (d *Driver) VolumeSize(uuid, volumeID string) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if in, ok := d.insts[uuid]; ok {
+		return in.VolumeSizes[volumeID]
+	}
+	return 0
 }
 
 func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {

@@ -3,7 +3,6 @@ package qemu
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
@@ -44,9 +43,9 @@ func (d *Driver) VNCConsole(ctx context.Context, uuid string) (driver.VNCConsole
 	if err != nil {
 		return driver.VNCConsole{}, err
 	}
-	port, err := strconv.Atoi(vnc.Service)
-	if err != nil || !vnc.Enabled {
-		return driver.VNCConsole{}, fmt.Errorf("qemu: instance %s has no VNC server (%+v)", uuid, vnc)
+	port, err := vnc.Port()
+	if err != nil {
+		return driver.VNCConsole{}, fmt.Errorf("qemu: instance %s: %w", uuid, err)
 	}
 	return driver.VNCConsole{Host: vnc.Host, Port: port}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -262,9 +261,4 @@ func (d *Driver) reattach(ctx context.Context, sub string) (map[string]*instance
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// shellQuote quotes s for /bin/sh, which runs QEMU's exec: migration URIs.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -2,7 +2,6 @@ package qemu
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,20 +12,6 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
-
-// handover is what the driver passes from one migration step to the next
-// in Migration.Data.
-type handover struct {
-	Host string
-	// Dir is the source copy's directory (cold migration). The
-	// destination copies the disks from it, so source and destination
-	// must share the file system: two drivers on one machine, or a
-	// shared instances path.
-	Dir        string            `json:",omitempty"`
-	RootFormat string            `json:",omitempty"`
-	Power      driver.PowerState `json:",omitempty"`
-	StartedAt  time.Time         `json:",omitzero"`
-}
 
 // waitMigration waits for the outgoing migration of in to complete,
 // reporting its progress as op; a canceled ctx cancels it.
@@ -63,7 +48,7 @@ func (d *Driver) MigrateDisk(ctx context.Context, m *driver.Migration) error {
 		in.persist()
 		delete(d.insts, uuid)
 		d.migSrc[uuid] = in
-		m.Data, _ = json.Marshal(handover{Host: d.name, Dir: dst, RootFormat: in.rec.RootFormat, Power: was})
+		m.Data = instdir.Handover{Host: d.name, Dir: dst, RootFormat: in.rec.RootFormat, Power: was}.Encode()
 		if was == driver.Shutdown {
 			return 0, nil
 		}
@@ -75,8 +60,8 @@ func (d *Driver) MigrateDisk(ctx context.Context, m *driver.Migration) error {
 // grows the root disk to the new flavor, rebuilds swap and the config
 // drive and powers it on when asked.
 func (d *Driver) FinishMigration(ctx context.Context, spec driver.Spec, m driver.Migration, powerOn bool) error {
-	var h handover
-	if err := json.Unmarshal(m.Data, &h); err != nil || h.Dir == "" {
+	h, err := instdir.DecodeHandover(m.Data)
+	if err != nil || h.Dir == "" {
 		return fmt.Errorf("qemu: migration %s: bad hand-over data %q", m.ID, m.Data)
 	}
 	if spec.UUID != m.Instance {
@@ -108,7 +93,7 @@ func (d *Driver) FinishMigration(ctx context.Context, spec driver.Spec, m driver
 }
 
 // copyDisks makes in's directory and disks from the source copy of h.
-func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, h handover) error {
+func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, h instdir.Handover) error {
 	if err := os.Mkdir(in.dir, 0o700); err != nil {
 		return err
 	}
@@ -263,7 +248,7 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 			return 0, err
 		}
 		d.mu.Lock()
-		h := handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
+		h := instdir.Handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
 		d.mu.Unlock()
 		uri := "tcp:" + m.DestAddr
 		if strings.Contains(m.DestAddr, "://") {
@@ -281,7 +266,7 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 			}
 			return 0, err
 		}
-		m.Data, _ = json.Marshal(h)
+		m.Data = h.Encode()
 		d.stop(in)
 		done = in
 		return 0, nil
@@ -317,8 +302,8 @@ func (d *Driver) incoming(m driver.Migration, op string) (*instance, error) {
 // FinishLiveMigration makes the arrived guest this host's instance: it
 // runs (or stays paused, as it was on the source) with its boot time kept.
 func (d *Driver) FinishLiveMigration(ctx context.Context, m driver.Migration) error {
-	var h handover
-	if err := json.Unmarshal(m.Data, &h); err != nil {
+	h, err := instdir.DecodeHandover(m.Data)
+	if err != nil {
 		return fmt.Errorf("qemu: live migration %s: bad hand-over data: %w", m.ID, err)
 	}
 	in, err := d.incoming(m, "finish the live migration of")

@@ -321,7 +321,7 @@ func (d *Driver) Suspend(ctx context.Context, uuid string) error {
 			return 0, err
 		}
 		state := in.path(instdir.Memory)
-		if err := q.Run(ctx, "migrate", map[string]any{"uri": "exec:cat > " + shellQuote(state)}, nil); err != nil {
+		if err := q.Run(ctx, "migrate", map[string]any{"uri": qmp.StateURI(state, true)}, nil); err != nil {
 			return 0, err
 		}
 		if err := d.waitMigration(ctx, in, q, "suspend"); err != nil {
@@ -339,7 +339,7 @@ func (d *Driver) Suspend(ctx context.Context, uuid string) error {
 func (d *Driver) Resume(ctx context.Context, uuid string) error {
 	return d.op(uuid, "resume", is(driver.Suspended), func(in *instance) (driver.EventKind, error) {
 		state := in.path(instdir.Memory)
-		if err := d.boot(ctx, in, "exec:cat "+shellQuote(state), true); err != nil {
+		if err := d.boot(ctx, in, qmp.StateURI(state, false), true); err != nil {
 			return 0, err
 		}
 		q, err := d.qmp(in)
@@ -505,6 +505,28 @@ func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error 
 		},
 		func(q *qmp.Conn) error { return hotplug.DelVolume(ctx, q, volumeID, 30*time.Second) },
 		func(r *instdir.Record) { r.Spec.BlockDevices = slices.Delete(r.Spec.BlockDevices, at(r), at(r)+1) })
+}
+
+// ExtendVolume makes the guest see an attached volume at size bytes
+// (see hotplug.GrowVolume): with the running QEMU's monitor, or with
+// qemu-img when none runs.
+func (d *Driver) ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error {
+	var bd driver.BlockDevice
+	var boot, missing bool
+	err := d.op(uuid, "extend volume "+volumeID, func(in *instance) bool {
+		i := in.rec.VolumeAt(volumeID)
+		if missing = i < 0; !missing {
+			bd, boot = in.rec.Spec.BlockDevices[i], in.rec.Spec.BlockDevices[i].BootIndex == 0 && in.rec.RootFormat == ""
+		}
+		return !missing
+	}, func(in *instance) (driver.EventKind, error) {
+		q, _ := d.qmp(in) // nil when no QEMU runs
+		return 0, hotplug.GrowVolume(ctx, q, d.tools, bd, boot, size)
+	})
+	if missing {
+		return driver.NotFound("volume", volumeID)
+	}
+	return err
 }
 
 // nicStates are Nova's for NIC hot-plug (active, paused, stopped): not

@@ -1,7 +1,7 @@
-// Package hotplug plugs volumes and NICs into a running guest, and
-// unplugs them, over its QMP monitor, in the layout instdir.Args gives the
-// same devices at boot, so that a guest looks the same whether a device
-// was plugged while it ran or at its last boot.
+// Package hotplug plugs volumes and NICs into a running guest, unplugs
+// them, and grows its volumes, over its QMP monitor, in the layout
+// instdir.Args gives the same devices at boot, so that a guest looks the
+// same whether a device was plugged while it ran or at its last boot.
 //
 // Volumes are scsi-hd on the virtio-scsi controller, whose unplug needs
 // no help from the guest. NICs are tap devices owned by the network
@@ -17,12 +17,16 @@
 package hotplug
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -37,6 +41,35 @@ func AddVolume(ctx context.Context, q *qmp.Conn, bd driver.BlockDevice) error {
 // DelVolume unplugs the volume volumeID, waiting up to timeout.
 func DelVolume(ctx context.Context, q *qmp.Conn, volumeID string, timeout time.Duration) error {
 	return q.DelSCSIDisk(ctx, instdir.DevID("vol", volumeID), timeout)
+}
+
+// GrowVolume makes the guest see the volume bd at size bytes. A QEMU
+// that runs (q, paused too) does it with block_resize: it holds a file
+// volume locked, so it grows the file itself (a qcow2's virtual size, a
+// raw file's length), and it reads a grown block device's size again;
+// either way the disk tells the guest, as virtio-scsi and virtio-blk
+// both report a capacity change, which Linux picks up by itself. Without
+// a QEMU (q nil: stopped, suspended) a file volume is grown with
+// qemu-img, and a block device needs nothing: the next boot sees it. boot
+// says bd is the virtio-blk boot disk, which QEMU names as a drive rather
+// than a block node. A volume is never shrunk.
+func GrowVolume(ctx context.Context, q *qmp.Conn, tools disk.Tools, bd driver.BlockDevice, boot bool, size int64) error {
+	format := cmp.Or(bd.Format, "raw")
+	info, err := tools.Info(ctx, bd.Path, format)
+	if err != nil {
+		return err
+	}
+	if size < info.VirtualSize {
+		return fmt.Errorf("qemu: volume %s is %d bytes, will not shrink it to %d", bd.VolumeID, info.VirtualSize, size)
+	}
+	if q != nil {
+		return q.BlockResize(ctx, instdir.DevID("vol", bd.VolumeID), boot, size)
+	}
+	if fi, err := os.Stat(bd.Path); err != nil || !fi.Mode().IsRegular() || size == info.VirtualSize {
+		return err
+	}
+	_, err = tools.Img(ctx, "resize", "-q", "-f", format, bd.Path, strconv.FormatInt(size, 10))
+	return err
 }
 
 // AddNIC plugs nic into the guest q runs on host h, which has n NICs in

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -216,6 +218,16 @@ func (q *Conn) VNC(ctx context.Context) (VNC, error) {
 	return v, err
 }
 
+// Port is the VNC server's TCP port; an error when it does not run or
+// listens elsewhere than on a TCP port.
+func (v VNC) Port() (int, error) {
+	port, err := strconv.Atoi(v.Service)
+	if err != nil || !v.Enabled {
+		return 0, fmt.Errorf("qmp: no VNC server on a TCP port (%+v)", v)
+	}
+	return port, nil
+}
+
 // AddSCSIDisk plugs the image file path (of format, read-only when ro)
 // as a disk with QEMU id id on the virtio-scsi controller scsi0, whose
 // unplug, unlike PCI's, needs no help from the guest. On failure the
@@ -233,6 +245,18 @@ func (q *Conn) AddSCSIDisk(ctx context.Context, id, format, path string, ro bool
 	return nil
 }
 
+// BlockResize grows the disk of block node (or, when device is set, of
+// the drive named node, as -drive names it) to size bytes: QEMU grows
+// the image (a qcow2 file's virtual size, a raw file's length) or reads
+// a grown block device's size again, and tells the guest's device.
+func (q *Conn) BlockResize(ctx context.Context, node string, device bool, size int64) error {
+	key := "node-name"
+	if device {
+		key = "device"
+	}
+	return q.Run(ctx, "block_resize", map[string]any{key: node, "size": size}, nil)
+}
+
 // DelSCSIDisk unplugs the disk that AddSCSIDisk plugged as id, waiting up
 // to timeout for the device to go, then removes its block node.
 func (q *Conn) DelSCSIDisk(ctx context.Context, id string, timeout time.Duration) error {
@@ -240,4 +264,15 @@ func (q *Conn) DelSCSIDisk(ctx context.Context, id string, timeout time.Duration
 		return err
 	}
 	return q.Run(ctx, "blockdev-del", map[string]any{"node-name": id}, nil)
+}
+
+// StateURI is the migration URI that saves a guest's state to the file
+// path (save) or loads it from there: QEMU runs "exec:" URIs with
+// /bin/sh, so the path is quoted for it.
+func StateURI(path string, save bool) string {
+	quoted := "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
+	if save {
+		return "exec:cat > " + quoted
+	}
+	return "exec:cat " + quoted
 }
