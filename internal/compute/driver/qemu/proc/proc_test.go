@@ -20,8 +20,14 @@ func TestProcess(t *testing.T) {
 	// until reaped: reap it as QEMU's parent (init) would.
 	go cmd.Wait()
 	pid := cmd.Process.Pid
-	if !Alive(pid, uuid) {
-		t.Fatal("a running process is not Alive")
+	// Start returns once the child is forked, maybe before it has exec'd
+	// sh: until then its command line is the test binary's.
+	deadline := time.Now().Add(5 * time.Second)
+	for !Alive(pid, uuid) {
+		if time.Now().After(deadline) {
+			t.Fatal("a running process is not Alive")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if Alive(pid, "another-instance") {
 		t.Error("a process is Alive for a uuid its command line does not hold")
