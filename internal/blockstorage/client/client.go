@@ -18,7 +18,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
 // Version is the microversion the client speaks: 3.44 is the first with
@@ -63,42 +63,9 @@ const maxErrorBody = 64 << 10
 // microversion and decodes a 2xx answer's JSON into out (when not nil);
 // any other answer is an *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("OpenStack-API-Version", "volume "+Version)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("X-Auth-Token", token)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("block storage service: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return apiError(resp)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		io.Copy(io.Discard, resp.Body)
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("block storage service: %s %s: decoding the answer: %w", method, path, err)
-	}
-	return nil
+	return httpapi.Call{Service: "block storage service", Method: method, URL: c.base + path, Token: token,
+		Header: map[string]string{"OpenStack-API-Version": "volume " + Version},
+		In:     in, Out: out, Fail: func(resp *http.Response) error { return apiError(resp) }}.Do(ctx, c.hc)
 }
 
 // apiError turns an error answer into an *apierr.Error: Cinder's

@@ -152,4 +152,3 @@ func (d Detail) Text() string {
 	}
 	return "An unknown error occurred."
 }
-

@@ -120,14 +120,7 @@ func (h *Handler) ListVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if l, err = limited(r, l); err != nil {
-		return err
-	}
-	out := make([]map[string]any, 0, len(l))
-	for i := range l {
-		out = append(out, volumeView(&l[i]))
-	}
-	return wire.Reply(w, http.StatusOK, map[string]any{"volumes": out})
+	return replyList(w, r, "volumes", l, volumeView)
 }
 
 // ShowVolume is GET /os-volumes/{id}.
@@ -245,14 +238,21 @@ func (h *Handler) ListSnapshots(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if l, err = limited(r, l); err != nil {
+	return replyList(w, r, "snapshots", l, snapshotView)
+}
+
+// replyList writes the page of items the request's limit and offset
+// select, each in its Nova view, as {key: [...]}.
+func replyList[T any](w http.ResponseWriter, r *http.Request, key string, items []T, view func(*T) map[string]any) error {
+	items, err := limited(r, items)
+	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(l))
-	for i := range l {
-		out = append(out, snapshotView(&l[i]))
+	out := make([]map[string]any, 0, len(items))
+	for i := range items {
+		out = append(out, view(&items[i]))
 	}
-	return wire.Reply(w, http.StatusOK, map[string]any{"snapshots": out})
+	return wire.Reply(w, http.StatusOK, map[string]any{key: out})
 }
 
 // ShowSnapshot is GET /os-snapshots/{id}.
