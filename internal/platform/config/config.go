@@ -76,6 +76,26 @@ type Compute struct {
 	// HostName is the compute host name (default: the machine's; the fake
 	// driver names its hosts fake-host-N).
 	HostName string `yaml:"host_name"`
+	// CPUAllocationRatio, RAMAllocationRatio and DiskAllocationRatio are
+	// the overcommit ratios each host reports to Placement, named as
+	// Nova names them (0: Nova's initial_*_allocation_ratio defaults,
+	// 4.0, 1.0 and 1.0).
+	CPUAllocationRatio  float64 `yaml:"cpu_allocation_ratio"`
+	RAMAllocationRatio  float64 `yaml:"ram_allocation_ratio"`
+	DiskAllocationRatio float64 `yaml:"disk_allocation_ratio"`
+	// ReservedHostMemoryMB, ReservedHostDiskMB and ReservedHostCPUs are
+	// kept back from guests on every host (Nova's reserved_host_*).
+	ReservedHostMemoryMB int64 `yaml:"reserved_host_memory_mb"`
+	ReservedHostDiskMB   int64 `yaml:"reserved_host_disk_mb"`
+	ReservedHostCPUs     int64 `yaml:"reserved_host_cpus"`
+	// ShutdownTimeout is how long a stop, reboot, resize or migration
+	// waits for a guest to power off on ACPI before it is cut (Nova's
+	// shutdown_timeout, 60 s).
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// NoVNCDir is the directory the console proxy serves noVNC's files
+	// from (default: the first of /usr/share/novnc and the built-in
+	// search path that exists).
+	NoVNCDir string `yaml:"novnc_dir"`
 }
 
 // Volume is the block storage service's section.
@@ -245,6 +265,19 @@ func (c *Config) Validate() error {
 	}
 	if c.Compute.QEMUHosts < 1 || c.Compute.QEMUHosts > 64 {
 		errs = append(errs, fmt.Errorf("compute qemu_hosts %d out of range 1..64", c.Compute.QEMUHosts))
+	}
+	for name, r := range map[string]float64{"cpu_allocation_ratio": c.Compute.CPUAllocationRatio, "ram_allocation_ratio": c.Compute.RAMAllocationRatio, "disk_allocation_ratio": c.Compute.DiskAllocationRatio} {
+		if r < 0 {
+			errs = append(errs, fmt.Errorf("compute %s %g must not be negative", name, r))
+		}
+	}
+	for name, n := range map[string]int64{"reserved_host_memory_mb": c.Compute.ReservedHostMemoryMB, "reserved_host_disk_mb": c.Compute.ReservedHostDiskMB, "reserved_host_cpus": c.Compute.ReservedHostCPUs} {
+		if n < 0 {
+			errs = append(errs, fmt.Errorf("compute %s %d must not be negative", name, n))
+		}
+	}
+	if c.Compute.ShutdownTimeout < 0 {
+		errs = append(errs, fmt.Errorf("compute shutdown_timeout %s must not be negative", c.Compute.ShutdownTimeout))
 	}
 	if c.Compute.FakeHypervisors < 1 || c.Compute.FakeHypervisors > 100000 {
 		errs = append(errs, fmt.Errorf("compute fake_hypervisors %d out of range 1..100000", c.Compute.FakeHypervisors))
