@@ -167,7 +167,10 @@ func (s *Service) Provider(ctx context.Context, id string) (*Provider, error) {
 
 // Providers lists providers.
 func (s *Service) Providers(ctx context.Context, f ProviderFilter) ([]Provider, error) {
-	if err := s.checkTraitsExist(ctx, f.Required, f.Forbidden); err != nil {
+	if err := s.checkTraitsExist(ctx, slices.Concat(slices.Concat(f.Required...), f.Forbidden)); err != nil {
+		if apierr.IsBadRequest(err) {
+			return nil, apierr.BadRequest("Invalid trait(s) in \"required\" parameter: %s", apierr.Message(err))
+		}
 		return nil, err
 	}
 	for rc := range f.Resources {

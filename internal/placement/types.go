@@ -159,7 +159,9 @@ type ProviderFilter struct {
 	ForbiddenAggregates []string
 	// Resources: the provider must have capacity for these amounts.
 	Resources map[string]int64
-	Required  []string
+	// Required: the provider must have one trait of every inner list
+	// (a plain trait is a list of one; "in:A,B" from 1.39 a longer one).
+	Required  [][]string
 	Forbidden []string
 }
 

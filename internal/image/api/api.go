@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostack/gostack/internal/image"
 	"github.com/gostack/gostack/internal/image/imports"
+	taskapi "github.com/gostack/gostack/internal/image/imports/api"
 	"github.com/gostack/gostack/internal/image/metadef"
 	metadefapi "github.com/gostack/gostack/internal/image/metadef/api"
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -23,6 +24,7 @@ type Handler struct {
 	svc      *image.Service
 	imp      *imports.Service
 	metadefs *metadefapi.Handler
+	tasks    *taskapi.Handler
 	pol      *policy.Enforcer
 	api      *httpapi.API
 }
@@ -38,6 +40,7 @@ func New(svc *image.Service, imp *imports.Service, md *metadef.Service, pol *pol
 		Validator: v,
 		Log:       log,
 	}
+	h.tasks = taskapi.New(imp, h.api, h.caller)
 	return h
 }
 

@@ -26,13 +26,19 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
+	return setupWith(t, imports.Config{})
+}
+
+// setupWith serves the image API with the import flow configured by ic.
+func setupWith(t *testing.T, ic imports.Config) *env {
+	t.Helper()
 	ctx := context.Background()
 	st := store.New(dbtest.Open(t))
 	svc, err := image.New(ctx, image.Config{DataDir: t.TempDir(), MaxImageSize: 1 << 20}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	imp, err := imports.New(svc, st, imports.Config{})
+	imp, err := imports.New(svc, st, ic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,8 +110,7 @@ func (h *Handler) listImageTasks(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]map[string]any, 0, len(ts))
 	for _, t := range ts {
-		m := renderTask(t, true)
-		m["deleted"], m["deleted_at"] = false, nil
+		m := renderImageTask(t)
 		out = append(out, m)
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"tasks": out})
@@ -170,63 +169,25 @@ func (h *Handler) deleteFromStore(w http.ResponseWriter, r *http.Request) error 
 	return apierr.Forbidden("Cannot delete image data from the only store in which it exists.")
 }
 
-func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := imports.TaskFilter{Type: q.Get("type"), Marker: q.Get("marker")}
-	if s := q.Get("status"); s != "" {
-		f.Statuses = []imports.TaskStatus{imports.TaskStatus(s)}
-	}
-	page, err := httpapi.ParsePage(r, httpapi.PageOptions{})
-	if err != nil {
-		return err
-	}
-	f.Limit = page.Limit
-	ts, err := h.imp.Tasks(r.Context(), h.caller(r), f)
-	if err != nil {
-		return err
-	}
-	out := make([]map[string]any, 0, len(ts))
-	for _, t := range ts {
-		m := renderTask(t, false)
-		out = append(out, m)
-	}
-	body := map[string]any{"tasks": out, "first": "/v2/tasks", "schema": "/v2/schemas/tasks"}
-	if f.Limit > 0 && len(ts) == f.Limit {
-		body["next"] = "/v2/tasks?marker=" + ts[len(ts)-1].ID
-	}
-	return httpapi.WriteJSON(w, http.StatusOK, body)
-}
-
-func (h *Handler) showTask(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.imp.Task(r.Context(), h.caller(r), r.PathValue("task_id"))
-	if err != nil {
-		return err
-	}
-	return httpapi.WriteJSON(w, http.StatusOK, renderTask(t, true))
-}
-
-// renderTask is a task as Glance shows it; the list leaves out input and
-// result.
-func renderTask(t *imports.Task, full bool) map[string]any {
+// renderImageTask is a task in GET /v2/images/{id}/tasks, which shows
+// every attribute, the empty ones as null, and the deleted flags.
+func renderImageTask(t *imports.Task) map[string]any {
 	m := map[string]any{
 		"id": t.ID, "type": t.Type, "status": string(t.Status), "owner": t.Owner,
 		"image_id": t.ImageID, "request_id": t.RequestID, "user_id": t.UserID,
 		"created_at": fmtTime(t.CreatedAt), "updated_at": fmtTime(t.UpdatedAt),
-		"self": "/v2/tasks/" + t.ID, "schema": "/v2/schemas/task",
+		"input": rawOrNull(t.Input), "result": rawOrNull(t.Result), "message": t.Message,
+		"expires_at": nil, "deleted": false, "deleted_at": nil,
 	}
 	if t.ExpiresAt != nil {
 		m["expires_at"] = fmtTime(*t.ExpiresAt)
-	} else {
-		m["expires_at"] = nil
-	}
-	if full {
-		m["input"] = json.RawMessage(t.Input)
-		if len(t.Result) > 0 {
-			m["result"] = json.RawMessage(t.Result)
-		} else {
-			m["result"] = nil
-		}
-		m["message"] = t.Message
 	}
 	return m
+}
+
+func rawOrNull(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"maps"
 
+	taskapi "github.com/gostack/gostack/internal/image/imports/api"
 	metadefapi "github.com/gostack/gostack/internal/image/metadef/api"
 )
 
@@ -53,15 +54,10 @@ func PolicyDefaults() map[string]string {
 		"reactivate": memberOwner,
 		"copy_image": admin,
 
-		"get_task":         admin,
-		"get_tasks":        admin,
-		"add_task":         admin,
-		"modify_task":      admin,
-		"tasks_api_access": admin,
-
 		"stores_info_detail":      admin,
 		"delete_image_from_store": admin,
 	}
+	maps.Copy(rules, taskapi.PolicyDefaults())
 	maps.Copy(rules, metadefapi.PolicyDefaults())
 	return rules
 }

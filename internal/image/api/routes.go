@@ -8,7 +8,8 @@ import (
 
 // Routes is the image API's route table: version documents, images,
 // their data, tags and members, schemas, the import flow and its tasks,
-// stores, then the metadata catalog's routes (metadef/api).
+// stores, then the tasks API's routes (imports/api) and the metadata
+// catalog's (metadef/api).
 //
 // Every rule is Glance's and is checked before the handler runs. The
 // rules about one image are checked against that image: the Target
@@ -64,9 +65,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v2/info/stores", Policy: httpapi.AnyUser, Handler: h.infoStores},
 		{Method: "GET", Pattern: "/v2/info/stores/detail", Policy: "stores_info_detail", Handler: h.infoStoresDetail},
 		{Method: "DELETE", Pattern: "/v2/stores/{store_id}/{image_id}", Policy: "delete_image_from_store", Handler: h.deleteFromStore},
-
-		{Method: "GET", Pattern: "/v2/tasks", Policy: "get_tasks", Handler: h.listTasks},
-		{Method: "GET", Pattern: "/v2/tasks/{task_id}", Policy: "get_task", Handler: h.showTask},
 	}
+	rs = append(rs, h.tasks.Routes()...)
 	return append(rs, h.metadefs.Routes()...)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/image"
+	taskapi "github.com/gostack/gostack/internal/image/imports/api"
 	metadefapi "github.com/gostack/gostack/internal/image/metadef/api"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
@@ -122,6 +123,9 @@ func schemas() map[string]func() map[string]any {
 		"members": func() map[string]any { return collection("member", "members", memberSchema()) },
 	}
 	for k, v := range metadefapi.Schemas() {
+		m[k] = v
+	}
+	for k, v := range taskapi.Schemas() {
 		m[k] = v
 	}
 	return m

@@ -12,6 +12,9 @@
 //	    └─ or failImport: image queued again, os_glance_failed_import
 //	  Recover at start runs again the tasks a previous process left.
 //
+// The tasks API's "import" tasks (POST /v2/tasks, legacy.go) create an
+// image and fill it from a web server through the same allow-list.
+//
 // The images themselves and their data stores belong to the image
 // service (package image); this package only moves data into them.
 package imports
@@ -218,22 +221,9 @@ func (s *Service) Stores() []StoreInfo {
 
 // startImport runs t in the background, at most Workers at once.
 func (s *Service) startImport(t *Task, prior image.Status) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return // Recover picks it up at the next start
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		select {
-		case s.sem <- struct{}{}:
-		case <-s.ctx.Done():
-			return
-		}
-		defer func() { <-s.sem }()
-		s.runImport(s.ctx, t, prior)
-	}()
+	// After Close nothing runs: Recover picks the task up at the next
+	// start.
+	s.spawn(func(ctx context.Context) { s.runImport(ctx, t, prior) })
 }
 
 // Close stops running imports and waits for them. Their tasks stay
@@ -246,10 +236,14 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
-// Recover runs again the imports a previous process left unfinished, and
-// removes expired tasks. Call it after the image service's Recover.
+// Recover runs again the imports a previous process left unfinished,
+// ends the tasks API's import tasks it left (recoverLegacy), and removes
+// expired tasks. Call it after the image service's Recover.
 func (s *Service) Recover(ctx context.Context) error {
 	if _, err := s.store.DeleteExpiredTasks(ctx, s.now()); err != nil {
+		return err
+	}
+	if err := s.recoverLegacy(ctx); err != nil {
 		return err
 	}
 	ts, err := s.store.ListTasks(ctx, TaskFilter{Type: TaskTypeImport, Statuses: []TaskStatus{TaskPending, TaskProcessing}})

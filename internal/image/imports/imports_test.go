@@ -301,3 +301,42 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestRecoverLegacyTask: an import task of the tasks API that a previous
+// process left unfinished fails at the next start (its creator's policy
+// checks cannot be made again) instead of staying pending for ever.
+func TestRecoverLegacyTask(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	st := store.New(d)
+	svc, err := image.New(ctx, image.Config{DataDir: t.TempDir()}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := imports.Config{AllowedHosts: []string{"127.0.0.1"}}
+	imp, err := imports.New(svc, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp.Close() // nothing runs: the task stays pending
+	task, err := imp.CreateTask(ctx, owner, "import", map[string]any{"import_from": "http://127.0.0.1:1/x",
+		"import_from_format": "raw", "image_properties": map[string]any{}}, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp2, err := imports.New(svc, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(imp2.Close)
+	if err := imp2.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := imp2.Task(ctx, owner, task.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != imports.TaskFailure || got.ExpiresAt == nil || !strings.Contains(got.Message, "restarted") {
+		t.Errorf("recovered task: %+v", got)
+	}
+}

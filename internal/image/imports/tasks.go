@@ -8,7 +8,9 @@ import (
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
-func taskNotFound(id string) error { return apierr.NotFound("No task found with ID %s", id) }
+func taskNotFound(id string) error {
+	return apierr.NotFound("Task with the given id %s was not found", id)
+}
 
 // ImageTasks lists the tasks of an image the caller may see
 // (GET /v2/images/{id}/tasks).
@@ -17,20 +19,6 @@ func (s *Service) ImageTasks(ctx context.Context, c image.Caller, id string) ([]
 		return nil, err
 	}
 	return s.store.ListTasks(ctx, TaskFilter{ImageID: id})
-}
-
-// Tasks lists tasks (GET /v2/tasks; admin by policy). Non-admins see
-// their project's.
-func (s *Service) Tasks(ctx context.Context, c image.Caller, f TaskFilter) ([]*Task, error) {
-	if !c.Admin {
-		f.Owner = c.ProjectID
-	}
-	ts, err := s.store.ListTasks(ctx, f)
-	if errors.Is(err, apierr.ErrNotFound) {
-		// Only the marker can be missing.
-		return nil, taskNotFound(f.Marker)
-	}
-	return ts, err
 }
 
 // Task returns a task the caller may see.

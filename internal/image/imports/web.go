@@ -117,25 +117,12 @@ func (f *hostFilter) client() *http.Client {
 
 // webDownload fetches uri into the staging area.
 func (s *Service) webDownload(ctx context.Context, id, uri string) error {
-	if err := s.filter.allowString(uri); err != nil {
-		return &importError{Msg: "URI for web-download does not pass filtering: " + uri}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+	resp, err := s.fetch(ctx, uri, "web-download")
 	if err != nil {
-		return &importError{Msg: fmt.Sprintf("Bad web-download URI %s: %v", uri, err)}
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return &importError{Msg: fmt.Sprintf("Cannot download %s: %v", uri, err)}
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return &importError{Msg: fmt.Sprintf("Cannot download %s: %s", uri, resp.Status)}
-	}
 	maxSize := s.img.Config().MaxImageSize
-	if maxSize > 0 && resp.ContentLength > maxSize {
-		return &importError{Msg: fmt.Sprintf("%s is %d bytes, more than the maximum image size %d", uri, resp.ContentLength, maxSize)}
-	}
 	w, err := s.img.Staging().Put(ctx, id, resp.Body, maxSize)
 	if err != nil {
 		if e, ok := apierr.As(err); ok && e.Code == http.StatusRequestEntityTooLarge {
@@ -151,4 +138,32 @@ func (s *Service) webDownload(ctx context.Context, id, uri string) error {
 		return &importError{Msg: fmt.Sprintf("Downloaded %d bytes of %s, expected %d", w.Size, uri, resp.ContentLength)}
 	}
 	return nil
+}
+
+// fetch starts the download of uri through the allow-list's client, for
+// web-download and for the tasks API's import tasks (what names the
+// caller in the messages). A refusal, an unreachable server, an answer
+// other than 200 and data larger than the image size cap are
+// importErrors; the caller closes the body.
+func (s *Service) fetch(ctx context.Context, uri, what string) (*http.Response, error) {
+	if err := s.filter.allowString(uri); err != nil {
+		return nil, &importError{Msg: fmt.Sprintf("URI for %s does not pass filtering: %s", what, uri)}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+	if err != nil {
+		return nil, &importError{Msg: fmt.Sprintf("Bad %s URI %s: %v", what, uri, err)}
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, &importError{Msg: fmt.Sprintf("Cannot download %s: %v", uri, err)}
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, &importError{Msg: fmt.Sprintf("Cannot download %s: %s", uri, resp.Status)}
+	}
+	if maxSize := s.img.Config().MaxImageSize; maxSize > 0 && resp.ContentLength > maxSize {
+		resp.Body.Close()
+		return nil, &importError{Msg: fmt.Sprintf("%s is %d bytes, more than the maximum image size %d", uri, resp.ContentLength, maxSize)}
+	}
+	return resp, nil
 }

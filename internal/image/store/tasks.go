@@ -105,8 +105,8 @@ func (s *Store) UpdateTask(ctx context.Context, id string, fn func(*imports.Task
 		t.ID = id
 		input, result, expires := taskArgs(t)
 		_, err = tx.ExecContext(ctx, `UPDATE image_tasks SET status = $1, input = $2, result = $3,
-			message = $4, updated_at = $5, expires_at = $6 WHERE id = $7`,
-			string(t.Status), input, result, t.Message, t.UpdatedAt, expires, id)
+			message = $4, updated_at = $5, expires_at = $6, image_id = $7 WHERE id = $8`,
+			string(t.Status), input, result, t.Message, t.UpdatedAt, expires, t.ImageID, id)
 		out = t
 		return err
 	})

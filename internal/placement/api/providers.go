@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -94,17 +95,11 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if vs, ok := q["required"]; ok {
-		req, forb, err := query.Required(vs, minorOf(r))
-		if err != nil {
+		// "in:A,B" (any of) is accepted from 1.39, as on
+		// /allocation_candidates (query.Required knows the gate).
+		if f.Required, f.Forbidden, err = query.Required(vs, minorOf(r)); err != nil {
 			return err
 		}
-		for _, any := range req {
-			if len(any) != 1 {
-				return apierr.BadRequest("Invalid query string parameters: 'in:' is not allowed in required on this resource")
-			}
-			f.Required = append(f.Required, any[0])
-		}
-		f.Forbidden = forb
 	}
 	ps, err := h.svc.Providers(r.Context(), f)
 	if err != nil {
@@ -127,9 +122,39 @@ func latest(ps []pl.Provider) (t time.Time) {
 }
 
 type providerReq struct {
-	Name   *string `json:"name"`
-	UUID   string  `json:"uuid"`
-	Parent *string `json:"parent_provider_uuid"`
+	Name   *string     `json:"name"`
+	UUID   string      `json:"uuid"`
+	Parent optionalStr `json:"parent_provider_uuid"`
+}
+
+// optionalStr is a body field that may be absent, null or a string:
+// "parent_provider_uuid": null un-parents a provider, while leaving the
+// key out keeps its parent.
+type optionalStr struct {
+	Set   bool    // the key is in the body
+	Value *string // nil for null
+}
+
+func (o *optionalStr) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	o.Value = &s
+	return nil
+}
+
+// String returns the value, "" for null or absent.
+func (o optionalStr) String() string {
+	if o.Value == nil {
+		return ""
+	}
+	return *o.Value
 }
 
 func (h *Handler) createProvider(w http.ResponseWriter, r *http.Request) error {
@@ -140,14 +165,10 @@ func (h *Handler) createProvider(w http.ResponseWriter, r *http.Request) error {
 	if req.Name == nil {
 		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
 	}
-	if req.Parent != nil && !at(r, 14) {
+	if req.Parent.Set && !at(r, 14) {
 		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
 	}
-	parent := ""
-	if req.Parent != nil {
-		parent = *req.Parent
-	}
-	p, err := h.svc.CreateProvider(r.Context(), req.UUID, *req.Name, parent)
+	p, err := h.svc.CreateProvider(r.Context(), req.UUID, *req.Name, req.Parent.String())
 	if err != nil {
 		return err
 	}
@@ -178,7 +199,7 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 	if req.Name == nil {
 		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
 	}
-	if req.Parent != nil && !at(r, 14) {
+	if req.Parent.Set && !at(r, 14) {
 		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
 	}
 	ctx := r.Context()
@@ -186,12 +207,11 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Without the key the parent stays; null asks for none, which the
+	// store refuses before 1.37 for a provider that has one.
 	parent := cur.ParentUUID
-	if req.Parent != nil {
-		parent = *req.Parent
-	}
-	if parent == "" && cur.ParentUUID != "" && !at(r, 37) {
-		return apierr.BadRequest("un-parenting a provider is not currently allowed.")
+	if req.Parent.Set {
+		parent = req.Parent.String()
 	}
 	p, err := h.svc.UpdateProvider(ctx, cur.UUID, *req.Name, parent, at(r, 37))
 	if err != nil {

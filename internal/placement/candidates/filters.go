@@ -11,11 +11,7 @@ func MatchProvider(f placement.ProviderFilter, p *placement.ProviderState) bool 
 	if !aggregatesOK(g, p, func(string) *placement.ProviderState { return nil }) {
 		return false
 	}
-	var req [][]string
-	for _, t := range f.Required {
-		req = append(req, []string{t})
-	}
-	if !traitsOK(p.Traits, req, f.Forbidden) {
+	if !traitsOK(p.Traits, f.Required, f.Forbidden) {
 		return false
 	}
 	for rc, n := range f.Resources {

@@ -122,20 +122,30 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 				return apierr.Conflict("Conflicting resource provider name: %s already exists.", name).WithType(placement.CodeDuplicateName)
 			}
 		}
+		// Placement's refusals: "Unable to save resource provider …:
+		// Object action <action> failed because: <reason>".
+		refuse := func(action, reason string) error {
+			return apierr.BadRequest("Unable to save resource provider %s: Object action %s failed because: %s", uuid, action, reason)
+		}
 		root := p.RootUUID
 		if parent != p.ParentUUID {
+			// Before microversion 1.37 a parent may be set on a root
+			// provider only.
 			if p.ParentUUID != "" && !allowReparent {
-				return apierr.BadRequest("re-parenting a provider is not currently allowed.")
+				if parent == "" {
+					return refuse("update", "un-parenting a provider is not currently allowed.")
+				}
+				return refuse("update", "re-parenting a provider is not currently allowed.")
 			}
 			if parent == uuid {
-				return apierr.BadRequest("creating loop in the provider tree is not allowed.")
+				return refuse("update", "creating loop in the provider tree is not allowed.")
 			}
 			root = uuid
 			if parent != "" {
 				var proot string
 				err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, parent).Scan(&proot)
 				if errors.Is(err, sql.ErrNoRows) {
-					return apierr.BadRequest("parent provider UUID does not exist.")
+					return refuse("create", "parent provider UUID does not exist.")
 				}
 				if err != nil {
 					return err
@@ -147,7 +157,7 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 						return err
 					}
 					if slices.Contains(anc, uuid) {
-						return apierr.BadRequest("creating loop in the provider tree is not allowed.")
+						return refuse("update", "creating loop in the provider tree is not allowed.")
 					}
 				}
 				root = proot

@@ -164,7 +164,7 @@ func TestTraitsAggregatesClasses(t *testing.T) {
 	if _, err := svc.SetProviderAggregates(ctx, rp1, 1, []string{agg}); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := svc.Providers(ctx, placement.ProviderFilter{MemberOf: [][]string{{agg}}, Required: []string{"CUSTOM_GOLD"}})
+	ps, err := svc.Providers(ctx, placement.ProviderFilter{MemberOf: [][]string{{agg}}, Required: [][]string{{"CUSTOM_GOLD"}}})
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("providers = %v %v", ps, err)
 	}
