@@ -8,7 +8,9 @@
 //	credential  credentials (OS-EC2), policy blobs, OAuth1 consumers
 //	assignment  roles, implied roles, grants, effective roles
 //	authn       tokens (issue, validate, revoke), application credentials, trusts
+//	federation  OS-FEDERATION: identity providers, mappings, federated logins
 //	token       Fernet payloads and the key repository
+//	ec2         EC2 and S3 request signatures (/v3/ec2tokens, /v3/s3tokens)
 //
 // and the request flow is
 //

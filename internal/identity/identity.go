@@ -9,6 +9,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/catalog"
 	"github.com/gostack/gostack/internal/identity/credential"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/federation"
 )
 
 // Config is the identity service's configuration.
@@ -29,6 +30,8 @@ type Config struct {
 	AdminProjectName   string
 	AdminProjectDomain string
 	Security           directory.SecurityCompliance
+	// Federation is OS-FEDERATION's configuration (Keystone's [federation]).
+	Federation federation.Config
 }
 
 func (c *Config) setDefaults() {
@@ -63,6 +66,7 @@ type Store interface {
 	credential.Store
 	assignment.Store
 	authn.Store
+	federation.Store
 }
 
 // Service is the identity service: its parts, wired together.
@@ -74,6 +78,7 @@ type Service struct {
 	cred  *credential.Service
 	asg   *assignment.Service
 	authn *authn.Service
+	fed   *federation.Service
 }
 
 // New returns the identity service over store, migrating it.
@@ -102,6 +107,7 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 		return nil, err
 	}
 	s.authn = an
+	s.fed = federation.New(cfg.Federation, store, s.dir, s.asg, func() { s.authn.Changed() })
 	return s, nil
 }
 
@@ -122,3 +128,6 @@ func (s *Service) Assignment() *assignment.Service { return s.asg }
 
 // Authn returns authentication: tokens, application credentials, trusts.
 func (s *Service) Authn() *authn.Service { return s.authn }
+
+// Federation returns OS-FEDERATION: identity providers, mappings, logins.
+func (s *Service) Federation() *federation.Service { return s.fed }

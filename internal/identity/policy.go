@@ -1,6 +1,10 @@
 package identity
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gostack/gostack/internal/identity/federation"
+)
 
 // Rule fragments of the directory's defaults, after Keystone's secure-RBAC
 // defaults. Role admin on any scope may do everything (rule:admin_required),
@@ -234,7 +238,7 @@ func basePolicies() map[string]string {
 // under Keystone's names; an operator's policy file overrides them.
 func PolicyDefaults() map[string]string {
 	out := map[string]string{}
-	for _, m := range []map[string]string{basePolicies(), directoryPolicies(), authPolicies()} {
+	for _, m := range []map[string]string{basePolicies(), directoryPolicies(), authPolicies(), federation.Policies()} {
 		for k, v := range m {
 			out[k] = v
 		}

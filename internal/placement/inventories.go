@@ -38,14 +38,12 @@ func (s *Service) SetInventories(ctx context.Context, id string, gen int64, invs
 	return s.store.SetInventories(ctx, id, gen, invs)
 }
 
-// AddInventory is POST .../inventories: one class that must not exist yet.
-func (s *Service) AddInventory(ctx context.Context, id string, gen int64, inv Inventory, reservedMayEqualTotal bool) (Inventory, int64, error) {
-	cur, curGen, err := s.store.Inventories(ctx, id)
+// AddInventory is POST .../inventories: one class that must not exist yet,
+// added at the generation read here, as Placement ignores the client's.
+func (s *Service) AddInventory(ctx context.Context, id string, inv Inventory, reservedMayEqualTotal bool) (Inventory, int64, error) {
+	cur, gen, err := s.store.Inventories(ctx, id)
 	if err != nil {
 		return Inventory{}, 0, err
-	}
-	if curGen != gen {
-		return Inventory{}, 0, ErrGenerationMismatch(id, curGen, gen)
 	}
 	for _, c := range cur {
 		if c.ResourceClass == inv.ResourceClass {

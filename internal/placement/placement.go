@@ -141,6 +141,9 @@ func (s *Service) CreateProvider(ctx context.Context, id, name, parent string) (
 			return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", parent)
 		}
 		parent = normUUID(parent)
+		if parent == id {
+			return nil, apierr.BadRequest("Unable to create resource provider \"%s\", %s: Object action create failed because: parent provider UUID cannot be same as UUID. Please set parent provider UUID to None if there is no parent.", name, id)
+		}
 	}
 	p := &Provider{UUID: id, Name: name, ParentUUID: parent}
 	if err := s.store.CreateProvider(ctx, p); err != nil {

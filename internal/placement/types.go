@@ -18,9 +18,11 @@ const (
 	CodeInventoryInUse   = "placement.inventory.inuse"
 	CodeProviderInUse    = "placement.resource_provider.inuse"
 	CodeProviderNotFound = "placement.resource_provider.not_found"
-	CodeBadValue         = "placement.query.bad_value"
-	CodeDuplicateKey     = "placement.query.duplicate_key"
-	CodeMissingValue     = "placement.query.missing_value"
+	// CodeCannotDeleteParent refuses deleting a provider with children.
+	CodeCannotDeleteParent = "placement.resource_provider.cannot_delete_parent"
+	CodeBadValue           = "placement.query.bad_value"
+	CodeDuplicateKey       = "placement.query.duplicate_key"
+	CodeMissingValue       = "placement.query.missing_value"
 )
 
 // Provider is a resource provider: a compute node, a NUMA cell, a shared

@@ -7,6 +7,7 @@ import (
 	authnapi "github.com/gostack/gostack/internal/identity/api/authn"
 	credapi "github.com/gostack/gostack/internal/identity/api/credential"
 	dirapi "github.com/gostack/gostack/internal/identity/api/directory"
+	oauth1api "github.com/gostack/gostack/internal/identity/api/oauth1"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -133,6 +134,11 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v3/users/{user_id}/credentials/OS-EC2/{access}", Policy: "identity:ec2_get_credential", Target: credapi.EC2Target, Handler: cr.ShowEC2},
 		{Method: "DELETE", Pattern: "/v3/users/{user_id}/credentials/OS-EC2/{access}", Policy: "identity:ec2_delete_credential", Target: credapi.EC2Target, Handler: cr.DeleteEC2},
 
+		// EC2 and S3 signature checks: public, as in Keystone (the signed
+		// request is the credential).
+		{Method: "POST", Pattern: "/v3/ec2tokens", Public: true, Handler: h.ec2.EC2Tokens},
+		{Method: "POST", Pattern: "/v3/s3tokens", Public: true, Handler: h.ec2.S3Tokens},
+
 		// Policy blobs.
 		{Method: "GET", Pattern: "/v3/policies", Policy: "identity:list_policies", Handler: cr.ListPolicies},
 		{Method: "POST", Pattern: "/v3/policies", Policy: "identity:create_policy", Handler: cr.CreatePolicy},
@@ -140,18 +146,53 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "PATCH", Pattern: "/v3/policies/{policy_id}", Policy: "identity:update_policy", Handler: cr.UpdatePolicy},
 		{Method: "DELETE", Pattern: "/v3/policies/{policy_id}", Policy: "identity:delete_policy", Handler: cr.DeletePolicy},
 
-		// OAuth1: consumers; the token flow is not implemented.
+		// OS-OAUTH1: consumers. The delegation flow is not implemented:
+		// each of its endpoints is a 404 that names it (api/oauth1 says why).
 		{Method: "GET", Pattern: "/v3/OS-OAUTH1/consumers", Policy: "identity:list_consumers", Handler: cr.ListConsumers},
 		{Method: "POST", Pattern: "/v3/OS-OAUTH1/consumers", Policy: "identity:create_consumer", Handler: cr.CreateConsumer},
 		{Method: "GET", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:get_consumer", Handler: cr.ShowConsumer},
 		{Method: "PATCH", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:update_consumer", Handler: cr.UpdateConsumer},
 		{Method: "DELETE", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:delete_consumer", Handler: cr.DeleteConsumer},
-		{Method: "POST", Pattern: "/v3/OS-OAUTH1/request_token", Public: true, Handler: cr.OAuth1NotImplemented},
-		{Method: "POST", Pattern: "/v3/OS-OAUTH1/access_token", Public: true, Handler: cr.OAuth1NotImplemented},
-		{Method: "PUT", Pattern: "/v3/OS-OAUTH1/authorize/{request_token_id}", Policy: "identity:authorize_request_token", Handler: cr.OAuth1NotImplemented},
-		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens", Policy: "identity:list_access_tokens", Target: user, Handler: cr.OAuth1NotImplemented},
-		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{rest...}", Policy: "identity:get_access_token", Target: user, Handler: cr.OAuth1NotImplemented},
-		{Method: "DELETE", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}", Policy: "identity:delete_access_token", Target: user, Handler: cr.OAuth1NotImplemented},
+		{Method: "POST", Pattern: "/v3/OS-OAUTH1/request_token", Public: true, Handler: oauth1api.Unsupported("OS-OAUTH1 request token")},
+		{Method: "POST", Pattern: "/v3/OS-OAUTH1/access_token", Public: true, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
+		{Method: "PUT", Pattern: "/v3/OS-OAUTH1/authorize/{request_token_id}", Policy: "identity:authorize_request_token", Handler: oauth1api.Unsupported("OS-OAUTH1 request token authorization")},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens", Policy: "identity:list_access_tokens", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access tokens")},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{rest...}", Policy: "identity:get_access_token", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
+		{Method: "DELETE", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}", Policy: "identity:delete_access_token", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
+
+		// OS-FEDERATION: identity providers, protocols, mappings, service
+		// providers (admin APIs); the federated auth entry points and web
+		// single sign-on are public, as Keystone's: the front end that
+		// asserts the identity guards them.
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/identity_providers", Policy: "identity:list_identity_providers", Handler: h.fed.ListIdPs},
+		{Method: "PUT", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}", Policy: "identity:create_identity_provider", Handler: h.fed.CreateIdP},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}", Policy: "identity:get_identity_provider", Handler: h.fed.ShowIdP},
+		{Method: "PATCH", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}", Policy: "identity:update_identity_provider", Handler: h.fed.UpdateIdP},
+		{Method: "DELETE", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}", Policy: "identity:delete_identity_provider", Handler: h.fed.DeleteIdP},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols", Policy: "identity:list_protocols", Handler: h.fed.ListProtocols},
+		{Method: "PUT", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}", Policy: "identity:create_protocol", Handler: h.fed.CreateProtocol},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}", Policy: "identity:get_protocol", Handler: h.fed.ShowProtocol},
+		{Method: "PATCH", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}", Policy: "identity:update_protocol", Handler: h.fed.UpdateProtocol},
+		{Method: "DELETE", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}", Policy: "identity:delete_protocol", Handler: h.fed.DeleteProtocol},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth", Public: true, Handler: h.fed.Auth},
+		{Method: "POST", Pattern: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth", Public: true, Handler: h.fed.Auth},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/mappings", Policy: "identity:list_mappings", Handler: h.fed.ListMappings},
+		{Method: "PUT", Pattern: "/v3/OS-FEDERATION/mappings/{mapping_id}", Policy: "identity:create_mapping", Handler: h.fed.CreateMapping},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/mappings/{mapping_id}", Policy: "identity:get_mapping", Handler: h.fed.ShowMapping},
+		{Method: "PATCH", Pattern: "/v3/OS-FEDERATION/mappings/{mapping_id}", Policy: "identity:update_mapping", Handler: h.fed.UpdateMapping},
+		{Method: "DELETE", Pattern: "/v3/OS-FEDERATION/mappings/{mapping_id}", Policy: "identity:delete_mapping", Handler: h.fed.DeleteMapping},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/service_providers", Policy: "identity:list_service_providers", Handler: h.fed.ListServiceProviders},
+		{Method: "PUT", Pattern: "/v3/OS-FEDERATION/service_providers/{sp_id}", Policy: "identity:create_service_provider", Handler: h.fed.CreateServiceProvider},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/service_providers/{sp_id}", Policy: "identity:get_service_provider", Handler: h.fed.ShowServiceProvider},
+		{Method: "PATCH", Pattern: "/v3/OS-FEDERATION/service_providers/{sp_id}", Policy: "identity:update_service_provider", Handler: h.fed.UpdateServiceProvider},
+		{Method: "DELETE", Pattern: "/v3/OS-FEDERATION/service_providers/{sp_id}", Policy: "identity:delete_service_provider", Handler: h.fed.DeleteServiceProvider},
+		// The deprecated spellings of /v3/auth/projects and /v3/auth/domains.
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/projects", Policy: "identity:list_projects_for_user", Handler: au.AuthProjects},
+		{Method: "GET", Pattern: "/v3/OS-FEDERATION/domains", Policy: "identity:list_domains_for_user", Handler: au.AuthDomains},
+		{Method: "GET", Pattern: "/v3/auth/OS-FEDERATION/websso/{protocol_id}", Public: true, Handler: h.fed.WebSSO},
+		{Method: "POST", Pattern: "/v3/auth/OS-FEDERATION/websso/{protocol_id}", Public: true, Handler: h.fed.WebSSO},
+		{Method: "GET", Pattern: "/v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso", Public: true, Handler: h.fed.IdPWebSSO},
+		{Method: "POST", Pattern: "/v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso", Public: true, Handler: h.fed.IdPWebSSO},
 
 		// Unified limits.
 		{Method: "GET", Pattern: "/v3/limits/model", Policy: "identity:get_limit_model", Handler: c.ShowLimitModel},

@@ -77,23 +77,36 @@ func (s *Service) CreateGrant(ctx context.Context, g GrantTarget, roleID string)
 		return err
 	}
 	if role.DomainID != "" {
-		// A domain-specific role is granted only within its domain.
-		dom := g.DomainID
-		if g.ProjectID != "" {
-			p, err := s.dir.GetProject(ctx, g.ProjectID)
-			if err != nil {
-				return err
-			}
-			dom = p.DomainID
-		}
-		if dom != role.DomainID {
-			return apierr.Forbidden("Domain-specific role %s cannot be granted outside its domain.", roleID)
+		if err := s.checkDomainRoleTarget(ctx, g, role); err != nil {
+			return err
 		}
 	}
 	if err := s.store.AddAssignment(ctx, g.assignment(roleID)); err != nil {
 		return err
 	}
 	s.notify()
+	return nil
+}
+
+// checkDomainRoleTarget applies Keystone's two limits on granting a
+// domain-specific role: the system cannot hold one (a 400 ValidationError
+// in Keystone), and a project must be in the role's domain
+// (DomainSpecificRoleMismatch, a 403). Keystone checks nothing more: the
+// role may be granted on any domain, to users and groups alike, inherited
+// or not, because such a role only carries the roles it implies.
+func (s *Service) checkDomainRoleTarget(ctx context.Context, g GrantTarget, role *Role) error {
+	switch {
+	case g.ProjectID != "":
+		p, err := s.dir.GetProject(ctx, g.ProjectID)
+		if err != nil {
+			return err
+		}
+		if p.DomainID != role.DomainID {
+			return apierr.Forbidden("Project %s must be in the same domain as the role %s being assigned.", g.ProjectID, role.ID)
+		}
+	case g.DomainID == "":
+		return apierr.BadRequest("Role %s is a domain-specific role. Unable to use a domain-specific role in a system assignment.", role.ID)
+	}
 	return nil
 }
 

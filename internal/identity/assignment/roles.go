@@ -112,7 +112,7 @@ func validateRole(r *Role) error {
 	}
 	for k, v := range r.Options {
 		if k != "immutable" {
-			return apierr.BadRequest("Invalid input for field 'options': %s is not a role option.", k)
+			return apierr.BadRequest("Invalid input for field 'options': %s is not a role option.", directory.Brief(k))
 		}
 		if _, ok := v.(bool); !ok && v != nil {
 			return apierr.BadRequest("Invalid input for field 'options/immutable': expected a boolean.")

@@ -3,7 +3,9 @@
 // Fernet token issue and validation (expiry, revocation events, enabled
 // user and scope, roles recomputed from the current assignments), and
 // the two delegations a token can carry: application credentials (with
-// access rules) and OS-TRUST trusts.
+// access rules) and OS-TRUST trusts. IssueEC2 issues the token of an ec2
+// credential whose request signature the API checked with package ec2
+// (/v3/ec2tokens, /v3/s3tokens).
 //
 //	AuthRequest ─▶ Authenticate ─▶ directory (user, password, scope)
 //	                    │          assignment (effective roles)

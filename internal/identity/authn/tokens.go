@@ -28,9 +28,16 @@ func authFailed(cause error) error {
 	return e
 }
 
-// tokenNotFound is what validating a bad subject token answers (404, as
-// Keystone).
-func tokenNotFound() error { return directory.NotFound("token", "<token>") }
+// tokenNotFound is what validating a bad subject token answers: a 404
+// naming the token, as Keystone's TokenNotFound does. A Fernet token is at
+// most 255 characters (Keystone's max_token_size); a longer string is not
+// one, and is echoed cut there.
+func tokenNotFound(tok string) error {
+	if len(tok) > 255 {
+		tok = strings.ToValidUTF8(tok[:255], "") + "..."
+	}
+	return apierr.NotFound("Could not find token: %s.", tok)
+}
 
 func invalidToken(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", auth.ErrInvalidToken, fmt.Sprintf(format, args...))
@@ -47,7 +54,7 @@ func ParseScope(raw any) (*TokenScopeRequest, error) {
 			sr.Unscoped = true
 			return sr, nil
 		}
-		return nil, apierr.BadRequest("Invalid input for field 'scope': %q is not a scope.", v)
+		return nil, apierr.BadRequest("Invalid input for field 'scope': %s is not a scope.", directory.Quote(v))
 	case map[string]any:
 		if len(v) != 1 {
 			return nil, apierr.BadRequest("Invalid input for field 'scope': exactly one of project, domain, system, OS-TRUST:trust is required.")
@@ -83,7 +90,7 @@ func ParseScope(raw any) (*TokenScopeRequest, error) {
 				}
 				sr.TrustID = id
 			default:
-				return nil, apierr.BadRequest("Invalid input for field 'scope': %s is not a scope.", k)
+				return nil, apierr.BadRequest("Invalid input for field 'scope': %s is not a scope.", directory.Brief(k))
 			}
 		}
 		return sr, nil
@@ -116,7 +123,7 @@ func parseNamed(m map[string]any, field string, withDomain bool) (*AuthNamed, er
 			}
 			n.Domain = d
 		default:
-			return nil, apierr.BadRequest("Additional properties are not allowed (%s/%s was unexpected).", field, k)
+			return nil, apierr.BadRequest("Additional properties are not allowed (%s/%s was unexpected).", field, directory.Brief(k))
 		}
 	}
 	if n.ID == "" && n.Name == "" {
@@ -234,7 +241,7 @@ func (s *Service) Authenticate(ctx context.Context, req *AuthRequest) (*Token, s
 			t, err := s.validateToken(ctx, id.Token.ID, false)
 			if err != nil {
 				if errors.Is(err, auth.ErrInvalidToken) {
-					return nil, "", tokenNotFound()
+					return nil, "", tokenNotFound(id.Token.ID)
 				}
 				return nil, "", err
 			}
@@ -342,6 +349,11 @@ func (s *Service) Authenticate(ctx context.Context, req *AuthRequest) (*Token, s
 			}
 		}
 	}
+	if f := fedOf(parentTok); f != nil && (p.Kind == token.Unscoped || p.Kind == token.Project || p.Kind == token.Domain) {
+		// A token rescoped from a federated one stays federated, as
+		// Keystone's federated scoped payloads.
+		p.Kind, p.IdPID, p.ProtocolID, p.GroupIDs = p.Kind.ToFederated(), f.IdPID, f.ProtocolID, f.GroupIDs
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	t, err := s.buildToken(ctx, p, now, false)
 	if err != nil {
@@ -411,6 +423,11 @@ func (s *Service) validateToken(ctx context.Context, tok string, allowExpired bo
 // the scope. checkRevoked also applies revocation events.
 func (s *Service) buildToken(ctx context.Context, p *token.Payload, issued time.Time, checkRevoked bool) (*Token, error) {
 	t := &Token{Methods: p.Methods, AuditIDs: p.AuditIDs, ExpiresAt: p.ExpiresAt, IssuedAt: issued}
+	kind := p.Kind
+	if kind.Federated() {
+		t.Federation = &Federation{IdPID: p.IdPID, ProtocolID: p.ProtocolID, GroupIDs: p.GroupIDs}
+		kind = kind.Scope()
+	}
 	u, err := s.dir.GetUser(ctx, p.UserID)
 	if err != nil {
 		if apierr.IsNotFound(err) {
@@ -425,7 +442,7 @@ func (s *Service) buildToken(ctx context.Context, p *token.Payload, issued time.
 	t.User, t.UserDomain = u, ud
 	roleUser := u.ID
 	var limitRoles []string // trust or application credential roles
-	switch p.Kind {
+	switch kind {
 	case token.Trust:
 		tr, err := s.store.GetTrust(ctx, p.TrustID)
 		if err != nil {
@@ -467,7 +484,7 @@ func (s *Service) buildToken(ctx context.Context, p *token.Payload, issued time.
 		}
 	}
 	var scope assignment.Scope
-	switch p.Kind {
+	switch kind {
 	case token.Project, token.Trust, token.AppCred:
 		pr, err := s.dir.GetProjectOrDomain(ctx, p.ProjectID)
 		if err != nil || pr.IsDomain {
@@ -563,7 +580,7 @@ func (s *Service) ValidateSubjectToken(ctx context.Context, tok string, allowExp
 	_, t, err := s.validateCached(ctx, tok, allowExpired)
 	if err != nil {
 		if errors.Is(err, auth.ErrInvalidToken) {
-			return nil, tokenNotFound()
+			return nil, tokenNotFound(tok)
 		}
 		return nil, err
 	}

@@ -121,4 +121,6 @@ type Token struct {
 	AppCred       *AppCred
 	// IsAdminProject is Keystone's is_admin_project.
 	IsAdminProject bool
+	// Federation is set on a token of a federated (ephemeral) user.
+	Federation *Federation
 }

@@ -25,14 +25,14 @@ func (s *Service) checkLimitTarget(ctx context.Context, serviceID, regionID, res
 	}
 	if _, err := s.store.GetService(ctx, serviceID); err != nil {
 		if apierr.IsNotFound(err) {
-			return apierr.BadRequest("Invalid input for field 'service_id': service %s does not exist.", serviceID)
+			return apierr.BadRequest("Invalid input for field 'service_id': service %s does not exist.", directory.Brief(serviceID))
 		}
 		return err
 	}
 	if regionID != "" {
 		if _, err := s.store.GetRegion(ctx, regionID); err != nil {
 			if apierr.IsNotFound(err) {
-				return apierr.BadRequest("Invalid input for field 'region_id': region %s does not exist.", regionID)
+				return apierr.BadRequest("Invalid input for field 'region_id': region %s does not exist.", directory.Brief(regionID))
 			}
 			return err
 		}
@@ -193,13 +193,13 @@ func (s *Service) CreateLimits(ctx context.Context, ls []*Limit) ([]*Limit, erro
 		if l.ProjectID != "" {
 			if _, err := s.dir.GetProject(ctx, l.ProjectID); err != nil {
 				if apierr.IsNotFound(err) {
-					return nil, apierr.BadRequest("Invalid input for field 'project_id': project %s does not exist.", l.ProjectID)
+					return nil, apierr.BadRequest("Invalid input for field 'project_id': project %s does not exist.", directory.Brief(l.ProjectID))
 				}
 				return nil, err
 			}
 		} else if _, err := s.dir.GetDomain(ctx, l.DomainID); err != nil {
 			if apierr.IsNotFound(err) {
-				return nil, apierr.BadRequest("Invalid input for field 'domain_id': domain %s does not exist.", l.DomainID)
+				return nil, apierr.BadRequest("Invalid input for field 'domain_id': domain %s does not exist.", directory.Brief(l.DomainID))
 			}
 			return nil, err
 		}

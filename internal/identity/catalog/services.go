@@ -20,7 +20,7 @@ func (s *Service) checkParentRegion(ctx context.Context, id, parent string) erro
 		return nil
 	}
 	if parent == id {
-		return apierr.BadRequest("Circular reference or a repeated entry found in region tree - %s.", id)
+		return apierr.BadRequest("Circular reference or a repeated entry found in region tree - %s.", directory.Brief(id))
 	}
 	seen := map[string]bool{id: true}
 	cur := parent
@@ -32,7 +32,7 @@ func (s *Service) checkParentRegion(ctx context.Context, id, parent string) erro
 		r, err := s.store.GetRegion(ctx, cur)
 		if err != nil {
 			if apierr.IsNotFound(err) {
-				return apierr.BadRequest("The parent region %s does not exist.", parent)
+				return apierr.BadRequest("The parent region %s does not exist.", directory.Brief(parent))
 			}
 			return err
 		}
@@ -208,7 +208,7 @@ func checkInterface(i string) error {
 	case "public", "internal", "admin":
 		return nil
 	}
-	return apierr.BadRequest("Invalid input for field 'interface': %q is not one of public, internal, admin.", i)
+	return apierr.BadRequest("Invalid input for field 'interface': %s is not one of public, internal, admin.", directory.Quote(i))
 }
 
 func checkURL(u string) error {
@@ -216,7 +216,7 @@ func checkURL(u string) error {
 		return apierr.BadRequest("Invalid input for field 'url': a URL is required.")
 	}
 	if _, err := url.Parse(u); err != nil {
-		return apierr.BadRequest("Invalid input for field 'url': %q is not a valid URL.", u)
+		return apierr.BadRequest("Invalid input for field 'url': %s is not a valid URL.", directory.Quote(u))
 	}
 	return nil
 }
@@ -231,7 +231,7 @@ func (s *Service) endpointRegion(ctx context.Context, regionID, legacy *string) 
 		}
 		if _, err := s.store.GetRegion(ctx, *regionID); err != nil {
 			if apierr.IsNotFound(err) {
-				return "", apierr.BadRequest("Region %s does not exist.", *regionID)
+				return "", apierr.BadRequest("Region %s does not exist.", directory.Brief(*regionID))
 			}
 			return "", err
 		}
@@ -256,7 +256,7 @@ func (s *Service) endpointRegion(ctx context.Context, regionID, legacy *string) 
 func (s *Service) checkServiceExists(ctx context.Context, id string) error {
 	if _, err := s.store.GetService(ctx, id); err != nil {
 		if apierr.IsNotFound(err) {
-			return apierr.BadRequest("Service %s does not exist.", id)
+			return apierr.BadRequest("Service %s does not exist.", directory.Brief(id))
 		}
 		return err
 	}
@@ -373,7 +373,7 @@ func checkEndpointFilters(f map[string]any) error {
 		switch k {
 		case "service_id", "region_id", "interface":
 		default:
-			return apierr.BadRequest("Invalid input for field 'filters': %q is not a valid filter.", k)
+			return apierr.BadRequest("Invalid input for field 'filters': %s is not a valid filter.", directory.Quote(k))
 		}
 		if _, ok := v.(string); !ok {
 			return apierr.BadRequest("Invalid input for field 'filters/%s': a string is required.", k)

@@ -114,7 +114,7 @@ func (s *Service) CreateCredential(ctx context.Context, c *Credential) (*Credent
 	}
 	if _, err := s.dir.GetUser(ctx, c.UserID); err != nil {
 		if apierr.IsNotFound(err) {
-			return nil, apierr.BadRequest("Invalid input for field 'user_id': user %s does not exist.", c.UserID)
+			return nil, apierr.BadRequest("Invalid input for field 'user_id': user %s does not exist.", directory.Brief(c.UserID))
 		}
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, p Patch) (*Cr
 	if p.UserID != nil {
 		if _, err := s.dir.GetUser(ctx, *p.UserID); err != nil {
 			if apierr.IsNotFound(err) {
-				return nil, apierr.BadRequest("Invalid input for field 'user_id': user %s does not exist.", *p.UserID)
+				return nil, apierr.BadRequest("Invalid input for field 'user_id': user %s does not exist.", directory.Brief(*p.UserID))
 			}
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, p Patch) (*Cr
 			ob, _ := ec2Blob(c.Blob)
 			for _, k := range []string{"trust_id", "app_cred_id", "access_token_id", "access_id"} {
 				if ob[k] != nb[k] {
-					return nil, apierr.BadRequest("%s can not be updated for credential", k)
+					return nil, apierr.BadRequest("%s can not be updated for credential", directory.Brief(k))
 				}
 			}
 		}
@@ -257,6 +257,19 @@ func (s *Service) GetEC2Credential(ctx context.Context, userID, access string) (
 			return nil, directory.NotFound("credential", access)
 		}
 		return nil, err
+	}
+	return toEC2(c), nil
+}
+
+// EC2ByAccess returns the ec2 credential of an access key, whoever owns
+// it: what /v3/ec2tokens and /v3/s3tokens check a signature against.
+func (s *Service) EC2ByAccess(ctx context.Context, access string) (*EC2, error) {
+	c, err := s.store.GetCredential(ctx, ec2CredentialID(access))
+	if err != nil {
+		return nil, err
+	}
+	if c.Type != "ec2" {
+		return nil, directory.NotFound("credential", access)
 	}
 	return toEC2(c), nil
 }

@@ -213,14 +213,14 @@ func (s *Service) UpdateDomainConfig(ctx context.Context, domainID, group, optio
 	if group != "" {
 		for g := range cfg {
 			if g != group {
-				return nil, apierr.BadRequest("Invalid input: the group %s in the request does not match the group %s in the URL.", g, group)
+				return nil, apierr.BadRequest("Invalid input: the group %s in the request does not match the group %s in the URL.", Brief(g), Brief(group))
 			}
 		}
 	}
 	if option != "" {
 		for o := range cfg[group] {
 			if o != option {
-				return nil, apierr.BadRequest("Invalid input: the option %s in the request does not match the option %s in the URL.", o, option)
+				return nil, apierr.BadRequest("Invalid input: the option %s in the request does not match the option %s in the URL.", Brief(o), Brief(option))
 			}
 		}
 	}

@@ -9,6 +9,8 @@ package directory
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -180,7 +182,31 @@ func (s *Service) UserGroupIDs(ctx context.Context, userID string) ([]string, er
 // NotFound is Keystone's 404 for a missing resource of a kind ("user",
 // "project", ...): "Could not find user: <id>.".
 func NotFound(kind, id string) *apierr.Error {
-	return apierr.NotFound("Could not find %s: %s.", kind, id)
+	return apierr.NotFound("Could not find %s: %s.", kind, Brief(id))
+}
+
+// echoMax is how many characters of a client's value an error message
+// echoes: enough to recognise the value, never the whole of a 100 KB
+// field, which would make the error as large as the request.
+const echoMax = 100
+
+// Quote is a client's string as an error message shows it: quoted (%q),
+// its first 100 characters followed by "..." when it is longer.
+func Quote(s string) string { return strconv.Quote(cut(s)) }
+
+// Brief is a client's value of any type as an error message shows it
+// (%v), cut like Quote.
+func Brief(v any) string { return cut(fmt.Sprint(v)) }
+
+func cut(s string) string {
+	n := 0
+	for i := range s {
+		if n == echoMax {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
 }
 
 // NewID returns a Keystone-style id: a UUID without dashes.
@@ -190,10 +216,10 @@ func NewID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
 // one that is not white space.
 func CheckName(kind, name string, max int) error {
 	if name == "" || strings.TrimSpace(name) == "" {
-		return apierr.BadRequest("Invalid input for field 'name': %q is too short; a %s name must not be empty.", name, kind)
+		return apierr.BadRequest("Invalid input for field 'name': %s is too short; a %s name must not be empty.", Quote(name), kind)
 	}
 	if utf8.RuneCountInString(name) > max {
-		return apierr.BadRequest("Invalid input for field 'name': %q is too long (maximum %d characters).", name, max)
+		return apierr.BadRequest("Invalid input for field 'name': %s is too long (maximum %d characters).", Quote(name), max)
 	}
 	return nil
 }
@@ -227,7 +253,7 @@ func checkOptions(opts map[string]any, known map[string]string) error {
 	for k, v := range opts {
 		typ, ok := known[k]
 		if !ok {
-			return apierr.BadRequest("Invalid input for field 'options': unknown option %q.", k)
+			return apierr.BadRequest("Invalid input for field 'options': unknown option %s.", Quote(k))
 		}
 		if v == nil {
 			continue
@@ -235,11 +261,11 @@ func checkOptions(opts map[string]any, known map[string]string) error {
 		switch typ {
 		case "bool":
 			if _, ok := v.(bool); !ok {
-				return apierr.BadRequest("Invalid input for field 'options/%s': %v is not of type 'boolean'.", k, v)
+				return apierr.BadRequest("Invalid input for field 'options/%s': %s is not of type 'boolean'.", k, Brief(v))
 			}
 		case "list":
 			if _, ok := v.([]any); !ok {
-				return apierr.BadRequest("Invalid input for field 'options/%s': %v is not of type 'array'.", k, v)
+				return apierr.BadRequest("Invalid input for field 'options/%s': %s is not of type 'array'.", k, Brief(v))
 			}
 		}
 	}

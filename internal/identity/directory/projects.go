@@ -30,10 +30,10 @@ func CheckTags(tags []string) error {
 
 func checkTag(t string) error {
 	if t == "" || utf8.RuneCountInString(t) > 255 {
-		return apierr.BadRequest("Invalid input for field 'tags': tag %q must be 1 to 255 characters.", t)
+		return apierr.BadRequest("Invalid input for field 'tags': tag %s must be 1 to 255 characters.", Quote(t))
 	}
 	if strings.ContainsAny(t, "/,") {
-		return apierr.BadRequest("Invalid input for field 'tags': tag %q must not contain '/' or ','.", t)
+		return apierr.BadRequest("Invalid input for field 'tags': tag %s must not contain '/' or ','.", Quote(t))
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *Service) checkDefaultProject(ctx context.Context, id string) error {
 		return err
 	}
 	if p.IsDomain {
-		return apierr.BadRequest("Unable to set a default project: %s is a domain.", id)
+		return apierr.BadRequest("Unable to set a default project: %s is a domain.", Brief(id))
 	}
 	return nil
 }

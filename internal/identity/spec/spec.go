@@ -11,6 +11,7 @@ import (
 	"github.com/gostack/gostack/internal/identity"
 	idapi "github.com/gostack/gostack/internal/identity/api"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/federation"
 	idstore "github.com/gostack/gostack/internal/identity/store"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
@@ -43,6 +44,10 @@ func Config(c config.Config) identity.Config {
 			PasswordExpiresDays:        c.Identity.PasswordExpiresDays,
 			MinimumPasswordAgeDays:     c.Identity.MinimumPasswordAge,
 			ChangePasswordUponFirstUse: c.Identity.ChangePasswordOnFirstUse,
+		},
+		Federation: federation.Config{
+			RemoteIDAttribute: c.Identity.FederationRemoteIDAttribute,
+			TrustedDashboards: c.Identity.TrustedDashboards,
 		},
 	}
 }

@@ -4,7 +4,8 @@
 //
 // Store is the union of one store per part of the service, each in its
 // own package beside this one (store/directory, store/catalog,
-// store/credential, store/assignment, store/authn, sharing store/row);
+// store/credential, store/assignment, store/authn, store/federation,
+// sharing store/row);
 // this package adds the migrations and the bootstrap, which touches every
 // part in one transaction.
 package store
@@ -19,6 +20,7 @@ import (
 	catstore "github.com/gostack/gostack/internal/identity/store/catalog"
 	credstore "github.com/gostack/gostack/internal/identity/store/credential"
 	dirstore "github.com/gostack/gostack/internal/identity/store/directory"
+	fedstore "github.com/gostack/gostack/internal/identity/store/federation"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -33,6 +35,7 @@ type (
 	credentialStore = credstore.Store
 	assignmentStore = asgstore.Store
 	authnStore      = authnstore.Store
+	federationStore = fedstore.Store
 )
 
 // Store implements identity.Store.
@@ -43,6 +46,7 @@ type Store struct {
 	*credentialStore
 	*assignmentStore
 	*authnStore
+	*federationStore
 }
 
 var _ identity.Store = (*Store)(nil)
@@ -56,6 +60,7 @@ func New(d *db.DB) *Store {
 		credentialStore: credstore.New(d),
 		assignmentStore: asgstore.New(d),
 		authnStore:      authnstore.New(d),
+		federationStore: fedstore.New(d),
 	}
 }
 

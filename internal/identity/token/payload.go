@@ -22,6 +22,12 @@ const (
 	Trust    Kind = 3
 	System   Kind = 8
 	AppCred  Kind = 9
+
+	// The federated kinds carry the groups, identity provider and
+	// protocol of a federated login (OS-FEDERATION).
+	FederatedUnscoped Kind = 4
+	FederatedProject  Kind = 5
+	FederatedDomain   Kind = 6
 )
 
 // Payload is what a token carries.
@@ -38,11 +44,46 @@ type Payload struct {
 	// AuditIDs is the token's own audit id then, for a rescoped token,
 	// the audit id of the chain it came from.
 	AuditIDs []string
+	// GroupIDs, IdPID and ProtocolID: the federated kinds.
+	GroupIDs   []string
+	IdPID      string
+	ProtocolID string
+}
+
+// Federated reports whether k is one of the federated kinds.
+func (k Kind) Federated() bool {
+	return k == FederatedUnscoped || k == FederatedProject || k == FederatedDomain
+}
+
+// ToFederated is the federated kind of the same scope as k (unscoped,
+// project or domain).
+func (k Kind) ToFederated() Kind {
+	switch k {
+	case Project:
+		return FederatedProject
+	case Domain:
+		return FederatedDomain
+	}
+	return FederatedUnscoped
+}
+
+// Scope is the plain kind of the same scope as a federated kind k; other
+// kinds are themselves.
+func (k Kind) Scope() Kind {
+	switch k {
+	case FederatedProject:
+		return Project
+	case FederatedDomain:
+		return Domain
+	case FederatedUnscoped:
+		return Unscoped
+	}
+	return k
 }
 
 // methodBits maps auth methods to the payload's bitmask, in Keystone's
 // default order.
-var methodBits = []string{"external", "password", "token", "oauth1", "mapped", "application_credential", "totp"}
+var methodBits = []string{"external", "password", "token", "oauth1", "mapped", "application_credential", "totp", "saml2", "openid"}
 
 // MethodsMask packs methods into a bitmask; unknown methods are dropped.
 func MethodsMask(methods []string) int {
@@ -132,10 +173,10 @@ func (p *Payload) Encode() ([]byte, error) {
 	exp := float64(p.ExpiresAt.UnixMicro()) / 1e6
 	fields := []any{int(p.Kind), packID(p.UserID), MethodsMask(p.Methods)}
 	switch p.Kind {
-	case Unscoped:
-	case Domain:
+	case Unscoped, FederatedUnscoped:
+	case Domain, FederatedDomain:
 		fields = append(fields, packID(p.DomainID))
-	case Project:
+	case Project, FederatedProject:
 		fields = append(fields, packID(p.ProjectID))
 	case System:
 		fields = append(fields, p.System)
@@ -145,6 +186,13 @@ func (p *Payload) Encode() ([]byte, error) {
 		fields = append(fields, packID(p.ProjectID))
 	default:
 		return nil, fmt.Errorf("unknown payload kind %d", p.Kind)
+	}
+	if p.Kind.Federated() {
+		groups := make([]any, len(p.GroupIDs))
+		for i, g := range p.GroupIDs {
+			groups[i] = packID(g)
+		}
+		fields = append(fields, groups, packID(p.IdPID), p.ProtocolID)
 	}
 	fields = append(fields, exp, audit)
 	switch p.Kind {
@@ -215,6 +263,10 @@ func Decode(b []byte) (*Payload, error) {
 		want = 2
 	case Trust, AppCred:
 		want = 4
+	case FederatedUnscoped:
+		want = 5
+	case FederatedProject, FederatedDomain:
+		want = 6
 	case Domain, Project, System:
 	default:
 		return nil, bad
@@ -222,7 +274,7 @@ func Decode(b []byte) (*Payload, error) {
 	if len(rest) != want {
 		return nil, bad
 	}
-	if p.Kind != Unscoped {
+	if p.Kind != Unscoped && p.Kind != FederatedUnscoped {
 		var id string
 		if p.Kind == System {
 			s, ok := rest[0].(string)
@@ -234,7 +286,7 @@ func Decode(b []byte) (*Payload, error) {
 			return nil, bad
 		}
 		switch p.Kind {
-		case Domain:
+		case Domain, FederatedDomain:
 			p.DomainID = id
 		case System:
 			p.System = id
@@ -242,6 +294,26 @@ func Decode(b []byte) (*Payload, error) {
 			p.ProjectID = id
 		}
 		rest = rest[1:]
+	}
+	if p.Kind.Federated() {
+		groups, ok := rest[0].([]any)
+		if !ok || len(groups) > 1000 {
+			return nil, bad
+		}
+		for _, g := range groups {
+			id, err := unpackID(g)
+			if err != nil {
+				return nil, bad
+			}
+			p.GroupIDs = append(p.GroupIDs, id)
+		}
+		if p.IdPID, err = unpackID(rest[1]); err != nil {
+			return nil, bad
+		}
+		if p.ProtocolID, ok = rest[2].(string); !ok {
+			return nil, bad
+		}
+		rest = rest[3:]
 	}
 	var exp float64
 	switch x := rest[0].(type) {

@@ -40,14 +40,15 @@ type legacyInput struct {
 	ImportFrom       string
 	ImportFromFormat string
 	ImageProperties  map[string]any
+	// raw is the whole input, for what is checked when the task runs.
+	raw map[string]any
 }
 
-// parseLegacyInput checks an import task's input as Glance does when it
-// creates the task (import_from) and when it starts it (the other keys),
-// all before answering, so that a bad input is a 400 and not a task that
-// fails at once.
+// parseLegacyInput checks what Glance checks of an import task's input
+// when it creates the task: import_from, whose refusal is a 400. The
+// other keys are checked when the task runs (completeLegacyInput).
 func (s *Service) parseLegacyInput(input map[string]any) (legacyInput, error) {
-	var in legacyInput
+	in := legacyInput{raw: input}
 	from, _ := input["import_from"].(string)
 	switch {
 	case input["import_from"] == nil:
@@ -64,25 +65,32 @@ func (s *Service) parseLegacyInput(input map[string]any) (legacyInput, error) {
 		return in, apierr.BadRequest("URI for legacy import task does not pass filtering: %s", from)
 	}
 	in.ImportFrom = from
+	return in, nil
+}
+
+// completeLegacyInput checks the rest of an import task's input when the
+// task runs, as Glance's task executor does: the task was created (201)
+// and a missing or malformed key fails it with this message.
+func completeLegacyInput(in *legacyInput) error {
 	for _, k := range []string{"import_from_format", "image_properties"} {
-		if _, ok := input[k]; !ok {
-			return in, apierr.BadRequest("Input does not contain '%s' field", k)
+		if _, ok := in.raw[k]; !ok {
+			return fmt.Errorf("Input does not contain '%s' field", k)
 		}
 	}
-	f, ok := input["import_from_format"].(string)
+	f, ok := in.raw["import_from_format"].(string)
 	if !ok {
-		return in, apierr.BadRequest("Input field 'import_from_format' must be a string.")
+		return errors.New("Input field 'import_from_format' must be a string.")
 	}
 	in.ImportFromFormat = f
-	switch p := input["image_properties"].(type) {
+	switch p := in.raw["image_properties"].(type) {
 	case nil:
 		in.ImageProperties = map[string]any{}
 	case map[string]any:
 		in.ImageProperties = p
 	default:
-		return in, apierr.BadRequest("Input field 'image_properties' must be an object.")
+		return errors.New("Input field 'image_properties' must be an object.")
 	}
-	return in, nil
+	return nil
 }
 
 // CreateTask creates a task of the tasks API (POST /v2/tasks) and runs
@@ -152,6 +160,10 @@ func (s *Service) runLegacy(ctx context.Context, t *Task, c image.Caller, in leg
 		if !errors.Is(err, errTaskDone) && ctx.Err() == nil {
 			slog.Error("image task: cannot start", "task", t.ID, "err", err)
 		}
+		return
+	}
+	if err := completeLegacyInput(&in); err != nil {
+		s.endTask(ctx, t.ID, TaskFailure, err.Error(), nil)
 		return
 	}
 	img, err := s.img.Create(ctx, c, in.ImageProperties)

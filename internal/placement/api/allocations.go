@@ -291,7 +291,7 @@ func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
 			return apierr.BadRequest("JSON does not validate: 'resource_provider_generation' and 'inventories' are required properties")
 		}
 		if _, err := h.svc.Provider(ctx, rp); err != nil {
-			return apierr.BadRequest("Resource provider %s in inventories not found", rp)
+			return apierr.BadRequest("Resource provider %s in inventories not found: %s", rp, apierr.Message(err)).WithType(pl.CodeProviderNotFound)
 		}
 		var list []pl.Inventory
 		for rc, q := range set.Inventories {

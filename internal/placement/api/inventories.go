@@ -127,15 +127,17 @@ func (h *Handler) createInventory(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.ResourceClass == nil || req.Generation == nil {
-		return apierr.BadRequest("JSON does not validate: 'resource_class' and 'resource_provider_generation' are required properties")
+	// Placement's POST schema does not require the generation, and its
+	// handler adds the inventory at the generation it reads itself.
+	if req.ResourceClass == nil {
+		return apierr.BadRequest("JSON does not validate: 'resource_class' is a required property")
 	}
 	inv, err := req.inventory(*req.ResourceClass)
 	if err != nil {
 		return err
 	}
 	id := r.PathValue("uuid")
-	inv, gen, err := h.svc.AddInventory(r.Context(), id, *req.Generation, inv, at(r, 26))
+	inv, gen, err := h.svc.AddInventory(r.Context(), id, inv, at(r, 26))
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := c.Allocations(ctx, inst)
-	if err != nil || a.ConsumerGeneration == nil || *a.ConsumerGeneration != 0 || a.Resources[node]["VCPU"] != 2 {
+	if err != nil || a.ConsumerGeneration == nil || *a.ConsumerGeneration != 1 || a.Resources[node]["VCPU"] != 2 {
 		t.Fatalf("allocations: %+v %v", a, err)
 	}
 	if err := c.PutAllocations(ctx, inst, client.Allocations{Resources: cands.Requests[0].Allocations, ProjectID: "p", UserID: "u"}); !client.IsConflict(err, client.CodeConcurrentUpdate) {

@@ -81,13 +81,12 @@ func (s *Store) ProviderAllocations(ctx context.Context, uuid string) (map[strin
 // WriteAllocations replaces the allocations of the consumers of cs.
 func (s *Store) WriteAllocations(ctx context.Context, cs []placement.ConsumerAllocations) error {
 	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
-		return writeAllocations(ctx, tx, cs, nil)
+		return writeAllocations(ctx, tx, cs)
 	})
 }
 
-// writeAllocations does the work of WriteAllocations inside tx. Providers
-// in skipBump already had their generation moved by the caller.
-func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAllocations, skipBump map[string]bool) error {
+// writeAllocations does the work of WriteAllocations inside tx.
+func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAllocations) error {
 	now := db.Now()
 	// Providers the new allocations touch, with the generation read now:
 	// bumped at the end with a compare-and-swap so that a concurrent
@@ -112,9 +111,12 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 	}
 	sort.Strings(rps)
 
-	// Providers that only lose allocations: their generation moves too
-	// (what they report changed), without a compare-and-swap since
-	// freeing capacity cannot over-commit.
+	// Providers of a consumer whose allocations are emptied: their
+	// generation moves too, as Placement writes such a consumer's old
+	// allocations with used 0 and so visits their providers. A provider
+	// that only loses a consumer moving elsewhere keeps its generation,
+	// as in Placement. No compare-and-swap: freeing capacity cannot
+	// over-commit.
 	freed := map[string]bool{}
 	var all []placement.Allocation
 	for _, c := range cs {
@@ -123,7 +125,7 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 			return err
 		}
 		for _, a := range oldAllocs {
-			if _, ok := gens[a.ProviderUUID]; !ok {
+			if _, ok := gens[a.ProviderUUID]; !ok && len(c.Allocations) == 0 {
 				freed[a.ProviderUUID] = true
 			}
 		}
@@ -134,7 +136,7 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 			case old != nil && c.Generation == nil:
 				return apierr.Conflict("consumer generation conflict - expected %d but got None", old.Generation).WithType(placement.CodeConcurrentUpdate)
 			case old != nil && *c.Generation != old.Generation:
-				return placement.ErrConsumerGeneration(c.Consumer.UUID)
+				return apierr.Conflict("consumer generation conflict - expected %d but got %d", old.Generation, *c.Generation).WithType(placement.CodeConcurrentUpdate)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_allocations WHERE consumer_uuid = $1`, c.Consumer.UUID); err != nil {
@@ -147,7 +149,10 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 			continue
 		}
 		if old == nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_consumers (uuid, project_id, user_id, consumer_type, generation, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)`,
+			// Placement creates the consumer at generation 0 and the
+			// write that gives it allocations moves it to 1, which is
+			// what a client reads back.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO placement_consumers (uuid, project_id, user_id, consumer_type, generation, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)`,
 				c.Consumer.UUID, c.Consumer.ProjectID, c.Consumer.UserID, c.Consumer.ConsumerType, now); err != nil {
 				if db.IsUnique(err) {
 					// Another writer created the consumer since we looked.
@@ -204,18 +209,12 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 	// In a fixed order, as the compare-and-swap bumps below, so that two
 	// writers lock rows in the same order.
 	for _, rp := range slices.Sorted(maps.Keys(freed)) {
-		if skipBump[rp] {
-			continue
-		}
 		tx.touch(rp)
 		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET generation = generation + 1, updated_at = $1 WHERE uuid = $2`, now, rp); err != nil {
 			return err
 		}
 	}
 	for _, rp := range rps {
-		if skipBump[rp] {
-			continue
-		}
 		if _, ok, err := bump(ctx, tx, rp, gens[rp]); err != nil {
 			return err
 		} else if !ok {
@@ -226,6 +225,12 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 }
 
 // Reshape replaces inventories and allocations in one transaction.
+//
+// The generations move as Placement's reshape moves them, since clients
+// send the next generation they expect: a provider in invs moves once
+// for an interim inventory (the union of old and new, skipped when the
+// new one is empty), once for the allocations if the new allocations
+// name it, and once for its final inventory.
 func (s *Store) Reshape(ctx context.Context, invs map[string]placement.InventorySet, cs []placement.ConsumerAllocations) error {
 	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		rps := make([]string, 0, len(invs))
@@ -233,18 +238,22 @@ func (s *Store) Reshape(ctx context.Context, invs map[string]placement.Inventory
 			rps = append(rps, rp)
 		}
 		sort.Strings(rps)
-		bumped := map[string]bool{}
 		for _, rp := range rps {
 			set := invs[rp]
-			if _, err := casGeneration(ctx, tx, rp, set.Generation); err != nil {
+			gen, err := casGeneration(ctx, tx, rp, set.Generation)
+			if err != nil {
 				return err
 			}
-			bumped[rp] = true
+			if len(set.Inventories) > 0 {
+				if _, err := casGeneration(ctx, tx, rp, gen); err != nil {
+					return err
+				}
+			}
 			if err := writeInventories(ctx, tx, rp, set.Inventories); err != nil {
 				return err
 			}
 		}
-		if err := writeAllocations(ctx, tx, cs, bumped); err != nil {
+		if err := writeAllocations(ctx, tx, cs); err != nil {
 			return err
 		}
 		// What is still allocated must be covered by the new inventories.

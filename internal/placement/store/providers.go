@@ -31,7 +31,7 @@ func (s *Store) CreateProvider(ctx context.Context, p *placement.Provider) error
 			var root string
 			err := tx.QueryRowContext(ctx, `SELECT root_uuid FROM placement_providers WHERE uuid = $1`, p.ParentUUID).Scan(&root)
 			if errors.Is(err, sql.ErrNoRows) {
-				return apierr.BadRequest("parent provider UUID does not exist.")
+				return apierr.BadRequest("Unable to create resource provider \"%s\", %s: Object action create failed because: parent provider UUID does not exist.", p.Name, p.UUID)
 			}
 			if err != nil {
 				return err
@@ -163,9 +163,13 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 				root = proot
 			}
 		}
+		// Placement's update leaves the generation of the provider and
+		// of its subtree as they are: a rename or a move changes
+		// nothing a generation guards (inventories, traits, aggregates,
+		// allocations), and clients keep writing with the one they read.
 		now := db.Now()
 		tx.touch(uuid)
-		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, root_uuid = $3, generation = generation + 1, updated_at = $4 WHERE uuid = $5`,
+		if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET name = $1, parent_uuid = $2, root_uuid = $3, updated_at = $4 WHERE uuid = $5`,
 			name, nullable(parent), root, now, uuid); err != nil {
 			if db.IsUnique(err) {
 				return apierr.Conflict("Conflicting resource provider name: %s already exists.", name).WithType(placement.CodeDuplicateName)
@@ -180,12 +184,12 @@ func (s *Store) UpdateProvider(ctx context.Context, uuid, name, parent string, a
 			if len(desc) > 0 {
 				tx.touch(desc...)
 				var a db.Args
-				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.Add(root)+`, generation = generation + 1 WHERE uuid IN (`+db.List(&a, desc)+`)`, a.Vals...); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE placement_providers SET root_uuid = `+a.Add(root)+` WHERE uuid IN (`+db.List(&a, desc)+`)`, a.Vals...); err != nil {
 					return err
 				}
 			}
 		}
-		p.Name, p.ParentUUID, p.RootUUID, p.Generation, p.UpdatedAt = name, parent, root, p.Generation+1, now
+		p.Name, p.ParentUUID, p.RootUUID, p.UpdatedAt = name, parent, root, now
 		out = &p
 		return nil
 	})
@@ -228,6 +232,9 @@ func descendants(ctx context.Context, q db.Querier, uuid string) ([]string, erro
 func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
 	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := generation(ctx, tx, uuid); err != nil {
+			if apierr.IsNotFound(err) {
+				return apierr.NotFound("No resource provider with uuid %s found for delete", uuid).WithType(placement.CodeProviderNotFound)
+			}
 			return err
 		}
 		var n int
@@ -241,7 +248,7 @@ func (s *Store) DeleteProvider(ctx context.Context, uuid string) error {
 			return err
 		}
 		if n > 0 {
-			return apierr.Conflict("Unable to delete parent resource provider %s: It has child resource providers.", uuid).WithType(placement.CodeProviderInUse)
+			return apierr.Conflict("Unable to delete parent resource provider %s: It has child resource providers.", uuid).WithType(placement.CodeCannotDeleteParent)
 		}
 		tx.touch(uuid)
 		_, err := tx.ExecContext(ctx, `DELETE FROM placement_providers WHERE uuid = $1`, uuid)

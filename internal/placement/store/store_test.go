@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,8 +92,15 @@ func TestProvidersInventoriesAllocations(t *testing.T) {
 	} else {
 		wantCode(t, err, placement.CodeConcurrentUpdate)
 	}
-	g0 := int64(0)
-	if err := write(cons1, &g0, 2, 512); err != nil {
+	// A new consumer is at generation 1 once it holds allocations, as
+	// in Placement; the generation it had before does not match.
+	g0, g1 := int64(0), int64(1)
+	if err := write(cons1, &g0, 2, 512); err == nil {
+		t.Fatal("generation 0 accepted for a consumer at 1")
+	} else if !strings.Contains(apierr.Message(err), "consumer generation conflict - expected 1 but got 0") {
+		t.Fatalf("conflict: %v", err)
+	}
+	if err := write(cons1, &g1, 2, 512); err != nil {
 		t.Fatal(err)
 	}
 	if err := write(cons2, nil, 6, 512); err != nil {
@@ -207,7 +215,14 @@ func TestReparentAndSnapshot(t *testing.T) {
 			t.Fatalf("%s root = %s", st.UUID, st.RootUUID)
 		}
 	}
-	if _, err := svc.SetInventories(ctx, rp3, 1, []placement.Inventory{{ResourceClass: "VCPU", Total: 2}}, true); err != nil {
+	// A move changes no generation, of the moved provider or of its
+	// subtree, as in Placement (resource-provider.yaml).
+	for _, id := range []string{rp2, rp3} {
+		if p, err := svc.Provider(ctx, id); err != nil || p.Generation != 0 {
+			t.Fatalf("%s after the move: %+v %v", id, p, err)
+		}
+	}
+	if _, err := svc.SetInventories(ctx, rp3, 0, []placement.Inventory{{ResourceClass: "VCPU", Total: 2}}, true); err != nil {
 		t.Fatal(err)
 	}
 	cands, _, err := candidates.List(ctx, svc, candidates.Query{Groups: []candidates.Group{{Resources: map[string]int64{"VCPU": 1}}}})

@@ -171,6 +171,14 @@ type Identity struct {
 	PasswordExpiresDays      int           `yaml:"password_expires_days"`
 	MinimumPasswordAge       int           `yaml:"minimum_password_age"`
 	ChangePasswordOnFirstUse bool          `yaml:"change_password_upon_first_use"`
+	// FederationRemoteIDAttribute is the request header that carries a
+	// federated identity provider's entity id (Keystone's
+	// [federation] remote_id_attribute); empty: not checked unless the
+	// protocol names one.
+	FederationRemoteIDAttribute string `yaml:"federation_remote_id_attribute"`
+	// TrustedDashboards are the origins web single sign-on may post a
+	// token to (Keystone's [federation] trusted_dashboard).
+	TrustedDashboards []string `yaml:"trusted_dashboard"`
 }
 
 // Default returns the built-in defaults.

@@ -333,6 +333,8 @@ func TestStrictDecode(t *testing.T) {
 			`Additional properties are not allowed ("bogus" was unexpected).`},
 		{"unknown nested field", `{"server": {"name": "vm1", "flavor": "x"}}`, 400,
 			`Additional properties are not allowed ("flavor" was unexpected).`},
+		{"long unknown field", `{"server": {"` + strings.Repeat("k", 150) + `": 1}}`, 400,
+			`Additional properties are not allowed ("` + strings.Repeat("k", 100) + `..." was unexpected).`},
 		{"wrong type", `{"server": {"name": 5}}`, 400,
 			"Invalid input for field 'server.name': expected string, got JSON number."},
 		{"empty body", ``, 400, "The request body is empty; a JSON object is required."},

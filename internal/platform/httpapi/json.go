@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -78,6 +80,17 @@ func DecodeBytes(body []byte, v any, strict bool) error {
 	return nil
 }
 
+// shortQuoted cuts a quoted field name the client sent to its first 100
+// characters and "...": an error message names the field, it does not
+// echo a 100 KB key back.
+func shortQuoted(q string) string {
+	s, err := strconv.Unquote(q)
+	if err != nil || utf8.RuneCountInString(s) <= 100 {
+		return q
+	}
+	return strconv.Quote(string([]rune(s)[:100]) + "...")
+}
+
 func describeJSONError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -95,7 +108,7 @@ func describeJSONError(err error) string {
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fmt.Sprintf("Additional properties are not allowed (%s was unexpected).", f)
+		return fmt.Sprintf("Additional properties are not allowed (%s was unexpected).", shortQuoted(f))
 	}
 	return "Invalid JSON: " + msg
 }

@@ -40,7 +40,7 @@ func (h *Handler) ListRoles(w http.ResponseWriter, r *http.Request) error {
 	for _, ro := range roles {
 		items = append(items, RenderRole(r, ro))
 	}
-	return keystone.WriteList(w, r, "roles", items)
+	return keystone.WriteFiltered(w, r, "roles", items, "name", "domain_id")
 }
 
 // roleFields reads a role entity.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/identity/api/keystone"
 	"github.com/gostack/gostack/internal/identity/authn"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -18,7 +19,7 @@ func parseExpiry(field string, v any) (*time.Time, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return nil, apierr.BadRequest("Invalid input for field '%s': %v is not of type 'string'.", field, v)
+		return nil, apierr.BadRequest("Invalid input for field '%s': %s is not of type 'string'.", field, directory.Brief(v))
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05.999999999Z0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -26,7 +27,7 @@ func parseExpiry(field string, v any) (*time.Time, error) {
 			return &u, nil
 		}
 	}
-	return nil, apierr.BadRequest("Invalid input for field '%s': %q is not an ISO 8601 time.", field, s)
+	return nil, apierr.BadRequest("Invalid input for field '%s': %s is not an ISO 8601 time.", field, directory.Quote(s))
 }
 
 func renderAccessRules(rules []authn.AccessRule) []map[string]any {
@@ -114,7 +115,7 @@ func (h *Handler) CreateAppCred(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.M) > 0 {
 		for k := range f.M {
-			return apierr.BadRequest("Additional properties are not allowed (%s was unexpected).", k)
+			return apierr.BadRequest("Additional properties are not allowed (%s was unexpected).", directory.Brief(k))
 		}
 	}
 	if ac.ExpiresAt, err = parseExpiry("expires_at", rawExp); err != nil {

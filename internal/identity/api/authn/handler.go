@@ -1,7 +1,8 @@
 // Package authn is the HTTP face of authentication: POST/GET/HEAD/DELETE
 // /v3/auth/tokens, the /v3/auth/{catalog,projects,domains,system}
 // listings of the caller's token, application credentials with their
-// access rules, and OS-TRUST trusts.
+// access rules, OS-TRUST trusts, and the EC2 and S3 signature checks
+// (/v3/ec2tokens, /v3/s3tokens).
 package authn
 
 import (

@@ -62,6 +62,9 @@ func (h *Handler) renderToken(ctx context.Context, r *http.Request, t *authn.Tok
 		"domain":              map[string]any{"id": t.User.DomainID, "name": nameOf(t.UserDomain)},
 		"password_expires_at": keystone.Time(t.User.PasswordExpiresAt),
 	}
+	if t.Federation != nil {
+		user["OS-FEDERATION"] = renderFederation(t.Federation)
+	}
 	doc := map[string]any{
 		"methods":    t.Methods,
 		"user":       user,

@@ -87,7 +87,7 @@ func (h *Handler) ListRegions(w http.ResponseWriter, r *http.Request) error {
 	for _, rg := range rs {
 		out = append(out, renderRegion(r, rg))
 	}
-	return keystone.WriteList(w, r, "regions", out)
+	return keystone.WriteFiltered(w, r, "regions", out, "parent_region_id")
 }
 
 func (h *Handler) CreateRegion(w http.ResponseWriter, r *http.Request) error {
@@ -107,7 +107,7 @@ func (h *Handler) CreateRegion(w http.ResponseWriter, r *http.Request) error {
 	}
 	if pid := r.PathValue("region_id"); pid != "" {
 		if id != nil && *id != pid {
-			return apierr.BadRequest("Conflicting region IDs specified: %q in the URL and %q in the body.", pid, *id)
+			return apierr.BadRequest("Conflicting region IDs specified: %s in the URL and %s in the body.", directory.Quote(pid), directory.Quote(*id))
 		}
 		id = &pid
 	}
@@ -163,7 +163,7 @@ func (h *Handler) ListServices(w http.ResponseWriter, r *http.Request) error {
 	for _, sv := range svcs {
 		out = append(out, renderService(r, sv))
 	}
-	return keystone.WriteList(w, r, "services", out)
+	return keystone.WriteFiltered(w, r, "services", out, "type", "name")
 }
 
 func (h *Handler) CreateService(w http.ResponseWriter, r *http.Request) error {
@@ -234,15 +234,20 @@ func (h *Handler) ListEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeEndpoints(w, r, eps)
+	return keystone.WriteFiltered(w, r, "endpoints", renderEndpoints(r, eps), "interface", "service_id", "region_id")
 }
 
+// writeEndpoints writes the endpoint lists that take no filters.
 func writeEndpoints(w http.ResponseWriter, r *http.Request, eps []*catalog.Endpoint) error {
+	return keystone.WriteList(w, r, "endpoints", renderEndpoints(r, eps))
+}
+
+func renderEndpoints(r *http.Request, eps []*catalog.Endpoint) []map[string]any {
 	out := make([]map[string]any, 0, len(eps))
 	for _, e := range eps {
 		out = append(out, renderEndpoint(r, e))
 	}
-	return keystone.WriteList(w, r, "endpoints", out)
+	return out
 }
 
 func (h *Handler) CreateEndpoint(w http.ResponseWriter, r *http.Request) error {

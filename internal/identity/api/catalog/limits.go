@@ -5,6 +5,7 @@ import (
 
 	"github.com/gostack/gostack/internal/identity/api/keystone"
 	"github.com/gostack/gostack/internal/identity/catalog"
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -49,7 +50,7 @@ func decodeList(r *http.Request, key string) ([]map[string]any, error) {
 	for _, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
-			return nil, apierr.BadRequest("Invalid input for field '%s': %v is not of type 'object'.", key, x)
+			return nil, apierr.BadRequest("Invalid input for field '%s': %s is not of type 'object'.", key, directory.Brief(x))
 		}
 		out = append(out, m)
 	}

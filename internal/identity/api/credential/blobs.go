@@ -158,8 +158,3 @@ func (h *Handler) DeleteConsumer(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpapi.NoContent(w)
 }
-
-// OAuth1NotImplemented answers the OAuth1 token flow gostack lacks.
-func (h *Handler) OAuth1NotImplemented(w http.ResponseWriter, r *http.Request) error {
-	return apierr.NotImplemented("The action you have requested has not been implemented: OAuth1 request and access tokens.")
-}

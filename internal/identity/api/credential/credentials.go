@@ -59,7 +59,7 @@ func (h *Handler) ListCredentials(w http.ResponseWriter, r *http.Request) error 
 		}
 		out = append(out, renderCredential(r, c))
 	}
-	return keystone.WriteList(w, r, "credentials", out)
+	return keystone.WriteFiltered(w, r, "credentials", out, "user_id", "type")
 }
 
 func (h *Handler) CreateCredential(w http.ResponseWriter, r *http.Request) error {

@@ -41,7 +41,7 @@ func timeOps(r *http.Request, attr string) ([]directory.TimeOp, error) {
 		switch op {
 		case "lt", "lte", "gt", "gte", "eq", "neq":
 		default:
-			return nil, apierr.BadRequest("Invalid input for filter '%s': unknown operator %q.", attr, op)
+			return nil, apierr.BadRequest("Invalid input for filter '%s': unknown operator %s.", attr, directory.Quote(op))
 		}
 		var t time.Time
 		var err error
@@ -51,7 +51,7 @@ func timeOps(r *http.Request, attr string) ([]directory.TimeOp, error) {
 			}
 		}
 		if err != nil {
-			return nil, apierr.BadRequest("Invalid input for filter '%s': %q is not a timestamp.", attr, ts)
+			return nil, apierr.BadRequest("Invalid input for filter '%s': %s is not a timestamp.", attr, directory.Quote(ts))
 		}
 		out = append(out, directory.TimeOp{Op: op, At: t.UTC()})
 	}

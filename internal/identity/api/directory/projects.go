@@ -125,7 +125,7 @@ func (h *Handler) ListDomains(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range ds {
 		out = append(out, RenderDomain(r, d))
 	}
-	return keystone.WriteList(w, r, "domains", out)
+	return keystone.WriteFiltered(w, r, "domains", out, "name", "enabled")
 }
 
 func (h *Handler) CreateDomain(w http.ResponseWriter, r *http.Request) error {
@@ -208,7 +208,6 @@ func (h *Handler) ListProjects(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ops := nameOps(r, "name")
 	query := r.URL.Query()
 	tagSets := map[string][]string{}
 	for _, k := range []string{"tags", "tags-any", "not-tags", "not-tags-any"} {
@@ -218,12 +217,12 @@ func (h *Handler) ListProjects(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []map[string]any{}
 	for _, p := range ps {
-		if !matchOps(ops, p.Name) || !matchTags(p.Tags, tagSets) {
+		if !matchTags(p.Tags, tagSets) {
 			continue
 		}
 		out = append(out, RenderProject(r, p))
 	}
-	return keystone.WriteList(w, r, "projects", out)
+	return keystone.WriteFiltered(w, r, "projects", out, "domain_id", "enabled", "name", "parent_id", "is_domain")
 }
 
 func splitTags(v string) []string {
@@ -246,15 +245,6 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
-}
-
-func matchOps(ops []directory.StringOp, s string) bool {
-	for _, op := range ops {
-		if !op.Match(s) {
-			return false
-		}
-	}
-	return true
 }
 
 // matchTags applies tags (all), tags-any, not-tags (not all) and
@@ -516,7 +506,7 @@ func (h *Handler) PutDomainConfig(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if cfg == nil {
-		return apierr.BadRequest("Invalid input for field 'config': %v is not a configuration.", raw)
+		return apierr.BadRequest("Invalid input for field 'config': %s is not a configuration.", directory.Brief(raw))
 	}
 	out, created, err := h.svc.CreateDomainConfig(r.Context(), r.PathValue("domain_id"), cfg)
 	if err != nil {
@@ -552,7 +542,7 @@ func (h *Handler) PatchDomainConfig(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		if c == nil {
-			return apierr.BadRequest("Invalid input for field 'config': %v is not a configuration.", raw)
+			return apierr.BadRequest("Invalid input for field 'config': %s is not a configuration.", directory.Brief(raw))
 		}
 		cfg = c
 	}

@@ -83,7 +83,7 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, us []*dire
 	for _, u := range us {
 		out = append(out, renderUser(r, u))
 	}
-	return keystone.WriteList(w, r, "users", out)
+	return keystone.WriteFiltered(w, r, "users", out, "domain_id", "enabled", "name")
 }
 
 func (h *Handler) ListUsers(w http.ResponseWriter, r *http.Request) error {
@@ -226,7 +226,7 @@ func (h *Handler) ListUserGroups(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range gs {
 		out = append(out, renderGroup(r, g))
 	}
-	return keystone.WriteList(w, r, "groups", out)
+	return keystone.WriteFiltered(w, r, "groups", out, "name")
 }
 
 // Groups.
@@ -244,7 +244,7 @@ func (h *Handler) ListGroups(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range gs {
 		out = append(out, renderGroup(r, g))
 	}
-	return keystone.WriteList(w, r, "groups", out)
+	return keystone.WriteFiltered(w, r, "groups", out, "name", "domain_id")
 }
 
 func (h *Handler) CreateGroup(w http.ResponseWriter, r *http.Request) error {

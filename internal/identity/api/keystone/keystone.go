@@ -2,16 +2,19 @@
 // identity handler shares: entity bodies ({"user": {...}}) read into typed
 // attributes with the rest kept as extra attributes, Keystone's 400
 // messages for them, collection and entity documents with their links,
-// Keystone's timestamps and query booleans, and policy targets.
+// Keystone's inexact list filters, Keystone's timestamps and query booleans, and policy targets.
 package keystone
 
 import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
@@ -29,7 +32,7 @@ func DecodeEntity(r *http.Request, key string) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, apierr.BadRequest("Invalid input for field '%s': %v is not of type 'object'.", key, v)
+		return nil, apierr.BadRequest("Invalid input for field '%s': %s is not of type 'object'.", key, directory.Brief(v))
 	}
 	return m, nil
 }
@@ -43,7 +46,7 @@ type Fields struct {
 
 func (f *Fields) fail(k string, v any, typ string) {
 	if f.Err == nil {
-		f.Err = apierr.BadRequest("Invalid input for field '%s': %v is not of type '%s'.", k, v, typ)
+		f.Err = apierr.BadRequest("Invalid input for field '%s': %s is not of type '%s'.", k, directory.Brief(v), typ)
 	}
 }
 
@@ -155,7 +158,7 @@ func (f *Fields) Strict() error {
 		return f.Err
 	}
 	for k := range f.M {
-		return apierr.BadRequest("Additional properties are not allowed ('%s' was unexpected).", k)
+		return apierr.BadRequest("Additional properties are not allowed ('%s' was unexpected).", directory.Brief(k))
 	}
 	return nil
 }
@@ -236,6 +239,68 @@ func WriteList(w http.ResponseWriter, r *http.Request, key string, items []map[s
 		key:     items,
 		"links": map[string]any{"self": self, "previous": nil, "next": nil},
 	})
+}
+
+// WriteFiltered writes a collection after dropping the items that fail
+// its inexact filters; attrs are the attributes the list accepts as
+// filters.
+func WriteFiltered(w http.ResponseWriter, r *http.Request, key string, items []map[string]any, attrs ...string) error {
+	return WriteList(w, r, key, Inexact(r, items, attrs...))
+}
+
+// Inexact applies Keystone's inexact filters (<attr>__contains,
+// __icontains, __startswith, __istartswith, __endswith, __iendswith,
+// __equals, __iequals) on the attributes attrs of rendered items, as
+// Keystone's build_driver_hints and filter_by_attributes do: only an
+// attribute the list accepts as a filter takes them, others are ignored.
+// An item whose attribute is missing or null fails the filter; a boolean
+// is compared in its JSON spelling ("true", "false").
+func Inexact(r *http.Request, items []map[string]any, attrs ...string) []map[string]any {
+	type filter struct {
+		attr string
+		op   directory.StringOp
+	}
+	var fs []filter
+	q := r.URL.Query()
+	for k, vs := range q {
+		attr, op, ok := strings.Cut(k, "__")
+		if !ok || !slices.Contains(attrs, attr) || !slices.Contains(inexactOps(), op) {
+			continue
+		}
+		for _, v := range vs {
+			fs = append(fs, filter{attr, directory.StringOp{Op: op, Value: v}})
+		}
+	}
+	if len(fs) == 0 {
+		return items
+	}
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		keep := true
+		for _, f := range fs {
+			var s string
+			switch v := it[f.attr].(type) {
+			case string:
+				s = v
+			case bool:
+				s = strconv.FormatBool(v)
+			default:
+				keep = false
+			}
+			if keep = keep && f.op.Match(s); !keep {
+				break
+			}
+		}
+		if keep {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// inexactOps are the comparators of Keystone's inexact filters.
+func inexactOps() []string {
+	return []string{"contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "equals", "iequals"}
 }
 
 // WriteOne writes {"<key>": v}.
