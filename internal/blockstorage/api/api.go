@@ -20,6 +20,11 @@ import (
 	"github.com/gostack/gostack/internal/platform/policy"
 )
 
+// unexpected is Cinder's sentence for an error it did not expect (a 500);
+// its error body is otherwise Nova's, {"itemNotFound": {"code": 404,
+// "message": "..."}}.
+const unexpected = "The server has either erred or is incapable of performing the requested operation."
+
 // Handler serves the block storage API.
 type Handler struct {
 	wire.Ctx
@@ -31,7 +36,7 @@ func New(svc *blockstorage.Service, pol *policy.Enforcer, v auth.Validator, log 
 	h := &Handler{Ctx: wire.Ctx{Svc: svc, Policy: pol}}
 	h.api = &httpapi.API{
 		Service:       "volume",
-		Faults:        faults{},
+		Faults:        httpapi.KeyedFaults{Internal: unexpected},
 		Policy:        pol,
 		Validator:     v,
 		Log:           log,
@@ -56,7 +61,7 @@ func noEmptyID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if len(p) > 1 && strings.HasSuffix(p, "/") && p != "/v3/" {
-			faults{}.Write(w, r, apierr.NotFound("The resource could not be found."))
+			httpapi.KeyedFaults{Internal: unexpected}.Write(w, r, apierr.NotFound("The resource could not be found."))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -42,6 +42,10 @@ import (
 	"github.com/gostack/gostack/internal/platform/policy"
 )
 
+// unexpected is what Nova says of any error it did not expect (a 500):
+// the cause goes to the log only.
+const unexpected = "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible."
+
 // Microversion bounds. MaxVersion is the newest version whose changes to
 // the resources served here are all implemented.
 var (
@@ -95,7 +99,7 @@ func New(o Options) (*Handler, error) {
 	us := usage.New(o.Store, o.Deps)
 	h := &Handler{api: &httpapi.API{
 		Service: "compute",
-		Faults:  faults{},
+		Faults:  httpapi.KeyedFaults{Internal: unexpected},
 		// Nova's words for a refused rule.
 		PolicyMessage: "Policy doesn't allow %s to be performed.",
 		Policy:        o.Policy,
