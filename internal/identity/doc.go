@@ -7,7 +7,9 @@
 //	catalog     regions, services, endpoints, endpoint groups, unified limits
 //	credential  credentials (OS-EC2), policy blobs, OAuth1 consumers
 //	assignment  roles, implied roles, grants, effective roles
-//	authn       tokens (issue, validate, revoke), application credentials, trusts
+//	oauth1      OS-OAUTH1: request and access tokens, their signatures
+//	authn       tokens (issue, validate, revoke), application credentials
+//	trust       OS-TRUST trusts (their tokens are authn's)
 //	federation  OS-FEDERATION: identity providers, mappings, federated logins
 //	token       Fernet payloads and the key repository
 //	ec2         EC2 and S3 request signatures (/v3/ec2tokens, /v3/s3tokens)
@@ -17,7 +19,7 @@
 //	client ──HTTP──▶ api/ (routes.go: method, path, policy, handler)
 //	                   │
 //	                   ▼
-//	             directory, catalog, credential, assignment, authn
+//	             directory, catalog, credential, assignment, authn, …
 //	                   │
 //	                   ▼
 //	             Store (store/: SQL on SQLite or PostgreSQL)

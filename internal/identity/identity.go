@@ -10,6 +10,8 @@ import (
 	"github.com/gostack/gostack/internal/identity/credential"
 	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/federation"
+	"github.com/gostack/gostack/internal/identity/oauth1"
+	"github.com/gostack/gostack/internal/identity/trust"
 )
 
 // Config is the identity service's configuration.
@@ -67,6 +69,7 @@ type Store interface {
 	assignment.Store
 	authn.Store
 	federation.Store
+	oauth1.Store
 }
 
 // Service is the identity service: its parts, wired together.
@@ -79,6 +82,8 @@ type Service struct {
 	asg   *assignment.Service
 	authn *authn.Service
 	fed   *federation.Service
+	trust *trust.Service
+	oauth *oauth1.Service
 }
 
 // New returns the identity service over store, migrating it.
@@ -108,6 +113,8 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 	}
 	s.authn = an
 	s.fed = federation.New(cfg.Federation, store, s.dir, s.asg, func() { s.authn.Changed() })
+	s.trust = trust.New(store, s.dir, s.asg, an.Changed)
+	s.oauth = oauth1.New(store, s.cred, s.dir, s.asg, an.Changed)
 	return s, nil
 }
 
@@ -126,8 +133,14 @@ func (s *Service) Credentials() *credential.Service { return s.cred }
 // Assignment returns the roles and their grants.
 func (s *Service) Assignment() *assignment.Service { return s.asg }
 
-// Authn returns authentication: tokens, application credentials, trusts.
+// Authn returns authentication: tokens and application credentials.
 func (s *Service) Authn() *authn.Service { return s.authn }
 
 // Federation returns OS-FEDERATION: identity providers, mappings, logins.
 func (s *Service) Federation() *federation.Service { return s.fed }
+
+// Trusts returns OS-TRUST's trusts.
+func (s *Service) Trusts() *trust.Service { return s.trust }
+
+// OAuth1 returns OS-OAUTH1's delegation flow.
+func (s *Service) OAuth1() *oauth1.Service { return s.oauth }

@@ -128,13 +128,15 @@ func directoryPolicies() map[string]string {
 		"identity:update_consumer": "rule:admin_required",
 		"identity:delete_consumer": "rule:admin_required",
 
-		// The OAuth1 delegation flow is not implemented: every caller gets
-		// a 501, so these rules (admin_required in Keystone) let anyone
-		// reach that answer.
-		"identity:authorize_request_token": "",
-		"identity:list_access_tokens":      "",
-		"identity:get_access_token":        "",
-		"identity:delete_access_token":     "",
+		// The OAuth1 delegation flow: admins only, as Keystone's defaults.
+		// (Deleting an access token is checked against
+		// ec2_delete_credential, as Keystone does.)
+		"identity:authorize_request_token": "rule:admin_required",
+		"identity:list_access_tokens":      "rule:admin_required",
+		"identity:get_access_token":        "rule:admin_required",
+		"identity:delete_access_token":     "rule:admin_required",
+		"identity:list_access_token_roles": "rule:admin_required",
+		"identity:get_access_token_role":   "rule:admin_required",
 
 		// Unified limits: anyone may read registered limits and the model;
 		// limits are readable in their project or domain.

@@ -218,26 +218,7 @@ func (s *Store) RemoveFlavorAccess(ctx context.Context, id, projectID string) er
 
 // UserQuotas implements compute.Store.
 func (s *Store) UserQuotas(ctx context.Context, q db.Querier, projectID, userID string) (map[string]int64, error) {
-	return limits(ctx, q, `SELECT resource, hard_limit FROM compute_user_quotas WHERE project_id = $1 AND user_id = $2`, projectID, userID)
-}
-
-// limits reads (resource, limit) rows.
-func limits(ctx context.Context, q db.Querier, query string, args ...any) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var r string
-		var l int64
-		if err := rows.Scan(&r, &l); err != nil {
-			return nil, err
-		}
-		out[r] = l
-	}
-	return out, rows.Err()
+	return db.Int64Map(ctx, q, `SELECT resource, hard_limit FROM compute_user_quotas WHERE project_id = $1 AND user_id = $2`, projectID, userID)
 }
 
 // SetUserQuota implements compute.Store.
@@ -259,7 +240,7 @@ func (s *Store) DeleteUserQuotas(ctx context.Context, projectID, userID string) 
 
 // ClassQuotas implements compute.Store.
 func (s *Store) ClassQuotas(ctx context.Context, class string) (map[string]int64, error) {
-	return limits(ctx, s.db.Reader(), `SELECT resource, hard_limit FROM compute_class_quotas WHERE class_name = $1`, class)
+	return db.Int64Map(ctx, s.db.Reader(), `SELECT resource, hard_limit FROM compute_class_quotas WHERE class_name = $1`, class)
 }
 
 // SetClassQuota implements compute.Store.

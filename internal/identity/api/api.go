@@ -20,6 +20,7 @@ import (
 	credapi "github.com/gostack/gostack/internal/identity/api/credential"
 	dirapi "github.com/gostack/gostack/internal/identity/api/directory"
 	fedapi "github.com/gostack/gostack/internal/identity/api/federation"
+	oauth1api "github.com/gostack/gostack/internal/identity/api/oauth1"
 	"github.com/gostack/gostack/internal/identity/authn"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
@@ -37,6 +38,7 @@ type Handler struct {
 	authn *authnapi.Handler
 	fed   *fedapi.Handler
 	ec2   *authnapi.EC2
+	oauth *oauth1api.Handler
 }
 
 // New returns the identity API over svc. publicURL is the identity
@@ -57,8 +59,9 @@ func New(svc *identity.Service, pol *policy.Enforcer, publicURL string, log *slo
 		cat:   catapi.New(svc.Catalog(), svc.Directory(), a),
 		cred:  credapi.New(svc.Credentials(), a),
 		asg:   asgapi.New(svc.Assignment(), svc.Directory()),
-		authn: authnapi.New(svc.Authn(), svc.Assignment(), svc.Directory(), a),
+		oauth: oauth1api.New(svc.OAuth1(), publicURL),
 	}
+	h.authn = authnapi.New(svc.Authn(), svc.Trusts(), h.oauth, svc.Assignment(), svc.Directory(), a)
 	h.fed = fedapi.New(svc.Federation(), svc.Authn(), h.authn.WriteIssued)
 	h.ec2 = authnapi.NewEC2(h.authn, svc.Credentials())
 	return h
@@ -92,6 +95,9 @@ func notJSON() error {
 // Unlike Keystone, a body without any Content-Type is let through, because
 // clients (curl -d aside) send JSON that way and every handler decodes it
 // as JSON anyway. OS-OAUTH2's token endpoint takes a form, as in Keystone.
+// OS-OAUTH1's request and access token requests carry their parameters
+// in the Authorization header and no body, so they pass as any bodiless
+// request does; like Keystone, a form body there is refused.
 func (h *Handler) jsonBodies(next http.Handler) http.Handler {
 	refuse := h.api.Handler(func(http.ResponseWriter, *http.Request) error { return notJSON() })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

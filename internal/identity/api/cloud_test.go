@@ -11,6 +11,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/store"
 	"github.com/gostack/gostack/internal/identity/token"
+	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
@@ -23,6 +24,8 @@ type cloud struct {
 	svc   *identity.Service
 	admin string // admin token
 	res   *identity.BootstrapResult
+	// db is the cloud's database, for the tests that must age a record.
+	db *db.DB
 }
 
 const adminPassword = "secret"
@@ -34,7 +37,8 @@ func newCloud(t *testing.T, sec directory.SecurityCompliance) *cloud {
 	if err := token.Setup(keys); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := identity.New(ctx, identity.Config{KeyRepository: keys, BcryptCost: 4, Security: sec}, store.New(dbtest.Open(t)))
+	d := dbtest.Open(t)
+	svc, err := identity.New(ctx, identity.Config{KeyRepository: keys, BcryptCost: 4, Security: sec}, store.New(d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +48,7 @@ func newCloud(t *testing.T, sec directory.SecurityCompliance) *cloud {
 		t.Fatal(err)
 	}
 	h := api.New(svc, apitest.Policy(t, identity.PolicyDefaults()), "http://id", slog.New(slog.DiscardHandler))
-	c := &cloud{t: t, srv: apitest.Serve(t, h.Handler()), svc: svc, res: res}
+	c := &cloud{t: t, srv: apitest.Serve(t, h.Handler()), svc: svc, res: res, db: d}
 	c.admin = c.login("admin", "Default", adminPassword, "admin")
 	return c
 }

@@ -7,7 +7,6 @@ import (
 	authnapi "github.com/gostack/gostack/internal/identity/api/authn"
 	credapi "github.com/gostack/gostack/internal/identity/api/credential"
 	dirapi "github.com/gostack/gostack/internal/identity/api/directory"
-	oauth1api "github.com/gostack/gostack/internal/identity/api/oauth1"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -15,9 +14,10 @@ import (
 // that gostack serves, with the policy rule (Keystone's name) that guards
 // it and the policy target it is checked against. The handlers live in
 // one package per part of the service (api/directory, api/catalog,
-// api/credential, api/assignment, api/authn).
+// api/credential, api/assignment, api/authn, api/federation,
+// api/oauth1).
 func (h *Handler) Routes() []httpapi.Route {
-	d, c, cr, a, au := h.dir, h.cat, h.cred, h.asg, h.authn
+	d, c, cr, a, au, o := h.dir, h.cat, h.cred, h.asg, h.authn, h.oauth
 	user := httpapi.PathTarget("user_id")
 	rs := []httpapi.Route{
 		// Version discovery.
@@ -146,19 +146,25 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "PATCH", Pattern: "/v3/policies/{policy_id}", Policy: "identity:update_policy", Handler: cr.UpdatePolicy},
 		{Method: "DELETE", Pattern: "/v3/policies/{policy_id}", Policy: "identity:delete_policy", Handler: cr.DeletePolicy},
 
-		// OS-OAUTH1: consumers. The delegation flow is not implemented:
-		// each of its endpoints is a 404 that names it (api/oauth1 says why).
+		// OS-OAUTH1: consumers, then the delegation flow. The request and
+		// access token endpoints are public: the consumer's OAuth signature
+		// authenticates them.
 		{Method: "GET", Pattern: "/v3/OS-OAUTH1/consumers", Policy: "identity:list_consumers", Handler: cr.ListConsumers},
 		{Method: "POST", Pattern: "/v3/OS-OAUTH1/consumers", Policy: "identity:create_consumer", Handler: cr.CreateConsumer},
 		{Method: "GET", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:get_consumer", Handler: cr.ShowConsumer},
 		{Method: "PATCH", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:update_consumer", Handler: cr.UpdateConsumer},
 		{Method: "DELETE", Pattern: "/v3/OS-OAUTH1/consumers/{consumer_id}", Policy: "identity:delete_consumer", Handler: cr.DeleteConsumer},
-		{Method: "POST", Pattern: "/v3/OS-OAUTH1/request_token", Public: true, Handler: oauth1api.Unsupported("OS-OAUTH1 request token")},
-		{Method: "POST", Pattern: "/v3/OS-OAUTH1/access_token", Public: true, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
-		{Method: "PUT", Pattern: "/v3/OS-OAUTH1/authorize/{request_token_id}", Policy: "identity:authorize_request_token", Handler: oauth1api.Unsupported("OS-OAUTH1 request token authorization")},
-		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens", Policy: "identity:list_access_tokens", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access tokens")},
-		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{rest...}", Policy: "identity:get_access_token", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
-		{Method: "DELETE", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}", Policy: "identity:delete_access_token", Target: user, Handler: oauth1api.Unsupported("OS-OAUTH1 access token")},
+		{Method: "POST", Pattern: "/v3/OS-OAUTH1/request_token", Public: true, Handler: o.CreateRequestToken},
+		{Method: "POST", Pattern: "/v3/OS-OAUTH1/access_token", Public: true, Handler: o.CreateAccessToken},
+		{Method: "PUT", Pattern: "/v3/OS-OAUTH1/authorize/{request_token_id}", Policy: "identity:authorize_request_token", Handler: o.Authorize},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens", Policy: "identity:list_access_tokens", Target: user, Handler: o.ListAccessTokens},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}", Policy: "identity:get_access_token", Target: user, Handler: o.ShowAccessToken},
+		// Keystone checks the deletion of an access token against
+		// ec2_delete_credential, with the path's user as the credential's
+		// owner: users may delete their own.
+		{Method: "DELETE", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}", Policy: "identity:ec2_delete_credential", Target: credapi.EC2Target, Handler: o.DeleteAccessToken},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles", Policy: "identity:list_access_token_roles", Target: user, Handler: o.ListAccessTokenRoles},
+		{Method: "GET", Pattern: "/v3/users/{user_id}/OS-OAUTH1/access_tokens/{access_token_id}/roles/{role_id}", Policy: "identity:get_access_token_role", Target: user, Handler: o.ShowAccessTokenRole},
 
 		// OS-FEDERATION: identity providers, protocols, mappings, service
 		// providers (admin APIs); the federated auth entry points and web

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gostack/gostack/internal/identity/assignment"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/oauth1"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 )
@@ -74,7 +75,7 @@ func (s *Service) authAppCred(ctx context.Context, req *AuthRequest) (*AppCred, 
 // application credentials or trusts: one made from a restricted
 // application credential, or a trust-scoped one.
 func (s *Service) restrictedToken(ctx context.Context, c *auth.Credentials) (bool, error) {
-	if c.TrustID != "" {
+	if c.TrustID != "" || oauth1.Delegated(c) {
 		return true, nil
 	}
 	if c.ApplicationCredentialID == "" {

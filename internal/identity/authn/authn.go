@@ -14,6 +14,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/assignment"
 	"github.com/gostack/gostack/internal/identity/catalog"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/oauth1"
 	"github.com/gostack/gostack/internal/identity/token"
 	"github.com/gostack/gostack/internal/platform/auth"
 )
@@ -51,6 +52,9 @@ type Store interface {
 	GetTrust(ctx context.Context, id string) (*Trust, error)
 	ListTrusts(ctx context.Context, trustorID, trusteeID string) ([]*Trust, error)
 	DeleteTrust(ctx context.Context, id string, ev directory.RevokeEvent) error
+	// GetAccessToken returns an OS-OAUTH1 access token, which tokens
+	// issued from it need at every validation.
+	GetAccessToken(ctx context.Context, id string) (*oauth1.AccessToken, error)
 	// ConsumeTrust takes one use of a trust with limited uses; it fails
 	// with a 403 *apierr.Error when none remain.
 	ConsumeTrust(ctx context.Context, id string) error
@@ -212,7 +216,7 @@ func (s *Service) refreshRevocations(ctx context.Context, force bool) error {
 }
 
 // revoked reports whether a revocation event matches the token.
-func (s *Service) revoked(p *token.Payload, issued time.Time, projectID, domainID string, roleIDs []string, trustorID, trusteeID string) bool {
+func (s *Service) revoked(p *token.Payload, issued time.Time, projectID, domainID string, roleIDs []string, trustorID, trusteeID, consumerID string) bool {
 	for _, e := range *s.revs.Load() {
 		if issued.After(e.IssuedBefore) {
 			continue
@@ -235,7 +239,7 @@ func (s *Service) revoked(p *token.Payload, issued time.Time, projectID, domainI
 		if e.TrustID != "" && e.TrustID != p.TrustID {
 			continue
 		}
-		if e.ConsumerID != "" {
+		if e.ConsumerID != "" && e.ConsumerID != consumerID {
 			continue
 		}
 		if e.ExpiresAt != nil && !e.ExpiresAt.Truncate(time.Second).Equal(p.ExpiresAt.Truncate(time.Second)) {

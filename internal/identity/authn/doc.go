@@ -2,10 +2,13 @@
 // password, token and application_credential methods and trust scoping,
 // Fernet token issue and validation (expiry, revocation events, enabled
 // user and scope, roles recomputed from the current assignments), and
-// the two delegations a token can carry: application credentials (with
-// access rules) and OS-TRUST trusts. IssueEC2 issues the token of an ec2
-// credential whose request signature the API checked with package ec2
-// (/v3/ec2tokens, /v3/s3tokens).
+// the delegations a token can carry: application credentials (with
+// access rules, managed here), OS-TRUST trusts (managed by package
+// trust) and OS-OAUTH1 access tokens (managed by package oauth1). The
+// tokens of requests whose signatures the API checked are issued here:
+// IssueEC2 for an ec2 credential (package ec2, /v3/ec2tokens and
+// /v3/s3tokens), IssueOAuth1 for the oauth1 method (package oauth1),
+// IssueFederated for a federated login.
 //
 //	AuthRequest ─▶ Authenticate ─▶ directory (user, password, scope)
 //	                    │          assignment (effective roles)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/identity/token"
-	"github.com/gostack/gostack/internal/platform/auth"
 )
 
 // EC2Method is the auth method a token issued through /v3/ec2tokens or
@@ -40,18 +39,5 @@ func (s *Service) IssueEC2(ctx context.Context, userID, projectID, trustID strin
 			p.ExpiresAt = tr.ExpiresAt.Truncate(time.Second)
 		}
 	}
-	t, err := s.buildToken(ctx, p, now, false)
-	if err != nil {
-		if errors.Is(err, auth.ErrInvalidToken) {
-			return nil, "", authFailed(err)
-		}
-		return nil, "", err
-	}
-	s.maybeReloadKeys(false)
-	tok, err := s.sealer.Seal(p, now)
-	if err != nil {
-		return nil, "", err
-	}
-	t.ID = tok
-	return t, tok, nil
+	return s.issue(ctx, p, now)
 }

@@ -2,11 +2,9 @@ package authn
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/gostack/gostack/internal/identity/token"
-	"github.com/gostack/gostack/internal/platform/auth"
 )
 
 // Federation is what a token of a federated user carries besides the
@@ -36,20 +34,7 @@ func (s *Service) IssueFederated(ctx context.Context, userID, method string, fed
 	if fed != nil {
 		p.Kind, p.IdPID, p.ProtocolID, p.GroupIDs = token.FederatedUnscoped, fed.IdPID, fed.ProtocolID, fed.GroupIDs
 	}
-	t, err := s.buildToken(ctx, p, now, false)
-	if err != nil {
-		if errors.Is(err, auth.ErrInvalidToken) {
-			return nil, "", authFailed(err)
-		}
-		return nil, "", err
-	}
-	s.maybeReloadKeys(false)
-	tok, err := s.sealer.Seal(p, now)
-	if err != nil {
-		return nil, "", err
-	}
-	t.ID = tok
-	return t, tok, nil
+	return s.issue(ctx, p, now)
 }
 
 // fedOf is the federation of t, if t is a federated token.

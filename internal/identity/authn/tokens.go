@@ -245,6 +245,9 @@ func (s *Service) Authenticate(ctx context.Context, req *AuthRequest) (*Token, s
 				}
 				return nil, "", err
 			}
+			if t.OAuth != nil {
+				return nil, "", apierr.Forbidden("You are not authorized to perform the requested action: Using OAuth-scoped token to create another token. Create a new OAuth-scoped token instead.")
+			}
 			if t.Trust != nil || t.AppCred != nil {
 				return nil, "", apierr.Forbidden("A token scoped to a trust or made from an application credential cannot be rescoped.")
 			}
@@ -354,7 +357,13 @@ func (s *Service) Authenticate(ctx context.Context, req *AuthRequest) (*Token, s
 		// Keystone's federated scoped payloads.
 		p.Kind, p.IdPID, p.ProtocolID, p.GroupIDs = p.Kind.ToFederated(), f.IdPID, f.ProtocolID, f.GroupIDs
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	return s.issue(ctx, p, time.Now().UTC().Truncate(time.Second))
+}
+
+// issue seals payload p issued at now, after checking with buildToken
+// that what it names can be issued: anything that cannot is the usual
+// 401.
+func (s *Service) issue(ctx context.Context, p *token.Payload, now time.Time) (*Token, string, error) {
 	t, err := s.buildToken(ctx, p, now, false)
 	if err != nil {
 		if errors.Is(err, auth.ErrInvalidToken) {
@@ -482,10 +491,20 @@ func (s *Service) buildToken(ctx context.Context, p *token.Payload, issued time.
 		if limitRoles == nil {
 			limitRoles = []string{}
 		}
+	case token.OAuth:
+		at, err := s.oauthToken(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		t.OAuth = at
+		limitRoles = at.RoleIDs
+		if limitRoles == nil {
+			limitRoles = []string{}
+		}
 	}
 	var scope assignment.Scope
 	switch kind {
-	case token.Project, token.Trust, token.AppCred:
+	case token.Project, token.Trust, token.AppCred, token.OAuth:
 		pr, err := s.dir.GetProjectOrDomain(ctx, p.ProjectID)
 		if err != nil || pr.IsDomain {
 			return nil, invalidToken("project gone")
@@ -560,11 +579,14 @@ func (s *Service) buildToken(ctx context.Context, p *token.Payload, issued time.
 		if t.Project != nil {
 			domainID = t.Project.DomainID
 		}
-		var trustor, trustee string
+		var trustor, trustee, consumer string
 		if t.Trust != nil {
 			trustor, trustee = t.Trust.TrustorUserID, t.Trust.TrusteeUserID
 		}
-		if s.revoked(p, issued, scope.ProjectID, domainID, roleIDs, trustor, trustee) {
+		if t.OAuth != nil {
+			consumer = t.OAuth.ConsumerID
+		}
+		if s.revoked(p, issued, scope.ProjectID, domainID, roleIDs, trustor, trustee, consumer) {
 			return nil, invalidToken("token revoked")
 		}
 	}

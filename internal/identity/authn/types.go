@@ -5,6 +5,7 @@ import (
 
 	"github.com/gostack/gostack/internal/identity/assignment"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/oauth1"
 )
 
 // AppCred is an application credential.
@@ -123,4 +124,6 @@ type Token struct {
 	IsAdminProject bool
 	// Federation is set on a token of a federated (ephemeral) user.
 	Federation *Federation
+	// OAuth is the OS-OAUTH1 access token an oauth1 token came from.
+	OAuth *oauth1.AccessToken
 }

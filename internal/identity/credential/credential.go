@@ -2,7 +2,7 @@
 // without interpreting it: credentials (/v3/credentials, with the OS-EC2
 // view of "ec2" access/secret pairs), policy blobs (/v3/policies, which
 // gostack does not evaluate) and OAuth1 consumers (whose delegation flow
-// gostack does not implement). It uses the directory for the users and
+// is package oauth1's). It uses the directory for the users and
 // projects a credential names.
 package credential
 

@@ -5,7 +5,7 @@
 // Store is the union of one store per part of the service, each in its
 // own package beside this one (store/directory, store/catalog,
 // store/credential, store/assignment, store/authn, store/federation,
-// sharing store/row);
+// store/oauth1, sharing store/row);
 // this package adds the migrations and the bootstrap, which touches every
 // part in one transaction.
 package store
@@ -21,6 +21,7 @@ import (
 	credstore "github.com/gostack/gostack/internal/identity/store/credential"
 	dirstore "github.com/gostack/gostack/internal/identity/store/directory"
 	fedstore "github.com/gostack/gostack/internal/identity/store/federation"
+	oauthstore "github.com/gostack/gostack/internal/identity/store/oauth1"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -36,6 +37,7 @@ type (
 	assignmentStore = asgstore.Store
 	authnStore      = authnstore.Store
 	federationStore = fedstore.Store
+	oauth1Store     = oauthstore.Store
 )
 
 // Store implements identity.Store.
@@ -47,6 +49,7 @@ type Store struct {
 	*assignmentStore
 	*authnStore
 	*federationStore
+	*oauth1Store
 }
 
 var _ identity.Store = (*Store)(nil)
@@ -61,6 +64,7 @@ func New(d *db.DB) *Store {
 		assignmentStore: asgstore.New(d),
 		authnStore:      authnstore.New(d),
 		federationStore: fedstore.New(d),
+		oauth1Store:     oauthstore.New(d),
 	}
 }
 

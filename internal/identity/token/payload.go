@@ -20,6 +20,7 @@ const (
 	Domain   Kind = 1
 	Project  Kind = 2
 	Trust    Kind = 3
+	OAuth    Kind = 7
 	System   Kind = 8
 	AppCred  Kind = 9
 
@@ -40,7 +41,9 @@ type Payload struct {
 	System    string // System: "all"
 	TrustID   string // Trust
 	AppCredID string // AppCred
-	ExpiresAt time.Time
+	// AccessTokenID is the OS-OAUTH1 access token of an OAuth kind.
+	AccessTokenID string
+	ExpiresAt     time.Time
 	// AuditIDs is the token's own audit id then, for a rescoped token,
 	// the audit id of the chain it came from.
 	AuditIDs []string
@@ -184,6 +187,10 @@ func (p *Payload) Encode() ([]byte, error) {
 		fields = append(fields, packID(p.ProjectID))
 	case AppCred:
 		fields = append(fields, packID(p.ProjectID))
+	case OAuth:
+		// Keystone's OauthScopedPayload puts the access token next to
+		// the project, before the expiry.
+		fields = append(fields, packID(p.ProjectID), packID(p.AccessTokenID))
 	default:
 		return nil, fmt.Errorf("unknown payload kind %d", p.Kind)
 	}
@@ -261,7 +268,7 @@ func Decode(b []byte) (*Payload, error) {
 	switch p.Kind {
 	case Unscoped:
 		want = 2
-	case Trust, AppCred:
+	case Trust, AppCred, OAuth:
 		want = 4
 	case FederatedUnscoped:
 		want = 5
@@ -292,6 +299,12 @@ func Decode(b []byte) (*Payload, error) {
 			p.System = id
 		default:
 			p.ProjectID = id
+		}
+		rest = rest[1:]
+	}
+	if p.Kind == OAuth {
+		if p.AccessTokenID, err = unpackID(rest[0]); err != nil {
+			return nil, bad
 		}
 		rest = rest[1:]
 	}

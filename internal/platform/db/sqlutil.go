@@ -130,3 +130,23 @@ func Strings(ctx context.Context, q Querier, query string, args ...any) ([]strin
 	}
 	return out, rows.Err()
 }
+
+// Int64Map runs a query whose rows are (text key, integer value), such
+// as (resource, hard_limit), and returns them as a map.
+func Int64Map(ctx context.Context, q Querier, query string, args ...any) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}

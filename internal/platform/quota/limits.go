@@ -62,23 +62,11 @@ func (q *Quotas) Limits(ctx context.Context, qr db.Querier, projectID string) (m
 	for r, l := range defs {
 		out[r] = l
 	}
-	rows, err := qr.QueryContext(ctx,
-		`SELECT resource, hard_limit FROM quota_limits WHERE service = $1 AND project_id = $2`, q.service, projectID)
+	set, err := db.Int64Map(ctx, qr, `SELECT resource, hard_limit FROM quota_limits WHERE service = $1 AND project_id = $2`, q.service, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("quota: read limits of project %s: %w", projectID, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		var l int64
-		if err := rows.Scan(&r, &l); err != nil {
-			return nil, err
-		}
-		if _, ok := q.defaults[r]; ok { // ignore resources the service dropped
-			out[r] = l
-		}
-	}
-	return out, rows.Err()
+	return q.keep(out, set), nil
 }
 
 // Defaults returns the default limit of every resource: the cloud's
@@ -93,22 +81,22 @@ func (q *Quotas) Defaults(ctx context.Context, qr db.Querier) (map[string]int64,
 	if q.source != nil {
 		return out, nil
 	}
-	rows, err := qr.QueryContext(ctx, `SELECT resource, hard_limit FROM quota_defaults WHERE service = $1`, q.service)
+	set, err := db.Int64Map(ctx, qr, `SELECT resource, hard_limit FROM quota_defaults WHERE service = $1`, q.service)
 	if err != nil {
 		return nil, fmt.Errorf("quota: read defaults of %s: %w", q.service, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		var l int64
-		if err := rows.Scan(&r, &l); err != nil {
-			return nil, err
-		}
+	return q.keep(out, set), nil
+}
+
+// keep copies into out the limits of set whose resources the service
+// still has (a resource it dropped may linger in the tables).
+func (q *Quotas) keep(out, set map[string]int64) map[string]int64 {
+	for r, l := range set {
 		if _, ok := q.defaults[r]; ok {
 			out[r] = l
 		}
 	}
-	return out, rows.Err()
+	return out
 }
 
 func (q *Quotas) checkSettable(resource string, limit int64) error {

@@ -67,21 +67,7 @@ func (t Txn) DeleteExpiredMessages(ctx context.Context, now time.Time) error {
 
 // QuotaClass returns the limits stored for a quota class.
 func (t Txn) QuotaClass(ctx context.Context, name string) (map[string]int64, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT resource, hard_limit FROM quota_classes WHERE class_name = $1`, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var r string
-		var l int64
-		if err := rows.Scan(&r, &l); err != nil {
-			return nil, err
-		}
-		out[r] = l
-	}
-	return out, rows.Err()
+	return db.Int64Map(ctx, t.tx, `SELECT resource, hard_limit FROM quota_classes WHERE class_name = $1`, name)
 }
 
 // SetQuotaClass stores one limit of a quota class.

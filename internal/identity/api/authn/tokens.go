@@ -2,7 +2,9 @@ package authn
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	dirapi "github.com/gostack/gostack/internal/identity/api/directory"
@@ -11,6 +13,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/authn"
 	"github.com/gostack/gostack/internal/identity/catalog"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/oauth1"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -42,7 +45,16 @@ func (h *Handler) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	if err := checkAuthRequest(&req); err != nil {
 		return err
 	}
-	t, id, err := h.svc.Authenticate(r.Context(), &req)
+	var (
+		t   *authn.Token
+		id  string
+		err error
+	)
+	if slices.Contains(req.Auth.Identity.Methods, oauth1.Method) {
+		t, id, err = h.authOAuth1(r, &req)
+	} else {
+		t, id, err = h.svc.Authenticate(r.Context(), &req)
+	}
 	if err != nil {
 		return err
 	}
@@ -52,6 +64,23 @@ func (h *Handler) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("X-Subject-Token", id)
 	return httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"token": doc})
+}
+
+// authOAuth1 is the oauth1 auth method: the request's OAuth signature
+// names an access token, whose token is scoped as the access token says
+// whatever the request asks (Keystone overrides the scope). The method
+// stands alone: it names its user, and OAuth-scoped tokens are not
+// rescoped.
+func (h *Handler) authOAuth1(r *http.Request, req *authn.AuthRequest) (*authn.Token, string, error) {
+	if len(req.Auth.Identity.Methods) != 1 {
+		return nil, "", apierr.Unauthorized("The request you have made requires authentication.").
+			WithCause(errors.New("oauth1 combined with other methods"))
+	}
+	at, err := h.oauth.Authenticate(r)
+	if err != nil {
+		return nil, "", err
+	}
+	return h.svc.IssueOAuth1(r.Context(), at)
 }
 
 // renderToken renders a token body as Keystone does.
@@ -110,6 +139,9 @@ func (h *Handler) renderToken(ctx context.Context, r *http.Request, t *authn.Tok
 			"trustee_user":  map[string]any{"id": t.Trust.TrusteeUserID},
 			"trustor_user":  map[string]any{"id": t.Trust.TrustorUserID},
 		}
+	}
+	if t.OAuth != nil {
+		doc["OS-OAUTH1"] = map[string]any{"access_token_id": t.OAuth.ID, "consumer_id": t.OAuth.ConsumerID}
 	}
 	if t.AppCred != nil {
 		ac := map[string]any{"id": t.AppCred.ID, "name": t.AppCred.Name, "restricted": !t.AppCred.Unrestricted}

@@ -17,7 +17,7 @@ import (
 
 func (h *Handler) renderTrust(r *http.Request, t *authn.Trust) map[string]any {
 	roles := []map[string]any{}
-	if rs, err := h.svc.TrustRoles(r.Context(), t); err == nil {
+	if rs, err := h.trusts.TrustRoles(r.Context(), t); err == nil {
 		for _, ro := range rs {
 			roles = append(roles, asgapi.RenderRole(r, ro))
 		}
@@ -124,7 +124,7 @@ func (h *Handler) CreateTrust(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.CreateTrust(r.Context(), keystone.Creds(r), t, refs)
+	out, err := h.trusts.CreateTrust(r.Context(), keystone.Creds(r), t, refs)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (h *Handler) CreateTrust(w http.ResponseWriter, r *http.Request) error {
 // TrustTarget is the policy target of the routes of one trust: its
 // trustor and trustee (a 404 for a missing or expired trust).
 func (h *Handler) TrustTarget(r *http.Request) (map[string]any, error) {
-	t, err := h.svc.GetTrust(r.Context(), r.PathValue("trust_id"))
+	t, err := h.trusts.GetTrust(r.Context(), r.PathValue("trust_id"))
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (h *Handler) ListTrusts(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	list, err := h.svc.ListTrusts(r.Context(), trustor, trustee)
+	list, err := h.trusts.ListTrusts(r.Context(), trustor, trustee)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (h *Handler) ListTrusts(w http.ResponseWriter, r *http.Request) error {
 
 // ShowTrust shows a trust.
 func (h *Handler) ShowTrust(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.svc.GetTrust(r.Context(), r.PathValue("trust_id"))
+	t, err := h.trusts.GetTrust(r.Context(), r.PathValue("trust_id"))
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (h *Handler) ShowTrust(w http.ResponseWriter, r *http.Request) error {
 
 // DeleteTrust deletes a trust and revokes its tokens.
 func (h *Handler) DeleteTrust(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.DeleteTrust(r.Context(), r.PathValue("trust_id")); err != nil {
+	if err := h.trusts.DeleteTrust(r.Context(), r.PathValue("trust_id")); err != nil {
 		return err
 	}
 	return httpapi.NoContent(w)
@@ -199,11 +199,11 @@ func (h *Handler) DeleteTrust(w http.ResponseWriter, r *http.Request) error {
 
 // trustRoles returns the roles the trust of the path delegates.
 func (h *Handler) trustRoles(r *http.Request) ([]*assignment.Role, error) {
-	t, err := h.svc.GetTrust(r.Context(), r.PathValue("trust_id"))
+	t, err := h.trusts.GetTrust(r.Context(), r.PathValue("trust_id"))
 	if err != nil {
 		return nil, err
 	}
-	return h.svc.TrustRoles(r.Context(), t)
+	return h.trusts.TrustRoles(r.Context(), t)
 }
 
 // ListTrustRoles lists the roles a trust delegates.

@@ -1,6 +1,6 @@
 // Package credential is the HTTP face of credentials (/v3/credentials and
-// OS-EC2), policy blobs (/v3/policies) and OAuth1 consumers, with the
-// OAuth1 token flow answered as not implemented.
+// OS-EC2), policy blobs (/v3/policies) and OAuth1 consumers (their
+// delegation flow is api/oauth1's).
 package credential
 
 import (

@@ -1,29 +1,65 @@
-package authn
+// Package trust manages OS-TRUST trusts: their creation by a trustor
+// (with Keystone's redelegation rules), listing, deletion (which revokes
+// the tokens scoped to them) and the roles they delegate. Tokens scoped
+// to a trust are issued and validated by package authn, which owns the
+// Trust type because tokens carry it.
+package trust
 
 import (
 	"context"
 	"time"
 
 	"github.com/gostack/gostack/internal/identity/assignment"
+	"github.com/gostack/gostack/internal/identity/authn"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/oauth1"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 )
+
+// Store is the persistence of trusts, with the application credentials
+// whose restriction decides whether their tokens may create trusts. A
+// missing row is an *apierr.Error with status 404.
+type Store interface {
+	CreateTrust(ctx context.Context, t *authn.Trust) error
+	GetTrust(ctx context.Context, id string) (*authn.Trust, error)
+	ListTrusts(ctx context.Context, trustorID, trusteeID string) ([]*authn.Trust, error)
+	DeleteTrust(ctx context.Context, id string, ev directory.RevokeEvent) error
+	GetAppCred(ctx context.Context, id string) (*authn.AppCred, error)
+}
+
+// Service manages trusts.
+type Service struct {
+	store Store
+	dir   *directory.Service
+	asg   *assignment.Service
+	// changed tells authn that tokens may have lost their trust.
+	changed func()
+}
+
+// New returns the trust service; changed is called after a deletion.
+func New(store Store, dir *directory.Service, asg *assignment.Service, changed func()) *Service {
+	return &Service{store: store, dir: dir, asg: asg, changed: changed}
+}
 
 // maxRedelegationCount is Keystone's [trust] max_redelegation_count.
 const maxRedelegationCount = 3
 
 // CreateTrust creates a trust from the caller (the trustor).
-func (s *Service) CreateTrust(ctx context.Context, caller *auth.Credentials, t *Trust, roleRefs []AuthNamed) (*Trust, error) {
+func (s *Service) CreateTrust(ctx context.Context, caller *auth.Credentials, t *authn.Trust, roleRefs []authn.AuthNamed) (*authn.Trust, error) {
 	if t.TrustorUserID != caller.UserID {
 		return nil, apierr.Forbidden("The trustor must be the caller.")
 	}
+	if oauth1.Delegated(caller) {
+		// Keystone lets only a trust-scoped token redelegate.
+		return nil, apierr.Forbidden("You are not authorized to perform the requested action: Redelegation allowed for delegated by trust only.")
+	}
 	if caller.ApplicationCredentialID != "" {
-		if r, _ := s.restrictedToken(ctx, caller); r {
+		if ac, err := s.store.GetAppCred(ctx, caller.ApplicationCredentialID); err != nil || !ac.Unrestricted {
 			return nil, apierr.Forbidden("A restricted application credential cannot create trusts.")
 		}
 	}
-	var parent *Trust
+	var parent *authn.Trust
 	if caller.TrustID != "" {
 		p, err := s.store.GetTrust(ctx, caller.TrustID)
 		if err != nil {
@@ -134,7 +170,7 @@ func (s *Service) CreateTrust(ctx context.Context, caller *auth.Credentials, t *
 }
 
 // GetTrust returns a trust the caller may see.
-func (s *Service) GetTrust(ctx context.Context, id string) (*Trust, error) {
+func (s *Service) GetTrust(ctx context.Context, id string) (*authn.Trust, error) {
 	t, err := s.store.GetTrust(ctx, id)
 	if err != nil {
 		return nil, err
@@ -146,7 +182,7 @@ func (s *Service) GetTrust(ctx context.Context, id string) (*Trust, error) {
 }
 
 // ListTrusts lists trusts by trustor and/or trustee.
-func (s *Service) ListTrusts(ctx context.Context, trustorID, trusteeID string) ([]*Trust, error) {
+func (s *Service) ListTrusts(ctx context.Context, trustorID, trusteeID string) ([]*authn.Trust, error) {
 	return s.store.ListTrusts(ctx, trustorID, trusteeID)
 }
 
@@ -158,12 +194,12 @@ func (s *Service) DeleteTrust(ctx context.Context, id string) error {
 	if err := s.store.DeleteTrust(ctx, id, directory.RevokeEvent{TrustID: id, IssuedBefore: time.Now().UTC()}); err != nil {
 		return err
 	}
-	s.Changed()
+	s.changed()
 	return nil
 }
 
 // TrustRoles returns the roles a trust delegates.
-func (s *Service) TrustRoles(ctx context.Context, t *Trust) ([]*assignment.Role, error) {
+func (s *Service) TrustRoles(ctx context.Context, t *authn.Trust) ([]*assignment.Role, error) {
 	var out []*assignment.Role
 	for _, id := range t.RoleIDs {
 		r, err := s.asg.GetRole(ctx, id)
