@@ -71,19 +71,8 @@ func (s images) Get(ctx context.Context, token, id string) (*blockstorage.Image,
 }
 
 func (s images) Create(ctx context.Context, token string, img *blockstorage.Image) (*blockstorage.Image, error) {
-	body := map[string]any{"name": img.Name, "disk_format": img.DiskFormat, "container_format": img.ContainerFormat}
-	if img.Visibility != "" {
-		body["visibility"] = img.Visibility
-	}
-	if img.Protected {
-		body["protected"] = true
-	}
-	for k, v := range img.Properties {
-		if _, taken := body[k]; !taken {
-			body[k] = v
-		}
-	}
-	i, err := s.c.Create(ctx, token, body)
+	i, err := s.c.CreateImage(ctx, token, imgclient.NewImage{Name: img.Name, DiskFormat: img.DiskFormat, ContainerFormat: img.ContainerFormat,
+		Visibility: img.Visibility, Protected: img.Protected, Properties: img.Properties})
 	if err != nil {
 		return nil, imageErr(err)
 	}

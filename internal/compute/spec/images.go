@@ -68,22 +68,8 @@ func (s imageService) Get(ctx context.Context, token, id string) (*compute.Image
 }
 
 func (s imageService) Create(ctx context.Context, token string, m compute.ImageMeta) (*compute.ImageMeta, error) {
-	body := map[string]any{
-		"name": m.Name, "disk_format": m.DiskFormat, "container_format": m.ContainerFormat,
-		"min_disk": m.MinDisk, "min_ram": m.MinRAM,
-	}
-	if m.Visibility != "" {
-		body["visibility"] = m.Visibility
-	}
-	if m.Protected {
-		body["protected"] = true
-	}
-	for k, v := range m.Properties {
-		if _, taken := body[k]; !taken {
-			body[k] = v
-		}
-	}
-	i, err := s.c.Create(ctx, token, body)
+	i, err := s.c.CreateImage(ctx, token, imgclient.NewImage{Name: m.Name, DiskFormat: m.DiskFormat, ContainerFormat: m.ContainerFormat,
+		Visibility: m.Visibility, Protected: m.Protected, MinDisk: m.MinDisk, MinRAM: m.MinRAM, Properties: m.Properties})
 	if err != nil {
 		return nil, imageErr(err)
 	}

@@ -190,6 +190,41 @@ func decodeImage(body []byte) (*Image, error) {
 	return &img, nil
 }
 
+// NewImage is what a service asks of a new image record: the core
+// attributes and extra properties. A property never overrides a core
+// attribute of the same name.
+type NewImage struct {
+	Name, DiskFormat, ContainerFormat string
+	// Visibility is "" for the image service's default (shared).
+	Visibility      string
+	Protected       bool
+	MinDisk, MinRAM int64
+	Properties      map[string]string
+}
+
+// CreateImage creates the image record n describes (POST /v2/images).
+func (c *Client) CreateImage(ctx context.Context, token string, n NewImage) (*Image, error) {
+	body := map[string]any{"name": n.Name, "disk_format": n.DiskFormat, "container_format": n.ContainerFormat}
+	if n.MinDisk != 0 {
+		body["min_disk"] = n.MinDisk
+	}
+	if n.MinRAM != 0 {
+		body["min_ram"] = n.MinRAM
+	}
+	if n.Visibility != "" {
+		body["visibility"] = n.Visibility
+	}
+	if n.Protected {
+		body["protected"] = true
+	}
+	for k, v := range n.Properties {
+		if _, taken := body[k]; !taken {
+			body[k] = v
+		}
+	}
+	return c.Create(ctx, token, body)
+}
+
 // Create registers a queued image (POST /v2/images). body holds the
 // image's attributes and extra properties as the API takes them: name,
 // disk_format, container_format, visibility, min_disk, min_ram, and
