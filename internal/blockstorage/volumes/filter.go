@@ -2,9 +2,9 @@ package volumes
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gostack/gostack/internal/blockstorage"
+	"github.com/gostack/gostack/internal/platform/match"
 )
 
 // Query is a volume list's filters, as Cinder's API takes them: every
@@ -29,29 +29,7 @@ type Query struct {
 }
 
 // TimeBound is one comparison of a time filter (3.60: created_at=gt:T).
-type TimeBound struct {
-	Op string // gt, gte, lt, lte, eq, neq
-	At time.Time
-}
-
-// Holds reports whether t satisfies the bound.
-func (b TimeBound) Holds(t time.Time) bool {
-	switch b.Op {
-	case "gt":
-		return t.After(b.At)
-	case "gte":
-		return !t.Before(b.At)
-	case "lt":
-		return t.Before(b.At)
-	case "lte":
-		return !t.After(b.At)
-	case "eq":
-		return t.Equal(b.At)
-	case "neq":
-		return !t.Equal(b.At)
-	}
-	return false
-}
+type TimeBound = match.Time
 
 // Match reports whether vol passes every filter of q.
 func (q Query) Match(vol *blockstorage.Volume) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/match"
 )
 
 // userOptions are the resource options of users, with their types.
@@ -201,32 +202,15 @@ func (o StringOp) Match(s string) bool {
 }
 
 // TimeOp is a timestamp filter: Op is lt, lte, gt, gte, eq or neq.
-type TimeOp struct {
-	Op string
-	At time.Time
-}
+type TimeOp = match.Time
 
-// Match applies the filter to t (nil: never expires, matching nothing
-// but neq).
-func (o TimeOp) Match(t *time.Time) bool {
+// expiryHolds applies o to a password's expiry (nil: never expires,
+// which only neq matches).
+func expiryHolds(o TimeOp, t *time.Time) bool {
 	if t == nil {
 		return o.Op == "neq"
 	}
-	switch o.Op {
-	case "lt":
-		return t.Before(o.At)
-	case "lte":
-		return !t.After(o.At)
-	case "gt":
-		return t.After(o.At)
-	case "gte":
-		return !t.Before(o.At)
-	case "eq":
-		return t.Equal(o.At)
-	case "neq":
-		return !t.Equal(o.At)
-	}
-	return false
+	return o.Holds(*t)
 }
 
 // ListUsers lists users by filter.
@@ -244,7 +228,7 @@ next:
 			}
 		}
 		for _, op := range f.PasswordExpiresAt {
-			if !op.Match(u.PasswordExpiresAt) {
+			if !expiryHolds(op, u.PasswordExpiresAt) {
 				continue next
 			}
 		}
