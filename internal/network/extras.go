@@ -23,6 +23,17 @@ type ExtrasTx interface {
 	UpdateAgent(ctx context.Context, a *Agent) error
 	DeleteAgent(ctx context.Context, id string) error
 
+	// BindDHCP makes a DHCP agent host a network (apierr.ErrDuplicate
+	// when it does); UnbindDHCP undoes it (apierr.ErrNotFound when it
+	// does not). DHCPBindings lists the bindings, all or those of one
+	// network or agent (the other argument empty).
+	BindDHCP(ctx context.Context, networkID, agentID string) error
+	UnbindDHCP(ctx context.Context, networkID, agentID string) error
+	DHCPBindings(ctx context.Context, networkID, agentID string) ([]DHCPBinding, error)
+	// UnhostedDHCPNetworks lists the networks that have a DHCP-enabled
+	// subnet and no DHCP agent.
+	UnhostedDHCPNetworks(ctx context.Context) ([]string, error)
+
 	InsertMeteringLabel(ctx context.Context, l *MeteringLabel) error
 	// GetMeteringLabel returns apierr.ErrNotFound for a missing id.
 	GetMeteringLabel(ctx context.Context, id string) (*MeteringLabel, error)
@@ -89,6 +100,9 @@ type Agent struct {
 
 // Alive reports whether the agent reported within AgentDownTime of now.
 func (a *Agent) Alive(now time.Time) bool { return now.Sub(a.HeartbeatAt) <= AgentDownTime }
+
+// DHCPBinding is a network hosted by a DHCP agent (dhcp_agent_scheduler).
+type DHCPBinding struct{ NetworkID, AgentID string }
 
 // MeteringLabel is a metering label: a named set of rules counting the
 // traffic of a project's routers (or of every project's, when shared).

@@ -72,8 +72,6 @@ type SubnetTx interface {
 	// network (a no-op write of its row, which PostgreSQL holds until the
 	// transaction ends); apierr.ErrNotFound for a missing network.
 	LockNetwork(ctx context.Context, id string) error
-	// RemoveSubnetIP drops one address of a port from port_ips.
-	RemoveSubnetIP(ctx context.Context, port, subnet string, ip netip.Addr) error
 	SubnetPoolTx
 	AddressScopeTx
 }

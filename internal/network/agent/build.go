@@ -21,6 +21,7 @@ type snapshot struct {
 	fips     []*network.FloatingIP
 	groups   []*network.SecurityGroup
 	agents   []*network.Agent
+	dhcp     []network.DHCPBinding
 }
 
 // read takes the snapshot.
@@ -47,7 +48,10 @@ func read(ctx context.Context, st network.Store) (*snapshot, error) {
 		if s.groups, err = tx.ListSecurityGroups(ctx, all); err != nil {
 			return err
 		}
-		s.agents, err = tx.ListAgents(ctx)
+		if s.agents, err = tx.ListAgents(ctx); err != nil {
+			return err
+		}
+		s.dhcp, err = tx.DHCPBindings(ctx, "", "")
 		return err
 	})
 	return s, err
@@ -61,12 +65,16 @@ func (c *Config) wired(p *network.Port) bool {
 	case p.DeviceOwner == network.OwnerFloatingIP:
 		return false
 	case p.DeviceOwner == network.OwnerDHCP:
-		return c.DHCP && (p.HostID == "" || p.HostID == c.Host)
+		return c.DHCP && c.ownsDHCP(p)
 	case network.IsRouterPort(p.DeviceOwner) || p.DeviceOwner == network.OwnerRouterGateway:
 		return c.L3
 	}
 	return p.HostID == c.Host || slices.Contains(c.Aliases, p.HostID)
 }
+
+// ownsDHCP reports whether DHCP port p is this host's DHCP agent's:
+// bound here, or to no host (made before ports were bound).
+func (c *Config) ownsDHCP(p *network.Port) bool { return p.HostID == "" || p.HostID == c.Host }
 
 // build turns a snapshot into the host's desired state.
 func build(s *snapshot, c *Config) *state.Host {

@@ -8,22 +8,35 @@ import (
 	"github.com/gostack/gostack/internal/network/ports"
 )
 
-// ensureDHCPPorts gives every network with a DHCP-enabled IPv4 subnet
-// its DHCP port (device owner network:dhcp, bound to this host, an
-// address on each such subnet), as Neutron's DHCP agent makes it, and
-// deletes the DHCP ports of networks left without one. It reports
-// whether it changed anything.
+// ensureDHCPPorts gives every network this host's DHCP agent hosts
+// (its dhcp_agent_scheduler bindings) that has a DHCP-enabled IPv4
+// subnet its DHCP port (device owner network:dhcp, bound to this host,
+// an address on each such subnet), as Neutron's DHCP agent makes it, and
+// deletes this host's DHCP ports of the other networks. Other hosts'
+// DHCP ports are their agents'. Until the agent is registered it does
+// not know what it hosts and changes nothing. It reports whether it
+// changed anything.
 func (a *Agent) ensureDHCPPorts(ctx context.Context, s *snapshot) (bool, error) {
+	i := slices.IndexFunc(s.agents, func(ag *network.Agent) bool { return ag.Type == network.AgentDHCP && ag.Host == a.cfg.Host })
+	if i < 0 {
+		return false, nil
+	}
+	hosted := map[string]bool{}
+	for _, b := range s.dhcp {
+		if b.AgentID == s.agents[i].ID {
+			hosted[b.NetworkID] = true
+		}
+	}
 	want := map[string][]string{} // network → its DHCP-enabled IPv4 subnets
 	for _, sn := range s.subnets {
-		if sn.EnableDHCP && sn.IPVersion == 4 {
+		if sn.EnableDHCP && sn.IPVersion == 4 && hosted[sn.NetworkID] {
 			want[sn.NetworkID] = append(want[sn.NetworkID], sn.ID)
 		}
 	}
 	have := map[string]*network.Port{}
 	var stale []*network.Port
 	for _, p := range s.ports {
-		if p.DeviceOwner != network.OwnerDHCP {
+		if p.DeviceOwner != network.OwnerDHCP || !a.cfg.ownsDHCP(p) {
 			continue
 		}
 		if _, ok := want[p.NetworkID]; !ok || have[p.NetworkID] != nil {

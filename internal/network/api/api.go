@@ -8,8 +8,10 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/api/portview"
 	"github.com/gostack/gostack/internal/network/api/wire"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
@@ -20,11 +22,13 @@ import (
 type Handler struct {
 	wire.Ctx
 	api *httpapi.API
+	// ports is the rendered ports the port lists share.
+	ports *portview.Cache
 }
 
 // New returns the API over svc; v validates X-Auth-Token.
 func New(svc *network.Service, pol *policy.Enforcer, v auth.Validator, log *slog.Logger) *Handler {
-	h := &Handler{Ctx: wire.Ctx{Svc: svc, Policy: pol}}
+	h := &Handler{Ctx: wire.Ctx{Svc: svc, Policy: pol, Bufs: &sync.Pool{}}, ports: &portview.Cache{}}
 	h.api = &httpapi.API{
 		Service:       "network",
 		Faults:        faults{},

@@ -13,7 +13,7 @@ import (
 // Routes is the networking API's route table. Item routes name their
 // resource {id}; the tag routes find any resource kind through loaders.
 func (h *Handler) Routes() []httpapi.Route {
-	c := core.Handlers{Ctx: &h.Ctx}
+	c := core.Handlers{Ctx: &h.Ctx, Ports: h.ports}
 	ex := extras.Handlers{Ctx: &h.Ctx}
 	sg := secgroups.Handlers{Ctx: &h.Ctx}
 	l := l3.Handlers{Ctx: &h.Ctx}
@@ -108,6 +108,10 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/v2.0/agents/{id}", Policy: "get_agent", Target: item(ex.LoadAgent), Handler: ex.ShowAgent},
 		{Method: "PUT", Pattern: "/v2.0/agents/{id}", Policy: "update_agent", Target: item(ex.LoadAgent), Handler: ex.UpdateAgent},
 		{Method: "DELETE", Pattern: "/v2.0/agents/{id}", Policy: "delete_agent", Target: item(ex.LoadAgent), Handler: ex.DeleteAgent},
+		{Method: "GET", Pattern: "/v2.0/agents/{id}/dhcp-networks", Policy: "get_dhcp-networks", Target: own, Handler: ex.ListDHCPNetworks},
+		{Method: "POST", Pattern: "/v2.0/agents/{id}/dhcp-networks", Policy: "create_dhcp-network", Target: own, Handler: ex.AddDHCPNetwork},
+		{Method: "DELETE", Pattern: "/v2.0/agents/{id}/dhcp-networks/{network}", Policy: "delete_dhcp-network", Target: own, Handler: ex.RemoveDHCPNetwork},
+		{Method: "GET", Pattern: nets + "/{id}/dhcp-agents", Policy: "get_dhcp-agents", Target: own, Handler: ex.ListDHCPAgents},
 		{Method: "GET", Pattern: "/v2.0/availability_zones", Policy: "get_availability_zone", Target: own, Handler: ex.ListAZs},
 		{Method: "GET", Pattern: "/v2.0/metering/metering-labels", Policy: httpapi.AnyUser, Handler: ex.ListLabels},
 		{Method: "POST", Pattern: "/v2.0/metering/metering-labels", Policy: "create_metering_label", Target: create("metering_label", ""), Handler: ex.CreateLabel},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gostack/gostack/internal/network"
 	"github.com/gostack/gostack/internal/network/api/wire"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -37,7 +38,9 @@ func (h *Handler) resources(w http.ResponseWriter, r *http.Request) error {
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"resources": out})
 }
 
-// extension is one entry of GET /v2.0/extensions.
+// extension is one entry of GET /v2.0/extensions. A DHCP extension is
+// listed only when DHCP agents can exist (the linuxbridge mechanism):
+// with the noop driver nothing would host the networks it schedules.
 type extension struct{ alias, name, description string }
 
 // extensions are the API extensions this service implements, exactly:
@@ -85,6 +88,7 @@ var extensions = []extension{
 	{"quotas", "Quota management support", "Expose functions for quotas management per project"},
 	{"quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"},
 	{"agent", "agent", "The agent management extension."},
+	{"dhcp_agent_scheduler", "DHCP Agent Scheduler", "Schedule networks among dhcp agents"},
 	{"availability_zone", "Availability Zone", "The availability zone extension."},
 	{"network_availability_zone", "Network Availability Zone", "Availability zone support for network."},
 	{"network-ip-availability", "Network IP Availability", "Provides IP availability data for each network and subnet."},
@@ -105,16 +109,23 @@ func (e extension) render() map[string]any {
 func (h *Handler) listExtensions(w http.ResponseWriter, r *http.Request) error {
 	out := make([]any, 0, len(extensions))
 	for _, e := range extensions {
-		out = append(out, e.render())
+		if h.offers(e) {
+			out = append(out, e.render())
+		}
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"extensions": out})
 }
 
 func (h *Handler) showExtension(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range extensions {
-		if e.alias == r.PathValue("alias") {
+		if e.alias == r.PathValue("alias") && h.offers(e) {
 			return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"extension": e.render()})
 		}
 	}
 	return wire.NotFoundf("Extension with alias %s does not exist", r.PathValue("alias"))
+}
+
+// offers reports whether this deployment implements extension e.
+func (h *Handler) offers(e extension) bool {
+	return e.alias != "dhcp_agent_scheduler" || h.Svc.Config().Mechanism == network.MechLinuxBridge
 }

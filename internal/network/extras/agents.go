@@ -3,6 +3,7 @@ package extras
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/gostack/gostack/internal/network"
 
@@ -46,9 +47,27 @@ func (s *Service) ReportAgent(ctx context.Context, r AgentReport) (*network.Agen
 	}
 	var out *network.Agent
 	err := s.net.Store().Update(ctx, func(ctx context.Context, tx network.Tx) error {
+		var prev *network.Agent
+		if r.Type == network.AgentDHCP && !r.Start {
+			as, err := tx.ListAgents(ctx)
+			if err != nil {
+				return err
+			}
+			if i := slices.IndexFunc(as, func(o *network.Agent) bool { return o.Type == r.Type && o.Host == r.Host }); i >= 0 {
+				prev = as[i]
+			}
+		}
 		var err error
-		out, err = tx.UpsertAgent(ctx, a, r.Start)
-		return err
+		if out, err = tx.UpsertAgent(ctx, a, r.Start); err != nil {
+			return err
+		}
+		// A DHCP agent that starts, is new, or comes back after being
+		// dead takes the networks no agent hosts, as Neutron's agents do
+		// when they resync (network_auto_schedule).
+		if r.Type == network.AgentDHCP && (r.Start || prev == nil || !prev.Alive(now)) {
+			return scheduleUnhosted(ctx, tx)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -534,16 +534,27 @@ type DNSAssignment struct {
 	Hostname, IP, FQDN string
 }
 
+// dashed maps the separators of an address to the dashes of its host
+// name.
+func dashed(r rune) rune {
+	if r == '.' || r == ':' {
+		return '-'
+	}
+	return r
+}
+
 // DNSAssignments are the host names a port's addresses get: its
 // dns_name, or "host-" and the address with dashes.
 func (s *Service) DNSAssignments(p *network.Port) []DNSAssignment {
 	out := make([]DNSAssignment, 0, len(p.FixedIPs))
+	domain := s.net.Config().DNSDomain
 	for _, ip := range p.FixedIPs {
+		addr := ip.IP.String()
 		host := p.DNSName
 		if host == "" {
-			host = "host-" + strings.NewReplacer(".", "-", ":", "-").Replace(ip.IP.String())
+			host = "host-" + strings.Map(dashed, addr)
 		}
-		out = append(out, DNSAssignment{Hostname: host, IP: ip.IP.String(), FQDN: host + "." + s.net.Config().DNSDomain})
+		out = append(out, DNSAssignment{Hostname: host, IP: addr, FQDN: host + "." + domain})
 	}
 	return out
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gostack/gostack/internal/network"
@@ -158,7 +160,93 @@ func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port,
 		}
 	}
 	cond := strings.Join(where, " AND ")
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+cond+` ORDER BY id`, a.Vals...)
+	if t.ports != nil {
+		return t.listCached(ctx, cond, a.Vals)
+	}
+	return t.listPorts(ctx, cond, a.Vals)
+}
+
+// listCached is ListPorts through the port cache: the ids and revisions
+// of the ports first, then the rows of those the cache lacks at that
+// revision — by id when they are few, as a plain list otherwise. The
+// ports come in byte order of their ids.
+func (t *txn) listCached(ctx context.Context, cond string, args []any) ([]*network.Port, error) {
+	// One row of "id rev,id rev,...", sorted here: the driver's cost is
+	// per row and per column, and a sort inside the aggregate costs the
+	// engine more than this one.
+	var agg sql.NullString
+	if err := t.tx.QueryRowContext(ctx, `SELECT string_agg(id || ' ' || revision_number, ',') FROM ports WHERE `+cond,
+		args...).Scan(&agg); err != nil {
+		return nil, err
+	}
+	if agg.String == "" {
+		return []*network.Port{}, nil
+	}
+	items := strings.Split(agg.String, ",")
+	slices.Sort(items)
+	ids, revs := make([]string, len(items)), make([]int64, len(items))
+	for i, item := range items {
+		id, rev, _ := strings.Cut(item, " ")
+		r, err := strconv.ParseInt(rev, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("port %s: revision %q: %w", id, rev, err)
+		}
+		ids[i], revs[i] = id, r
+	}
+	out, hits := t.ports.lookup(ids, revs)
+	if hits == len(ids) {
+		return out, nil
+	}
+	if miss := len(ids) - hits; miss > 64 && miss > len(ids)/4 {
+		ps, err := t.listPorts(ctx, cond, args)
+		if err != nil {
+			return nil, err
+		}
+		t.ports.add(ps, cond == "TRUE")
+		// In byte order of the ids, as the other answers here (the
+		// engine's collation may order them otherwise).
+		slices.SortFunc(ps, func(a, b *network.Port) int { return strings.Compare(a.ID, b.ID) })
+		return ps, nil
+	}
+	var missing []string
+	for i, p := range out {
+		if p == nil {
+			missing = append(missing, ids[i])
+		}
+	}
+	var read []*network.Port
+	for chunk := range slices.Chunk(missing, 500) {
+		var a db.Args
+		ps, err := db.All(ctx, t.tx, scanPort, `SELECT `+portCols+` FROM ports WHERE id IN (`+db.List(&a, chunk)+`)`, a.Vals...)
+		if err != nil {
+			return nil, err
+		}
+		read = append(read, ps...)
+	}
+	if err := t.fillPorts(ctx, read); err != nil {
+		return nil, err
+	}
+	t.ports.add(read, false)
+	byID := make(map[string]*network.Port, len(read))
+	for _, p := range read {
+		byID[p.ID] = p
+	}
+	kept := out[:0]
+	for i, p := range out {
+		if p == nil {
+			p = byID[ids[i]] // never nil in a snapshot; skipped should it be
+		}
+		if p != nil {
+			kept = append(kept, p)
+		}
+	}
+	return kept, nil
+}
+
+// listPorts reads the ports matching cond, with their addresses and
+// groups.
+func (t *txn) listPorts(ctx context.Context, cond string, args []any) ([]*network.Port, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+portCols+` FROM ports WHERE `+cond+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +273,10 @@ func (t *txn) ListPorts(ctx context.Context, f network.Filter) ([]*network.Port,
 		sub = "" // every port: their rows, without a condition
 	}
 	byID := ipsByID(out)
-	if err := t.fillIPsIn(ctx, byID, sub, a.Vals); err != nil {
+	if err := t.fillIPsIn(ctx, byID, sub, args); err != nil {
 		return nil, err
 	}
-	return out, t.FillGroupsOf(ctx, out, sub, a.Vals)
+	return out, t.FillGroupsOf(ctx, out, sub, args)
 }
 
 // fillPorts reads the fixed IPs and security groups of ps.
@@ -257,20 +345,30 @@ func (t *txn) fillIPsIn(ctx context.Context, byID map[string]*network.Port, in s
 	return rows.Err()
 }
 
-// UpdatePort writes p and replaces its fixed IPs.
+// UpdatePort writes p and replaces its fixed IPs. It writes only over a
+// lower revision_number: a concurrent transaction that changed the port
+// since p was read makes it db.ErrRace, and the transaction runs again
+// on the new row, instead of overwriting that change with the same
+// revision (the port cache relies on one content per revision).
 func (t *txn) UpdatePort(ctx context.Context, p *network.Port) error {
 	v := portValues(p)
-	if _, err := t.tx.ExecContext(ctx, `UPDATE ports SET name = $2, description = $3, mac_address = $4, admin_state_up = $5,
+	res, err := t.tx.ExecContext(ctx, `UPDATE ports SET name = $2, description = $3, mac_address = $4, admin_state_up = $5,
 		status = $6, device_id = $7, device_owner = $8, port_security_enabled = $9, binding_host_id = $10,
 		binding_vnic_type = $11, binding_vif_type = $12, binding_vif_details = $13, binding_profile = $14,
 		allowed_address_pairs = $15, extra_dhcp_opts = $16, dns_name = $17, qos_policy_id = $18, updated_at = $19,
-		revision_number = $20 WHERE id = $1`,
+		revision_number = $20 WHERE id = $1 AND revision_number < $20`,
 		v[0], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17],
-		v[18], v[19], v[21], v[22]); err != nil {
+		v[18], v[19], v[21], v[22])
+	if err != nil {
 		if db.IsUnique(err) {
 			return apierr.ErrDuplicate
 		}
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return db.ErrRace
 	}
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM port_ips WHERE port_id = $1`, p.ID); err != nil {
 		return err

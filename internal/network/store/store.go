@@ -5,7 +5,9 @@
 // and the smaller extensions (store/extras) are in packages of their own,
 // sharing the SQL fragments of store/rows. Every use case runs in one
 // transaction (Update or View) over a txn, which implements network.Tx;
-// ipam's tables are reached through the same transaction.
+// ipam's tables are reached through the same transaction. Read-only
+// transactions share a cache of decoded ports keyed by revision_number
+// (portcache.go), which is why UpdatePort only ever moves a revision up.
 package store
 
 import (
@@ -26,11 +28,15 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is the networking service's database.
-type Store struct{ db *db.DB }
+// Store is the networking service's database, with the cache of decoded
+// ports that its read-only transactions share (portCache).
+type Store struct {
+	db    *db.DB
+	ports *portCache
+}
 
 // New returns the store over d.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store { return &Store{db: d, ports: &portCache{}} }
 
 // Migrate creates or upgrades the service's tables, its quota tables and
 // ipam's.
@@ -54,7 +60,9 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx netw
 // View runs fn in a read-only snapshot.
 func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx network.Tx) error) error {
 	return s.db.ReadTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return fn(ctx, newTxn(tx, s.db.Dialect))
+		t := newTxn(tx, s.db.Dialect)
+		t.ports = s.ports
+		return fn(ctx, t)
 	})
 }
 
@@ -66,6 +74,9 @@ func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx networ
 type txn struct {
 	tx      *sql.Tx
 	dialect db.Dialect
+	// ports is the store's port cache in a read-only transaction, nil
+	// in a read-write one (see portCache).
+	ports *portCache
 	l3Txn
 	groupsTxn
 	extrasTxn

@@ -174,9 +174,3 @@ func (t *txn) LockNetwork(ctx context.Context, id string) error {
 	}
 	return nil
 }
-
-func (t *txn) RemoveSubnetIP(ctx context.Context, port, subnet string, ip netip.Addr) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM port_ips WHERE port_id = $1 AND subnet_id = $2 AND ip_address = $3`,
-		port, subnet, ip.String())
-	return err
-}

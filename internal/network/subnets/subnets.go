@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gostack/gostack/internal/network"
+	"github.com/gostack/gostack/internal/network/dhcpsched"
 	"github.com/gostack/gostack/internal/network/ipam"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -170,6 +171,13 @@ func (s *Service) AddSubnet(ctx context.Context, tx network.Tx, sc network.Scope
 	}
 	if err := ipam.AddSubnet(ctx, tx.Querier(), sn.ID, sn.CIDR, ipamPools(sn.Pools)); err != nil {
 		return nil, err
+	}
+	// A network gains its DHCP agent with its first DHCP-enabled subnet,
+	// as Neutron schedules it on subnet_create_end.
+	if sn.EnableDHCP {
+		if err := dhcpsched.Schedule(ctx, tx, []string{sn.NetworkID}); err != nil {
+			return nil, err
+		}
 	}
 	return sn, nil
 }
@@ -416,6 +424,9 @@ func (s *Service) UpdateSubnet(ctx context.Context, sc network.Scope, id string,
 				if err := checkCIDR(sn); err != nil {
 					return err
 				}
+				if err := dhcpsched.Schedule(ctx, tx, []string{sn.NetworkID}); err != nil {
+					return err
+				}
 			}
 			sn.EnableDHCP = *u.EnableDHCP
 		}
@@ -502,12 +513,13 @@ func (s *Service) RemoveSubnet(ctx context.Context, tx network.Tx, sn *network.S
 		if err != nil {
 			return err
 		}
-		for _, f := range p.FixedIPs {
-			if f.SubnetID == sn.ID {
-				if err := tx.RemoveSubnetIP(ctx, p.ID, sn.ID, f.IP); err != nil {
-					return err
-				}
-			}
+		// The port's addresses change: so does its revision, as in
+		// Neutron (and as the store's port cache needs).
+		p.FixedIPs = slices.DeleteFunc(p.FixedIPs, func(f network.FixedIP) bool { return f.SubnetID == sn.ID })
+		p.UpdatedAt = db.Now()
+		p.Revision++
+		if err := tx.UpdatePort(ctx, p); err != nil {
+			return err
 		}
 	}
 	if err := ipam.RemoveSubnet(ctx, tx.Querier(), sn.ID); err != nil {

@@ -38,9 +38,9 @@ func RenderNetwork(n *network.Network) wire.Item {
 	return it
 }
 
-// renderNetworks renders networks with their tags and address scopes,
+// RenderNetworks renders networks with their tags and address scopes,
 // keeping those the caller may see.
-func (h Handlers) renderNetworks(r *http.Request, ns []*network.Network) ([]wire.Item, error) {
+func (h Handlers) RenderNetworks(r *http.Request, ns []*network.Network) ([]wire.Item, error) {
 	ids := make([]string, len(ns))
 	for i, n := range ns {
 		ids[i] = n.ID
@@ -77,7 +77,7 @@ func (h Handlers) LoadNetwork(r *http.Request) (wire.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := h.renderNetworks(r, []*network.Network{n})
+	items, err := h.RenderNetworks(r, []*network.Network{n})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (h Handlers) ListNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.renderNetworks(r, ns)
+	items, err := h.RenderNetworks(r, ns)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (h Handlers) UpdateNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.renderNetworks(r, []*network.Network{n})
+	items, err := h.RenderNetworks(r, []*network.Network{n})
 	if err != nil || len(items) == 0 {
 		return err
 	}

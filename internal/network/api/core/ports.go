@@ -82,10 +82,13 @@ func (h Handlers) listPlain(w http.ResponseWriter, r *http.Request, ps []*networ
 		slices.SortStableFunc(ps, byID)
 	}
 	svc := ports.New(h.Svc)
-	body, err := portview.List{Caller: h.Caller(r), DNS: svc.DNSAssignments, Owners: owners}.Render(ps)
+	buf, done := h.Buf()
+	defer done()
+	body, err := portview.List{Caller: h.Caller(r), DNS: svc.DNSAssignments, Owners: owners, Buf: *buf, Cache: h.Ports}.Render(ps)
 	if err != nil {
 		return err
 	}
+	*buf = body
 	return wire.WriteRaw(w, http.StatusOK, body)
 }
 

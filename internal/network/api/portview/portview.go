@@ -3,7 +3,9 @@
 // fields=, sorting, paging — and the policy targets work on, and the
 // bytes of a plain list, written straight from the ports without a map
 // per port or reflection, for the lists of a thousand ports that Nova and
-// the agents ask for. Both forms give the same JSON, byte for byte.
+// the agents ask for. Both forms give the same JSON, byte for byte. A
+// Cache keeps the bytes of each port at its revision, so that a list
+// renders only the ports that changed since the last.
 package portview
 
 import (
@@ -87,8 +89,17 @@ var keys = [...]string{
 // port, any other from its map form, built once when first asked for.
 type view struct {
 	p    *network.Port
+	dnsf func(*network.Port) []ports.DNSAssignment
 	dns  []ports.DNSAssignment
 	full wire.Item
+}
+
+// assignments returns the port's DNS assignments, computed once.
+func (v *view) assignments() []ports.DNSAssignment {
+	if v.dns == nil {
+		v.dns = v.dnsf(v.p)
+	}
+	return v.dns
 }
 
 func (v *view) get(key string) (any, bool) {
@@ -114,7 +125,7 @@ func (v *view) get(key string) (any, bool) {
 		return nil, false
 	}
 	if v.full == nil {
-		v.full = Item(v.p, v.dns)
+		v.full = Item(v.p, v.assignments())
 	}
 	x, ok := v.full[key]
 	return x, ok
@@ -139,6 +150,10 @@ type List struct {
 	DNS func(*network.Port) []ports.DNSAssignment
 	// Owners are the projects of the ports' networks, by network id.
 	Owners map[string]string
+	// Buf, when set, is the buffer Render appends to (from its start).
+	Buf []byte
+	// Cache, when set, keeps and gives the rendered bytes of the ports.
+	Cache *Cache
 }
 
 // Render returns {"ports": [...]} for ps, in their order: the ports the
@@ -166,14 +181,31 @@ func (l List) Render(ps []*network.Port) ([]byte, error) {
 		}
 	}
 	// About 1 KB a port; the buffer is sized so that it seldom grows.
-	b := make([]byte, 0, 64+len(ps)*1200)
+	b := l.Buf[:0]
+	if need := 64 + len(ps)*1200; cap(b) < need {
+		b = make([]byte, 0, need)
+	}
 	b = append(b, `{"ports":[`...)
 	first := true
+	// get_port decides by the target keys it reads (see): the ports of a
+	// list mostly share their values (one project, one network), so the
+	// decision is kept per tuple of values and the rule evaluated once
+	// per tuple.
+	decided := map[seenKey]bool{}
 	for _, p := range ps {
-		v := &view{p: p, dns: l.DNS(p)}
-		t := v.target(see)
-		t["network:tenant_id"] = l.Owners[p.NetworkID]
-		if !l.Caller.Allowed(rule, t) {
+		v := &view{p: p, dnsf: l.DNS}
+		owner := l.Owners[p.NetworkID]
+		key, keyed := keyOf(v, see, owner)
+		allowed, known := decided[key]
+		if !keyed || !known {
+			t := v.target(see)
+			t["network:tenant_id"] = owner
+			allowed = l.Caller.Allowed(rule, t)
+			if keyed {
+				decided[key] = allowed
+			}
+		}
+		if !allowed {
 			continue
 		}
 		hidden := fixed
@@ -187,19 +219,87 @@ func (l List) Render(ps []*network.Port) ([]byte, error) {
 		}
 		first = false
 		var err error
-		if b, err = appendPort(b, p, v.dns, hidden); err != nil {
+		if b, err = l.appendPort(b, v, hidden); err != nil {
 			return nil, err
 		}
 	}
 	return append(b, "]}"...), nil
 }
 
-// appendPort appends the JSON object of p without the attributes whose
-// bit is set in hidden.
-func appendPort(b []byte, p *network.Port, dns []ports.DNSAssignment, hidden uint64) ([]byte, error) {
+// seenKey is the values of the target keys a rule reads (at most five,
+// which rules of a port read) and of the network's owner; set marks the
+// keys the port has.
+type seenKey struct {
+	vals  [5]string
+	set   uint8
+	owner string
+}
+
+// keyOf returns the seenKey of v's port, or false when the rule reads
+// more keys than it holds or a value that is not a string.
+func keyOf(v *view, see []string, owner string) (seenKey, bool) {
+	k := seenKey{owner: owner}
+	if len(see) > len(k.vals) {
+		return k, false
+	}
+	for i, name := range see {
+		x, ok := v.get(name)
+		if !ok {
+			continue
+		}
+		s, isStr := x.(string)
+		if !isStr {
+			return k, false
+		}
+		k.vals[i], k.set = s, k.set|1<<i
+	}
+	return k, true
+}
+
+// appendPort appends the JSON object of v's port without the attributes
+// whose bit is set in hidden: the tags as they are, the rest from the
+// cache when it has them for the port's revision.
+func (l List) appendPort(b []byte, v *view, hidden uint64) ([]byte, error) {
+	p := v.p
+	var head, tail []byte
+	if l.Cache != nil {
+		head, tail = l.Cache.get(p.ID, p.Revision, hidden)
+	}
+	if head == nil {
+		var err error
+		if head, err = appendAttrs(nil, p, v, hidden, 0, tagsAt); err != nil {
+			return nil, err
+		}
+		if tail, err = appendAttrs(nil, p, v, hidden, tagsAt+1, len(keys)); err != nil {
+			return nil, err
+		}
+		if l.Cache != nil {
+			l.Cache.put(p.ID, p.Revision, hidden, head, tail)
+		}
+	}
 	b = append(b, '{')
+	b = append(b, head...)
+	some := len(head) > 0 // an attribute is written: the next needs a comma
+	if hidden&(1<<tagsAt) == 0 {
+		if some {
+			b = append(b, ',')
+		}
+		b = append(b, `"tags":`...)
+		b = appendStrings(b, p.Tags)
+		some = true
+	}
+	if some && len(tail) > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, tail...)
+	return append(b, '}'), nil
+}
+
+// appendAttrs appends "key":value for the attributes keys[from:to] not
+// hidden, comma-separated.
+func appendAttrs(b []byte, p *network.Port, v *view, hidden uint64, from, to int) ([]byte, error) {
 	n := 0
-	for i, k := range keys {
+	for i := from; i < to; i++ {
 		if hidden&(1<<i) != 0 {
 			continue
 		}
@@ -208,14 +308,22 @@ func appendPort(b []byte, p *network.Port, dns []ports.DNSAssignment, hidden uin
 		}
 		n++
 		b = append(b, '"')
-		b = append(b, k...)
+		b = append(b, keys[i]...)
 		b = append(b, '"', ':')
 		var err error
-		if b, err = appendValue(b, i, p, dns); err != nil {
+		if keys[i] == "dns_assignment" {
+			b, err = appendValue(b, i, p, v.assignments())
+		} else {
+			b, err = appendValue(b, i, p, nil)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
-	return append(b, '}'), nil
+	if b == nil {
+		b = []byte{} // rendered, and empty
+	}
+	return b, nil
 }
 
 // appendValue appends the value of the attribute keys[i] of p.

@@ -91,13 +91,57 @@ func TestRenderMatchesMaps(t *testing.T) {
 			}
 			cl := &wire.Caller{Policy: pol, Values: tc.creds.PolicyValues()}
 			want := mapList(t, cl, ps, owners)
-			got, err := List{Caller: cl, DNS: dns, Owners: owners}.Render(ps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("Render =\n%s\nwant\n%s", got, want)
+			// Without a cache, then twice with one: filling it and
+			// served from it.
+			cache := &Cache{}
+			for _, c := range []*Cache{nil, cache, cache} {
+				got, err := List{Caller: cl, DNS: dns, Owners: owners, Cache: c, Buf: make([]byte, 3)}.Render(ps)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != string(want) {
+					t.Errorf("Render (cache %v) =\n%s\nwant\n%s", c != nil, got, want)
+				}
 			}
 		})
+	}
+}
+
+// A cached port is served only at the revision it was rendered at; its
+// tags are always the port's own.
+func TestCacheFollowsRevision(t *testing.T) {
+	if keys[tagsAt] != "tags" {
+		t.Fatalf("keys[%d] = %q, want tags", tagsAt, keys[tagsAt])
+	}
+	pol, err := policy.New(policies.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := auth.Credentials{ProjectID: "admin", Roles: []string{"admin"}}
+	cl := &wire.Caller{Policy: pol, Values: creds.PolicyValues()}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := &network.Port{Std: network.Std{ID: "p1", ProjectID: "alice", Name: "old", Tags: []string{"t1"}, CreatedAt: at, UpdatedAt: at, Revision: 1},
+		NetworkID: "n", FixedIPs: []network.FixedIP{{SubnetID: "s", IP: netip.MustParseAddr("10.0.0.2")}}}
+	owners := map[string]string{"n": "alice"}
+	l := List{Caller: cl, DNS: dns, Owners: owners, Cache: &Cache{}}
+	for _, step := range []struct {
+		name string
+		edit func()
+	}{
+		{"first", func() {}},
+		{"tags changed, same revision", func() { p.Tags = []string{"t2", "t3"} }},
+		{"renamed, next revision", func() { p.Name, p.Revision = "new", 2 }},
+		{"addresses changed, next revision", func() {
+			p.FixedIPs, p.Revision = []network.FixedIP{{SubnetID: "s", IP: netip.MustParseAddr("10.0.0.9")}}, 3
+		}},
+	} {
+		step.edit()
+		got, err := l.Render([]*network.Port{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := mapList(t, cl, []*network.Port{p}, owners); string(got) != string(want) {
+			t.Errorf("%s: Render =\n%s\nwant\n%s", step.name, got, want)
+		}
 	}
 }
