@@ -2,14 +2,21 @@ package placement
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // DefaultConsumerType is the consumer type of allocations written
 // without one (1.38).
 const DefaultConsumerType = "unknown"
+
+// IncompleteConsumerID is the project and user of a consumer whose
+// allocations were written without them (before 1.8), as Placement's
+// [placement] incomplete_consumer_project_id and _user_id default.
+const IncompleteConsumerID = "00000000-0000-0000-0000-000000000000"
 
 // Consumer returns a consumer and its allocations; nil when it holds none.
 func (s *Service) Consumer(ctx context.Context, id string) (*Consumer, []Allocation, error) {
@@ -27,7 +34,7 @@ func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocati
 	for i := range cs {
 		c := &cs[i]
 		if !IsUUID(c.Consumer.UUID) {
-			return apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", c.Consumer.UUID)
+			return schema.Format(c.Consumer.UUID, "uuid")
 		}
 		c.Consumer.UUID = normUUID(c.Consumer.UUID)
 		if seen[c.Consumer.UUID] {
@@ -37,21 +44,30 @@ func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocati
 		for j := range c.Allocations {
 			a := &c.Allocations[j]
 			if !IsUUID(a.ProviderUUID) {
-				return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", a.ProviderUUID)
+				return schema.Fail("additionalProperties", schema.Repr(a.ProviderUUID)+" does not match any of the regexes", "allocations")
 			}
 			a.ProviderUUID = normUUID(a.ProviderUUID)
 			if !classNameRE.MatchString(a.ResourceClass) {
-				return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", a.ResourceClass)
+				return schema.Fail("additionalProperties", schema.Repr(a.ResourceClass)+" does not match any of the regexes", "allocations", "resources")
 			}
 			if a.Used < 1 {
-				return apierr.BadRequest("JSON does not validate: %d is less than the minimum of 1\n\nFailed validating 'minimum' in schema", a.Used)
+				return schema.Fail("minimum", fmt.Sprintf("%d is less than the minimum of 1", a.Used), "allocations", "resources")
 			}
 			if a.Used > MaxInt {
-				return apierr.BadRequest("JSON does not validate: %d is greater than the maximum of %d\n\nFailed validating 'maximum' in schema", a.Used, MaxInt)
+				return schema.Fail("maximum", fmt.Sprintf("%d is greater than the maximum of %d", a.Used, MaxInt), "allocations", "resources")
 			}
 			if err := s.checkClass(ctx, a.ResourceClass); err != nil {
 				return apierr.BadRequest("Unable to allocate inventory for consumer %s: No such resource class %s.", c.Consumer.UUID, a.ResourceClass)
 			}
+		}
+		// Allocations written before 1.8 name no project or user: the
+		// consumer gets Placement's incomplete_consumer_project_id and
+		// incomplete_consumer_user_id, which 1.12's GET shows.
+		if c.Consumer.ProjectID == "" {
+			c.Consumer.ProjectID = IncompleteConsumerID
+		}
+		if c.Consumer.UserID == "" {
+			c.Consumer.UserID = IncompleteConsumerID
 		}
 		if c.Consumer.ConsumerType == "" {
 			c.Consumer.ConsumerType = DefaultConsumerType
@@ -70,22 +86,16 @@ func (s *Service) WriteAllocations(ctx context.Context, cs []ConsumerAllocations
 	return s.store.WriteAllocations(ctx, cs)
 }
 
-// DeleteAllocations removes every allocation of a consumer.
+// DeleteAllocations removes every allocation of a consumer (DELETE
+// /allocations/{c}); the providers keep their generations.
 func (s *Service) DeleteAllocations(ctx context.Context, id string) error {
-	c, allocs, err := s.store.Consumer(ctx, id)
-	if err != nil {
-		return err
-	}
-	if c == nil || len(allocs) == 0 {
-		return apierr.NotFound("No allocations for consumer '%s'", id)
-	}
-	return s.store.WriteAllocations(ctx, []ConsumerAllocations{{Consumer: *c}})
+	return s.store.DeleteConsumer(ctx, id)
 }
 
 // Reshape moves inventories and allocations at once (1.30).
 func (s *Service) Reshape(ctx context.Context, invs map[string]InventorySet, cs []ConsumerAllocations) error {
 	for id, set := range invs {
-		v, err := s.validateInventories(ctx, set.Inventories, true)
+		v, err := s.validateInventories(ctx, id, "update", set.Inventories, true)
 		if err != nil {
 			return err
 		}
@@ -113,7 +123,7 @@ func (s *Service) CandidateProviders(ctx context.Context, classes, traits []stri
 		return nil, err
 	}
 	if len(missing) > 0 {
-		return nil, apierr.BadRequest("No such trait(s): %s", strings.Join(missing, ", ")).WithType(CodeBadValue)
+		return nil, apierr.BadRequest("No such trait(s): %s.", strings.Join(missing, ", ")).WithType(CodeBadValue)
 	}
 	return s.store.CandidateProviders(ctx)
 }

@@ -1,9 +1,11 @@
 package placement
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/gostack/gostack/internal/placement/standard"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -80,7 +82,22 @@ func CheckInventoryChange(provider string, new []Inventory, used Usage) error {
 		}
 	}
 	if len(inUse) > 0 {
-		sort.Strings(inUse)
+		// In resource class id order, as Placement lists them: the
+		// standard classes first, in os-resource-classes' order, then the
+		// custom ones.
+		std := standard.Classes()
+		rank := func(rc string) int {
+			if i := slices.Index(std, rc); i >= 0 {
+				return i
+			}
+			return len(std)
+		}
+		sort.Slice(inUse, func(i, j int) bool {
+			if ri, rj := rank(inUse[i]), rank(inUse[j]); ri != rj {
+				return ri < rj
+			}
+			return inUse[i] < inUse[j]
+		})
 		return apierr.Conflict("Inventory for '%s' on resource provider '%s' in use.", strings.Join(inUse, ", "), provider).WithType(CodeInventoryInUse)
 	}
 	return nil

@@ -1,6 +1,10 @@
 package placement
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gostack/gostack/internal/platform/apierr"
+)
 
 func TestCheckCapacity(t *testing.T) {
 	inv := map[string]map[string]Inventory{"rp": {
@@ -26,6 +30,32 @@ func TestCheckCapacity(t *testing.T) {
 		err := CheckCapacity(tt.allocs, inv, used)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: err = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+// TestInventoryWording pins the refusals Placement's inventory.yaml and
+// with-allocations.yaml match on: classes in use are listed in resource
+// class id order (standard first), and the capacity refusal names the
+// provider and, from 1.26, allows reserved equal to total.
+func TestInventoryWording(t *testing.T) {
+	err := CheckInventoryChange("rp", nil, Usage{"DISK_GB": 1, "VCPU": 1, "CUSTOM_A": 1})
+	if got, want := apierr.Message(err), "Inventory for 'VCPU, DISK_GB, CUSTOM_A' on resource provider 'rp' in use."; got != want {
+		t.Errorf("in use = %q, want %q", got, want)
+	}
+	inv := Inventory{ResourceClass: "IPV4_ADDRESS", Total: 253}.WithDefaults()
+	for _, tc := range []struct {
+		reserved int64
+		at126    bool
+		want     string
+	}{
+		{253, false, "Invalid inventory for 'IPV4_ADDRESS' on resource provider 'rp'. The reserved value is greater than or equal to total."},
+		{253, true, ""},
+		{512, true, "Invalid inventory for 'IPV4_ADDRESS' on resource provider 'rp'. The reserved value is greater than total."},
+	} {
+		inv.Reserved = tc.reserved
+		if got := inv.Validate("rp", tc.at126); got != tc.want {
+			t.Errorf("reserved %d at 1.26 %v: %q, want %q", tc.reserved, tc.at126, got, tc.want)
 		}
 	}
 }

@@ -13,15 +13,20 @@ func (s *Service) Inventories(ctx context.Context, id string) ([]Inventory, int6
 	return s.store.Inventories(ctx, id)
 }
 
-func (s *Service) validateInventories(ctx context.Context, invs []Inventory, reservedMayEqualTotal bool) ([]Inventory, error) {
+// validateInventories checks a provider's new inventories. verb is
+// Placement's word for the refusal: "create" (POST one) or "update".
+func (s *Service) validateInventories(ctx context.Context, id, verb string, invs []Inventory, reservedMayEqualTotal bool) ([]Inventory, error) {
 	out := make([]Inventory, 0, len(invs))
 	for _, inv := range invs {
 		if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
-			return nil, apierr.BadRequest("Unable to update inventory for resource provider: No such resource class %s.", inv.ResourceClass)
+			if verb == "create" {
+				return nil, apierr.BadRequest("Unable to create inventory for resource provider %s: No such resource class %s.", id, inv.ResourceClass)
+			}
+			return nil, apierr.BadRequest("Unknown resource class in inventory for resource provider %s: No such resource class %s.", id, inv.ResourceClass)
 		}
 		inv = inv.WithDefaults()
-		if err := inv.Validate(reservedMayEqualTotal); err != nil {
-			return nil, err
+		if why := inv.Validate(id, reservedMayEqualTotal); why != "" {
+			return nil, apierr.BadRequest("Unable to %s inventory for resource provider %s: %s", verb, id, why)
 		}
 		out = append(out, inv)
 	}
@@ -31,7 +36,7 @@ func (s *Service) validateInventories(ctx context.Context, invs []Inventory, res
 
 // SetInventories replaces all of a provider's inventories.
 func (s *Service) SetInventories(ctx context.Context, id string, gen int64, invs []Inventory, reservedMayEqualTotal bool) (int64, error) {
-	invs, err := s.validateInventories(ctx, invs, reservedMayEqualTotal)
+	invs, err := s.validateInventories(ctx, id, "update", invs, reservedMayEqualTotal)
 	if err != nil {
 		return 0, err
 	}
@@ -50,7 +55,7 @@ func (s *Service) AddInventory(ctx context.Context, id string, inv Inventory, re
 			return Inventory{}, 0, apierr.Conflict("Update conflict: Inventory for %s on resource provider %s already exists.", inv.ResourceClass, id)
 		}
 	}
-	vs, err := s.validateInventories(ctx, []Inventory{inv}, reservedMayEqualTotal)
+	vs, err := s.validateInventories(ctx, id, "create", []Inventory{inv}, reservedMayEqualTotal)
 	if err != nil {
 		return Inventory{}, 0, err
 	}
@@ -58,7 +63,10 @@ func (s *Service) AddInventory(ctx context.Context, id string, inv Inventory, re
 	return vs[0], g, err
 }
 
-// UpdateInventory is PUT .../inventories/{rc}: the class must exist.
+// UpdateInventory is PUT .../inventories/{rc}: the provider must have
+// an inventory of the class. In Placement's order: the values are
+// checked first, then that the inventory exists (a 400), then the
+// generation.
 func (s *Service) UpdateInventory(ctx context.Context, id string, gen int64, inv Inventory, reservedMayEqualTotal bool) (Inventory, int64, error) {
 	cur, curGen, err := s.store.Inventories(ctx, id)
 	if err != nil {
@@ -67,16 +75,16 @@ func (s *Service) UpdateInventory(ctx context.Context, id string, gen int64, inv
 	if err := s.checkClass(ctx, inv.ResourceClass); err != nil {
 		return Inventory{}, 0, apierr.BadRequest("No such resource class %s.", inv.ResourceClass)
 	}
+	vs, err := s.validateInventories(ctx, id, "update", []Inventory{inv}, reservedMayEqualTotal)
+	if err != nil {
+		return Inventory{}, 0, err
+	}
 	i := slices.IndexFunc(cur, func(c Inventory) bool { return c.ResourceClass == inv.ResourceClass })
 	if i < 0 {
-		return Inventory{}, 0, apierr.NotFound("No inventory record with resource class for resource provider %s", id)
+		return Inventory{}, 0, apierr.BadRequest("No inventory record with resource class for resource provider %s: No inventory of class %s found.", id, inv.ResourceClass)
 	}
 	if curGen != gen {
 		return Inventory{}, 0, ErrGenerationMismatch(id, curGen, gen)
-	}
-	vs, err := s.validateInventories(ctx, []Inventory{inv}, reservedMayEqualTotal)
-	if err != nil {
-		return Inventory{}, 0, err
 	}
 	cur[i] = vs[0]
 	g, err := s.store.SetInventories(ctx, id, gen, cur)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/placement/standard"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -86,6 +87,9 @@ type Store interface {
 	// WriteAllocations replaces the allocations of every consumer of cs in
 	// one transaction, checking consumer generations and capacity.
 	WriteAllocations(ctx context.Context, cs []ConsumerAllocations) error
+	// DeleteConsumer removes a consumer's allocations without moving its
+	// providers' generations; a consumer holding none is a 404.
+	DeleteConsumer(ctx context.Context, uuid string) error
 	// Reshape replaces inventories (by provider, with generations) and
 	// allocations in one transaction; removed inventory may be in use only
 	// if the new allocations move it away.
@@ -127,18 +131,18 @@ func (s *Service) Store() Store { return s.store }
 
 // CreateProvider creates a provider; an empty id gets a fresh uuid.
 func (s *Service) CreateProvider(ctx context.Context, id, name, parent string) (*Provider, error) {
-	if name == "" || len(name) > 200 {
-		return nil, apierr.BadRequest("JSON does not validate: name must be 1 to 200 characters")
+	if err := schema.Length(name, 1, 200, false, "name"); err != nil {
+		return nil, err
 	}
 	if id == "" {
 		id = uuid.NewString()
 	} else if !IsUUID(id) {
-		return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", id)
+		return nil, schema.Format(id, "uuid", "uuid")
 	}
 	id = normUUID(id)
 	if parent != "" {
 		if !IsUUID(parent) {
-			return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", parent)
+			return nil, schema.Format(parent, "uuid", "parent_provider_uuid")
 		}
 		parent = normUUID(parent)
 		if parent == id {
@@ -186,12 +190,12 @@ func (s *Service) Providers(ctx context.Context, f ProviderFilter) ([]Provider, 
 
 // UpdateProvider renames a provider and sets its parent.
 func (s *Service) UpdateProvider(ctx context.Context, id, name, parent string, allowReparent bool) (*Provider, error) {
-	if name == "" || len(name) > 200 {
-		return nil, apierr.BadRequest("JSON does not validate: name must be 1 to 200 characters")
+	if err := schema.Length(name, 1, 200, false, "name"); err != nil {
+		return nil, err
 	}
 	if parent != "" {
 		if !IsUUID(parent) {
-			return nil, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", parent)
+			return nil, schema.Format(parent, "uuid", "parent_provider_uuid")
 		}
 		parent = normUUID(parent)
 	}
@@ -237,8 +241,8 @@ func (s *Service) ResourceClass(ctx context.Context, name string) error {
 
 // CreateResourceClass creates a CUSTOM_ class.
 func (s *Service) CreateResourceClass(ctx context.Context, name string) error {
-	if !IsCustom(name) {
-		return apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
+	if err := checkCustomName(name); err != nil {
+		return err
 	}
 	err := s.store.CreateCustomClass(ctx, name)
 	if errors.Is(err, apierr.ErrDuplicate) {
@@ -250,11 +254,10 @@ func (s *Service) CreateResourceClass(ctx context.Context, name string) error {
 // EnsureResourceClass is PUT /resource_classes/{name} from 1.7: it
 // reports whether the class was created.
 func (s *Service) EnsureResourceClass(ctx context.Context, name string) (bool, error) {
-	if standard.IsClass(name) {
-		return false, nil
-	}
-	if !IsCustom(name) {
-		return false, apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", name)
+	// The name is validated as the body of POST is: a standard class
+	// fails the pattern, as in Placement.
+	if err := checkCustomName(name); err != nil {
+		return false, err
 	}
 	err := s.store.CreateCustomClass(ctx, name)
 	if errors.Is(err, apierr.ErrDuplicate) {
@@ -263,13 +266,25 @@ func (s *Service) EnsureResourceClass(ctx context.Context, name string) (bool, e
 	return err == nil, err
 }
 
+// checkCustomName applies the schema of a custom resource class's name.
+func checkCustomName(name string) error {
+	if err := schema.Length(name, 1, 255, false, "name"); err != nil {
+		return err
+	}
+	if !customRE.MatchString(name) {
+		return schema.Pattern(name, "^CUSTOM_[A-Z0-9_]+$", "name")
+	}
+	return nil
+}
+
 // RenameResourceClass is PUT /resource_classes/{name} before 1.7.
 func (s *Service) RenameResourceClass(ctx context.Context, from, to string) error {
+	// The body's schema is checked first, as in Placement.
+	if err := checkCustomName(to); err != nil {
+		return err
+	}
 	if standard.IsClass(from) {
 		return apierr.BadRequest("Cannot update standard resource class %s", from)
-	}
-	if !IsCustom(to) {
-		return apierr.BadRequest("JSON does not validate: '%s' does not match '^CUSTOM_[A-Z0-9_]+$'", to)
 	}
 	if err := s.checkClass(ctx, from); err != nil {
 		return err
@@ -355,7 +370,7 @@ func (s *Service) checkTraitsExist(ctx context.Context, lists ...[]string) error
 	if err != nil || len(missing) == 0 {
 		return err
 	}
-	return apierr.BadRequest("No such trait(s): %s", strings.Join(missing, ", "))
+	return apierr.BadRequest("No such trait(s): %s.", strings.Join(missing, ", "))
 }
 
 // missingTraits returns the traits of lists that do not exist, sorted.
@@ -418,10 +433,19 @@ func (s *Service) SetProviderTraits(ctx context.Context, id string, gen int64, t
 		return 0, err
 	}
 	slices.Sort(traits)
-	return s.store.SetProviderTraits(ctx, id, gen, slices.Compact(traits))
+	return staleWording(s.store.SetProviderTraits(ctx, id, gen, slices.Compact(traits)))
 }
 
 // --- aggregates ---
+
+// staleWording words a stale generation on a provider's traits or
+// aggregates as Placement's handlers for those do.
+func staleWording(gen int64, err error) (int64, error) {
+	if e, ok := apierr.As(err); ok && apierr.IsConflict(err) && e.Type == CodeConcurrentUpdate {
+		return 0, apierr.Conflict("Resource provider's generation already changed. Please update the generation and try again.").WithType(CodeConcurrentUpdate)
+	}
+	return gen, err
+}
 
 // ProviderAggregates returns a provider's aggregates and generation.
 func (s *Service) ProviderAggregates(ctx context.Context, id string) ([]string, int64, error) {
@@ -434,10 +458,10 @@ func (s *Service) SetProviderAggregates(ctx context.Context, id string, gen int6
 	norm := make([]string, 0, len(aggs))
 	for _, a := range aggs {
 		if !IsUUID(a) {
-			return 0, apierr.BadRequest("JSON does not validate: '%s' is not a 'uuid'", a)
+			return 0, schema.Format(a, "uuid", "aggregates", schema.Items)
 		}
 		norm = append(norm, normUUID(a))
 	}
 	slices.Sort(norm)
-	return s.store.SetProviderAggregates(ctx, id, gen, slices.Compact(norm))
+	return staleWording(s.store.SetProviderAggregates(ctx, id, gen, slices.Compact(norm)))
 }

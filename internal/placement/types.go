@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"time"
@@ -87,25 +88,29 @@ func (inv Inventory) WithDefaults() Inventory {
 // allocation (its schema's maximum, a signed 32-bit integer).
 const MaxInt = 2147483647
 
-// Validate checks an inventory's fields. reservedMayEqualTotal is
-// microversion 1.26's relaxation.
-func (inv Inventory) Validate(reservedMayEqualTotal bool) error {
+// Validate checks an inventory's fields and says why it is refused, for
+// the caller to word as Placement does ("Unable to update inventory for
+// resource provider …: <reason>"). rp is the provider's uuid, which the
+// capacity refusal names; reservedMayEqualTotal is microversion 1.26's
+// relaxation.
+func (inv Inventory) Validate(rp string, reservedMayEqualTotal bool) string {
 	switch {
 	case inv.Total < 1 || inv.Total > MaxInt:
-		return apierr.BadRequest("Unable to update inventory for resource class %s: total must be between 1 and %d", inv.ResourceClass, MaxInt)
+		return fmt.Sprintf("total of %s must be between 1 and %d", inv.ResourceClass, MaxInt)
 	case inv.Reserved < 0 || inv.Reserved > MaxInt:
-		return apierr.BadRequest("Unable to update inventory for resource class %s: reserved must be between 0 and %d", inv.ResourceClass, MaxInt)
+		return fmt.Sprintf("reserved of %s must be between 0 and %d", inv.ResourceClass, MaxInt)
 	case inv.MinUnit < 1 || inv.MinUnit > MaxInt, inv.MaxUnit < 1 || inv.MaxUnit > MaxInt, inv.StepSize < 1 || inv.StepSize > MaxInt:
-		return apierr.BadRequest("Unable to update inventory for resource class %s: min_unit, max_unit and step_size must be between 1 and %d", inv.ResourceClass, MaxInt)
+		return fmt.Sprintf("min_unit, max_unit and step_size of %s must be between 1 and %d", inv.ResourceClass, MaxInt)
 	case inv.AllocationRatio <= 0 || inv.AllocationRatio > 3.40282e+38:
-		return apierr.BadRequest("Unable to update inventory for resource class %s: allocation_ratio must be positive", inv.ResourceClass)
+		return fmt.Sprintf("allocation_ratio of %s must be positive", inv.ResourceClass)
 	case inv.MinUnit > inv.MaxUnit:
-		return apierr.BadRequest("Unable to update inventory for resource class %s: min_unit (%d) must be less than or equal to max_unit (%d)", inv.ResourceClass, inv.MinUnit, inv.MaxUnit)
+		return fmt.Sprintf("min_unit (%d) of %s must be less than or equal to max_unit (%d)", inv.MinUnit, inv.ResourceClass, inv.MaxUnit)
+	case reservedMayEqualTotal && inv.Reserved > inv.Total:
+		return fmt.Sprintf("Invalid inventory for '%s' on resource provider '%s'. The reserved value is greater than total.", inv.ResourceClass, rp)
+	case !reservedMayEqualTotal && inv.Reserved >= inv.Total:
+		return fmt.Sprintf("Invalid inventory for '%s' on resource provider '%s'. The reserved value is greater than or equal to total.", inv.ResourceClass, rp)
 	}
-	if inv.Reserved > inv.Total || (!reservedMayEqualTotal && inv.Reserved == inv.Total) {
-		return apierr.BadRequest("Unable to update inventory for resource provider: Invalid inventory for '%s'. The reserved value is greater than or equal to total.", inv.ResourceClass)
-	}
-	return nil
+	return ""
 }
 
 // Consumer is who holds allocations: an instance, a migration.

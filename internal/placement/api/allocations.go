@@ -7,6 +7,7 @@ import (
 	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -40,7 +41,7 @@ type legacyAllocation struct {
 // the service checks the values.
 func DecodeAllocations(body []byte, ver httpapi.Version, consumer string) (pl.ConsumerAllocations, error) {
 	var b allocationBody
-	if err := decodeBytes(body, &b); err != nil {
+	if err := schema.Decode(body, &b); err != nil {
 		return pl.ConsumerAllocations{}, err
 	}
 	return b.toConsumer(ver, consumer, false)
@@ -49,38 +50,50 @@ func DecodeAllocations(body []byte, ver httpapi.Version, consumer string) (pl.Co
 func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi bool) (pl.ConsumerAllocations, error) {
 	ca := pl.ConsumerAllocations{Consumer: pl.Consumer{UUID: consumer}}
 	if b.Allocations == nil {
-		return ca, apierr.BadRequest("JSON does not validate: 'allocations' is a required property")
+		return ca, schema.Required("allocations")
 	}
 	if b.Mappings != nil && ver.Minor < 34 {
-		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('mappings' was unexpected)")
+		return ca, schema.Additional("mappings")
+	}
+	if b.Mappings != nil && len(b.Mappings) == 0 {
+		return ca, schema.MinProperties(map[string]any{}, "mappings")
 	}
 	if b.ConsumerType != nil && ver.Minor < 38 {
-		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('consumer_type' was unexpected)")
+		return ca, schema.Additional("consumer_type")
 	}
 	if b.ConsumerGeneration != nil && ver.Minor < 28 {
-		return ca, apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('consumer_generation' was unexpected)")
+		return ca, schema.Additional("consumer_generation")
 	}
-	if (b.ProjectID == nil || b.UserID == nil) && ver.Minor >= 8 {
-		return ca, apierr.BadRequest("JSON does not validate: 'project_id' and 'user_id' are required properties")
-	}
-	if b.ProjectID != nil {
-		ca.Consumer.ProjectID = *b.ProjectID
-	}
-	if b.UserID != nil {
-		ca.Consumer.UserID = *b.UserID
+	// Placement's schema checks both ids (1 to 255 characters) before
+	// any provider is looked up.
+	for _, f := range []struct {
+		name string
+		v    *string
+		dst  *string
+	}{{"project_id", b.ProjectID, &ca.Consumer.ProjectID}, {"user_id", b.UserID, &ca.Consumer.UserID}} {
+		if f.v == nil {
+			if ver.Minor >= 8 {
+				return ca, schema.Required(f.name)
+			}
+			continue
+		}
+		if err := schema.Length(*f.v, 1, 255, false, f.name); err != nil {
+			return ca, err
+		}
+		*f.dst = *f.v
 	}
 	if ver.Minor >= 38 {
 		if b.ConsumerType == nil {
-			return ca, apierr.BadRequest("JSON does not validate: 'consumer_type' is a required property")
+			return ca, schema.Required("consumer_type")
 		}
 		if !consumerTypeOK(*b.ConsumerType) {
-			return ca, apierr.BadRequest("JSON does not validate: '%s' does not match '^[A-Z0-9_]+$'", *b.ConsumerType)
+			return ca, schema.Pattern(*b.ConsumerType, "^[A-Z0-9_]+$", "consumer_type")
 		}
 		ca.Consumer.ConsumerType = *b.ConsumerType
 	}
 	if ver.Minor >= 28 {
 		if b.ConsumerGeneration == nil {
-			return ca, apierr.BadRequest("JSON does not validate: 'consumer_generation' is a required property")
+			return ca, schema.Required("consumer_generation")
 		}
 		ca.CheckGeneration = true
 		var g *int64
@@ -91,34 +104,42 @@ func (b allocationBody) toConsumer(ver httpapi.Version, consumer string, multi b
 	}
 	if ver.Minor < 12 {
 		var list []legacyAllocation
-		if err := decodeBytes(b.Allocations, &list); err != nil {
+		if err := schema.Decode(b.Allocations, &list); err != nil {
 			return ca, err
 		}
 		if len(list) == 0 {
-			return ca, apierr.BadRequest("JSON does not validate: [] is too short")
+			return ca, schema.MinItems([]any{}, "allocations")
 		}
 		for _, a := range list {
-			if a.ResourceProvider.UUID == "" || len(a.Resources) == 0 {
-				return ca, apierr.BadRequest("JSON does not validate: each allocation needs a resource_provider uuid and resources")
+			switch {
+			case a.ResourceProvider.UUID == "":
+				return ca, schema.Required("uuid", "allocations", schema.Items, "resource_provider")
+			case a.Resources == nil:
+				return ca, schema.Required("resources", "allocations", schema.Items)
+			case len(a.Resources) == 0:
+				return ca, schema.MinProperties(map[string]any{}, "allocations", schema.Items, "resources")
 			}
 			ca.Allocations = appendResources(ca.Allocations, a.ResourceProvider.UUID, a.Resources)
 		}
 		return ca, nil
 	}
 	var m map[string]providerResources
-	if err := decodeBytes(b.Allocations, &m); err != nil {
+	if err := schema.Decode(b.Allocations, &m); err != nil {
 		return ca, err
 	}
 	if m == nil {
 		return ca, apierr.BadRequest("JSON does not validate: 'allocations' must be an object")
 	}
 	if len(m) == 0 && ver.Minor < 28 && !multi {
-		return ca, apierr.BadRequest("JSON does not validate: {} does not have enough properties")
+		return ca, schema.MinProperties(map[string]any{}, "allocations")
 	}
 	for _, rp := range sortedKeys(m) {
 		pr := m[rp]
+		if pr.Resources == nil {
+			return ca, schema.Required("resources", "allocations")
+		}
 		if len(pr.Resources) == 0 {
-			return ca, apierr.BadRequest("JSON does not validate: 'resources' is a required property and may not be empty")
+			return ca, schema.MinProperties(map[string]any{}, "allocations", "resources")
 		}
 		ca.Allocations = appendResources(ca.Allocations, rp, pr.Resources)
 	}
@@ -180,17 +201,17 @@ func (h *Handler) postAllocations(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var m map[string]allocationBody
-	if err := decodeBytes(body, &m); err != nil {
+	if err := schema.Decode(body, &m); err != nil {
 		return err
 	}
 	if len(m) == 0 {
-		return apierr.BadRequest("JSON does not validate: {} does not have enough properties")
+		return schema.MinProperties(map[string]any{})
 	}
 	ver := httpapi.VersionFrom(r.Context())
 	var cs []pl.ConsumerAllocations
 	for _, c := range sortedKeys(m) {
 		if !pl.IsUUID(c) {
-			return apierr.BadRequest("JSON does not validate: '%s' does not match any of the regexes", c)
+			return schema.Fail("additionalProperties", schema.Repr(c)+" does not match any of the regexes")
 		}
 		ca, err := m[c].toConsumer(ver, c, true)
 		if err != nil {
@@ -278,7 +299,7 @@ func (h *Handler) reshape(w http.ResponseWriter, r *http.Request) error {
 		} `json:"inventories"`
 		Allocations map[string]allocationBody `json:"allocations"`
 	}
-	if err := decodeBytes(body, &req); err != nil {
+	if err := schema.Decode(body, &req); err != nil {
 		return err
 	}
 	if req.Inventories == nil || req.Allocations == nil {

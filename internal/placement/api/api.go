@@ -7,16 +7,12 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gostack/gostack/internal/placement"
-	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
@@ -92,27 +88,12 @@ func cacheHeaders(w http.ResponseWriter, r *http.Request, modified time.Time) {
 	w.Header().Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 }
 
-// decode reads a JSON body strictly. Placement words a syntax error
-// "Malformed JSON" and a schema error "JSON does not validate".
+// decode reads a JSON body strictly, worded as Placement's schema
+// errors are (schema.Decode).
 func decode(r *http.Request, dst any) error {
-	return placementWording(httpapi.Decode(r, dst, httpapi.DecodeOptions{Strict: true}))
-}
-
-func decodeBytes(body []byte, dst any) error {
-	return placementWording(httpapi.DecodeBytes(body, dst, true))
-}
-
-func placementWording(err error) error {
-	if he, ok := apierr.As(err); ok && he.Code == http.StatusBadRequest {
-		var syn *json.SyntaxError
-		prefix := "JSON does not validate: "
-		if errors.As(err, &syn) || errors.Is(he.Err, io.ErrUnexpectedEOF) {
-			prefix = "Malformed JSON: "
-		}
-		// jsonschema quotes names with single quotes.
-		msg := strings.Replace(he.Message, `("`, `('`, 1)
-		msg = strings.Replace(msg, `" was unexpected)`, `' was unexpected)`, 1)
-		he.Message = prefix + msg
+	body, err := readBody(r)
+	if err != nil {
+		return err
 	}
-	return err
+	return schema.Decode(body, dst)
 }

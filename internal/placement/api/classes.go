@@ -65,9 +65,9 @@ func (h *Handler) putClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cacheHeaders(w, r, time.Time{})
+	// No body, so no caching headers (Placement sends them with bodies).
+	w.Header().Set("Location", "/resource_classes/"+name)
 	if created {
-		w.Header().Set("Location", "/resource_classes/"+name)
 		w.WriteHeader(http.StatusCreated)
 		return nil
 	}

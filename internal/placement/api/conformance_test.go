@@ -113,7 +113,7 @@ func TestReshapeGenerations(t *testing.T) {
 			Body: `{"allocations":{"` + root + `":{"resources":{"VCPU":2}}},"project_id":"p","user_id":"u","consumer_generation":null}`, Status: 204},
 		{Name: "no reshaper at 1.29", Version: "1.29", Method: "POST", Path: "/reshaper", Body: move, Status: 404},
 		{Name: "unknown provider", Version: "1.30", Method: "POST", Path: "/reshaper", Status: 400,
-			Body: `{"inventories":{"` + gone + `":{"resource_provider_generation":0,"inventories":{}}},"allocations":{}}`,
+			Body:     `{"inventories":{"` + gone + `":{"resource_provider_generation":0,"inventories":{}}},"allocations":{}}`,
 			Contains: []string{"Resource provider " + gone + " in inventories not found", "placement.resource_provider.not_found"}},
 		{Name: "move to the child", Version: "1.30", Method: "POST", Path: "/reshaper", Body: move, Status: 204},
 		gen("root: final inventory only", root, "3"),

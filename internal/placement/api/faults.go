@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -33,5 +35,12 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 		ver.AtLeast(httpapi.Version{Major: 1, Minor: 23}) {
 		item["code"] = code
 	}
-	httpapi.WriteJSON(w, e.Code, map[string]any{"errors": []any{item}})
+	// Written as Placement writes them: ">=" stays ">=", not "\u003e=".
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"errors": []any{item}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Code)
+	_, _ = w.Write(bytes.TrimSpace(b.Bytes()))
 }

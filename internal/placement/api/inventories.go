@@ -5,6 +5,7 @@ import (
 	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -195,6 +196,10 @@ func (h *Handler) deleteInventory(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handler) deleteInventories(w http.ResponseWriter, r *http.Request) error {
+	// Before 1.5 Placement answers the method as not allowed, not 404.
+	if !at(r, 5) {
+		return &apierr.Error{Code: http.StatusMethodNotAllowed, Message: "The method DELETE is not allowed for this resource.", Header: http.Header{"Allow": {"GET, POST, PUT"}}}
+	}
 	if err := h.svc.DeleteInventories(r.Context(), r.PathValue("uuid")); err != nil {
 		return err
 	}
@@ -218,8 +223,16 @@ func (h *Handler) usages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if q.Get("project_id") == "" {
-		return apierr.BadRequest("Invalid query string parameters: 'project_id' is a required property")
+	if !q.Has("project_id") {
+		return schema.QueryFail("required", "'project_id' is a required property")
+	}
+	// Both ids are 1 to 255 characters, user_id only when given.
+	for _, k := range []string{"project_id", "user_id"} {
+		if q.Has(k) {
+			if err := schema.Length(q.Get(k), 1, 255, true, k); err != nil {
+				return err
+			}
+		}
 	}
 	us, err := h.svc.Usages(r.Context(), q.Get("project_id"), q.Get("user_id"), q.Get("consumer_type"))
 	if err != nil {

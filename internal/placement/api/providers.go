@@ -8,6 +8,7 @@ import (
 
 	pl "github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/placement/api/query"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -163,10 +164,10 @@ func (h *Handler) createProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name == nil {
-		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
+		return schema.Required("name")
 	}
 	if req.Parent.Set && !at(r, 14) {
-		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
+		return schema.Additional("parent_provider_uuid")
 	}
 	p, err := h.svc.CreateProvider(r.Context(), req.UUID, *req.Name, req.Parent.String())
 	if err != nil {
@@ -194,13 +195,13 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.UUID != "" {
-		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('uuid' was unexpected)")
+		return schema.Additional("uuid")
 	}
 	if req.Name == nil {
-		return apierr.BadRequest("JSON does not validate: 'name' is a required property")
+		return schema.Required("name")
 	}
 	if req.Parent.Set && !at(r, 14) {
-		return apierr.BadRequest("JSON does not validate: Additional properties are not allowed ('parent_provider_uuid' was unexpected)")
+		return schema.Additional("parent_provider_uuid")
 	}
 	ctx := r.Context()
 	cur, err := h.svc.Provider(ctx, r.PathValue("uuid"))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -14,7 +15,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		rp  = "/resource_providers/{uuid}"
 	)
 	any := httpapi.Window{}
-	return []httpapi.Route{
+	routes := []httpapi.Route{
 		{Method: "GET", Pattern: "/{$}", Public: true, Handler: h.versions, Versions: any},
 
 		{Method: "GET", Pattern: rps, Policy: pl.RuleProvidersList, Handler: h.listProviders},
@@ -33,7 +34,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: rp + "/inventories", Policy: pl.RuleInventoriesList, Handler: h.listInventories},
 		{Method: "POST", Pattern: rp + "/inventories", Policy: pl.RuleInventoriesCreate, Handler: h.createInventory},
 		{Method: "PUT", Pattern: rp + "/inventories", Policy: pl.RuleInventoriesUpdate, Handler: h.setInventories},
-		{Method: "DELETE", Pattern: rp + "/inventories", Policy: pl.RuleInventoriesDelete, Handler: h.deleteInventories, Versions: v(5)},
+		{Method: "DELETE", Pattern: rp + "/inventories", Policy: pl.RuleInventoriesDelete, Handler: h.deleteInventories},
 		{Method: "GET", Pattern: rp + "/inventories/{rc}", Policy: pl.RuleInventoriesShow, Handler: h.showInventory},
 		{Method: "PUT", Pattern: rp + "/inventories/{rc}", Policy: pl.RuleInventoriesUpdate, Handler: h.updateInventory},
 		{Method: "DELETE", Pattern: rp + "/inventories/{rc}", Policy: pl.RuleInventoriesDelete, Handler: h.deleteInventory},
@@ -61,6 +62,16 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/allocation_candidates", Policy: pl.RuleCandidatesList, Handler: h.allocationCandidates, Versions: v(10)},
 		{Method: "POST", Pattern: "/reshaper", Policy: pl.RuleReshape, Handler: h.reshape, Versions: v(30)},
 	}
+	for i, rt := range routes {
+		// Every PUT and POST reads a JSON body but the two that create a
+		// named trait or (from 1.7) resource class.
+		body := (rt.Method == "PUT" || rt.Method == "POST") && rt.Pattern != "/traits/{name}" &&
+			!(rt.Pattern == "/resource_classes/{name}" && rt.Versions.Min.Minor == 7)
+		if !rt.Public {
+			routes[i].Handler = schema.Media(rt.Handler, body, rt.Method == "GET")
+		}
+	}
+	return routes
 }
 
 // queryTarget exposes query parameters to the policy target.

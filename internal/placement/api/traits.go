@@ -6,6 +6,7 @@ import (
 	"time"
 
 	pl "github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
@@ -104,8 +105,11 @@ func (h *Handler) setProviderTraits(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Traits == nil || req.Generation == nil {
-		return apierr.BadRequest("JSON does not validate: 'traits' and 'resource_provider_generation' are required properties")
+	switch {
+	case req.Traits == nil:
+		return schema.Required("traits")
+	case req.Generation == nil:
+		return schema.Required("resource_provider_generation")
 	}
 	ts := *req.Traits
 	gen, err := h.svc.SetProviderTraits(r.Context(), r.PathValue("uuid"), *req.Generation, ts)
@@ -150,6 +154,10 @@ func aggregatesBody(r *http.Request, as []string, gen int64) map[string]any {
 }
 
 func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
+	// Placement looks the provider up before it reads the body.
+	if _, err := h.svc.Provider(r.Context(), r.PathValue("uuid")); err != nil {
+		return err
+	}
 	var aggs []string
 	gen := int64(-1)
 	if at(r, 19) {
@@ -160,8 +168,11 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, &req); err != nil {
 			return err
 		}
-		if req.Aggregates == nil || req.Generation == nil {
-			return apierr.BadRequest("JSON does not validate: 'aggregates' and 'resource_provider_generation' are required properties")
+		switch {
+		case req.Aggregates == nil:
+			return schema.Required("aggregates")
+		case req.Generation == nil:
+			return schema.Required("resource_provider_generation")
 		}
 		aggs, gen = *req.Aggregates, *req.Generation
 	} else if err := decode(r, &aggs); err != nil {
@@ -170,7 +181,7 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 	seen := map[string]bool{}
 	for _, a := range aggs {
 		if seen[a] {
-			return apierr.BadRequest("JSON does not validate: %v has non-unique elements", aggs)
+			return schema.Fail("uniqueItems", schema.Repr(aggs)+" has non-unique elements", "aggregates")
 		}
 		seen[a] = true
 	}
@@ -178,9 +189,6 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	as, _, err := h.svc.ProviderAggregates(r.Context(), r.PathValue("uuid"))
-	if err != nil {
-		return err
-	}
-	return reply(w, r, http.StatusOK, aggregatesBody(r, as, ng), time.Time{})
+	// The answer lists the aggregates as sent, in their order.
+	return reply(w, r, http.StatusOK, aggregatesBody(r, aggs, ng), time.Time{})
 }

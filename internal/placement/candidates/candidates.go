@@ -249,12 +249,13 @@ func combine(q Query, perGroup [][]option, idx []int, byUUID func(string) *place
 		}
 		c.Mappings[g.Suffix] = append(c.Mappings[g.Suffix], o.used...)
 	}
-	// Amounts merged from several groups must still fit together.
+	// Amounts merged from several groups must still fit together, and
+	// stay within max_unit, as Placement's _exceeds_capacity checks.
 	for rp, res := range c.Allocations {
 		p := byUUID(rp)
 		for rc, n := range res {
 			inv := p.Inventories[rc]
-			if p.Used[rc]+n > inv.Capacity() {
+			if p.Used[rc]+n > inv.Capacity() || n > inv.MaxUnit {
 				return Candidate{}, false
 			}
 		}

@@ -42,6 +42,15 @@ func TestCandidates(t *testing.T) {
 
 	all := []placement.ProviderState{cn1, cn2, ssp}
 	nested := []placement.ProviderState{root, numa0, numa1}
+	// A root in aggregate aggR over a child in aggC (Placement's bug
+	// 1792503 layout), and a provider whose VGPU max_unit is 2.
+	aggRoot := state("ar", "ar", "", nil, nil, nil, []string{"aggR"})
+	aggChild := state("ac", "ar", "ar", map[string]int64{"VCPU": 4}, nil, nil, []string{"aggC"})
+	aggTree := []placement.ProviderState{aggRoot, aggChild}
+	gpu := state("gpu", "gpu", "", map[string]int64{"VGPU": 8}, nil, nil, nil)
+	inv := gpu.Inventories["VGPU"]
+	inv.MaxUnit = 2
+	gpu.Inventories["VGPU"] = inv
 	res := func(kv ...any) map[string]int64 {
 		m := map[string]int64{}
 		for i := 0; i < len(kv); i += 2 {
@@ -114,6 +123,24 @@ func TestCandidates(t *testing.T) {
 			Query{Groups: []Group{
 				{Suffix: "1", Resources: res("PCPU", 1)}, {Suffix: "2", Resources: res("PCPU", 1), Required: [][]string{{"CUSTOM_X"}}}}}, nested,
 			[]alloc{{"n0": res("PCPU", 1), "n1": res("PCPU", 1)}, {"n1": res("PCPU", 2)}}},
+		{"unsuffixed member_of: the root's aggregate spans the tree",
+			Query{Groups: []Group{{Resources: res("VCPU", 1), MemberOf: [][]string{{"aggR"}}}}}, aggTree,
+			[]alloc{{"ac": res("VCPU", 1)}}},
+		{"suffixed member_of: the provider's own aggregates only",
+			Query{Groups: []Group{{Suffix: "1", Resources: res("VCPU", 1), MemberOf: [][]string{{"aggR"}}}}}, aggTree,
+			nil},
+		{"unsuffixed forbidden aggregate on the root",
+			Query{Groups: []Group{{Resources: res("VCPU", 1), ForbiddenAggregates: []string{"aggR"}}}}, aggTree,
+			nil},
+		{"suffixed forbidden aggregate on the root",
+			Query{Groups: []Group{{Suffix: "1", Resources: res("VCPU", 1), ForbiddenAggregates: []string{"aggR"}}}}, aggTree,
+			[]alloc{{"ac": res("VCPU", 1)}}},
+		{"merged groups over max_unit",
+			Query{Groups: []Group{{Resources: res("VGPU", 1)}, {Suffix: "1", Resources: res("VGPU", 1)}, {Suffix: "2", Resources: res("VGPU", 1)}}},
+			[]placement.ProviderState{gpu}, nil},
+		{"merged groups within max_unit",
+			Query{Groups: []Group{{Suffix: "1", Resources: res("VGPU", 1)}, {Suffix: "2", Resources: res("VGPU", 1)}}},
+			[]placement.ProviderState{gpu}, []alloc{{"gpu": res("VGPU", 2)}}},
 		{"same_subtree",
 			Query{SameSubtree: [][]string{{"_A", "_B"}}, Groups: []Group{
 				{Suffix: "_A", Resources: res("PCPU", 1)}, {Suffix: "_B", Required: [][]string{{"HW_NUMA_ROOT"}}}}}, nested,
@@ -144,5 +171,30 @@ func TestCandidatesShuffle(t *testing.T) {
 	got := Find(Query{Shuffle: reverse, Limit: 1, Groups: []Group{{Resources: map[string]int64{"VCPU": 1}}}}, placement.NewProviderSet(ps))
 	if len(got) != 1 || got[0].Allocations["c"] == nil {
 		t.Fatalf("got %+v, want the last host first", got)
+	}
+}
+
+// TestMatchProviderResources pins GET /resource_providers?resources=:
+// a provider matches when the amount fits its capacity, min_unit,
+// max_unit and step_size (Placement's resource-provider-resources-
+// query.yaml over a DISK_GB inventory of 2048, units 10 to 1000 by 10).
+func TestMatchProviderResources(t *testing.T) {
+	p := state("rp", "rp", "", nil, map[string]int64{"DISK_GB": 1020}, nil, nil)
+	p.Inventories["DISK_GB"] = placement.Inventory{ResourceClass: "DISK_GB", Total: 2048, MinUnit: 10, MaxUnit: 1000, StepSize: 10}.WithDefaults()
+	for _, tc := range []struct {
+		amount int64
+		want   bool
+	}{
+		{500, true},
+		{1, false},    // under min_unit
+		{1010, false}, // over max_unit
+		{11, false},   // not a multiple of step_size
+		{1000, true},  // 1020 + 1000 fits 2048
+		{1030, false}, // over max_unit and capacity
+	} {
+		f := placement.ProviderFilter{Resources: map[string]int64{"DISK_GB": tc.amount}}
+		if got := MatchProvider(f, &p); got != tc.want {
+			t.Errorf("DISK_GB:%d matches = %v, want %v", tc.amount, got, tc.want)
+		}
 	}
 }

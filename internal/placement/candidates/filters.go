@@ -1,6 +1,10 @@
 package candidates
 
-import "github.com/gostack/gostack/internal/placement"
+import (
+	"slices"
+
+	"github.com/gostack/gostack/internal/placement"
+)
 
 // MatchProvider applies a GET /resource_providers filter's member_of,
 // resources and traits to one provider: the provider itself must have
@@ -16,7 +20,9 @@ func MatchProvider(f placement.ProviderFilter, p *placement.ProviderState) bool 
 	}
 	for rc, n := range f.Resources {
 		inv, ok := p.Inventories[rc]
-		if !ok || p.Used[rc]+n > inv.Capacity() || n > inv.MaxUnit || n < inv.MinUnit {
+		// Capacity, min_unit, max_unit and step_size, as Placement
+		// filters GET /resource_providers?resources=.
+		if !ok || !inv.Fits(p.Used[rc], n) {
 			return false
 		}
 	}
@@ -31,34 +37,28 @@ func inTreeOK(g Group, p *placement.ProviderState, byUUID func(string) *placemen
 	return t != nil && t.Root() == p.Root()
 }
 
-// aggregatesOK applies member_of to a provider: the provider or its root
-// must be in one aggregate of each list, and neither in a forbidden one.
+// aggregatesOK applies member_of to a provider: it must be in one
+// aggregate of each list, and in no forbidden one. For the unsuffixed
+// group the root's aggregates count as the provider's (an aggregate on
+// a compute node spans its tree); a suffixed group looks at the provider
+// alone, as Placement does (its bug 1792503 tests).
 func aggregatesOK(g Group, p *placement.ProviderState, byUUID func(string) *placement.ProviderState) bool {
-	aggs := func(a string) bool {
+	in := func(a string) bool {
 		if p.Aggregates[a] {
 			return true
+		}
+		if g.Suffix != "" {
+			return false
 		}
 		r := byUUID(p.Root())
 		return r != nil && r.Aggregates[a]
 	}
 	for _, any := range g.MemberOf {
-		ok := false
-		for _, a := range any {
-			if aggs(a) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(any, in) {
 			return false
 		}
 	}
-	for _, a := range g.ForbiddenAggregates {
-		if p.Aggregates[a] {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(g.ForbiddenAggregates, in)
 }
 
 func traitsOK(have map[string]bool, required [][]string, forbidden []string) bool {

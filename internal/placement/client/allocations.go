@@ -166,8 +166,9 @@ func (c *Client) AllocationCandidates(ctx context.Context, r CandidateRequest) (
 	if r.Limit > 0 {
 		q.Set("limit", itoa(int64(r.Limit)))
 	}
-	for _, t := range r.RootRequired {
-		q.Add("root_required", t)
+	// root_required may be given once only: its traits go in one value.
+	if len(r.RootRequired) > 0 {
+		q.Set("root_required", strings.Join(r.RootRequired, ","))
 	}
 	var out struct {
 		Requests []struct {

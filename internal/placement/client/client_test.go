@@ -63,6 +63,15 @@ func TestClient(t *testing.T) {
 	if err != nil || len(cands.Requests) != 1 || cands.Summaries[node].Resources["VCPU"].Capacity != 128 {
 		t.Fatalf("candidates: %+v %v", cands, err)
 	}
+	// Several root traits travel in one root_required, which Placement
+	// accepts once only.
+	rooted, err := c.AllocationCandidates(ctx, client.CandidateRequest{
+		Groups:       []client.Group{{Resources: map[string]int64{"VCPU": 1}}},
+		RootRequired: []string{"COMPUTE_NODE", "!HW_NUMA_ROOT"},
+	})
+	if err != nil || len(rooted.Requests) != 1 {
+		t.Fatalf("candidates with root traits: %+v %v", rooted, err)
+	}
 	if err := c.PutAllocations(ctx, inst, client.Allocations{Resources: cands.Requests[0].Allocations, ProjectID: "p", UserID: "u"}); err != nil {
 		t.Fatal(err)
 	}

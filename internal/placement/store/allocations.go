@@ -224,6 +224,31 @@ func writeAllocations(ctx context.Context, tx *wtx, cs []placement.ConsumerAlloc
 	return nil
 }
 
+// DeleteConsumer removes a consumer and every allocation it holds. The
+// providers keep their generations, as Placement's delete_all leaves
+// them (unlike a PUT of empty allocations, which writes the old ones
+// with used 0 and so moves them); they are still logged as changed,
+// since their usage is. A consumer holding nothing is a 404.
+func (s *Store) DeleteConsumer(ctx context.Context, uuid string) error {
+	return s.tx(ctx, func(ctx context.Context, tx *wtx) error {
+		_, allocs, err := consumer(ctx, tx, uuid)
+		if err != nil {
+			return err
+		}
+		if len(allocs) == 0 {
+			return apierr.NotFound("No allocations for consumer '%s'", uuid)
+		}
+		for _, a := range allocs {
+			tx.touch(a.ProviderUUID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM placement_allocations WHERE consumer_uuid = $1`, uuid); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM placement_consumers WHERE uuid = $1`, uuid)
+		return err
+	})
+}
+
 // Reshape replaces inventories and allocations in one transaction.
 //
 // The generations move as Placement's reshape moves them, since clients

@@ -277,7 +277,7 @@ func (s *Store) DeleteCustomClass(ctx context.Context, name string) error {
 			return err
 		}
 		if n > 0 {
-			return apierr.Conflict("Unable to delete resource class %s: Cannot delete resource class %s. Class is in use in inventory.", name, name)
+			return apierr.Conflict("Error in delete resource class: Cannot delete resource class %s. Class is in use in inventory.", name)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM placement_resource_classes WHERE name = $1`, name)
 		if err != nil {

@@ -326,3 +326,65 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 	}
 	check("many created and deleted")
 }
+
+// TestAllocationWritesAndGenerations pins how a consumer's removal moves
+// its providers' generations, and the project and user a consumer
+// written without them gets, as Placement's allocations.yaml and
+// ensure-consumer.yaml expect.
+func TestAllocationWritesAndGenerations(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		project, user         string
+		remove                func(svc *placement.Service, ctx context.Context) error
+		wantGen               int64 // the provider's generation after the removal
+		wantProject, wantUser string
+	}{
+		{
+			name: "delete keeps the generation", project: "p", user: "u", wantGen: 2, wantProject: "p", wantUser: "u",
+			remove: func(svc *placement.Service, ctx context.Context) error { return svc.DeleteAllocations(ctx, cons1) },
+		},
+		{
+			name: "writing no allocations moves it", project: "p", user: "u", wantGen: 3, wantProject: "p", wantUser: "u",
+			remove: func(svc *placement.Service, ctx context.Context) error {
+				return svc.WriteAllocations(ctx, []placement.ConsumerAllocations{{Consumer: placement.Consumer{UUID: cons1, ProjectID: "p", UserID: "u"}}})
+			},
+		},
+		{
+			name: "no project or user before 1.8", wantGen: 2, wantProject: placement.IncompleteConsumerID, wantUser: placement.IncompleteConsumerID,
+			remove: func(svc *placement.Service, ctx context.Context) error { return svc.DeleteAllocations(ctx, cons1) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			svc := newService(t)
+			if _, err := svc.CreateProvider(ctx, rp1, "node1", ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.SetInventories(ctx, rp1, 0, []placement.Inventory{{ResourceClass: "VCPU", Total: 4, AllocationRatio: 1}}, true); err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.WriteAllocations(ctx, []placement.ConsumerAllocations{{
+				Consumer:    placement.Consumer{UUID: cons1, ProjectID: tc.project, UserID: tc.user},
+				Allocations: []placement.Allocation{{ProviderUUID: rp1, ResourceClass: "VCPU", Used: 1}},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+			c, _, err := svc.Consumer(ctx, cons1)
+			if err != nil || c.ProjectID != tc.wantProject || c.UserID != tc.wantUser {
+				t.Fatalf("consumer = %+v, %v; want project %s user %s", c, err, tc.wantProject, tc.wantUser)
+			}
+			if err := tc.remove(svc, ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, gen, err := svc.Inventories(ctx, rp1); err != nil || gen != tc.wantGen {
+				t.Fatalf("generation = %d, %v; want %d", gen, err, tc.wantGen)
+			}
+			if u, _, _ := svc.ProviderUsages(ctx, rp1); u["VCPU"] != 0 {
+				t.Fatalf("usage after removal = %v", u)
+			}
+			if err := svc.DeleteAllocations(ctx, cons1); !apierr.IsNotFound(err) {
+				t.Fatalf("second delete = %v, want 404", err)
+			}
+		})
+	}
+}

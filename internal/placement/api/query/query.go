@@ -16,13 +16,14 @@ import (
 
 	pl "github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/placement/candidates"
+	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
 // Suffixes of granular request groups: numbers from 1.25, and from 1.33
 // any short name.
 var (
-	numericSuffix = regexp.MustCompile(`^[0-9]+$`)
+	numericSuffix = regexp.MustCompile(`^[1-9][0-9]*$`)
 	anySuffix     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 )
 
@@ -45,45 +46,59 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 		switch k {
 		case "limit":
 			if minor < 16 {
-				return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('limit' was unexpected)")
+				return cq, unexpected(k, minor)
 			}
-			n, err := strconv.Atoi(vs[len(vs)-1])
+			// A repeated parameter counts once, the first, as in
+			// Placement (webob's GET.get).
+			n, err := strconv.Atoi(vs[0])
 			if err != nil || n < 1 {
-				return cq, apierr.BadRequest("Invalid query string parameters: '%s' does not match '^[1-9][0-9]*$'", vs[len(vs)-1])
+				return cq, schema.QueryFail("pattern", schema.Repr(vs[0])+" does not match '^[1-9][0-9]*$'", "limit")
 			}
 			cq.Limit = n
 			continue
 		case "group_policy":
 			if minor < 25 {
-				return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('group_policy' was unexpected)")
+				return cq, unexpected(k, minor)
 			}
-			switch vs[len(vs)-1] {
+			switch vs[0] {
 			case "isolate":
 				cq.Isolate = true
 			case "none":
 			default:
-				return cq, apierr.BadRequest("Invalid query string parameters: '%s' is not one of ['none', 'isolate']", vs[len(vs)-1])
+				return cq, schema.QueryFail("enum", schema.Repr(vs[0])+" is not one of ['none', 'isolate']", "group_policy")
 			}
 			continue
 		case "root_required":
 			if minor < 35 {
-				return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('root_required' was unexpected)")
+				return cq, unexpected(k, minor)
+			}
+			if len(vs) > 1 {
+				return cq, apierr.BadRequest("Query parameter 'root_required' may be specified only once.").WithType(pl.CodeDuplicateKey)
 			}
 			req, forb, err := Required(vs, minor)
 			if err != nil {
 				return cq, err
 			}
+			var both []string
+			for _, r := range req {
+				if slices.Contains(forb, r[0]) {
+					both = append(both, r[0])
+				}
+			}
+			if len(both) > 0 {
+				return cq, apierr.BadRequest("Conflicting required and forbidden traits found in root_required: %s", strings.Join(both, ", ")).WithType(pl.CodeBadValue)
+			}
 			cq.RootRequired, cq.RootForbidden = req, forb
 			continue
 		case "same_subtree":
 			if minor < 36 {
-				return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('same_subtree' was unexpected)")
+				return cq, unexpected(k, minor)
 			}
 			for _, v := range vs {
 				var list []string
 				for _, sfx := range strings.Split(v, ",") {
-					if sfx = strings.TrimSpace(sfx); !anySuffix.MatchString(sfx) {
-						return cq, apierr.BadRequest("Invalid query string parameters: Expected 'same_subtree' parameter value of the form: _A,_B. Got: %s", v)
+					if sfx = strings.TrimSpace(sfx); sfx == "" {
+						return cq, apierr.BadRequest("Empty string (unsuffixed group) can not be specified in `same_subtree` query param.").WithType(pl.CodeBadValue)
 					}
 					list = append(list, sfx)
 				}
@@ -99,17 +114,17 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 			}
 		}
 		if base == "" {
-			return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+			return cq, unexpected(k, minor)
 		}
 		if suffix != "" {
 			ok := minor >= 25 && numericSuffix.MatchString(suffix) || minor >= 33 && anySuffix.MatchString(suffix)
 			if !ok {
-				return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+				return cq, unexpected(k, minor)
 			}
 		}
 		minV := map[string]int{"resources": 10, "required": 17, "member_of": 21, "in_tree": 31}[base]
 		if minor < minV {
-			return cq, apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+			return cq, unexpected(k, minor)
 		}
 		g := group(suffix)
 		switch base {
@@ -139,27 +154,32 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 			g.InTree = pl.NormUUID(t)
 		}
 	}
-	suffixed := 0
-	for s, g := range groups {
-		if len(g.Resources) == 0 && s == "" && len(groups) == 1 {
-			return cq, apierr.BadRequest("Invalid query string parameters: 'resources' is a required property").WithType(pl.CodeMissingValue)
+	inSubtree := map[string]bool{}
+	for _, list := range cq.SameSubtree {
+		var bad []string
+		for _, sfx := range list {
+			if groups[sfx] == nil {
+				bad = append(bad, sfx)
+			}
+			inSubtree[sfx] = true
 		}
-		if len(g.Resources) == 0 && s != "" && minor < 35 {
-			return cq, apierr.BadRequest("All request groups must specify resources. Resourceless request group found: %s", s).WithType(pl.CodeMissingValue)
+		if len(bad) > 0 {
+			return cq, apierr.BadRequest("Real suffixes should be specified in `same_subtree`: %s not found in %s.",
+				strings.Join(bad, ", "), strings.Join(slices.DeleteFunc(slices.Sorted(maps.Keys(groups)), func(s string) bool { return s == "" }), ", ")).WithType(pl.CodeBadValue)
+		}
+	}
+	if err := orphans(groups, minor); err != nil {
+		return cq, err
+	}
+	suffixed := 0
+	for _, s := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[s]
+		if len(g.Resources) == 0 && s != "" && !inSubtree[s] {
+			return cq, apierr.BadRequest("Resourceless suffixed group request should be specified in `same_subtree` query param: %s", s).WithType(pl.CodeBadValue)
 		}
 		if s != "" {
 			suffixed++
 		}
-	}
-	for _, list := range cq.SameSubtree {
-		for _, sfx := range list {
-			if groups[sfx] == nil {
-				return cq, apierr.BadRequest("No matching request group found for same_subtree suffix %s", sfx)
-			}
-		}
-	}
-	if len(groups) == 0 {
-		return cq, apierr.BadRequest("Invalid query string parameters: 'resources' is a required property").WithType(pl.CodeMissingValue)
 	}
 	if suffixed > 1 && !q.Has("group_policy") {
 		return cq, apierr.BadRequest("The \"group_policy\" parameter is required when specifying more than one \"resources{N}\" parameter.").WithType(pl.CodeMissingValue)
@@ -171,22 +191,97 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 	return cq, nil
 }
 
+// orphans refuses request groups without resources as the microversion
+// does: before 1.25 the schema requires resources; until 1.36 every
+// group needs resources, and Placement names the required and member_of
+// keys of those that have none; from 1.36 (resourceless groups, checked by the caller
+// against same_subtree) one group at least must have some.
+func orphans(groups map[string]*candidates.Group, minor int) error {
+	missing := func(format string, args ...any) error {
+		return apierr.BadRequest(format, args...).WithType(pl.CodeMissingValue)
+	}
+	switch {
+	case minor < 25:
+		if g := groups[""]; g == nil || len(g.Resources) == 0 {
+			return missing("Invalid query string parameters: 'resources' is a required property")
+		}
+		return nil
+	case minor >= 36:
+		for _, g := range groups {
+			if len(g.Resources) > 0 {
+				return nil
+			}
+		}
+		return missing("There must be at least one resources or resources[$S] parameter.")
+	}
+	for _, kind := range []struct {
+		what, key string
+		has       func(*candidates.Group) bool
+	}{
+		{"traits", "required", func(g *candidates.Group) bool { return len(g.Required) > 0 || len(g.Forbidden) > 0 }},
+		{"member_of", "member_of", func(g *candidates.Group) bool { return len(g.MemberOf) > 0 || len(g.ForbiddenAggregates) > 0 }},
+	} {
+		var keys []string
+		for _, s := range slices.Sorted(maps.Keys(groups)) {
+			if g := groups[s]; len(g.Resources) == 0 && kind.has(g) {
+				keys = append(keys, kind.key+s)
+			}
+		}
+		if len(keys) > 0 {
+			return missing("All %s parameters must be associated with resources.  Found the following orphaned %s keys: %s", kind.what, kind.what, strings.Join(keys, ", "))
+		}
+	}
+	for _, g := range groups {
+		if len(g.Resources) == 0 {
+			return missing("All request groups must specify resources.")
+		}
+	}
+	if len(groups) == 0 {
+		return missing("At least one request group (`resources` or `resources{$S}`) is required.")
+	}
+	return nil
+}
+
+// unexpected refuses a query parameter the microversion does not know,
+// as Placement's schema words it: from 1.25, when the request groups are
+// pattern properties, jsonschema lists the patterns.
+func unexpected(k string, minor int) error {
+	if minor < 25 {
+		return apierr.BadRequest("Invalid query string parameters: Additional properties are not allowed ('%s' was unexpected)", k)
+	}
+	sfx := "[1-9][0-9]*"
+	if minor >= 33 {
+		sfx = "([a-zA-Z0-9_-]{1,64})?"
+	}
+	var pats []string
+	for _, b := range []string{"in_tree", "member_of", "required", "resources"} {
+		if b != "in_tree" || minor >= 31 {
+			pats = append(pats, "'^"+b+sfx+"$'")
+		}
+	}
+	return apierr.BadRequest("Invalid query string parameters: '%s' does not match any of the regexes: %s", k, strings.Join(pats, ", "))
+}
+
 // Resources reads "VCPU:1,MEMORY_MB:512".
 func Resources(s string) (map[string]int64, error) {
 	out := map[string]int64{}
-	bad := func() error {
-		return apierr.BadRequest("Badly formed resources parameter. Expected resources query string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. Got: %s.", s).WithType(pl.CodeBadValue)
+	// Placement names the part that is wrong, "empty string" for none.
+	bad := func(got string) error {
+		return apierr.BadRequest("Badly formed resources parameter. Expected resources query string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. Got: %s.", got).WithType(pl.CodeBadValue)
 	}
 	if strings.TrimSpace(s) == "" {
-		return nil, bad()
+		return nil, bad("empty string")
 	}
 	for _, part := range strings.Split(s, ",") {
 		rc, amt, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if !ok || rc == "" {
-			return nil, bad()
+		if !ok || rc == "" || strings.Contains(amt, ":") {
+			return nil, bad(part)
 		}
 		n, ok := amount(amt)
 		if !ok {
+			if i, err := strconv.ParseInt(amt, 10, 64); err == nil && i < 1 {
+				return nil, apierr.BadRequest("Requested resource %s requires amount >= 1. Got: %d.", rc, i).WithType(pl.CodeBadValue)
+			}
 			return nil, apierr.BadRequest("Requested resource %s expected positive integer amount. Got: %s.", rc, amt).WithType(pl.CodeBadValue)
 		}
 		if _, dup := out[rc]; dup {
@@ -215,10 +310,17 @@ func amount(s string) (int64, bool) {
 // Required reads required values: "A,!B", from 1.39 "in:A,B".
 // Several values are ANDed.
 func Required(vs []string, minor int) ([][]string, []string, error) {
+	// Before 1.39 a repeated required counts once, the last one.
+	if minor < 39 && len(vs) > 1 {
+		vs = vs[len(vs)-1:]
+	}
 	var req [][]string
 	var forb []string
 	for _, v := range vs {
-		if rest, ok := strings.CutPrefix(v, "in:"); ok && minor >= 39 {
+		if strings.HasPrefix(v, "in:") && minor < 39 {
+			return nil, nil, apierr.BadRequest("The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' only supported since microversion 1.39.")
+		}
+		if rest, ok := strings.CutPrefix(v, "in:"); ok {
 			var any []string
 			for _, t := range strings.Split(rest, ",") {
 				if t = strings.TrimSpace(t); t == "" || strings.HasPrefix(t, "!") {
@@ -229,15 +331,18 @@ func Required(vs []string, minor int) ([][]string, []string, error) {
 			req = append(req, any)
 			continue
 		}
+		// Forbidden traits (!T) come with 1.22, and so does the form
+		// the refusal shows.
+		form := "HW_CPU_X86_VMX,CUSTOM_MAGIC"
+		if minor >= 22 {
+			form = "HW_CPU_X86_VMX,!CUSTOM_MAGIC"
+		}
 		for _, t := range strings.Split(v, ",") {
 			t = strings.TrimSpace(t)
-			if t == "" {
-				return nil, nil, apierr.BadRequest("Invalid query string parameters: Expected 'required' parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC. Got: %s", v)
+			if t == "" || t == "!" || (minor < 22 && strings.HasPrefix(t, "!")) {
+				return nil, nil, apierr.BadRequest("Invalid query string parameters: Expected 'required' parameter value of the form: %s. Got: %s", form, v)
 			}
-			if rest, ok := strings.CutPrefix(t, "!"); ok && minor >= 22 {
-				if rest == "" {
-					return nil, nil, apierr.BadRequest("Invalid query string parameters: Expected 'required' parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC. Got: %s", v)
-				}
+			if rest, ok := strings.CutPrefix(t, "!"); ok {
 				forb = append(forb, rest)
 				continue
 			}
@@ -251,7 +356,7 @@ func Required(vs []string, minor int) ([][]string, []string, error) {
 // 1.32 "!a" / "!in:a,b" (none of). Several values (1.24) are ANDed.
 func MemberOf(vs []string, minor int) ([][]string, []string, error) {
 	if len(vs) > 1 && minor < 24 {
-		vs = vs[len(vs)-1:]
+		return nil, nil, apierr.BadRequest("Multiple member_of parameters are not supported")
 	}
 	var any [][]string
 	var forbidden []string
@@ -259,11 +364,14 @@ func MemberOf(vs []string, minor int) ([][]string, []string, error) {
 		neg := false
 		if rest, ok := strings.CutPrefix(v, "!"); ok {
 			if minor < 32 {
-				return nil, nil, apierr.BadRequest("Invalid query string parameters: Expected 'member_of' parameter to contain valid UUID(s). Got: %s", v)
+				return nil, nil, apierr.BadRequest("Forbidden member_of parameters are not supported in the specified microversion")
 			}
 			neg, v = true, rest
 		}
-		v = strings.TrimPrefix(v, "in:")
+		v, in := strings.CutPrefix(v, "in:")
+		if !in && strings.Contains(v, ",") {
+			return nil, nil, apierr.BadRequest("Multiple values for 'member_of' must be prefixed with the 'in:' or '!in:' keyword using the valid microversion.")
+		}
 		var ids []string
 		for _, id := range strings.Split(v, ",") {
 			id = strings.TrimSpace(id)
