@@ -35,9 +35,10 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 	return errUsage
 }
 
-// openDB opens the database of the configuration given by args.
-func openDB(ctx context.Context, name string, args []string, stderr io.Writer) (config.Config, *db.DB, error) {
-	cfg, rest, err := loadConfig(name, args, stderr)
+// openDB opens the database of the configuration given by args, parsed
+// with fl.
+func openDB(ctx context.Context, fl *cmdFlags, args []string) (config.Config, *db.DB, error) {
+	cfg, rest, err := fl.parse(args)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -49,9 +50,9 @@ func openDB(ctx context.Context, name string, args []string, stderr io.Writer) (
 }
 
 // openIdentity opens the database and the identity service of the
-// configuration given by args.
-func openIdentity(ctx context.Context, name string, args []string, stderr io.Writer) (config.Config, *identity.Service, func() error, error) {
-	cfg, d, err := openDB(ctx, name, args, stderr)
+// configuration given by args, parsed with fl.
+func openIdentity(ctx context.Context, fl *cmdFlags, args []string) (config.Config, *identity.Service, func() error, error) {
+	cfg, d, err := openDB(ctx, fl, args)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -66,7 +67,7 @@ func openIdentity(ctx context.Context, name string, args []string, stderr io.Wri
 // adminDBUpgrade applies the migrations of every built-in service.
 func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 	ctx := context.Background()
-	_, d, err := openDB(ctx, "admin db upgrade", args, stderr)
+	_, d, err := openDB(ctx, newFlags("admin db upgrade", stderr, dataFlags()), args)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,8 @@ func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 
 func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 	ctx := context.Background()
-	cfg, svc, closeFn, err := openIdentity(ctx, "admin bootstrap", args, stderr)
+	fl := newFlags("admin bootstrap", stderr, dataFlags(), bootstrapFlags())
+	cfg, svc, closeFn, err := openIdentity(ctx, fl, args)
 	if err != nil {
 		return err
 	}
@@ -99,7 +101,10 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	authURL := cfg.URL(cfg.Identity.Port) + "/v3"
+	authURL, err := bootstrapAuthURL(ctx, cfg, fl, svc)
+	if err != nil {
+		return err
+	}
 	if err := cloud.WriteClientFiles(cfg.DataDir, authURL, cfg.Region, cfg.AdminPassword); err != nil {
 		return err
 	}
@@ -108,7 +113,7 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 }
 
 func adminFernetRotate(args []string, stdout, stderr io.Writer) error {
-	_, svc, closeFn, err := openIdentity(context.Background(), "admin fernet rotate", args, stderr)
+	_, svc, closeFn, err := openIdentity(context.Background(), newFlags("admin fernet rotate", stderr, dataFlags()), args)
 	if err != nil {
 		return err
 	}
@@ -119,4 +124,31 @@ func adminFernetRotate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "rotated: %d active keys in %s\n", n, svc.Config().KeyRepository)
 	return nil
+}
+
+// bootstrapAuthURL is the auth URL the openrc written by `admin bootstrap`
+// names: the identity endpoint the cloud registered in its catalog when it
+// last started (`up` took its port and host from the same file and
+// environment, but maybe from flags this command was not given), unless
+// this command's own flags name the host or port.
+func bootstrapAuthURL(ctx context.Context, cfg config.Config, fl *cmdFlags, svc *identity.Service) (string, error) {
+	configured := cfg.URL(cfg.Identity.Port) + "/v3"
+	if fl.set["identity-port"] || fl.set["host"] || fl.set["public-host"] {
+		return configured, nil
+	}
+	entries, err := svc.Catalog().Catalog(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.Service.Type != "identity" || !e.Service.Enabled {
+			continue
+		}
+		for _, ep := range e.Endpoints {
+			if ep.Interface == "public" && ep.RegionID == cfg.Region && ep.Enabled {
+				return ep.URL, nil
+			}
+		}
+	}
+	return configured, nil
 }

@@ -74,18 +74,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'gostack COMMAND -h' for the flags of a command.")
 }
 
-// loadConfig parses the configuration flags of a command.
-func loadConfig(name string, args []string, stderr io.Writer) (config.Config, []string, error) {
-	fs := flag.NewFlagSet("gostack "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	l := config.Bind(fs)
-	if err := fs.Parse(args); err != nil {
-		return config.Config{}, nil, err
-	}
-	c, err := l.Load()
-	return c, fs.Args(), err
-}
-
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(strings.ToUpper(c.LogLevel)))

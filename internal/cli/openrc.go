@@ -8,9 +8,12 @@ import (
 )
 
 func runOpenrc(args []string, stdout, stderr io.Writer) error {
-	cfg, _, err := loadConfig("openrc", args, stderr)
+	cfg, rest, err := newFlags("openrc", stderr, []string{"config", "data-dir"}).parse(args)
 	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("openrc: unexpected arguments %v", rest)
 	}
 	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "openrc"))
 	if err != nil {

@@ -104,12 +104,9 @@ type listener struct {
 
 // Start opens the database, starts every service and bootstraps.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []service.Spec) (*Cloud, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, err
-	}
 	c := &Cloud{Config: cfg, errc: make(chan error, 8*len(specs)+8)}
 	// Listen first so that a busy port fails the start before anything is
-	// written.
+	// written, not even the data dir.
 	for _, s := range specs {
 		if err := c.listen(s.Name, s.Type, s.Path, s.Port(cfg)); err != nil {
 			c.Close()
@@ -123,6 +120,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 		}
 	}
 	if err := c.listenMetrics(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		c.Close()
 		return nil, err
 	}

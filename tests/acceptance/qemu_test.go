@@ -354,8 +354,9 @@ func waitUptime(t *testing.T, g *guest, after int) {
 }
 
 // TestQEMULiveMigration moves a running guest between two compute hosts of
-// one machine: its uptime counter keeps counting and its QEMU process moves
-// to the other host's state directory.
+// one machine, its disk mirrored over NBD (no shared storage, no block
+// migration): its uptime counter keeps counting, its console log goes
+// on, and its QEMU process moves to the other host's state directory.
 func TestQEMULiveMigration(t *testing.T) {
 	img := guestImage(t)
 	c, rc := startCloud(t, "--compute-driver", "qemu", "--qemu-hosts", "2", "--compute-host", "lm")
@@ -375,6 +376,7 @@ func TestQEMULiveMigration(t *testing.T) {
 	}
 	pid1, cmd1 := g.pid(), g.cmdline()
 	u1 := g.uptime()
+	log1 := g.console()
 	cl.ok(admin, "--os-compute-api-version", "2.30", "server", "migrate", "--live-migration", "--host", to, "--wait", g.id)
 	s = g.status("ACTIVE")
 	if h := str(s, "OS-EXT-SRV-ATTR:host"); h != to {
@@ -384,6 +386,11 @@ func TestQEMULiveMigration(t *testing.T) {
 	waitUptime(t, g, u1+4)
 	if strings.Contains(g.console(), bootMarker) && g.uptime() < u1 {
 		t.Fatalf("the guest rebooted during live migration")
+	}
+	// The console log goes on from the source's: what the guest printed
+	// before the move is there, the new output after it.
+	if log2, tail := g.console(), log1[max(0, len(log1)-2000):]; !strings.Contains(log2, tail) || !strings.Contains(log2[strings.Index(log2, tail)+len(tail):], "GOSTACK-GUEST: uptime") {
+		t.Fatalf("the console log did not go on from the source's; before:\n%s\nafter:\n%s", lastLines(log1, 5), lastLines(log2, 10))
 	}
 	pid2, cmd2 := g.pid(), g.cmdline()
 	if pid2 == 0 || pid2 == pid1 || !strings.Contains(cmd2, filepath.Join("compute", to)) || !strings.Contains(cmd1, filepath.Join("compute", from)) {

@@ -111,7 +111,9 @@ cleanup() {
 		# guests outlive gostack by design: stop the ones this cloud left
 		pkill -f "qemu-system.*$DATA_DIR/" 2>/dev/null || true
 		# and so does the network data plane: take down what its agent built
-		if [ "$(id -u)" = 0 ]; then
+		# (host-wide: a cloud without a data plane must not, another run's
+		# may be up beside it)
+		if [ "$(id -u)" = 0 ] && [[ " ${GOSTACK_UP_ARGS:-} " != *" --network-driver noop "* ]]; then
 			"$GOSTACK_BIN" agent network --cleanup --data-dir "$DATA_DIR" >/dev/null 2>&1 || true
 		fi
 		[ "$KEEP" = 1 ] || rm -rf "$DATA_DIR" "$DATA_DIR.log"

@@ -71,6 +71,9 @@ type Config struct {
 	// HostIP is the address reported for every host (Nova's my_ip).
 	HostIP string
 	Log    *slog.Logger
+	// Allocation overrides the drivers' allocation ratios and reserved
+	// amounts in what every host reports (zero fields: the driver's).
+	Allocation Allocation
 
 	HeartbeatInterval time.Duration // default 10 s (Nova's report_interval)
 	PowerSyncInterval time.Duration // default 60 s (sync_power_state_interval)
@@ -227,7 +230,7 @@ func (a *Agent) setUp(ctx context.Context, h *host) error {
 	}
 	h.up.Store(true)
 	h.startedAt = time.Now().UTC()
-	res, err := h.drv.Resources(ctx)
+	res, err := a.resources(ctx, h)
 	if err != nil {
 		return fmt.Errorf("compute agent: resources of host %s: %w", h.name, err)
 	}

@@ -180,7 +180,7 @@ func (a *Agent) refreshInventories(ctx context.Context) {
 // refresh updates Placement and the conductor about h when its resources
 // changed since they were last told.
 func (a *Agent) refresh(ctx context.Context, h *host) {
-	res, err := h.drv.Resources(ctx)
+	res, err := a.resources(ctx, h)
 	if err != nil {
 		if ctx.Err() == nil {
 			a.log.Warn("reading resources failed", "host", h.name, "err", err)

@@ -89,7 +89,12 @@ func TestFlavors(t *testing.T) {
 		{Name: "update", Version: "2.55", Method: "PUT", Path: "/v2.1/flavors/2", Body: `{"flavor":{"description":"small one"}}`, Status: 200, Contains: []string{`"description":"small one"`}},
 
 		{Name: "set specs", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"dedicated","key1":"v1","n":5}}`, Status: 200, Contains: []string{`"n":"5"`}},
-		{Name: "bad spec value", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"sometimes"}}`, Status: 400},
+		{Name: "bad spec value", Version: "2.86", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"sometimes"}}`, Status: 400},
+		{Name: "bad spec update", Version: "2.86", Method: "PUT", Path: "/v2.1/flavors/2/os-extra_specs/hw:cpu_policy", Body: `{"hw:cpu_policy":"sometimes"}`, Status: 400},
+		{Name: "any spec value before 2.86", Version: "2.61", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"CPU-POLICY"}}`, Status: 200, Contains: []string{`"hw:cpu_policy":"CPU-POLICY"`}},
+		{Name: "any spec update before 2.86", Version: "2.85", Method: "PUT", Path: "/v2.1/flavors/2/os-extra_specs/hw:cpu_policy", Body: `{"hw:cpu_policy":"sometimes"}`, Status: 200},
+		{Name: "schema still applies before 2.86", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"bad key!":"x"}}`, Status: 400},
+		{Name: "set specs back", Method: "POST", Path: "/v2.1/flavors/2/os-extra_specs", Body: `{"extra_specs":{"hw:cpu_policy":"dedicated"}}`, Status: 200},
 		{Name: "list specs", Method: "GET", Path: "/v2.1/flavors/2/os-extra_specs", Status: 200, Contains: []string{`"key1":"v1"`}},
 		{Name: "show spec", Token: "user", Method: "GET", Path: "/v2.1/flavors/2/os-extra_specs/key1", Status: 200, Contains: []string{`{"key1":"v1"}`}},
 		{Name: "update spec mismatch", Method: "PUT", Path: "/v2.1/flavors/2/os-extra_specs/key1", Body: `{"key2":"v"}`, Status: 400, Contains: []string{"Request body and URI mismatch"}},

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/platform/httpapi/apitest"
 )
 
@@ -69,5 +71,35 @@ func TestHostAPIs(t *testing.T) {
 		{Name: "usage list", Method: "GET", Path: "/v2.1/os-simple-tenant-usage?start=2020-01-01T00:00:00&detailed=1", Status: 200, Contains: []string{`"tenant_usages"`}},
 		{Name: "usage own", Token: "user", Method: "GET", Path: "/v2.1/os-simple-tenant-usage/p-user?start=2020-01-01T00:00:00", Status: 200, Contains: []string{`"tenant_usage"`}},
 		{Name: "usage other", Token: "user", Method: "GET", Path: "/v2.1/os-simple-tenant-usage/p-other", Status: 403},
+	})
+}
+
+// TestHostZoneEverywhere checks that every API shows the zone of a
+// host's aggregates: os-services (which used to show the zone the host
+// registered with), os-availability-zone detail, os-hosts and the
+// servers on the host.
+func TestHostZoneEverywhere(t *testing.T) {
+	srv, st := setupServersWith(t, "")
+	if _, err := st.UpsertService(context.Background(), &compute.HostService{Host: "host1", Binary: "nova-compute", Zone: "nova"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Run(t, []apitest.Step{
+		{Name: "aggregate", Method: "POST", Path: "/v2.1/os-aggregates", Body: `{"aggregate":{"name":"agg1","availability_zone":"az1"}}`, Status: 200},
+		{Name: "add host", Method: "POST", Path: "/v2.1/os-aggregates/1/action", Body: `{"add_host":{"host":"host1"}}`, Status: 200},
+		{Name: "services", Method: "GET", Path: "/v2.1/os-services?binary=nova-compute", Status: 200,
+			Contains: []string{`"host":"host1"`, `"zone":"az1"`}, Lacks: []string{`"zone":"nova"`}},
+		{Name: "control services", Method: "GET", Path: "/v2.1/os-services?binary=nova-scheduler", Status: 200,
+			Contains: []string{`"zone":"internal"`}},
+		{Name: "zone detail", Method: "GET", Path: "/v2.1/os-availability-zone/detail", Status: 200,
+			Contains: []string{`{"hosts":{"host1":{"nova-compute":`, `"zoneName":"az1"`}},
+		{Name: "os-hosts", Method: "GET", Path: "/v2.1/os-hosts?zone=az1", Status: 200,
+			Contains: []string{`{"host_name":"host1","service":"compute","zone":"az1"}`}},
+	})
+	id := createServer(t, srv, "user", "", "")
+	srv.Run(t, []apitest.Step{
+		{Name: "server", Token: "user", Method: "GET", Path: "/v2.1/servers/" + id, Status: 200,
+			Contains: []string{`"OS-EXT-AZ:availability_zone":"az1"`}},
+		{Name: "servers detail", Token: "user", Method: "GET", Path: "/v2.1/servers/detail", Status: 200,
+			Contains: []string{`"OS-EXT-AZ:availability_zone":"az1"`}},
 	})
 }

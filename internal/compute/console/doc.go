@@ -29,7 +29,8 @@
 //	proxy := &console.Proxy{
 //		Authority: auth,
 //		Log:       log.With("service", "novncproxy"),
-//		// WebDir: "/usr/share/novnc" (default), AllowedOrigins: []string{"dashboard.example"},
+//		WebDir:    console.WebDir(cfg.Compute.NoVNCDir), // "": Debian's /usr/share/novnc or another install place
+//		// AllowedOrigins: []string{"dashboard.example"},
 //	}
 //	srv := &http.Server{Addr: ":6080", Handler: proxy,
 //		// Consoles are hijacked connections that Shutdown does not

@@ -21,6 +21,30 @@ import (
 // DefaultWebDir is where Debian's novnc package installs noVNC.
 const DefaultWebDir = "/usr/share/novnc"
 
+// WebDir returns the noVNC directory a proxy serves: configured when the
+// operator named one (Nova's [vnc] novncproxy_base_url points at such a
+// directory's page), else the first directory of the usual install places
+// that holds noVNC's page, else DefaultWebDir, which the pages then say is
+// missing.
+func WebDir(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	// Where distributions and a source install put noVNC: Debian, Ubuntu
+	// and Fedora's packages, Arch's, and installs under /usr/local.
+	for _, d := range []string{DefaultWebDir, "/usr/share/webapps/novnc", "/usr/local/share/novnc"} {
+		if fileExists(path.Join(d, "vnc_lite.html")) {
+			return d
+		}
+	}
+	return DefaultWebDir
+}
+
+func fileExists(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && !fi.IsDir()
+}
+
 // Subprotocol is the WebSocket subprotocol noVNC asks for: RFB bytes in
 // binary messages.
 const Subprotocol = "binary"
@@ -53,9 +77,10 @@ type Proxy struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Log records consoles opened, closed and refused; none when nil.
 	Log *slog.Logger
-	// WebDir is the noVNC directory served for pages (DefaultWebDir when
-	// ""). When it does not exist the pages say noVNC is not installed
-	// and which WebSocket URL to use.
+	// WebDir is the noVNC directory served for pages (when "", the one
+	// WebDir("") finds). When it, or the page asked for, does not exist
+	// the page says what is missing, how to install or name it, and
+	// which WebSocket URL to use meanwhile.
 	WebDir string
 	// AllowedOrigins are the host names, besides the request's own Host,
 	// that a browser's Origin header may name (Nova's
@@ -326,9 +351,9 @@ func (p *Proxy) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	dir := p.WebDir
 	if dir == "" {
-		dir = DefaultWebDir
+		dir = WebDir("")
 	}
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() && (!isPage(name) || fileExists(path.Join(dir, name))) {
 		http.FileServer(http.Dir(dir)).ServeHTTP(w, r)
 		return
 	}
@@ -336,13 +361,13 @@ func (p *Proxy) servePage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	p.serveNotInstalled(w, r, dir)
+	p.serveNotInstalled(w, r, dir, name)
 }
 
 // serveNotInstalled answers a page request when noVNC's files are
 // missing: the console still works with any noVNC or RFB-over-WebSocket
 // client pointed at the WebSocket URL.
-func (p *Proxy) serveNotInstalled(w http.ResponseWriter, r *http.Request, dir string) {
+func (p *Proxy) serveNotInstalled(w http.ResponseWriter, r *http.Request, dir, page string) {
 	scheme := "ws"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "wss"
@@ -358,11 +383,23 @@ func (p *Proxy) serveNotInstalled(w http.ResponseWriter, r *http.Request, dir st
 <html><head><meta charset="utf-8"><title>Console</title></head>
 <body>
 <h1>noVNC is not installed</h1>
-<p>This console proxy serves noVNC's pages from <code>%s</code>, which does not exist.
-Install noVNC there (Debian: <code>apt-get install novnc</code>) or configure its directory.</p>
+<p>This console proxy serves noVNC's pages from <code>%s</code>, %s.
+Install noVNC (Debian and Ubuntu: <code>apt-get install novnc</code>, which puts it in
+<code>/usr/share/novnc</code>) or name the directory that holds <code>vnc_lite.html</code>
+with <code>gostack up --novnc-dir DIR</code> (<code>novnc_dir</code> under <code>compute</code>
+in gostack.yaml).</p>
 <p>The console itself works: connect a noVNC or other RFB-over-WebSocket client,
 subprotocol <code>binary</code>, to</p>
 <pre>%s</pre>
 </body></html>
-`, html.EscapeString(dir), html.EscapeString(wsURL))
+`, html.EscapeString(dir), html.EscapeString(missing(dir, page)), html.EscapeString(wsURL))
+}
+
+// missing says what of noVNC is not there: the directory, or the page in
+// it (a directory that is not noVNC's).
+func missing(dir, page string) string {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "which does not exist"
+	}
+	return "which has no " + strings.TrimPrefix(page, "/")
 }

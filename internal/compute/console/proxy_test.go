@@ -286,6 +286,12 @@ func TestPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, "noVNC is not installed") {
 			t.Errorf("got %d %q", resp.StatusCode, body)
 		}
+		// It says what is missing and both ways to fix it.
+		for _, want := range []string{h.proxy.WebDir + "</code>, which does not exist", "apt-get install novnc", "--novnc-dir DIR", "<code>novnc_dir</code>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page does not say %q:\n%s", want, body)
+			}
+		}
 		wantURL := "ws://" + strings.TrimPrefix(h.srv.URL, "http://") + "/?token=T&lt;"
 		if !strings.Contains(body, wantURL) {
 			t.Errorf("page does not name %s:\n%s", wantURL, body)
@@ -298,14 +304,26 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("not noVNC's directory", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>something else</p>"), 0o644)
+		h.proxy.WebDir = dir
+		resp, body := get(t, "GET", "/vnc_lite.html?path=%3Ftoken%3DT")
+		if resp.StatusCode != 200 || !strings.Contains(body, "noVNC is not installed") || !strings.Contains(body, dir+"</code>, which has no vnc_lite.html") {
+			t.Errorf("got %d %q", resp.StatusCode, body)
+		}
+	})
+
 	t.Run("installed", func(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "vnc_lite.html"), []byte("<p>noVNC lite</p>"), 0o644)
+		os.WriteFile(filepath.Join(dir, "vnc.html"), []byte("<p>noVNC</p>"), 0o644)
 		os.MkdirAll(filepath.Join(dir, "core"), 0o755)
 		os.WriteFile(filepath.Join(dir, "core", "rfb.js"), []byte("export default class RFB {}"), 0o644)
 		h.proxy.WebDir = dir
 		for path, want := range map[string]string{
 			"/vnc_lite.html?path=%3Ftoken%3DT": "<p>noVNC lite</p>",
+			"/vnc.html?path=%3Ftoken%3DT":      "<p>noVNC</p>",
 			"/core/rfb.js":                     "export default class RFB {}",
 		} {
 			if resp, body := get(t, "GET", path); resp.StatusCode != 200 || body != want {
@@ -337,5 +355,17 @@ func TestTargetAddr(t *testing.T) {
 		if got := (Target{Host: tc.host, Port: 5900}).Addr(); got != tc.want {
 			t.Errorf("Addr(%s) = %s, want %s", tc.host, got, tc.want)
 		}
+	}
+}
+
+// WebDir keeps the directory the operator named, else finds an installed
+// noVNC, else names Debian's place (which the pages then say is missing).
+func TestWebDir(t *testing.T) {
+	if got := WebDir("/srv/novnc"); got != "/srv/novnc" {
+		t.Errorf("WebDir(/srv/novnc) = %q", got)
+	}
+	got := WebDir("")
+	if _, err := os.Stat(filepath.Join(got, "vnc_lite.html")); err != nil && got != DefaultWebDir {
+		t.Errorf("WebDir() = %q, which has no vnc_lite.html and is not %s", got, DefaultWebDir)
 	}
 }

@@ -240,7 +240,7 @@ func (s *Service) ExtraSpec(ctx context.Context, id, key string) (string, error)
 var specKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9-_:. /]{1,255}$`)
 
 // knownNamespaces are the extra-spec prefixes Nova validates. Keys in
-// them get the light checks of checkExtraSpec; other keys pass, as with
+// them get the light checks of validateExtraSpec; other keys pass, as with
 // Nova's non-strict validation.
 var knownNamespaces = map[string]bool{
 	"hw": true, "hw_rng": true, "hw_video": true, "quota": true, "resources": true,
@@ -248,6 +248,8 @@ var knownNamespaces = map[string]bool{
 	"os": true, "accel": true, "pci_passthrough": true, "vmware": true, "powervm": true,
 }
 
+// checkExtraSpec applies the request schema's checks, which Nova makes at
+// every microversion: the key's pattern and the value's length.
 func checkExtraSpec(key, value string) error {
 	if !specKeyPattern.MatchString(key) {
 		return apierr.BadRequest("Invalid input for field/attribute extra_specs. Value: %s. Additional properties are not allowed ('%s' was unexpected)", key, key)
@@ -255,6 +257,13 @@ func checkExtraSpec(key, value string) error {
 	if len(value) > 255 {
 		return apierr.BadRequest("Invalid input for field/attribute extra_specs. Value: %s. '%s' is too long", value, value)
 	}
+	return nil
+}
+
+// validateExtraSpec checks the value of a key in a namespace Nova knows.
+// Nova runs these validators only from microversion 2.86: before it any
+// value of a well-formed key is stored.
+func validateExtraSpec(key, value string) error {
 	ns, rest, ok := strings.Cut(key, ":")
 	if !ok || !knownNamespaces[ns] {
 		return nil
@@ -301,13 +310,21 @@ func parseInt(s string) (int64, error) {
 	return n, nil
 }
 
-// SetExtraSpecs adds or replaces extra specs.
-func (s *Service) SetExtraSpecs(ctx context.Context, id string, specs map[string]string) (map[string]string, error) {
+// SetExtraSpecs adds or replaces extra specs. validate asks for Nova's
+// extra-spec validators (microversion 2.86 and later); without it only the
+// request schema's checks apply.
+func (s *Service) SetExtraSpecs(ctx context.Context, id string, specs map[string]string, validate bool) (map[string]string, error) {
 	if _, err := s.Get(ctx, id); err != nil {
 		return nil, err
 	}
 	for k, v := range specs {
 		if err := checkExtraSpec(k, v); err != nil {
+			return nil, err
+		}
+		if !validate {
+			continue
+		}
+		if err := validateExtraSpec(k, v); err != nil {
 			return nil, err
 		}
 	}

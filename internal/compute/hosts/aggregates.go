@@ -153,17 +153,6 @@ func (s *Service) DeleteAggregate(ctx context.Context, id int64) error {
 	return err
 }
 
-// hostZone is the zone a host is in: its aggregates' zone, or the
-// default zone.
-func (s *Service) hostZone(aggs []compute.Aggregate, host string) string {
-	for _, a := range aggs {
-		if a.AZ != "" && slices.Contains(a.Hosts, host) {
-			return a.AZ
-		}
-	}
-	return s.cfg.DefaultAvailabilityZone
-}
-
 // AddAggregateHost adds a compute host; an unknown host is a 404,
 // a host already in it a 409, a zone clash a 400.
 func (s *Service) AddAggregateHost(ctx context.Context, id int64, host string) (*compute.Aggregate, error) {
@@ -190,12 +179,7 @@ func (s *Service) AddAggregateHost(ctx context.Context, id int64, host string) (
 		if err != nil {
 			return nil, err
 		}
-		old := ""
-		for _, o := range all {
-			if o.AZ != "" && slices.Contains(o.Hosts, host) {
-				old = o.AZ
-			}
-		}
+		old := NewZones(all, s.cfg.DefaultAvailabilityZone).Aggregated(host)
 		if old != a.AZ {
 			insts, err := s.store.ListInstances(ctx, compute.InstanceFilter{Host: host})
 			if err != nil {

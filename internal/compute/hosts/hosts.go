@@ -29,7 +29,7 @@ type Service struct {
 // clock. Hosts in no aggregate zone are in cfg's default zone ("nova").
 func New(cfg compute.Config, store compute.Store, deps compute.Deps) *Service {
 	if cfg.DefaultAvailabilityZone == "" {
-		cfg.DefaultAvailabilityZone = "nova"
+		cfg.DefaultAvailabilityZone = DefaultZone
 	}
 	return &Service{cfg: cfg, store: store, deps: deps}
 }
@@ -57,16 +57,20 @@ func (s *Service) ensureControlServices(ctx context.Context) error {
 	host := controlHost()
 	for _, b := range []string{BinaryScheduler, BinaryConductor} {
 		now := s.deps.Clock()
-		if _, err := s.store.UpsertService(ctx, &compute.HostService{Host: host, Binary: b, Zone: "internal", CreatedAt: now, UpdatedAt: now}); err != nil {
+		if _, err := s.store.UpsertService(ctx, &compute.HostService{Host: host, Binary: b, Zone: InternalZone, CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// view adds liveness to a service row: a compute service is up while its
-// agent beats; the control services run in this process.
-func (s *Service) view(hs compute.HostService) ServiceView {
+// view adds liveness and the zone to a service row: a compute service is
+// up while its agent beats, and in its host's zone; the control services
+// run in this process, in the internal zone. The zone stored with the row
+// is what the host reported when it registered, so it is not shown: the
+// aggregates decide it, as in Nova.
+func (s *Service) view(hs compute.HostService, zones Zones) ServiceView {
+	hs.Zone = zones.Service(hs)
 	v := ServiceView{HostService: hs, UpdatedAt: hs.UpdatedAt}
 	if hs.Binary != BinaryCompute {
 		v.Up = !hs.ForcedDown
@@ -93,9 +97,13 @@ func (s *Service) Services(ctx context.Context, host, binary string) ([]ServiceV
 	if err != nil {
 		return nil, err
 	}
+	zones, err := s.HostZones(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ServiceView, len(rows))
 	for i, r := range rows {
-		out[i] = s.view(r)
+		out[i] = s.view(r, zones)
 	}
 	return out, nil
 }
@@ -149,7 +157,11 @@ func (s *Service) applyUpdate(ctx context.Context, hs *compute.HostService, u Se
 	if err != nil {
 		return nil, err
 	}
-	v := s.view(*out)
+	zones, err := s.HostZones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := s.view(*out, zones)
 	return &v, nil
 }
 
@@ -229,7 +241,7 @@ func (s *Service) hypervisor(ctx context.Context, n compute.ComputeNode, svcs []
 		if hs.Host == n.Host && hs.Binary == BinaryCompute {
 			v.Service = hs
 			v.Disabled = hs.Disabled
-			v.Up = s.view(hs).Up
+			v.Up = s.view(hs, Zones{}).Up // only its liveness: hypervisors show no zone
 		}
 	}
 	if withServers {
@@ -322,7 +334,7 @@ func (s *Service) Zones(ctx context.Context, detail bool) ([]Zone, error) {
 	if err != nil {
 		return nil, err
 	}
-	aggs, err := s.store.ListAggregates(ctx)
+	zones, err := s.HostZones(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -340,17 +352,14 @@ func (s *Service) Zones(ctx context.Context, detail bool) ([]Zone, error) {
 		}
 		return z
 	}
-	zone(s.cfg.DefaultAvailabilityZone).Available = true
+	zone(zones.Default()).Available = true
 	for _, hs := range svcs {
-		name := "internal"
-		if hs.Binary == BinaryCompute {
-			name = s.hostZone(aggs, hs.Host)
-		}
-		if name == "internal" && !detail {
+		name := zones.Service(hs)
+		if name == InternalZone && !detail {
 			continue
 		}
 		z := zone(name)
-		v := s.view(hs)
+		v := s.view(hs, zones)
 		if !hs.Disabled {
 			z.Available = true
 		}
@@ -402,7 +411,7 @@ func (s *Service) List(ctx context.Context, zone string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	aggs, err := s.store.ListAggregates(ctx)
+	zones, err := s.HostZones(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -411,10 +420,7 @@ func (s *Service) List(ctx context.Context, zone string) ([]Entry, error) {
 		if r.Disabled {
 			continue
 		}
-		z := "internal"
-		if r.Binary == BinaryCompute {
-			z = s.hostZone(aggs, r.Host)
-		}
+		z := zones.Service(r)
 		if zone != "" && z != zone {
 			continue
 		}

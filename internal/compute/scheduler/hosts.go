@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/hosts"
 )
 
 // computeBinary is the service binary of compute hosts.
@@ -15,7 +16,7 @@ const computeBinary = "nova-compute"
 
 // defaultZone is the zone of hosts in no zone aggregate (Nova's
 // default_availability_zone).
-const defaultZone = "nova"
+const defaultZone = hosts.DefaultZone
 
 // nodeInfo is what the scheduler keeps of a compute node.
 type nodeInfo struct {
@@ -115,13 +116,17 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: list aggregates: %w", err)
 	}
+	// The zones are decided as every compute API decides them, so that
+	// a server lands in the zone os-services and os-availability-zone
+	// show for its host.
+	zones := hosts.NewZones(aggs, defaultZone)
 	v := &serviceView{byHost: make(map[string]*hostInfo, len(svcs))}
 	infos := make([]hostInfo, len(svcs))
 	for i := range svcs {
 		if svcs[i].Binary != "" && svcs[i].Binary != computeBinary {
 			continue
 		}
-		infos[i] = hostInfo{Service: &svcs[i], Zone: defaultZone}
+		infos[i] = hostInfo{Service: &svcs[i], Zone: zones.Host(svcs[i].Host)}
 		v.byHost[svcs[i].Host] = &infos[i]
 	}
 	// Two passes over the aggregates: count each host's, then fill one
@@ -131,7 +136,7 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 		for _, host := range aggs[i].Hosts {
 			hi := v.byHost[host]
 			if hi == nil {
-				hi = &hostInfo{Zone: defaultZone}
+				hi = &hostInfo{Zone: zones.Host(host)}
 				v.byHost[host] = hi
 			}
 			hi.nAggs++
@@ -141,19 +146,12 @@ func loadServices(ctx context.Context, h Hosts) (*serviceView, error) {
 	backing := make([]*compute.Aggregate, total)
 	for i := range aggs {
 		a := &aggs[i]
-		zone := a.AZ
-		if zone == "" {
-			zone = a.Metadata["availability_zone"]
-		}
 		for _, host := range a.Hosts {
 			hi := v.byHost[host]
 			if hi.Aggregates == nil {
 				hi.Aggregates, backing = backing[:0:hi.nAggs], backing[hi.nAggs:]
 			}
 			hi.Aggregates = append(hi.Aggregates, a)
-			if zone != "" {
-				hi.Zone = zone
-			}
 		}
 	}
 	return v, nil

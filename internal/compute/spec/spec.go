@@ -26,6 +26,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/driver/qemu"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/imagecache"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/inventory"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
@@ -107,7 +108,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		return nil, err
 	}
 	consoles := console.NewAuthority(key, 0)
-	env.Handle("console", &console.Proxy{Authority: consoles, Log: env.Log.With("service", "novncproxy")})
+	env.Handle("console", &console.Proxy{Authority: consoles, WebDir: console.WebDir(cfg.Compute.NoVNCDir), Log: env.Log.With("service", "novncproxy")})
 	// The agent exists before the conductor, which re-runs interrupted
 	// operations once the agent has reported its hosts (Ready) and waits
 	// for a host's agent only while its heartbeats say it is coming back.
@@ -123,11 +124,14 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		StateDir:  filepath.Join(cfg.DataDir, "compute"),
 		HostIP:    cfg.AdvertisedHost(),
 		Log:       env.Log,
+		// The operator's ratios and reserved amounts, in every host's
+		// Placement inventories whatever the driver.
+		Allocation: allocation(cfg),
 	})
 	if err != nil {
 		return nil, err
 	}
-	cond := conductor.New(conductor.Config{
+	cond := conductor.New(conductorConfig(cfg, conductor.Config{
 		Store:     store,
 		Workers:   16,
 		Scheduler: timedScheduler{sched, env},
@@ -144,7 +148,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
 			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
 		},
-	})
+	}))
 	// The metadata API: guests reach it through the network data plane,
 	// which signs the instance id with the shared secret.
 	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
@@ -190,6 +194,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// previous process left half done, allocations out of step.
 	env.Workers.Add("compute-recover", 30*time.Second, cond.Recover)
 	env.OnClose(func() {
+		logKeptGuests(env.Log, cfg.DataDir, drivers)
 		ag.Close()
 		reports.Unsubscribe()
 		cond.Close()
@@ -229,8 +234,10 @@ func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([
 	case "qemu":
 		cache := &imagecache.Cache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
 		var out []driver.Driver
-		for _, name := range cfg.Compute.QEMUHostNames() {
-			d := qemu.New(qemu.Options{HostName: name, ListenAddress: cfg.Host})
+		for _, opts := range qemuOptions(cfg) {
+			opts.Log = env.Log
+			qemuAllocation(cfg, &opts)
+			d := qemu.New(opts)
 			out = append(out, imagefetch.Wrap(d, cache, imageSource{images, env}))
 		}
 		env.Log.Info("compute: qemu hypervisor driver", "hosts", len(out))
@@ -243,6 +250,7 @@ func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([
 		if opts.Delay < 0 {
 			opts.Delay = fake.Instant
 		}
+		fakeAllocation(cfg, &opts)
 		hosts := fake.NewHosts(cfg.Compute.FakeHypervisors, opts)
 		out := make([]driver.Driver, len(hosts))
 		for i, h := range hosts {
@@ -252,6 +260,28 @@ func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([
 		return out, nil
 	}
 	return nil, fmt.Errorf("compute driver %q is not available in this build", cfg.Compute.Driver)
+}
+
+// conductorConfig is c with the conductor's settings that the
+// configuration holds: how long a stop waits for a guest to power off
+// (Nova's shutdown_timeout).
+func conductorConfig(cfg config.Config, c conductor.Config) conductor.Config {
+	c.ShutdownTimeout = cfg.Compute.ShutdownTimeout
+	return c
+}
+
+// qemuOptions are the qemu driver's settings of each compute host this
+// process runs, from the configuration: the hosts split the machine
+// between them, and a soft reboot or a resize cuts a guest that ignores
+// ACPI after shutdown_timeout, as the conductor's stops do.
+func qemuOptions(cfg config.Config) []qemu.Options {
+	names := cfg.Compute.QEMUHostNames()
+	out := make([]qemu.Options, len(names))
+	for i, name := range names {
+		out[i] = qemu.Options{HostName: name, ListenAddress: cfg.Host, ShutdownTimeout: cfg.Compute.ShutdownTimeout,
+			Share: inventory.Share{Index: i, Of: len(names)}}
+	}
+	return out
 }
 
 // metadataLookup finds the instance a metadata request is about.

@@ -403,7 +403,7 @@ func (h *Handler) CreateExtraSpecs(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	set, err := h.flavors.SetExtraSpecs(r.Context(), r.PathValue("flavor_id"), specs)
+	set, err := h.flavors.SetExtraSpecs(r.Context(), r.PathValue("flavor_id"), specs, wire.At(r, 86))
 	if err != nil {
 		return err
 	}
@@ -438,7 +438,7 @@ func (h *Handler) UpdateExtraSpec(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if _, err := h.flavors.SetExtraSpecs(r.Context(), r.PathValue("flavor_id"), specs); err != nil {
+	if _, err := h.flavors.SetExtraSpecs(r.Context(), r.PathValue("flavor_id"), specs, wire.At(r, 86)); err != nil {
 		return err
 	}
 	return wire.Reply(w, http.StatusOK, specs)

@@ -61,6 +61,29 @@ type Viewer struct {
 	// for all the servers of the answer (groupsRead: read).
 	groups     map[string][]string
 	groupsRead bool
+	// zones are the zones of the compute hosts, read once for all the
+	// servers of the answer that have a host (zonesRead: tried).
+	zones     hosts.Zones
+	zonesOK   bool
+	zonesRead bool
+}
+
+// zone returns inst's availability zone. When the aggregates cannot be
+// read, the zone recorded when the server was placed stands in rather
+// than failing the whole answer.
+func (v *Viewer) zone(inst *compute.Instance) string {
+	if inst.Host == "" {
+		return inst.AvailabilityZone
+	}
+	if !v.zonesRead {
+		v.zonesRead = true
+		z, err := v.h.hosts.HostZones(v.r.Context())
+		v.zones, v.zonesOK = z, err == nil
+	}
+	if !v.zonesOK {
+		return inst.AvailabilityZone
+	}
+	return v.zones.Instance(inst)
 }
 
 // loadGroups reads the security groups of the servers' ports from the
@@ -89,6 +112,7 @@ func (v *Viewer) opts(inst *compute.Instance) viewOpts {
 	if v.groupsRead {
 		o.Groups, o.GroupsRead = v.groups[inst.ID], true
 	}
+	o.Zone = v.zone(inst)
 	if o.At(16) {
 		t := map[string]any{"project_id": inst.ProjectID, "user_id": inst.UserID}
 		full := v.h.Can(v.r, policies.ServersShowHostStatus, t)

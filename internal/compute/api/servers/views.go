@@ -35,6 +35,8 @@ type viewOpts struct {
 	// shows the names the server was created with.
 	Groups     []string
 	GroupsRead bool
+	// Zone is the server's availability zone as hosts.Zones decides it.
+	Zone string
 }
 
 func (o viewOpts) At(minor int) bool { return o.Minor >= minor }
@@ -88,7 +90,7 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 		m["progress"] = inst.Progress
 	}
 	if !o.Brief {
-		m["OS-EXT-AZ:availability_zone"] = inst.AvailabilityZone
+		m["OS-EXT-AZ:availability_zone"] = o.Zone
 		m["config_drive"] = ""
 		if inst.ConfigDrive {
 			m["config_drive"] = "True"
@@ -103,7 +105,11 @@ func serverView(inst *compute.Instance, o viewOpts) map[string]any {
 			if len(o.Groups) > 0 {
 				m["security_groups"] = securityGroups(o.Groups)
 			}
-		case inst.Host != "" && !inst.Deleted:
+		case inst.Host != "" && !inst.Deleted && !inst.Networks.None:
+			// A server booted with "networks": "none" has no ports, so
+			// Nova shows no groups for it whether or not the network
+			// service answers; any other server shows the groups it was
+			// created with while the network service cannot be read.
 			m["security_groups"] = securityGroups(inst.SecurityGroups)
 		}
 		if o.ExtendedAttrs {

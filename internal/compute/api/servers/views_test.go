@@ -31,6 +31,8 @@ func TestServerView(t *testing.T) {
 	b := wire.LinkBase{Base: "http://h"}
 	up := "UP"
 	inst := testInstance()
+	noPorts := testInstance()
+	noPorts.Networks.None = true
 	tests := []struct {
 		name  string
 		inst  *compute.Instance
@@ -38,7 +40,7 @@ func TestServerView(t *testing.T) {
 		want  map[string]any // fields that must have these values
 		lacks []string
 	}{
-		{"2.1 user", inst, viewOpts{Minor: 1, Links: b},
+		{"2.1 user", inst, viewOpts{Minor: 1, Links: b, Zone: "nova"},
 			map[string]any{
 				"status": "ACTIVE", "hostId": wire.HostID("p1", "host1"), "config_drive": "True", "key_name": "k", "progress": 0,
 				"flavor":                 map[string]any{"id": "1", "links": []map[string]string{{"rel": "bookmark", "href": "http://h/flavors/1"}}},
@@ -63,6 +65,12 @@ func TestServerView(t *testing.T) {
 				"server_groups": []string{"g1"}, "trusted_image_certificates": nil},
 			[]string{"OS-EXT-SRV-ATTR:hostname"}},
 		{"2.90 hostname", inst, viewOpts{Minor: 90, Links: b}, map[string]any{"OS-EXT-SRV-ATTR:hostname": "vm"}, []string{"server_groups"}},
+		{"zone decided by the viewer", inst, viewOpts{Minor: 1, Links: b, Zone: "az1"}, map[string]any{"OS-EXT-AZ:availability_zone": "az1"}, nil},
+		{"ports' groups", inst, viewOpts{Minor: 1, Links: b, Groups: []string{"default", "web"}, GroupsRead: true},
+			map[string]any{"security_groups": []map[string]string{{"name": "default"}, {"name": "web"}}}, nil},
+		{"no ports read", inst, viewOpts{Minor: 1, Links: b, GroupsRead: true}, nil, []string{"security_groups"}},
+		{"networks none, network service unread", noPorts, viewOpts{Minor: 1, Links: b}, nil, []string{"security_groups"}},
+		{"networks none, network service read", noPorts, viewOpts{Minor: 1, Links: b, GroupsRead: true}, nil, []string{"security_groups"}},
 		{"brief", inst, viewOpts{Minor: 19, Links: b, Brief: true}, map[string]any{"description": "web"},
 			[]string{"OS-EXT-STS:vm_state", "key_name", "config_drive", "OS-EXT-AZ:availability_zone", "security_groups"}},
 	}

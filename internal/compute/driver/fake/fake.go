@@ -27,16 +27,24 @@ var _ driver.Driver = (*Driver)(nil)
 // Instant is the Options.Delay that makes every operation immediate.
 const Instant time.Duration = -1
 
-// Options are the fake's own settings. Zero values mean the defaults.
+// Options are the fake's own settings. Zero values mean the defaults,
+// which are those of Nova's fake driver: a host so large that Tempest's
+// and the benchmarks' servers never run out of it (1,000 vCPUs, 800,000 MB
+// of RAM, 600,000 GB of disk).
 type Options struct {
 	HostName string // default "fake-host"
-	VCPUs    int    // default 32
-	MemoryMB int    // default 131072
-	DiskGB   int    // default 2048
-	// Reserved amounts are kept for the host itself.
+	VCPUs    int    // default 1000
+	MemoryMB int    // default 800000
+	DiskGB   int    // default 600000
+	// Reserved amounts are kept for the host itself (Nova's
+	// reserved_host_cpus, reserved_host_memory_mb and reserved_host_disk_mb
+	// in GB); default none.
+	ReservedCPUs     int
 	ReservedMemoryMB int
 	ReservedDiskGB   int
-	// Allocation ratios the fake admits, reported to Placement; default 1.
+	// Allocation ratios the fake admits, reported to Placement; default 1
+	// (a cloud's compute service passes the configured ratios, whose
+	// defaults are Nova's: 4.0 for CPU).
 	CPUAllocationRatio  float64
 	RAMAllocationRatio  float64
 	DiskAllocationRatio float64
@@ -47,14 +55,12 @@ type Options struct {
 
 func (o *Options) defaults() {
 	o.HostName = cmp.Or(o.HostName, "fake-host")
-	o.VCPUs = cmp.Or(o.VCPUs, 32)
-	o.MemoryMB = cmp.Or(o.MemoryMB, 131072)
-	o.DiskGB = cmp.Or(o.DiskGB, 2048)
-	for _, r := range []*float64{&o.CPUAllocationRatio, &o.RAMAllocationRatio, &o.DiskAllocationRatio} {
-		if *r == 0 {
-			*r = 1
-		}
-	}
+	o.VCPUs = cmp.Or(o.VCPUs, 1000)
+	o.MemoryMB = cmp.Or(o.MemoryMB, 800000)
+	o.DiskGB = cmp.Or(o.DiskGB, 600000)
+	o.CPUAllocationRatio = cmp.Or(o.CPUAllocationRatio, 1)
+	o.RAMAllocationRatio = cmp.Or(o.RAMAllocationRatio, 1)
+	o.DiskAllocationRatio = cmp.Or(o.DiskAllocationRatio, 1)
 	o.Delay = cmp.Or(o.Delay, 5*time.Millisecond)
 }
 
@@ -193,7 +199,7 @@ func (d *Driver) Resources(ctx context.Context) (driver.Resources, error) {
 func (d *Driver) resources() driver.Resources {
 	o := d.opts
 	return driver.Resources{
-		VCPU:              driver.Amount{Total: int64(o.VCPUs), Used: d.used.VCPU, AllocationRatio: o.CPUAllocationRatio},
+		VCPU:              driver.Amount{Total: int64(o.VCPUs), Reserved: int64(o.ReservedCPUs), Used: d.used.VCPU, AllocationRatio: o.CPUAllocationRatio},
 		MemoryMB:          driver.Amount{Total: int64(o.MemoryMB), Reserved: int64(o.ReservedMemoryMB), Used: d.used.MemoryMB, AllocationRatio: o.RAMAllocationRatio},
 		DiskGB:            driver.Amount{Total: int64(o.DiskGB), Reserved: int64(o.ReservedDiskGB), Used: d.used.DiskGB, AllocationRatio: o.DiskAllocationRatio},
 		HypervisorType:    "fake",

@@ -147,6 +147,50 @@ func TestNewHosts(t *testing.T) {
 	}
 }
 
+// TestResources checks the fake's hosts: as large as Nova's fake driver's
+// by default, and the operator's ratios and reserved amounts in what they
+// report and admit.
+func TestResources(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts fake.Options
+		want driver.Resources
+	}{
+		{"defaults", fake.Options{}, driver.Resources{
+			VCPU:     driver.Amount{Total: 1000, AllocationRatio: 1},
+			MemoryMB: driver.Amount{Total: 800000, AllocationRatio: 1},
+			DiskGB:   driver.Amount{Total: 600000, AllocationRatio: 1},
+		}},
+		{"configured", fake.Options{VCPUs: 8, MemoryMB: 4096, DiskGB: 40, ReservedCPUs: 2, ReservedMemoryMB: 512, ReservedDiskGB: 5,
+			CPUAllocationRatio: 16, RAMAllocationRatio: 1.5, DiskAllocationRatio: 2}, driver.Resources{
+			VCPU:     driver.Amount{Total: 8, Reserved: 2, AllocationRatio: 16},
+			MemoryMB: driver.Amount{Total: 4096, Reserved: 512, AllocationRatio: 1.5},
+			DiskGB:   driver.Amount{Total: 40, Reserved: 5, AllocationRatio: 2},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := started(t, fake.New(tc.opts), driver.Config{})
+			got, err := d.Resources(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.HypervisorType, got.HypervisorVersion, got.CPUInfo = "", 0, ""
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Resources (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The reserved vCPUs are kept back: (8-2)*16 = 96 vCPUs fit, not 97.
+	d := started(t, fake.New(fake.Options{Delay: fake.Instant, VCPUs: 8, ReservedCPUs: 2, CPUAllocationRatio: 16}), driver.Config{})
+	if err := d.Spawn(t.Context(), driver.Spec{UUID: "a", Flavor: driver.Flavor{VCPUs: 96, MemoryMB: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	err := d.Spawn(t.Context(), driver.Spec{UUID: "b", Flavor: driver.Flavor{VCPUs: 1, MemoryMB: 1}})
+	if diff := cmp.Diff(driver.NoResources("VCPU", 1, 0), err); diff != "" {
+		t.Errorf("Spawn past the ratio (-want +got):\n%s", diff)
+	}
+}
+
 func BenchmarkNewHosts(b *testing.B) {
 	for b.Loop() {
 		fake.NewHosts(10000, fake.Options{})

@@ -9,8 +9,12 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
 
+// consoleTail is the most ConsoleOutput returns, Nova's MAX_CONSOLE_BYTES.
+const consoleTail = 100 << 10
+
 // ConsoleOutput returns the tail of console.log, where QEMU writes the
-// guest's first serial port.
+// guest's first serial port: at most maxBytes, and at most Nova's 100 KiB,
+// trimmed first (instdir.TrimConsole) so that it is the newest output.
 func (d *Driver) ConsoleOutput(ctx context.Context, uuid string, maxBytes int) ([]byte, error) {
 	d.mu.Lock()
 	in, err := d.get(uuid)
@@ -18,7 +22,26 @@ func (d *Driver) ConsoleOutput(ctx context.Context, uuid string, maxBytes int) (
 	if err != nil {
 		return nil, err
 	}
+	if maxBytes <= 0 || maxBytes > consoleTail {
+		maxBytes = consoleTail
+	}
+	if err := instdir.TrimConsole(in.dir); err != nil {
+		d.opts.Log.Warn("qemu: trimming the console log", "instance", uuid, "err", err)
+	}
 	return instdir.Console(in.dir, maxBytes)
+}
+
+// dirs are the directories of every instance.
+func (d *Driver) dirs() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var dirs []string
+	for _, m := range []map[string]*instance{d.insts, d.migSrc} {
+		for _, in := range m {
+			dirs = append(dirs, in.dir)
+		}
+	}
+	return dirs
 }
 
 // VNCConsole asks QEMU where its VNC server listens (QEMU picks a free

@@ -25,15 +25,22 @@
 // an operation are EventPaused/EventResumed. Info and ListInstances also
 // check the process, so a crash is seen at once.
 //
+// The console log is kept under a size cap (instdir.Trimmer), and hosts
+// sharing the machine split it in Placement (inventory.Share).
+//
 // A boot volume is virtio-blk; package hotplug says how other volumes
 // and NICs (tap devices of the network agent) are plugged while the
 // guest runs, and why a NIC's unplug may fail.
 //
-// Migration: cold migration moves the directory to StateDir/migrating
-// and the destination copies its disks, so both drivers must see the
-// same file system (one machine, or a shared instances path). Live
-// migration starts the destination with -incoming defer on a free port,
-// then the source runs QMP migrate with blk+inc (block migration of the
-// overlays over a shared base image; deprecated after QEMU 8 but present
-// in 7.2) and quits once it completes.
+// Migration moves disks over the network, never a shared path (package
+// nbd). Cold migration and resize: the source stops the guest, moves its
+// directory to StateDir/migrating and serves its files read-only with
+// qemu-storage-daemon; the destination pulls them with qemu-img convert
+// (the root overlay rebased onto its own cached image, or folded in when
+// it has none); confirm or revert stops the server. Live migration starts
+// the destination paused (-S, -incoming defer) with its writable disks
+// exported on its own NBD server; the source mirrors each disk into them
+// (write-blocking), sends the memory without block migration (removed in
+// QEMU 9.1), ends the mirrors once that completed and hands its console
+// log over; the destination stops its NBD server and continues the guest.
 package qemu

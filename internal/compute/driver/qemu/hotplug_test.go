@@ -180,7 +180,7 @@ func TestHotplugNIC(t *testing.T) {
 	// OS, which this guest lacks (TestGuestImageHotplug has one): the
 	// detach fails and changes nothing.
 	d.mu.Lock()
-	d.unplug = 500 * time.Millisecond
+	d.Unplug = 500 * time.Millisecond
 	d.mu.Unlock()
 	if err := d.DetachInterface(ctx, spec.UUID, "port-2"); err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("DetachInterface of a boot NIC without a guest OS = %v, want a timeout", err)
@@ -208,7 +208,7 @@ func TestDetachNICTimeout(t *testing.T) {
 	opts := testOptions()
 	opts.Machine = "pc"
 	d := started(t, opts)
-	d.unplug = 500 * time.Millisecond
+	d.Unplug = 500 * time.Millisecond
 	spec := testSpec(t, 6)
 	if err := d.Spawn(t.Context(), spec); err != nil {
 		t.Fatal(err)

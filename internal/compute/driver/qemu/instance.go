@@ -176,13 +176,14 @@ func (d *Driver) stop(in *instance) {
 }
 
 // shutdown asks the guest to power off (ACPI) and waits up to timeout
-// for QEMU to exit, then stops it hard if it has not.
+// for QEMU to exit, then stops it hard if it has not; vm.PowerDown logs
+// both ends.
 func (d *Driver) shutdown(ctx context.Context, in *instance, timeout time.Duration) {
 	p := d.expect(in)
 	if p == nil {
 		return
 	}
-	if !p.PowerDown(ctx, timeout) {
+	if p.PowerDown(ctx, timeout, d.opts.Log) != nil {
 		d.stop(in)
 		return
 	}

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/nbd"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 )
 
@@ -22,8 +24,9 @@ func (d *Driver) waitMigration(ctx context.Context, in *instance, q *qmp.Conn, o
 }
 
 // MigrateDisk powers the instance off (ACPI first, for up to
-// Options.ShutdownTimeout) and moves its directory to StateDir/migrating,
-// where it waits for ConfirmMigration or RevertMigration.
+// Options.ShutdownTimeout), moves its directory to StateDir/migrating,
+// where it waits for ConfirmMigration or RevertMigration, and serves its
+// files over NBD (package nbd) for the destination to pull.
 func (d *Driver) MigrateDisk(ctx context.Context, m *driver.Migration) error {
 	uuid := m.Instance
 	return d.op(uuid, "migrate", is(driver.Running, driver.Shutdown), func(in *instance) (driver.EventKind, error) {
@@ -34,34 +37,48 @@ func (d *Driver) MigrateDisk(ctx context.Context, m *driver.Migration) error {
 			d.shutdown(ctx, in, d.opts.ShutdownTimeout)
 		}
 		d.stop(in)
+		kind := driver.EventStopped
+		if was == driver.Shutdown {
+			kind = 0
+		}
+		d.mu.Lock()
+		in.rec.Stopped()
+		in.persist()
+		root := in.rec.RootFormat
+		d.mu.Unlock()
+		flat := ""
+		if root == "qcow2" {
+			flat = root // a raw disk's bytes are the disk
+		}
+		// The server keeps its files open across the move below.
+		exp, err := nbd.Server{Listen: d.opts.ListenAddress}.Serve(ctx, in.dir, uuid, disk.Migrated(), flat)
+		if err != nil {
+			return kind, err
+		}
 		dst := filepath.Join(d.stateDir, "migrating", uuid)
 		os.RemoveAll(dst)
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		in.rec.Stopped()
 		if err := os.Rename(in.dir, dst); err != nil {
-			in.persist()
-			return driver.EventStopped, err
+			nbd.Stop(in.dir, uuid)
+			return kind, err
 		}
 		in.dir = dst
 		in.rec.Migrating = true
 		in.persist()
 		delete(d.insts, uuid)
 		d.migSrc[uuid] = in
-		m.Data = instdir.Handover{Host: d.name, Dir: dst, RootFormat: in.rec.RootFormat, Power: was}.Encode()
-		if was == driver.Shutdown {
-			return 0, nil
-		}
-		return driver.EventStopped, nil
+		m.Data = instdir.Handover{Host: d.name, Export: exp, RootFormat: root, Power: was}.Encode()
+		return kind, nil
 	})
 }
 
-// FinishMigration copies the source copy's disks into a new instance,
+// FinishMigration pulls the source copy's disks into a new instance,
 // grows the root disk to the new flavor, rebuilds swap and the config
 // drive and powers it on when asked.
 func (d *Driver) FinishMigration(ctx context.Context, spec driver.Spec, m driver.Migration, powerOn bool) error {
 	h, err := instdir.DecodeHandover(m.Data)
-	if err != nil || h.Dir == "" {
+	if err != nil || h.Export == nil {
 		return fmt.Errorf("qemu: migration %s: bad hand-over data %q", m.ID, m.Data)
 	}
 	if spec.UUID != m.Instance {
@@ -92,7 +109,8 @@ func (d *Driver) FinishMigration(ctx context.Context, spec driver.Spec, m driver
 	return nil
 }
 
-// copyDisks makes in's directory and disks from the source copy of h.
+// copyDisks makes in's directory and disks from the source copy of h,
+// pulled over NBD.
 func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, h instdir.Handover) error {
 	if err := os.Mkdir(in.dir, 0o700); err != nil {
 		return err
@@ -101,7 +119,8 @@ func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, 
 	in.rec.RootFormat = h.RootFormat
 	in.persist()
 	d.mu.Unlock()
-	hasConfig, err := d.tools.Migrate(ctx, h.Dir, in.dir, h.RootFormat, spec.Image, spec.Flavor, spec.ConfigDrive)
+	src := nbd.Source{Export: *h.Export, Img: d.tools.Img}
+	hasConfig, err := d.tools.Migrate(ctx, src, in.dir, h.RootFormat, spec.Image, spec.Flavor, spec.ConfigDrive)
 	if err != nil {
 		return err
 	}
@@ -112,7 +131,7 @@ func (d *Driver) copyDisks(ctx context.Context, in *instance, spec driver.Spec, 
 	return in.persist()
 }
 
-// ConfirmMigration removes the source copy.
+// ConfirmMigration stops serving the source copy and removes it.
 func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -123,6 +142,7 @@ func (d *Driver) ConfirmMigration(ctx context.Context, m driver.Migration) error
 	if in.busy != "" {
 		return driver.InvalidState(m.Instance, "confirm the migration of", driver.Busy)
 	}
+	nbd.Stop(in.dir, m.Instance)
 	if err := os.RemoveAll(in.dir); err != nil {
 		return err
 	}
@@ -144,7 +164,8 @@ func (d *Driver) source(uuid string) (*instance, error) {
 	return in, nil
 }
 
-// RevertMigration moves the source copy back and powers it on when asked.
+// RevertMigration stops serving the source copy, moves it back and
+// powers it on when asked.
 // On the same host the destination's copy must have been destroyed first.
 func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerOn bool) error {
 	uuid := m.Instance
@@ -157,6 +178,7 @@ func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerO
 		d.mu.Unlock()
 		return err
 	}
+	nbd.Stop(in.dir, uuid)
 	dst := filepath.Join(d.stateDir, "instances", uuid)
 	if err := os.Rename(in.dir, dst); err != nil {
 		d.mu.Unlock()
@@ -182,10 +204,11 @@ func (d *Driver) RevertMigration(ctx context.Context, m driver.Migration, powerO
 	return err
 }
 
-// PrepareLiveMigration creates the instance's disks on this host (a new
-// overlay on the same cached image: the source sends what its overlay
-// holds) and starts QEMU waiting for the migration on a free port of
-// Options.ListenAddress.
+// PrepareLiveMigration creates the instance's disks on this host (the
+// root disk a new overlay on the same cached image), starts QEMU paused
+// (-S), waiting for the migration on a free port of
+// Options.ListenAddress, and exports its writable disks over NBD for the
+// source to mirror into (package nbd).
 func (d *Driver) PrepareLiveMigration(ctx context.Context, spec driver.Spec, m *driver.Migration) error {
 	if spec.UUID != m.Instance {
 		return fmt.Errorf("qemu: migration %s is for instance %s, not %s", m.ID, m.Instance, spec.UUID)
@@ -197,75 +220,71 @@ func (d *Driver) PrepareLiveMigration(ctx context.Context, spec driver.Spec, m *
 	d.mu.Lock()
 	in.rec.Incoming = true
 	d.mu.Unlock()
-	addr, err := d.prepareIncoming(ctx, in, spec)
+	h := instdir.Handover{Host: d.HostName()}
+	addr, err := d.prepareIncoming(ctx, in, spec, &h)
 	if err != nil {
 		d.discard(in)
 		return err
 	}
 	d.mu.Lock()
 	in.busy = ""
-	in.rec.Power = driver.Paused
-	in.persist()
 	d.mu.Unlock()
-	m.DestAddr = addr
+	m.DestAddr, m.Data = addr, h.Encode()
 	return nil
 }
 
-func (d *Driver) prepareIncoming(ctx context.Context, in *instance, spec driver.Spec) (string, error) {
+func (d *Driver) prepareIncoming(ctx context.Context, in *instance, spec driver.Spec, h *instdir.Handover) (string, error) {
 	if err := d.build(ctx, in, spec); err != nil {
 		return "", err
 	}
-	if err := d.boot(ctx, in, "defer", false); err != nil {
-		return "", err
-	}
-	q, err := d.qmp(in)
+	p, err := d.launch(ctx, in, "defer", []string{"-S"})
 	if err != nil {
 		return "", err
 	}
-	addrs, err := q.MigrateIncoming(ctx, d.opts.ListenAddress)
+	d.mu.Lock()
+	in.proc = p
+	in.rec.Power = driver.Paused
+	in.persist()
+	drives := instdir.LocalDrives(in.rec)
+	d.mu.Unlock()
+	addrs, err := p.QMP.MigrateIncoming(ctx, d.opts.ListenAddress)
 	if err != nil {
 		return "", err
 	}
 	if len(addrs) == 0 {
 		return "", fmt.Errorf("qemu: incoming migration of %s listens nowhere", in.uuid())
 	}
-	return addrs[0], nil
+	return addrs[0], nbd.ExportDrives(ctx, p.QMP, d.opts.ListenAddress, drives, h)
 }
 
-// LiveMigrate sends the running guest, memory and the writable disks'
-// own data (QMP migrate with blk and inc: the destination's overlay sits
-// on the same image), to m.DestAddr, then stops the source QEMU and
-// removes the source copy.
+// LiveMigrate mirrors the running guest's writable disks into the
+// destination's exports (m.Data from PrepareLiveMigration), sends its
+// memory to m.DestAddr once they are copied, ends the mirrors, then
+// stops the source QEMU and removes the source copy. Volumes are not
+// copied: both hosts reach them. On failure the guest goes on here.
 func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
-	if m.DestAddr == "" {
-		return fmt.Errorf("qemu: live migration %s: no destination address; call PrepareLiveMigration on %s first", m.ID, m.Dest)
+	dest, err := instdir.DecodeHandover(m.Data)
+	if err != nil || m.DestAddr == "" || strings.Contains(m.DestAddr, "://") {
+		return fmt.Errorf("qemu: live migration %s: bad destination %q, %q; call PrepareLiveMigration on %s first", m.ID, m.DestAddr, m.Data, m.Dest)
 	}
 	uuid := m.Instance
 	var done *instance
-	err := d.op(uuid, "live-migrate", is(driver.Running, driver.Paused), func(in *instance) (driver.EventKind, error) {
+	err = d.op(uuid, "live-migrate", is(driver.Running, driver.Paused), func(in *instance) (driver.EventKind, error) {
 		q, err := d.qmp(in)
 		if err != nil {
 			return 0, err
 		}
 		d.mu.Lock()
 		h := instdir.Handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
+		drives, root := instdir.LocalDrives(in.rec), in.rec.RootFormat
 		d.mu.Unlock()
-		uri := "tcp:" + m.DestAddr
-		if strings.Contains(m.DestAddr, "://") {
-			return 0, fmt.Errorf("qemu: live migration %s: bad destination address %q", m.ID, m.DestAddr)
-		}
-		if err := q.Run(ctx, "migrate", map[string]any{"uri": uri, "blk": true, "inc": true}, nil); err != nil {
+		err = nbd.Migrate(ctx, q, drives, root, dest, m.DestAddr, h.Power == driver.Running, func() error {
+			return d.waitMigration(ctx, in, q, "live-migrate")
+		})
+		if err != nil {
 			return 0, err
 		}
-		if err := d.waitMigration(ctx, in, q, "live-migrate"); err != nil {
-			// The source goes on where it was.
-			if h.Power == driver.Running {
-				if st, _ := q.Status(context.WithoutCancel(ctx)); st != "running" {
-					q.Run(context.WithoutCancel(ctx), "cont", nil, nil)
-				}
-			}
-			return 0, err
-		}
+		h.Console, _ = instdir.Console(in.dir, nbd.ConsoleTail)
 		m.Data = h.Encode()
 		d.stop(in)
 		done = in
@@ -299,8 +318,10 @@ func (d *Driver) incoming(m driver.Migration, op string) (*instance, error) {
 	return in, nil
 }
 
-// FinishLiveMigration makes the arrived guest this host's instance: it
-// runs (or stays paused, as it was on the source) with its boot time kept.
+// FinishLiveMigration makes the arrived guest this host's instance:
+// once its state is loaded, the NBD server stops, its console log goes
+// on from the source's, and it runs (or stays paused, as it was on the
+// source) with its boot time kept.
 func (d *Driver) FinishLiveMigration(ctx context.Context, m driver.Migration) error {
 	h, err := instdir.DecodeHandover(m.Data)
 	if err != nil {
@@ -315,12 +336,12 @@ func (d *Driver) FinishLiveMigration(ctx context.Context, m driver.Migration) er
 		in.busy = ""
 		d.mu.Unlock()
 	}()
+	d.mu.Lock()
+	drives := instdir.LocalDrives(in.rec)
+	d.mu.Unlock()
 	q, err := d.qmp(in)
 	if err == nil {
-		err = q.WaitRunning(ctx)
-	}
-	if err == nil && h.Power == driver.Paused {
-		err = q.Run(ctx, "stop", nil, nil)
+		err = nbd.Arrive(ctx, q, in.dir, drives, h)
 	}
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package qemu
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -11,8 +10,8 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
-	"github.com/gostack/gostack/internal/compute/driver/qemu/hotplug"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/nbd"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/proc"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/vm"
@@ -212,6 +211,7 @@ func (d *Driver) Destroy(ctx context.Context, uuid string) error {
 func (d *Driver) remove(in *instance, m map[string]*instance) error {
 	d.stop(in)
 	proc.Kill(vm.PID(in.dir), in.uuid())
+	nbd.Stop(in.dir, in.uuid()) // a cold migration's source copy may be served
 	err := os.RemoveAll(in.dir)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -418,7 +418,7 @@ func (d *Driver) Rebuild(ctx context.Context, spec driver.Spec) error {
 		if err != nil {
 			return d.stopped(in, err)
 		}
-		os.Truncate(in.path(instdir.ConsoleLog), 0)
+		instdir.ClearConsole(in.dir)
 		return d.restart(ctx, in)
 	})
 }
@@ -453,112 +453,19 @@ func (d *Driver) Snapshot(ctx context.Context, uuid, dir string) (driver.Snapsho
 	return snap, err
 }
 
-// plug attaches (attach set) or detaches the device the record has at
-// at (-1: none) in the states ok allows, failing with bad when it is
-// there (absent), or invalid: hot plugs or unplugs it in the running
-// QEMU, if any (the next boot has it), and rec records the change.
-func (d *Driver) plug(uuid, op string, attach bool, bad, invalid error, at func(*instdir.Record) int,
-	ok func(*instance) bool, hot func(q *qmp.Conn) error, rec func(*instdir.Record)) error {
-	var was bool
-	err := d.op(uuid, op, func(in *instance) bool {
-		was = (at(&in.rec) >= 0) == attach
-		return !was && ok(in)
-	}, func(in *instance) (driver.EventKind, error) {
-		if invalid != nil {
-			return 0, invalid
+// plugger runs the device operations of hotplug.Devices as the
+// driver's own operations.
+type plugger struct{ d *Driver }
+
+func (p plugger) Change(uuid, op string, allowed func(*instdir.Record) bool, work func(*qmp.Conn) error, record func(*instdir.Record)) error {
+	return p.d.op(uuid, op, func(in *instance) bool { return allowed(&in.rec) }, func(in *instance) (driver.EventKind, error) {
+		q, _ := p.d.qmp(in) // nil when no QEMU runs
+		if err := work(q); err != nil {
+			return 0, err
 		}
-		if q, err := d.qmp(in); err == nil {
-			if err := hot(q); err != nil {
-				return 0, err
-			}
+		if record != nil {
+			p.d.set(in, record)
 		}
-		d.set(in, rec)
 		return 0, nil
 	})
-	if was {
-		return bad
-	}
-	return err
-}
-
-// AttachVolume plugs a volume (see package hotplug) and records it for
-// the next boots.
-func (d *Driver) AttachVolume(ctx context.Context, uuid string, bd driver.BlockDevice) error {
-	op := "attach volume " + bd.VolumeID
-	bd.Format, bd.BootIndex = cmp.Or(bd.Format, "raw"), -1
-	var invalid error
-	if bd.Path == "" {
-		invalid = fmt.Errorf("qemu: volume %s has no path", bd.VolumeID)
-	}
-	return d.plug(uuid, op, true, driver.InvalidState(uuid, op, "already attached"), invalid,
-		func(r *instdir.Record) int { return r.VolumeAt(bd.VolumeID) }, func(in *instance) bool { return !in.rec.Rescued },
-		func(q *qmp.Conn) error { return hotplug.AddVolume(ctx, q, bd) },
-		func(r *instdir.Record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
-}
-
-// DetachVolume unplugs a volume, not the boot volume, and forgets it.
-func (d *Driver) DetachVolume(ctx context.Context, uuid, volumeID string) error {
-	at := func(r *instdir.Record) int { return r.VolumeAt(volumeID) }
-	return d.plug(uuid, "detach volume "+volumeID, false, driver.NotFound("volume", volumeID), nil, at,
-		func(in *instance) bool {
-			return !(in.rec.Spec.BlockDevices[at(&in.rec)].BootIndex == 0 && in.rec.RootFormat == "")
-		},
-		func(q *qmp.Conn) error { return hotplug.DelVolume(ctx, q, volumeID, 30*time.Second) },
-		func(r *instdir.Record) { r.Spec.BlockDevices = slices.Delete(r.Spec.BlockDevices, at(r), at(r)+1) })
-}
-
-// ExtendVolume makes the guest see an attached volume at size bytes
-// (see hotplug.GrowVolume): with the running QEMU's monitor, or with
-// qemu-img when none runs.
-func (d *Driver) ExtendVolume(ctx context.Context, uuid, volumeID string, size int64) error {
-	var bd driver.BlockDevice
-	var boot, missing bool
-	err := d.op(uuid, "extend volume "+volumeID, func(in *instance) bool {
-		i := in.rec.VolumeAt(volumeID)
-		if missing = i < 0; !missing {
-			bd, boot = in.rec.Spec.BlockDevices[i], in.rec.Spec.BlockDevices[i].BootIndex == 0 && in.rec.RootFormat == ""
-		}
-		return !missing
-	}, func(in *instance) (driver.EventKind, error) {
-		q, _ := d.qmp(in) // nil when no QEMU runs
-		return 0, hotplug.GrowVolume(ctx, q, d.tools, bd, boot, size)
-	})
-	if missing {
-		return driver.NotFound("volume", volumeID)
-	}
-	return err
-}
-
-// nicStates are Nova's for NIC hot-plug (active, paused, stopped): not
-// suspended, whose saved state holds the devices, nor rescued.
-func nicStates(in *instance) bool {
-	return is(driver.Running, driver.Paused, driver.Shutdown, driver.Crashed)(in)
-}
-
-// AttachInterface plugs a NIC into the network agent's tap device nic.Tap
-// (see package hotplug) and records it for the next boots.
-func (d *Driver) AttachInterface(ctx context.Context, uuid string, nic driver.NIC) error {
-	op := "attach port " + nic.PortID
-	var invalid error
-	if nic.PortID == "" || nic.MAC == "" {
-		invalid = fmt.Errorf("qemu: port %q has no id or no MAC address", nic.PortID)
-	}
-	var n int // the record's NICs, counted under the lock
-	return d.plug(uuid, op, true, driver.InvalidState(uuid, op, "already attached"), invalid,
-		func(r *instdir.Record) int { return r.NICAt(nic.PortID) },
-		func(in *instance) bool { n = len(in.rec.Spec.NICs); return nicStates(in) },
-		func(q *qmp.Conn) error { return hotplug.AddNIC(ctx, q, instdir.Host{Machine: d.opts.Machine}, nic, n) },
-		func(r *instdir.Record) { r.Spec.NICs = append(r.Spec.NICs, nic) })
-}
-
-// DetachInterface unplugs a NIC and forgets it. The guest must release
-// the device; one that does not within 30 seconds keeps it, and the
-// record is left as it was.
-func (d *Driver) DetachInterface(ctx context.Context, uuid, portID string) error {
-	at := func(r *instdir.Record) int { return r.NICAt(portID) }
-	var nic driver.NIC
-	return d.plug(uuid, "detach port "+portID, false, driver.NotFound("port", portID), nil, at,
-		func(in *instance) bool { nic = in.rec.Spec.NICs[at(&in.rec)]; return nicStates(in) },
-		func(q *qmp.Conn) error { return hotplug.DelNIC(ctx, q, nic, d.unplug) },
-		func(r *instdir.Record) { r.Spec.NICs = slices.Delete(r.Spec.NICs, at(r), at(r)+1) })
 }

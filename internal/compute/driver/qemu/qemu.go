@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/hotplug"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/inventory"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/probe"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
@@ -45,13 +48,22 @@ type Options struct {
 	// ListenAddress is where VNC servers and incoming live migrations
 	// listen (default 127.0.0.1).
 	ListenAddress string
-	// ShutdownTimeout is how long a soft reboot or a cold migration waits
-	// for the guest to power itself off before stopping it hard (default 60s).
+	// ShutdownTimeout is how long a soft reboot, a resize or a cold
+	// migration waits for the guest to power itself off before stopping
+	// it hard (default 60s, as Nova's shutdown_timeout); a stop takes
+	// its timeout from the caller.
 	ShutdownTimeout time.Duration
+	// Log receives what an operator should know of: a guest that ignores
+	// the ACPI power button and is cut. Default slog.Default().
+	Log *slog.Logger
 	// Host inventory overrides; zero means what the host has.
 	VCPUs    int
 	MemoryMB int
 	DiskGB   int
+	// Share is this host's part of the machine when several hosts of one
+	// process run on it (--qemu-hosts): the machine's CPUs, memory and
+	// disk are split between them rather than each reporting all of it.
+	Share inventory.Share
 	// ReservedMemoryMB is kept for the host itself (default 512, as Nova's
 	// reserved_host_memory_mb); ReservedDiskGB likewise (default 0).
 	ReservedMemoryMB int
@@ -74,14 +86,19 @@ func (o *Options) defaults() {
 	o.ImagesType = cmp.Or(o.ImagesType, "qcow2")
 	o.ListenAddress = cmp.Or(o.ListenAddress, "127.0.0.1")
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 60*time.Second)
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
 	o.ReservedMemoryMB = cmp.Or(o.ReservedMemoryMB, 512)
 	o.CPUAllocationRatio = cmp.Or(o.CPUAllocationRatio, 4)
 	o.RAMAllocationRatio = cmp.Or(o.RAMAllocationRatio, 1)
 	o.DiskAllocationRatio = cmp.Or(o.DiskAllocationRatio, 1)
 }
 
-// Driver runs each instance as its own QEMU process on this host.
+// Driver runs each instance as its own QEMU process on this host. Its
+// device operations (AttachVolume … DetachInterface) are hotplug's.
 type Driver struct {
+	hotplug.Devices
 	opts  Options
 	tools disk.Tools
 
@@ -96,7 +113,9 @@ type Driver struct {
 	insts    map[string]*instance // live instances, incoming live migrations included
 	migSrc   map[string]*instance // source copies kept by MigrateDisk
 	failNext []string             // QEMU arguments for the next boot only (tests)
-	unplug   time.Duration        // how long a NIC unplug waits for the guest (tests shorten it)
+	trim     time.Duration        // how often the console logs are trimmed (tests shorten it)
+	closing  chan struct{}        // closed by Close: the console trimming ends
+	trimDone chan struct{}        // closed when it has
 }
 
 // New returns a QEMU driver; Configure and Start it before use.
@@ -106,8 +125,12 @@ func New(opts Options) *Driver {
 		VCPUs: opts.VCPUs, MemoryMB: opts.MemoryMB, DiskGB: opts.DiskGB,
 		ReservedMemoryMB: opts.ReservedMemoryMB, ReservedDiskGB: opts.ReservedDiskGB,
 		CPURatio: opts.CPUAllocationRatio, RAMRatio: opts.RAMAllocationRatio, DiskRatio: opts.DiskAllocationRatio,
+		Share: opts.Share,
 	}
-	return &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName, inv: inventory.Host{Config: inv}, unplug: 30 * time.Second}
+	d := &Driver{opts: opts, tools: disk.Tools{QemuImg: opts.QemuImg, ISO: opts.ISOTool}, name: opts.HostName,
+		inv: inventory.Host{Config: inv}, trim: time.Second, closing: make(chan struct{}), trimDone: make(chan struct{})}
+	d.Devices = hotplug.Devices{Host: plugger{d}, Machine: opts.Machine, Tools: d.tools, Unplug: 30 * time.Second}
+	return d
 }
 
 // Name is "qemu".
@@ -207,6 +230,10 @@ func (d *Driver) Start(ctx context.Context) error {
 		}
 	}
 	d.started = true
+	go func() {
+		defer close(d.trimDone)
+		instdir.Trimmer{Dirs: d.dirs, Every: d.trim, Log: d.opts.Log}.Run(d.closing)
+	}()
 	return nil
 }
 
@@ -218,6 +245,7 @@ func (d *Driver) Close() error {
 		return nil
 	}
 	d.closed = true
+	close(d.closing)
 	var conns []*qmp.Conn
 	for _, m := range []map[string]*instance{d.insts, d.migSrc} {
 		for _, in := range m {
@@ -227,9 +255,13 @@ func (d *Driver) Close() error {
 			}
 		}
 	}
+	started := d.started
 	d.mu.Unlock()
 	for _, c := range conns {
 		c.Close()
+	}
+	if started {
+		<-d.trimDone
 	}
 	return nil
 }

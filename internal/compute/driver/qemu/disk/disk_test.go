@@ -2,6 +2,7 @@ package disk
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,7 +74,7 @@ func TestMigrate(t *testing.T) {
 	os.WriteFile(filepath.Join(src, instdir.ConsoleLog), []byte("boot log"), 0o600)
 	os.WriteFile(filepath.Join(src, instdir.ConfigISO), []byte("iso"), 0o600)
 	bigger := driver.Flavor{RootGB: 2, EphemeralGB: 2, SwapMB: 16}
-	hasConfig, err := tools.Migrate(t.Context(), src, dst, "qcow2", img, bigger, nil)
+	hasConfig, err := tools.Migrate(t.Context(), dirSource{src, tools}, dst, "qcow2", img, bigger, nil)
 	if err != nil || !hasConfig {
 		t.Fatalf("Migrate = %v, %v; want the config drive copied", hasConfig, err)
 	}
@@ -92,6 +93,61 @@ func TestMigrate(t *testing.T) {
 	}
 	if info, err := tools.Info(t.Context(), snap.Path, "qcow2"); err != nil || info.Backing != "" || snap.Size <= 0 {
 		t.Errorf("snapshot %+v: %+v, %v; want a flat qcow2", snap, info, err)
+	}
+}
+
+// dirSource is a migration Source that reads a local directory.
+type dirSource struct {
+	dir   string
+	tools Tools
+}
+
+func (s dirSource) Has(name string) bool {
+	_, err := os.Stat(filepath.Join(s.dir, name))
+	return err == nil
+}
+
+func (s dirSource) Pull(ctx context.Context, name, path string) error {
+	return Copy(filepath.Join(s.dir, name), path)
+}
+
+func (s dirSource) PullFlat(ctx context.Context, path string) error {
+	_, err := s.tools.Img(ctx, "convert", "-O", "qcow2", filepath.Join(s.dir, instdir.RootDisk), path)
+	return err
+}
+
+// TestMigrateWithoutImage: a destination that holds no copy of the image
+// gets the root disk with the image folded in, and the guest's data.
+func TestMigrateWithoutImage(t *testing.T) {
+	requireQemuImg(t)
+	var tools Tools
+	img := image(t)
+	if err := os.WriteFile(img.Path, bytes.Repeat([]byte("base"), 1<<18), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, dst := t.TempDir(), t.TempDir()
+	f := driver.Flavor{RootGB: 1}
+	root := filepath.Join(src, instdir.RootDisk)
+	if err := tools.Root(t.Context(), root, "qcow2", img, f.RootGB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tools.Img(t.Context(), "resize", "-q", "-f", "qcow2", root, "1G"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tools.Migrate(t.Context(), dirSource{src, tools}, dst, "qcow2", driver.Image{ID: img.ID}, f, nil); err != nil {
+		t.Fatal(err)
+	}
+	info, err := tools.Info(t.Context(), filepath.Join(dst, instdir.RootDisk), "qcow2")
+	if err != nil || info.Backing != "" || info.VirtualSize != gib {
+		t.Fatalf("root disk without the image: %+v, %v; want a 1 GiB qcow2 of its own", info, err)
+	}
+	raw := filepath.Join(t.TempDir(), "raw")
+	if _, err := tools.Img(t.Context(), "convert", "-f", "qcow2", "-O", "raw", filepath.Join(dst, instdir.RootDisk), raw); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(raw)
+	if !bytes.HasPrefix(got, bytes.Repeat([]byte("base"), 1<<18)) {
+		t.Error("the pulled root disk lost the image's data")
 	}
 }
 

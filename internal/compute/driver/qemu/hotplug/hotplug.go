@@ -2,6 +2,8 @@
 // them, and grows its volumes, over its QMP monitor, in the layout
 // instdir.Args gives the same devices at boot, so that a guest looks the
 // same whether a device was plugged while it ran or at its last boot.
+// Devices are the driver's device operations built on these, which keep
+// the instance's record in step for its next boots.
 //
 // Volumes are scsi-hd on the virtio-scsi controller, whose unplug needs
 // no help from the guest. NICs are tap devices owned by the network

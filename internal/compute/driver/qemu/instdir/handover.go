@@ -8,23 +8,48 @@ import (
 )
 
 // Handover is what the driver passes from one migration step to the next
-// in driver.Migration.Data: where the source copy is and what state it
-// was in.
+// in driver.Migration.Data. Source and destination share nothing but
+// this and the network: the disks travel over NBD.
 type Handover struct {
 	Host string
-	// Dir is the source copy's directory (cold migration). The
-	// destination copies the disks from it, so source and destination
-	// must share the file system: two drivers on one machine, or a
-	// shared instances path.
-	Dir        string            `json:",omitempty"`
+	// Export is where the source serves the stopped source copy's files
+	// (cold migration), for the destination to pull.
+	Export *Export `json:",omitempty"`
+	// Mirror is where the incoming guest's QEMU takes its writable disks
+	// (live migration, from PrepareLiveMigration to LiveMigrate): the
+	// NBD server's host:port and the export of each drive.
+	Mirror     string            `json:",omitempty"`
+	Drives     map[string]string `json:",omitempty"`
 	RootFormat string            `json:",omitempty"`
 	Power      driver.PowerState `json:",omitempty"`
 	StartedAt  time.Time         `json:",omitzero"`
+	// Console is the newest output of the guest's console log on the
+	// source (live migration), which the destination's log goes on from.
+	Console []byte `json:",omitempty"`
+}
+
+// Export is an NBD server that serves files of an instance directory,
+// each read-only as its bytes.
+type Export struct {
+	Addr  string          // host:port
+	Files map[string]File // by file name in the instance directory
+	// Flat is the export of the root disk as the guest sees it, its
+	// backing image folded in ("" when the root disk has none), for a
+	// destination that does not hold the backing image.
+	Flat string `json:",omitempty"`
+}
+
+// File is one file of an Export.
+type File struct {
+	Export string `json:",omitempty"` // "" for an empty file, which is not exported
+	// Size is the file's length: NBD serves whole 512-byte sectors, so
+	// the pulled copy is cut back to it.
+	Size int64
 }
 
 // Encode is the hand-over as Migration.Data carries it.
 func (h Handover) Encode() []byte {
-	b, _ := json.Marshal(h) // a struct of strings and a time always encodes
+	b, _ := json.Marshal(h) // strings, maps of strings, a time and bytes always encode
 	return b
 }
 
@@ -33,4 +58,29 @@ func DecodeHandover(data []byte) (Handover, error) {
 	var h Handover
 	err := json.Unmarshal(data, &h)
 	return h, err
+}
+
+// Drive ids of an instance's own writable disks, as Args names them.
+const (
+	RootDrive = "drive-root"
+	EphDrive  = "drive-eph0"
+	SwapDrive = "drive-swap"
+)
+
+// LocalDrives are the drives of rec that live in the instance directory
+// and that the guest writes: a live migration copies them to the
+// destination. The config drive is read-only and made on both sides;
+// volumes are reached by both hosts.
+func LocalDrives(rec Record) []string {
+	var ids []string
+	if rec.RootFormat != "" {
+		ids = append(ids, RootDrive)
+	}
+	if rec.Spec.Flavor.EphemeralGB > 0 {
+		ids = append(ids, EphDrive)
+	}
+	if rec.Spec.Flavor.SwapMB > 0 {
+		ids = append(ids, SwapDrive)
+	}
+	return ids
 }

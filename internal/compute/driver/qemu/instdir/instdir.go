@@ -5,7 +5,8 @@
 // record holds enough to build that command line again, which is how an
 // instance survives an agent restart or a power-off; Scan finds the
 // directories again at start. The console log, the guest's first serial
-// port, is read from here too (Console).
+// port, is read and kept under its size cap here too (Console,
+// TrimConsole).
 package instdir
 
 import (
@@ -31,8 +32,9 @@ const (
 	RescueDisk = "disk.rescue" // the rescue overlay while rescued
 	QMPSocket  = "qmp.sock"    // the monitor
 	PIDFile    = "qemu.pid"
-	ConsoleLog = "console.log"  // serial port 0
-	Memory     = "memory.state" // the saved guest while suspended
+	ConsoleLog = "console.log"   // serial port 0, which QEMU appends to
+	ConsoleOld = "console.log.1" // what TrimConsole kept of it, where it cannot cut the file
+	Memory     = "memory.state"  // the saved guest while suspended
 )
 
 // Record is an instance's persisted state.
@@ -88,34 +90,6 @@ func Save(dir string, rec Record) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, RecordFile))
-}
-
-// Console returns the last maxBytes (all when maxBytes <= 0) of the
-// console log of the instance directory dir, where QEMU writes the
-// guest's first serial port; nothing when the guest never ran.
-func Console(dir string, maxBytes int) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, ConsoleLog))
-	if os.IsNotExist(err) {
-		return []byte{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	off := int64(0)
-	if maxBytes > 0 && fi.Size() > int64(maxBytes) {
-		off = fi.Size() - int64(maxBytes)
-	}
-	buf := make([]byte, fi.Size()-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && n < len(buf) {
-		return nil, err
-	}
-	return buf[:n], nil
 }
 
 // Scan reads the records of the instance directories under root, by

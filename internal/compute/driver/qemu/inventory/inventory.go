@@ -26,6 +26,32 @@ type Config struct {
 	VCPUs, MemoryMB, DiskGB          int
 	ReservedMemoryMB, ReservedDiskGB int
 	CPURatio, RAMRatio, DiskRatio    float64
+	// Share splits what the machine has between the compute hosts that
+	// run on it in one process, so that Placement is not told about the
+	// same CPUs, memory and disk once per host.
+	Share Share
+}
+
+// Share is this host's part of a machine that Of compute hosts share:
+// it is host Index (0-based) of them. The zero value is a machine of
+// its own.
+type Share struct {
+	Index, Of int
+}
+
+// Split is this host's part of the machine's total: an even share, the
+// remainder going to the first host. Each host gets at least 1, as
+// Placement refuses an inventory whose total is 0; a machine smaller
+// than its hosts is overcommitted rather than leaving a host unusable.
+func (s Share) Split(total int64) int64 {
+	if s.Of <= 1 || s.Index < 0 || s.Index >= s.Of {
+		return total
+	}
+	part := total / int64(s.Of)
+	if s.Index == 0 {
+		part += total % int64(s.Of)
+	}
+	return max(part, 1)
 }
 
 // Host is the inventory of one host. It is not safe for concurrent use:
@@ -37,13 +63,14 @@ type Host struct {
 	used    driver.Usage
 }
 
-// Resources reports the host's CPUs, memory and the file system of Dir,
-// and what the counted instances use of them.
+// Resources reports the host's CPUs, memory and the file system of Dir
+// (this host's share of them when the machine is shared, the configured
+// totals as they are), and what the counted instances use of them.
 func (h *Host) Resources() (driver.Resources, error) {
 	c := h.Config
 	vcpus := int64(c.VCPUs)
 	if vcpus == 0 {
-		vcpus = int64(runtime.NumCPU())
+		vcpus = c.Share.Split(int64(runtime.NumCPU()))
 	}
 	mem := int64(c.MemoryMB)
 	if mem == 0 {
@@ -51,6 +78,7 @@ func (h *Host) Resources() (driver.Resources, error) {
 		if mem, err = memTotalMB(); err != nil {
 			return driver.Resources{}, err
 		}
+		mem = c.Share.Split(mem)
 	}
 	disk := int64(c.DiskGB)
 	if disk == 0 {
@@ -58,7 +86,7 @@ func (h *Host) Resources() (driver.Resources, error) {
 		if err := syscall.Statfs(h.Dir, &st); err != nil {
 			return driver.Resources{}, fmt.Errorf("qemu: statfs %s: %w", h.Dir, err)
 		}
-		disk = int64(st.Blocks) * st.Bsize >> 30
+		disk = c.Share.Split(int64(st.Blocks) * st.Bsize >> 30)
 	}
 	return driver.Resources{
 		VCPU:              driver.Amount{Total: vcpus, Used: h.used.VCPU, AllocationRatio: c.CPURatio},

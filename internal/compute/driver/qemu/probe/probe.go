@@ -28,10 +28,14 @@ const (
 	// PowerOff enters ACPI S5 through PM1a_CNT of the q35 machine's
 	// ICH9 (PMBASE 0x600, as SeaBIOS sets it): mov dx,0x604; mov ax,0x2000; out dx,ax.
 	PowerOff = "\xba\x04\x06\xb8\x00\x20\xef"
+	// Repeat jumps back to the start of the boot sector, which prints
+	// msg again, for ever: a guest flooding its serial console. It
+	// stands where BootSector puts then, at offset 20: jmp 0.
+	Repeat = "\xeb\xea"
 )
 
 // BootSector returns a 512-byte MBR that prints msg on the first serial
-// port (COM1, 0x3f8), runs then (Exit, PowerOff or "") and halts.
+// port (COM1, 0x3f8), runs then (Exit, PowerOff, Repeat or "") and halts.
 //
 //	cli; cld; xor ax,ax; mov ds,ax; mov si,msg; mov dx,0x3f8
 //	next: lodsb; test al,al; jz done; out dx,al; jmp next

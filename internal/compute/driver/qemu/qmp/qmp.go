@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -187,6 +188,12 @@ func (q *Conn) read(dec *json.Decoder) {
 // Run executes cmd with args (nil for none) and decodes its return value
 // into out (nil to ignore it).
 func (q *Conn) Run(ctx context.Context, cmd string, args, out any) error {
+	return q.run(ctx, cmd, args, out, nil)
+}
+
+// run is Run, passing the file descriptors of fds (SCM_RIGHTS) with the
+// command when there are any.
+func (q *Conn) run(ctx context.Context, cmd string, args, out any, fds []int) error {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -207,7 +214,13 @@ func (q *Conn) Run(ctx context.Context, cmd string, args, out any) error {
 		return err
 	}
 	q.wmu.Lock()
-	_, err = q.c.Write(append(data, '\n'))
+	if uc, ok := q.c.(*net.UnixConn); ok && len(fds) > 0 {
+		_, _, err = uc.WriteMsgUnix(append(data, '\n'), syscall.UnixRights(fds...), nil)
+	} else if len(fds) > 0 {
+		err = errors.New("file descriptors need a unix socket")
+	} else {
+		_, err = q.c.Write(append(data, '\n'))
+	}
 	q.wmu.Unlock()
 	if err != nil {
 		return fmt.Errorf("qemu: %s: %w", cmd, err)

@@ -16,7 +16,9 @@ package vm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,14 +115,39 @@ func (q *QEMU) Quit() {
 // again.
 const shutdownRetry = 5 * time.Second
 
+// ErrIgnored is PowerDown's error when the guest did not power off
+// within the timeout.
+var ErrIgnored = errors.New("the guest did not power off")
+
 // PowerDown asks the guest to power off (ACPI) and waits up to timeout
-// for QEMU to exit; it says whether the guest did. A guest still booting
-// may miss the button (its ACPI handling is not up yet), so it is pressed
-// again every few seconds until the timeout, as Nova's libvirt driver
-// retries its clean shutdown.
-func (q *QEMU) PowerDown(ctx context.Context, timeout time.Duration) bool {
+// for QEMU to exit: nil once it has, else why not (ErrIgnored when the
+// timeout passed). A guest still booting may miss the button (its ACPI
+// handling is not up yet), so it is pressed again every few seconds
+// until the timeout, as Nova's libvirt driver retries its clean shutdown.
+// Both ends go to log: a guest that ignores the button holds the stop,
+// reboot or resize waiting on it for the whole timeout, which the
+// operator should not have to guess.
+func (q *QEMU) PowerDown(ctx context.Context, timeout time.Duration, log *slog.Logger) error {
+	log.Info(fmt.Sprintf("qemu: asked instance %s to power off (ACPI shutdown); it is stopped if it has not within %s", q.UUID, timeout),
+		"instance", q.UUID, "timeout", timeout)
+	start := time.Now()
+	err := q.powerDown(ctx, timeout)
+	took := time.Since(start).Round(time.Millisecond)
+	switch {
+	case err == nil:
+		log.Info(fmt.Sprintf("qemu: instance %s powered off in %s", q.UUID, took), "instance", q.UUID)
+	case errors.Is(err, ErrIgnored):
+		log.Warn(fmt.Sprintf("qemu: instance %s did not power off within %s of ACPI shutdown; stopping it", q.UUID, timeout),
+			"instance", q.UUID, "timeout", timeout)
+	default:
+		log.Warn(fmt.Sprintf("qemu: instance %s: ACPI shutdown failed after %s; stopping it", q.UUID, took), "instance", q.UUID, "err", err)
+	}
+	return err
+}
+
+func (q *QEMU) powerDown(ctx context.Context, timeout time.Duration) error {
 	if err := q.QMP.Run(ctx, "system_powerdown", nil, nil); err != nil {
-		return false
+		return err
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -129,13 +156,16 @@ func (q *QEMU) PowerDown(ctx context.Context, timeout time.Duration) bool {
 	for {
 		select {
 		case <-q.QMP.Done():
-			return q.WaitGone(5 * time.Second)
+			if !q.WaitGone(5 * time.Second) {
+				return errors.New("QEMU closed its monitor but did not exit")
+			}
+			return nil
 		case <-retry.C:
 			_ = q.QMP.Run(ctx, "system_powerdown", nil, nil)
 		case <-t.C:
-			return false
+			return ErrIgnored
 		case <-ctx.Done():
-			return false
+			return ctx.Err()
 		}
 	}
 }
