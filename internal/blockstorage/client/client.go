@@ -20,7 +20,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -63,7 +62,12 @@ const maxErrorBody = 64 << 10
 // microversion and decodes a 2xx answer's JSON into out (when not nil);
 // any other answer is an *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
-	return httpapi.Call{Service: "block storage service", Method: method, URL: c.base + path, Token: token,
+	return c.keyed(ctx, method, token, path, "", in, out)
+}
+
+// keyed is call with the body and the answer under key ("" for none).
+func (c *Client) keyed(ctx context.Context, method, token, path, key string, in, out any) error {
+	return httpapi.Call{Service: "block storage service", Method: method, URL: c.base + path, Token: token, Key: key,
 		Header: map[string]string{"OpenStack-API-Version": "volume " + Version},
 		In:     in, Out: out, Fail: func(resp *http.Response) error { return apiError(resp) }}.Do(ctx, c.hc)
 }
@@ -97,22 +101,7 @@ func apiError(resp *http.Response) *apierr.Error {
 // one sends a request about one resource whose body and answer carry it
 // under key (in nil: no body; out nil: the answer is not read).
 func (c *Client) one(ctx context.Context, method, token, path, key string, in, out any) error {
-	var body any
-	if in != nil {
-		body = map[string]any{key: in}
-	}
-	if out == nil {
-		return c.call(ctx, method, token, path, body, nil)
-	}
-	raw := map[string]json.RawMessage{}
-	if err := c.call(ctx, method, token, path, body, &raw); err != nil {
-		return err
-	}
-	item, ok := raw[key]
-	if !ok {
-		return fmt.Errorf("block storage service: %s %s: no %q in the answer", method, path, key)
-	}
-	return json.Unmarshal(item, out)
+	return c.keyed(ctx, method, token, path, key, in, out)
 }
 
 // list GETs a collection with query q and decodes its items under key.
@@ -120,15 +109,7 @@ func (c *Client) list(ctx context.Context, token, path string, q url.Values, key
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
-	raw := map[string]json.RawMessage{}
-	if err := c.call(ctx, http.MethodGet, token, path, nil, &raw); err != nil {
-		return err
-	}
-	items, ok := raw[key]
-	if !ok {
-		return fmt.Errorf("block storage service: GET %s: no %q in the answer", path, key)
-	}
-	return json.Unmarshal(items, out)
+	return c.keyed(ctx, http.MethodGet, token, path, key, nil, out)
 }
 
 // action POSTs a one-key action body to path.

@@ -505,3 +505,25 @@ func TestLiveMigrateFailureRollsBack(t *testing.T) {
 		t.Fatal("guests not rolled back")
 	}
 }
+
+// TestPowerSyncIgnoresSourceCopy: after a same-host resize is confirmed,
+// a report taken before the driver dropped the stopped source copy lists
+// the instance twice (the running guest and the copy, Migrating); the
+// copy says nothing about the instance, which stays ACTIVE.
+func TestPowerSyncIgnoresSourceCopy(t *testing.T) {
+	e := newEnv(t, 1, fake.Instant)
+	inst := e.active(1)[0]
+	ctx := context.Background()
+	for _, list := range [][]driver.InstanceInfo{
+		{{UUID: inst.ID, PowerState: driver.Running}, {UUID: inst.ID, PowerState: driver.Shutdown, Migrating: true}},
+		{{UUID: inst.ID, PowerState: driver.Shutdown, Migrating: true}, {UUID: inst.ID, PowerState: driver.Running}},
+	} {
+		if err := e.c.Power(ctx, hostrpc.PowerReport{Host: hostName(1), Full: true, Instances: list, Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		e.wait()
+		if got := e.get(inst.ID); got.VMState != compute.VMActive {
+			t.Fatalf("report %v: instance %s", list, got.VMState)
+		}
+	}
+}

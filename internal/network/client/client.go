@@ -18,7 +18,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,7 +49,12 @@ const maxErrorBody = 64 << 10
 // answer's JSON into out (when not nil); any other answer is an
 // *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
-	return httpapi.Call{Service: "network service", Method: method, URL: c.base + path, Token: token,
+	return c.keyed(ctx, method, token, path, "", in, out)
+}
+
+// keyed is call with the body and the answer under key ("" for none).
+func (c *Client) keyed(ctx context.Context, method, token, path, key string, in, out any) error {
+	return httpapi.Call{Service: "network service", Method: method, URL: c.base + path, Token: token, Key: key,
 		In: in, Out: out, Fail: func(resp *http.Response) error { return apiError(resp) }}.Do(ctx, c.hc)
 }
 
@@ -90,36 +94,16 @@ func (c *Client) list(ctx context.Context, token, collection string, q url.Value
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
-	raw := map[string]json.RawMessage{}
-	if err := c.call(ctx, http.MethodGet, token, path, nil, &raw); err != nil {
-		return err
-	}
-	items, ok := raw[key]
-	if !ok {
-		return fmt.Errorf("network service: GET %s: no %q in the answer", path, key)
-	}
-	return json.Unmarshal(items, out)
+	return c.keyed(ctx, http.MethodGet, token, path, key, nil, out)
 }
 
 // one sends a request about one resource whose body and answer carry it
 // under key.
 func (c *Client) one(ctx context.Context, method, token, path, key string, in map[string]any, out any) error {
-	var body any
-	if in != nil {
-		body = map[string]any{key: in}
+	if in == nil { // no body, not a null one
+		return c.keyed(ctx, method, token, path, key, nil, out)
 	}
-	if out == nil {
-		return c.call(ctx, method, token, path, body, nil)
-	}
-	raw := map[string]json.RawMessage{}
-	if err := c.call(ctx, method, token, path, body, &raw); err != nil {
-		return err
-	}
-	item, ok := raw[key]
-	if !ok {
-		return fmt.Errorf("network service: %s %s: no %q in the answer", method, path, key)
-	}
-	return json.Unmarshal(item, out)
+	return c.keyed(ctx, method, token, path, key, in, out)
 }
 
 // Extensions returns the aliases of the extensions the service offers.
