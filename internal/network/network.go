@@ -97,12 +97,7 @@ func (s *Service) Segments() (vlans map[string][2]int64, vni [2]int64) {
 
 // Store is the service's persistence: every use case runs in one Update
 // (read-write) or View (read-only snapshot) transaction over a Tx.
-type Store interface {
-	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
-	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
-	// Pool reads outside a transaction (quota limits).
-	Pool() db.Querier
-}
+type Store = db.TxStore[Tx]
 
 // Tx is what one transaction can do: the row operations of every
 // resource. Each area declares its part next to its use cases.

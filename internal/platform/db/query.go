@@ -90,3 +90,13 @@ func InsertDistinct(ctx context.Context, tx *sql.Tx, stmt, key string, vs []stri
 	}
 	return nil
 }
+
+// TxStore is a service's persistence as its use cases see it: Update runs
+// fn in one read-write transaction, View in one read-only snapshot, over
+// T, the service's own view of a transaction (its Tx interface); Pool
+// reads outside a transaction (quota limits).
+type TxStore[T any] interface {
+	Update(ctx context.Context, fn func(ctx context.Context, tx T) error) error
+	View(ctx context.Context, fn func(ctx context.Context, tx T) error) error
+	Pool() Querier
+}
