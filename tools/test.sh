@@ -8,7 +8,7 @@
 #   postgres    start PostgreSQL and export GOSTACK_TEST_POSTGRES (a role that may CREATE DATABASE)
 #   vet         go vet ./...
 #   unit        go test ./...                       (SQLite)
-#   unit-pg     go test ./internal/...              (again, store tests on PostgreSQL)
+#   unit-pg     go test, again on PostgreSQL, of the packages whose tests reach a database
 #   build       go build -o bin/gostack ./cmd/gostack
 #   readme      README.md's code fences, and its walkthrough (```sh walkthrough
 #               blocks) pasted into bash against a fresh cloud: tests/readme
@@ -237,8 +237,18 @@ postgres() {
 	echo "GOSTACK_TEST_POSTGRES=postgres://$PG_ROLE:***@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
+# unit-pg: again on PostgreSQL, the packages whose tests can reach a
+# database (they import platform/db/dbtest or testcloud, directly or
+# through a service's test harness); the rest (real guests, parsers, the
+# kernel data plane's pure parts) ran in unit already.
 unit_pg() {
-	GOSTACK_TEST_POSTGRES=$GOSTACK_TEST_POSTGRES go test -count=1 ./internal/...
+	local pkgs
+	pkgs=$(go list -test -f '{{if .ForTest}}{{.ForTest}} {{join .Deps " "}}{{end}}' ./internal/... |
+		awk '/gostack\/internal\/platform\/db\/dbtest( |$)|gostack\/testcloud( |$)/ {print $1}' | sort -u) || return 1
+	[ -n "$pkgs" ] || { echo "no package reaches a database" >&2; return 1; }
+	echo "$(wc -w <<<"$pkgs") packages"
+	# shellcheck disable=SC2086 # one word per package
+	GOSTACK_TEST_POSTGRES=$GOSTACK_TEST_POSTGRES go test -count=1 $pkgs
 }
 
 # readme: the README's fences and its walkthrough, run as pasted (one bash
