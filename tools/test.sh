@@ -21,8 +21,8 @@
 #   tempest-compute  tests/tempest/run.sh --list compute --min-pass $TEMPEST_COMPUTE_MIN_PASS
 #               (fake hypervisor driver, two hosts)
 #   tempest-network  tests/tempest/run.sh --list network --min-pass $TEMPEST_NETWORK_MIN_PASS
-#               (in the background, beside tempest, tempest-image, tempest-volume
-#               and fuzz, whose clouds run without a data plane; log tests/tempest-network.log)
+#               (in the background, beside tempest, tempest-image and tempest-volume,
+#               whose clouds run without a data plane; log tests/tempest-network.log)
 #   tempest-volume   tests/tempest/run.sh --list volume --min-pass $TEMPEST_VOLUME_MIN_PASS
 #   tempest-scenario  (root) Tempest's scenario tests test_network_basic_ops,
 #               test_server_basic_ops and test_security_groups_basic_ops: real
@@ -380,8 +380,6 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		step tempest tempest
 		step tempest-image tempest_image
 		step tempest-volume tempest_volume
-		step fuzz fuzz
-		FUZZED=1
 		finish tempest-network
 		step tempest-compute tempest_compute
 		step tempest-scenario tempest_scenario
@@ -399,7 +397,9 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		skipped tempest-scenario "no binary"
 	fi
 fi
-[ "${FUZZED:-0}" = 1 ] || step fuzz fuzz
+# not beside the background step: Go's fuzzing coordinator gives up
+# ("context deadline exceeded") on a machine that busy
+step fuzz fuzz
 
 echo
 echo "==== summary ($(($(date +%s) - START))s)"
