@@ -139,6 +139,11 @@ func (s *Service) volumes(ctx context.Context, c compute.Caller, bdms []compute.
 			if count > 1 && !v.Multiattach {
 				return Boot{}, apierr.BadRequest("Cannot attach one or more volumes to multiple instances")
 			}
+			// Nova boots only from a volume Cinder calls bootable
+			// (InvalidBDMVolumeNotBootable).
+			if b.IsRoot() && !v.Bootable {
+				return Boot{}, apierr.BadRequest("Block Device %s is not bootable.", v.ID)
+			}
 			b.VolumeID, b.VolumeSize = v.ID, v.SizeGB
 			if len(v.ImageMetadata) > 0 {
 				img = imageOfVolume(v)

@@ -26,7 +26,8 @@ type env struct {
 func setup(t *testing.T) *env {
 	t.Helper()
 	e := &env{Env: computetest.New(t), vols: computetest.NewVolumes(
-		volinfo.Volume{ID: "v1", Status: "available", SizeGB: 1},
+		volinfo.Volume{ID: "v1", Status: "available", SizeGB: 1, Bootable: true},
+		volinfo.Volume{ID: "blank", Status: "available", SizeGB: 1},
 		volinfo.Volume{ID: "v2", Status: "available", SizeGB: 1},
 		volinfo.Volume{ID: "busy", Status: "in-use", SizeGB: 1},
 		volinfo.Volume{ID: "multi", Status: "available", SizeGB: 1, Multiattach: true},
@@ -240,6 +241,7 @@ func TestPrepareBoot(t *testing.T) {
 		{"missing image", compute.BlockDeviceMapping{SourceType: "image", DestinationType: "volume", UUID: "nope", BootIndex: &zero, VolumeSize: 1}, 1, "400", false, 0},
 		{"existing volume", compute.BlockDeviceMapping{SourceType: "volume", UUID: "v1", BootIndex: &zero}, 1, "", true, 1},
 		{"volume in use", compute.BlockDeviceMapping{SourceType: "volume", UUID: "busy", BootIndex: &zero}, 1, "400", false, 0},
+		{"volume not bootable", compute.BlockDeviceMapping{SourceType: "volume", UUID: "blank", BootIndex: &zero}, 1, "400", false, 0},
 		{"missing volume", compute.BlockDeviceMapping{SourceType: "volume", UUID: "nope", BootIndex: &zero}, 1, "400", false, 0},
 		{"one volume, two servers", compute.BlockDeviceMapping{SourceType: "volume", UUID: "v1", BootIndex: &zero}, 2, "400", false, 0},
 		{"snapshot", compute.BlockDeviceMapping{SourceType: "snapshot", UUID: "snap", BootIndex: &zero}, 1, "", true, 2},
