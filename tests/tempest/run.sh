@@ -128,6 +128,15 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# free_ports N: N distinct free loopback ports, all bound at once (one at
+# a time, the kernel may hand the same free port out twice)
+free_ports() {
+	/usr/bin/python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
+}
+
 http_code() { curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true; }
 
 start_cloud() {
@@ -145,15 +154,18 @@ start_cloud() {
 	local args=(up --data-dir "$DATA_DIR" --admin-password "$pw" --host 127.0.0.1
 		--identity-lockout-attempts 2 --identity-lockout-duration 5s
 		--identity-unique-last-passwords 2)
-	local help flag port idport=""
+	local help flag port idport="" flags ports i=0
 	help=$("$GOSTACK_BIN" up --help 2>&1 || true)
-	for flag in $(grep -oE -- '--?[a-z0-9-]+-port\b' <<<"$help" | sed 's/^-*//' | sort -u); do
-		port=$(free_port)
+	flags=($(grep -oE -- '--?[a-z0-9-]+-port\b' <<<"$help" | sed 's/^-*//' | sort -u))
+	ports=($(free_ports $((${#flags[@]} + 1))))
+	for flag in "${flags[@]}"; do
+		port=${ports[$i]}
+		i=$((i + 1))
 		args+=("--$flag" "$port")
 		[ "$flag" = identity-port ] && idport=$port
 	done
 	if [ -z "$idport" ]; then
-		idport=$(free_port)
+		idport=${ports[$i]}
 		args+=(--identity-port "$idport")
 	fi
 	# web-download may fetch from loopback only (the harness's own HTTP
