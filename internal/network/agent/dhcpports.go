@@ -51,16 +51,16 @@ func (a *Agent) ensureDHCPPorts(ctx context.Context, s *snapshot) (bool, error) 
 	}
 	// Nothing to do, no transaction: a committed one kicks the agent
 	// again, which would otherwise reconcile in a loop.
-	todo := len(stale) > 0
+	needed := len(stale) > 0
 	for netID, subs := range want {
 		p := have[netID]
 		for _, sn := range subs {
 			if p == nil || !slices.ContainsFunc(p.FixedIPs, func(ip network.FixedIP) bool { return ip.SubnetID == sn }) {
-				todo = true
+				needed = true
 			}
 		}
 	}
-	if !todo {
+	if !needed {
 		return false, nil
 	}
 	changed := false

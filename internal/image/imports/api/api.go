@@ -252,7 +252,7 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]map[string]any, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, renderTaskStub(t))
+		out = append(out, renderTaskSummary(t))
 	}
 	params := r.URL.Query()
 	params.Del("marker")
@@ -339,7 +339,7 @@ func (h *Handler) deleteTask(w http.ResponseWriter, r *http.Request) error {
 // with no value (image, request, user, expiry) are left out, as Glance
 // does.
 func renderTask(t *imports.Task) map[string]any {
-	m := renderTaskStub(t)
+	m := renderTaskSummary(t)
 	m["input"] = rawOrNull(t.Input)
 	m["result"] = rawOrNull(t.Result)
 	m["message"] = t.Message
@@ -351,8 +351,8 @@ func renderTask(t *imports.Task) map[string]any {
 	return m
 }
 
-// renderTaskStub is a task in GET /v2/tasks.
-func renderTaskStub(t *imports.Task) map[string]any {
+// renderTaskSummary is a task as GET /v2/tasks lists it (Glance leaves out input, result and message).
+func renderTaskSummary(t *imports.Task) map[string]any {
 	m := map[string]any{
 		"id": t.ID, "type": t.Type, "status": string(t.Status), "owner": t.Owner,
 		"created_at": fmtTime(t.CreatedAt), "updated_at": fmtTime(t.UpdatedAt),
