@@ -82,19 +82,8 @@ func run(bin string, runs, parallel, ram int) error {
 	if err != nil {
 		return err
 	}
-	// The compute host registers in the background after start-up.
-	for {
-		var hv struct {
-			Hypervisors []struct{} `json:"hypervisors"`
-		}
-		if _, err := a.Do(ctx, "GET", "compute", "/os-hypervisors", nil, &hv); err == nil && len(hv.Hypervisors) > 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	if err := launch.WaitHypervisors(ctx, a); err != nil {
+		return err
 	}
 	imageID, flavorID, err := prepare(ctx, a, img, ram)
 	if err != nil {

@@ -129,3 +129,21 @@ func (a *API) Do(ctx context.Context, method, service, path string, in, out any,
 	}
 	return resp.StatusCode, nil
 }
+
+// WaitHypervisors waits until the compute service lists a hypervisor:
+// the compute host registers in the background after start-up.
+func WaitHypervisors(ctx context.Context, a *API) error {
+	for {
+		var hv struct {
+			Hypervisors []struct{} `json:"hypervisors"`
+		}
+		if _, err := a.Do(ctx, "GET", "compute", "/os-hypervisors", nil, &hv); err == nil && len(hv.Hypervisors) > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
