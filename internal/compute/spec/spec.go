@@ -278,7 +278,7 @@ func qemuOptions(cfg config.Config) []qemu.Options {
 	names := cfg.Compute.QEMUHostNames()
 	out := make([]qemu.Options, len(names))
 	for i, name := range names {
-		out[i] = qemu.Options{HostName: name, ListenAddress: cfg.Host, ShutdownTimeout: cfg.Compute.ShutdownTimeout,
+		out[i] = qemu.Options{HostName: name, ListenAddress: cfg.Host, ShutdownTimeout: cfg.Compute.ShutdownTimeout, HotplugPorts: cfg.Compute.HotplugPorts,
 			Share: inventory.Share{Index: i, Of: len(names)}}
 	}
 	return out

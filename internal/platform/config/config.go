@@ -50,6 +50,7 @@ type Config struct {
 	Compute   Compute   `yaml:"compute"`
 	Network   Network   `yaml:"network"`
 	Volume    Volume    `yaml:"volume"`
+	Object    Object    `yaml:"object_store"`
 }
 
 // Compute is the compute service's section.
@@ -92,10 +93,36 @@ type Compute struct {
 	// waits for a guest to power off on ACPI before it is cut (Nova's
 	// shutdown_timeout, 60 s).
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// HotplugPorts is how many empty PCIe root ports a qemu guest gets
+	// for NICs attached while it runs (0: 4; Nova's
+	// libvirt.num_pcie_ports).
+	HotplugPorts int `yaml:"hotplug_ports"`
 	// NoVNCDir is the directory the console proxy serves noVNC's files
 	// from (default: the first of /usr/share/novnc and the built-in
 	// search path that exists).
 	NoVNCDir string `yaml:"novnc_dir"`
+}
+
+// Object is the object storage service's section (Swift and S3).
+type Object struct {
+	// Port is the Swift proxy's (the object-store endpoint), S3Port the
+	// S3 API's on the same data.
+	Port   int `yaml:"port"`
+	S3Port int `yaml:"s3_port"`
+	// The backend servers of this process's storage node, as Swift's
+	// object, container and account servers: each device of the node
+	// serves all three rings.
+	ObjectServerPort    int `yaml:"object_server_port"`
+	ContainerServerPort int `yaml:"container_server_port"`
+	AccountServerPort   int `yaml:"account_server_port"`
+	// Devices is how many devices (directories under
+	// DATA_DIR/objectstorage/node) the all-in-one's node has, and
+	// Replicas how many copies the rings it creates keep (3 and 3, so
+	// that a lost device loses nothing); PartPower is the rings'
+	// partition power (10).
+	Devices   int `yaml:"devices"`
+	Replicas  int `yaml:"replicas"`
+	PartPower int `yaml:"part_power"`
 }
 
 // Volume is the block storage service's section.
@@ -199,7 +226,9 @@ func Default() Config {
 		Placement: Placement{Port: 8778},
 		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal.", Driver: "auto"},
 		Volume:    Volume{Port: 8776, Backend: "file", Zone: "nova"},
-		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
+		Object: Object{Port: 8080, S3Port: 8081, ObjectServerPort: 6200, ContainerServerPort: 6201, AccountServerPort: 6202,
+			Devices: 3, Replicas: 3, PartPower: 10},
+		Compute: Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
 	}
 }
 
@@ -236,6 +265,24 @@ func (c *Config) Validate() error {
 	}
 	if c.Network.Port < 0 || c.Network.Port > 65535 {
 		errs = append(errs, fmt.Errorf("network port %d out of range", c.Network.Port))
+	}
+	for _, p := range []struct {
+		name string
+		port int
+	}{{"object store", c.Object.Port}, {"s3", c.Object.S3Port}, {"object server", c.Object.ObjectServerPort},
+		{"container server", c.Object.ContainerServerPort}, {"account server", c.Object.AccountServerPort}} {
+		if p.port < 0 || p.port > 65535 {
+			errs = append(errs, fmt.Errorf("%s port %d out of range", p.name, p.port))
+		}
+	}
+	if c.Object.Devices < 1 || c.Object.Devices > 64 {
+		errs = append(errs, fmt.Errorf("object_store devices %d out of range 1..64", c.Object.Devices))
+	}
+	if c.Object.Replicas < 1 || c.Object.Replicas > c.Object.Devices {
+		errs = append(errs, fmt.Errorf("object_store replicas %d out of range 1..%d (the devices)", c.Object.Replicas, c.Object.Devices))
+	}
+	if c.Object.PartPower < 1 || c.Object.PartPower > 22 {
+		errs = append(errs, fmt.Errorf("object_store part_power %d out of range 1..22", c.Object.PartPower))
 	}
 	switch c.Network.Driver {
 	case "auto", "noop", "linuxbridge":
@@ -283,6 +330,9 @@ func (c *Config) Validate() error {
 		if n < 0 {
 			errs = append(errs, fmt.Errorf("compute %s %d must not be negative", name, n))
 		}
+	}
+	if c.Compute.HotplugPorts < 0 || c.Compute.HotplugPorts > 24 {
+		errs = append(errs, fmt.Errorf("compute hotplug_ports %d out of range 0..24", c.Compute.HotplugPorts))
 	}
 	if c.Compute.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("compute shutdown_timeout %s must not be negative", c.Compute.ShutdownTimeout))
@@ -370,6 +420,11 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.brMaps, "bridge-mappings", "", "comma-separated physnet:bridge pairs: host bridges used as a physical network's flat bridge (default public:br-ex)")
 	fs.StringVar(&l.flagged.Network.TunnelIP, "tunnel-ip", "", "this host's VXLAN endpoint address (default: none, VXLAN networks stay on this host)")
 	fs.IntVar(&l.flagged.Volume.Port, "volume-port", d.Volume.Port, "block storage API port")
+	fs.IntVar(&l.flagged.Object.Port, "object-store-port", d.Object.Port, "object storage (Swift) API port")
+	fs.IntVar(&l.flagged.Object.S3Port, "s3-port", d.Object.S3Port, "S3 API port")
+	fs.IntVar(&l.flagged.Object.ObjectServerPort, "object-server-port", d.Object.ObjectServerPort, "this storage node's object server port")
+	fs.IntVar(&l.flagged.Object.ContainerServerPort, "container-server-port", d.Object.ContainerServerPort, "this storage node's container server port")
+	fs.IntVar(&l.flagged.Object.AccountServerPort, "account-server-port", d.Object.AccountServerPort, "this storage node's account server port")
 	fs.StringVar(&l.flagged.Volume.Backend, "volume-backend", d.Volume.Backend, "volume backend: file (qcow2 files under DATA_DIR/volumes) or lvm (thin LVs of --volume-group)")
 	fs.StringVar(&l.flagged.Volume.VolumeGroup, "volume-group", "", "LVM volume group of the lvm volume backend")
 	fs.Int64Var(&l.flagged.Volume.CapacityGB, "volume-capacity-gb", 0, "capacity the file volume backend reports (0: the free space of its file system)")
@@ -383,6 +438,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.Float64Var(&l.flagged.Compute.CPUAllocationRatio, "cpu-allocation-ratio", 0, "VCPU overcommit each compute host reports to Placement (0: Nova's 4.0)")
 	fs.Float64Var(&l.flagged.Compute.RAMAllocationRatio, "ram-allocation-ratio", 0, "MEMORY_MB overcommit each compute host reports to Placement (0: Nova's 1.0)")
 	fs.DurationVar(&l.flagged.Compute.ShutdownTimeout, "shutdown-timeout", 0, "how long a stop, reboot or resize waits for a guest to power off on ACPI (0: Nova's 60s)")
+	fs.IntVar(&l.flagged.Compute.HotplugPorts, "qemu-hotplug-ports", 0, "empty PCIe ports a qemu guest boots with for interfaces attached while it runs; each costs its boot ~50 ms under TCG (0: 4)")
 	fs.StringVar(&l.flagged.Compute.HostName, "compute-host", "", "compute host name (default: the machine's host name)")
 	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
 	fs.StringVar(&l.webHosts, "image-web-download-hosts", "", "comma-separated hosts/CIDRs the web-download import may fetch from (default: none, web-download off)")
@@ -468,6 +524,11 @@ func (l *Loader) Load() (Config, error) {
 	apply("bridge-mappings", func() { c.Network.BridgeMappings = splitList(l.brMaps) })
 	apply("tunnel-ip", func() { c.Network.TunnelIP = f.Network.TunnelIP })
 	apply("volume-port", func() { c.Volume.Port = f.Volume.Port })
+	apply("object-store-port", func() { c.Object.Port = f.Object.Port })
+	apply("s3-port", func() { c.Object.S3Port = f.Object.S3Port })
+	apply("object-server-port", func() { c.Object.ObjectServerPort = f.Object.ObjectServerPort })
+	apply("container-server-port", func() { c.Object.ContainerServerPort = f.Object.ContainerServerPort })
+	apply("account-server-port", func() { c.Object.AccountServerPort = f.Object.AccountServerPort })
 	apply("volume-backend", func() { c.Volume.Backend = f.Volume.Backend })
 	apply("volume-group", func() { c.Volume.VolumeGroup = f.Volume.VolumeGroup })
 	apply("volume-capacity-gb", func() { c.Volume.CapacityGB = f.Volume.CapacityGB })
@@ -481,6 +542,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("cpu-allocation-ratio", func() { c.Compute.CPUAllocationRatio = f.Compute.CPUAllocationRatio })
 	apply("ram-allocation-ratio", func() { c.Compute.RAMAllocationRatio = f.Compute.RAMAllocationRatio })
 	apply("shutdown-timeout", func() { c.Compute.ShutdownTimeout = f.Compute.ShutdownTimeout })
+	apply("qemu-hotplug-ports", func() { c.Compute.HotplugPorts = f.Compute.HotplugPorts })
 	apply("compute-host", func() { c.Compute.HostName = f.Compute.HostName })
 	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
 	apply("image-web-download-hosts", func() { c.Image.WebDownloadHosts = splitList(l.webHosts) })

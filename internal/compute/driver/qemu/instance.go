@@ -154,8 +154,18 @@ func (d *Driver) watch(in *instance, p *process) {
 func (d *Driver) launch(ctx context.Context, in *instance, incoming string, extra []string) (*process, error) {
 	d.mu.Lock()
 	host := instdir.Host{Machine: d.opts.Machine, Accel: d.accel, CPUModel: d.opts.CPUModel, Listen: d.opts.ListenAddress}
+	if incoming == "" || in.rec.Incoming {
+		// A new machine (a boot, or a live migration's destination,
+		// which the source checks against its own); a resumed suspend
+		// keeps the machine its saved state is of.
+		in.rec.HotplugPorts = d.opts.HotplugPorts
+	}
 	args := append(instdir.Args(host, in.dir, in.rec, incoming), extra...)
+	err := in.persist()
 	d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	p := &process{}
 	q, err := vm.Start(ctx, d.opts.QEMU, in.dir, in.uuid(), args, func(ev qmp.Event) { d.onEvent(in, p, ev) })
 	if err != nil {

@@ -228,6 +228,7 @@ func (d *Driver) PrepareLiveMigration(ctx context.Context, spec driver.Spec, m *
 	}
 	d.mu.Lock()
 	in.busy = ""
+	h.HotplugPorts = in.rec.Ports()
 	d.mu.Unlock()
 	m.DestAddr, m.Data = addr, h.Encode()
 	return nil
@@ -276,8 +277,11 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 		}
 		d.mu.Lock()
 		h := instdir.Handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
-		drives, root := instdir.LocalDrives(in.rec), in.rec.RootFormat
+		drives, root, ports := instdir.LocalDrives(in.rec), in.rec.RootFormat, in.rec.Ports()
 		d.mu.Unlock()
+		if dest.HotplugPorts != 0 && dest.HotplugPorts != ports && strings.Contains(d.opts.Machine, "q35") {
+			return 0, fmt.Errorf("qemu: live migration %s: the guest's machine has %d empty PCIe ports and the one %s made has %d: give both hosts the same --qemu-hotplug-ports, or reboot the guest first", m.ID, ports, m.Dest, dest.HotplugPorts)
+		}
 		err = nbd.Migrate(ctx, q, drives, root, dest, m.DestAddr, h.Power == driver.Running, func() error {
 			return d.waitMigration(ctx, in, q, "live-migrate")
 		})

@@ -202,6 +202,40 @@ func TestLiveMigrationFails(t *testing.T) {
 	}
 }
 
+// TestLiveMigrationOtherMachine: a destination whose guests get another
+// number of hot-plug ports (--qemu-hotplug-ports) would build a machine
+// the source's migration stream does not fit; the source refuses before
+// it sends anything, and the guest goes on where it was, with the ports
+// its record says it was launched with.
+func TestLiveMigrationOtherMachine(t *testing.T) {
+	requireQEMU(t)
+	ctx := t.Context()
+	oa, ob := testOptions(), testOptions()
+	oa.HotplugPorts, ob.HotplugPorts = 2, 3
+	a, b := started(t, oa), started(t, ob)
+	spec := testSpec(t, 6)
+	if err := a.Spawn(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := instdir.Load(filepath.Join(a.stateDir, "instances", spec.UUID)); err != nil || rec.HotplugPorts != 2 {
+		t.Fatalf("record after the boot: %d hot-plug ports, %v; want 2", rec.HotplugPorts, err)
+	}
+	m := &driver.Migration{ID: "mig-1", Instance: spec.UUID, Source: "a", Dest: "b", NewFlavor: spec.Flavor}
+	if err := b.PrepareLiveMigration(ctx, spec, m); err != nil {
+		t.Fatal(err)
+	}
+	err := a.LiveMigrate(ctx, m)
+	if err == nil || !strings.Contains(err.Error(), "--qemu-hotplug-ports") {
+		t.Fatalf("LiveMigrate to a machine with other ports: %v; want the ports named", err)
+	}
+	if err := b.AbortLiveMigration(ctx, *m); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := a.Info(ctx, spec.UUID); err != nil || info.PowerState != driver.Running {
+		t.Fatalf("after the refused migration: %+v, %v; want it running on the source", info, err)
+	}
+}
+
 // TestColdMigrationOverNBD resizes a guest to another driver, with its
 // own state directory, while the source's state directory is out of
 // reach: the disks and the console log travel over the source's NBD

@@ -9,7 +9,7 @@
 // no help from the guest. NICs are tap devices owned by the network
 // agent, plugged without vhost. On q35 each NIC sits on a PCIe root port
 // of its own (the root bus takes no hot-plugged device), and the guest
-// has instdir.HotplugPorts spare ports, with native PCIe hot-plug rather
+// has a few spare ports (qemu.Options.HotplugPorts), with native PCIe hot-plug rather
 // than ACPI's. Unplugging a NIC needs the guest to release it: Linux's
 // pciehp does in about five seconds, and QEMU frees at once a slot the
 // guest never powered. A hot-plugged NIC takes the port the next boot
@@ -79,10 +79,10 @@ func GrowVolume(ctx context.Context, q *qmp.Conn, tools disk.Tools, bd driver.Bl
 func AddNIC(ctx context.Context, q *qmp.Conn, h instdir.Host, nic driver.NIC, n int) error {
 	dev := qmp.NIC{ID: instdir.DevID("nic", nic.PortID), Tap: nic.Tap, Driver: instdir.NICModel(nic.Model), MAC: nic.MAC, MTU: nic.MTU}
 	if h.PCIe() {
-		// The guest has a port per NIC it booted with plus
-		// HotplugPorts; asking for more ids than that is harmless.
+		// The guest has a port per NIC it booted with plus its record's
+		// hot-plug ports; asking for more ids than that is harmless.
 		ports := []string{instdir.Port(n)}
-		for i := range n + 2*instdir.HotplugPorts {
+		for i := range n + 2*instdir.LegacyHotplugPorts {
 			ports = append(ports, instdir.Port(i))
 		}
 		port, err := q.FreePort(ctx, ports)
@@ -90,7 +90,7 @@ func AddNIC(ctx context.Context, q *qmp.Conn, h instdir.Host, nic driver.NIC, n 
 			return err
 		}
 		if port == "" {
-			return fmt.Errorf("qemu: no free PCIe port for port %s: reboot the instance to get %d more", nic.PortID, instdir.HotplugPorts)
+			return fmt.Errorf("qemu: no free PCIe port for port %s: reboot the instance to get more (each boot gets --qemu-hotplug-ports empty ones)", nic.PortID)
 		}
 		dev.Bus = port
 	}

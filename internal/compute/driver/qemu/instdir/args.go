@@ -52,7 +52,7 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 		"-boot", "strict=on",
 	}
 	if h.PCIe() {
-		a = append(a, rootPorts(len(s.NICs)+HotplugPorts)...)
+		a = append(a, rootPorts(len(s.NICs)+rec.Ports())...)
 	}
 	disk := func(id, file, format string, boot int, ro bool) {
 		drive := "if=none,id=" + id + ",file=" + file + ",format=" + format + ",discard=unmap"
@@ -135,10 +135,11 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 	return a
 }
 
-// HotplugPorts is how many empty PCIe root ports a q35 guest gets for
-// NICs plugged while it runs, besides the one port of each NIC it boots
-// with: q35's root bus takes no hot-plugged device.
-const HotplugPorts = 8
+// LegacyHotplugPorts is how many empty PCIe root ports a q35 guest got
+// for NICs plugged while it runs, besides the one port of each NIC it
+// boots with (q35's root bus takes no hot-plugged device), before the
+// number was a setting kept in the record (qemu.Options.HotplugPorts).
+const LegacyHotplugPorts = 8
 
 // PCIe reports whether the machine type is PCI Express (q35), whose NICs
 // sit on root ports of their own so that each can be unplugged.

@@ -26,6 +26,11 @@ type Handover struct {
 	// Console is the newest output of the guest's console log on the
 	// source (live migration), which the destination's log goes on from.
 	Console []byte `json:",omitempty"`
+	// HotplugPorts is the incoming guest's Record.HotplugPorts (live
+	// migration): the source refuses to send a guest whose machine has
+	// another number of ports, which the destination's QEMU would not
+	// take.
+	HotplugPorts int `json:",omitempty"`
 }
 
 // Export is an NBD server that serves files of an instance directory,

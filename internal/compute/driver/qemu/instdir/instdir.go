@@ -10,6 +10,7 @@
 package instdir
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,7 +49,15 @@ type Record struct {
 	Incoming   bool         // an incoming live migration
 	StartedAt  time.Time
 	HasConfig  bool
+	// HotplugPorts is how many empty PCIe root ports the guest's machine
+	// was launched with (q35): a resumed suspend and a live migration's
+	// destination must build the same machine. 0 in a record written
+	// before it was kept, whose guests have LegacyHotplugPorts.
+	HotplugPorts int `json:",omitzero"`
 }
+
+// Ports is how many empty PCIe root ports the record's machine has.
+func (r *Record) Ports() int { return cmp.Or(r.HotplugPorts, LegacyHotplugPorts) }
 
 // Stopped records that no QEMU runs the guest any more: it is shut
 // down, with no boot time.

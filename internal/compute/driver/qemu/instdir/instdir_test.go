@@ -63,13 +63,27 @@ func TestArgs(t *testing.T) {
 		{name: "tap NIC", rec: func(r *Record) {
 			r.Spec.NICs = []driver.NIC{{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450}}
 		}, flag: "-netdev", want: []string{"tap,id=net-" + DevID("nic", "p-1") + ",ifname=tap1,script=no,downscript=no,vhost=off"}},
-		{name: "q35 NICs on root ports, spare ports for hot-plug", rec: func(r *Record) {
+		{name: "q35 NICs on root ports, the record's spare ports for hot-plug", rec: func(r *Record) {
+			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
+			r.HotplugPorts = 3
+			r.Spec.NICs = []driver.NIC{
+				{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450},
+				{PortID: "p-2", MAC: "fa:16:3e:00:00:02", Model: "e1000", MTU: 1450},
+			}
+		}, flag: "-device", want: append(append([]string{"virtio-scsi-pci,id=scsi0"}, ports(2+3)...),
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
+			"virtio-net-pci,id="+DevID("nic", "p-1")+",mac=fa:16:3e:00:00:01,bus=hp0,netdev=net-"+DevID("nic", "p-1")+",host_mtu=1450",
+			"e1000,id="+DevID("nic", "p-2")+",mac=fa:16:3e:00:00:02,bus=hp1",
+		)},
+		// A record from before the number was kept: its guest was launched
+		// with eight, and a resume or migration must build that machine.
+		{name: "q35 legacy record: eight spare ports", rec: func(r *Record) {
 			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
 			r.Spec.NICs = []driver.NIC{
 				{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450},
 				{PortID: "p-2", MAC: "fa:16:3e:00:00:02", Model: "e1000", MTU: 1450},
 			}
-		}, flag: "-device", want: append(append([]string{"virtio-scsi-pci,id=scsi0"}, ports(2+HotplugPorts)...),
+		}, flag: "-device", want: append(append([]string{"virtio-scsi-pci,id=scsi0"}, ports(2+8)...),
 			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
 			"virtio-net-pci,id="+DevID("nic", "p-1")+",mac=fa:16:3e:00:00:01,bus=hp0,netdev=net-"+DevID("nic", "p-1")+",host_mtu=1450",
 			"e1000,id="+DevID("nic", "p-2")+",mac=fa:16:3e:00:00:02,bus=hp1",
