@@ -9,6 +9,8 @@ package catalog
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/gostack/gostack/internal/identity/directory"
 )
@@ -90,8 +92,12 @@ func (s *Service) Catalog(ctx context.Context, projectID string) ([]Entry, error
 
 func (s *Service) catalog(ctx context.Context, projectID string) ([]Entry, error) {
 	all, err := s.store.Catalog(ctx)
-	if err != nil || projectID == "" {
-		return all, err
+	if err != nil {
+		return nil, err
+	}
+	all = substitute(all, projectID)
+	if projectID == "" {
+		return all, nil
 	}
 	allowed, filtered, err := s.projectEndpointFilter(ctx, projectID)
 	if err != nil || !filtered {
@@ -149,4 +155,48 @@ func (s *Service) projectEndpointFilter(ctx context.Context, projectID string) (
 		}
 	}
 	return allowed, true, nil
+}
+
+// substitute fills in the project of the token in endpoint URLs that name
+// it, as Keystone does for Swift's "http://host:8080/v1/AUTH_$(project_id)s":
+// $(project_id)s, %(project_id)s and the older tenant_id forms. A token
+// without a project (domain, system, unscoped) gets no endpoint whose URL
+// needs one, and no service left without endpoints, as Keystone leaves
+// those out of such a catalog. The store's slices are never changed in
+// place: they are shared by every cached catalog.
+func substitute(all []Entry, projectID string) []Entry {
+	if !slices.ContainsFunc(all, func(ce Entry) bool {
+		return slices.ContainsFunc(ce.Endpoints, func(e Endpoint) bool { return needsProject(e.URL) })
+	}) {
+		return all
+	}
+	out := make([]Entry, 0, len(all))
+	for _, ce := range all {
+		if len(ce.Endpoints) == 0 {
+			out = append(out, ce)
+			continue
+		}
+		eps := make([]Endpoint, 0, len(ce.Endpoints))
+		for _, e := range ce.Endpoints {
+			if needsProject(e.URL) {
+				if projectID == "" {
+					continue
+				}
+				for _, p := range []string{"$(project_id)s", "%(project_id)s", "$(tenant_id)s", "%(tenant_id)s"} {
+					e.URL = strings.ReplaceAll(e.URL, p, projectID)
+				}
+			}
+			eps = append(eps, e)
+		}
+		if len(eps) > 0 {
+			ce.Endpoints = eps
+			out = append(out, ce)
+		}
+	}
+	return out
+}
+
+// needsProject reports whether an endpoint URL names the token's project.
+func needsProject(url string) bool {
+	return strings.Contains(url, "(project_id)s") || strings.Contains(url, "(tenant_id)s")
 }
