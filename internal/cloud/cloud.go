@@ -264,6 +264,7 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 		req.AdminPassword, req.ResetPassword = randomPassword(), false
 	}
 	for _, s := range specs {
+		req.Roles = append(req.Roles, s.Roles...)
 		req.Catalog = append(req.Catalog, service.CatalogEntry{
 			Type: s.Type, Name: s.Name, Description: s.Description, URL: c.Env.URLs[s.Type],
 		})

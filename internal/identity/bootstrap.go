@@ -30,8 +30,11 @@ type BootstrapSpec struct {
 	Region         string
 	// Roles are created in order; each implies the next (admin ⇒ member ⇒
 	// reader).
-	Roles    []string
-	Services []BootstrapService
+	Roles []string
+	// ServiceRoles are further roles, created when missing, that imply
+	// and are implied by none (Swift's ResellerAdmin).
+	ServiceRoles []string
+	Services     []BootstrapService
 }
 
 // BootstrapResult reports what Bootstrap found or made.

@@ -100,7 +100,7 @@ func (p Platform) AdminExists(ctx context.Context) (bool, error) {
 }
 
 func (p Platform) Bootstrap(ctx context.Context, req service.BootstrapRequest) (*service.BootstrapResult, error) {
-	spec := identity.BootstrapSpec{AdminPassword: req.AdminPassword, ResetPassword: req.ResetPassword, Region: req.Region}
+	spec := identity.BootstrapSpec{AdminPassword: req.AdminPassword, ResetPassword: req.ResetPassword, Region: req.Region, ServiceRoles: req.Roles}
 	for _, e := range req.Catalog {
 		spec.Services = append(spec.Services, identity.BootstrapService{
 			Type: e.Type, Name: e.Name, Description: e.Description,

@@ -65,6 +65,15 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			}
 		}
 
+		// The services' own roles, on their own.
+		for _, name := range spec.ServiceRoles {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO identity_roles (id, name, name_key, domain_id, created_at)
+				SELECT $1, $2, $3, '', $4 WHERE NOT EXISTS (SELECT 1 FROM identity_roles WHERE domain_id = '' AND name_key = $3)`,
+				directory.NewID(), name, strings.ToLower(name), now); err != nil {
+				return err
+			}
+		}
+
 		// The admin user.
 		err = tx.QueryRowContext(ctx, `SELECT id FROM identity_users WHERE domain_id = $1 AND name_key = $2`,
 			directory.DefaultDomainID, strings.ToLower(spec.AdminUser)).Scan(&res.AdminUserID)

@@ -17,7 +17,8 @@ func TestBootstrapIdempotent(t *testing.T) {
 	}
 	spec := identity.BootstrapSpec{
 		AdminUser: "admin", AdminProject: "admin", ServiceProject: "service", Region: "RegionOne",
-		Roles: []string{"admin", "member", "reader"},
+		Roles:        []string{"admin", "member", "reader"},
+		ServiceRoles: []string{"ResellerAdmin"},
 		Services: []identity.BootstrapService{{Type: "identity", Name: "keystone",
 			PublicURL: "http://a:5000/v3", InternalURL: "http://a:5000/v3", AdminURL: "http://a:5000/v3"}},
 	}
@@ -65,5 +66,9 @@ func TestBootstrapIdempotent(t *testing.T) {
 	}
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM identity_implied_roles`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("implied roles = %d (%v), want admin⇒member⇒reader", n, err)
+	}
+	// The service's role is made once, on its own (implying nothing).
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM identity_roles WHERE name = 'ResellerAdmin' AND domain_id = ''`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("ResellerAdmin roles = %d (%v), want 1 after two bootstraps", n, err)
 	}
 }

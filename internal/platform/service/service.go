@@ -51,6 +51,10 @@ type Spec struct {
 	Migrate func(ctx context.Context, d *db.DB) error
 	// Start builds the service and returns the API's HTTP handler.
 	Start func(ctx context.Context, env *Env) (http.Handler, error)
+	// Roles are roles the service gives meaning to that bootstrap creates
+	// when missing, implying none and implied by none (Swift's
+	// ResellerAdmin, which DevStack creates with Swift).
+	Roles []string
 }
 
 // Listener is an extra listener of a service.
@@ -82,6 +86,8 @@ type BootstrapRequest struct {
 	ResetPassword bool
 	Region        string
 	Catalog       []CatalogEntry
+	// Roles are the services' own roles (Spec.Roles).
+	Roles []string
 }
 
 // CatalogEntry is one service in the catalog, with one URL for every
