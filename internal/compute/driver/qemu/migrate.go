@@ -279,8 +279,8 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 		h := instdir.Handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
 		drives, root, ports := instdir.LocalDrives(in.rec), in.rec.RootFormat, in.rec.Ports()
 		d.mu.Unlock()
-		if dest.HotplugPorts != 0 && dest.HotplugPorts != ports && strings.Contains(d.opts.Machine, "q35") {
-			return 0, fmt.Errorf("qemu: live migration %s: the guest's machine has %d empty PCIe ports and the one %s made has %d: give both hosts the same --qemu-hotplug-ports, or reboot the guest first", m.ID, ports, m.Dest, dest.HotplugPorts)
+		if err := dest.SameMachine(ports, d.opts.Machine); err != nil {
+			return 0, fmt.Errorf("qemu: live migration %s to %s: %w", m.ID, m.Dest, err)
 		}
 		err = nbd.Migrate(ctx, q, drives, root, dest, m.DestAddr, h.Power == driver.Running, func() error {
 			return d.waitMigration(ctx, in, q, "live-migrate")

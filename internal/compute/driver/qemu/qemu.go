@@ -39,11 +39,8 @@ type Options struct {
 	Accel string
 	// Machine is the QEMU machine type (default "q35").
 	Machine string
-	// HotplugPorts is how many empty PCIe root ports a q35 guest is
-	// launched with for NICs plugged while it runs, besides one per NIC
-	// it boots with (default 4: Tempest's interface tests plug three into
-	// one server). Each costs the guest's boot about 50 ms under TCG;
-	// Nova's libvirt.num_pcie_ports is the same trade.
+	// HotplugPorts is how many empty PCIe root ports a q35 guest gets
+	// for NICs plugged while it runs (default 4; see instdir.Record).
 	HotplugPorts int
 	// CPUModel is -cpu (default "host" under KVM, "qemu64" under TCG).
 	CPUModel string

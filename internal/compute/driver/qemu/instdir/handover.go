@@ -2,6 +2,7 @@ package instdir
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
@@ -31,6 +32,16 @@ type Handover struct {
 	// another number of ports, which the destination's QEMU would not
 	// take.
 	HotplugPorts int `json:",omitempty"`
+}
+
+// SameMachine refuses a live migration's destination (h) whose machine
+// has other hot-plug ports than the guest's (ports) on a q35 machine,
+// whose migration stream the destination's QEMU would not take.
+func (h Handover) SameMachine(ports int, machine string) error {
+	if h.HotplugPorts == 0 || h.HotplugPorts == ports || !(Host{Machine: machine}).PCIe() {
+		return nil
+	}
+	return fmt.Errorf("the guest's machine has %d empty PCIe ports and the destination's %d: give both hosts the same --qemu-hotplug-ports, or reboot the guest first", ports, h.HotplugPorts)
 }
 
 // Export is an NBD server that serves files of an instance directory,
