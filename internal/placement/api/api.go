@@ -2,8 +2,8 @@
 // Placement 1.0 to 1.39. routes.go is the one route table (path,
 // microversion window, policy rule, handler); the handlers, one file per
 // resource, decode strictly, call the Service (or candidates.List) and
-// render Placement's JSON at the request's microversion; faults.go
-// writes errors in Placement's body.
+// render Placement's JSON at the request's microversion; package fault
+// writes errors as Placement does.
 package api
 
 import (
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/placement"
+	"github.com/gostack/gostack/internal/placement/api/fault"
 	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
@@ -34,15 +35,18 @@ type Handler struct {
 func New(svc *placement.Service, pol *policy.Enforcer, v auth.Validator, log *slog.Logger) *Handler {
 	h := &Handler{svc: svc}
 	h.api = &httpapi.API{
-		Service:   "placement",
-		Faults:    faults{},
-		Policy:    pol,
-		Validator: v,
-		Log:       log,
+		Service:    "placement",
+		Faults:     fault.Writer{},
+		NotAllowed: fault.NotAllowed,
+		Policy:     pol,
+		Validator:  v,
+		Log:        log,
 		Microversion: &httpapi.Negotiator{
 			ServiceType: "placement",
 			Min:         httpapi.Version{Major: 1, Minor: minMinor},
 			Max:         httpapi.Version{Major: 1, Minor: maxMinor},
+			Refusal:     fault.Refusal,
+			Vary:        "openstack-api-version",
 		},
 	}
 	return h
@@ -96,4 +100,10 @@ func decode(r *http.Request, dst any) error {
 		return err
 	}
 	return schema.Decode(body, dst)
+}
+
+// location sets the Location header to path under the URL the client
+// addressed: webob makes Placement's absolute.
+func location(w http.ResponseWriter, r *http.Request, path string) {
+	w.Header().Set("Location", httpapi.BaseURL(r)+path)
 }

@@ -11,6 +11,7 @@ import (
 	pl "github.com/gostack/gostack/internal/placement"
 	"github.com/gostack/gostack/internal/placement/api/query"
 	"github.com/gostack/gostack/internal/placement/candidates"
+	"github.com/gostack/gostack/internal/placement/standard"
 )
 
 func (h *Handler) allocationCandidates(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +82,7 @@ func candidatesBody(minor int, cq candidates.Query, cands []candidates.Candidate
 		}
 		s := map[string]any{"resources": res}
 		if at(17) {
-			s["traits"] = sortedKeys(p.Traits)
+			s["traits"] = traitOrder(sortedKeys(p.Traits))
 		}
 		if at(29) {
 			var parent any
@@ -210,11 +211,11 @@ func appendCandidates(b []byte, minor int, cq candidates.Query, cands []candidat
 		}
 		if minor >= 17 {
 			b = append(b, `,"traits":`...)
-			b = appendStrings(b, sorted(func(add func(string)) {
+			b = appendStrings(b, traitOrder(sorted(func(add func(string)) {
 				for t := range p.Traits {
 					add(t)
 				}
-			}))
+			})))
 		}
 		b = append(b, '}')
 	}
@@ -271,6 +272,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// traitOrder sorts a provider's traits as Placement lists them.
+func traitOrder(ts []string) []string {
+	slices.SortFunc(ts, standard.CompareTraits)
+	return ts
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -46,7 +46,7 @@ func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 	if err := h.svc.CreateResourceClass(r.Context(), name); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/resource_classes/"+name)
+	location(w, r, "/resource_classes/"+name)
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -66,7 +66,7 @@ func (h *Handler) putClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// No body, so no caching headers (Placement sends them with bodies).
-	w.Header().Set("Location", "/resource_classes/"+name)
+	location(w, r, "/resource_classes/"+name)
 	if created {
 		w.WriteHeader(http.StatusCreated)
 		return nil

@@ -144,7 +144,7 @@ func (h *Handler) createInventory(w http.ResponseWriter, r *http.Request) error 
 	}
 	body := inventoryBody(inv)
 	body["resource_provider_generation"] = gen
-	w.Header().Set("Location", "/resource_providers/"+id+"/inventories/"+inv.ResourceClass)
+	location(w, r, "/resource_providers/"+id+"/inventories/"+inv.ResourceClass)
 	return reply(w, r, http.StatusCreated, body, time.Time{})
 }
 

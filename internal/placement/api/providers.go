@@ -173,7 +173,7 @@ func (h *Handler) createProvider(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/resource_providers/"+p.UUID)
+	location(w, r, "/resource_providers/"+p.UUID)
 	if !at(r, 20) {
 		w.WriteHeader(http.StatusCreated)
 		return nil

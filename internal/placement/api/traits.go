@@ -67,7 +67,7 @@ func (h *Handler) putTrait(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cacheHeaders(w, r, time.Time{})
-	w.Header().Set("Location", "/traits/"+name)
+	location(w, r, "/traits/"+name)
 	if created {
 		w.WriteHeader(http.StatusCreated)
 		return nil

@@ -283,13 +283,19 @@ func typeName(t reflect.Type) string {
 
 // Media wraps a handler with Placement's media-type checks (its
 // require_content and check_accept decorators and the content-length
-// test of its WSGI handler): a body without a Content-Type is a 400;
+// tests of its WSGI handler): a Content-Length that is not an integer,
+// or a body without a Content-Type, is a 400;
 // when body is set, a Content-Type other than application/json is a 415
 // (an absent one named None); an Accept header that admits no
 // application/json is a 406.
 func Media(h httpapi.HandlerFunc, body, accept bool) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ct := r.Header.Get("Content-Type")
+		if _, err := strconv.Atoi(strings.TrimSpace(r.Header.Get("Content-Length"))); err != nil && r.Header.Get("Content-Length") != "" {
+			// net/http's server refuses such a request itself; this
+			// answers one served in process.
+			return apierr.BadRequest("content-length header must be an integer")
+		}
 		if r.ContentLength > 0 && ct == "" {
 			return apierr.BadRequest("content-type header required when content-length > 0")
 		}

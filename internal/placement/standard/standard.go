@@ -4,7 +4,10 @@
 // CUSTOM_, are what operators and services add through the API.
 package standard
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // classes are the os-resource-classes names, in their id order.
 var classes = []string{
@@ -135,3 +138,18 @@ func IsTrait(name string) bool {
 // SharesViaAggregate marks a provider whose inventory is shared with the
 // providers of its aggregates.
 const SharesViaAggregate = "MISC_SHARES_VIA_AGGREGATE"
+
+// CompareTraits orders trait names as Placement lists a provider's traits
+// in allocation candidates' provider summaries, by their database id: the
+// standard traits, synced when Placement starts, before the custom ones,
+// created later. Within each it orders by name: Placement syncs the
+// standard ones from a set, in no fixed order.
+func CompareTraits(a, b string) int {
+	if ca, cb := strings.HasPrefix(a, "CUSTOM_"), strings.HasPrefix(b, "CUSTOM_"); ca != cb {
+		if ca {
+			return 1
+		}
+		return -1
+	}
+	return strings.Compare(a, b)
+}

@@ -134,6 +134,10 @@ type API struct {
 	// PolicyMessage is the 403 message of a refused rule, with %s for the
 	// rule's name; empty gives Keystone's wording.
 	PolicyMessage string
+	// NotAllowed, when set, words WithFallback's 405 of method as the
+	// service does: the message and the Allow header, given ServeMux's
+	// list (which names HEAD beside every GET). Nil keeps both generic.
+	NotAllowed func(method, allow string) (msg, newAllow string)
 }
 
 // Mount registers routes on mux. It panics on a route that needs a token

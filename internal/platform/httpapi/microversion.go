@@ -56,6 +56,13 @@ type Negotiator struct {
 	ServiceType  string // "compute", "placement", "volume"
 	LegacyHeader string // e.g. "X-OpenStack-Nova-API-Version"
 	Min, Max     Version
+	// Refusal, when set, words the refusal of the requested version raw
+	// as the service does: the 400 of a malformed one (bad) or the 406 of
+	// one out of range. Nil gives Nova's and Cinder's wording.
+	Refusal func(raw string, bad bool) string
+	// Vary is the Vary value naming the version header; empty gives
+	// "OpenStack-API-Version" (Placement writes it in lower case).
+	Vary string
 }
 
 // Negotiate reads the requested version, answers 406 when it is out of
@@ -81,9 +88,15 @@ func (n *Negotiator) Negotiate(w http.ResponseWriter, r *http.Request) (Version,
 	default:
 		pv, err := ParseVersion(raw)
 		if err != nil {
+			if n.Refusal != nil {
+				return Version{}, apierr.BadRequest("%s", n.Refusal(raw, true))
+			}
 			return Version{}, &apierr.Error{Code: http.StatusBadRequest, Message: fmt.Sprintf("API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", raw)}
 		}
 		if pv.Less(n.Min) || n.Max.Less(pv) {
+			if n.Refusal != nil {
+				return Version{}, apierr.New(http.StatusNotAcceptable, "%s", n.Refusal(raw, false))
+			}
 			return Version{}, &apierr.Error{Code: http.StatusNotAcceptable, Message: fmt.Sprintf("Version %s is not supported by the API. Minimum is %s and maximum is %s.", raw, n.Min, n.Max)}
 		}
 		v = pv
@@ -92,7 +105,11 @@ func (n *Negotiator) Negotiate(w http.ResponseWriter, r *http.Request) (Version,
 	if n.LegacyHeader != "" {
 		w.Header().Set(n.LegacyHeader, v.String())
 	}
-	w.Header().Add("Vary", "OpenStack-API-Version")
+	vary := n.Vary
+	if vary == "" {
+		vary = "OpenStack-API-Version"
+	}
+	w.Header().Add("Vary", vary)
 	if n.LegacyHeader != "" {
 		w.Header().Add("Vary", n.LegacyHeader)
 	}

@@ -46,7 +46,11 @@ func (a *API) WithFallback(mux *http.ServeMux) http.Handler {
 		msg := "The resource could not be found."
 		if code == http.StatusMethodNotAllowed {
 			msg = "The method is not allowed for the requested URL."
-			w.Header().Set("Allow", rec.header.Get("Allow"))
+			allow := rec.header.Get("Allow")
+			if a.NotAllowed != nil {
+				msg, allow = a.NotAllowed(r.Method, allow)
+			}
+			w.Header().Set("Allow", allow)
 		}
 		a.Handler(func(w http.ResponseWriter, r *http.Request) error {
 			return &apierr.Error{Code: code, Message: msg}
