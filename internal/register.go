@@ -8,6 +8,7 @@ import (
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	imagespec "github.com/gostack/gostack/internal/image/spec"
 	networkspec "github.com/gostack/gostack/internal/network/spec"
+	objectspec "github.com/gostack/gostack/internal/objectstorage/spec"
 	placementspec "github.com/gostack/gostack/internal/placement/spec"
 	"github.com/gostack/gostack/internal/platform/service"
 )
@@ -21,4 +22,5 @@ var Services = []service.Spec{
 	networkspec.Spec,
 	blockstoragespec.Spec,
 	computespec.Spec,
+	objectspec.Spec,
 }

@@ -5,10 +5,16 @@ import (
 	"fmt"
 	"io"
 
+	"os"
+	"path/filepath"
+
 	"github.com/gostack/gostack/internal"
 	"github.com/gostack/gostack/internal/cloud"
+
 	"github.com/gostack/gostack/internal/identity"
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
+	"github.com/gostack/gostack/internal/objectstorage/ring/ringcmd"
+	osspec "github.com/gostack/gostack/internal/objectstorage/spec"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 )
@@ -16,7 +22,8 @@ import (
 const adminUsage = `Usage:
   gostack admin bootstrap [--admin-password P] [flags]  create or repair the admin user, roles, projects and catalog
   gostack admin db upgrade [flags]                      apply every service's database migrations
-  gostack admin fernet rotate [flags]                   rotate the Fernet token keys`
+  gostack admin fernet rotate [flags]                   rotate the Fernet token keys
+  gostack admin ring [--data-dir D] <command> ...       build the object store's rings (gostack admin ring help)`
 
 func runAdmin(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -30,6 +37,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 		return adminDBUpgrade(args[2:], stdout, stderr)
 	case args[0] == "fernet" && len(args) > 1 && args[1] == "rotate":
 		return adminFernetRotate(args[2:], stdout, stderr)
+	case args[0] == "ring":
+		return adminRing(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, adminUsage)
 	return errUsage
@@ -151,4 +160,26 @@ func bootstrapAuthURL(ctx context.Context, cfg config.Config, fl *cmdFlags, svc 
 		}
 	}
 	return configured, nil
+}
+
+// adminRing builds the object store's rings in DATA_DIR/objectstorage/rings
+// (swift-ring-builder's commands; `gostack up` makes the rings of its own
+// node by itself).
+func adminRing(args []string, stdout, stderr io.Writer) error {
+	cfg, rest, err := newFlags("admin ring", stderr, []string{"config", "data-dir"}).parse(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 || rest[0] == "help" {
+		fmt.Fprintln(stdout, ringcmd.Usage)
+		if len(rest) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	dir := filepath.Join(osspec.Dir(cfg), "rings")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return ringcmd.Run(context.Background(), dir, rest, stdout)
 }

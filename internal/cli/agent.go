@@ -25,8 +25,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "volume" {
 		return runVolumeAgent(args, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "object" {
+		return runObjectAgent(args, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "network" {
-		fmt.Fprintln(stderr, "usage: gostack agent network|volume [flags]   (compute and object agents are not separate commands yet)")
+		fmt.Fprintln(stderr, "usage: gostack agent network|volume|object [flags]   (the compute agent is not a separate command yet)")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("gostack agent network", flag.ContinueOnError)

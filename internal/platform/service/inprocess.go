@@ -47,8 +47,18 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	sreq.RequestURI = req.URL.RequestURI()
 	sreq.RemoteAddr = "127.0.0.1:0"
 	sreq.Host = req.URL.Host
-	if sreq.Body == nil {
-		sreq.Body = http.NoBody
+	if sreq.Body == nil || sreq.Body == http.NoBody {
+		sreq.Body, sreq.ContentLength = http.NoBody, 0
+	}
+	// What a server reads off the wire: a body of unknown length comes
+	// chunked, and a known length (zero too, for the methods whose body
+	// counts: Go's client sends "Content-Length: 0" for them) in the
+	// header — which handlers such as Swift's servers tell apart.
+	switch {
+	case sreq.ContentLength < 0:
+		sreq.TransferEncoding = []string{"chunked"}
+	case sreq.ContentLength > 0 || sreq.Method == http.MethodPut || sreq.Method == http.MethodPost || sreq.Method == http.MethodPatch:
+		sreq.Header.Set("Content-Length", strconv.FormatInt(sreq.ContentLength, 10))
 	}
 	pr, pw := io.Pipe()
 	w := &pipeWriter{header: http.Header{}, body: pw, ready: make(chan *http.Response, 1), req: req, pr: pr}

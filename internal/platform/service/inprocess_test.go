@@ -27,6 +27,10 @@ func TestInProcessServesOwnListeners(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		w.Write(b)
 	})
+	mux.HandleFunc("PUT /framing", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-TE", strings.Join(r.TransferEncoding, ","))
+		w.Header().Set("X-CL", r.Header.Get("Content-Length"))
+	})
 	mux.HandleFunc("DELETE /x", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +58,29 @@ func TestInProcessServesOwnListeners(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 201 || string(got) != "hello" || resp.Header.Get("X-Len") != "OK" {
 		t.Fatalf("echo: %d %q %v", resp.StatusCode, got, resp.Header)
+	}
+
+	// The handler sees what it would see over the wire: a body of unknown
+	// length chunked, a known one (or an empty PUT) in Content-Length.
+	for _, tc := range []struct {
+		body       io.Reader
+		length     int64
+		te, header string
+	}{
+		{io.MultiReader(strings.NewReader("ab")), -1, "chunked", ""},
+		{strings.NewReader("hello"), 5, "", "5"},
+		{nil, 0, "", "0"},
+	} {
+		req, _ = http.NewRequest("PUT", "http://svc.invalid:1/framing", tc.body)
+		req.ContentLength = tc.length
+		resp, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if te, h := resp.Header.Get("X-TE"), resp.Header.Get("X-CL"); te != tc.te || h != tc.header {
+			t.Errorf("PUT with length %d: handler saw Transfer-Encoding %q, Content-Length %q; want %q, %q", tc.length, te, h, tc.te, tc.header)
+		}
 	}
 
 	req, _ = http.NewRequest("DELETE", "http://svc.invalid:1/x", nil)
