@@ -22,15 +22,13 @@
 // Guest changes the driver did not ask for arrive as QMP events: a
 // guest-initiated SHUTDOWN followed by the process exiting is
 // EventStopped, an exit without one is EventCrashed, STOP/RESUME outside
-// an operation are EventPaused/EventResumed. Info and ListInstances also
-// check the process, so a crash is seen at once.
+// an operation are EventPaused/EventResumed; Info checks the process too.
 //
-// The console log is kept under a size cap (instdir.Trimmer), and hosts
-// sharing the machine split it in Placement (inventory.Share).
+// The console log is capped (instdir.Trimmer); hosts sharing the machine
+// split it in Placement (inventory.Share).
 //
-// A boot volume is virtio-blk; package hotplug says how other volumes
-// and NICs (tap devices of the network agent) are plugged while the
-// guest runs, and why a NIC's unplug may fail.
+// A boot volume is virtio-blk; package hotplug plugs other volumes and
+// NICs into running guests (instdir.Record says which machine a guest has).
 //
 // Migration moves disks over the network, never a shared path (package
 // nbd). Cold migration and resize: the source stops the guest, moves its

@@ -288,3 +288,59 @@ func TestGuestImageHotplug(t *testing.T) {
 		t.Errorf("Info.Ports after the detaches = %v, want none", got)
 	}
 }
+
+// TestSCSIControllerOnDemand: a q35 guest boots without the virtio-scsi
+// controller (it costs every boot time) unless it has volumes for it;
+// the first volume plugged brings the controller, on its own port, and
+// it stays after the volume leaves until the next boot drops it.
+func TestSCSIControllerOnDemand(t *testing.T) {
+	requireQEMU(t)
+	ctx := t.Context()
+	d := started(t, testOptions())
+	spec := testSpec(t, 8)
+	if err := d.Spawn(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	waitConsole(t, d, spec.UUID, bootMarker, 30*time.Second)
+	if _, ok := pciParent(t, d, spec.UUID, "scsi0"); ok {
+		t.Fatal("a guest without volumes booted with a SCSI controller")
+	}
+	vol := filepath.Join(t.TempDir(), "vol")
+	if err := os.WriteFile(vol, nil, 0o600); err != nil || os.Truncate(vol, 1<<20) != nil {
+		t.Fatal(err)
+	}
+	bd := driver.BlockDevice{VolumeID: "vol-1", Path: vol, Format: "raw"}
+	if err := d.AttachVolume(ctx, spec.UUID, bd); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := pciParent(t, d, spec.UUID, "scsi0"); p != instdir.SCSIPort {
+		t.Fatalf("SCSI controller after the first volume on %q (plugged: %v), want %s", p, ok, instdir.SCSIPort)
+	}
+	rec := func() instdir.Record {
+		r, err := instdir.Load(filepath.Join(d.stateDir, "instances", spec.UUID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if !rec().SCSI {
+		t.Error("the record does not say the controller was plugged")
+	}
+	if err := d.DetachVolume(ctx, spec.UUID, "vol-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pciParent(t, d, spec.UUID, "scsi0"); !ok {
+		t.Error("the controller left with its last volume; it stays until the next boot")
+	}
+	if err := d.PowerOff(ctx, spec.UUID, 0); err != nil {
+		t.Fatal(err)
+	}
+	os.Truncate(filepath.Join(d.stateDir, "instances", spec.UUID, instdir.ConsoleLog), 0)
+	if err := d.PowerOn(ctx, spec.UUID); err != nil {
+		t.Fatal(err)
+	}
+	waitConsole(t, d, spec.UUID, bootMarker, 30*time.Second)
+	if _, ok := pciParent(t, d, spec.UUID, "scsi0"); ok || rec().SCSI {
+		t.Error("the next boot kept the controller of no volume")
+	}
+}

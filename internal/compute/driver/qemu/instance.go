@@ -155,10 +155,9 @@ func (d *Driver) launch(ctx context.Context, in *instance, incoming string, extr
 	d.mu.Lock()
 	host := instdir.Host{Machine: d.opts.Machine, Accel: d.accel, CPUModel: d.opts.CPUModel, Listen: d.opts.ListenAddress}
 	if incoming == "" || in.rec.Incoming {
-		// A new machine (a boot, or a live migration's destination,
-		// which the source checks against its own); a resumed suspend
-		// keeps the machine its saved state is of.
+		// A new machine; a resumed suspend keeps its saved one.
 		in.rec.HotplugPorts = d.opts.HotplugPorts
+		in.rec.SCSI = in.rec.SCSIVolumes()
 	}
 	args := append(instdir.Args(host, in.dir, in.rec, incoming), extra...)
 	err := in.persist()

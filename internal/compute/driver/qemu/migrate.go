@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/disk"
+	"github.com/gostack/gostack/internal/compute/driver/qemu/hotplug"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/instdir"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/nbd"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/qmp"
@@ -228,7 +229,7 @@ func (d *Driver) PrepareLiveMigration(ctx context.Context, spec driver.Spec, m *
 	}
 	d.mu.Lock()
 	in.busy = ""
-	h.HotplugPorts = in.rec.Ports()
+	h.HotplugPorts, h.SCSI = in.rec.Ports(), in.rec.SCSI
 	d.mu.Unlock()
 	m.DestAddr, m.Data = addr, h.Encode()
 	return nil
@@ -277,10 +278,22 @@ func (d *Driver) LiveMigrate(ctx context.Context, m *driver.Migration) error {
 		}
 		d.mu.Lock()
 		h := instdir.Handover{Host: d.name, Power: in.rec.Power, StartedAt: in.rec.StartedAt}
-		drives, root, ports := instdir.LocalDrives(in.rec), in.rec.RootFormat, in.rec.Ports()
+		drives, root, rec := instdir.LocalDrives(in.rec), in.rec.RootFormat, in.rec
 		d.mu.Unlock()
-		if err := dest.SameMachine(ports, d.opts.Machine); err != nil {
+		if err := dest.SameMachine(rec, d.opts.Machine); err != nil {
 			return 0, fmt.Errorf("qemu: live migration %s to %s: %w", m.ID, m.Dest, err)
+		}
+		if dest.ShedSCSI(rec) {
+			if err := hotplug.DropSCSI(ctx, q); err != nil {
+				return 0, err
+			}
+			d.mu.Lock()
+			in.rec.SCSI = false
+			err = in.persist()
+			d.mu.Unlock()
+			if err != nil {
+				return 0, err
+			}
 		}
 		err = nbd.Migrate(ctx, q, drives, root, dest, m.DestAddr, h.Power == driver.Running, func() error {
 			return d.waitMigration(ctx, in, q, "live-migrate")

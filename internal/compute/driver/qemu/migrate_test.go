@@ -236,6 +236,44 @@ func TestLiveMigrationOtherMachine(t *testing.T) {
 	}
 }
 
+// TestLiveMigrationSheds: a guest that had a volume plugged and
+// unplugged since its boot still has the SCSI controller, which the
+// destination, building the machine from the volumes, does not: the
+// source unplugs it first and the guest moves.
+func TestLiveMigrationShedsSCSI(t *testing.T) {
+	requireQEMU(t)
+	ctx := t.Context()
+	a, b := started(t, testOptions()), started(t, testOptions())
+	spec := testSpec(t, 6)
+	if err := a.Spawn(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	waitConsole(t, a, spec.UUID, bootMarker, 30*time.Second)
+	vol := filepath.Join(t.TempDir(), "vol")
+	if err := os.WriteFile(vol, make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AttachVolume(ctx, spec.UUID, driver.BlockDevice{VolumeID: "vol-1", Path: vol, Format: "raw"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DetachVolume(ctx, spec.UUID, "vol-1"); err != nil {
+		t.Fatal(err)
+	}
+	m := &driver.Migration{ID: "mig-1", Instance: spec.UUID, Source: "a", Dest: "b", NewFlavor: spec.Flavor}
+	if err := b.PrepareLiveMigration(ctx, spec, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LiveMigrate(ctx, m); err != nil {
+		t.Fatalf("LiveMigrate of a guest with an unused SCSI controller: %v", err)
+	}
+	if err := b.FinishLiveMigration(ctx, *m); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := b.Info(ctx, spec.UUID); err != nil || info.PowerState != driver.Running {
+		t.Fatalf("after the move: %+v, %v; want it running", info, err)
+	}
+}
+
 // TestColdMigrationOverNBD resizes a guest to another driver, with its
 // own state directory, while the source's state directory is out of
 // reach: the disks and the console log travel over the source's NBD

@@ -52,9 +52,8 @@ type Options struct {
 	// listen (default 127.0.0.1).
 	ListenAddress string
 	// ShutdownTimeout is how long a soft reboot, a resize or a cold
-	// migration waits for the guest to power itself off before stopping
-	// it hard (default 60s, as Nova's shutdown_timeout); a stop takes
-	// its timeout from the caller.
+	// migration waits for the guest to power off before stopping it
+	// (default 60s, Nova's shutdown_timeout); a stop has its own.
 	ShutdownTimeout time.Duration
 	// Log receives what an operator should know of: a guest that ignores
 	// the ACPI power button and is cut. Default slog.Default().

@@ -65,10 +65,19 @@ func (v *Devices) AttachVolume(ctx context.Context, uuid string, bd driver.Block
 	if bd.Path == "" {
 		invalid = fmt.Errorf("qemu: volume %s has no path", bd.VolumeID)
 	}
+	// A q35 guest launched without SCSI volumes has no controller yet.
+	var controller, plugged bool
 	return v.plug(uuid, op, true, driver.InvalidState(uuid, op, "already attached"), invalid,
-		func(r *instdir.Record) int { return r.VolumeAt(bd.VolumeID) }, func(r *instdir.Record) bool { return !r.Rescued },
-		func(q *qmp.Conn) error { return AddVolume(ctx, q, bd) },
-		func(r *instdir.Record) { r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd) })
+		func(r *instdir.Record) int { return r.VolumeAt(bd.VolumeID) },
+		func(r *instdir.Record) bool {
+			controller = (instdir.Host{Machine: v.Machine}).PCIe() && !r.Legacy() && !r.SCSI
+			return !r.Rescued
+		},
+		func(q *qmp.Conn) error { plugged = true; return AddVolume(ctx, q, bd, controller) },
+		func(r *instdir.Record) {
+			r.Spec.BlockDevices = append(r.Spec.BlockDevices, bd)
+			r.SCSI = r.SCSI || plugged && controller
+		})
 }
 
 // DetachVolume unplugs a volume, not the boot volume, and forgets it.

@@ -35,9 +35,23 @@ import (
 )
 
 // AddVolume plugs bd, whose Format is set (raw by default), into the
-// guest q runs.
-func AddVolume(ctx context.Context, q *qmp.Conn, bd driver.BlockDevice) error {
+// guest q runs, plugging the SCSI controller first when controller is
+// set (a q35 guest that has none yet, instdir.Record.SCSI).
+func AddVolume(ctx context.Context, q *qmp.Conn, bd driver.BlockDevice, controller bool) error {
+	if controller {
+		if err := q.Run(ctx, "device_add", map[string]any{"driver": "virtio-scsi-pci", "id": "scsi0", "bus": instdir.SCSIPort}, nil); err != nil {
+			return err
+		}
+	}
 	return q.AddSCSIDisk(ctx, instdir.DevID("vol", bd.VolumeID), bd.Format, bd.Path, bd.ReadOnly)
+}
+
+// DropSCSI unplugs a guest's SCSI controller, which has no disks.
+func DropSCSI(ctx context.Context, q *qmp.Conn) error {
+	if err := q.DeviceDel(ctx, "scsi0", 30*time.Second); err != nil {
+		return fmt.Errorf("qemu: unplug the unused SCSI controller: %w", err)
+	}
+	return nil
 }
 
 // DelVolume unplugs the volume volumeID, waiting up to timeout.

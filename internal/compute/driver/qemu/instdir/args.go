@@ -48,11 +48,20 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 		"-qmp", "unix:" + QMPSocket + ",server=on,wait=off",
 		"-chardev", "file,id=serial0,path=" + path(ConsoleLog) + ",append=on",
 		"-serial", "chardev:serial0",
-		"-device", "virtio-scsi-pci,id=scsi0",
-		"-boot", "strict=on",
 	}
+	const scsi = "virtio-scsi-pci,id=scsi0"
+	if !h.PCIe() || rec.Legacy() {
+		a = append(a, "-device", scsi)
+	}
+	a = append(a, "-boot", "strict=on")
 	if h.PCIe() {
 		a = append(a, rootPorts(len(s.NICs)+rec.Ports())...)
+		if !rec.Legacy() {
+			a = append(a, "-device", "pcie-root-port,id="+SCSIPort+",chassis=255,bus=pcie.0,addr=0x1e.0x0,io-reserve=0")
+			if rec.SCSI || rec.SCSIVolumes() {
+				a = append(a, "-device", scsi+",bus="+SCSIPort)
+			}
+		}
 	}
 	disk := func(id, file, format string, boot int, ro bool) {
 		drive := "if=none,id=" + id + ",file=" + file + ",format=" + format + ",discard=unmap"
@@ -140,6 +149,11 @@ func Args(h Host, dir string, rec Record, incoming string) []string {
 // boots with (q35's root bus takes no hot-plugged device), before the
 // number was a setting kept in the record (qemu.Options.HotplugPorts).
 const LegacyHotplugPorts = 8
+
+// SCSIPort is the QEMU id of a q35 guest's root port for its SCSI
+// controller (Record.SCSI): always there, so that the controller sits in
+// the same place whether it was plugged at boot or later.
+const SCSIPort = "hpscsi"
 
 // PCIe reports whether the machine type is PCI Express (q35), whose NICs
 // sit on root ports of their own so that each can be unplugged.

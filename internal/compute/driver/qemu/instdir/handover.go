@@ -32,16 +32,33 @@ type Handover struct {
 	// another number of ports, which the destination's QEMU would not
 	// take.
 	HotplugPorts int `json:",omitempty"`
+	// SCSI is the incoming guest's Record.SCSI: a source whose guest has
+	// the controller without volumes unplugs it first.
+	SCSI bool `json:",omitempty"`
 }
 
-// SameMachine refuses a live migration's destination (h) whose machine
-// has other hot-plug ports than the guest's (ports) on a q35 machine,
-// whose migration stream the destination's QEMU would not take.
-func (h Handover) SameMachine(ports int, machine string) error {
-	if h.HotplugPorts == 0 || h.HotplugPorts == ports || !(Host{Machine: machine}).PCIe() {
+// SameMachine refuses a live migration's destination (h) whose q35
+// machine is laid out otherwise than the guest's (rec): the destination's
+// QEMU would not take the migration stream. (A SCSI controller the guest
+// has without volumes the source unplugs first.)
+func (h Handover) SameMachine(rec Record, machine string) error {
+	if h.HotplugPorts == 0 || !(Host{Machine: machine}).PCIe() {
 		return nil
 	}
-	return fmt.Errorf("the guest's machine has %d empty PCIe ports and the destination's %d: give both hosts the same --qemu-hotplug-ports, or reboot the guest first", ports, h.HotplugPorts)
+	if rec.Legacy() {
+		return fmt.Errorf("the guest was started by an older gostack, with another machine layout: reboot it first")
+	}
+	if h.HotplugPorts != rec.Ports() {
+		return fmt.Errorf("the guest's machine has %d empty PCIe ports and the destination's %d: give both hosts the same --qemu-hotplug-ports, or reboot the guest first", rec.Ports(), h.HotplugPorts)
+	}
+	return nil
+}
+
+// ShedSCSI reports whether the guest (rec) must lose its SCSI controller
+// before it goes to h: it has one without volumes (detached since its
+// boot), and h, building the machine from the volumes, has none.
+func (h Handover) ShedSCSI(rec Record) bool {
+	return rec.SCSI && !h.SCSI && h.HotplugPorts != 0 && !rec.SCSIVolumes()
 }
 
 // Export is an NBD server that serves files of an instance directory,

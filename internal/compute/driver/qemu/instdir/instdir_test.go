@@ -70,10 +70,33 @@ func TestArgs(t *testing.T) {
 				{PortID: "p-1", MAC: "fa:16:3e:00:00:01", Tap: "tap1", MTU: 1450},
 				{PortID: "p-2", MAC: "fa:16:3e:00:00:02", Model: "e1000", MTU: 1450},
 			}
-		}, flag: "-device", want: append(append([]string{"virtio-scsi-pci,id=scsi0"}, ports(2+3)...),
+		}, flag: "-device", want: append(append(ports(2+3), scsiPort),
 			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
 			"virtio-net-pci,id="+DevID("nic", "p-1")+",mac=fa:16:3e:00:00:01,bus=hp0,netdev=net-"+DevID("nic", "p-1")+",host_mtu=1450",
 			"e1000,id="+DevID("nic", "p-2")+",mac=fa:16:3e:00:00:02,bus=hp1",
+		)},
+		// The SCSI controller only with volumes that go on it (or once
+		// one was plugged since the boot), on its own root port.
+		{name: "q35 SCSI controller for a data volume", rec: func(r *Record) {
+			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
+			r.HotplugPorts = 1
+			r.Spec.BlockDevices = []driver.BlockDevice{{VolumeID: "v-data", Path: "/dev/vg/data", BootIndex: -1}}
+		}, flag: "-device", want: append(append(ports(1), scsiPort, "virtio-scsi-pci,id=scsi0,bus=hpscsi"),
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
+			"scsi-hd,bus=scsi0.0,drive="+DevID("vol", "v-data")+",id="+DevID("vol", "v-data"),
+		)},
+		{name: "q35 SCSI controller kept after its volumes left", rec: func(r *Record) {
+			r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = 0, 0
+			r.HotplugPorts, r.SCSI = 1, true
+		}, flag: "-device", want: append(append(ports(1), scsiPort, "virtio-scsi-pci,id=scsi0,bus=hpscsi"),
+			"virtio-blk-pci,drive=drive-root,id=drive-root-dev,bootindex=1",
+		)},
+		{name: "q35 boot volume needs no SCSI controller", rec: func(r *Record) {
+			r.RootFormat, r.Spec.Flavor.EphemeralGB, r.Spec.Flavor.SwapMB = "", 0, 0
+			r.HotplugPorts = 1
+			r.Spec.BlockDevices = []driver.BlockDevice{{VolumeID: "v-boot", Path: "/dev/vg/boot", BootIndex: 0}}
+		}, flag: "-device", want: append(append(ports(1), scsiPort),
+			"virtio-blk-pci,drive="+DevID("vol", "v-boot")+",id="+DevID("vol", "v-boot")+"-dev,bootindex=1",
 		)},
 		// A record from before the number was kept: its guest was launched
 		// with eight, and a resume or migration must build that machine.
@@ -196,3 +219,6 @@ func TestConsole(t *testing.T) {
 		t.Errorf("Console(0) = %d bytes, want all 24", len(out))
 	}
 }
+
+// scsiPort is the -device value of a q35 guest's SCSI controller port.
+const scsiPort = "pcie-root-port,id=hpscsi,chassis=255,bus=pcie.0,addr=0x1e.0x0,io-reserve=0"
