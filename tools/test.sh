@@ -26,6 +26,7 @@
 #               tempest-volume, whose clouds run without a data plane; log
 #               tests/tempest-network.log)
 #   tempest-volume   tests/tempest/run.sh --list volume --min-pass $TEMPEST_VOLUME_MIN_PASS
+#   tempest-object   tests/tempest/run.sh --list object-storage --min-pass $TEMPEST_OBJECT_MIN_PASS
 #   tempest-scenario  (root) Tempest's scenario tests test_network_basic_ops,
 #               test_server_basic_ops and test_security_groups_basic_ops: real
 #               QEMU guests (TCG) on the linuxbridge data plane, SSH and ping
@@ -41,6 +42,7 @@
 #   TEMPEST_COMPUTE_MIN_PASS  compute pass threshold (default 490)
 #   TEMPEST_NETWORK_MIN_PASS  network pass threshold (default 258)
 #   TEMPEST_VOLUME_MIN_PASS  block storage pass threshold (default 200)
+#   TEMPEST_OBJECT_MIN_PASS  object storage pass threshold (default 136)
 #   TEMPEST_QEMU_MIN_PASS  servers-with-qemu threshold (default 155)
 #   TEMPEST_SCENARIO_MIN_PASS  scenario threshold (default 16)
 #   FUZZTIME             per-target fuzz time (default 10s, --long: 60s)
@@ -71,6 +73,7 @@ TEMPEST_IMAGE_MIN_PASS=${TEMPEST_IMAGE_MIN_PASS:-75}
 TEMPEST_COMPUTE_MIN_PASS=${TEMPEST_COMPUTE_MIN_PASS:-490}
 TEMPEST_NETWORK_MIN_PASS=${TEMPEST_NETWORK_MIN_PASS:-258}
 TEMPEST_VOLUME_MIN_PASS=${TEMPEST_VOLUME_MIN_PASS:-200}
+TEMPEST_OBJECT_MIN_PASS=${TEMPEST_OBJECT_MIN_PASS:-136}
 TEMPEST_QEMU_MIN_PASS=${TEMPEST_QEMU_MIN_PASS:-155}
 TEMPEST_SCENARIO_MIN_PASS=${TEMPEST_SCENARIO_MIN_PASS:-16}
 if [ "$LONG" = 1 ]; then FUZZTIME=${FUZZTIME:-60s}; else FUZZTIME=${FUZZTIME:-10s}; fi
@@ -170,6 +173,8 @@ deps() {
 	pkgs+=(iputils-ping)
 	# the console proxy's web pages (noVNC), and ssh-keygen for the README's walkthrough
 	pkgs+=(novnc openssh-client)
+	# object storage: the swift and s3cmd clients of the acceptance test
+	pkgs+=(python3-swiftclient s3cmd)
 	local p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -307,6 +312,14 @@ tempest_volume() {
 		--min-pass "$TEMPEST_VOLUME_MIN_PASS"
 }
 
+# tempest-object: Swift's API tests against the all-in-one's storage node
+# (three devices, three replicas) and its middleware pipeline.
+tempest_object() {
+	GOSTACK_UP_ARGS="--compute-driver fake --network-driver noop" \
+		tests/tempest/run.sh --gostack "$REPO/bin/gostack" --list object-storage --concurrency 2 \
+		--min-pass "$TEMPEST_OBJECT_MIN_PASS"
+}
+
 tempest_scenario() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "the linuxbridge data plane needs root" >&2
@@ -373,7 +386,7 @@ if want readme; then
 		skipped readme "no binary"
 	fi
 fi
-if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network || want tempest-volume || want tempest-scenario; then
+if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network || want tempest-volume || want tempest-object || want tempest-scenario; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
 		# The network step (mostly Tempest asleep) and the compute step
@@ -385,6 +398,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		step tempest tempest
 		step tempest-image tempest_image
 		step tempest-volume tempest_volume
+		step tempest-object tempest_object
 		finish tempest-network
 		finish tempest-compute
 		step tempest-scenario tempest_scenario
@@ -399,6 +413,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		skipped tempest-compute "no binary"
 		skipped tempest-network "no binary"
 		skipped tempest-volume "no binary"
+		skipped tempest-object "no binary"
 		skipped tempest-scenario "no binary"
 	fi
 fi

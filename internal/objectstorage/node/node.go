@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,6 +65,7 @@ type Node struct {
 	cfg   Config
 	rings map[string]*ring.Watcher
 	cache *db.Cache
+	jobs  []job
 }
 
 // New builds the node's servers; Workers adds its workers to a group.
@@ -86,6 +88,7 @@ func New(cfg Config) (*Node, error) {
 		Log: cfg.Log.With("server", "object"), Client: cfg.Client})
 	n.Container = container.New(n.dbConfig("container"))
 	n.Account = account.New(n.dbConfig("account"))
+	n.jobs = n.newJobs()
 	return n, nil
 }
 
@@ -107,18 +110,62 @@ func (n *Node) local(port int) func(ring.Device) bool {
 // Workers adds the node's workers to g: each runs a pass, then waits its
 // interval (Swift's defaults: 30 s for the auditor, the replicators and
 // the container updater, 300 s for the object updater, which the object
-// server's own retries make rare, and for the reaper).
+// server's own retries make rare, and for the reaper). The workers are
+// the node's own, built once: add them to one group only.
 func (n *Node) Workers(g *worker.Group) {
+	for _, j := range n.jobs {
+		g.Add(j.name, j.interval, j.pass)
+	}
+}
+
+// Once runs one pass of each of the named workers (all of them when no
+// name is given), one after another in the order Workers adds them, and
+// returns the first error. It drives a node step by step, as a
+// durability test does, instead of by the clock; the passes are the same
+// values Workers runs, so Once must not be called while they run.
+func (n *Node) Once(ctx context.Context, names ...string) error {
+	for _, name := range names {
+		if !slices.ContainsFunc(n.jobs, func(j job) bool { return j.name == name }) {
+			return fmt.Errorf("node: no worker %q", name)
+		}
+	}
+	for _, j := range n.jobs {
+		if len(names) > 0 && !slices.Contains(names, j.name) {
+			continue
+		}
+		if err := j.pass(ctx); err != nil {
+			return fmt.Errorf("%s: %w", j.name, err)
+		}
+	}
+	return nil
+}
+
+// job is one of the node's workers: its name, the pause between its
+// passes and one pass.
+type job struct {
+	name     string
+	interval time.Duration
+	pass     func(context.Context) error
+}
+
+// newJobs builds the node's workers once, so that what a worker keeps
+// between passes (the object replicator counts them to rehash every
+// suffix now and then) lasts as long as the node.
+func (n *Node) newJobs() []job {
+	var jobs []job
+	add := func(name string, interval time.Duration, pass func(context.Context) error) {
+		jobs = append(jobs, job{name, interval, pass})
+	}
 	aud := auditor.New(auditor.Config{Devices: n.cfg.Devices, HashPrefix: n.cfg.HashPrefix, HashSuffix: n.cfg.HashSuffix,
 		Log: n.cfg.Log.With("worker", "object-auditor")})
-	g.Add("swift-object-auditor", 30*time.Second, func(ctx context.Context) error { _, err := aud.Once(ctx); return err })
+	add("swift-object-auditor", 30*time.Second, func(ctx context.Context) error { _, err := aud.Once(ctx); return err })
 	upd := updater.New(updater.Config{Devices: n.cfg.Devices, HashPrefix: n.cfg.HashPrefix, HashSuffix: n.cfg.HashSuffix,
 		ContainerRing: n.rings["container"], Client: n.cfg.Client, Log: n.cfg.Log.With("worker", "object-updater")})
-	g.Add("swift-object-updater", 300*time.Second, func(ctx context.Context) error { _, err := upd.Once(ctx); return err })
+	add("swift-object-updater", 300*time.Second, func(ctx context.Context) error { _, err := upd.Once(ctx); return err })
 	rep := objreplicator.New(objreplicator.Config{Devices: n.cfg.Devices, HashPrefix: n.cfg.HashPrefix, HashSuffix: n.cfg.HashSuffix,
 		ObjectRing: n.rings["object"], Addr: net.JoinHostPort(n.cfg.IP, strconv.Itoa(n.cfg.ObjectPort)), Client: n.cfg.Client,
 		Log: n.cfg.Log.With("worker", "object-replicator")})
-	g.Add("swift-object-replicator", 30*time.Second, func(ctx context.Context) error { _, err := rep.Once(ctx); return err })
+	add("swift-object-replicator", 30*time.Second, func(ctx context.Context) error { _, err := rep.Once(ctx); return err })
 	for _, k := range []struct {
 		name string
 		kind replicator.Kind
@@ -126,16 +173,17 @@ func (n *Node) Workers(g *worker.Group) {
 	}{{"container", replicator.Containers, n.cfg.ContainerPort}, {"account", replicator.Accounts, n.cfg.AccountPort}} {
 		cfg := n.dbConfig(k.name + "-replicator")
 		r := replicator.New(replicator.Config{Server: cfg, Kind: k.kind, Ring: n.rings[k.name].Ring, IsLocal: n.local(k.port)})
-		g.Add("swift-"+k.name+"-replicator", 30*time.Second, func(ctx context.Context) error { _, err := r.Once(ctx); return err })
+		add("swift-"+k.name+"-replicator", 30*time.Second, func(ctx context.Context) error { _, err := r.Once(ctx); return err })
 	}
 	// The container updater brings the accounts' container rows (object
 	// counts and bytes) up to date; the reaper empties deleted accounts.
 	cu := dbupdater.New(dbupdater.Config{Server: n.dbConfig("container-updater"), AccountRing: n.rings["account"].Ring})
-	g.Add("swift-container-updater", 30*time.Second, func(ctx context.Context) error { _, err := cu.Once(ctx); return err })
+	add("swift-container-updater", 30*time.Second, func(ctx context.Context) error { _, err := cu.Once(ctx); return err })
 	rp := reaper.New(reaper.Config{Server: n.dbConfig("account-reaper"), AccountRing: n.rings["account"].Ring,
 		ContainerRing: n.rings["container"].Ring, ObjectRing: func(int) *ring.Ring { return n.rings["object"].Ring() },
 		IsLocal: n.local(n.cfg.AccountPort)})
-	g.Add("swift-account-reaper", 300*time.Second, func(ctx context.Context) error { _, err := rp.Once(ctx); return err })
+	add("swift-account-reaper", 300*time.Second, func(ctx context.Context) error { _, err := rp.Once(ctx); return err })
+	return jobs
 }
 
 // MakeDevices creates the node's device directories d1..dN under root.

@@ -54,12 +54,27 @@ func Build(ctx context.Context, root, out string) error {
 
 // FreePort asks the kernel for a free TCP port on 127.0.0.1.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ps, err := FreePorts(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ps[0], nil
+}
+
+// FreePorts asks the kernel for n distinct free TCP ports on 127.0.0.1,
+// all held at once until every one is chosen, so that no two are the
+// same (one port at a time, the kernel may give a port back twice).
+func FreePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
 
 // Options say how to start a cloud.
@@ -117,11 +132,13 @@ func Start(opts Options) (*Cloud, error) {
 		c.AdminPassword = "Pw-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	}
 	args := []string{"up", "--data-dir", c.DataDir, "--admin-password", c.AdminPassword, "--host", "127.0.0.1"}
-	for _, f := range portFlags(opts.Bin) {
-		p, err := FreePort()
-		if err != nil {
-			return nil, err
-		}
+	flags := portFlags(opts.Bin)
+	ports, err := FreePorts(len(flags))
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range flags {
+		p := ports[i]
 		c.Ports[strings.TrimSuffix(f, "-port")] = p
 		args = append(args, "--"+f, strconv.Itoa(p))
 	}
