@@ -22,6 +22,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +73,9 @@ type Server struct {
 	client  *http.Client
 	allowed map[string]string // lowercase → Swift's spelling
 	bufs    bufPool
+	// userAgent is the User-Agent of container updates, Swift's
+	// "object-server <pid>", made once: the pid is a system call.
+	userAgent string
 }
 
 // New returns an object server for cfg.
@@ -93,6 +98,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, log: cfg.Log, client: cfg.Client, allowed: map[string]string{},
+		userAgent: "object-server " + strconv.Itoa(os.Getpid()),
 		disk: diskfile.New(diskfile.Config{
 			Devices: cfg.Devices, MountCheck: cfg.MountCheck, ReclaimAge: cfg.ReclaimAge,
 			HashPrefix: cfg.HashPrefix, HashSuffix: cfg.HashSuffix, Log: cfg.Log,

@@ -7,9 +7,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gostack/gostack/internal/objectstorage/objserver/diskfile"
@@ -60,7 +58,7 @@ func (s *Server) commonHeaders(r *http.Request, out map[string]string) {
 	}
 	out["X-Trans-Id"] = tid
 	out["Referer"] = r.Method + " " + requestURL(r)
-	out["User-Agent"] = fmt.Sprintf("object-server %d", os.Getpid())
+	out["User-Agent"] = s.userAgent
 }
 
 func requestURL(r *http.Request) string {
@@ -102,22 +100,25 @@ func (s *Server) containerUpdate(r *http.Request, p objPath, op string, headers 
 	}
 	s.commonHeaders(r, headers)
 	headers["X-Backend-Storage-Policy-Index"] = fmt.Sprint(p.policy)
-	var wg sync.WaitGroup
-	done := make(chan struct{})
+	// Each update runs on its own goroutine so that one that outlives the
+	// timeout finishes (or goes to async_pending) after the answer; done
+	// has room for all of them, so none blocks once nobody waits.
+	done := make(chan struct{}, len(hosts))
 	for i := range hosts {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			s.asyncUpdate(op, p.account, p.container, p.obj, hosts[i], part, devices[i], headers, p.device, p.policy, contPath)
+			done <- struct{}{}
 		}()
 	}
-	go func() { wg.Wait(); close(done) }()
 	t := time.NewTimer(s.cfg.ContainerUpdateTimeout)
 	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		s.log.Debug("container update timeout, answering before it ends", "timeout", s.cfg.ContainerUpdateTimeout)
+	for range hosts {
+		select {
+		case <-done:
+		case <-t.C:
+			s.log.Debug("container update timeout, answering before it ends", "timeout", s.cfg.ContainerUpdateTimeout)
+			return
+		}
 	}
 }
 

@@ -101,13 +101,22 @@ var containerKind = &db.Kind{Stat: "container_info", Items: "object", Reclaim: "
 type Container struct{ db.DB }
 
 // OpenContainer opens the container database at path (ErrNotFound if
-// there is none).
+// there is none), first merging the rows its pending file holds, so
+// that whatever is read or replicated through it includes every update
+// accepted so far.
 func OpenContainer(c *db.Cache, path string) (*Container, error) {
 	d, err := db.Open(c, path, containerKind)
 	if err != nil {
 		return nil, err
 	}
-	return &Container{d}, nil
+	cont := &Container{d}
+	// The merge serves every later reader: it must not stop with the
+	// request that happens to open the database.
+	if err := cont.commitPending(context.Background()); err != nil {
+		cont.Close()
+		return nil, err
+	}
+	return cont, nil
 }
 
 // CreateContainer creates the container database at path with

@@ -192,11 +192,6 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, t target, ts 
 	if err != nil {
 		return swift.NewPlainError(http.StatusBadRequest, "Invalid X-Size header")
 	}
-	c, err := s.autocreate(r, t, ts, policy, true)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	row := broker.ObjectRow{
 		Name: t.object, CreatedAt: ts.Internal(), Size: size,
 		ContentType: r.Header.Get("X-Content-Type"), Etag: r.Header.Get("X-Etag"),
@@ -204,11 +199,27 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, t target, ts 
 		CtypeTimestamp:     r.Header.Get("X-Content-Type-Timestamp"),
 		MetaTimestamp:      r.Header.Get("X-Meta-Timestamp"),
 	}
-	if err := c.PutObject(r.Context(), row); err != nil {
+	if err := s.appendObject(r, t, ts, row); err != nil {
 		return err
 	}
 	dbserver.Write(w, r, http.StatusCreated)
 	return nil
+}
+
+// appendObject records an object row in the pending file of t's
+// database (see broker.AppendObject), creating the database first where
+// autocreate allows it.
+func (s *Server) appendObject(r *http.Request, t target, ts swift.Timestamp, row broker.ObjectRow) error {
+	err := broker.AppendObject(s.cfg.Cache, s.path(t), row)
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	c, err := s.autocreate(r, t, ts, row.StoragePolicyIndex, true)
+	if err != nil {
+		return err
+	}
+	c.Close()
+	return broker.AppendObject(s.cfg.Cache, s.path(t), row)
 }
 
 func (s *Server) putContainer(w http.ResponseWriter, r *http.Request, t target, ts swift.Timestamp) error {
@@ -397,12 +408,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		c, err := s.autocreate(r, t, ts, policy, true)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if err := c.PutObject(ctx, broker.ObjectRow{Name: t.object, CreatedAt: ts.Internal(),
+		if err := s.appendObject(r, t, ts, broker.ObjectRow{Name: t.object, CreatedAt: ts.Internal(),
 			ContentType: "application/deleted", Etag: "noetag", Deleted: 1, StoragePolicyIndex: policy}); err != nil {
 			return err
 		}

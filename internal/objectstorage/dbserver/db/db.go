@@ -3,7 +3,9 @@
 // (<device>/accounts|containers/<partition>/<suffix>/<hash>/<hash>.db),
 // created crash-safely, opened in WAL mode through a cache of open
 // handles with prepared statements, written in transactions (grouped
-// when updates arrive together), and what replication needs of any
+// when updates arrive together, or gathered first in the database's
+// pending file as Swift's object rows are, see pending.go), and what
+// replication needs of any
 // database: sync points, metadata merged by timestamp, timestamps,
 // tombstone reclaim, whole-file snapshots and quarantine. The schemas
 // and merge rules of each kind are in package broker.

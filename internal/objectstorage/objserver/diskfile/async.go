@@ -89,14 +89,15 @@ func writeFileDurable(dir, tmpDir, name string, v any) error {
 	if err := tmp.Close(); err != nil {
 		return diskErr(err)
 	}
-	if err := mkdirsSynced(dir, filepath.Dir(filepath.Dir(dir))); err != nil {
+	created, err := mkdirs(dir)
+	if err != nil {
 		return diskErr(err)
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		return diskErr(err)
 	}
 	ok = true
-	return syncDir(dir)
+	return syncCreated(dir, created)
 }
 
 // Location is one object hash directory found by a walk.

@@ -408,13 +408,14 @@ func (o *Object) open(now time.Time, openExpired bool) (*Opened, error) {
 		return nil, &DeletedError{Timestamp: s.Tombstone.Timestamp, Metadata: md}
 	}
 	path := filepath.Join(o.dir, s.Data.Name)
-	file, err := os.Open(path)
+	fd, err := openFD(path, unix.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrStateChanged
 	}
 	if err != nil {
 		return nil, err
 	}
+	file := os.NewFile(uintptr(fd), path) // not polled: see sys.go
 	f, err := o.load(file, path, s, now, openExpired)
 	if err != nil {
 		file.Close()
@@ -555,7 +556,8 @@ const writeBufSize = 64 << 10
 // Writer writes a new file of an object: Write the body, then Put.
 type Writer struct {
 	o     *Object
-	f     *os.File
+	fd    int    // the temp file, open for writing; -1 once closed
+	tmp   string // its path
 	buf   *[]byte
 	md5   hash.Hash
 	n     int64
@@ -566,16 +568,16 @@ type Writer struct {
 // Create starts a new file for the object in the device's tmp directory.
 func (o *Object) Create() (*Writer, error) {
 	tmpDir := filepath.Join(o.devPath, TmpDir(o.policy))
-	f, err := os.CreateTemp(tmpDir, ".obj-*")
+	fd, tmp, err := createTemp(tmpDir, ".obj-")
 	if errors.Is(err, fs.ErrNotExist) {
 		if err = os.MkdirAll(tmpDir, 0o755); err == nil {
-			f, err = os.CreateTemp(tmpDir, ".obj-*")
+			fd, tmp, err = createTemp(tmpDir, ".obj-")
 		}
 	}
 	if err != nil {
 		return nil, diskErr(err)
 	}
-	return &Writer{o: o, f: f, buf: o.m.bufs.Get().(*[]byte), md5: md5.New()}, nil
+	return &Writer{o: o, fd: fd, tmp: tmp, buf: o.m.bufs.Get().(*[]byte), md5: md5.New()}, nil
 }
 
 // diskErr maps ENOSPC (and EDQUOT) to ErrNoSpace.
@@ -602,7 +604,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	if len(p) >= cap(b) {
-		if _, err := w.f.Write(p); err != nil {
+		if err := writeFD(w.fd, p); err != nil {
 			w.ioErr = diskErr(err)
 			return 0, w.ioErr
 		}
@@ -616,7 +618,7 @@ func (w *Writer) flush() error {
 	if len(*w.buf) == 0 {
 		return nil
 	}
-	_, err := w.f.Write(*w.buf)
+	err := writeFD(w.fd, *w.buf)
 	*w.buf = (*w.buf)[:0]
 	if err != nil {
 		w.ioErr = diskErr(err)
@@ -655,14 +657,16 @@ func (w *Writer) Put(md Metadata, ext string) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if err := unix.Fdatasync(int(w.f.Fd())); err != nil {
+	if err := unix.Fdatasync(w.fd); err != nil {
 		return diskErr(err)
 	}
-	if err := w.f.Close(); err != nil {
+	err = unix.Close(w.fd)
+	w.fd = -1
+	if err != nil {
 		return diskErr(err)
 	}
 	w.done = true
-	tmp := w.f.Name()
+	tmp := w.tmp
 	w.release()
 	if err := w.o.install(tmp, FileName(ts, ext)); err != nil {
 		os.Remove(tmp)
@@ -672,8 +676,13 @@ func (w *Writer) Put(md Metadata, ext string) error {
 }
 
 // install moves the finished temp file into the hash directory as name.
+// The fsyncs are Swift's (renamer with fsync): the hash directory after
+// the rename, and the parent of every directory this write created. They
+// come after all the directory changes, so that a file system with a
+// journal commits those changes once for all of them.
 func (o *Object) install(tmp, name string) error {
-	if err := mkdirsSynced(o.dir, filepath.Join(o.devPath, DataDir(o.policy))); err != nil {
+	created, err := mkdirs(o.dir)
+	if err != nil {
 		return diskErr(err)
 	}
 	// Invalidate before the rename: a crash between the two leaves a
@@ -681,53 +690,27 @@ func (o *Object) install(tmp, name string) error {
 	if err := invalidate(filepath.Dir(o.dir)); err != nil {
 		return diskErr(err)
 	}
-	if err := os.Rename(tmp, filepath.Join(o.dir, name)); err != nil {
+	again, err := renameInto(tmp, o.dir, name)
+	if err != nil {
 		return diskErr(err)
 	}
-	if err := syncDir(o.dir); err != nil {
+	created += again
+	if err := syncCreated(o.dir, created); err != nil {
 		return err
+	}
+	if created > 0 && strings.HasSuffix(name, ExtData) {
+		// A hash directory this write made holds nothing for cleanup to
+		// remove: this .data (which, unlike an old tombstone or an
+		// orphan .meta, is never reclaimable by itself), and at most the
+		// file of a concurrent write of the same object, which that
+		// write's cleanup or the rehash of the suffix both invalidated
+		// removes.
+		return nil
 	}
 	if _, _, err := cleanup(o.dir, o.m.reclaimAge(), time.Now()); err != nil {
 		o.m.log().Error("cleaning up object directory", "dir", o.dir, "err", err)
 	}
 	return nil
-}
-
-// mkdirsSynced creates dir and its missing parents up to (not including)
-// root, fsyncing each parent whose entries changed so the new directories
-// survive a crash.
-func mkdirsSynced(dir, root string) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	var created []string
-	for d := dir; d != root && len(d) > len(root); d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		}
-		created = append(created, d)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, d := range created {
-		if err := syncDir(filepath.Dir(d)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 func (w *Writer) release() {
@@ -746,8 +729,9 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	w.release()
-	w.f.Close()
-	return os.Remove(w.f.Name())
+	unix.Close(w.fd)
+	w.fd = -1
+	return os.Remove(w.tmp)
 }
 
 // WriteMetadata writes a .meta file (a POST's metadata).
@@ -768,4 +752,23 @@ func (o *Object) Delete(ts swift.Timestamp) error {
 	}
 	defer w.Close()
 	return w.Put(Metadata{"X-Timestamp": ts.Internal()}, ExtTombstone)
+}
+
+// renameInto renames tmp to dir/name. A suffix rehash removes empty hash
+// directories, dir too between its mkdirs and the rename: then, as
+// Swift's renamer, it makes them again and retries once. It returns how
+// many directories it made.
+func renameInto(tmp, dir, name string) (int, error) {
+	err := os.Rename(tmp, filepath.Join(dir, name))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return 0, err
+	}
+	if _, serr := os.Stat(tmp); serr != nil {
+		return 0, err
+	}
+	created, merr := mkdirs(dir)
+	if merr != nil {
+		return 0, merr
+	}
+	return created, os.Rename(tmp, filepath.Join(dir, name))
 }

@@ -368,7 +368,7 @@ func TestCleanTmp(t *testing.T) {
 		t.Errorf("removed a fresh temp file")
 	}
 	old := time.Now().Add(-2 * time.Hour)
-	os.Chtimes(w.f.Name(), old, old)
+	os.Chtimes(w.tmp, old, old)
 	if n, _ := m.CleanTmp("sda", 0, time.Hour); n != 1 {
 		t.Errorf("removed %d old temp files", n)
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The suffix hashes of a partition are the replicator's currency: two
@@ -49,21 +51,21 @@ func ValidSuffix(s string) bool {
 // on who touches hashes.json and hashes.invalid. The returned function
 // releases it.
 func lockDir(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, partitionLockFn), os.O_CREATE|os.O_RDWR, 0o644)
+	fd, err := openFD(filepath.Join(dir, partitionLockFn), unix.O_CREAT|unix.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if err != syscall.EINTR {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		f.Close()
-		return nil, err
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "flock", Path: filepath.Join(dir, partitionLockFn), Err: err}
 	}
-	return func() { f.Close() }, nil // closing the fd drops the flock
+	return func() { unix.Close(fd) }, nil // closing the fd drops the flock
 }
 
 // invalidate records that the suffix directory suffixDir changed.
@@ -74,12 +76,12 @@ func invalidate(suffixDir string) error {
 		return err
 	}
 	defer unlock()
-	f, err := os.OpenFile(filepath.Join(partDir, invalidFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	fd, err := openFD(filepath.Join(partDir, invalidFile), unix.O_CREAT|unix.O_WRONLY|unix.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.WriteString(filepath.Base(suffixDir) + "\n")
-	if cerr := f.Close(); err == nil {
+	err = writeFD(fd, []byte(filepath.Base(suffixDir)+"\n"))
+	if cerr := unix.Close(fd); err == nil && cerr != nil {
 		err = cerr
 	}
 	return err

@@ -190,14 +190,3 @@ func cleanup(dir string, reclaimAge time.Duration, now time.Time) (Set, []string
 	}
 	return s, names, nil
 }
-
-// readDirNames lists a directory's entry names without sorting or
-// stat'ing them.
-func readDirNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.Readdirnames(-1)
-}

@@ -225,7 +225,15 @@ func (c *Client) connectPut(ctx context.Context, it *Nodes, p PutRequest, h http
 // transfer copies the client's body to the live slots, keeping at least
 // need of them; a node that fails mid-body is dropped.
 func (c *Client) transfer(p PutRequest, live []*slot, need int) *swift.HTTPError {
-	buf := make([]byte, chunkSize)
+	bp, _ := c.chunks.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, chunkSize)
+		bp = &b
+	}
+	// A pipe's Write returns only once its reader has taken all the
+	// data, so nothing holds the buffer when transfer returns.
+	defer c.chunks.Put(bp)
+	buf := *bp
 	var total int64
 	for {
 		n, err := p.Body.Read(buf)
