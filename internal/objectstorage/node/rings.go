@@ -32,11 +32,23 @@ type Local struct {
 // the replicas of a partition land on different devices) and rebalances
 // it; later it keeps the partitions where they are and moves only the
 // devices' addresses, which change when a port does (a test's cloud
-// listens on port 0). A ring that an operator built by hand (`gostack
-// admin ring`) with other devices is left alone.
+// listens on port 0). Rings an operator built (`gostack admin ring`) —
+// any in dir without the mark EnsureRings leaves on its own — are left
+// alone.
 func EnsureRings(dir string, l Local) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	}
+	mark := filepath.Join(dir, localMark)
+	if _, err := os.Stat(mark); errors.Is(err, fs.ErrNotExist) {
+		for _, kind := range Kinds {
+			if _, err := os.Stat(filepath.Join(dir, kind+".builder")); err == nil {
+				return nil
+			}
+		}
+		if err := os.WriteFile(mark, []byte("rings of this data dir's own storage node, kept by gostack up\n"), 0o600); err != nil {
+			return err
+		}
 	}
 	for _, kind := range Kinds {
 		if err := ensureRing(dir, kind, l); err != nil {
@@ -45,6 +57,9 @@ func EnsureRings(dir string, l Local) error {
 	}
 	return nil
 }
+
+// localMark marks a rings directory whose rings EnsureRings made.
+const localMark = "gostack-up-rings"
 
 func ensureRing(dir, kind string, l Local) error {
 	bpath := filepath.Join(dir, kind+".builder")
