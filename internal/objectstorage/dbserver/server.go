@@ -299,6 +299,18 @@ func Write(w http.ResponseWriter, r *http.Request, status int) {
 	swift.WriteError(w, r, status, "")
 }
 
+// Fail answers a request that failed with err, as WriteErr does; a
+// damaged database (at path, "" when the request named none) is
+// quarantined first, so that the next request sees none and the
+// replicator brings a good copy.
+func Fail(w http.ResponseWriter, r *http.Request, cfg Config, err error, path string) {
+	if db.IsCorrupt(err) && path != "" && r.Method != "REPLICATE" {
+		dst, qerr := db.Quarantine(cfg.Cache, path)
+		cfg.Log.Error("quarantined a damaged database", "path", path, "to", dst, "cause", err, "err", qerr)
+	}
+	WriteErr(w, r, cfg.Log, err)
+}
+
 // WriteErr writes err: a *swift.HTTPError as itself, a metadata limit
 // as 400 with its message, anything else as a logged 500.
 func WriteErr(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {

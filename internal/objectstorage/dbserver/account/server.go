@@ -63,22 +63,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if db.IsCorrupt(err) {
-			s.quarantine(r, err)
+		path := ""
+		if t, perr := parse(r, false); perr == nil {
+			path = s.path(t)
 		}
-		dbserver.WriteErr(w, r, s.cfg.Log, err)
+		dbserver.Fail(w, r, s.cfg, err, path)
 	}
-}
-
-// quarantine moves a damaged database out of the way so that the next
-// request sees none and the replicator brings a good copy.
-func (s *Server) quarantine(r *http.Request, cause error) {
-	t, err := parse(r, false)
-	if err != nil || r.Method == "REPLICATE" {
-		return
-	}
-	dst, err := db.Quarantine(s.cfg.Cache, s.path(t))
-	s.cfg.Log.Error("quarantined a damaged database", "path", s.path(t), "to", dst, "cause", cause, "err", err)
 }
 
 type target struct {
