@@ -43,9 +43,6 @@ type Config struct {
 	ObjectRing                 func(policy int) *ring.Ring
 	// IsLocal reports whether an account ring device is this node's.
 	IsLocal func(ring.Device) bool
-	// Interval is the pause between passes (default 5 min; Swift's is
-	// an hour).
-	Interval time.Duration
 	// DelayReaping leaves a deleted account alone this long after its
 	// deletion (default 0, as Swift's delay_reaping).
 	DelayReaping time.Duration
@@ -73,9 +70,6 @@ type Reaper struct {
 // New returns a reaper.
 func New(cfg Config) *Reaper {
 	cfg.Server = cfg.Server.WithDefaults()
-	if cfg.Interval == 0 {
-		cfg.Interval = 5 * time.Minute
-	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 25
 	}
@@ -83,24 +77,6 @@ func New(cfg Config) *Reaper {
 		cfg.NodeTimeout = 10 * time.Second
 	}
 	return &Reaper{cfg: cfg}
-}
-
-// Run makes a pass every Interval until ctx ends.
-func (r *Reaper) Run(ctx context.Context) error {
-	for {
-		start := time.Now()
-		st, err := r.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			r.cfg.Server.Log.Error("reaper pass failed", "err", err)
-		} else if st.Accounts > 0 {
-			r.cfg.Server.Log.Info("reaper pass done", "took", time.Since(start), "stats", st)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(max(r.cfg.Interval-time.Since(start), time.Second)):
-		}
-	}
 }
 
 func (r *Reaper) count(f func(*Stats)) {

@@ -37,8 +37,6 @@ type Config struct {
 	Ring func() *ring.Ring
 	// IsLocal reports whether a ring device is one of this node's.
 	IsLocal func(ring.Device) bool
-	// Interval is the pause between passes (default 30 s).
-	Interval time.Duration
 	// ReclaimAge is how long tombstones and deleted databases are kept
 	// (default 7 days).
 	ReclaimAge time.Duration
@@ -54,9 +52,6 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	c.Server = c.Server.WithDefaults()
-	if c.Interval == 0 {
-		c.Interval = 30 * time.Second
-	}
 	if c.ReclaimAge == 0 {
 		c.ReclaimAge = 7 * 24 * time.Hour
 	}
@@ -108,34 +103,6 @@ type Replicator struct {
 // New returns a replicator.
 func New(cfg Config) *Replicator {
 	return &Replicator{cfg: cfg.withDefaults()}
-}
-
-// Run replicates in passes until ctx ends.
-func Run(ctx context.Context, cfg Config) error {
-	return New(cfg).Run(ctx)
-}
-
-// Run makes a pass every Interval until ctx ends.
-func (r *Replicator) Run(ctx context.Context) error {
-	log := r.cfg.Server.Log
-	for {
-		start := time.Now()
-		st, err := r.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Error("replication pass failed", "kind", r.cfg.Kind.datadir(), "err", err)
-		} else {
-			log.Info("replication pass done", "kind", r.cfg.Kind.datadir(), "took", time.Since(start), "stats", st)
-		}
-		wait := r.cfg.Interval - time.Since(start)
-		if wait < time.Second {
-			wait = time.Second
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-	}
 }
 
 // job is one database to replicate.

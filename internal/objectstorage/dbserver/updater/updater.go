@@ -33,9 +33,6 @@ type Config struct {
 	Server dbserver.Config
 	// AccountRing returns the current account ring.
 	AccountRing func() *ring.Ring
-	// Interval is the pause between passes (default 30 s; Swift's is
-	// 300 s, shorter here so that account totals follow sooner).
-	Interval time.Duration
 	// Concurrency is how many containers report at once (default 4).
 	Concurrency int
 	// NodeTimeout bounds each report (default 3 s).
@@ -57,9 +54,6 @@ type Updater struct {
 // New returns an updater.
 func New(cfg Config) *Updater {
 	cfg.Server = cfg.Server.WithDefaults()
-	if cfg.Interval == 0 {
-		cfg.Interval = 30 * time.Second
-	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 4
 	}
@@ -67,25 +61,6 @@ func New(cfg Config) *Updater {
 		cfg.NodeTimeout = 3 * time.Second
 	}
 	return &Updater{cfg: cfg}
-}
-
-// Run makes a pass every Interval until ctx ends.
-func (u *Updater) Run(ctx context.Context) error {
-	for {
-		start := time.Now()
-		st, err := u.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			u.cfg.Server.Log.Error("container update pass failed", "err", err)
-		} else if st.Successes+st.Failures > 0 {
-			u.cfg.Server.Log.Info("container update pass done", "took", time.Since(start), "stats", st)
-		}
-		wait := max(u.cfg.Interval-time.Since(start), time.Second)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-	}
 }
 
 // Once reports every changed container on every device of the node.

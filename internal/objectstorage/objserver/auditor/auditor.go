@@ -26,9 +26,7 @@ type Config struct {
 	// Swift's defaults, 10 MB/s and 20 files/s. Negative means no limit.
 	BytesPerSecond int64
 	FilesPerSecond int
-	// Interval is the pause between passes; zero means 30 s.
-	Interval time.Duration
-	Log      *slog.Logger
+	Log            *slog.Logger
 }
 
 // Stats counts one pass.
@@ -57,31 +55,10 @@ func New(cfg Config) *Auditor {
 	if cfg.FilesPerSecond == 0 {
 		cfg.FilesPerSecond = 20
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 30 * time.Second
-	}
 	return &Auditor{cfg: cfg, log: cfg.Log, disk: diskfile.New(diskfile.Config{
 		Devices: cfg.Devices, MountCheck: cfg.MountCheck,
 		HashPrefix: cfg.HashPrefix, HashSuffix: cfg.HashSuffix, Log: cfg.Log,
 	})}
-}
-
-// Run audits everything, pauses Interval, and again, until ctx ends.
-func (a *Auditor) Run(ctx context.Context) error {
-	for {
-		start := time.Now()
-		st, err := a.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.log.Error("object audit pass", "err", err)
-		}
-		a.log.Info("object audit pass completed", "elapsed", time.Since(start),
-			"checked", st.Checked, "quarantined", st.Quarantined, "errors", st.Errors, "bytes", st.Bytes)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(a.cfg.Interval):
-		}
-	}
 }
 
 // limiter paces work to a rate: wait(n) returns once n more units fit

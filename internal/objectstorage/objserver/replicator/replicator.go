@@ -51,9 +51,7 @@ type Config struct {
 	Client *http.Client
 	// NodeTimeout bounds one request; zero means 60 s.
 	NodeTimeout time.Duration
-	// Interval is the pause between passes; zero means 30 s.
-	Interval time.Duration
-	Log      *slog.Logger
+	Log         *slog.Logger
 }
 
 // Stats counts one pass.
@@ -85,32 +83,10 @@ func New(cfg Config) *Replicator {
 	if cfg.NodeTimeout <= 0 {
 		cfg.NodeTimeout = 60 * time.Second
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 30 * time.Second
-	}
 	return &Replicator{cfg: cfg, log: cfg.Log, disk: diskfile.New(diskfile.Config{
 		Devices: cfg.Devices, MountCheck: cfg.MountCheck, ReclaimAge: cfg.ReclaimAge,
 		HashPrefix: cfg.HashPrefix, HashSuffix: cfg.HashSuffix, Log: cfg.Log,
 	})}
-}
-
-// Run replicates, pauses Interval, and again, until ctx ends.
-func (r *Replicator) Run(ctx context.Context) error {
-	for {
-		start := time.Now()
-		st, err := r.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			r.log.Error("object replication pass", "err", err)
-		}
-		r.log.Info("object replication pass completed", "elapsed", time.Since(start),
-			"partitions", st.Partitions, "hashmatch", st.HashMatches, "suffixes_synced", st.SuffixesSynced,
-			"pushed", st.Pushed, "removed", st.Removed, "failures", st.Failures)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(r.cfg.Interval):
-		}
-	}
 }
 
 // fullRehashEvery is how many passes go by between rehashing every

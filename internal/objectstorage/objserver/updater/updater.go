@@ -38,8 +38,6 @@ type Config struct {
 	Client *http.Client
 	// NodeTimeout bounds one update request; zero means 10 s.
 	NodeTimeout time.Duration
-	// Interval is the pause between passes; zero means Swift's 300 s.
-	Interval time.Duration
 	// MaxPerSecond limits updates sent per second (0: no limit), as
 	// Swift's objects_per_second.
 	MaxPerSecond int
@@ -74,32 +72,10 @@ func New(cfg Config) *Updater {
 	if cfg.NodeTimeout <= 0 {
 		cfg.NodeTimeout = 10 * time.Second
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 300 * time.Second
-	}
 	return &Updater{cfg: cfg, log: cfg.Log, disk: diskfile.New(diskfile.Config{
 		Devices: cfg.Devices, MountCheck: cfg.MountCheck,
 		HashPrefix: cfg.HashPrefix, HashSuffix: cfg.HashSuffix, Log: cfg.Log,
 	})}
-}
-
-// Run makes a pass every Interval until ctx ends.
-func (u *Updater) Run(ctx context.Context) error {
-	for {
-		start := time.Now()
-		st, err := u.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			u.log.Error("object updater pass", "err", err)
-		}
-		u.log.Info("object update sweep completed", "elapsed", time.Since(start),
-			"successes", st.Successes, "failures", st.Failures, "unlinks", st.Unlinks,
-			"outdated_unlinks", st.OutdatedUnlinks, "quarantines", st.Quarantines, "errors", st.Errors)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(u.cfg.Interval):
-		}
-	}
 }
 
 // Once makes one pass over every device.

@@ -31,8 +31,6 @@ type Config struct {
 	// expirer's requests go through it as an internal, authorized client.
 	App http.Handler
 	Log *slog.Logger
-	// Interval is the time between passes (default Swift's 300 s).
-	Interval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -54,32 +52,10 @@ func New(cfg Config) *Expirer {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 300 * time.Second
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	return &Expirer{cfg: cfg}
-}
-
-// Run runs a pass every interval until ctx ends.
-func (e *Expirer) Run(ctx context.Context) {
-	t := time.NewTicker(e.cfg.Interval)
-	defer t.Stop()
-	for {
-		st, err := e.Once(ctx)
-		if err != nil && ctx.Err() == nil {
-			e.cfg.Log.Warn("expirer pass failed", "err", err)
-		} else if st.Deleted+st.Failed > 0 {
-			e.cfg.Log.Info("expirer pass", "deleted", st.Deleted, "skipped", st.Skipped, "failed", st.Failed)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // do makes an authorized internal request.
