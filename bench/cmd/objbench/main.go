@@ -78,6 +78,9 @@ type OpsRes struct {
 	P50MS       float64 `json:"p50_ms"`
 	P99MS       float64 `json:"p99_ms"`
 	CPUMSPerOp  float64 `json:"cpu_ms_per_op"`
+	// UserMSPerOp is the user-space part of CPUMSPerOp (the rest is the
+	// kernel's: file system, fsyncs, sockets, scheduling).
+	UserMSPerOp float64 `json:"user_cpu_ms_per_op"`
 	FirstErr    string  `json:"first_error,omitempty"`
 }
 
@@ -106,10 +109,12 @@ type BulkRes struct {
 
 // ListRes is the listing of a large container.
 type ListRes struct {
-	Wanted   int     `json:"wanted"`  // -list-objects
-	Objects  int     `json:"objects"` // what the fill put in -fill-timeout
-	FillConc int     `json:"fill_concurrency"`
-	FillSec  float64 `json:"fill_sec"`
+	Wanted   int `json:"wanted"`  // -list-objects
+	Objects  int `json:"objects"` // what the fill put in -fill-timeout
+	FillConc int `json:"fill_concurrency"`
+	// Fill is how the container was filled (-fill).
+	Fill    string  `json:"fill"`
+	FillSec float64 `json:"fill_sec"`
 	// CountWaitSec is how long the container's object count took to
 	// reach the objects PUT after the fill ended.
 	CountWaitSec float64 `json:"count_wait_sec"`
@@ -140,6 +145,9 @@ type options struct {
 	fillTimeout               time.Duration
 	startTimeout, httpTimeout time.Duration
 	skipList                  bool
+	// fill is how the listed container is filled: "replicate" (rows
+	// merged into its databases) or "put" (empty objects PUT).
+	fill string
 }
 
 func main() {
@@ -157,6 +165,7 @@ func main() {
 	flag.IntVar(&o.fillConc, "fill-c", 32, "concurrent PUTs while filling the listed container")
 	flag.DurationVar(&o.fillTimeout, "fill-timeout", 3*time.Minute, "stop filling the listed container after this long and list what it holds")
 	flag.BoolVar(&o.skipList, "skip-list", false, "skip the listing phase")
+	flag.StringVar(&o.fill, "fill", "replicate", "how to fill the listed container: replicate (rows merged into the container's databases through the container servers' REPLICATE merge_items, no object files) or put (empty objects PUT through the proxy)")
 	flag.DurationVar(&o.startTimeout, "start-timeout", 2*time.Minute, "how long gostack may take to start")
 	flag.DurationVar(&o.httpTimeout, "timeout", time.Minute, "HTTP timeout of one request")
 	jsonOut := flag.String("json", "", "also write the figures as JSON to this file")
@@ -222,6 +231,8 @@ func (o *options) check() error {
 		return errors.New("-small-size, -large-objects and -disk-size must be at least 1")
 	case o.listObjects < 1:
 		return errors.New("-list-objects must be at least 1")
+	case o.fill != "replicate" && o.fill != "put":
+		return errors.New("-fill must be replicate or put")
 	}
 	return nil
 }
@@ -306,7 +317,7 @@ func run(o options) (res Result, err error) {
 	res.LargePut.Ratio = safeDiv(res.LargePut.MBs, res.Disk.WriteMBs)
 	res.LargeGet.Ratio = safeDiv(res.LargeGet.MBs, res.Disk.ReadMBs)
 	if !o.skipList {
-		if res.List, err = listPhase(ctx, s, srv, o); err != nil {
+		if res.List, err = listPhase(ctx, s, srv, c.DataDir, o); err != nil {
 			return res, fmt.Errorf("listing: %w", err)
 		}
 	}

@@ -31,7 +31,7 @@ func smallPhase(ctx context.Context, s *swift, srv server, o options) (put, get 
 	body := randomBytes(o.smallSize, 1)
 	// Each worker appends only to its own slice, so no lock is needed.
 	names := make([][]string, o.conc)
-	c0, err := srv.cpu()
+	u0, s0, err := srv.times()
 	if err != nil {
 		return put, get, err
 	}
@@ -44,11 +44,12 @@ func smallPhase(ctx context.Context, s *swift, srv server, o options) (put, get 
 		return err
 	})
 	time.Sleep(settle)
-	c1, err := srv.cpu()
+	u1, s1, err := srv.times()
 	if err != nil {
 		return put, get, err
 	}
-	put.CPUMSPerOp = safeDiv(ms(c1-c0), float64(put.Ops))
+	put.CPUMSPerOp = safeDiv(ms(u1-u0+s1-s0), float64(put.Ops))
+	put.UserMSPerOp = safeDiv(ms(u1-u0), float64(put.Ops))
 	// Failed requests are figures of their own (the table shows them),
 	// not a reason to stop, unless nothing succeeded.
 	if put.Ops == 0 {
@@ -59,16 +60,17 @@ func smallPhase(ctx context.Context, s *swift, srv server, o options) (put, get 
 	for _, n := range names {
 		all = append(all, n...)
 	}
-	if c0, err = srv.cpu(); err != nil {
+	if u0, s0, err = srv.times(); err != nil {
 		return put, get, err
 	}
 	get = fixedTime(o.conc, o.duration, func(_ int, rng *rand.Rand) error {
 		return s.get(ctx, container, all[rng.IntN(len(all))], int64(o.smallSize))
 	})
-	if c1, err = srv.cpu(); err != nil {
+	if u1, s1, err = srv.times(); err != nil {
 		return put, get, err
 	}
-	get.CPUMSPerOp = safeDiv(ms(c1-c0), float64(get.Ops))
+	get.CPUMSPerOp = safeDiv(ms(u1-u0+s1-s0), float64(get.Ops))
+	get.UserMSPerOp = safeDiv(ms(u1-u0), float64(get.Ops))
 	if get.Ops == 0 {
 		return put, get, fmt.Errorf("no GET succeeded; first error: %s", get.FirstErr)
 	}
@@ -221,14 +223,20 @@ func dataFiles(dir string, size int64) ([]string, error) {
 
 // listPhase fills a container with up to o.listObjects empty objects in
 // at most o.fillTimeout, then lists it in pages of 10,000.
-func listPhase(ctx context.Context, s *swift, srv server, o options) (ListRes, error) {
+func listPhase(ctx context.Context, s *swift, srv server, dataDir string, o options) (ListRes, error) {
 	const container = "objbench-list"
-	res := ListRes{Wanted: o.listObjects, PageSize: 10000, FillConc: o.fillConc}
+	res := ListRes{Wanted: o.listObjects, PageSize: 10000, FillConc: o.fillConc, Fill: o.fill}
 	if err := s.createContainer(ctx, container); err != nil {
 		return res, err
 	}
 	// Names of a fixed width list in the order they were taken.
 	name := func(i int64) string { return fmt.Sprintf("obj-%09d", i) }
+	if o.fill == "replicate" {
+		if err := replicateFill(ctx, s, dataDir, container, name, o, &res); err != nil {
+			return res, err
+		}
+		return listAll(ctx, s, srv, container, name, res)
+	}
 	var (
 		next, done, retries atomic.Int64
 		failed, firstRetry  atomic.Pointer[error]
@@ -300,6 +308,45 @@ func listPhase(ctx context.Context, s *swift, srv server, o options) (ListRes, e
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	return listAll(ctx, s, srv, container, name, res)
+}
+
+// replicateFill fills the container through its databases' replication
+// API (replicaFill) and waits for the proxy to count the rows.
+func replicateFill(ctx context.Context, s *swift, dataDir, container string, name func(int64) string, o options, res *ListRes) error {
+	f, err := newReplicaFill(s.http, dataDir, s.base, container)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := f.fill(ctx, name, int64(o.listObjects), o.fillConc, start.Add(o.fillTimeout))
+	res.FillSec = time.Since(start).Seconds()
+	res.Objects = int(n)
+	res.FillOpsSec = float64(n) / res.FillSec
+	if err != nil {
+		return fmt.Errorf("filling the container: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "objbench: merged %d rows into the container's databases in %.0f s\n", n, res.FillSec)
+	waitStart := time.Now()
+	for {
+		got, err := s.objectCount(ctx, container)
+		if err != nil {
+			return err
+		}
+		if got == res.Objects {
+			res.CountWaitSec = time.Since(waitStart).Seconds()
+			return nil
+		}
+		if time.Since(waitStart) > 2*time.Minute {
+			return fmt.Errorf("the container counts %d objects, %d rows were merged", got, res.Objects)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// listAll lists the container in pages with marker, checks every name,
+// and records each full page's time and the server's CPU.
+func listAll(ctx context.Context, s *swift, srv server, container string, name func(int64) string, res ListRes) (ListRes, error) {
 	c0, err := srv.cpu()
 	if err != nil {
 		return res, err

@@ -18,15 +18,22 @@ type server struct {
 // cpu is the process's CPU time so far: utime+stime of /proc/PID/stat,
 // which add up every thread of the process.
 func (s server) cpu() (time.Duration, error) {
+	user, sys, err := s.times()
+	return user + sys, err
+}
+
+// times is the process's user and system CPU time so far.
+func (s server) times() (user, sys time.Duration, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	ticks, err := statTicks(strings.TrimSpace(string(b)))
+	u, st, err := statTimes(strings.TrimSpace(string(b)))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Duration(ticks) * time.Second / time.Duration(s.hz), nil
+	tick := time.Second / time.Duration(s.hz)
+	return time.Duration(u) * tick, time.Duration(st) * tick, nil
 }
 
 // idle is the server's CPU in ms per second while nothing is asked of it
@@ -44,29 +51,35 @@ func (s server) idle(d time.Duration) (float64, error) {
 	return ms(c1-c0) / d.Seconds(), nil
 }
 
-// statTicks is utime+stime of one /proc/PID/stat line. The command name
-// (field 2) may hold spaces and parentheses, so fields are counted from
-// its last ')'.
+// statTicks is utime+stime of one /proc/PID/stat line.
 func statTicks(line string) (int64, error) {
+	u, s, err := statTimes(line)
+	return u + s, err
+}
+
+// statTimes is utime and stime of one /proc/PID/stat line, in ticks. The
+// command name (field 2) may hold spaces and parentheses, so fields are
+// counted from its last ')'.
+func statTimes(line string) (user, sys int64, err error) {
 	end := strings.LastIndexByte(line, ')')
 	if end < 0 {
-		return 0, fmt.Errorf("bad stat line %q", line)
+		return 0, 0, fmt.Errorf("bad stat line %q", line)
 	}
 	// After ')': state ppid pgrp session tty_nr tpgid flags minflt cminflt
 	// majflt cmajflt utime stime ...
 	f := strings.Fields(line[end+1:])
 	if len(f) < 13 {
-		return 0, fmt.Errorf("short stat line %q", line)
+		return 0, 0, fmt.Errorf("short stat line %q", line)
 	}
-	var ticks int64
-	for _, s := range f[11:13] {
+	var ticks [2]int64
+	for i, s := range f[11:13] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("bad CPU time in stat line %q", line)
+			return 0, 0, fmt.Errorf("bad CPU time in stat line %q", line)
 		}
-		ticks += n
+		ticks[i] = n
 	}
-	return ticks, nil
+	return ticks[0], ticks[1], nil
 }
 
 // clockTicks is the unit of /proc's CPU times (USER_HZ), 100 on every

@@ -56,6 +56,11 @@ func Markdown(runs []Result) string {
 		line(verb+": p50 / p99", fmt.Sprintf("%.2f / %.2f ms",
 			med(func(r Result) float64 { return f(r).P50MS }), med(func(r Result) float64 { return f(r).P99MS })), "", "")
 		cpu(verb+": server CPU per op", func(r Result) float64 { return f(r).CPUMSPerOp }, swift)
+		if med(func(r Result) float64 { return f(r).UserMSPerOp }) > 0 {
+			line(verb+": of which user space / kernel", fmt.Sprintf("%.3f / %.3f ms",
+				med(func(r Result) float64 { return f(r).UserMSPerOp }),
+				med(func(r Result) float64 { return f(r).CPUMSPerOp - f(r).UserMSPerOp })), "", "")
+		}
 		if e := worst(runs, func(r Result) float64 { return float64(f(r).Errors) }); e > 0 {
 			line(verb+": failed requests (worst run)", fmt.Sprintf("%.0f, first: %s", e, firstErr(runs, func(r Result) string { return f(r).FirstErr })), "", "")
 		}
@@ -90,7 +95,12 @@ func Markdown(runs []Result) string {
 		if l.Objects < l.Wanted {
 			fill += fmt.Sprintf(" — %d wanted, the fill stopped at its time limit", l.Wanted)
 		}
-		line("listed container, filled with empty objects", fill, "", "")
+		what := "listed container, filled with empty objects"
+		if l.Fill == "replicate" {
+			fill = strings.Replace(fill, "PUT/s", "rows/s", 1)
+			what = "listed container, rows merged into its 3 databases (REPLICATE merge_items, batches of 10,000)"
+		}
+		line(what, fill, "", "")
 		if e := worst(runs, func(r Result) float64 { return float64(r.List.FillRetries) }); e > 0 {
 			line("fill: PUTs answered 5xx and retried (worst run)",
 				fmt.Sprintf("%.0f, first: %s", e, firstErr(runs, func(r Result) string { return r.List.FillFirstErr })), "", "")

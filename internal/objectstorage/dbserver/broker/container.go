@@ -525,6 +525,10 @@ type ListParams struct {
 	AllowReserved bool
 	// Policy selects the rows of one storage policy (containers only).
 	Policy int
+	// SizeHint is how many rows the database holds, when the caller
+	// knows (the container's object count): a page is then allocated
+	// once at its size instead of grown from a guess.
+	SizeHint int64
 }
 
 // ListObjects returns a page of the live objects of policy p.Policy.
@@ -623,7 +627,11 @@ func listRows[T any](ctx context.Context, r db.Reader, q listQuery, p ListParams
 	if p.Reverse {
 		order += " DESC"
 	}
-	results := make([]T, 0, min(p.Limit, 1024))
+	size := 1024
+	if p.SizeHint > 0 {
+		size = int(min(p.SizeHint, int64(p.Limit)))
+	}
+	results := make([]T, 0, min(p.Limit, size))
 	for len(results) < p.Limit {
 		var conds []string
 		var args []any

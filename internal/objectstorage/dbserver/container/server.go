@@ -623,6 +623,9 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	p.Policy = info.StoragePolicyIndex
 	if hasRequested {
 		p.Policy = requested
+	} else {
+		// The count is of the container's own policy.
+		p.SizeHint = info.ObjectCount + 1
 	}
 	entries, err := c.ListObjects(ctx, p)
 	if err != nil {
