@@ -31,6 +31,12 @@ func runObjectAgent(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gostack agent object", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	l := config.Bind(fs)
+	// The workers' pace is the agent's own (Swift's object-replicator,
+	// object-auditor, ... sections of object-server.conf), not the
+	// cloud's config tree: only a storage node has these workers.
+	interval := fs.Duration("worker-interval", 0, "pause between passes of every storage worker (replicators, auditor, updaters, reaper); 0: Swift's, 30 s and 300 s")
+	auditFiles := fs.Int("auditor-files-per-second", 0, "object auditor's files read per second (0: Swift's 20, negative: no limit)")
+	auditBytes := fs.Int64("auditor-bytes-per-second", 0, "object auditor's bytes read per second (0: Swift's 10000000, negative: no limit)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -40,6 +46,9 @@ func runObjectAgent(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("agent object: unexpected arguments %v", fs.Args())
+	}
+	if *interval < 0 {
+		return fmt.Errorf("agent object: --worker-interval %s is negative", *interval)
 	}
 	log := newLogger(cfg, stderr)
 	dir := osspec.Dir(cfg)
@@ -54,7 +63,7 @@ func runObjectAgent(args []string, stdout, stderr io.Writer) error {
 	ip := cfg.AdvertisedHost()
 	n, err := node.New(node.Config{Devices: devices, Rings: filepath.Join(dir, "rings"), HashPrefix: hash.Prefix, HashSuffix: hash.Suffix,
 		IP: ip, ObjectPort: cfg.Object.ObjectServerPort, ContainerPort: cfg.Object.ContainerServerPort, AccountPort: cfg.Object.AccountServerPort,
-		Log: log})
+		WorkerInterval: *interval, AuditorFilesPerSecond: *auditFiles, AuditorBytesPerSecond: *auditBytes, Log: log})
 	if err != nil {
 		return fmt.Errorf("agent object: %w (build the rings with `gostack admin ring` and copy them and swift.json to %s)", err, dir)
 	}

@@ -56,6 +56,17 @@ type Config struct {
 	// replication); nil means a pooled client of its own.
 	Client *http.Client
 	Log    *slog.Logger
+	// WorkerInterval, when positive, replaces every worker's pause
+	// between passes (Swift's 30 s, 300 s for the object updater and the
+	// reaper): a test cluster that must repair within seconds, or an
+	// operator who wants a small cluster to heal faster, sets one for
+	// all of them.
+	WorkerInterval time.Duration
+	// AuditorFilesPerSecond and AuditorBytesPerSecond limit the object
+	// auditor's reading (Swift's files_per_second and bytes_per_second):
+	// zero means Swift's 20 files and 10 MB a second, negative no limit.
+	AuditorFilesPerSecond int
+	AuditorBytesPerSecond int64
 }
 
 // Node is a storage node's servers and workers.
@@ -110,11 +121,16 @@ func (n *Node) local(port int) func(ring.Device) bool {
 // Workers adds the node's workers to g: each runs a pass, then waits its
 // interval (Swift's defaults: 30 s for the auditor, the replicators and
 // the container updater, 300 s for the object updater, which the object
-// server's own retries make rare, and for the reaper). The workers are
+// server's own retries make rare, and for the reaper; Config's
+// WorkerInterval replaces them all). The workers are
 // the node's own, built once: add them to one group only.
 func (n *Node) Workers(g *worker.Group) {
 	for _, j := range n.jobs {
-		g.Add(j.name, j.interval, j.pass)
+		interval := j.interval
+		if n.cfg.WorkerInterval > 0 {
+			interval = n.cfg.WorkerInterval
+		}
+		g.Add(j.name, interval, j.pass)
 	}
 }
 
@@ -157,6 +173,7 @@ func (n *Node) newJobs() []job {
 		jobs = append(jobs, job{name, interval, pass})
 	}
 	aud := auditor.New(auditor.Config{Devices: n.cfg.Devices, HashPrefix: n.cfg.HashPrefix, HashSuffix: n.cfg.HashSuffix,
+		FilesPerSecond: n.cfg.AuditorFilesPerSecond, BytesPerSecond: n.cfg.AuditorBytesPerSecond,
 		Log: n.cfg.Log.With("worker", "object-auditor")})
 	add("swift-object-auditor", 30*time.Second, func(ctx context.Context) error { _, err := aud.Once(ctx); return err })
 	upd := updater.New(updater.Config{Devices: n.cfg.Devices, HashPrefix: n.cfg.HashPrefix, HashSuffix: n.cfg.HashSuffix,
