@@ -279,6 +279,7 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	c.Admin, c.Password = *res, pw
+	c.Env.SetServiceProject(res.ServiceProjectID)
 	if pw != "" {
 		if err := WriteClientFiles(c.Config.DataDir, c.AuthURL, c.Config.Region, pw); err != nil {
 			return err

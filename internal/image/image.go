@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gostack/gostack/internal/image/datastore"
 	"github.com/gostack/gostack/internal/image/filestore"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/quota"
@@ -36,6 +37,9 @@ type Config struct {
 	MaxTags int
 	// MaxProperties caps extra properties (image_property_quota, 128).
 	MaxProperties int
+	// Data is where images' data lives; nil means files under
+	// <DataDir>/images.
+	Data datastore.Store
 }
 
 func (c *Config) setDefaults() {
@@ -152,7 +156,7 @@ type ImageFilter struct {
 type Service struct {
 	cfg     Config
 	store   Store
-	data    *filestore.Store
+	data    datastore.Store
 	staging *filestore.Store
 	now     func() time.Time
 }
@@ -167,9 +171,13 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("image: DataDir is required")
 	}
-	data, err := filestore.New(filepath.Join(dir, "images"))
-	if err != nil {
-		return nil, err
+	data := cfg.Data
+	if data == nil {
+		fs, err := filestore.New(filepath.Join(dir, "images"))
+		if err != nil {
+			return nil, err
+		}
+		data = datastore.Files{FS: fs}
 	}
 	staging, err := filestore.New(filepath.Join(dir, "staging"))
 	if err != nil {
@@ -183,7 +191,10 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 func (s *Service) Config() Config { return s.cfg }
 
 // Data returns where image data lives.
-func (s *Service) Data() *filestore.Store { return s.data }
+func (s *Service) Data() datastore.Store { return s.data }
+
+// StoreName is the identifier of the one store image data lives in.
+func (s *Service) StoreName() string { return s.data.Name() }
 
 // Staging returns where the import flow stages data. The image service
 // owns it too: deleting an image removes what was staged for it, and
@@ -229,6 +240,8 @@ func (s *Service) setStatus(ctx context.Context, id string, from []Status, to St
 type dataInfo struct {
 	filestore.Written
 	VirtualSize int64 // 0: unknown
+	// Location is the data's URL in the store.
+	Location string
 }
 
 // activate records an image's data and makes it active, provided it is
@@ -251,8 +264,8 @@ func (s *Service) activate(ctx context.Context, id string, from []Status, d data
 		img.Checksum = d.MD5
 		img.HashAlgo = "sha512"
 		img.HashValue = d.SHA512
-		img.Stores = StoreFile
-		img.Locations = []Location{{URL: "file://" + s.data.Path(id), Metadata: map[string]any{"store": StoreFile}}}
+		img.Stores = s.data.Name()
+		img.Locations = []Location{{URL: d.Location, Metadata: map[string]any{"store": s.data.Name()}}}
 		img.Status = StatusActive
 		return nil
 	})

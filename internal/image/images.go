@@ -220,11 +220,10 @@ func (s *Service) Delete(ctx context.Context, c Caller, id string) error {
 	if err != nil {
 		return imageErr(err, id)
 	}
-	// The row is gone first: a crash here leaves an orphaned file that
-	// Recover removes, never an image without its data.
-	if err := s.data.Delete(ctx, img.ID); err != nil {
-		return err
-	}
+	// The row is gone first: a crash here, or a store out of reach,
+	// leaves orphaned data that Reconcile removes, never an image without
+	// its data.
+	s.deleteData(ctx, img.ID)
 	return s.staging.Delete(ctx, img.ID)
 }
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gostack/gostack/internal/image/datastore"
 )
 
 // Status is an image's place in Glance's status machine.
@@ -158,7 +160,7 @@ func (c Caller) CanSee(img *Image, isMember bool) bool {
 }
 
 // StoreFile is the one store gostack has: files under the data dir.
-const StoreFile = "file"
+const StoreFile = datastore.FileName
 
 // IsReserved reports whether a property name belongs to Glance
 // (os_glance_*), which users may not set.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/gostack/gostack/internal/image/datastore"
 	"github.com/gostack/gostack/internal/image/filestore"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -53,8 +54,8 @@ func (s *Service) UploadCap(ctx context.Context, owner string) (int64, error) {
 // Upload stores an image's data (PUT /file): queued → saving → active.
 // Any failure — a broken stream, a size past the cap, a format the
 // inspector refuses, a checksum mismatch — leaves the image queued with
-// no data.
-func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader) (*Image, error) {
+// no data. size is the announced length of r, -1 when unknown.
+func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader, size int64) (*Image, error) {
 	img, err := s.Show(ctx, c, id)
 	if err != nil {
 		return nil, err
@@ -69,7 +70,7 @@ func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader) 
 	if _, err := s.setStatus(ctx, id, []Status{StatusQueued}, StatusSaving); err != nil {
 		return nil, err
 	}
-	out, err := s.writeData(ctx, id, r, maxSize, []Status{StatusSaving})
+	out, err := s.writeData(ctx, id, r, size, maxSize, []Status{StatusSaving})
 	if err != nil {
 		bg := context.WithoutCancel(ctx)
 		s.setStatus(bg, id, []Status{StatusSaving}, StatusQueued)
@@ -82,7 +83,7 @@ func (s *Service) Upload(ctx context.Context, c Caller, id string, r io.Reader) 
 // most maxSize bytes), runs the inspector, and activates the image if it
 // is in one of from. On failure the data is removed and the status left
 // for the caller to restore.
-func (s *Service) writeData(ctx context.Context, id string, r io.Reader, maxSize int64, from []Status) (img *Image, err error) {
+func (s *Service) writeData(ctx context.Context, id string, r io.Reader, size, maxSize int64, from []Status) (img *Image, err error) {
 	cur, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (s *Service) writeData(ctx context.Context, id string, r io.Reader, maxSize
 	if maxSize <= 0 || maxSize > s.cfg.MaxImageSize {
 		maxSize = s.cfg.MaxImageSize
 	}
-	w, err := s.data.Put(ctx, id, r, maxSize)
+	w, loc, err := s.data.Put(ctx, id, r, size, maxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (s *Service) writeData(ctx context.Context, id string, r io.Reader, maxSize
 			return nil, err
 		}
 	}
-	return s.activate(ctx, id, from, dataInfo{Written: w, VirtualSize: vsize})
+	return s.activate(ctx, id, from, dataInfo{Written: w, VirtualSize: vsize, Location: loc})
 }
 
 func (s *Service) inspect(ctx context.Context, id string, size int64, format string) (int64, error) {
@@ -160,11 +161,16 @@ func (s *Service) Download(ctx context.Context, c Caller, id string) (*Image, io
 
 // Recover cleans up after a crash; call it at start. Temporary files of
 // interrupted writes are removed, images left saving go back to queued
-// (their upload died with the process), and data files whose image is
-// gone are deleted.
+// (their upload died with the process), and staged files whose image is
+// gone are deleted. The file store's data is reconciled too; a store of
+// another service (Swift) is out of reach until the cloud serves, and a
+// worker reconciles it.
 func (s *Service) Recover(ctx context.Context) error {
-	stores := []*filestore.Store{s.staging, s.data}
-	for _, fs := range stores {
+	fd, local := s.data.(datastore.Files)
+	for _, fs := range []*filestore.Store{s.staging, fd.FS} {
+		if fs == nil {
+			continue
+		}
 		if err := fs.RemoveTemp(); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -177,22 +183,24 @@ func (s *Service) Recover(ctx context.Context) error {
 		if _, err := s.setStatus(ctx, img.ID, []Status{StatusSaving}, StatusQueued); err != nil && !apierr.IsNotFound(err) && !apierr.IsConflict(err) {
 			return err
 		}
-		s.data.Delete(ctx, img.ID)
 	}
-	for _, fs := range stores {
-		ids, err := fs.List()
-		if err != nil {
+	if local {
+		// The data of the uploads just put back to queued goes too.
+		if err := s.Reconcile(ctx); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			_, err := s.store.GetImage(ctx, id)
-			if errors.Is(err, apierr.ErrNotFound) {
-				if err := fs.Delete(ctx, id); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
+	}
+	ids, err := s.staging.List()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		_, err := s.store.GetImage(ctx, id)
+		if errors.Is(err, apierr.ErrNotFound) {
+			err = s.staging.Delete(ctx, id)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

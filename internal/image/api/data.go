@@ -24,7 +24,7 @@ func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) error {
 			return apierr.TooLarge("Image size %d exceeds the maximum of %d bytes.", r.ContentLength, limit)
 		}
 	}
-	if _, err := h.svc.Upload(r.Context(), h.caller(r), img.ID, r.Body); err != nil {
+	if _, err := h.svc.Upload(r.Context(), h.caller(r), img.ID, r.Body, r.ContentLength); err != nil {
 		return err
 	}
 	return httpapi.NoContent(w)

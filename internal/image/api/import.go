@@ -153,7 +153,7 @@ func (h *Handler) infoStoresDetail(w http.ResponseWriter, r *http.Request) error
 // delete.
 func (h *Handler) deleteFromStore(w http.ResponseWriter, r *http.Request) error {
 	store := r.PathValue("store_id")
-	if store != image.StoreFile {
+	if store != h.svc.StoreName() {
 		return apierr.Conflict("The selected store %s is not available on this node.", store)
 	}
 	img, err := h.svc.Show(r.Context(), h.caller(r), r.PathValue("image_id"))

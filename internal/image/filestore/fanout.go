@@ -6,12 +6,13 @@ import (
 	"sync/atomic"
 )
 
-// fanoutCopy copies src to every writer, each in its own goroutine, with
-// a few buffers in flight: reading the request body, writing the file and
-// the two hashes (MD5 and SHA-512 for Glance's checksum and multihash)
-// then run on all cores at once instead of one after another. It returns
-// the bytes read and the first error of any side.
-func fanoutCopy(src io.Reader, dsts ...io.Writer) (int64, error) {
+// Copy copies src to every writer, each in its own goroutine, with a few
+// buffers in flight: reading the request body, writing the file (or the
+// object store's request) and the two hashes (MD5 and SHA-512 for
+// Glance's checksum and multihash) then run on all cores at once instead
+// of one after another. It returns the bytes read and the first error of
+// any side.
+func Copy(src io.Reader, dsts ...io.Writer) (int64, error) {
 	const (
 		bufSize  = 1 << 20
 		inFlight = 4

@@ -16,7 +16,7 @@ func TestFanoutCopy(t *testing.T) {
 		rand.New(rand.NewSource(int64(size))).Read(data)
 		var out bytes.Buffer
 		m5, s512 := md5.New(), sha512.New()
-		n, err := fanoutCopy(bytes.NewReader(data), &out, m5, s512)
+		n, err := Copy(bytes.NewReader(data), &out, m5, s512)
 		if err != nil || n != int64(size) {
 			t.Fatalf("size %d: n=%d err=%v", size, n, err)
 		}
@@ -53,10 +53,10 @@ func (f *failReader) Read(b []byte) (int, error) {
 }
 
 func TestFanoutCopyErrors(t *testing.T) {
-	if _, err := fanoutCopy(io.LimitReader(zeros{}, 10<<20), &failWriter{after: 2}, io.Discard); err == nil || err.Error() != "disk full" {
+	if _, err := Copy(io.LimitReader(zeros{}, 10<<20), &failWriter{after: 2}, io.Discard); err == nil || err.Error() != "disk full" {
 		t.Fatalf("writer error: %v", err)
 	}
-	if _, err := fanoutCopy(&failReader{n: 3}, io.Discard, io.Discard); err == nil || err.Error() != "connection reset" {
+	if _, err := Copy(&failReader{n: 3}, io.Discard, io.Discard); err == nil || err.Error() != "connection reset" {
 		t.Fatalf("reader error: %v", err)
 	}
 }
@@ -69,7 +69,7 @@ func BenchmarkFanoutCopy(b *testing.B) {
 	data := make([]byte, 64<<20)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		fanoutCopy(bytes.NewReader(data), io.Discard, md5.New(), sha512.New())
+		Copy(bytes.NewReader(data), io.Discard, md5.New(), sha512.New())
 	}
 }
 

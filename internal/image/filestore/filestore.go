@@ -4,7 +4,7 @@
 // once, and renamed into place only when whole, so that a failed or
 // interrupted write leaves nothing behind.
 //
-//	request body ──▶ fanoutCopy ──▶ <Dir>/.tmp-<id>-* ──rename──▶ <Dir>/<id>
+//	request body ──▶ Copy ──▶ <Dir>/.tmp-<id>-* ──rename──▶ <Dir>/<id>
 //	                    ├──▶ MD5
 //	                    └──▶ SHA-512
 //
@@ -90,7 +90,7 @@ func (f *Store) Put(ctx context.Context, id string, r io.Reader, maxSize int64) 
 	if maxSize > 0 {
 		src = io.LimitReader(src, maxSize+1)
 	}
-	n, err := fanoutCopy(src, tmp, m5, s512)
+	n, err := Copy(src, tmp, m5, s512)
 	if err != nil {
 		return w, err
 	}

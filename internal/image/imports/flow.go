@@ -134,17 +134,17 @@ func (s *Service) Import(ctx context.Context, c image.Caller, id string, req Req
 	}
 	stores := req.Stores
 	if req.AllStores || len(stores) == 0 {
-		stores = []string{image.StoreFile}
+		stores = []string{s.img.StoreName()}
 	}
 	for _, name := range stores {
-		if name != image.StoreFile {
+		if name != s.img.StoreName() {
 			return nil, apierr.Conflict("Store for identifier %s not found", name)
 		}
 	}
 	if req.Method == MethodCopyImage {
-		present := slices.Contains(strings.Split(img.Stores, ","), image.StoreFile)
+		present := slices.Contains(strings.Split(img.Stores, ","), s.img.StoreName())
 		if present && !req.AllStores {
-			return nil, apierr.BadRequest("Image is already present at store '%s'", image.StoreFile)
+			return nil, apierr.BadRequest("Image is already present at store '%s'", s.img.StoreName())
 		}
 		if present {
 			// Nothing to copy: say so the way a finished copy does.
@@ -342,7 +342,7 @@ func (s *Service) finishImport(ctx context.Context, t *Task, method string, copi
 			return &importError{Msg: "Image data failed inspection: " + err.Error()}
 		}
 	}
-	w, err := s.img.Data().Put(ctx, id, io.NewSectionReader(f, 0, fi.Size()), s.img.Config().MaxImageSize)
+	w, loc, err := s.img.Data().Put(ctx, id, io.NewSectionReader(f, 0, fi.Size()), fi.Size(), s.img.Config().MaxImageSize)
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,8 @@ func (s *Service) finishImport(ctx context.Context, t *Task, method string, copi
 			img.VirtualSize = &virtual
 		}
 		img.Checksum, img.HashAlgo, img.HashValue = w.MD5, "sha512", w.SHA512
-		img.Stores = image.StoreFile
+		img.Stores = s.img.StoreName()
+		img.Locations = []image.Location{{URL: loc, Metadata: map[string]any{"store": s.img.StoreName()}}}
 		img.Status = image.StatusActive
 		setProp(img, PropImportingToStores, "")
 		delete(img.Properties, PropImportTask)
@@ -402,7 +403,7 @@ func (s *Service) failImport(ctx context.Context, t *Task, prior image.Status, c
 			img.Status = image.StatusQueued
 		}
 		setProp(img, PropImportingToStores, "")
-		setProp(img, PropFailedImport, image.StoreFile)
+		setProp(img, PropFailedImport, s.img.StoreName())
 		delete(img.Properties, PropImportTask)
 		delete(img.Properties, PropStageHost)
 		return nil

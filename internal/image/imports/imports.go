@@ -216,6 +216,9 @@ type StoreInfo struct {
 
 // Stores lists the stores image data may live in.
 func (s *Service) Stores() []StoreInfo {
+	if s.img.StoreName() != image.StoreFile {
+		return []StoreInfo{{ID: s.img.StoreName(), Description: "The cloud's object storage", Default: true, Type: s.img.StoreName()}}
+	}
 	return []StoreInfo{{ID: image.StoreFile, Description: "Local file system under the data directory", Default: true, Type: "file"}}
 }
 

@@ -201,7 +201,7 @@ func (s *Service) uploadFrom(ctx context.Context, c image.Caller, id, uri string
 		return err
 	}
 	defer resp.Body.Close()
-	img, err := s.img.Upload(ctx, c, id, resp.Body)
+	img, err := s.img.Upload(ctx, c, id, resp.Body, resp.ContentLength)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/gostack/gostack/internal/image"
 	imgapi "github.com/gostack/gostack/internal/image/api"
@@ -14,6 +15,7 @@ import (
 	"github.com/gostack/gostack/internal/image/imports"
 	"github.com/gostack/gostack/internal/image/metadef"
 	imgstore "github.com/gostack/gostack/internal/image/store"
+	"github.com/gostack/gostack/internal/image/swiftstore"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/service"
@@ -29,17 +31,28 @@ var Spec = service.Spec{
 	Start:       start,
 }
 
-func start(ctx context.Context, env *service.Env) (http.Handler, error) {
+func start(ctx context.Context, env *service.Env) (_ http.Handler, err error) {
 	cfg := env.Config
 	st := imgstore.New(env.DB)
-	svc, err := image.New(ctx, image.Config{
+	icfg := image.Config{
 		DataDir:      filepath.Join(cfg.DataDir, "image"),
 		MaxImageSize: cfg.Image.SizeCap,
 		Limits:       env.Limits("image"),
 		Inspector:    format.Inspector{},
-	}, st)
+	}
+	if cfg.Image.Store == swiftstore.Name {
+		if icfg.Data, err = newSwiftStore(env); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := image.New(ctx, icfg, st)
 	if err != nil {
 		return nil, err
+	}
+	if icfg.Data != nil {
+		// Glance's scrubber: the data a failed delete or upload left in
+		// the object store goes once the cloud serves, then hourly.
+		env.Workers.Add("glance-store-reconciler", time.Hour, svc.Reconcile)
 	}
 	imp, err := imports.New(svc, st, imports.Config{
 		AllowedHosts: cfg.Image.WebDownloadHosts,

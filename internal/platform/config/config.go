@@ -184,6 +184,20 @@ type Image struct {
 	// WebDownloadHosts is the allow-list of the web-download import
 	// method (host names, addresses, CIDR prefixes); empty disables it.
 	WebDownloadHosts []string `yaml:"web_download_hosts"`
+	// Store is where image data lives (Glance's default_store): "file",
+	// under the data directory, or "swift", in the cloud's object
+	// storage (the service project's account).
+	Store string `yaml:"store"`
+	// SwiftContainer is the container of the swift store
+	// (swift_store_container).
+	SwiftContainer string `yaml:"swift_container"`
+	// SwiftLargeObjectSize is the size in bytes from which the swift
+	// store writes an image as segments and a manifest
+	// (swift_store_large_object_size).
+	SwiftLargeObjectSize int64 `yaml:"swift_large_object_size"`
+	// SwiftChunkSize is the size in bytes of those segments
+	// (swift_store_large_object_chunk_size).
+	SwiftChunkSize int64 `yaml:"swift_chunk_size"`
 }
 
 // Identity is the identity service's section.
@@ -222,7 +236,8 @@ func Default() Config {
 			TokenExpiration: time.Hour,
 			BcryptCost:      12,
 		},
-		Image:     Image{Port: 9292, SizeCap: 1 << 40},
+		Image: Image{Port: 9292, SizeCap: 1 << 40, Store: "file", SwiftContainer: "glance",
+			SwiftLargeObjectSize: 5 << 30, SwiftChunkSize: 200 << 20},
 		Placement: Placement{Port: 8778},
 		Network:   Network{Port: 9696, VLANRanges: []string{"physnet1:1000:1999"}, VNIRanges: []string{"1:65535"}, TenantType: "vxlan", DNSDomain: "openstacklocal.", Driver: "auto"},
 		Volume:    Volume{Port: 8776, Backend: "file", Zone: "nova"},
@@ -343,6 +358,20 @@ func (c *Config) Validate() error {
 	if c.Image.SizeCap <= 0 {
 		errs = append(errs, fmt.Errorf("image size_cap %d must be positive", c.Image.SizeCap))
 	}
+	if c.Image.Store != "file" && c.Image.Store != "swift" {
+		errs = append(errs, fmt.Errorf("image store %q must be file or swift", c.Image.Store))
+	}
+	if c.Image.SwiftContainer == "" || strings.Contains(c.Image.SwiftContainer, "/") || len(c.Image.SwiftContainer) > 256 {
+		errs = append(errs, fmt.Errorf("image swift_container %q must be a container name (1 to 256 characters, no slash)", c.Image.SwiftContainer))
+	}
+	// Swift refuses objects past 5 GiB (max_file_size): a segment, and an
+	// image stored whole below the large object size, must fit.
+	if c.Image.SwiftChunkSize <= 0 || c.Image.SwiftChunkSize > 5<<30 {
+		errs = append(errs, fmt.Errorf("image swift_chunk_size %d must be between 1 and 5 GiB", c.Image.SwiftChunkSize))
+	}
+	if c.Image.SwiftLargeObjectSize <= 0 || c.Image.SwiftLargeObjectSize > 5<<30 {
+		errs = append(errs, fmt.Errorf("image swift_large_object_size %d must be between 1 and 5 GiB", c.Image.SwiftLargeObjectSize))
+	}
 	if c.Identity.BcryptCost < 4 || c.Identity.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("identity bcrypt_cost %d out of range 4..31", c.Identity.BcryptCost))
 	}
@@ -441,6 +470,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.IntVar(&l.flagged.Compute.HotplugPorts, "qemu-hotplug-ports", 0, "empty PCIe ports a qemu guest boots with for interfaces attached while it runs; each costs its boot ~50 ms under TCG (0: 4)")
 	fs.StringVar(&l.flagged.Compute.HostName, "compute-host", "", "compute host name (default: the machine's host name)")
 	fs.Int64Var(&l.flagged.Image.SizeCap, "image-size-cap", d.Image.SizeCap, "largest image in bytes")
+	fs.StringVar(&l.flagged.Image.Store, "image-store", d.Image.Store, "where image data lives: file (the data dir) or swift (the object store's service account, as Glance's swift store)")
 	fs.StringVar(&l.webHosts, "image-web-download-hosts", "", "comma-separated hosts/CIDRs the web-download import may fetch from (default: none, web-download off)")
 	return l
 }
@@ -545,6 +575,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("qemu-hotplug-ports", func() { c.Compute.HotplugPorts = f.Compute.HotplugPorts })
 	apply("compute-host", func() { c.Compute.HostName = f.Compute.HostName })
 	apply("image-size-cap", func() { c.Image.SizeCap = f.Image.SizeCap })
+	apply("image-store", func() { c.Image.Store = f.Image.Store })
 	apply("image-web-download-hosts", func() { c.Image.WebDownloadHosts = splitList(l.webHosts) })
 	apply("identity-minimum-password-age", func() { c.Identity.MinimumPasswordAge = f.Identity.MinimumPasswordAge })
 

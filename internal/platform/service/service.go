@@ -124,10 +124,11 @@ type Env struct {
 	transport    *inProcess
 	httpClient   *http.Client
 
-	mu       sync.Mutex
-	identity Identity
-	closers  []func()
-	handlers map[string]http.Handler
+	mu             sync.Mutex
+	identity       Identity
+	serviceProject string
+	closers        []func()
+	handlers       map[string]http.Handler
 }
 
 // NewEnv returns an Env; the cloud fills in its platform parts.
@@ -205,6 +206,22 @@ func (e *Env) Identity() Identity {
 	return e.identity
 }
 
+// SetServiceProject records the id of the service project, which
+// bootstrap makes after the services start.
+func (e *Env) SetServiceProject(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.serviceProject = id
+}
+
+// ServiceProject is the id of the project of the cloud's services (the
+// owner of the image service's Swift account); empty until bootstrap.
+func (e *Env) ServiceProject() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.serviceProject
+}
+
 // ErrNoIdentity is returned when a service needs the identity service and
 // the process has none.
 var ErrNoIdentity = errors.New("the identity service is not running in this process")
@@ -242,9 +259,12 @@ func (e *Env) serviceCredentials() *auth.Credentials {
 		UserID:   "gostack-services",
 		UserName: "gostack-services",
 		System:   "all",
-		Roles:    []string{"admin", "member", "reader", "service"},
-		Methods:  []string{"token"},
-		Token:    e.serviceToken,
+		// ResellerAdmin: Swift's keystoneauth lets the services into
+		// every account, the image service's swift store into the
+		// service project's.
+		Roles:   []string{"admin", "member", "reader", "service", "ResellerAdmin"},
+		Methods: []string{"token"},
+		Token:   e.serviceToken,
 	}
 }
 
