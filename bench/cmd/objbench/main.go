@@ -162,7 +162,7 @@ func main() {
 	flag.IntVar(&o.largeObjects, "large-objects", 8, "large objects PUT and then GET, one at a time")
 	flag.IntVar(&o.diskMiB, "disk-size", 256, "MiB written and read to measure the disk")
 	flag.IntVar(&o.listObjects, "list-objects", 1_000_000, "objects in the listed container")
-	flag.IntVar(&o.fillConc, "fill-c", 32, "concurrent PUTs while filling the listed container")
+	flag.IntVar(&o.fillConc, "fill-c", 32, "concurrent PUTs while filling the listed container (with -fill replicate: batches in flight, at most 2)")
 	flag.DurationVar(&o.fillTimeout, "fill-timeout", 3*time.Minute, "stop filling the listed container after this long and list what it holds")
 	flag.BoolVar(&o.skipList, "skip-list", false, "skip the listing phase")
 	flag.StringVar(&o.fill, "fill", "replicate", "how to fill the listed container: replicate (rows merged into the container's databases through the container servers' REPLICATE merge_items, no object files) or put (empty objects PUT through the proxy)")

@@ -319,7 +319,12 @@ func replicateFill(ctx context.Context, s *swift, dataDir, container string, nam
 		return err
 	}
 	start := time.Now()
-	n, err := f.fill(ctx, name, int64(o.listObjects), o.fillConc, start.Add(o.fillTimeout))
+	// Each database takes one writer at a time and a batch is 10,000
+	// rows: two batches in flight keep all three busy without holding
+	// dozens of decoded batches in the server's memory.
+	conc := min(o.fillConc, 2)
+	res.FillConc = conc
+	n, err := f.fill(ctx, name, int64(o.listObjects), conc, start.Add(o.fillTimeout))
 	res.FillSec = time.Since(start).Seconds()
 	res.Objects = int(n)
 	res.FillOpsSec = float64(n) / res.FillSec
