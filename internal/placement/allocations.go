@@ -7,6 +7,7 @@ import (
 
 	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // DefaultConsumerType is the consumer type of allocations written
@@ -44,11 +45,11 @@ func (s *Service) validateAllocations(ctx context.Context, cs []ConsumerAllocati
 		for j := range c.Allocations {
 			a := &c.Allocations[j]
 			if !IsUUID(a.ProviderUUID) {
-				return schema.Fail("additionalProperties", schema.Repr(a.ProviderUUID)+" does not match any of the regexes", "allocations")
+				return schema.Fail("additionalProperties", pyfmt.Repr(a.ProviderUUID)+" does not match any of the regexes", "allocations")
 			}
 			a.ProviderUUID = normUUID(a.ProviderUUID)
 			if !classNameRE.MatchString(a.ResourceClass) {
-				return schema.Fail("additionalProperties", schema.Repr(a.ResourceClass)+" does not match any of the regexes", "allocations", "resources")
+				return schema.Fail("additionalProperties", pyfmt.Repr(a.ResourceClass)+" does not match any of the regexes", "allocations", "resources")
 			}
 			if a.Used < 1 {
 				return schema.Fail("minimum", fmt.Sprintf("%d is less than the minimum of 1", a.Used), "allocations", "resources")

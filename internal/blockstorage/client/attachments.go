@@ -69,7 +69,7 @@ func (c *Client) AttachmentCreate(ctx context.Context, token, volumeID, instance
 		in["connector"] = connector
 	}
 	var a Attachment
-	if err := c.one(ctx, http.MethodPost, token, "/v3/attachments", "attachment", in, &a); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodPost, token, "/v3/attachments", "attachment", in, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -80,7 +80,7 @@ func (c *Client) AttachmentCreate(ctx context.Context, token, volumeID, instance
 // info.
 func (c *Client) AttachmentUpdate(ctx context.Context, token, id string, connector map[string]any) (*Attachment, error) {
 	var a Attachment
-	if err := c.one(ctx, http.MethodPut, token, "/v3/attachments/"+esc(id), "attachment",
+	if err := c.peer.Keyed(ctx, http.MethodPut, token, "/v3/attachments/"+esc(id), "attachment",
 		map[string]any{"connector": connector}, &a); err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (c *Client) AttachmentDelete(ctx context.Context, token, id string) error {
 // GetAttachment returns an attachment.
 func (c *Client) GetAttachment(ctx context.Context, token, id string) (*Attachment, error) {
 	var a Attachment
-	if err := c.one(ctx, http.MethodGet, token, "/v3/attachments/"+esc(id), "attachment", nil, &a); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodGet, token, "/v3/attachments/"+esc(id), "attachment", nil, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -113,7 +113,7 @@ func (c *Client) GetAttachment(ctx context.Context, token, id string) (*Attachme
 // (volume_id, instance_id, status; all_tenants for an admin).
 func (c *Client) ListAttachments(ctx context.Context, token string, q url.Values) ([]Attachment, error) {
 	var out []Attachment
-	if err := c.list(ctx, token, "/v3/attachments/detail", q, "attachments", &out); err != nil {
+	if err := c.peer.List(ctx, token, "/v3/attachments/detail", q, "attachments", &out); err != nil {
 		return nil, err
 	}
 	return out, nil

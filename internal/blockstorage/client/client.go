@@ -20,7 +20,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,8 +34,7 @@ const Version = "3.44"
 
 // Client calls the block storage service. It is safe for concurrent use.
 type Client struct {
-	base string // scheme://host[:port][/prefix], without /v3
-	hc   *http.Client
+	peer httpapi.Peer // Base is scheme://host[:port][/prefix], without /v3
 }
 
 // New returns a client of the block storage API at baseURL. baseURL may
@@ -45,71 +43,37 @@ type Client struct {
 // paths (/v3/volumes), which the service routes in every version. A nil
 // hc means http.DefaultClient.
 func New(baseURL string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	base := strings.TrimRight(baseURL, "/")
 	if i := strings.Index(base+"/", "/v3/"); i >= 0 {
 		base = base[:i]
 	}
-	return &Client{base: base, hc: hc}
+	return &Client{peer: httpapi.Peer{Service: "block storage service", Base: base, HC: hc,
+		Header: map[string]string{"OpenStack-API-Version": "volume " + Version}, Fault: fault}}
 }
-
-// maxErrorBody bounds what is read of an error answer.
-const maxErrorBody = 64 << 10
 
 // call sends a request with an optional JSON body at the client's
 // microversion and decodes a 2xx answer's JSON into out (when not nil);
 // any other answer is an *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
-	return c.keyed(ctx, method, token, path, "", in, out)
+	return c.peer.Keyed(ctx, method, token, path, "", in, out)
 }
 
-// keyed is call with the body and the answer under key ("" for none).
-func (c *Client) keyed(ctx context.Context, method, token, path, key string, in, out any) error {
-	return httpapi.Call{Service: "block storage service", Method: method, URL: c.base + path, Token: token, Key: key,
-		Header: map[string]string{"OpenStack-API-Version": "volume " + Version},
-		In:     in, Out: out, Fail: func(resp *http.Response) error { return apiError(resp) }}.Do(ctx, c.hc)
-}
-
-// apiError turns an error answer into an *apierr.Error: Cinder's
-// {"<faultName>": {"code": ..., "message": ...}}, or the body's text when
-// it is not Cinder's.
-func apiError(resp *http.Response) *apierr.Error {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e := &apierr.Error{Code: resp.StatusCode}
+// fault reads Cinder's error body, {"<faultName>": {"code": ...,
+// "message": ...}}; a body that is not Cinder's leaves e to the body's
+// text.
+func fault(b []byte, e *apierr.Error) {
 	var j map[string]json.RawMessage
-	if json.Unmarshal(b, &j) == nil && len(j) == 1 {
-		for name, raw := range j {
-			var f struct {
-				Message string `json:"message"`
-			}
-			if json.Unmarshal(raw, &f) == nil && f.Message != "" {
-				e.Type, e.Message = name, f.Message
-			}
+	if json.Unmarshal(b, &j) != nil || len(j) != 1 {
+		return
+	}
+	for name, raw := range j {
+		var f struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(raw, &f) == nil && f.Message != "" {
+			e.Type, e.Message = name, f.Message
 		}
 	}
-	if e.Message == "" {
-		e.Message = strings.TrimSpace(string(b))
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
-	return e
-}
-
-// one sends a request about one resource whose body and answer carry it
-// under key (in nil: no body; out nil: the answer is not read).
-func (c *Client) one(ctx context.Context, method, token, path, key string, in, out any) error {
-	return c.keyed(ctx, method, token, path, key, in, out)
-}
-
-// list GETs a collection with query q and decodes its items under key.
-func (c *Client) list(ctx context.Context, token, path string, q url.Values, key string, out any) error {
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	return c.keyed(ctx, http.MethodGet, token, path, key, nil, out)
 }
 
 // action POSTs a one-key action body to path.

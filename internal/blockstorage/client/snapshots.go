@@ -47,7 +47,7 @@ func (c *Client) CreateSnapshot(ctx context.Context, token string, req CreateSna
 		in["metadata"] = req.Metadata
 	}
 	var s Snapshot
-	if err := c.one(ctx, http.MethodPost, token, "/v3/snapshots", "snapshot", in, &s); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodPost, token, "/v3/snapshots", "snapshot", in, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -56,7 +56,7 @@ func (c *Client) CreateSnapshot(ctx context.Context, token string, req CreateSna
 // GetSnapshot returns a snapshot.
 func (c *Client) GetSnapshot(ctx context.Context, token, id string) (*Snapshot, error) {
 	var s Snapshot
-	if err := c.one(ctx, http.MethodGet, token, "/v3/snapshots/"+esc(id), "snapshot", nil, &s); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodGet, token, "/v3/snapshots/"+esc(id), "snapshot", nil, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -71,7 +71,7 @@ func (c *Client) DeleteSnapshot(ctx context.Context, token, id string) error {
 // be nil).
 func (c *Client) ListSnapshots(ctx context.Context, token string, q url.Values) ([]Snapshot, error) {
 	var out []Snapshot
-	if err := c.list(ctx, token, "/v3/snapshots/detail", q, "snapshots", &out); err != nil {
+	if err := c.peer.List(ctx, token, "/v3/snapshots/detail", q, "snapshots", &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -76,7 +76,7 @@ type CreateVolumeRequest struct {
 // GetVolume returns a volume.
 func (c *Client) GetVolume(ctx context.Context, token, id string) (*Volume, error) {
 	var v Volume
-	if err := c.one(ctx, http.MethodGet, token, "/v3/volumes/"+esc(id), "volume", nil, &v); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodGet, token, "/v3/volumes/"+esc(id), "volume", nil, &v); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -86,7 +86,7 @@ func (c *Client) GetVolume(ctx context.Context, token, id string) (*Volume, erro
 // nil; all_tenants, limit, marker, sort ... are Cinder's).
 func (c *Client) ListVolumes(ctx context.Context, token string, q url.Values) ([]Volume, error) {
 	var out []Volume
-	if err := c.list(ctx, token, "/v3/volumes/detail", q, "volumes", &out); err != nil {
+	if err := c.peer.List(ctx, token, "/v3/volumes/detail", q, "volumes", &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -107,7 +107,7 @@ func (c *Client) CreateVolume(ctx context.Context, token string, req CreateVolum
 		in["metadata"] = req.Metadata
 	}
 	var v Volume
-	if err := c.one(ctx, http.MethodPost, token, "/v3/volumes", "volume", in, &v); err != nil {
+	if err := c.peer.Keyed(ctx, http.MethodPost, token, "/v3/volumes", "volume", in, &v); err != nil {
 		return nil, err
 	}
 	return &v, nil

@@ -367,28 +367,6 @@ func checkSorted(t *testing.T, insts []compute.Instance, keys, dirs []string) {
 		ks = append(ks, kd{k, d == "desc"})
 	}
 	ks = append(ks, kd{"created_at", def == "desc"}, kd{"id", def == "desc"})
-	cmpTime := func(a, b *time.Time) int {
-		switch {
-		case a == nil && b == nil:
-			return 0
-		case a == nil:
-			return -1
-		case b == nil:
-			return 1
-		}
-		return a.Compare(*b)
-	}
-	cmpStr := func(a, b *string) int {
-		switch {
-		case a == nil && b == nil:
-			return 0
-		case a == nil:
-			return -1
-		case b == nil:
-			return 1
-		}
-		return cmpString(*a, *b)
-	}
 	compare := func(a, b compute.Instance) int {
 		for _, k := range ks {
 			var c int
@@ -400,9 +378,9 @@ func checkSorted(t *testing.T, insts []compute.Instance, keys, dirs []string) {
 			case "uuid":
 				c = cmpString(a.ID, b.ID)
 			case "launched_at":
-				c = cmpTime(a.LaunchedAt, b.LaunchedAt)
+				c = compareNilFirst(a.LaunchedAt, b.LaunchedAt, time.Time.Compare)
 			case "display_description":
-				c = cmpStr(a.Description, b.Description)
+				c = compareNilFirst(a.Description, b.Description, cmpString)
 			case "power_state":
 				c = a.PowerState - b.PowerState
 			case "created_at":
@@ -424,6 +402,20 @@ func checkSorted(t *testing.T, insts []compute.Instance, keys, dirs []string) {
 	if !slices.IsSortedFunc(insts, compare) {
 		t.Errorf("not sorted by %v %v: %v", keys, dirs, ids(insts))
 	}
+}
+
+// compareNilFirst orders a missing value before every present one, as
+// the database sorts NULL in an ascending order, and present ones by cmp.
+func compareNilFirst[T any](a, b *T, cmp func(T, T) int) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return cmp(*a, *b)
 }
 
 func cmpString(a, b string) int {

@@ -13,6 +13,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/assignment"
 	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Config is the [federation] configuration, under Keystone's names.
@@ -118,7 +119,7 @@ func checkRemoteIDs(ids []string) error {
 	seen := map[string]bool{}
 	for _, r := range ids {
 		if seen[r] {
-			return apierr.BadRequest("Invalid input for field 'remote_ids': %s has non-unique elements.", pyRepr(ids))
+			return apierr.BadRequest("Invalid input for field 'remote_ids': %s has non-unique elements.", pyfmt.Repr(ids))
 		}
 		seen[r] = true
 	}
@@ -178,7 +179,7 @@ var mappingIDPattern = regexp.MustCompile(`^[a-zA-Z0-9-]+$`)
 
 func (s *Service) checkProtocol(ctx context.Context, p *Protocol) error {
 	if len(p.MappingID) > 64 || !mappingIDPattern.MatchString(p.MappingID) {
-		return apierr.BadRequest("Invalid input for field 'mapping_id': %s does not match '^[a-zA-Z0-9-]+$'.", pyRepr(p.MappingID))
+		return apierr.BadRequest("Invalid input for field 'mapping_id': %s does not match '^[a-zA-Z0-9-]+$'.", pyfmt.Repr(p.MappingID))
 	}
 	if p.RemoteIDAttribute != nil && len(*p.RemoteIDAttribute) > 64 {
 		return apierr.BadRequest("Invalid input for field 'remote_id_attribute': it is too long (at most 64 characters).")
@@ -275,7 +276,7 @@ func mappingOf(id string, body map[string]any) (*Mapping, error) {
 	m.Rules, _ = body["rules"].([]any)
 	if v, ok := body["schema_version"].(string); ok && v != "" {
 		if v != "1.0" {
-			return nil, apierr.BadRequest("Invalid input for field 'schema_version': %s is not a supported mapping schema version (1.0).", pyRepr(v))
+			return nil, apierr.BadRequest("Invalid input for field 'schema_version': %s is not a supported mapping schema version (1.0).", pyfmt.Repr(v))
 		}
 	}
 	return m, nil
@@ -319,10 +320,10 @@ var urlPattern = regexp.MustCompile(`^[a-zA-Z0-9+.-]+:.+`)
 func checkSP(sp *ServiceProvider) error {
 	for _, f := range []struct{ name, v string }{{"auth_url", sp.AuthURL}, {"sp_url", sp.SPURL}} {
 		if len(f.v) > 225 || !urlPattern.MatchString(f.v) {
-			return apierr.BadRequest("Invalid input for field '%s': %s does not match '^[a-zA-Z0-9+.-]+:.+'.", f.name, pyRepr(f.v))
+			return apierr.BadRequest("Invalid input for field '%s': %s does not match '^[a-zA-Z0-9+.-]+:.+'.", f.name, pyfmt.Repr(f.v))
 		}
 		if _, err := url.Parse(f.v); err != nil {
-			return apierr.BadRequest("Invalid input for field '%s': %s is not a URL.", f.name, pyRepr(f.v))
+			return apierr.BadRequest("Invalid input for field '%s': %s is not a URL.", f.name, pyfmt.Repr(f.v))
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // The two kinds of mapped users: an ephemeral user is shadowed in the
@@ -45,19 +47,19 @@ func (v *validator) add(format string, args ...any) {
 func (v *validator) obj(x any, required []string, allowed map[string]bool) map[string]any {
 	m, ok := x.(map[string]any)
 	if !ok {
-		v.add("%s is not of type 'object'", pyRepr(x))
+		v.add("%s is not of type 'object'", pyfmt.Repr(x))
 		return nil
 	}
 	for _, k := range required {
 		if _, ok := m[k]; !ok {
-			v.add("%s is a required property", pyRepr(k))
+			v.add("%s is a required property", pyfmt.Repr(k))
 		}
 	}
 	if allowed != nil {
 		var extra []string
 		for k := range m {
 			if !allowed[k] {
-				extra = append(extra, pyRepr(k))
+				extra = append(extra, pyfmt.Repr(k))
 			}
 		}
 		if len(extra) > 0 {
@@ -74,18 +76,18 @@ func (v *validator) obj(x any, required []string, allowed map[string]bool) map[s
 
 func (v *validator) str(x any) {
 	if _, ok := x.(string); !ok {
-		v.add("%s is not of type 'string'", pyRepr(x))
+		v.add("%s is not of type 'string'", pyfmt.Repr(x))
 	}
 }
 
 func (v *validator) arr(x any, minItems int) []any {
 	a, ok := x.([]any)
 	if !ok {
-		v.add("%s is not of type 'array'", pyRepr(x))
+		v.add("%s is not of type 'array'", pyfmt.Repr(x))
 		return nil
 	}
 	if len(a) < minItems {
-		v.add("%s is too short", pyRepr(a))
+		v.add("%s is too short", pyfmt.Repr(a))
 		return nil
 	}
 	return a
@@ -117,7 +119,7 @@ func (v *validator) mapping(m map[string]any) {
 		if rm, ok := rule["remote"]; ok {
 			for _, x := range v.arr(rm, 1) {
 				if !validRemote(x) {
-					v.add("%s is not valid under any of the given schemas", pyRepr(x))
+					v.add("%s is not valid under any of the given schemas", pyfmt.Repr(x))
 				}
 			}
 		}
@@ -152,7 +154,7 @@ func (v *validator) local(x any) {
 			}
 			if t, ok := um["type"]; ok {
 				if s, _ := t.(string); s != Ephemeral && s != Local {
-					v.add("%s is not one of ['ephemeral', 'local']", pyRepr(t))
+					v.add("%s is not one of ['ephemeral', 'local']", pyfmt.Repr(t))
 				}
 			}
 		}
@@ -179,9 +181,9 @@ func (v *validator) local(x any) {
 	}
 	if g, ok := m["group"]; ok {
 		if _, isObj := g.(map[string]any); !isObj {
-			v.add("%s is not of type 'object'", pyRepr(g))
+			v.add("%s is not of type 'object'", pyfmt.Repr(g))
 		} else if !validGroup(g) {
-			v.add("%s is not valid under any of the given schemas", pyRepr(g))
+			v.add("%s is not valid under any of the given schemas", pyfmt.Repr(g))
 		}
 	}
 	for _, k := range []string{"groups", "group_ids"} {
@@ -243,7 +245,7 @@ func validRemote(x any) bool {
 			}
 			if r, ok := m["regex"]; ok {
 				if _, isBool := r.(bool); !isBool {
-					v.add("%s is not of type 'boolean'", pyRepr(r))
+					v.add("%s is not of type 'boolean'", pyfmt.Repr(r))
 				}
 			}
 		}
@@ -255,51 +257,6 @@ func validRemote(x any) bool {
 		}
 	}
 	return n == 1
-}
-
-// pyRepr renders a JSON value as Python's repr does, as jsonschema's
-// messages show it.
-func pyRepr(x any) string {
-	switch t := x.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	case string:
-		return "'" + strings.ReplaceAll(strings.ReplaceAll(t, `\`, `\\`), "'", `\'`) + "'"
-	case float64:
-		if t == float64(int64(t)) {
-			return strconv.FormatInt(int64(t), 10)
-		}
-		return strconv.FormatFloat(t, 'g', -1, 64)
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []string:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyRepr(t[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(x)
 }
 
 // Assertion is what the identity provider asserted, by attribute name:
@@ -512,7 +469,7 @@ func format(s string, direct [][]string) (string, error) {
 		if v := direct[n]; len(v) == 1 {
 			b.WriteString(v[0])
 		} else {
-			b.WriteString(pyRepr(v))
+			b.WriteString(pyfmt.Repr(v))
 		}
 		i += end
 	}
@@ -609,7 +566,7 @@ func transform(locals []map[string]any) (*Mapped, error) {
 		if gs, ok := l["groups"].(string); ok {
 			d := refOf(l["domain"])
 			if d == nil {
-				return nil, &RuleError{Msg: fmt.Sprintf("Invalid rule: %s. Both 'groups' and 'domain' keywords must be specified.", pyRepr(l))}
+				return nil, &RuleError{Msg: fmt.Sprintf("Invalid rule: %s. Both 'groups' and 'domain' keywords must be specified.", pyfmt.Repr(l))}
 			}
 			for _, n := range literalList(gs) {
 				addName(GroupName{Name: n, Domain: *d})

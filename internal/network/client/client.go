@@ -18,7 +18,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,57 +28,34 @@ import (
 
 // Client calls the networking service. It is safe for concurrent use.
 type Client struct {
-	base string // scheme://host[:port], without /v2.0
-	hc   *http.Client
+	peer httpapi.Peer // Base is scheme://host[:port], without /v2.0
 }
 
 // New returns a client of the networking API at base
 // (http://host:9696). A nil hc means http.DefaultClient.
 func New(base string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Client{base: strings.TrimRight(base, "/"), hc: hc}
+	return &Client{peer: httpapi.Peer{Service: "network service", Base: strings.TrimRight(base, "/"), HC: hc, Fault: fault}}
 }
-
-// maxErrorBody bounds what is read of an error answer.
-const maxErrorBody = 64 << 10
 
 // call sends a request with an optional JSON body and decodes a 2xx
 // answer's JSON into out (when not nil); any other answer is an
 // *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
-	return c.keyed(ctx, method, token, path, "", in, out)
+	return c.peer.Keyed(ctx, method, token, path, "", in, out)
 }
 
-// keyed is call with the body and the answer under key ("" for none).
-func (c *Client) keyed(ctx context.Context, method, token, path, key string, in, out any) error {
-	return httpapi.Call{Service: "network service", Method: method, URL: c.base + path, Token: token, Key: key,
-		In: in, Out: out, Fail: func(resp *http.Response) error { return apiError(resp) }}.Do(ctx, c.hc)
-}
-
-// apiError turns an error answer into an *apierr.Error: Neutron's
-// {"NeutronError": {"type", "message", "detail"}}, or the status text
-// when the body is not Neutron's.
-func apiError(resp *http.Response) *apierr.Error {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+// fault reads Neutron's error body, {"NeutronError": {"type", "message",
+// "detail"}}; a body that is not Neutron's leaves e to the body's text.
+func fault(b []byte, e *apierr.Error) {
 	var j struct {
 		NeutronError *struct {
 			Type    string `json:"type"`
 			Message string `json:"message"`
 		} `json:"NeutronError"`
 	}
-	e := &apierr.Error{Code: resp.StatusCode}
 	if json.Unmarshal(b, &j) == nil && j.NeutronError != nil {
 		e.Type, e.Message = j.NeutronError.Type, j.NeutronError.Message
 	}
-	if e.Message == "" {
-		e.Message = strings.TrimSpace(string(b))
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
-	return e
 }
 
 // IsType reports whether err is an answer of Neutron error type typ.
@@ -90,20 +66,16 @@ func IsType(err error, typ string) bool {
 
 // list GETs a collection with query q and decodes its items under key.
 func (c *Client) list(ctx context.Context, token, collection string, q url.Values, key string, out any) error {
-	path := "/v2.0/" + collection
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	return c.keyed(ctx, http.MethodGet, token, path, key, nil, out)
+	return c.peer.List(ctx, token, "/v2.0/"+collection, q, key, out)
 }
 
 // one sends a request about one resource whose body and answer carry it
 // under key.
 func (c *Client) one(ctx context.Context, method, token, path, key string, in map[string]any, out any) error {
 	if in == nil { // no body, not a null one
-		return c.keyed(ctx, method, token, path, key, nil, out)
+		return c.peer.Keyed(ctx, method, token, path, key, nil, out)
 	}
-	return c.keyed(ctx, method, token, path, key, in, out)
+	return c.peer.Keyed(ctx, method, token, path, key, in, out)
 }
 
 // Extensions returns the aliases of the extensions the service offers.

@@ -32,6 +32,7 @@ import (
 	"github.com/gostack/gostack/internal/objectstorage/dbserver/broker"
 	"github.com/gostack/gostack/internal/objectstorage/dbserver/db"
 	"github.com/gostack/gostack/internal/objectstorage/swift"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Policy is a storage policy the servers accept.
@@ -122,15 +123,7 @@ func (c *Config) PolicyIndex(h http.Header) (int, bool, error) {
 		}
 	}
 	return 0, false, swift.NewPlainError(http.StatusBadRequest,
-		fmt.Sprintf("Invalid X-Backend-Storage-Policy-Index %s", pyRepr(v[0])))
-}
-
-// pyRepr quotes s as Python's repr of a str does for plain text.
-func pyRepr(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+		fmt.Sprintf("Invalid X-Backend-Storage-Policy-Index %s", pyfmt.Quote(v[0])))
 }
 
 // DBPath returns the database file of an account (container "") or a

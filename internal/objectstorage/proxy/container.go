@@ -9,6 +9,7 @@ import (
 	"github.com/gostack/gostack/internal/objectstorage/proxy/backend"
 	"github.com/gostack/gostack/internal/objectstorage/proxy/info"
 	"github.com/gostack/gostack/internal/objectstorage/swift"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Storage policies: this cluster has Swift's single default policy.
@@ -136,7 +137,7 @@ func (q *request) containerPut() {
 	if name := q.r.Header.Get("X-Storage-Policy"); name != "" {
 		if !strings.EqualFold(name, policyName) {
 			q.w.Header().Set("Content-Type", "text/plain")
-			q.fail(http.StatusBadRequest, "Invalid X-Storage-Policy "+pyQuote(name))
+			q.fail(http.StatusBadRequest, "Invalid X-Storage-Policy "+pyfmt.Quote(name))
 			return
 		}
 		additional.Set("X-Backend-Storage-Policy-Index", strconv.Itoa(policyIndex))

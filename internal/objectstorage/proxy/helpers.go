@@ -184,14 +184,6 @@ func (q *request) best(resps []backend.Response, quorum int, overrides map[int]i
 	return backend.Response{Status: http.StatusServiceUnavailable, Header: http.Header{}, Synthetic: true}
 }
 
-// pyQuote is Python's repr of a plain string, for Swift's messages.
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
-}
-
 // stream sends a live backend answer to the client: its headers as
 // update_headers copies them, its Content-Type and Content-Length, and
 // for a GET its body as it comes.

@@ -27,6 +27,7 @@ import (
 	"github.com/gostack/gostack/internal/objectstorage/ring"
 	"github.com/gostack/gostack/internal/objectstorage/swift"
 	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Config configures a Proxy. Zero values mean Swift's (DevStack's)
@@ -216,7 +217,7 @@ func (p *Proxy) serveCore(w http.ResponseWriter, r *http.Request) {
 	// ensure_x_timestamp); a middleware may have chosen it.
 	if v := r.Header.Get("X-Timestamp"); v != "" {
 		if _, err := swift.ParseTimestamp(v); err != nil {
-			swift.WriteError(w, r, http.StatusBadRequest, "X-Timestamp should be a UNIX timestamp float value; was "+pyQuote(v))
+			swift.WriteError(w, r, http.StatusBadRequest, "X-Timestamp should be a UNIX timestamp float value; was "+pyfmt.Quote(v))
 			return
 		}
 	} else {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/platform/auth"
+	"github.com/gostack/gostack/internal/platform/inproc"
 )
 
 func TestSubrequestStreamsWithoutBuffering(t *testing.T) {
@@ -61,7 +62,7 @@ func TestSubrequestPanic(t *testing.T) {
 	resp = Subrequest(context.Background(), h, NewSubrequest(context.Background(), "GET", "/x", nil))
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "partial" || !errors.Is(err, errHandlerPanic) {
+	if resp.StatusCode != 200 || string(body) != "partial" || !errors.Is(err, inproc.ErrHandlerPanic) {
 		t.Errorf("got %d %q %v", resp.StatusCode, body, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // allocationBody is one consumer's allocations as PUT, POST /allocations
@@ -211,7 +212,7 @@ func (h *Handler) postAllocations(w http.ResponseWriter, r *http.Request) error 
 	var cs []pl.ConsumerAllocations
 	for _, c := range sortedKeys(m) {
 		if !pl.IsUUID(c) {
-			return schema.Fail("additionalProperties", schema.Repr(c)+" does not match any of the regexes")
+			return schema.Fail("additionalProperties", pyfmt.Repr(c)+" does not match any of the regexes")
 		}
 		ca, err := m[c].toConsumer(ver, c, true)
 		if err != nil {

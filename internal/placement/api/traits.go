@@ -9,6 +9,7 @@ import (
 	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 func (h *Handler) listTraits(w http.ResponseWriter, r *http.Request) error {
@@ -181,7 +182,7 @@ func (h *Handler) setAggregates(w http.ResponseWriter, r *http.Request) error {
 	seen := map[string]bool{}
 	for _, a := range aggs {
 		if seen[a] {
-			return schema.Fail("uniqueItems", schema.Repr(aggs)+" has non-unique elements", "aggregates")
+			return schema.Fail("uniqueItems", pyfmt.Repr(aggs)+" has non-unique elements", "aggregates")
 		}
 		seen[a] = true
 	}

@@ -13,18 +13,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // The prefixes of Placement's schema errors.
@@ -63,29 +62,29 @@ func detail(keyword, msg string, path []string) string {
 
 // Required is a missing property of the object at path.
 func Required(prop string, path ...string) *apierr.Error {
-	return Fail("required", Repr(prop)+" is a required property", path...)
+	return Fail("required", pyfmt.Repr(prop)+" is a required property", path...)
 }
 
 // Additional is a property the schema does not allow (or not at this
 // microversion).
 func Additional(prop string, path ...string) *apierr.Error {
-	return Fail("additionalProperties", "Additional properties are not allowed ("+Repr(prop)+" was unexpected)", path...)
+	return Fail("additionalProperties", "Additional properties are not allowed ("+pyfmt.Repr(prop)+" was unexpected)", path...)
 }
 
 // Type is a value of the wrong JSON type; want is the schema's type name
 // (integer, string, array, object).
 func Type(v any, want string, path ...string) *apierr.Error {
-	return Fail("type", Repr(v)+" is not of type "+Repr(want), path...)
+	return Fail("type", pyfmt.Repr(v)+" is not of type "+pyfmt.Repr(want), path...)
 }
 
 // Format is a string that is not of a format (uuid).
 func Format(v, format string, path ...string) *apierr.Error {
-	return Fail("format", Repr(v)+" is not a "+Repr(format), path...)
+	return Fail("format", pyfmt.Repr(v)+" is not a "+pyfmt.Repr(format), path...)
 }
 
 // Pattern is a string that does not match the schema's pattern.
 func Pattern(v, pattern string, path ...string) *apierr.Error {
-	return Fail("pattern", Repr(v)+" does not match "+Repr(pattern), path...)
+	return Fail("pattern", pyfmt.Repr(v)+" does not match "+pyfmt.Repr(pattern), path...)
 }
 
 // Length checks a string's length against minLength and maxLength,
@@ -99,73 +98,24 @@ func Length(v string, min, max int, query bool, path ...string) *apierr.Error {
 	n := len([]rune(v))
 	switch {
 	case n < min && n == 0:
-		return fail("minLength", Repr(v)+" should be non-empty", path...)
+		return fail("minLength", pyfmt.Repr(v)+" should be non-empty", path...)
 	case n < min:
-		return fail("minLength", Repr(v)+" is too short", path...)
+		return fail("minLength", pyfmt.Repr(v)+" is too short", path...)
 	case n > max:
-		return fail("maxLength", Repr(v)+" is too long", path...)
+		return fail("maxLength", pyfmt.Repr(v)+" is too long", path...)
 	}
 	return nil
 }
 
 // MinItems is an array with fewer items than the schema's minItems.
 func MinItems(v any, path ...string) *apierr.Error {
-	return Fail("minItems", Repr(v)+" is too short", path...)
+	return Fail("minItems", pyfmt.Repr(v)+" is too short", path...)
 }
 
 // MinProperties is an object with fewer properties than the schema's
 // minProperties.
 func MinProperties(v any, path ...string) *apierr.Error {
-	return Fail("minProperties", Repr(v)+" does not have enough properties", path...)
-}
-
-// Repr writes a JSON value as Python's repr does, the way jsonschema
-// quotes the instance in its messages: 'text', None, True, [1, 'a'],
-// {'k': 1}.
-func Repr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case string:
-		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
-			return `"` + x + `"`
-		}
-		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		if x == float64(int64(x)) {
-			return strconv.FormatInt(int64(x), 10)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []string:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = Repr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = Repr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = Repr(k) + ": " + Repr(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
+	return Fail("minProperties", pyfmt.Repr(v)+" does not have enough properties", path...)
 }
 
 // Decode reads a JSON body strictly into dst (httpapi.DecodeBytes) and

@@ -50,20 +50,6 @@ func TestWording(t *testing.T) {
 	}
 }
 
-func TestRepr(t *testing.T) {
-	for _, tt := range []struct {
-		in   any
-		want string
-	}{
-		{"a", "'a'"}, {"it's", `"it's"`}, {nil, "None"}, {true, "True"}, {float64(3), "3"}, {1.5, "1.5"},
-		{[]any{}, "[]"}, {[]string{"a", "b"}, "['a', 'b']"}, {map[string]any{}, "{}"}, {map[string]any{"k": float64(1)}, "{'k': 1}"},
-	} {
-		if got := Repr(tt.in); got != tt.want {
-			t.Errorf("Repr(%#v) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestAcceptsJSON(t *testing.T) {
 	for _, tt := range []struct {
 		accept string

@@ -18,6 +18,8 @@ import (
 	"sync"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Enforcer evaluates named rules. It is safe for concurrent use.
@@ -251,13 +253,13 @@ func (g genericCheck) Check(v *env) bool {
 		return false
 	case []any:
 		for _, s := range h {
-			if str(s) == want {
+			if pyfmt.Str(s) == want {
 				return true
 			}
 		}
 		return false
 	}
-	return str(have) == want
+	return pyfmt.Str(have) == want
 }
 
 func (g genericCheck) String() string { return g.kind + ":" + g.match }
@@ -274,30 +276,12 @@ func (f fieldCheck) Check(v *env) bool {
 	if pat, ok := strings.CutPrefix(f.value, "~"); ok {
 		// "=~" is a regular expression match (Neutron's network_device).
 		re, err := regexp.Compile(pat)
-		return err == nil && re.MatchString(str(have))
+		return err == nil && re.MatchString(pyfmt.Str(have))
 	}
-	return str(have) == f.value
+	return pyfmt.Str(have) == f.value
 }
 
 func (f fieldCheck) String() string { return "field:" + f.field + "=" + f.value }
-
-// str renders a value the way Python's str() would for the types that occur
-// in credentials and targets.
-func str(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	case string:
-		return t
-	default:
-		return fmt.Sprint(t)
-	}
-}
 
 // lookup finds key in m either as a flat key ("target.user.id") or as a
 // path through nested maps.
@@ -334,7 +318,7 @@ func substitute(match string, target map[string]any) (string, bool) {
 		if !ok || v == nil {
 			return "", false
 		}
-		return str(v), true
+		return pyfmt.Str(v), true
 	}
 	if len(match) >= 2 && (match[0] == '\'' || match[0] == '"') && match[len(match)-1] == match[0] {
 		return match[1 : len(match)-1], true

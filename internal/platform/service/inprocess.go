@@ -1,17 +1,18 @@
 package service
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gostack/gostack/internal/platform/inproc"
 )
 
 // inProcess is an http.RoundTripper that serves requests to this
-// process's own listeners by calling their handlers directly, streaming
-// both bodies through pipes, and sends every other request over the
-// network.
+// process's own listeners by calling their handlers directly (the
+// response streaming through inproc's pipe), and sends every other
+// request over the network.
 type inProcess struct {
 	mu       sync.RWMutex
 	handlers map[string]http.Handler // by host:port
@@ -60,85 +61,18 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	case sreq.ContentLength > 0 || sreq.Method == http.MethodPut || sreq.Method == http.MethodPost || sreq.Method == http.MethodPatch:
 		sreq.Header.Set("Content-Length", strconv.FormatInt(sreq.ContentLength, 10))
 	}
-	pr, pw := io.Pipe()
-	w := &pipeWriter{header: http.Header{}, body: pw, ready: make(chan *http.Response, 1), req: req, pr: pr}
-	go func() {
-		defer func() {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			// A handler that panics (or aborts) mid-body cuts the body short,
-			// as a server's connection would be cut; before any byte, it is a
-			// 500.
-			if p := recover(); p != nil {
-				w.start(http.StatusInternalServerError)
-				pw.CloseWithError(io.ErrUnexpectedEOF)
-				return
-			}
-			w.start(http.StatusOK)
-			pw.Close()
-		}()
-		h.ServeHTTP(w, sreq)
-	}()
-	select {
-	case resp := <-w.ready:
-		return resp, nil
-	case <-req.Context().Done():
-		pr.CloseWithError(req.Context().Err())
-		return nil, req.Context().Err()
+	served := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if req.Body != nil {
+			defer req.Body.Close() // as a Transport closes the body it sent
+		}
+		h.ServeHTTP(w, r)
+	})
+	// A handler that panics before its header answers a bare 500; after
+	// it, the body is cut short as a server's connection would be.
+	resp, err := inproc.Serve(served, sreq, inproc.Options{Abandon: req.Context()})
+	if err != nil {
+		return nil, err
 	}
+	resp.Request = req
+	return resp, nil
 }
-
-// pipeWriter is the handler's side of an in-process response: headers go
-// out with the first write, the body through a pipe the client reads.
-type pipeWriter struct {
-	header  http.Header
-	body    *io.PipeWriter
-	pr      *io.PipeReader
-	req     *http.Request
-	ready   chan *http.Response
-	started bool
-}
-
-func (w *pipeWriter) Header() http.Header { return w.header }
-
-func (w *pipeWriter) WriteHeader(code int) {
-	if code >= 100 && code < 200 {
-		return
-	}
-	w.start(code)
-}
-
-func (w *pipeWriter) start(code int) {
-	if w.started {
-		return
-	}
-	w.started = true
-	resp := &http.Response{
-		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
-		StatusCode:    code,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        w.header.Clone(),
-		Body:          w.pr,
-		ContentLength: -1,
-		Request:       w.req,
-	}
-	if n, err := strconv.ParseInt(w.header.Get("Content-Length"), 10, 64); err == nil {
-		resp.ContentLength = n
-	}
-	if w.req.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified {
-		resp.Body = http.NoBody
-		w.pr.Close()
-	}
-	w.ready <- resp
-}
-
-func (w *pipeWriter) Write(b []byte) (int, error) {
-	w.start(http.StatusOK)
-	return w.body.Write(b)
-}
-
-// Flush is a no-op: every Write already reaches the reader.
-func (w *pipeWriter) Flush() {}

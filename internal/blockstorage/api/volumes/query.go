@@ -13,6 +13,7 @@ import (
 	"github.com/gostack/gostack/internal/blockstorage/api/wire"
 	"github.com/gostack/gostack/internal/blockstorage/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // userFilters are the volume filters a non-admin may use (Cinder's
@@ -232,18 +233,11 @@ func pyDict(s string) (map[string]string, bool) {
 	if json.Unmarshal([]byte(s), &raw) == nil {
 		out := make(map[string]string, len(raw))
 		for k, v := range raw {
-			switch x := v.(type) {
-			case string:
-				out[k] = x
-			case bool:
-				out[k] = map[bool]string{true: "True", false: "False"}[x]
-			case nil:
-				out[k] = "None"
-			case float64:
-				out[k] = strconv.FormatFloat(x, 'f', -1, 64)
-			default:
+			switch v.(type) {
+			case []any, map[string]any:
 				return nil, false
 			}
+			out[k] = pyfmt.Str(v)
 		}
 		return out, true
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gostack/gostack/internal/identity/ec2"
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // ec2AuthTTL is how long after its timestamp a signed request is taken:
@@ -60,26 +61,17 @@ func decodeCredentials(r *http.Request) (map[string]any, string, error) {
 	return c, access, nil
 }
 
-// text is a credentials member as Python's str() gives it to the signer.
+// text is a credentials member as Python's str() gives it to the signer;
+// a missing member is empty, and a list or object its JSON.
 func text(v any) string {
-	switch x := v.(type) {
+	switch v.(type) {
 	case nil:
 		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		if x == float64(int64(x)) {
-			return fmt.Sprint(int64(x))
-		}
-		return fmt.Sprint(x)
+	case []any, map[string]any:
+		b, _ := json.Marshal(v)
+		return string(b)
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return pyfmt.Str(v)
 }
 
 func textMap(v any) map[string]string {

@@ -21,6 +21,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Item is a resource rendered as Neutron's JSON object.
@@ -288,20 +289,13 @@ func compare(a, b any) int {
 	return strings.Compare(Str(a), Str(b))
 }
 
-// Str renders a value as a query parameter would spell it.
+// Str renders a value as a query parameter would spell it: Python's
+// str(), but empty for a missing value.
 func Str(v any) string {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
 	}
-	return fmt.Sprint(v)
+	return pyfmt.Str(v)
 }
 
 // ReplyMany writes {"<plural>": [...]}.

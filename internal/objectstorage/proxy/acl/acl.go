@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Clean validates and normalizes an ACL header value as Swift's clean_acl:
@@ -35,10 +37,10 @@ func Clean(name, value string) (string, error) {
 		switch first {
 		case ".r", ".ref", ".referer", ".referrer":
 		default:
-			return "", fmt.Errorf("Unknown designator %s in ACL: %s", pyRepr(first), pyRepr(raw))
+			return "", fmt.Errorf("Unknown designator %s in ACL: %s", pyfmt.Quote(first), pyfmt.Quote(raw))
 		}
 		if strings.Contains(name, "write") {
-			return "", fmt.Errorf("Referrers not allowed in write ACL: %s", pyRepr(raw))
+			return "", fmt.Errorf("Referrers not allowed in write ACL: %s", pyfmt.Quote(raw))
 		}
 		negate := false
 		if strings.HasPrefix(second, "-") {
@@ -49,7 +51,7 @@ func Clean(name, value string) (string, error) {
 			second = strings.TrimSpace(second[1:])
 		}
 		if second == "" || second == "." {
-			return "", fmt.Errorf("No host/domain value after referrer designation in ACL: %s", pyRepr(raw))
+			return "", fmt.Errorf("No host/domain value after referrer designation in ACL: %s", pyfmt.Quote(raw))
 		}
 		if negate {
 			second = "-" + second
@@ -57,37 +59,6 @@ func Clean(name, value string) (string, error) {
 		out = append(out, ".r:"+second)
 	}
 	return strings.Join(out, ","), nil
-}
-
-// pyRepr quotes s as Python's repr of a str does for the plain strings of
-// ACLs, so that error texts match Swift's.
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
 }
 
 // Parse splits a cleaned ACL into its referrer designations (without

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/objectstorage/swift"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // The client headers and the sysmeta they are stored as.
@@ -140,7 +141,7 @@ func (s *sniffWriter) WriteHeader(status int) {
 	}
 	if s.wantEtag != "" && status/100 == 2 {
 		if got := strings.Trim(s.h.Get("Etag"), `"`); got != "" && got != s.wantEtag {
-			s.conflict = fmt.Sprintf("Object Etag %s does not match X-Symlink-Target-Etag header %s", pyRepr(got), pyRepr(s.wantEtag))
+			s.conflict = fmt.Sprintf("Object Etag %s does not match X-Symlink-Target-Etag header %s", pyfmt.Quote(got), pyfmt.Quote(s.wantEtag))
 			return
 		}
 	}
@@ -171,8 +172,6 @@ func (s *sniffWriter) Flush() {
 		}
 	}
 }
-
-func pyRepr(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
 // follow serves a GET or HEAD, following links to their targets.
 func (m *mw) follow(w http.ResponseWriter, r *http.Request, segs []string) {
@@ -319,7 +318,7 @@ func (m *mw) checkStatic(w http.ResponseWriter, r *http.Request, path, etag stri
 	default:
 		if got := strings.Trim(resp.Header.Get("Etag"), `"`); got != etag {
 			w.Header().Set("Content-Location", path)
-			plain(w, r, http.StatusConflict, fmt.Sprintf("Object Etag %s does not match X-Symlink-Target-Etag header %s", pyRepr(got), pyRepr(etag)))
+			plain(w, r, http.StatusConflict, fmt.Sprintf("Object Etag %s does not match X-Symlink-Target-Etag header %s", pyfmt.Quote(got), pyfmt.Quote(etag)))
 			return false
 		}
 		size := resp.Header.Get("X-Object-Sysmeta-Slo-Size")

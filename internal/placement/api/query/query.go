@@ -18,6 +18,7 @@ import (
 	"github.com/gostack/gostack/internal/placement/candidates"
 	"github.com/gostack/gostack/internal/placement/schema"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/pyfmt"
 )
 
 // Suffixes of granular request groups: numbers from 1.25, and from 1.33
@@ -52,7 +53,7 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 			// Placement (webob's GET.get).
 			n, err := strconv.Atoi(vs[0])
 			if err != nil || n < 1 {
-				return cq, schema.QueryFail("pattern", schema.Repr(vs[0])+" does not match '^[1-9][0-9]*$'", "limit")
+				return cq, schema.QueryFail("pattern", pyfmt.Repr(vs[0])+" does not match '^[1-9][0-9]*$'", "limit")
 			}
 			cq.Limit = n
 			continue
@@ -65,7 +66,7 @@ func Candidates(q url.Values, minor int) (candidates.Query, error) {
 				cq.Isolate = true
 			case "none":
 			default:
-				return cq, schema.QueryFail("enum", schema.Repr(vs[0])+" is not one of ['none', 'isolate']", "group_policy")
+				return cq, schema.QueryFail("enum", pyfmt.Repr(vs[0])+" is not one of ['none', 'isolate']", "group_policy")
 			}
 			continue
 		case "root_required":
