@@ -25,6 +25,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/lease"
 	"github.com/gostack/gostack/internal/platform/metrics"
 	"github.com/gostack/gostack/internal/platform/notify"
 	"github.com/gostack/gostack/internal/platform/service"
@@ -53,7 +54,7 @@ type Cloud struct {
 }
 
 // startBus connects to the configured NATS, or starts one in-process.
-func (c *Cloud) startBus() error {
+func (c *Cloud) startBus(ctx context.Context) error {
 	var err error
 	if c.Config.BusURL != "" {
 		c.Env.Bus, err = bus.Connect(c.Config.BusURL, bus.Name("gostack"), bus.Logger(c.Env.Log))
@@ -73,7 +74,13 @@ func (c *Cloud) startBus() error {
 	if _, err := c.Env.Liveness.Watch(c.Env.Bus); err != nil {
 		return err
 	}
-	c.Env.Workers = worker.NewGroup(c.Env.Log)
+	// Periodic work that must run once per period in the whole cluster
+	// (Workers.AddOnce) holds a lease in the shared database.
+	leases, err := lease.Open(ctx, c.Env.DB)
+	if err != nil {
+		return fmt.Errorf("leases: %w", err)
+	}
+	c.Env.Workers = worker.NewGroup(c.Env.Log, worker.WithLeases(leases))
 	return nil
 }
 
@@ -134,7 +141,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 	}
 	c.Env = service.NewEnv(randomPassword() + randomPassword())
 	c.Env.Config, c.Env.DB, c.Env.Log = cfg, d, log
-	if err := c.startBus(); err != nil {
+	if err := c.startBus(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}

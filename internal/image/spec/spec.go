@@ -52,7 +52,7 @@ func start(ctx context.Context, env *service.Env) (_ http.Handler, err error) {
 	if icfg.Data != nil {
 		// Glance's scrubber: the data a failed delete or upload left in
 		// the object store goes once the cloud serves, then hourly.
-		env.Workers.Add("glance-store-reconciler", time.Hour, svc.Reconcile)
+		env.Workers.AddOnce("glance-store-reconciler", time.Hour, svc.Reconcile)
 	}
 	imp, err := imports.New(svc, st, imports.Config{
 		AllowedHosts: cfg.Image.WebDownloadHosts,

@@ -96,9 +96,10 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Client: env.HTTPClient(), Log: env.Log.With("service", "swift-proxy"),
 	})
 	public, inner := chain(p)
-	// One expirer per cluster; the all-in-one is the whole cluster.
+	// One expirer per cluster: with several proxies on one database, the
+	// holder of its lease runs it (Workers.AddOnce).
 	exp := expirer.New(expirer.Config{App: inner, Log: env.Log.With("worker", "swift-object-expirer")})
-	env.Workers.Add("swift-object-expirer", 30*time.Second, func(ctx context.Context) error { _, err := exp.Once(ctx); return err })
+	env.Workers.AddOnce("swift-object-expirer", 30*time.Second, func(ctx context.Context) error { _, err := exp.Once(ctx); return err })
 	env.Handle("s3", s3.New(s3.Config{App: inner, Verifier: newVerifier(env), Region: c.Region, Log: env.Log.With("service", "s3")}))
 	return public, nil
 }

@@ -12,6 +12,10 @@
 // A periodic worker runs at once and then interval after each run ends, so
 // runs of one worker never overlap. Errors and panics are logged with the
 // worker's name and do not stop the worker: the next run may succeed.
+//
+// A cluster-wide worker (AddOnce) runs once per period across every
+// process whose Group shares a lease store (WithLeases): see once.go. In a
+// Group without one it is an ordinary periodic worker.
 package worker
 
 import (
@@ -37,12 +41,15 @@ type entry struct {
 	name     string
 	interval time.Duration
 	fn       Func
+	// once marks a cluster-wide worker (AddOnce).
+	once bool
 }
 
 // Group is a set of named workers. Add them, Start the group, cancel its
 // context to stop them and Wait for them to return.
 type Group struct {
-	log *slog.Logger
+	log    *slog.Logger
+	leases Leases // nil: every worker runs in this process
 
 	mu      sync.Mutex
 	entries []entry
@@ -50,12 +57,19 @@ type Group struct {
 	wg      sync.WaitGroup
 }
 
+// Option configures a Group.
+type Option func(*Group)
+
 // NewGroup returns an empty group logging to log (slog.Default when nil).
-func NewGroup(log *slog.Logger) *Group {
+func NewGroup(log *slog.Logger, opts ...Option) *Group {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Group{log: log}
+	g := &Group{log: log}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
 }
 
 // Add registers a worker. With interval > 0, fn runs at once and then
@@ -67,7 +81,10 @@ func (g *Group) Add(name string, interval time.Duration, fn Func) {
 	if interval < 0 {
 		panic(fmt.Sprintf("worker %s: negative interval %s", name, interval))
 	}
-	e := entry{name: name, interval: interval, fn: fn}
+	g.add(entry{name: name, interval: interval, fn: fn})
+}
+
+func (g *Group) add(e entry) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.entries = append(g.entries, e)
@@ -114,7 +131,9 @@ func (g *Group) launch(ctx context.Context, e entry) {
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
-		if e.interval > 0 {
+		if e.once && g.leases != nil {
+			g.clusterOnce(ctx, e)
+		} else if e.interval > 0 {
 			g.periodic(ctx, e)
 		} else {
 			g.longRunning(ctx, e)
