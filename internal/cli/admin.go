@@ -17,10 +17,11 @@ import (
 	osspec "github.com/gostack/gostack/internal/objectstorage/spec"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/lease"
 )
 
 const adminUsage = `Usage:
-  gostack admin bootstrap [--admin-password P] [flags]  create or repair the admin user, roles, projects and catalog
+  gostack admin bootstrap [--admin-password P] [flags]  create or repair the admin user, service users, roles, projects and catalog
   gostack admin db upgrade [flags]                      apply every service's database migrations
   gostack admin fernet rotate [flags]                   rotate the Fernet token keys
   gostack admin ring [--data-dir D] <command> ...       build the object store's rings (gostack admin ring help)`
@@ -81,6 +82,12 @@ func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
+	// The platform's own tables, which no service owns: the leases of
+	// the cluster-wide background workers.
+	if err := lease.Migrate(ctx, d); err != nil {
+		return fmt.Errorf("lease: %w", err)
+	}
+	fmt.Fprintln(stdout, "lease: up to date")
 	for _, s := range internal.Services {
 		if s.Migrate == nil {
 			continue
@@ -97,6 +104,8 @@ func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 	ctx := context.Background()
 	fl := newFlags("admin bootstrap", stderr, dataFlags(), bootstrapFlags())
+	rotate := fl.fs.Bool("rotate-service-passwords", false,
+		"give the service users (gostack-compute-agent) new passwords and credentials files; copies of the old files on other hosts stop working")
 	cfg, svc, closeFn, err := openIdentity(ctx, fl, args)
 	if err != nil {
 		return err
@@ -106,11 +115,15 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("bootstrap: give --admin-password or GOSTACK_ADMIN_PASSWORD")
 	}
 	defer closeFn()
-	res, err := svc.Bootstrap(ctx, identity.BootstrapSpec{AdminPassword: cfg.AdminPassword, ResetPassword: true, Region: cfg.Region})
+	// The service users' files name the same identity endpoint as the
+	// openrc, which the catalog (before this bootstrap) or the flags give.
+	authURL, err := bootstrapAuthURL(ctx, cfg, fl, svc)
 	if err != nil {
 		return err
 	}
-	authURL, err := bootstrapAuthURL(ctx, cfg, fl, svc)
+	res, users, err := identityspec.Bootstrap(ctx, svc,
+		identity.BootstrapSpec{AdminPassword: cfg.AdminPassword, ResetPassword: true, Region: cfg.Region},
+		identityspec.CredentialFiles{DataDir: cfg.DataDir, AuthURL: authURL, Region: cfg.Region, Rotate: *rotate})
 	if err != nil {
 		return err
 	}
@@ -118,6 +131,12 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "admin user %s, admin project %s; wrote %s/openrc\n", res.AdminUserID, res.AdminProjectID, cfg.DataDir)
+	for _, p := range users.Written {
+		fmt.Fprintf(stdout, "wrote %s\n", p)
+	}
+	for _, u := range users.Unknown {
+		fmt.Fprintf(stderr, "service user %s exists with a password this data dir has no credentials file for: copy its file from the host that bootstrapped first, or run again with --rotate-service-passwords\n", u)
+	}
 	return nil
 }
 

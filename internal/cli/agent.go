@@ -16,20 +16,25 @@ import (
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
-// runAgent runs one host's agent on its own: `gostack agent network`
-// builds this host's part of the network data plane from the shared
-// database, `gostack agent volume` serves this host's volume backend to
-// the block storage service over the bus (gostack up runs the same
-// agents in process).
+// runAgent runs one host's agent on its own: `gostack agent compute` runs
+// this host's hypervisors for the conductor over the bus, with its own
+// service user for Placement and the image service; `gostack agent
+// network` builds this host's part of the network data plane from the
+// shared database, `gostack agent volume` serves this host's volume
+// backend to the block storage service over the bus (gostack up runs the
+// same agents in process).
 func runAgent(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "volume" {
 		return runVolumeAgent(args, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "compute" {
+		return runComputeAgent(args, stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "object" {
 		return runObjectAgent(args, stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "network" {
-		fmt.Fprintln(stderr, "usage: gostack agent network|volume|object [flags]   (the compute agent is not a separate command yet)")
+		fmt.Fprintln(stderr, "usage: gostack agent compute|network|volume|object [flags]")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("gostack agent network", flag.ContinueOnError)

@@ -30,7 +30,7 @@ func commands() []command {
 		{"version", "print the version", func(_ []string, out, _ io.Writer) error { fmt.Fprintln(out, "gostack", Version); return nil }},
 		{"openrc", "print the admin openrc of a data dir", runOpenrc},
 		{"admin", "operator commands: bootstrap, db upgrade, fernet rotate", runAdmin},
-		{"agent", "run one host's agent alone: agent network|volume|object", runAgent},
+		{"agent", "run one host's agent alone: agent compute|network|volume|object", runAgent},
 	}
 }
 

@@ -46,7 +46,7 @@ func TestCommandFlags(t *testing.T) {
 	}{
 		{[]string{"db", "upgrade"}, admin, []string{"config", "data-dir", "database-url"}},
 		{[]string{"fernet", "rotate"}, admin, []string{"config", "data-dir", "database-url"}},
-		{[]string{"bootstrap"}, admin, []string{"admin-password", "bcrypt-cost", "config", "data-dir", "database-url", "host", "identity-port", "public-host", "region"}},
+		{[]string{"bootstrap"}, admin, []string{"admin-password", "bcrypt-cost", "config", "data-dir", "database-url", "host", "identity-port", "public-host", "region", "rotate-service-passwords"}},
 		{nil, openrc, []string{"config", "data-dir"}},
 	} {
 		t.Run(strings.Join(append([]string{"gostack"}, tc.args...), " "), func(t *testing.T) {

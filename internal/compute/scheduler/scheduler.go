@@ -221,6 +221,9 @@ type scratch struct {
 	seen  map[*nodeInfo]struct{}
 	// missing are candidate providers that are no known node.
 	missing []string
+	// noService is set when a candidate's host has no compute service in
+	// the services view.
+	noService bool
 }
 
 // noRoom is Nova's reason when the filters leave no host.
@@ -309,6 +312,16 @@ func (s *Scheduler) Select(ctx context.Context, spec RequestSpec) (sel Selection
 		}
 		hosts = s.hostStates(sc, cands, nodes, svcs)
 		nodes.noteUnknown(sc.missing)
+	}
+	if sc.noService && s.cfg.ServiceRefresh > 0 {
+		// A host whose service the (stale) view lacks: perhaps an agent
+		// that started since the last read, which would otherwise count
+		// as down until the background refresh lands. Read the services
+		// again, at most once a second.
+		if svcs, err = s.services.get(ctx, now.Add(-time.Second), s.loadServices); err != nil {
+			return Selection{}, nil, err
+		}
+		hosts = s.hostStates(sc, cands, nodes, svcs)
 	}
 	hosts, _ = runFilters(hosts, r, s.filters)
 	if len(hosts) == 0 {
@@ -404,6 +417,7 @@ func (s *Scheduler) hostStates(sc *scratch, cands *client.Candidates, nodes *nod
 	clear(sc.seen)
 	hosts := sc.hosts[:0]
 	sc.missing = sc.missing[:0]
+	sc.noService = false
 	for ci := range cands.Requests {
 		n, rp := nodeOf(&cands.Requests[ci], cands.Summaries, nodes)
 		if n == nil {
@@ -422,6 +436,8 @@ func (s *Scheduler) hostStates(sc *scratch, cands *client.Candidates, nodes *nod
 		if svc := hi.Service; svc != nil {
 			h.Enabled = !svc.Disabled
 			h.Up = !svc.ForcedDown && s.alive(n.Host)
+		} else {
+			sc.noService = true
 		}
 		if sum, ok := cands.Summaries[n.ID]; ok {
 			h.FreeRAM = free(sum, classMemory)

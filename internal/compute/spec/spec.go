@@ -8,11 +8,8 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -23,12 +20,9 @@ import (
 	"github.com/gostack/gostack/internal/compute/conductor"
 	"github.com/gostack/gostack/internal/compute/console"
 	"github.com/gostack/gostack/internal/compute/driver"
-	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/driver/qemu"
-	"github.com/gostack/gostack/internal/compute/driver/qemu/imagecache"
 	"github.com/gostack/gostack/internal/compute/driver/qemu/inventory"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
-	"github.com/gostack/gostack/internal/compute/imagefetch"
 	"github.com/gostack/gostack/internal/compute/metadata"
 	"github.com/gostack/gostack/internal/compute/netinfo"
 	"github.com/gostack/gostack/internal/compute/policies"
@@ -221,45 +215,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 
 // computeDrivers returns the hypervisors of this process's compute agent.
 func computeDrivers(cfg config.Config, env *service.Env, images imageService) ([]driver.Driver, error) {
-	name := cfg.Compute.Driver
-	if name == "auto" {
-		if _, err := exec.LookPath("qemu-system-x86_64"); err == nil {
-			name = "qemu"
-		} else {
-			name = "fake"
-			env.Log.Warn("compute: qemu-system-x86_64 is not installed, so servers run on the fake hypervisor driver (simulated, no real guests); install qemu-system-x86 for real ones")
-		}
-	}
-	switch name {
-	case "qemu":
-		cache := &imagecache.Cache{Dir: filepath.Join(cfg.DataDir, "compute", "_base")}
-		var out []driver.Driver
-		for _, opts := range qemuOptions(cfg) {
-			opts.Log = env.Log
-			qemuAllocation(cfg, &opts)
-			d := qemu.New(opts)
-			out = append(out, imagefetch.Wrap(d, cache, imageSource{images, env}))
-		}
-		env.Log.Info("compute: qemu hypervisor driver", "hosts", len(out))
-		return out, nil
-	case "fake":
-		opts := fake.Options{HostName: cfg.Compute.HostName, Delay: cfg.Compute.FakeDelay}
-		if opts.HostName == "" {
-			opts.HostName = "fake-host"
-		}
-		if opts.Delay < 0 {
-			opts.Delay = fake.Instant
-		}
-		fakeAllocation(cfg, &opts)
-		hosts := fake.NewHosts(cfg.Compute.FakeHypervisors, opts)
-		out := make([]driver.Driver, len(hosts))
-		for i, h := range hosts {
-			out[i] = h
-		}
-		env.Log.Info("compute: fake hypervisor driver", "hosts", len(out))
-		return out, nil
-	}
-	return nil, fmt.Errorf("compute driver %q is not available in this build", cfg.Compute.Driver)
+	return hostDrivers(cfg, env.Log, tokenImageSource{images: images, token: env.ServiceToken}, false)
 }
 
 // conductorConfig is c with the conductor's settings that the
@@ -302,35 +258,6 @@ func (l metadataLookup) ByInstanceID(ctx context.Context, id string) (metadata.I
 // addresses.
 func (l metadataLookup) ByAddress(ctx context.Context, ip string) (metadata.Input, error) {
 	return metadata.Input{}, apierr.ErrNotFound
-}
-
-// imageSource reads images for the compute hosts' image cache with the
-// services' own token.
-type imageSource struct {
-	images imageService
-	env    *service.Env
-}
-
-func (s imageSource) Get(ctx context.Context, id string) (*imagefetch.Image, error) {
-	tok, _ := s.env.ServiceToken(ctx)
-	i, err := s.images.c.Get(ctx, tok, id)
-	if err != nil {
-		return nil, imageErr(err)
-	}
-	out := &imagefetch.Image{ID: i.ID, DiskFormat: i.DiskFormat, Properties: i.Properties}
-	switch {
-	case i.HashAlgo != "" && i.HashValue != "":
-		out.Checksum = i.HashAlgo + ":" + i.HashValue
-	case i.Checksum != "":
-		out.Checksum = "md5:" + i.Checksum
-	}
-	return out, nil
-}
-
-func (s imageSource) Open(ctx context.Context, id string) (io.ReadCloser, error) {
-	tok, _ := s.env.ServiceToken(ctx)
-	r, _, err := s.images.c.Download(ctx, tok, id)
-	return r, imageErr(err)
 }
 
 // hostChanges tells the scheduler when the API changed a service or an

@@ -5,11 +5,13 @@ package spec
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 
 	"github.com/gostack/gostack/internal/identity"
 	idapi "github.com/gostack/gostack/internal/identity/api"
+	"github.com/gostack/gostack/internal/identity/client/tokensource"
 	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/federation"
 	idstore "github.com/gostack/gostack/internal/identity/store"
@@ -66,13 +68,18 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.SetIdentity(Platform{svc})
+	env.SetIdentity(Platform{Svc: svc, DataDir: env.Config.DataDir, Log: env.Log})
 	return idapi.New(svc, pol, env.URLs["identity"], env.Log).Handler(), nil
 }
 
 // Platform is the identity service as the platform uses it
-// (service.Identity).
-type Platform struct{ Svc *identity.Service }
+// (service.Identity). Its bootstrap writes the service users' credentials
+// files under DataDir, as `gostack admin bootstrap` does.
+type Platform struct {
+	Svc     *identity.Service
+	DataDir string
+	Log     *slog.Logger
+}
 
 var _ service.Identity = Platform{}
 
@@ -107,9 +114,19 @@ func (p Platform) Bootstrap(ctx context.Context, req service.BootstrapRequest) (
 			PublicURL: e.URL, InternalURL: e.URL, AdminURL: e.URL,
 		})
 	}
-	res, err := p.Svc.Bootstrap(ctx, spec)
+	files := CredentialFiles{DataDir: p.DataDir, Region: req.Region}
+	for _, e := range req.Catalog {
+		if e.Type == "identity" {
+			files.AuthURL = e.URL
+		}
+	}
+	res, users, err := Bootstrap(ctx, p.Svc, spec, files)
 	if err != nil {
 		return nil, err
+	}
+	if len(users.Unknown) > 0 && p.Log != nil {
+		p.Log.Warn("identity: service users exist with passwords this data dir has no credentials file for; `gostack admin bootstrap --rotate-service-passwords` writes new ones",
+			"users", users.Unknown, "dir", filepath.Dir(tokensource.Path(p.DataDir, ComputeAgentUser)))
 	}
 	return &service.BootstrapResult{AdminUserID: res.AdminUserID, AdminProjectID: res.AdminProjectID, ServiceProjectID: res.ServiceProjectID, CreatedAdmin: res.CreatedAdmin}, nil
 }

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gostack/gostack/internal/identity"
 	"github.com/gostack/gostack/internal/identity/directory"
+	"github.com/gostack/gostack/internal/identity/store/row"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -101,6 +103,10 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 			}
 		}
 
+		if err := bootstrapServiceUsers(ctx, tx, spec, &res, now); err != nil {
+			return err
+		}
+
 		// Region and catalog.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_regions (id, description) VALUES ($1, '') ON CONFLICT DO NOTHING`, spec.Region); err != nil {
 			return err
@@ -142,4 +148,63 @@ func (s *Store) Bootstrap(ctx context.Context, spec identity.BootstrapSpec, pass
 		return nil, err
 	}
 	return &res, nil
+}
+
+// serviceUserOptions exempt the service users from the password rules
+// meant for people (Keystone's user options): an expired password or a
+// lockout after failed logins would stop a host's agent, and anyone could
+// lock an agent out by failing its logins on purpose.
+func serviceUserOptions() map[string]any {
+	return map[string]any{
+		"ignore_change_password_upon_first_use": true,
+		"ignore_password_expiry":                true,
+		"ignore_lockout_failure_attempts":       true,
+	}
+}
+
+// bootstrapServiceUsers makes the service role and the spec's service
+// users, each with that role on the service project; an existing user's
+// password changes only when Reset is asked.
+func bootstrapServiceUsers(ctx context.Context, tx *sql.Tx, spec identity.BootstrapSpec, res *identity.BootstrapResult, now time.Time) error {
+	if len(spec.ServiceUsers) == 0 {
+		return nil
+	}
+	roleKey := strings.ToLower(identity.ServiceRole)
+	var roleID string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM identity_roles WHERE domain_id = '' AND name_key = $1`, roleKey).Scan(&roleID)
+	if errors.Is(err, sql.ErrNoRows) {
+		roleID = directory.NewID()
+		_, err = tx.ExecContext(ctx, `INSERT INTO identity_roles (id, name, name_key, domain_id, created_at) VALUES ($1, $2, $3, '', $4)`,
+			roleID, identity.ServiceRole, roleKey, now)
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range spec.ServiceUsers {
+		r := identity.ServiceUserResult{Name: u.Name}
+		err := tx.QueryRowContext(ctx, `SELECT id FROM identity_users WHERE domain_id = $1 AND name_key = $2`,
+			directory.DefaultDomainID, strings.ToLower(u.Name)).Scan(&r.ID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			r.ID, r.PasswordSet = directory.NewID(), true
+			_, err = tx.ExecContext(ctx, `INSERT INTO identity_users
+				(id, name, name_key, domain_id, enabled, default_project_id, description, options, password_hash, password_created_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, TRUE, $5, $6, $7, $8, $9, $9, $9)`,
+				r.ID, u.Name, strings.ToLower(u.Name), directory.DefaultDomainID, res.ServiceProjectID,
+				"gostack service user", row.EncodeMap(serviceUserOptions()), u.Hash, now)
+		case err == nil && u.Reset:
+			r.PasswordSet = true
+			_, err = tx.ExecContext(ctx, `UPDATE identity_users SET password_hash = $1, password_created_at = $2, updated_at = $2,
+				enabled = TRUE, failed_auth_count = 0 WHERE id = $3`, u.Hash, now, r.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identity_assignments (type, actor_id, target_id, role_id, inherited)
+			VALUES ('UserProject', $1, $2, $3, FALSE) ON CONFLICT DO NOTHING`, r.ID, res.ServiceProjectID, roleID); err != nil {
+			return err
+		}
+		res.ServiceUsers = append(res.ServiceUsers, r)
+	}
+	return nil
 }

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	computespec "github.com/gostack/gostack/internal/compute/spec"
+	"github.com/gostack/gostack/internal/identity/client/tokensource"
+	identityspec "github.com/gostack/gostack/internal/identity/spec"
+	"github.com/gostack/gostack/internal/platform/bus"
+	"github.com/gostack/gostack/internal/platform/config"
+)
+
+// runComputeAgent runs this host's compute agent on its own, as
+// nova-compute: its hypervisor driver (--compute-driver, --compute-host)
+// with its state under --data-dir, the conductor's calls and its
+// heartbeats on the cloud's bus (--bus-url), and Placement and the image
+// service, found in the catalog, with its own service user
+// (--credentials, written by `gostack admin bootstrap`). It opens no
+// database.
+func runComputeAgent(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gostack agent compute", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	l := config.Bind(fs)
+	credsFile := fs.String("credentials", "", "the service user's credentials file (default DATA_DIR/credentials/"+identityspec.ComputeAgentUser+".json)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := l.Load()
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("agent compute: unexpected arguments %v", fs.Args())
+	}
+	if cfg.BusURL == "" {
+		return errors.New("agent compute: --bus-url is required: the agent reaches the conductor over the cloud's bus")
+	}
+	if *credsFile == "" {
+		*credsFile = tokensource.Path(cfg.DataDir, identityspec.ComputeAgentUser)
+	}
+	creds, err := tokensource.Load(*credsFile)
+	if err != nil {
+		return fmt.Errorf("agent compute: %w (`gostack admin bootstrap` writes it on the controller; copy it here or give --credentials)", err)
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	// Image downloads and snapshot uploads take long: the requests' own
+	// contexts bound them, not a client-wide timeout.
+	src, err := tokensource.New(*creds, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return fmt.Errorf("agent compute: %w", err)
+	}
+	hc := &http.Client{Transport: src.Transport(nil)}
+	loginCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	placementURL, err := src.Endpoint(loginCtx, "placement")
+	var imageURL string
+	if err == nil {
+		imageURL, err = src.Endpoint(loginCtx, "image")
+	}
+	cancel()
+	if err != nil {
+		return fmt.Errorf("agent compute: %w", err)
+	}
+
+	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-compute-agent"), bus.Logger(log))
+	if err != nil {
+		return fmt.Errorf("agent compute: connect to the bus %s: %w", cfg.BusURL, err)
+	}
+	defer b.Close()
+	ag, err := computespec.StandaloneAgent(cfg, computespec.ControlPlane{
+		Bus: b, HTTPClient: hc, Token: src.Token,
+		PlacementURL: placementURL, ImageURL: imageURL, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gostack compute agent is running: hosts %s (data dir %s, placement %s)\n",
+		strings.Join(ag.Hosts(), ", "), cfg.DataDir, placementURL)
+	if err := ag.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
