@@ -5,6 +5,7 @@ package internal
 import (
 	blockstoragespec "github.com/gostack/gostack/internal/blockstorage/spec"
 	computespec "github.com/gostack/gostack/internal/compute/spec"
+	dashboardspec "github.com/gostack/gostack/internal/dashboard/spec"
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	imagespec "github.com/gostack/gostack/internal/image/spec"
 	networkspec "github.com/gostack/gostack/internal/network/spec"
@@ -23,4 +24,5 @@ var Services = []service.Spec{
 	blockstoragespec.Spec,
 	computespec.Spec,
 	objectspec.Spec,
+	dashboardspec.Spec,
 }

@@ -52,6 +52,12 @@ func Start(t testing.TB, opts ...Option) *Cloud {
 	cfg.Compute.ConsolePort = 0
 	cfg.Compute.MetadataPort = 0
 	cfg.MetricsPort = 0
+	cfg.Object.Port = 0
+	cfg.Object.S3Port = 0
+	cfg.Object.ObjectServerPort = 0
+	cfg.Object.ContainerServerPort = 0
+	cfg.Object.AccountServerPort = 0
+	cfg.Dashboard.Port = 0
 	cfg.Compute.Driver = "fake"
 	cfg.Identity.BcryptCost = 4
 	cfg.AdminPassword = AdminPassword

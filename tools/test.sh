@@ -13,6 +13,8 @@
 #   readme      README.md's code fences, and its walkthrough (```sh walkthrough
 #               blocks) pasted into bash against a fresh cloud: tests/readme
 #   acceptance  go test -tags acceptance ./tests/acceptance/...   (the real openstack CLI)
+#   browser     tests/browser/run.sh: the dashboard in Debian's chromium (playwright-core,
+#               axe-core); screenshots in tests/browser-shots
 #   soak        bench/cmd/soak short form: 2 min on SQLite, 2 min on PostgreSQL,
 #               2 min on SQLite with two kill -9 (10 min each with --long);
 #               0 failed operations and exact consistency at the end
@@ -175,6 +177,12 @@ deps() {
 	pkgs+=(novnc openssh-client)
 	# object storage: the swift and s3cmd clients of the acceptance test
 	pkgs+=(python3-swiftclient s3cmd)
+	# dashboard: Debian's chromium driven by playwright-core (npm) in the
+	# browser tests; node and npm from Debian unless a node is there
+	# already (NodeSource's nodejs bundles npm and conflicts with Debian's)
+	pkgs+=(chromium)
+	command -v node >/dev/null || pkgs+=(nodejs)
+	command -v npm >/dev/null || pkgs+=(npm)
 	local p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -266,6 +274,10 @@ readme() {
 
 acceptance() {
 	GOSTACK_BIN=$REPO/bin/gostack go test -tags acceptance -count=1 -v -timeout 25m ./tests/acceptance/...
+}
+
+browser() {
+	SHOTS_DIR=$REPO/tests/browser-shots bash tests/browser/run.sh --gostack "$REPO/bin/gostack"
 }
 
 # soak: the short form of bench/cmd/soak (2 min each: SQLite, PostgreSQL,
@@ -404,9 +416,10 @@ if want readme; then
 		skipped readme "no binary"
 	fi
 fi
-if want acceptance || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network || want tempest-volume || want tempest-object || want tempest-scenario; then
+if want acceptance || want browser || want soak || want tempest || want tempest-image || want tempest-compute || want tempest-network || want tempest-volume || want tempest-object || want tempest-scenario; then
 	if [ "${STATUS[build]:-ok}" = ok ] && [ -x bin/gostack ]; then
 		step acceptance acceptance
+		step browser browser
 		# The network step (mostly Tempest asleep) and the compute step
 		# (fake hosts) in the background, beside the steps whose clouds
 		# have no data plane either (above): about 14 minutes instead of 30.
@@ -425,6 +438,7 @@ if want acceptance || want soak || want tempest || want tempest-image || want te
 		fi
 	else
 		skipped acceptance "no binary"
+		skipped browser "no binary"
 		skipped soak "no binary"
 		skipped tempest "no binary"
 		skipped tempest-image "no binary"

@@ -156,7 +156,8 @@ func TestUpBusyPortWritesNothing(t *testing.T) {
 	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
 	dir := filepath.Join(t.TempDir(), "data")
 	args := []string{"--data-dir", dir, "--compute-driver", "fake", "--network-driver", "noop"}
-	for _, f := range []string{"identity", "image", "placement", "network", "volume", "compute", "console", "metadata", "metrics"} {
+	for _, f := range []string{"identity", "image", "placement", "network", "volume", "compute", "console", "metadata", "metrics",
+		"object-store", "s3", "object-server", "container-server", "account-server", "dashboard"} {
 		args = append(args, "--"+f+"-port", "0")
 	}
 	// Every service but the one on the busy port listens (on a free port)

@@ -272,6 +272,9 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 	}
 	for _, s := range specs {
 		req.Roles = append(req.Roles, s.Roles...)
+		if s.NoCatalog {
+			continue
+		}
 		req.Catalog = append(req.Catalog, service.CatalogEntry{
 			Type: s.Type, Name: s.Name, Description: s.Description, URL: c.Env.URLs[s.Type],
 		})

@@ -51,6 +51,12 @@ type Config struct {
 	Network   Network   `yaml:"network"`
 	Volume    Volume    `yaml:"volume"`
 	Object    Object    `yaml:"object_store"`
+	Dashboard Dashboard `yaml:"dashboard"`
+}
+
+// Dashboard is the web dashboard's section (Horizon).
+type Dashboard struct {
+	Port int `yaml:"port"`
 }
 
 // Compute is the compute service's section.
@@ -243,7 +249,8 @@ func Default() Config {
 		Volume:    Volume{Port: 8776, Backend: "file", Zone: "nova"},
 		Object: Object{Port: 8080, S3Port: 8081, ObjectServerPort: 6200, ContainerServerPort: 6201, AccountServerPort: 6202,
 			Devices: 3, Replicas: 3, PartPower: 10},
-		Compute: Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
+		Compute:   Compute{Port: 8774, Driver: "auto", FakeHypervisors: 1, QEMUHosts: 1, ConsolePort: 6080, MetadataPort: 8775},
+		Dashboard: Dashboard{Port: 8000},
 	}
 }
 
@@ -319,6 +326,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Volume.Backend == "lvm" && c.Volume.VolumeGroup == "" {
 		errs = append(errs, errors.New("volume backend lvm needs a volume_group"))
+	}
+	if c.Dashboard.Port < 0 || c.Dashboard.Port > 65535 {
+		errs = append(errs, fmt.Errorf("dashboard port %d out of range", c.Dashboard.Port))
 	}
 	if c.Compute.Port < 0 || c.Compute.Port > 65535 {
 		errs = append(errs, fmt.Errorf("compute port %d out of range", c.Compute.Port))
@@ -461,6 +471,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.flagged.Compute.Driver, "compute-driver", d.Compute.Driver, "hypervisor driver: auto (qemu when installed, else fake), fake or qemu")
 	fs.IntVar(&l.flagged.Compute.ConsolePort, "console-port", d.Compute.ConsolePort, "noVNC console proxy port")
 	fs.IntVar(&l.flagged.Compute.MetadataPort, "metadata-port", d.Compute.MetadataPort, "compute metadata API port")
+	fs.IntVar(&l.flagged.Dashboard.Port, "dashboard-port", d.Dashboard.Port, "web dashboard port")
 	fs.IntVar(&l.flagged.Compute.FakeHypervisors, "fake-hypervisors", d.Compute.FakeHypervisors, "number of simulated hosts of the fake driver")
 	fs.IntVar(&l.flagged.Compute.QEMUHosts, "qemu-hosts", d.Compute.QEMUHosts, "number of compute hosts the qemu driver runs in this process")
 	fs.DurationVar(&l.flagged.Compute.FakeDelay, "fake-delay", 0, "time one simulated step of the fake driver takes (negative: instant)")
@@ -566,6 +577,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("compute-driver", func() { c.Compute.Driver = f.Compute.Driver })
 	apply("console-port", func() { c.Compute.ConsolePort = f.Compute.ConsolePort })
 	apply("metadata-port", func() { c.Compute.MetadataPort = f.Compute.MetadataPort })
+	apply("dashboard-port", func() { c.Dashboard.Port = f.Dashboard.Port })
 	apply("fake-hypervisors", func() { c.Compute.FakeHypervisors = f.Compute.FakeHypervisors })
 	apply("qemu-hosts", func() { c.Compute.QEMUHosts = f.Compute.QEMUHosts })
 	apply("fake-delay", func() { c.Compute.FakeDelay = f.Compute.FakeDelay })

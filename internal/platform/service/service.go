@@ -55,6 +55,9 @@ type Spec struct {
 	// when missing, implying none and implied by none (Swift's
 	// ResellerAdmin, which DevStack creates with Swift).
 	Roles []string
+	// NoCatalog keeps the service out of Keystone's catalog: Type still
+	// names its listener, as Horizon listens without a catalog entry.
+	NoCatalog bool
 }
 
 // Listener is an extra listener of a service.
