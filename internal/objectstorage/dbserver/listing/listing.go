@@ -139,8 +139,55 @@ func ISO(t swift.Timestamp) string {
 	raw := t.Raw()
 	sec := raw / 100000
 	us := (raw % 100000) * 10
-	return time.Unix(sec, us*1000).UTC().Format("2006-01-02T15:04:05.000000")
+	// Every row of a listing page formats its time: the civil date is
+	// computed directly (days to year/month/day as in Hinnant's
+	// civil_from_days) instead of through time.Format, which costs a
+	// tenth of a 10,000-object page.
+	if sec < 0 || sec >= maxISOSec {
+		return time.Unix(sec, us*1000).UTC().Format("2006-01-02T15:04:05.000000")
+	}
+	var b [26]byte
+	days, rem := sec/86400, sec%86400
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	put := func(at int, v int64, width int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, y, 4)
+	b[4] = '-'
+	put(5, m, 2)
+	b[7] = '-'
+	put(8, d, 2)
+	b[10] = 'T'
+	put(11, rem/3600, 2)
+	b[13] = ':'
+	put(14, rem/60%60, 2)
+	b[16] = ':'
+	put(17, rem%60, 2)
+	b[19] = '.'
+	put(20, us, 6)
+	return string(b[:])
 }
+
+// maxISOSec is the first second of the year 10000, past which the fast
+// formatting of ISO would need a fifth year digit.
+const maxISOSec = 253402300800
 
 // ISOString is ISO of a stored timestamp string ("" if it does not
 // parse).
