@@ -193,12 +193,14 @@ func TestWalkthrough(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 14*time.Minute)
 	defer cancel()
-	p := freePorts(t, 9)
+	p := freePorts(t, 15)
 	up := exec.Command("bin/gostack", "up", "--data-dir", "./data",
 		"--compute-driver", "fake", "--network-driver", "noop",
 		"--identity-port", p[0], "--image-port", p[1], "--placement-port", p[2],
 		"--network-port", p[3], "--volume-port", p[4], "--compute-port", p[5],
-		"--console-port", p[6], "--metadata-port", p[7], "--metrics-port", p[8])
+		"--console-port", p[6], "--metadata-port", p[7], "--metrics-port", p[8],
+		"--object-store-port", p[9], "--s3-port", p[10], "--object-server-port", p[11],
+		"--container-server-port", p[12], "--account-server-port", p[13], "--dashboard-port", p[14])
 	up.Dir, up.Env = work, env
 	var upErr strings.Builder
 	up.Stderr = &upErr
