@@ -163,13 +163,17 @@ func (c *Mover) Resize(ctx context.Context, op compute.Op, inst *compute.Instanc
 	if powerOn {
 		p = driver.Running
 	}
+	// The migration is finished before the instance shows VERIFY_RESIZE,
+	// as Nova's finish_resize saves them in that order: a client that
+	// confirms or reverts the moment it sees the state finds the
+	// migration those actions look for.
+	c.SetMigration(mig.UUID, "finished", nil)
 	_, err = c.Finish(inst.ID, compute.Outcome{VMState: compute.VMResized, Power: &p,
 		Place: at,
 		Apply: func(i *compute.Instance) {
 			old, nf := oldFlavor, newFlavor
 			i.Flavor, i.OldFlavor, i.NewFlavor = newFlavor, &old, &nf
 		}})
-	c.SetMigration(mig.UUID, "finished", nil)
 	finishDest(err)
 }
 
