@@ -82,12 +82,22 @@ func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
+	if err := migrateAll(ctx, d, stdout); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database is up to date")
+	return nil
+}
+
+// migrateAll applies the platform's and every built-in service's
+// migrations, saying so on w.
+func migrateAll(ctx context.Context, d *db.DB, w io.Writer) error {
 	// The platform's own tables, which no service owns: the leases of
 	// the cluster-wide background workers.
 	if err := lease.Migrate(ctx, d); err != nil {
 		return fmt.Errorf("lease: %w", err)
 	}
-	fmt.Fprintln(stdout, "lease: up to date")
+	fmt.Fprintln(w, "lease: up to date")
 	for _, s := range internal.Services {
 		if s.Migrate == nil {
 			continue
@@ -95,34 +105,54 @@ func adminDBUpgrade(args []string, stdout, stderr io.Writer) error {
 		if err := s.Migrate(ctx, d); err != nil {
 			return fmt.Errorf("%s: %w", s.Type, err)
 		}
-		fmt.Fprintf(stdout, "%s: up to date\n", s.Type)
+		fmt.Fprintf(w, "%s: up to date\n", s.Type)
 	}
-	fmt.Fprintln(stdout, "database is up to date")
 	return nil
 }
 
 func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 	ctx := context.Background()
-	fl := newFlags("admin bootstrap", stderr, dataFlags(), bootstrapFlags())
+	fl := newFlags("admin bootstrap", stderr, dataFlags(), keyFlags(), bootstrapFlags())
 	rotate := fl.fs.Bool("rotate-service-passwords", false,
 		"give the service users (gostack-compute-agent) new passwords and credentials files; copies of the old files on other hosts stop working")
-	cfg, svc, closeFn, err := openIdentity(ctx, fl, args)
+	cfg, d, err := openDB(ctx, fl, args)
 	if err != nil {
 		return err
 	}
+	defer d.Close()
 	if cfg.AdminPassword == "" {
-		closeFn()
 		return fmt.Errorf("bootstrap: give --admin-password or GOSTACK_ADMIN_PASSWORD")
 	}
-	defer closeFn()
+	// Every service's tables, before any replica starts: replicas that
+	// start together on an empty database would race to create them.
+	if err := migrateAll(ctx, d, io.Discard); err != nil {
+		return err
+	}
+	svc, err := identityspec.Open(ctx, cfg, d)
+	if err != nil {
+		return err
+	}
 	// The service users' files name the same identity endpoint as the
 	// openrc, which the catalog (before this bootstrap) or the flags give.
 	authURL, err := bootstrapAuthURL(ctx, cfg, fl, svc)
 	if err != nil {
 		return err
 	}
-	res, users, err := identityspec.Bootstrap(ctx, svc,
-		identity.BootstrapSpec{AdminPassword: cfg.AdminPassword, ResetPassword: true, Region: cfg.Region},
+	spec := identity.BootstrapSpec{AdminPassword: cfg.AdminPassword, ResetPassword: true, Region: cfg.Region, ServiceRoles: cloud.Roles(internal.Services)}
+	register, err := registerCatalog(ctx, fl, svc)
+	if err != nil {
+		return err
+	}
+	if register {
+		// The catalog of a database that has none, or of the address the
+		// flags give: what every `serve` replica answers at (a load
+		// balancer or the public host), not one replica's own.
+		for _, e := range cloud.CatalogEntries(internal.Services, cloud.ConfiguredURLs(cfg, internal.Services)) {
+			spec.Services = append(spec.Services, identity.BootstrapService{Type: e.Type, Name: e.Name, Description: e.Description,
+				PublicURL: e.URL, InternalURL: e.URL, AdminURL: e.URL})
+		}
+	}
+	res, users, err := identityspec.Bootstrap(ctx, svc, spec,
 		identityspec.CredentialFiles{DataDir: cfg.DataDir, AuthURL: authURL, Region: cfg.Region, Rotate: *rotate})
 	if err != nil {
 		return err
@@ -131,6 +161,10 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "admin user %s, admin project %s; wrote %s/openrc\n", res.AdminUserID, res.AdminProjectID, cfg.DataDir)
+	if register {
+		fmt.Fprintf(stdout, "catalog: every service at %s\n", cfg.AdvertisedHost())
+	}
+	fmt.Fprintf(stdout, "token keys sealed with %s: copy it to every 'gostack serve' replica (--secret-key-file)\n", cfg.SecretKeyFile)
 	for _, p := range users.Written {
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}
@@ -141,17 +175,41 @@ func adminBootstrap(args []string, stdout, stderr io.Writer) error {
 }
 
 func adminFernetRotate(args []string, stdout, stderr io.Writer) error {
-	_, svc, closeFn, err := openIdentity(context.Background(), newFlags("admin fernet rotate", stderr, dataFlags()), args)
+	ctx := context.Background()
+	_, svc, closeFn, err := openIdentity(ctx, newFlags("admin fernet rotate", stderr, dataFlags(), keyFlags()), args)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	n, err := svc.RotateKeys()
+	n, err := svc.RotateKeys(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "rotated: %d active keys in %s\n", n, svc.Config().KeyRepository)
+	fmt.Fprintf(stdout, "rotated: %d active keys in the database; every replica loads them within seconds\n", n)
 	return nil
+}
+
+// registerCatalog reports whether `admin bootstrap` writes the catalog:
+// when the database has no identity endpoint yet (a shared database
+// bootstrapped before any replica starts), or when the flags name the
+// host or a service's port. Otherwise the catalog `up` registered at its
+// last start stays as it is.
+func registerCatalog(ctx context.Context, fl *cmdFlags, svc *identity.Service) (bool, error) {
+	for _, f := range append([]string{"host", "public-host"}, catalogPortFlags()...) {
+		if fl.set[f] {
+			return true, nil
+		}
+	}
+	entries, err := svc.Catalog().Catalog(ctx, "")
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		if e.Service.Type == "identity" && len(e.Endpoints) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // bootstrapAuthURL is the auth URL the openrc written by `admin bootstrap`
@@ -161,8 +219,8 @@ func adminFernetRotate(args []string, stdout, stderr io.Writer) error {
 // this command's own flags name the host or port.
 func bootstrapAuthURL(ctx context.Context, cfg config.Config, fl *cmdFlags, svc *identity.Service) (string, error) {
 	configured := cfg.URL(cfg.Identity.Port) + "/v3"
-	if fl.set["identity-port"] || fl.set["host"] || fl.set["public-host"] {
-		return configured, nil
+	if register, err := registerCatalog(ctx, fl, svc); err != nil || register {
+		return configured, err
 	}
 	entries, err := svc.Catalog().Catalog(ctx, "")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
+	"github.com/gostack/gostack/internal/platform/metrics"
 )
 
 // runAgent runs one host's agent on its own: `gostack agent compute` runs
@@ -70,6 +71,11 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
+	closeMetrics, err := agentMetrics(fs, cfg, metrics.Sources{DB: d}, log)
+	if err != nil {
+		return fmt.Errorf("agent network: %w", err)
+	}
+	defer closeMetrics()
 	ag, err := spec.StandaloneAgent(ctx, cfg, d, *dhcpOn, *l3On, log)
 	if err != nil {
 		return err
@@ -109,6 +115,11 @@ func runVolumeAgent(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("agent volume: connect to the bus %s: %w", cfg.BusURL, err)
 	}
 	defer b.Close()
+	closeMetrics, err := agentMetrics(fs, cfg, metrics.Sources{Bus: b}, log)
+	if err != nil {
+		return fmt.Errorf("agent volume: %w", err)
+	}
+	defer closeMetrics()
 	ag, err := bsspec.StandaloneAgent(cfg, b, log)
 	if err != nil {
 		return err

@@ -1,5 +1,6 @@
-// Package cli implements gostack's subcommands: up, version, openrc and the
-// operator's admin commands (bootstrap, db upgrade, fernet rotate).
+// Package cli implements gostack's subcommands: up, serve, agent, version,
+// openrc and the operator's admin commands (bootstrap, db upgrade, fernet
+// rotate, ring).
 package cli
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // Version is the gostack version, set at build time with
@@ -27,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"up", "start the all-in-one cloud in the foreground", runUp},
+		{"serve", "run API replicas' services on a shared database and bus", runServe},
 		{"version", "print the version", func(_ []string, out, _ io.Writer) error { fmt.Fprintln(out, "gostack", Version); return nil }},
 		{"openrc", "print the admin openrc of a data dir", runOpenrc},
 		{"admin", "operator commands: bootstrap, db upgrade, fernet rotate", runAdmin},
@@ -78,8 +81,10 @@ func newLogger(c config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(strings.ToUpper(c.LogLevel)))
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Lines logged with a request's context name its request_id and
+	// global_request_id (platform/reqid).
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(reqid.Handler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(reqid.Handler(slog.NewTextHandler(w, opts)))
 }

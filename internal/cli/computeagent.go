@@ -17,6 +17,8 @@ import (
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	"github.com/gostack/gostack/internal/platform/bus"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/metrics"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // runComputeAgent runs this host's compute agent on its own, as
@@ -61,7 +63,9 @@ func runComputeAgent(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("agent compute: %w", err)
 	}
-	hc := &http.Client{Transport: src.Transport(nil)}
+	// The calls the agent makes for the conductor's requests carry their
+	// request id, so Placement logs them under the API request's id.
+	hc := &http.Client{Transport: src.Transport(reqid.Transport{})}
 	loginCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	placementURL, err := src.Endpoint(loginCtx, "placement")
 	var imageURL string
@@ -78,6 +82,14 @@ func runComputeAgent(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("agent compute: connect to the bus %s: %w", cfg.BusURL, err)
 	}
 	defer b.Close()
+	closeMetrics, err := agentMetrics(fs, cfg, metrics.Sources{Bus: b}, log, metrics.Check{Name: "identity", Run: func(ctx context.Context) error {
+		_, err := src.Token(ctx) // a cached token while it is valid, else a login
+		return err
+	}})
+	if err != nil {
+		return fmt.Errorf("agent compute: %w", err)
+	}
+	defer closeMetrics()
 	ag, err := computespec.StandaloneAgent(cfg, computespec.ControlPlane{
 		Bus: b, HTTPClient: hc, Token: src.Token,
 		PlacementURL: placementURL, ImageURL: imageURL, Log: log,

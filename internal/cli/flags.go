@@ -12,11 +12,21 @@ import (
 // database: where the configuration and the data are.
 func dataFlags() []string { return []string{"config", "data-dir", "database-url"} }
 
+// keyFlags are what the commands that open the token keys use besides
+// dataFlags: the secret key that seals them in the database.
+func keyFlags() []string { return []string{"secret-key-file"} }
+
 // bootstrapFlags are what `admin bootstrap` uses besides dataFlags: the
 // password and its hashing, and what the openrc's auth URL and region are
 // made of.
 func bootstrapFlags() []string {
-	return []string{"admin-password", "bcrypt-cost", "region", "host", "public-host", "identity-port"}
+	return append([]string{"admin-password", "bcrypt-cost", "region", "host", "public-host"}, catalogPortFlags()...)
+}
+
+// catalogPortFlags are the ports of the services in the catalog, which
+// `admin bootstrap` registers for the replicas of `serve`.
+func catalogPortFlags() []string {
+	return []string{"identity-port", "image-port", "placement-port", "network-port", "volume-port", "compute-port", "object-store-port"}
 }
 
 // cmdFlags are one command's flags: those it names, taken from the whole

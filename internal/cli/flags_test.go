@@ -45,8 +45,9 @@ func TestCommandFlags(t *testing.T) {
 		want []string
 	}{
 		{[]string{"db", "upgrade"}, admin, []string{"config", "data-dir", "database-url"}},
-		{[]string{"fernet", "rotate"}, admin, []string{"config", "data-dir", "database-url"}},
-		{[]string{"bootstrap"}, admin, []string{"admin-password", "bcrypt-cost", "config", "data-dir", "database-url", "host", "identity-port", "public-host", "region", "rotate-service-passwords"}},
+		{[]string{"fernet", "rotate"}, admin, []string{"config", "data-dir", "database-url", "secret-key-file"}},
+		{[]string{"bootstrap"}, admin, []string{"admin-password", "bcrypt-cost", "compute-port", "config", "data-dir", "database-url", "host", "identity-port",
+			"image-port", "network-port", "object-store-port", "placement-port", "public-host", "region", "rotate-service-passwords", "secret-key-file", "volume-port"}},
 		{nil, openrc, []string{"config", "data-dir"}},
 	} {
 		t.Run(strings.Join(append([]string{"gostack"}, tc.args...), " "), func(t *testing.T) {
@@ -60,6 +61,14 @@ func TestCommandFlags(t *testing.T) {
 		for _, want := range []string{"data-dir", "identity-port", "compute-driver", "novnc-dir", "console-port"} {
 			if !slices.Contains(got, want) {
 				t.Errorf("up -h lacks -%s: %v", want, got)
+			}
+		}
+	})
+	t.Run("gostack serve", func(t *testing.T) {
+		got := helpFlags(t, func(args []string, out, errOut *bytes.Buffer) error { return runServe(args, out, errOut) })
+		for _, want := range []string{"services", "database-url", "bus-url", "secret-key-file", "host", "identity-port", "compute-port"} {
+			if !slices.Contains(got, want) {
+				t.Errorf("serve -h lacks -%s: %v", want, got)
 			}
 		}
 	})
@@ -171,5 +180,37 @@ func TestUpBusyPortWritesNothing(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		entries, _ := os.ReadDir(dir)
 		t.Errorf("the failed start left %s behind (%v): %v", dir, err, entries)
+	}
+}
+
+// serve runs only on a shared database and bus, and takes services by
+// type, name or alias, identity always among them.
+func TestServeServices(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runServe([]string{"--data-dir", t.TempDir()}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "gostack up") {
+		t.Errorf("serve without --database-url and --bus-url: %v", err)
+	}
+	for _, tc := range []struct {
+		list string
+		want []string
+	}{
+		{"", []string{"identity", "image", "placement", "network", "block-storage", "compute", "object-store", "dashboard"}},
+		{"compute,placement", []string{"identity", "placement", "compute"}},
+		{"nova, volume ,swift", []string{"identity", "block-storage", "compute", "object-store"}},
+	} {
+		specs, err := selectServices(tc.list)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.list, err)
+		}
+		var got []string
+		for _, s := range specs {
+			got = append(got, s.Type)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("--services %q: %v, want %v", tc.list, got, tc.want)
+		}
+	}
+	if _, err := selectServices("compute,heat"); err == nil || !strings.Contains(err.Error(), `"heat"`) {
+		t.Errorf("an unknown service: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/gostack/gostack/internal/objectstorage/node"
 	osspec "github.com/gostack/gostack/internal/objectstorage/spec"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/metrics"
 	"github.com/gostack/gostack/internal/platform/worker"
 )
 
@@ -88,6 +90,19 @@ func runObjectAgent(args []string, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
+	// The node is healthy while its devices directory can be read: the
+	// servers answer from it, and a lost mount shows here first.
+	closeMetrics, err := agentMetrics(fs, cfg, metrics.Sources{}, log, metrics.Check{Name: "devices", Run: func(context.Context) error {
+		_, err := os.ReadDir(devices)
+		return err
+	}})
+	if err != nil {
+		for _, srv := range servers {
+			srv.Close()
+		}
+		return fmt.Errorf("agent object: %w", err)
+	}
+	defer closeMetrics()
 	g := worker.NewGroup(log)
 	n.Workers(g)
 	g.Start(ctx)

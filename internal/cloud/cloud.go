@@ -2,8 +2,13 @@
 // database, the bus, every registered service and its listener, and the
 // bootstrap (admin user, roles, catalog, openrc, clouds.yaml), and the
 // Prometheus /metrics listener beside the APIs (not in the catalog: it is
-// for operators, not OpenStack clients). `gostack up` and the in-process
-// test cloud both start clouds through it.
+// for operators, not OpenStack clients). `gostack up`, `gostack serve`
+// and the in-process test cloud all start clouds through it. A serve
+// replica's configuration is API-only (config.APIOnly): its services run
+// no host agents, it closes the listeners they leave without a handler,
+// and instead of bootstrapping it checks that `gostack admin bootstrap`
+// prepared the shared database (ConfiguredURLs and CatalogEntries are the
+// catalog that command registers).
 package cloud
 
 import (
@@ -18,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -51,6 +57,7 @@ type Cloud struct {
 	errc       chan error
 	busServer  *bus.Server
 	stopWork   context.CancelFunc
+	remote     map[string]string
 }
 
 // startBus connects to the configured NATS, or starts one in-process.
@@ -109,9 +116,22 @@ type listener struct {
 	url     string
 }
 
+// Option changes how Start assembles a cloud.
+type Option func(*Cloud)
+
+// WithRemote gives the URLs (by catalog type) of services this process
+// does not run: a replica serving some services reaches the others there
+// (gostack serve --services).
+func WithRemote(urls map[string]string) Option {
+	return func(c *Cloud) { c.remote = urls }
+}
+
 // Start opens the database, starts every service and bootstraps.
-func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []service.Spec) (*Cloud, error) {
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []service.Spec, opts ...Option) (*Cloud, error) {
 	c := &Cloud{Config: cfg, errc: make(chan error, 8*len(specs)+8)}
+	for _, o := range opts {
+		o(c)
+	}
 	// Listen first so that a busy port fails the start before anything is
 	// written, not even the data dir.
 	for _, s := range specs {
@@ -146,6 +166,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 		return nil, err
 	}
 	c.Env.URLs = map[string]string{}
+	for k, u := range c.remote {
+		c.Env.URLs[k] = u
+	}
 	for _, l := range c.listeners {
 		c.Env.URLs[l.key] = l.url
 	}
@@ -165,19 +188,28 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 		}
 		handlers[s.Type] = h
 		for _, x := range s.Listeners {
-			if handlers[x.Name] = c.Env.Handler(x.Name); handlers[x.Name] == nil {
+			if handlers[x.Name] = c.Env.Handler(x.Name); handlers[x.Name] == nil && !cfg.APIOnly {
 				c.Close()
 				return nil, fmt.Errorf("start %s: no handler for its %s listener", s.Name, x.Name)
 			}
 		}
 		if s.Type == "identity" {
 			c.AuthURL = c.Env.URLs[s.Type]
+			// A replica checks the database was bootstrapped before its
+			// other services set anything up on it.
+			if err := c.checkBootstrapped(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
 		}
 	}
 	if c.Env.Identity() == nil {
 		c.Close()
 		return nil, errors.New("the identity service is not registered")
 	}
+	// An API-only process leaves the listeners of this host's agents (the
+	// storage node's servers) without handlers: it closes them.
+	c.dropUnhandled(handlers)
 	// Services reach each other in-process at their catalog addresses.
 	for _, l := range c.listeners {
 		c.Env.Serve(l.l.Addr().String(), handlers[l.key])
@@ -197,9 +229,27 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, specs []ser
 	}
 	// The process figures: the database pools and the bus connection of
 	// this cloud, and the Go runtime and process of the binary.
-	reg := metrics.New(metrics.Sources{DB: c.Env.DB, Bus: c.Env.Bus})
-	c.serve(c.metrics, "metrics", metrics.Handler(reg), log)
+	// /healthz beside /metrics: 503 naming the database or the bus when
+	// either is out of reach, for load balancers and probes.
+	src := metrics.Sources{DB: c.Env.DB, Bus: c.Env.Bus}
+	c.serve(c.metrics, "metrics", metrics.Handler(metrics.New(src), metrics.Checks(src)...), log)
 	return c, nil
+}
+
+// dropUnhandled closes the listeners no service gave a handler, and takes
+// them out of the endpoints.
+func (c *Cloud) dropUnhandled(handlers map[string]http.Handler) {
+	kept := c.listeners[:0]
+	for _, l := range c.listeners {
+		if handlers[l.key] != nil {
+			kept = append(kept, l)
+			continue
+		}
+		l.l.Close()
+		delete(c.Env.URLs, l.key)
+		c.Endpoints = slices.DeleteFunc(c.Endpoints, func(ep [2]string) bool { return ep[0] == l.key })
+	}
+	c.listeners = kept
 }
 
 // serve runs an HTTP server on l until Close; a server that stops on its
@@ -251,6 +301,9 @@ func (c *Cloud) listen(name, key, path string, port int) error {
 
 func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 	id := c.Env.Identity()
+	if c.Config.APIOnly {
+		return c.joinCluster(ctx, specs)
+	}
 	pw := c.Config.AdminPassword
 	reset := pw != ""
 	if pw == "" {
@@ -270,20 +323,7 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 		// Existing admin, no password known: bootstrap without touching it.
 		req.AdminPassword, req.ResetPassword = randomPassword(), false
 	}
-	for _, s := range specs {
-		req.Roles = append(req.Roles, s.Roles...)
-		if s.NoCatalog {
-			continue
-		}
-		req.Catalog = append(req.Catalog, service.CatalogEntry{
-			Type: s.Type, Name: s.Name, Description: s.Description, URL: c.Env.URLs[s.Type],
-		})
-		for _, a := range s.Aliases {
-			req.Catalog = append(req.Catalog, service.CatalogEntry{
-				Type: a, Name: s.Name + a, Description: s.Description, URL: c.Env.URLs[s.Type],
-			})
-		}
-	}
+	req.Roles, req.Catalog = Roles(specs), CatalogEntries(specs, c.Env.URLs)
 	res, err := id.Bootstrap(ctx, req)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
@@ -296,6 +336,80 @@ func (c *Cloud) bootstrap(ctx context.Context, specs []service.Spec) error {
 		}
 	}
 	return nil
+}
+
+// joinCluster is the bootstrap of an API-only replica (gostack serve): the
+// database must have been bootstrapped (`gostack admin bootstrap`, once
+// per cloud), and the replica only makes sure of its services' roles and
+// learns the service project. It never changes the admin password — the
+// operator gave it once, and a replica restarting with another value
+// must not lock everyone out — nor the catalog, which names the address
+// clients use (a load balancer, the public host), not one replica's.
+func (c *Cloud) joinCluster(ctx context.Context, specs []service.Spec) error {
+	if err := c.checkBootstrapped(ctx); err != nil {
+		return err
+	}
+	res, err := c.Env.Identity().Bootstrap(ctx, service.BootstrapRequest{AdminPassword: randomPassword(), Region: c.Config.Region, Roles: Roles(specs)})
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	c.Admin = *res
+	c.Env.SetServiceProject(res.ServiceProjectID)
+	return nil
+}
+
+// checkBootstrapped fails an API-only start on a database that `gostack
+// admin bootstrap` has not prepared.
+func (c *Cloud) checkBootstrapped(ctx context.Context) error {
+	if !c.Config.APIOnly {
+		return nil
+	}
+	exists, err := c.Env.Identity().AdminExists(ctx)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return errors.New("the database is not bootstrapped: run 'gostack admin bootstrap --database-url ... --admin-password ...' once first")
+	}
+	return nil
+}
+
+// Roles are the further roles the services of specs need (Swift's
+// ResellerAdmin).
+func Roles(specs []service.Spec) []string {
+	var roles []string
+	for _, s := range specs {
+		roles = append(roles, s.Roles...)
+	}
+	return roles
+}
+
+// CatalogEntries are the catalog entries of specs at urls (by catalog
+// type), with their aliases.
+func CatalogEntries(specs []service.Spec, urls map[string]string) []service.CatalogEntry {
+	var out []service.CatalogEntry
+	for _, s := range specs {
+		if s.NoCatalog {
+			continue
+		}
+		out = append(out, service.CatalogEntry{Type: s.Type, Name: s.Name, Description: s.Description, URL: urls[s.Type]})
+		for _, a := range s.Aliases {
+			out = append(out, service.CatalogEntry{Type: a, Name: s.Name + a, Description: s.Description, URL: urls[s.Type]})
+		}
+	}
+	return out
+}
+
+// ConfiguredURLs are the services' URLs as the configuration gives them
+// (the public host, else the listen host, and each service's port), by
+// catalog type: what `gostack admin bootstrap` registers for replicas
+// that all answer at one address.
+func ConfiguredURLs(cfg config.Config, specs []service.Spec) map[string]string {
+	urls := map[string]string{}
+	for _, s := range specs {
+		urls[s.Type] = cfg.URL(s.Port(cfg)) + s.Path
+	}
+	return urls
 }
 
 // Err reports a server that stopped on its own.

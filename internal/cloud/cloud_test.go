@@ -3,6 +3,7 @@ package cloud_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -188,5 +189,88 @@ func TestMetrics(t *testing.T) {
 		if strings.HasPrefix(e[1]+"/", base) {
 			t.Errorf("the metrics listener is in the catalog as %s", e[0])
 		}
+	}
+}
+
+// An API-only start (gostack serve) refuses a database no bootstrap
+// prepared; on a prepared one, from a data dir of its own given the
+// secret key and the object store's rings, it serves the APIs without
+// this host's agents — no storage node (its listeners closed, no devices),
+// no compute agent state, no volumes — and changes neither the admin
+// password nor the catalog.
+func TestAPIOnly(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	cfg := testConfig(t, t.TempDir())
+	cfg.Network.Port, cfg.Volume.Port, cfg.Dashboard.Port = 0, 0, 0
+	cfg.Object.Port, cfg.Object.S3Port, cfg.Object.ObjectServerPort, cfg.Object.ContainerServerPort, cfg.Object.AccountServerPort = 0, 0, 0, 0, 0
+	cfg.Network.Driver = "noop"
+	cfg.SecretKeyFile = filepath.Join(cfg.DataDir, "secret.key")
+
+	api := cfg
+	api.APIOnly, api.DataDir = true, t.TempDir()
+	api.DatabaseURL = filepath.Join(cfg.DataDir, "gostack.db")
+	if c, err := cloud.Start(ctx, api, log, internal.Services); err == nil || !strings.Contains(err.Error(), "admin bootstrap") {
+		if c != nil {
+			c.Close()
+		}
+		t.Fatalf("API-only start on an empty database: %v, want a request to bootstrap", err)
+	}
+	if _, err := os.Stat(cfg.SecretKeyFile); err == nil {
+		t.Fatal("an API-only start on an empty database made the secret key")
+	}
+
+	// The all-in-one prepares the database and builds the rings, then
+	// stops; its rings and hash settings are copied, as an operator does.
+	first, err := cloud.Start(ctx, cfg, log, internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, authURL := first.Password, first.AuthURL
+	first.Close()
+	for _, f := range []string{"swift.json", "rings/account.ring.gz", "rings/container.ring.gz", "rings/object.ring.gz"} {
+		b, err := os.ReadFile(filepath.Join(cfg.DataDir, "objectstorage", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(api.DataDir, "objectstorage", f)
+		if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	c, err := cloud.Start(ctx, api, log, internal.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Password != "" {
+		t.Errorf("an API-only start knows an admin password: %q", c.Password)
+	}
+	for _, ep := range c.Endpoints {
+		if strings.HasSuffix(ep[0], "-server") {
+			t.Errorf("an API-only start serves the storage node's %s at %s", ep[0], ep[1])
+		}
+	}
+	for _, agentDir := range []string{"compute", "objectstorage/node", "volumes", "openrc"} {
+		if _, err := os.Stat(filepath.Join(api.DataDir, agentDir)); err == nil {
+			t.Errorf("an API-only start made %s in its data dir", agentDir)
+		}
+	}
+	// The catalog still names the first start's endpoints, and the admin
+	// password still works, against this process's identity API.
+	tc := &testcloud.Cloud{Cloud: c, AuthURL: c.AuthURL}
+	tok := tc.Token(t, "admin", password, "admin")
+	resp, body := tc.Do(t, "GET", c.AuthURL+"/auth/catalog", tok, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(fmt.Sprint(body), authURL) {
+		t.Fatalf("catalog: %d, want the first start's %s in\n%v", resp.StatusCode, authURL, body)
+	}
+	// The object store's proxy started over the copied rings: its
+	// storage nodes are elsewhere (none runs here).
+	if c.Env.URLs["object-store"] == "" || c.Env.URLs["s3"] == "" {
+		t.Errorf("no Swift proxy or S3 API in an API-only start: %v", c.Env.URLs)
 	}
 }

@@ -11,13 +11,27 @@ import (
 	"github.com/gostack/gostack/internal/identity/directory"
 	"github.com/gostack/gostack/internal/identity/federation"
 	"github.com/gostack/gostack/internal/identity/oauth1"
+	"github.com/gostack/gostack/internal/identity/token"
 	"github.com/gostack/gostack/internal/identity/trust"
 )
 
 // Config is the identity service's configuration.
 type Config struct {
-	// KeyRepository is the directory of Fernet keys (created at bootstrap).
+	// SecretKeyFile holds the 32-byte key that seals the Fernet keys in
+	// the database; every API replica needs the same file. It is created
+	// when missing and the database has no keys yet. Empty, with an empty
+	// KeyRepository, keeps one token key in memory (tests); empty with a
+	// KeyRepository is secret.key beside that directory, as the data dir
+	// lays them out.
+	SecretKeyFile string
+	// KeyRepository is a Keystone-layout directory of Fernet key files
+	// (an older data dir's fernet-keys), imported into the database once,
+	// when the database has no keys yet, so that its tokens stay valid.
 	KeyRepository string
+	// JoinKeys makes the service use the keys in the database and never
+	// create them (nor the secret key file): an API replica joining a
+	// cloud that `gostack admin bootstrap` prepared.
+	JoinKeys bool
 	// MaxActiveKeys is how many Fernet keys rotation keeps (Keystone: 3).
 	MaxActiveKeys int
 	// TokenExpiration is a token's lifetime (Keystone: 1 h).
@@ -61,6 +75,8 @@ func (c *Config) setDefaults() {
 // what each part declares, plus the migrations and the bootstrap.
 type Store interface {
 	Migrate(ctx context.Context) error
+	// The Fernet key sets, shared by every replica.
+	token.KeyStore
 	// Bootstrap applies spec in one transaction (see Service.Bootstrap).
 	Bootstrap(ctx context.Context, spec BootstrapSpec, passwordHash string) (*BootstrapResult, error)
 	directory.Store
@@ -75,6 +91,7 @@ type Store interface {
 // Service is the identity service: its parts, wired together.
 type Service struct {
 	cfg   Config
+	keys  *token.Keyring
 	store Store
 	dir   *directory.Service
 	cat   *catalog.Service
@@ -100,8 +117,12 @@ func New(ctx context.Context, cfg Config, store Store) (*Service, error) {
 	s.cat = catalog.New(store, s.dir)
 	s.cred = credential.New(store, s.dir)
 	s.asg = assignment.New(store, s.dir, func() { s.authn.Invalidate() })
+	keys, err := s.keyring(ctx)
+	if err != nil {
+		return nil, err
+	}
 	an, err := authn.New(ctx, authn.Config{
-		KeyRepository:      cfg.KeyRepository,
+		Keys:               keys,
 		TokenExpiration:    cfg.TokenExpiration,
 		AllowExpiredWindow: cfg.AllowExpiredWindow,
 		BcryptCost:         cfg.BcryptCost,

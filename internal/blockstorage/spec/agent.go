@@ -27,7 +27,8 @@ import (
 // The service's side stores the agents' heartbeats and beats itself as
 // this host's cinder-scheduler; the first heartbeat of the local agent
 // is stored before the API serves, so that the first create finds a
-// pool.
+// pool. An API-only process (gostack serve) runs no volume agent: the
+// hosts' agents (gostack agent volume) report over the bus.
 func startBackend(ctx context.Context, env *service.Env) (blockstorage.Backend, error) {
 	st := bsstore.New(env.DB)
 	sub, err := rpc.ServeReports(env.Bus, func(ctx context.Context, r rpc.Report) error {
@@ -49,6 +50,10 @@ func startBackend(ctx context.Context, env *service.Env) (blockstorage.Backend, 
 		return hosts.Beat(ctx, st, sched)
 	})
 
+	backends := rpc.NewClient(env.Bus, st, env.URLs["image"], env.ServiceToken)
+	if env.Config.APIOnly {
+		return backends, nil
+	}
 	ag, err := newAgent(env.Config, env.Bus, env.HTTPClient(), env.Log)
 	if err != nil {
 		return nil, err
@@ -62,7 +67,7 @@ func startBackend(ctx context.Context, env *service.Env) (blockstorage.Backend, 
 	}
 	env.Workers.Add("volume-agent-heartbeat", agent.ReportInterval, ag.Beat)
 	env.Log.Info("blockstorage: volume agent", "host", ag.ServiceHost(), "backend", env.Config.Volume.Backend)
-	return rpc.NewClient(env.Bus, st, env.URLs["image"], env.ServiceToken), nil
+	return backends, nil
 }
 
 // StandaloneAgent is the volume agent of `gostack agent volume`: the

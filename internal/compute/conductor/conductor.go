@@ -12,6 +12,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/conductor/reports"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 var (
@@ -78,11 +79,14 @@ func (c *Conductor) Build(ctx context.Context, b compute.BuildRequest) { c.o.bui
 // Run carries out op in the background, after the operations already
 // queued for the same instance. A delete also cancels a build in
 // progress, which then cleans up what it had made.
-func (c *Conductor) Run(_ context.Context, op compute.Op) {
+func (c *Conductor) Run(ctx context.Context, op compute.Op) {
 	if op.Kind == compute.OpDelete {
 		c.o.builds.Cancel(op.InstanceID)
 	}
-	c.o.Enqueue(op.InstanceID, func(ctx context.Context) { c.o.run(ctx, op) })
+	// The operation runs on a worker's context, logged under the
+	// request's ids and sending them on (reqid).
+	req := ctx
+	c.o.Enqueue(op.InstanceID, func(ctx context.Context) { c.o.run(reqid.Carry(req, ctx), op) })
 }
 
 // Recover repairs what a crash (or a lost message) left unfinished: an

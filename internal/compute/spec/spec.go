@@ -106,24 +106,33 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// The agent exists before the conductor, which re-runs interrupted
 	// operations once the agent has reported its hosts (Ready) and waits
 	// for a host's agent only while its heartbeats say it is coming back.
-	drivers, err := computeDrivers(cfg, env, images)
-	if err != nil {
-		return nil, err
-	}
-	ag, err := agent.New(agent.Config{
-		Bus:       env.Bus,
-		Drivers:   drivers,
-		Placement: placement,
-		Images:    images,
-		StateDir:  filepath.Join(cfg.DataDir, "compute"),
-		HostIP:    cfg.AdvertisedHost(),
-		Log:       env.Log,
-		// The operator's ratios and reserved amounts, in every host's
-		// Placement inventories whatever the driver.
-		Allocation: allocation(cfg),
-	})
-	if err != nil {
-		return nil, err
+	// An API-only process (gostack serve) has no agent of its own: the
+	// conductor waits on the agents' heartbeats alone.
+	var (
+		ag      *agent.Agent
+		drivers []driver.Driver
+		ready   <-chan struct{}
+	)
+	if !cfg.APIOnly {
+		if drivers, err = computeDrivers(cfg, env, images); err != nil {
+			return nil, err
+		}
+		ag, err = agent.New(agent.Config{
+			Bus:       env.Bus,
+			Drivers:   drivers,
+			Placement: placement,
+			Images:    images,
+			StateDir:  filepath.Join(cfg.DataDir, "compute"),
+			HostIP:    cfg.AdvertisedHost(),
+			Log:       env.Log,
+			// The operator's ratios and reserved amounts, in every host's
+			// Placement inventories whatever the driver.
+			Allocation: allocation(cfg),
+		})
+		if err != nil {
+			return nil, err
+		}
+		ready = ag.Reported()
 	}
 	cond := conductor.New(conductorConfig(cfg, conductor.Config{
 		Store:     store,
@@ -137,7 +146,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		Log:       env.Log,
 		HostName:  host,
 		Liveness:  env.Liveness,
-		Ready:     ag.Reported(),
+		Ready:     ready,
 		NoVNCBase: env.URLs["console"] + "/vnc_lite.html",
 		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
 			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
@@ -147,7 +156,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	// which signs the instance id with the shared secret.
 	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
 	if err != nil {
-		ag.Close()
+		closeAgent(ag)
 		cond.Close()
 		return nil, err
 	}
@@ -158,38 +167,42 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}))
 	reports, err := hostrpc.ServeReports(env.Bus, cond, env.Log)
 	if err != nil {
-		ag.Close()
+		closeAgent(ag)
 		cond.Close()
 		return nil, err
 	}
 
 	// The agent registers its hosts in Placement over HTTP, so it starts
 	// with the workers, once the APIs serve.
-	env.Workers.Add("compute-agent", 0, func(ctx context.Context) error {
-		if err := ag.Start(ctx); err != nil {
-			return err
-		}
-		// Once every host is known, load the scheduler's view of them and
-		// Placement's candidate snapshot, so that the first builds do not
-		// all wait for the first read of every host.
-		select {
-		case <-ag.Reported():
-			if err := sched.Warm(ctx); err != nil {
-				env.Log.Warn("compute: warming the scheduler", "err", err)
+	if ag != nil {
+		env.Workers.Add("compute-agent", 0, func(ctx context.Context) error {
+			if err := ag.Start(ctx); err != nil {
+				return err
 			}
-			_, _ = placement.AllocationCandidates(ctx, plclient.CandidateRequest{
-				Groups: []plclient.Group{{Resources: map[string]int64{"VCPU": 1}}}, Limit: 1})
-		case <-ctx.Done():
-		}
-		<-ctx.Done()
-		return nil
-	})
+			// Once every host is known, load the scheduler's view of them and
+			// Placement's candidate snapshot, so that the first builds do not
+			// all wait for the first read of every host.
+			select {
+			case <-ag.Reported():
+				if err := sched.Warm(ctx); err != nil {
+					env.Log.Warn("compute: warming the scheduler", "err", err)
+				}
+				_, _ = placement.AllocationCandidates(ctx, plclient.CandidateRequest{
+					Groups: []plclient.Group{{Resources: map[string]int64{"VCPU": 1}}}, Limit: 1})
+			case <-ctx.Done():
+			}
+			<-ctx.Done()
+			return nil
+		})
+	}
 	// Crash repair at start and then periodically: builds and actions a
 	// previous process left half done, allocations out of step.
 	env.Workers.Add("compute-recover", 30*time.Second, cond.Recover)
 	env.OnClose(func() {
-		logKeptGuests(env.Log, cfg.DataDir, drivers)
-		ag.Close()
+		if ag != nil {
+			logKeptGuests(env.Log, cfg.DataDir, drivers)
+		}
+		closeAgent(ag)
 		reports.Unsubscribe()
 		cond.Close()
 	})
@@ -211,6 +224,13 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		return nil, err
 	}
 	return h.Handler(), nil
+}
+
+// closeAgent closes this process's compute agent, when it runs one.
+func closeAgent(ag *agent.Agent) {
+	if ag != nil {
+		ag.Close()
+	}
 }
 
 // computeDrivers returns the hypervisors of this process's compute agent.

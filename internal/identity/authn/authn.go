@@ -3,7 +3,6 @@ package authn
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,9 +20,9 @@ import (
 
 // Config is the authentication part of the identity configuration.
 type Config struct {
-	// KeyRepository is the directory of Fernet keys; empty keeps one
-	// generated key in memory (tests).
-	KeyRepository string
+	// Keys is the Fernet key set in the shared database, set up before
+	// New; nil keeps one generated key in memory (tests).
+	Keys *token.Keyring
 	// TokenExpiration is a token's lifetime (Keystone: 1 h).
 	TokenExpiration time.Duration
 	// AllowExpiredWindow is how long after expiry ?allow_expired=1 still
@@ -76,7 +75,8 @@ type Service struct {
 	cat   *catalog.Service
 
 	sealer   *token.Sealer
-	keysAt   atomic.Int64 // unix nanos of the last key reload
+	keysAt   atomic.Int64 // unix nanos of the last look at the key set
+	keysGen  int64        // the generation of the keys held, under keysMu
 	keysMu   sync.Mutex
 	dummyMu  sync.Once
 	dummy    []byte
@@ -101,29 +101,32 @@ type cachedCreds struct {
 const (
 	validationCacheTTL = 2 * time.Second
 	revocationRefresh  = 500 * time.Millisecond
-	keyReload          = 30 * time.Second
-	maxCachedTokens    = 20000
+	// keyPoll is how often a replica reads the key set's generation (one
+	// indexed row): a rotation reaches every replica within it, long
+	// before the new staged key is promoted by the next one.
+	keyPoll = 2 * time.Second
+	// keyForcePoll bounds the reads a flood of tokens that open with no
+	// key can cause.
+	keyForcePoll    = 250 * time.Millisecond
+	maxCachedTokens = 20000
 )
 
 // New returns the authentication service: it opens (or creates) the
 // Fernet key repository and loads the revocation events.
 func New(ctx context.Context, cfg Config, store Store, dir *directory.Service, asg *assignment.Service, cat *catalog.Service) (*Service, error) {
 	s := &Service{cfg: cfg, store: store, dir: dir, asg: asg, cat: cat}
-	if cfg.KeyRepository == "" {
+	if cfg.Keys == nil {
 		var k fernet.Key
 		if err := k.Generate(); err != nil {
 			return nil, err
 		}
 		s.sealer = token.NewSealerKeys([]*fernet.Key{&k})
 	} else {
-		if err := token.Setup(cfg.KeyRepository); err != nil {
-			return nil, fmt.Errorf("fernet key repository: %w", err)
-		}
-		sl, err := token.NewSealer(cfg.KeyRepository)
+		keys, gen, err := cfg.Keys.Load(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fernet keys: %w", err)
 		}
-		s.sealer = sl
+		s.sealer, s.keysGen = token.NewSealerKeys(keys), gen
 	}
 	s.keysAt.Store(time.Now().UnixNano())
 	s.revIDs = map[string]bool{}
@@ -135,23 +138,52 @@ func New(ctx context.Context, cfg Config, store Store, dir *directory.Service, a
 	return s, nil
 }
 
-// maybeReloadKeys picks up rotated keys from disk now and then.
-func (s *Service) maybeReloadKeys(force bool) {
-	if s.cfg.KeyRepository == "" {
-		return
-	}
-	last := time.Unix(0, s.keysAt.Load())
-	if !force && time.Since(last) < keyReload {
+// maybeReloadKeys picks up keys another process rotated: it reads the key
+// set's generation every keyPoll and reloads the keys when it moved on.
+// One request looks while the others go on with the keys held; a failed
+// read keeps them too, the next look tries again.
+func (s *Service) maybeReloadKeys(ctx context.Context) {
+	if s.cfg.Keys == nil || time.Since(time.Unix(0, s.keysAt.Load())) < keyPoll {
 		return
 	}
 	if !s.keysMu.TryLock() {
 		return
 	}
 	defer s.keysMu.Unlock()
-	if _, err := os.Stat(s.cfg.KeyRepository); err == nil {
-		s.sealer.Reload()
+	s.lookAtKeys(ctx)
+}
+
+// reloadKeysAfter looks at the key set at once for a token no key opened
+// at failed: the keys may have been rotated twice since the last poll.
+// It waits for a look already under way, and does not look again when
+// one started after failed, so that a flood of bad tokens costs one read
+// of the generation per wave rather than one each.
+func (s *Service) reloadKeysAfter(ctx context.Context, failed time.Time) {
+	if s.cfg.Keys == nil {
+		return
 	}
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if s.keysAt.Load() >= failed.UnixNano() {
+		return
+	}
+	s.lookAtKeys(ctx)
+}
+
+// lookAtKeys reads the generation and reloads the keys when it changed;
+// keysMu is held.
+func (s *Service) lookAtKeys(ctx context.Context) {
 	s.keysAt.Store(time.Now().UnixNano())
+	gen, err := s.cfg.Keys.Generation(ctx)
+	if err != nil || gen == s.keysGen {
+		return
+	}
+	keys, gen, err := s.cfg.Keys.Load(ctx)
+	if err != nil {
+		return
+	}
+	s.sealer.SetKeys(keys)
+	s.keysGen = gen
 }
 
 // Changed tells the token caches that something a token depends on

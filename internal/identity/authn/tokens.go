@@ -371,7 +371,7 @@ func (s *Service) issue(ctx context.Context, p *token.Payload, now time.Time) (*
 		}
 		return nil, "", err
 	}
-	s.maybeReloadKeys(false)
+	s.maybeReloadKeys(ctx)
 	tok, err := s.sealer.Seal(p, now)
 	if err != nil {
 		return nil, "", err
@@ -405,11 +405,11 @@ func (s *Service) validateToken(ctx context.Context, tok string, allowExpired bo
 	if err := s.refreshRevocations(ctx, false); err != nil {
 		return nil, err
 	}
-	s.maybeReloadKeys(false)
+	s.maybeReloadKeys(ctx)
 	p, issued, err := s.sealer.Open(tok)
 	if err != nil {
 		// Maybe the keys were rotated since we last looked.
-		s.maybeReloadKeys(true)
+		s.reloadKeysAfter(ctx, time.Now())
 		if p, issued, err = s.sealer.Open(tok); err != nil {
 			return nil, invalidToken("cannot open token")
 		}

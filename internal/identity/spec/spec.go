@@ -36,6 +36,8 @@ var Spec = service.Spec{
 // Config maps the configuration to the identity service's.
 func Config(c config.Config) identity.Config {
 	return identity.Config{
+		SecretKeyFile:   c.SecretKeyFile,
+		JoinKeys:        c.APIOnly,
 		KeyRepository:   filepath.Join(c.DataDir, "fernet-keys"),
 		TokenExpiration: c.Identity.TokenExpiration,
 		BcryptCost:      c.Identity.BcryptCost,

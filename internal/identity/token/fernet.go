@@ -29,9 +29,16 @@ func NewSealer(dir string) (*Sealer, error) {
 	return s, s.Reload()
 }
 
-// NewSealerKeys returns a Sealer over fixed keys, the first the primary
-// (for tests).
+// NewSealerKeys returns a Sealer over keys, the first the primary (a
+// Keyring's, or fixed keys for tests); SetKeys replaces them.
 func NewSealerKeys(keys []*fernet.Key) *Sealer { return &Sealer{keys: keys} }
+
+// SetKeys replaces the keys, the first the primary.
+func (s *Sealer) SetKeys(keys []*fernet.Key) {
+	s.mu.Lock()
+	s.keys = keys
+	s.mu.Unlock()
+}
 
 // Reload re-reads the key repository.
 func (s *Sealer) Reload() error {

@@ -1,7 +1,9 @@
-// Package token holds gostack's Fernet tokens in Keystone's layout: a key
-// repository on disk (files named 0 for the staged key and 1..N, the
-// highest being the primary key) and the msgpack payloads sealed inside
-// the tokens. Tokens are never stored; everything a token says is in its
+// Package token holds gostack's Fernet tokens: the key set with
+// Keystone's staged/primary/secondary semantics, kept in the shared
+// database sealed with a secret key every API replica is given (Keyring;
+// Keystone's on-disk layout — files named 0 for the staged key and 1..N,
+// the highest being the primary key — is still read, to import a data
+// dir's keys once), and the msgpack payloads sealed inside the tokens. Tokens are never stored; everything a token says is in its
 // payload, and validation re-reads the rest (roles, enabled flags) from
 // the database.
 package token

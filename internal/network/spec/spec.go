@@ -40,7 +40,10 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	mech := mechanism(env.Config)
 	var store network.Store = netstore.New(env.DB)
 	var ag *agent.Agent
-	if mech == network.MechLinuxBridge {
+	// An API-only process (gostack serve) runs no data plane: the
+	// network agents of the hosts (gostack agent network) do.
+	runAgent := mech == network.MechLinuxBridge && !env.Config.APIOnly
+	if runAgent {
 		// The agent is made below, once the service exists; the store
 		// kicks it through this indirection.
 		store = kickStore{Store: store, kick: func() {
@@ -62,7 +65,7 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mech == network.MechLinuxBridge {
+	if runAgent {
 		ac, err := agentConfig(env)
 		if err != nil {
 			return nil, err

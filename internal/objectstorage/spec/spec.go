@@ -18,6 +18,7 @@ import (
 	"github.com/gostack/gostack/internal/objectstorage/node"
 	"github.com/gostack/gostack/internal/objectstorage/proxy"
 	"github.com/gostack/gostack/internal/objectstorage/proxy/expirer"
+	"github.com/gostack/gostack/internal/objectstorage/ring"
 	"github.com/gostack/gostack/internal/objectstorage/s3"
 	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/db"
@@ -54,6 +55,9 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	if c.APIOnly {
+		return startProxy(env, dir)
+	}
 	hash, err := node.LoadHash(filepath.Join(dir, "swift.json"))
 	if err != nil {
 		return nil, err
@@ -88,11 +92,45 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	env.Handle("account-server", n.Account)
 	n.Workers(env.Workers)
 
+	// The node's ring watchers: the proxy follows a rebalance.
+	return proxyHandler(env, hash, n.Watcher("account"), n.Watcher("container"), n.Watcher("object")), nil
+}
+
+// startProxy is the object store of an API-only process (gostack serve):
+// the proxy and S3 alone, over the rings and hash settings an operator
+// copied into dir from where they were built (`gostack admin ring`), as
+// Swift's proxy hosts get the ring files and swift.conf; the storage
+// nodes run as `gostack agent object`. Its node listeners are left
+// without handlers, and an API-only cloud closes them.
+func startProxy(env *service.Env, dir string) (http.Handler, error) {
+	path := filepath.Join(dir, "swift.json")
+	if _, err := os.Stat(path); err != nil {
+		// LoadHash would make new settings, under which no stored object
+		// would be found.
+		return nil, fmt.Errorf("object store: copy swift.json and the rings of the cluster to %s: %w", dir, err)
+	}
+	hash, err := node.LoadHash(path)
+	if err != nil {
+		return nil, err
+	}
+	var w [3]*ring.Watcher
+	for i, kind := range []string{"account", "container", "object"} {
+		if w[i], err = ring.NewWatcher(filepath.Join(dir, "rings", kind+".ring.gz"), 0); err != nil {
+			return nil, fmt.Errorf("object store: the %s ring (copy the rings built with `gostack admin ring` to %s): %w", kind, filepath.Join(dir, "rings"), err)
+		}
+	}
+	return proxyHandler(env, hash, w[0], w[1], w[2]), nil
+}
+
+// proxyHandler starts the Swift proxy over the rings, with its expirer and
+// the S3 API, and returns the object-store endpoint's handler.
+func proxyHandler(env *service.Env, hash node.Hash, account, container, object *ring.Watcher) http.Handler {
+	c := env.Config
 	p := proxy.New(proxy.Config{
-		// The node's ring watchers: the proxy follows a rebalance.
-		AccountWatch: n.Watcher("account"), ContainerWatch: n.Watcher("container"), ObjectWatch: n.Watcher("object"),
+		AccountWatch: account, ContainerWatch: container, ObjectWatch: object,
 		HashPrefix: hash.Prefix, HashSuffix: hash.Suffix, Validator: env.Validator(),
-		// The backend servers of this process are reached in-process.
+		// The backend servers of this process, when it runs a node, are
+		// reached in-process.
 		Client: env.HTTPClient(), Log: env.Log.With("service", "swift-proxy"),
 	})
 	public, inner := chain(p)
@@ -101,5 +139,5 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	exp := expirer.New(expirer.Config{App: inner, Log: env.Log.With("worker", "swift-object-expirer")})
 	env.Workers.AddOnce("swift-object-expirer", 30*time.Second, func(ctx context.Context) error { _, err := exp.Once(ctx); return err })
 	env.Handle("s3", s3.New(s3.Config{App: inner, Verifier: newVerifier(env), Region: c.Region, Log: env.Log.With("service", "s3")}))
-	return public, nil
+	return public
 }

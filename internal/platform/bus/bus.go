@@ -15,7 +15,10 @@
 // wire: a handler's *apierr.Error arrives as an *apierr.Error with its
 // status, message and type, any other error as a *RemoteError carrying its
 // text, so callers can tell "not found" from "the other side crashed"
-// without parsing text.
+// without parsing text. A Call or Publish made for a request carries the
+// request's id (reqid.Header), which the serving side's handler context
+// holds as its global id, so that the work of one API request is logged
+// under one id in every process it reaches.
 package bus
 
 import (
@@ -28,6 +31,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // Bus is a connection to the message bus. It is safe for concurrent use.
@@ -149,6 +154,7 @@ func (b *Bus) publish(ctx context.Context, subject, method string, v any) error 
 	if method != "" {
 		m.Header.Set(methodHeader, method)
 	}
+	setRequestID(m, ctx)
 	if err := b.nc.PublishMsg(m); err != nil {
 		return fmt.Errorf("bus: publish %s: %w", subject, err)
 	}
@@ -159,6 +165,18 @@ func (b *Bus) publish(ctx context.Context, subject, method string, v any) error 
 type Msg struct {
 	Subject string
 	Data    []byte
+	// requestID is the request id the publisher's context carried.
+	requestID string
+}
+
+// Context returns parent carrying the request id the publisher sent, as
+// the global id of the work the message causes (see reqid), with a fresh
+// id of its own; without one it returns parent.
+func (m *Msg) Context(parent context.Context) context.Context {
+	if !reqid.Valid(m.requestID) {
+		return parent
+	}
+	return reqid.With(parent, reqid.New(), m.requestID)
 }
 
 // Decode unmarshals the message's JSON body into v.
@@ -195,7 +213,9 @@ func (b *Bus) Subscribe(subject string, fn func(*Msg)) (*Subscription, error) {
 // member of the group, which is how a pool of workers shares a subject.
 // An empty queue is a plain subscription.
 func (b *Bus) QueueSubscribe(subject, queue string, fn func(*Msg)) (*Subscription, error) {
-	return b.subscribe("subscribe", subject, queue, func(m *nats.Msg) { fn(&Msg{Subject: m.Subject, Data: m.Data}) })
+	return b.subscribe("subscribe", subject, queue, func(m *nats.Msg) {
+		fn(&Msg{Subject: m.Subject, Data: m.Data, requestID: m.Header.Get(reqid.Header)})
+	})
 }
 
 // subscribe subscribes cb to subject, in queue unless it is "", and

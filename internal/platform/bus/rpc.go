@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // ErrNoResponders means nothing serves the subject of a Call.
@@ -23,11 +24,32 @@ const DefaultCallTimeout = 60 * time.Second
 const maxConcurrent = 64
 
 // Headers of a call: the caller's deadline, so that the handler stops
-// when the caller stops waiting, and the method a Mux dispatches on.
+// when the caller stops waiting, and the method a Mux dispatches on. A
+// call or publish made for a request also carries its id in
+// reqid.Header (see setRequestID).
 const (
 	deadlineHeader = "Gostack-Deadline"
 	methodHeader   = "Gostack-Method"
 )
+
+// setRequestID puts the id of the request ctx belongs to (its global id,
+// else its own) on m, so that the handler's work is logged under it.
+func setRequestID(m *nats.Msg, ctx context.Context) {
+	if id := reqid.Outbound(ctx); id != "" {
+		m.Header.Set(reqid.Header, id)
+	}
+}
+
+// requestContext returns ctx carrying the request id m brought as its
+// global id, and a fresh id of its own for the handling of m, as an HTTP
+// service does with a caller's X-Openstack-Request-Id; a message without
+// a valid one leaves ctx as it is.
+func requestContext(ctx context.Context, m *nats.Msg) context.Context {
+	if g := m.Header.Get(reqid.Header); reqid.Valid(g) {
+		return reqid.With(ctx, reqid.New(), g)
+	}
+	return ctx
+}
 
 // RemoteError is a handler's failure that was not an *apierr.Error: a
 // bug, a disk error, a panic. Its text is the handler's error text
@@ -93,6 +115,7 @@ func (b *Bus) call(ctx context.Context, subject, method string, req, resp any) e
 	if method != "" {
 		m.Header.Set(methodHeader, method)
 	}
+	setRequestID(m, ctx)
 	rm, err := b.nc.RequestMsgWithContext(ctx, m)
 	if err != nil {
 		return fmt.Errorf("bus: call %s: %w", what, err)
@@ -151,6 +174,7 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 		ctx, cancel = context.WithDeadline(ctx, dl)
 		defer cancel()
 	}
+	ctx = requestContext(ctx, m)
 	method := m.Header.Get(methodHeader)
 	h, err := route(method)
 	var result any
@@ -174,7 +198,7 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 			rep = reply{Error: &wireError{Code: e.Code, Type: e.Type, Message: e.Message}}
 		} else {
 			if _, logged := err.(panicked); !logged {
-				b.log.Error("bus handler failed", "subject", m.Subject, "method", method, "err", err)
+				b.log.ErrorContext(ctx, "bus handler failed", append(reqid.Args(ctx), "subject", m.Subject, "method", method, "err", err)...)
 			}
 			rep = reply{Error: &wireError{Message: err.Error()}}
 		}
@@ -191,7 +215,7 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 func (b *Bus) invoke(ctx context.Context, m *nats.Msg, h Handler) (result any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("bus handler panicked", "subject", m.Subject, "panic", p, "stack", string(debug.Stack()))
+			b.log.ErrorContext(ctx, "bus handler panicked", append(reqid.Args(ctx), "subject", m.Subject, "panic", p, "stack", string(debug.Stack()))...)
 			err = panicked{fmt.Sprintf("handler panicked: %v", p)}
 		}
 	}()

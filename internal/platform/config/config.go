@@ -40,6 +40,17 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
 	LogFormat string `yaml:"log_format"`
+	// SecretKeyFile holds the 32-byte key that seals the token keys in
+	// the database (default DATA_DIR/secret.key). Every API replica of a
+	// cloud needs a copy of the same file; the first start on an empty
+	// database creates it.
+	SecretKeyFile string `yaml:"secret_key_file"`
+	// APIOnly makes this process run the services' APIs and control-plane
+	// workers but none of this host's agents (the compute agent and its
+	// hypervisors, the network agent, the volume agent, the storage
+	// node): `gostack serve` sets it, and `gostack agent ...` processes
+	// run the agents. The one switch every spec with an agent reads.
+	APIOnly bool `yaml:"api_only"`
 	// MetricsPort is where GET /metrics serves the process figures in the
 	// Prometheus format, on Host like the APIs but outside the catalog.
 	MetricsPort int `yaml:"metrics_port"`
@@ -438,6 +449,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.flagged.DatabaseURL, "database-url", "", "PostgreSQL URL (default: SQLite in the data dir)")
 	fs.StringVar(&l.flagged.BusURL, "bus-url", "", "external NATS URL (default: embedded)")
 	fs.StringVar(&l.flagged.Region, "region", d.Region, "catalog region")
+	fs.StringVar(&l.flagged.SecretKeyFile, "secret-key-file", "", "file of the key sealing the token keys in the database; the same on every API replica (default: DATA_DIR/secret.key)")
 	fs.StringVar(&l.flagged.AdminPassword, "admin-password", "", "bootstrap admin password (default: $GOSTACK_ADMIN_PASSWORD, else generated)")
 	fs.StringVar(&l.flagged.PolicyDir, "policy-dir", "", "directory of policy overrides <service>.yaml (default: DATA_DIR/policy)")
 	fs.StringVar(&l.flagged.LogLevel, "log-level", d.LogLevel, "debug, info, warn or error")
@@ -523,6 +535,7 @@ func (l *Loader) Load() (Config, error) {
 	env("GOSTACK_BUS_URL", &c.BusURL)
 	env("GOSTACK_REGION", &c.Region)
 	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
+	env("GOSTACK_SECRET_KEY_FILE", &c.SecretKeyFile)
 	env("GOSTACK_LOG_LEVEL", &c.LogLevel)
 	env("GOSTACK_COMPUTE_DRIVER", &c.Compute.Driver)
 	if v, ok := os.LookupEnv("GOSTACK_METRICS_PORT"); ok {
@@ -546,6 +559,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("bus-url", func() { c.BusURL = f.BusURL })
 	apply("region", func() { c.Region = f.Region })
 	apply("admin-password", func() { c.AdminPassword = f.AdminPassword })
+	apply("secret-key-file", func() { c.SecretKeyFile = f.SecretKeyFile })
 	apply("policy-dir", func() { c.PolicyDir = f.PolicyDir })
 	apply("log-level", func() { c.LogLevel = f.LogLevel })
 	apply("log-format", func() { c.LogFormat = f.LogFormat })
@@ -596,6 +610,11 @@ func (l *Loader) Load() (Config, error) {
 	}
 	if c.PolicyDir == "" {
 		c.PolicyDir = filepath.Join(c.DataDir, "policy")
+	}
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	} else if abs, err := filepath.Abs(c.SecretKeyFile); err == nil {
+		c.SecretKeyFile = abs
 	}
 	c.LogLevel = strings.ToLower(c.LogLevel)
 	return c, c.Validate()

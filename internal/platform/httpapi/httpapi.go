@@ -21,11 +21,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/auth"
 	"github.com/gostack/gostack/internal/platform/policy"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // HandlerFunc is an HTTP handler that returns an error instead of writing it.
@@ -198,18 +197,14 @@ func (a *API) Handler(h HandlerFunc) http.Handler {
 type ctxKey int
 
 const (
-	requestIDKey ctxKey = iota
-	versionKey
+	versionKey ctxKey = iota
 )
 
 // RequestID returns the request id of the request being served.
-func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey).(string)
-	return s
-}
+func RequestID(ctx context.Context) string { return reqid.Local(ctx) }
 
 // NewRequestID returns a fresh OpenStack-style request id.
-func NewRequestID() string { return "req-" + uuid.NewString() }
+func NewRequestID() string { return reqid.New() }
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -250,10 +245,21 @@ func (a *API) handler(routes []Route) http.Handler {
 		start := time.Now()
 		rid := NewRequestID()
 		w := &statusWriter{ResponseWriter: rw}
-		w.Header().Set("X-Openstack-Request-Id", rid)
-		ctx := context.WithValue(r.Context(), requestIDKey, rid)
+		w.Header().Set(reqid.Header, rid)
+		// As oslo.middleware: the id a caller sends is the request's
+		// global id, logged beside this service's own and sent on to the
+		// services this request calls; the answer carries our own.
+		global := r.Header.Get(reqid.Header)
+		if !reqid.Valid(global) {
+			global = ""
+		}
+		ctx := reqid.With(r.Context(), rid, global)
 		r = r.WithContext(ctx)
 
+		// Every line of this request names the service and both ids,
+		// whether or not the logger adds them from the context.
+		ids := append([]any{"service", a.Service}, reqid.Args(ctx)...)
+		ids = ids[:len(ids):len(ids)]
 		err := a.serve(w, r, routes)
 		if err != nil {
 			e := mapError(err)
@@ -281,9 +287,9 @@ func (a *API) handler(routes []Route) http.Handler {
 				a.Faults.Write(w, r, e)
 			}
 			if e.Code >= 500 {
-				log.Error("request failed", "service", a.Service, "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", e.Code, "err", e.Error())
+				log.ErrorContext(ctx, "request failed", append(ids, "method", r.Method, "path", r.URL.Path, "status", e.Code, "err", e.Error())...)
 			} else if e.Err != nil {
-				log.Debug("request refused", "service", a.Service, "request_id", rid, "status", e.Code, "err", e.Err.Error())
+				log.DebugContext(ctx, "request refused", append(ids, "status", e.Code, "err", e.Err.Error())...)
 			}
 		}
 		status := w.status
@@ -292,8 +298,8 @@ func (a *API) handler(routes []Route) http.Handler {
 		}
 		// Never log the query string wholesale: it can carry secrets (S3
 		// presigned URLs). Path only.
-		log.Info("request", "service", a.Service, "request_id", rid, "method", r.Method, "path", r.URL.Path,
-			"status", status, "bytes", w.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+		log.InfoContext(ctx, "request", append(ids, "method", r.Method, "path", r.URL.Path,
+			"status", status, "bytes", w.bytes, "ms", float64(time.Since(start).Microseconds())/1000)...)
 	})
 }
 

@@ -1,7 +1,10 @@
 // Package metrics serves the figures operators watch on a gostack process
 // in the Prometheus text format: goroutines, open file descriptors and
 // resident memory (client_golang's Go and process collectors), the
-// database's connection pools, and the message bus connection. The figures
+// database's connection pools, and the message bus connection; and its
+// health at /healthz (the database answers, the bus is connected, and
+// what else the process adds), on a listener of its own that every
+// command — up, serve and each agent — opens the same way. The figures
 // live in a registry private to the process (never the global default
 // one), so two clouds in one test binary do not share or clash.
 //
@@ -9,6 +12,7 @@
 //	                                     ├─ process: process_resident_memory_bytes, process_open_fds
 //	                                     ├─ pools: gostack_db_pool_…{pool="write"|"read"|"shared"}
 //	                                     └─ bus:   gostack_bus_…
+//	GET /healthz ─▶ checks (database: SELECT 1, bus: connected, …) ─▶ 200 "ok" | 503 "bus: disconnected (reconnecting)"
 package metrics
 
 import (
@@ -48,10 +52,13 @@ func New(src Sources) *prometheus.Registry {
 	return reg
 }
 
-// Handler serves reg at GET /metrics; any other path is a 404 and any
-// other method a 405, as the standard mux answers.
-func Handler(reg *prometheus.Registry) http.Handler {
+// Handler serves reg at GET /metrics, and at GET /healthz 200 "ok" when
+// every check holds, else 503 with a line per failing check (with no
+// check, /healthz says the process is up and serving). Any other path is
+// a 404 and any other method a 405, as the standard mux answers.
+func Handler(reg *prometheus.Registry, checks ...Check) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", health(checks))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		// A collector that fails should not hide the others' figures
 		// from an operator who is looking at a process in trouble.

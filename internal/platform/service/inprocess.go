@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/platform/inproc"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // inProcess is an http.RoundTripper that serves requests to this
@@ -42,9 +43,18 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	h, ok := t.handlers[req.URL.Host]
 	t.mu.RUnlock()
 	if !ok {
-		return t.network.RoundTrip(req)
+		// The other service logs this request under the id of the
+		// request it is made for, in whichever process it runs.
+		return reqid.Transport{Base: t.network}.RoundTrip(req)
 	}
 	sreq := req.Clone(req.Context())
+	if id := reqid.Outbound(req.Context()); id != "" && sreq.Header.Get(reqid.Header) == "" {
+		sreq.Header.Set(reqid.Header, id)
+	}
+	// The service called in-process starts from the caller's context for
+	// its deadline, but its request ids are its own (the handler sets
+	// them from the header, as over the network).
+	sreq = sreq.WithContext(reqid.With(sreq.Context(), "", ""))
 	sreq.RequestURI = req.URL.RequestURI()
 	sreq.RemoteAddr = "127.0.0.1:0"
 	sreq.Host = req.URL.Host

@@ -23,6 +23,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/nwinfo"
 	"github.com/gostack/gostack/internal/compute/scheduler"
 	"github.com/gostack/gostack/internal/compute/volinfo"
+	"github.com/gostack/gostack/internal/platform/reqid"
 )
 
 // Builder builds instances on a conductor's Base.
@@ -46,7 +47,7 @@ const (
 // of one request that share a server group are scheduled one after the
 // other, so that each sees where the previous one went (affinity and
 // anti-affinity); the others are built in parallel.
-func (c *Builder) Build(_ context.Context, b compute.BuildRequest) {
+func (c *Builder) Build(req context.Context, b compute.BuildRequest) {
 	ids := b.InstanceIDs
 	done := make([]chan struct{}, len(ids))
 	for i := range done {
@@ -59,7 +60,8 @@ func (c *Builder) Build(_ context.Context, b compute.BuildRequest) {
 		}
 		c.Enqueue(id, func(ctx context.Context) {
 			defer close(done[i])
-			c.build(ctx, b, id, prev)
+			// On the worker's context, under the request's ids.
+			c.build(reqid.Carry(req, ctx), b, id, prev)
 		})
 	}
 }
