@@ -2,10 +2,16 @@
 // (playwright-core) drives Debian's chromium headless through the flows a person
 // would use, saves a screenshot of every page, runs axe-core on every page (no
 // serious or critical violation allowed), and measures the first page load after
-// login and the JavaScript shipped, gzipped.
+// login and the JavaScript shipped, gzipped. Beyond the bar's flows it drives
+// the rest the issue names: key pairs (create, import), server groups, the launch
+// wizard step by step (keyboard, focus, quota table, scheduler hint), resize and
+// snapshot, the console log, the volume life cycle, the security-group rule
+// editor, floating IPs, and the Images page's project/shared/public/community
+// filters.
 //
 // Environment: DASHBOARD_URL (required), ADMIN_USER / ADMIN_PASSWORD (required),
-// IMAGE_NAME and FLAVOR_NAME and NETWORK_NAME (what run.sh created for the launch),
+// IMAGE_NAME, FLAVOR_NAME, RESIZE_FLAVOR_NAME, NETWORK_NAME, EXTERNAL_NETWORK_NAME
+// and COMMUNITY_IMAGE_NAME (what run.sh created for the flows),
 // SHOTS_DIR (default /tmp/gostack-browser-shots), CHROMIUM (default
 // /usr/bin/chromium). Output: one line per step, the measurements, then
 // "browser: N passed, N failed".
@@ -13,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -29,11 +36,16 @@ const ADMIN = { user: env('ADMIN_USER'), password: env('ADMIN_PASSWORD') };
 const IMAGE = env('IMAGE_NAME', 'cirros');
 const FLAVOR = env('FLAVOR_NAME', 'm1.tiny');
 const NETWORK = env('NETWORK_NAME', 'private');
+const RESIZE_FLAVOR = env('RESIZE_FLAVOR_NAME', 'm1.small');
+const EXTERNAL = env('EXTERNAL_NETWORK_NAME', 'public');
+const COMMUNITY_IMAGE = env('COMMUNITY_IMAGE_NAME', 'community-image');
 const SHOTS = env('SHOTS_DIR', '/tmp/gostack-browser-shots');
 const JS_BUDGET = 300 * 1024;
 const LOAD_BUDGET_MS = 1000;
 const MEMBER = { user: `web-member-${process.pid}`, password: `Pw-${process.pid}-member!` };
 const PROJECT = `web-proj-${process.pid}`;
+const SHARED_IMAGE = `web-shared-${process.pid}`;
+let sharedImage = null;
 
 fs.mkdirSync(SHOTS, { recursive: true });
 const results = [];
@@ -63,6 +75,8 @@ async function step(name, fn) {
     console.log(`ok   ${name} (${Date.now() - t0} ms)`);
   } catch (e) {
     results.push({ name, ok: false });
+    // What the page showed when the step failed, beside the other screenshots.
+    await page.screenshot({ path: path.join(SHOTS, `FAIL-${String(shotN).padStart(2, '0')}-${name.replace(/\W+/g, '-').slice(0, 40)}.png`), fullPage: true }).catch(() => {});
     console.log(`FAIL ${name} (${Date.now() - t0} ms)\n${String(e.stack || e).split('\n').slice(0, 12).join('\n')}`);
   }
 }
@@ -76,6 +90,36 @@ async function noAlert(page) {
   const alerts = page.locator('[role=alert]');
   if (await alerts.count()) throw new Error(`the page shows an error: ${await alerts.allInnerTexts()}`);
 }
+
+// status waits for a table row's Status cell to read exactly `want`.
+const status = (page, table, name, want, timeout = 60000) =>
+  row(page, table, name).locator('td[data-label=Status]', { hasText: new RegExp(`^${want}$`) }).waitFor({ timeout });
+
+// sshPublicKey makes a fresh Ed25519 public key in OpenSSH's one-line format
+// and its MD5 fingerprint as Nova reports it, for the key-pair import.
+function sshPublicKey(comment) {
+  const { publicKey } = crypto.generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const str = (b) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  const blob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]);
+  const md5 = crypto.createHash('md5').update(blob).digest('hex').match(/../g).join(':');
+  return { line: `ssh-ed25519 ${blob.toString('base64')} ${comment}`, fingerprint: md5 };
+}
+
+// api calls the cloud through the dashboard as the page's session does (the
+// session's CSRF token on every change), for set-up the UI has no page for.
+const api = (page, method, url, body) =>
+  page.evaluate(async ([method, url, body]) => {
+    const { csrf } = await fetch('/auth/session').then((r) => r.json());
+    const r = await fetch(url, {
+      method,
+      headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }, [method, url, body]);
 
 async function login(page, who) {
   await page.goto(`${BASE}/`);
@@ -164,26 +208,157 @@ await step('JavaScript shipped under 300 KB gzipped', async () => {
 });
 
 const server = `web-vm-${process.pid}`;
-await step('launch an instance and see it turn ACTIVE', async () => {
+const keyName = `web-key-${process.pid}`;
+const importedKey = `web-imported-${process.pid}`;
+const group = `web-group-${process.pid}`;
+await step('key pairs: create shows the private key once; import a public key', async () => {
+  await go(page, '/project/keypairs', 'Key pairs');
+  await page.getByRole('button', { name: 'Create key pair' }).click();
+  let d = dialog(page, 'Create key pair');
+  await d.getByLabel('Key pair name').fill(keyName);
+  await d.getByRole('button', { name: 'Create', exact: true }).click();
+  const shown = dialog(page, `Private key of ${keyName}`);
+  await shown.waitFor();
+  const pem = await shown.locator('pre').innerText();
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error(`the private key shown is ${JSON.stringify(pem.slice(0, 60))}`);
+  await shown.getByRole('button', { name: `Download ${keyName}.pem` }).waitFor();
+  await check(page, 'keypair-private-key');
+  await shown.getByRole('button', { name: 'Close' }).click();
+  await shown.waitFor({ state: 'detached' });
+  await row(page, 'Key pairs', keyName).waitFor();
+  // Once: a reload lists the pair, and nothing on the page holds the key any more.
+  await go(page, '/project/keypairs', 'Key pairs');
+  await row(page, 'Key pairs', keyName).waitFor();
+  if ((await page.content()).includes('PRIVATE KEY')) throw new Error('the private key is still on the page after a reload');
+
+  const pub = sshPublicKey('browser-test');
+  await page.getByRole('button', { name: 'Import public key' }).click();
+  d = dialog(page, 'Import public key');
+  await d.getByLabel('Key pair name').fill(importedKey);
+  await d.getByLabel('Public key').fill(pub.line);
+  await d.getByRole('button', { name: 'Import', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  const fp = (await row(page, 'Key pairs', importedKey).locator('td[data-label=Fingerprint]').innerText()).trim();
+  if (fp !== pub.fingerprint) throw new Error(`imported key's fingerprint is ${fp}, want ${pub.fingerprint}`);
+  if (await dialog(page, `Private key of ${importedKey}`).count()) throw new Error('an imported key showed a private key');
+  await check(page, 'keypairs');
+});
+
+await step('server groups: create with a policy, delete', async () => {
+  await go(page, '/project/server-groups', 'Server groups');
+  for (const [name, policy] of [[group, 'anti-affinity'], [`${group}-soft`, 'soft-affinity']]) {
+    await page.getByRole('button', { name: 'Create server group' }).click();
+    const d = dialog(page, 'Create server group');
+    await d.getByLabel('Server group name').fill(name);
+    await d.getByLabel('Policy').selectOption(policy);
+    await check(page, 'server-group-create');
+    await d.getByRole('button', { name: 'Create', exact: true }).click();
+    await d.waitFor({ state: 'detached' });
+    await row(page, 'Server groups', name).locator('td[data-label=Policy]', { hasText: new RegExp(`^${policy}$`) }).waitFor();
+  }
+  await check(page, 'server-groups');
+  await page.getByRole('button', { name: `Delete ${group}-soft`, exact: true }).click();
+  await row(page, 'Server groups', `${group}-soft`).waitFor({ state: 'detached' });
+  await row(page, 'Server groups', group).waitFor();
+});
+
+await step('launch wizard: steps, keyboard, quota table; the instance turns ACTIVE in its group', async () => {
   await go(page, '/project/instances', 'Instances');
   await check(page, 'instances');
   await page.getByRole('button', { name: 'Launch instance' }).click();
   const d = dialog(page, 'Launch instance');
+  const launch = d.getByRole('button', { name: 'Launch', exact: true });
+  const current = d.locator('nav[aria-label="Launch steps"] [aria-current=step]');
+  // at waits for step n to be shown, current in the step list, and focused.
+  const at = async (n, title) => {
+    await d.getByRole('heading', { level: 3, name: `Step ${n} of 8: ${title}` }).waitFor();
+    const cur = (await current.innerText()).trim();
+    if (!cur.startsWith(title)) throw new Error(`the step list marks "${cur}" as current, want ${title}`);
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'wizard-step', null, { timeout: 3000 });
+  };
+  const next = () => d.getByRole('button', { name: 'Next', exact: true }).click();
+  await at(1, 'Details');
+  const steps = await d.locator('nav[aria-label="Launch steps"] li').allInnerTexts();
+  if (steps.length !== 8) throw new Error(`the step list has ${steps.length} steps: ${steps}`);
+  if (await launch.isEnabled()) throw new Error('Launch is enabled before the instance has a name');
+  // Keyboard only: type the name, Tab past Count to Next (Back is disabled on
+  // the first step), Enter.
   await d.getByLabel('Instance name').fill(server);
+  await d.getByLabel('Count').focus();
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.textContent.trim());
+  if (focused !== 'Next') throw new Error(`Tab from Count reaches "${focused}", want Next`);
+  await page.keyboard.press('Enter');
+  await at(2, 'Source');
   await d.getByLabel('Image').selectOption({ label: IMAGE });
-  await d.getByLabel('Flavor').selectOption({ index: 0 });
+  await next();
+  await at(3, 'Flavor');
   const flavorLabel = await d.getByLabel('Flavor').locator('option', { hasText: FLAVOR }).first().textContent();
   await d.getByLabel('Flavor').selectOption({ label: flavorLabel });
+  // The quota table shows what this flavor adds: m1.tiny is 1 VCPU and 256 MiB.
+  const quota = d.getByRole('table', { name: 'Quota use of this launch' });
+  const adds = async (r) => (await quota.locator('tr', { has: page.getByRole('rowheader', { name: r }) }).locator('td').nth(1).innerText()).trim();
+  const [vcpus, ram, instances] = [await adds('VCPUs'), await adds('RAM'), await adds('Instances')];
+  console.log(`     quota table for ${FLAVOR}: +${vcpus.slice(1)} VCPUs, ${ram} RAM, ${instances} instances`);
+  if (vcpus !== '+1' || ram !== '+256 MiB' || instances !== '+1') throw new Error(`quota table adds ${vcpus}, ${ram}, ${instances}`);
+  await check(page, 'launch-wizard-flavor');
+  const instRow = quota.locator('tr', { has: page.getByRole('rowheader', { name: 'Instances' }) });
+  const cell = async (label) => Number((await instRow.locator(`td[data-label="${label}"]`).innerText()).trim());
+  const tooMany = (await cell('Limit')) - (await cell('In use')) + 1;
+  // Networks is required (the project sees networks), so Launch waits for it.
+  if (await launch.isEnabled()) throw new Error('Launch is enabled before a network is chosen');
+  const need = await d.locator('nav[aria-label="Launch steps"] li.need').allInnerTexts();
+  if (need.length !== 1 || !need[0].includes('Networks')) throw new Error(`steps marked required: ${need}`);
+  await next();
+  await at(4, 'Networks');
   await d.getByLabel('Networks').selectOption({ label: NETWORK });
+  if (!(await launch.isEnabled())) throw new Error('Launch is still disabled with every required step filled');
+  // One instance more than the instance quota leaves: the Flavor step says so
+  // and Launch waits; back to one, and it is enabled again.
+  const stepButton = (title) => d.locator('nav[aria-label="Launch steps"] button', { hasText: title });
+  await stepButton('Details').click();
+  await at(1, 'Details');
+  await d.getByLabel('Count').fill(String(tooMany));
+  await stepButton('Flavor').click();
+  await at(3, 'Flavor');
+  await quota.locator('tr.over', { has: page.getByRole('rowheader', { name: 'Instances' }) }).getByText('over quota').waitFor();
+  if (await launch.isEnabled()) throw new Error('Launch is enabled for a launch over quota');
+  await check(page, 'launch-wizard-over-quota');
+  await stepButton('Details').click();
+  await d.getByLabel('Count').fill('1');
+  await stepButton('Networks').click();
+  await at(4, 'Networks');
+  if (!(await launch.isEnabled())) throw new Error('Launch stays disabled after the count is back within quota');
+  await next();
+  await at(5, 'Security groups');
+  await next();
+  await at(6, 'Key pair');
+  await d.getByLabel('Key pair').selectOption({ label: keyName });
+  await next();
+  await at(7, 'Configuration');
+  await d.getByLabel('User data').fill('#cloud-config\nhostname: web-vm\n');
+  await next();
+  await at(8, 'Server groups');
+  await d.getByLabel('Server group').selectOption({ label: `${group} (anti-affinity)` });
+  await d.getByRole('button', { name: 'Back', exact: true }).click();
+  await at(7, 'Configuration');
+  if ((await d.getByLabel('User data').inputValue()) !== '#cloud-config\nhostname: web-vm\n') throw new Error('Back lost the user data');
+  // The step list jumps straight to a step.
+  await stepButton('Server groups').click();
+  await at(8, 'Server groups');
   await check(page, 'launch-wizard');
-  await d.getByRole('button', { name: 'Launch' }).click();
+  await launch.click();
   await d.waitFor({ state: 'detached' });
   // The list polls every 3 s: the status changes without a reload.
-  await row(page, 'Instances', server).locator('td[data-label=Status]', { hasText: /^ACTIVE$/ }).waitFor({ timeout: 90000 });
+  await status(page, 'Instances', server, 'ACTIVE', 90000);
   await check(page, 'instances-active');
+  // The scheduler hint put it in the group.
+  await go(page, '/project/server-groups', 'Server groups');
+  await row(page, 'Server groups', group).getByRole('link', { name: server }).waitFor();
+  await go(page, '/project/instances', 'Instances');
 });
 
-await step('open the instance console page', async () => {
+await step('open the instance console page and its console log', async () => {
   await page.getByRole('link', { name: `Console of ${server}` }).click();
   await page.getByRole('heading', { level: 1, name: `Instance ${server}` }).waitFor();
   const frame = page.locator('iframe[title="VNC console"]');
@@ -195,8 +370,142 @@ await step('open the instance console page', async () => {
   await f.waitForLoadState('load');
   const title = await f.title().catch(() => '');
   console.log(`     console: ${src.replace(/token=.*/, 'token=…')} (frame title "${title}")`);
-  await page.locator('pre.console-log').waitFor();
+  // The console log is the driver's, through os-getConsoleOutput.
+  const log = page.getByLabel('Console log');
+  await page.waitForFunction(() => (document.querySelector('pre.console-log') || {}).textContent, null, { timeout: 10000 });
+  const text = await log.innerText();
+  console.log(`     console log: ${text.split('\n').length} lines, last "${text.trim().split('\n').pop()}"`);
+  await page.getByRole('button', { name: 'Refresh log' }).click();
+  await noAlert(page);
+  // The facts name the key pair the wizard chose.
+  const facts = await page.locator('dl.facts').innerText();
+  if (!facts.includes(keyName)) throw new Error(`the instance's facts do not name key pair ${keyName}:\n${facts}`);
   await check(page, 'instance-console');
+});
+
+await step('instance resize (confirm) and snapshot', async () => {
+  await go(page, '/project/instances', 'Instances');
+  await status(page, 'Instances', server, 'ACTIVE');
+  await page.getByRole('button', { name: `Resize ${server}`, exact: true }).click();
+  let d = dialog(page, `Resize ${server}`);
+  await d.getByLabel('New flavor').selectOption({ label: RESIZE_FLAVOR });
+  await check(page, 'instance-resize');
+  await d.getByRole('button', { name: 'Resize', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  await status(page, 'Instances', server, 'VERIFY_RESIZE', 90000);
+  await check(page, 'instance-verify-resize');
+  await page.getByRole('button', { name: `Confirm resize ${server}`, exact: true }).click();
+  await status(page, 'Instances', server, 'ACTIVE', 90000);
+  await row(page, 'Instances', server).locator('td[data-label=Flavor]', { hasText: new RegExp(`^${RESIZE_FLAVOR}$`) }).waitFor();
+
+  await page.getByRole('button', { name: `Snapshot ${server}`, exact: true }).click();
+  d = dialog(page, `Snapshot ${server}`);
+  await d.getByLabel('Snapshot name').fill(`${server}-snapshot`);
+  await d.getByRole('button', { name: 'Create snapshot' }).click();
+  await d.waitFor({ state: 'detached' });
+  await go(page, '/project/images', 'Images');
+  await status(page, 'Images', `${server}-snapshot`, 'active', 90000);
+  await check(page, 'instance-snapshot');
+});
+
+const vol = `web-vol-${process.pid}`;
+await step('volume: create, attach, extend, snapshot, backup, detach, delete', async () => {
+  await go(page, '/project/volumes', 'Volumes');
+  await page.getByRole('button', { name: 'Create volume' }).click();
+  let d = dialog(page, 'Create volume');
+  await d.getByLabel('Volume name').fill(vol);
+  await d.getByLabel('Size (GiB)').fill('1');
+  await d.getByRole('button', { name: 'Create', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  await status(page, 'Volumes', vol, 'available');
+  // one dialog with one field, submitted with its action's name
+  const oneField = async (action, label, value) => {
+    await page.getByRole('button', { name: `${action} ${vol}`, exact: true }).click();
+    const dd = dialog(page, `${action} ${vol}`);
+    const field = dd.getByLabel(label);
+    if (value.option) await field.selectOption({ label: value.option });
+    else await field.fill(value.text);
+    await dd.getByRole('button', { name: action, exact: true }).click();
+    await dd.waitFor({ state: 'detached' });
+  };
+  await oneField('Attach', 'Instance', { option: server });
+  await status(page, 'Volumes', vol, 'in-use');
+  await row(page, 'Volumes', vol).locator('td[data-label="Attached to"]', { hasText: server }).waitFor();
+  await check(page, 'volume-attached');
+  // Extended while attached (Block Storage 3.42).
+  await oneField('Extend', 'New size (GiB)', { text: '2' });
+  await row(page, 'Volumes', vol).locator('td[data-label=Size]', { hasText: /^2 GiB$/ }).waitFor();
+  await status(page, 'Volumes', vol, 'in-use');
+  await oneField('Snapshot', 'Snapshot name', { text: `${vol}-snap` });
+  await status(page, 'Volume snapshots', `${vol}-snap`, 'available');
+  await oneField('Backup', 'Backup name', { text: `${vol}-backup` });
+  await status(page, 'Volume backups', `${vol}-backup`, 'available', 90000);
+  await check(page, 'volume-snapshot-backup');
+  await page.getByRole('button', { name: `Detach ${vol}`, exact: true }).click();
+  await status(page, 'Volumes', vol, 'available');
+  await row(page, 'Volumes', vol).locator('td[data-label="Attached to"]', { hasText: /^—$/ }).waitFor();
+  // A volume with snapshots cannot go: the snapshot first, then the volume.
+  await page.getByRole('button', { name: `Delete ${vol}-snap`, exact: true }).click();
+  await row(page, 'Volume snapshots', `${vol}-snap`).waitFor({ state: 'detached', timeout: 30000 });
+  await page.getByRole('button', { name: `Delete ${vol}`, exact: true }).click();
+  await row(page, 'Volumes', vol).waitFor({ state: 'detached', timeout: 30000 });
+  await noAlert(page);
+  await row(page, 'Volume backups', `${vol}-backup`).waitFor();
+  await check(page, 'volumes');
+});
+
+const sg = `web-sg-${process.pid}`;
+await step('security group: create, add a rule in the rule editor', async () => {
+  await go(page, '/project/security-groups', 'Security groups');
+  await page.getByRole('button', { name: 'Create security group' }).click();
+  let d = dialog(page, 'Create security group');
+  await d.getByLabel('Group name').fill(sg);
+  await d.getByLabel('Description').fill('made by the browser test');
+  await d.getByRole('button', { name: 'Create', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  const card = page.getByRole('region', { name: `Security group ${sg}` });
+  await card.waitFor();
+  await page.getByRole('button', { name: `Add rule to ${sg}` }).click();
+  d = dialog(page, `Add rule to ${sg}`);
+  await d.getByLabel('Direction').selectOption('ingress');
+  await d.getByLabel('Protocol').selectOption('tcp');
+  await d.getByLabel('Port range from').fill('22');
+  await d.getByLabel('Remote CIDR').fill('192.0.2.0/24');
+  await check(page, 'security-group-rule-editor');
+  await d.getByRole('button', { name: 'Add rule', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  const rule = card.getByRole('table', { name: `Rules of ${sg}` }).locator('tbody tr', { hasText: 'ingress IPv4 tcp port 22' });
+  await rule.locator('td', { hasText: /^192\.0\.2\.0\/24$/ }).waitFor();
+  await check(page, 'security-groups');
+});
+
+await step('floating IP: allocate, associate to the instance, disassociate', async () => {
+  await go(page, '/project/floating-ips', 'Floating IPs');
+  await page.getByRole('button', { name: 'Allocate IP' }).click();
+  let d = dialog(page, 'Allocate floating IP');
+  await d.getByLabel('Pool (external network)').selectOption({ label: EXTERNAL });
+  await d.getByRole('button', { name: 'Allocate', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  const first = page.getByRole('table', { name: 'Floating IPs' }).locator('tbody tr').first();
+  await first.waitFor();
+  const addr = (await first.locator('td[data-label=Address]').innerText()).trim();
+  if (!/^172\.24\.4\.\d+$/.test(addr)) throw new Error(`allocated ${addr}, want an address of ${EXTERNAL}`);
+  await page.getByRole('button', { name: `Associate ${addr}`, exact: true }).click();
+  d = dialog(page, `Associate ${addr}`);
+  const port = d.getByLabel('Instance port');
+  await port.selectOption({ label: (await port.locator('option', { hasText: `${server}:` }).first().textContent()).trim() });
+  await d.getByRole('button', { name: 'Associate', exact: true }).click();
+  await d.waitFor({ state: 'detached' });
+  const r = row(page, 'Floating IPs', addr);
+  await r.locator('td[data-label=Instance]', { hasText: new RegExp(`^${server}$`) }).waitFor();
+  const fixed = (await r.locator('td[data-label="Mapped fixed address"]').innerText()).trim();
+  if (!/^10\.0\.0\.\d+$/.test(fixed)) throw new Error(`mapped to ${fixed}, want the instance's address on ${NETWORK}`);
+  console.log(`     floating IP ${addr} → ${fixed} (${server})`);
+  await check(page, 'floating-ip-associated');
+  await page.getByRole('button', { name: `Disassociate ${addr}`, exact: true }).click();
+  await r.locator('td[data-label="Mapped fixed address"]', { hasText: /^—$/ }).waitFor();
+  await r.getByRole('button', { name: `Associate ${addr}`, exact: true }).waitFor();
+  await check(page, 'floating-ips');
 });
 
 const net = `web-net-${process.pid}`;
@@ -273,6 +582,30 @@ await step('upload an image and see the progress bar move', async () => {
   }
 });
 
+// imageView picks one of the Images page's filters and returns the names listed
+// once that filter's answer is on the page.
+async function imageView(page, label, key) {
+  await page.getByRole('radio', { name: label }).check();
+  await page.locator(`.image-view[data-view="${key}"][data-ready=yes]`).waitFor();
+  return (await page.locator('.image-view td[data-label=Name]').allInnerTexts()).map((x) => x.trim());
+}
+
+await step('images: the project\'s own by default, then shared, public and community', async () => {
+  await go(page, '/project/images', 'Images');
+  if (!(await page.getByRole('radio', { name: 'Project' }).isChecked())) throw new Error('the Images page does not start on the project filter');
+  const own = await imageView(page, 'Project', 'project');
+  if (!own.includes(`web-image-${process.pid}`) || !own.includes(`${server}-snapshot`)) throw new Error(`project view: ${own}`);
+  const pub = await imageView(page, 'Public', 'public');
+  if (!pub.includes(IMAGE) || pub.includes(`web-image-${process.pid}`) || pub.includes(COMMUNITY_IMAGE)) throw new Error(`public view: ${pub}`);
+  await check(page, 'images-public');
+  const community = await imageView(page, 'Community', 'community');
+  if (!community.includes(COMMUNITY_IMAGE) || community.includes(IMAGE)) throw new Error(`community view: ${community}`);
+  const shared = await imageView(page, 'Shared with me', 'shared');
+  if (shared.includes(IMAGE) || shared.includes(COMMUNITY_IMAGE)) throw new Error(`shared view: ${shared}`);
+  await noAlert(page);
+  console.log(`     images: project ${own.length}, public ${pub.length}, community ${community.length}, shared ${shared.length}`);
+});
+
 await step('create a container and upload an object', async () => {
   const container = `web-container-${process.pid}`;
   await go(page, '/project/containers', 'Containers');
@@ -323,6 +656,11 @@ await step('as admin, create a project and a user and assign a role', async () =
   await d.waitFor({ state: 'detached' });
   await row(page, 'Users', MEMBER.user).getByText(`member on ${PROJECT}`).waitFor();
   await check(page, 'identity-users');
+  // An image shared with the new project, for the member's "Shared with me".
+  const [proj] = (await api(page, 'GET', `/api/identity/projects?name=${PROJECT}`)).projects;
+  const img = await api(page, 'POST', '/api/image/v2/images', { name: SHARED_IMAGE, visibility: 'shared', disk_format: 'raw', container_format: 'bare' });
+  await api(page, 'POST', `/api/image/v2/images/${img.id}/members`, { member: proj.id });
+  sharedImage = { id: img.id, member: proj.id };
 });
 
 await step('every other page loads without an error, with axe', async () => {
@@ -330,7 +668,7 @@ await step('every other page loads without an error, with axe', async () => {
     ['/identity/roles', 'Roles'], ['/identity/groups', 'Groups'], ['/admin/hypervisors', 'Hypervisors'],
     ['/admin/services', 'System services'], ['/admin/flavors', 'Flavors'], ['/admin/instances', 'All instances'],
     ['/admin/images', 'All images'], ['/admin/volumes', 'All volumes'], ['/admin/networks', 'All networks'],
-    ['/project/keypairs', 'Key pairs'], ['/project/volumes', 'Volumes'], ['/project/security-groups', 'Security groups'],
+    ['/project/keypairs', 'Key pairs'], ['/project/server-groups', 'Server groups'], ['/project/volumes', 'Volumes'], ['/project/security-groups', 'Security groups'],
     ['/project/floating-ips', 'Floating IPs'], ['/project/api-access', 'API access'],
   ];
   for (const [href, title] of pages) {
@@ -362,6 +700,24 @@ await step('as a member, admin pages are refused', async () => {
   }
 });
 
+await step('as a member, the Images page shows the project\'s own (none), then public and shared', async () => {
+  await go(page, '/project/images', 'Images');
+  const own = await imageView(page, 'Project', 'project');
+  if (own.length) throw new Error(`a new project's own images: ${own}`);
+  await page.getByText('No project images.').waitFor();
+  const pub = await imageView(page, 'Public', 'public');
+  if (!pub.includes(IMAGE)) throw new Error(`the member's public view: ${pub}`);
+  // Glance lists a shared image once the member accepts it.
+  if (!sharedImage) throw new Error('the admin step did not share an image');
+  await api(page, 'PUT', `/api/image/v2/images/${sharedImage.id}/members/${sharedImage.member}`, { status: 'accepted' });
+  const shared = await imageView(page, 'Shared with me', 'shared');
+  if (shared.join() !== SHARED_IMAGE) throw new Error(`the member's shared view: ${shared}`);
+  const own2 = await imageView(page, 'Project', 'project');
+  if (own2.length) throw new Error(`the member's project view lists ${own2}`);
+  await imageView(page, 'Shared with me', 'shared');
+  await check(page, 'member-images');
+});
+
 await step('phone width: the navigation folds away and opens', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await go(page, '/project', 'Overview');
@@ -371,6 +727,16 @@ await step('phone width: the navigation folds away and opens', async () => {
   await nav.getByRole('link', { name: 'Instances' }).click();
   await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
   await check(page, 'phone-instances');
+  // The launch wizard fits: the step list above the step, Next and Launch in reach.
+  await page.getByRole('button', { name: 'Launch instance' }).click();
+  const d = dialog(page, 'Launch instance');
+  await d.getByRole('heading', { level: 3, name: 'Step 1 of 8: Details' }).waitFor();
+  const box = await d.getByRole('button', { name: 'Next', exact: true }).boundingBox();
+  if (!box || box.x + box.width > 390) throw new Error(`the wizard's Next button is off screen at phone width: ${JSON.stringify(box)}`);
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (scroll > 390) throw new Error(`the page scrolls sideways at phone width (${scroll} px)`);
+  await check(page, 'phone-launch-wizard');
+  await d.getByRole('button', { name: 'Close' }).click();
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 

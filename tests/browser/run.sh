@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end browser tests of the dashboard (issue #17): start a cloud of its own
 # (fake compute driver, noop network driver, temp data dir, free ports), create
-# the flavor, image and network the launch needs, run e2e.mjs (Playwright on
+# the flavors, images and networks the flows need (a second flavor to resize
+# to, a community image, an external network behind a router), run e2e.mjs (Playwright on
 # Debian's chromium, axe-core on every page), stop the cloud and clean up.
 #
 #   tests/browser/run.sh [--gostack BIN] [--build-web] [--keep]
@@ -142,13 +143,25 @@ unset OS_CLOUD OS_TOKEN OS_AUTH_TYPE
 img="$DATA_DIR/browser-test.img"
 head -c 1048576 /dev/zero >"$img"
 /usr/bin/openstack flavor create --ram 256 --disk 1 --vcpus 1 m1.tiny >/dev/null
+# a second flavor to resize to
+/usr/bin/openstack flavor create --ram 512 --disk 2 --vcpus 1 m1.small >/dev/null
 /usr/bin/openstack image create --file "$img" --disk-format raw --container-format bare --public cirros >/dev/null
+# a community image, for the Images page's filters
+/usr/bin/openstack image create --file "$img" --disk-format raw --container-format bare --community community-image >/dev/null
 /usr/bin/openstack network create private >/dev/null
 /usr/bin/openstack subnet create --network private --subnet-range 10.0.0.0/24 private-subnet >/dev/null
+# an external network behind a router, so that floating IPs can be allocated
+# and associated with the instance's port on private
+/usr/bin/openstack network create --external public >/dev/null
+/usr/bin/openstack subnet create --network public --subnet-range 172.24.4.0/24 public-subnet >/dev/null
+/usr/bin/openstack router create gateway >/dev/null
+/usr/bin/openstack router set --external-gateway public gateway >/dev/null
+/usr/bin/openstack router add subnet gateway private-subnet >/dev/null
 rm -f "$img"
 
 # ---------------------------------------------------------------- the test
 DASHBOARD_URL="http://127.0.0.1:$dashport" ADMIN_USER="$OS_USERNAME" ADMIN_PASSWORD="$OS_PASSWORD" \
-	IMAGE_NAME=cirros FLAVOR_NAME=m1.tiny NETWORK_NAME=private \
+	IMAGE_NAME=cirros FLAVOR_NAME=m1.tiny RESIZE_FLAVOR_NAME=m1.small NETWORK_NAME=private \
+	EXTERNAL_NETWORK_NAME=public COMMUNITY_IMAGE_NAME=community-image \
 	SHOTS_DIR="${SHOTS_DIR:-/tmp/gostack-browser-shots}" \
 	node "$HERE/e2e.mjs"

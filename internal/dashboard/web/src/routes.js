@@ -4,6 +4,7 @@ import { Overview } from './pages/overview.js';
 import { Instances, InstanceDetail } from './pages/instances.js';
 import { Images } from './pages/images.js';
 import { Keypairs } from './pages/keypairs.js';
+import { ServerGroups } from './pages/servergroups.js';
 import { Volumes } from './pages/volumes.js';
 import { Networks, NetworkDetail } from './pages/networks.js';
 import { Routers } from './pages/routers.js';
@@ -41,6 +42,7 @@ export const routes = [
   route('/project/instances/:id', InstanceDetail, '/project/instances'),
   route('/project/images', Images),
   route('/project/keypairs', Keypairs),
+  route('/project/server-groups', ServerGroups),
   route('/project/volumes', Volumes),
   route('/project/networks', Networks),
   route('/project/networks/:id', NetworkDetail, '/project/networks'),
@@ -72,6 +74,7 @@ export const nav = [
       ['/project/instances', 'Instances'],
       ['/project/images', 'Images'],
       ['/project/keypairs', 'Key pairs'],
+      ['/project/server-groups', 'Server groups'],
       ['/project/volumes', 'Volumes'],
       ['/project/topology', 'Network topology'],
       ['/project/networks', 'Networks'],

@@ -67,7 +67,8 @@ export function Table({ rows, cols, empty = 'Nothing here yet.', label, rowId = 
 }
 
 // Modal is a native <dialog>: the browser traps focus and Escape closes it.
-export function Modal({ title, onClose, children }) {
+// `wide` gives room to dialogs with a side column, like the launch wizard.
+export function Modal({ title, onClose, children, wide }) {
   const ref = useRef(null);
   useEffect(() => {
     const d = ref.current;
@@ -75,7 +76,7 @@ export function Modal({ title, onClose, children }) {
     const first = d && d.querySelector('input, select, textarea, button:not(.close)');
     if (first) first.focus();
   }, []);
-  return html`<dialog ref=${ref} class="modal" aria-label=${title} onClose=${onClose} onCancel=${onClose}>
+  return html`<dialog ref=${ref} class=${wide ? 'modal wide' : 'modal'} aria-label=${title} onClose=${onClose} onCancel=${onClose}>
     <div class="modal-head"><h2>${title}</h2>
       <button type="button" class="close" aria-label="Close" onClick=${onClose}>×</button></div>
     ${children}

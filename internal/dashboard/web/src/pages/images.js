@@ -1,6 +1,10 @@
 // Images: the list, upload with a progress bar (the image record is created with
 // POST, then its data is PUT with XMLHttpRequest so that upload progress can be
-// shown), editing name and visibility (a JSON patch), delete and launch.
+// shown), editing name and visibility (a JSON patch), delete and launch. Like
+// Horizon, the list is filtered to the project's own images by default, with
+// the images shared with the project, the public ones and the community ones a
+// choice away; each filter is Glance's own query (owner= or visibility=), so
+// the counts and the paging are the API's.
 import { useState } from 'preact/hooks';
 import { get, post, del, patch, upload } from '../api.js';
 import { html, Page, Table, FormModal, Field, Act, Status, useLoad, bytes, navigate } from '../ui.js';
@@ -58,10 +62,23 @@ function Edit({ image, onClose, reload }) {
   </${FormModal}>`;
 }
 
-export function Images() {
+// FILTERS are the list's views: the label and the Glance query of each.
+const FILTERS = [
+  { key: 'project', label: 'Project', query: (session) => `owner=${encodeURIComponent(session.project.id)}` },
+  { key: 'shared', label: 'Shared with me', query: () => 'visibility=shared' },
+  { key: 'public', label: 'Public', query: () => 'visibility=public' },
+  { key: 'community', label: 'Community', query: () => 'visibility=community' },
+];
+
+export function Images({ session }) {
   const [dialog, setDialog] = useState(null);
   const [error, setError] = useState(null);
-  const list = useLoad(() => get('/api/image/v2/images?limit=1000').then((r) => r.images), [], 5000);
+  const [filter, setFilter] = useState('project');
+  const q = FILTERS.find((x) => x.key === filter).query(session);
+  // The answer carries its query, so that a table never shows one filter's
+  // rows under another's while the new list is on its way.
+  const list = useLoad(() => get(`/api/image/v2/images?limit=1000&${q}`).then((r) => ({ q, images: r.images })), [q], 5000);
+  const rows = list.data && list.data.q === q ? list.data.images : null;
   const cols = [
     { label: 'Name', get: (i) => i.name || i.id },
     { label: 'Status', get: (i) => html`<${Status} value=${i.status} />` },
@@ -82,7 +99,13 @@ export function Images() {
   const close = () => setDialog(null);
   return html`<${Page} title="Images" error=${error || list.error}
     actions=${html`<button type="button" class="primary" onClick=${() => setDialog({ kind: 'upload' })}>Upload image</button>`}>
-    <${Table} label="Images" rows=${list.data} cols=${cols} empty="No images." />
+    <fieldset class="filter"><legend>Show</legend>
+      ${FILTERS.map((x) => html`<label><input type="radio" name="image-filter" value=${x.key} checked=${filter === x.key}
+        onChange=${() => setFilter(x.key)} />${x.label}</label>`)}
+    </fieldset>
+    <div class="image-view" data-view=${filter} data-ready=${rows ? 'yes' : 'no'}>
+      <${Table} label="Images" rows=${rows} cols=${cols}
+        empty=${`No ${FILTERS.find((x) => x.key === filter).label.toLowerCase()} images.`} /></div>
     ${dialog && dialog.kind === 'upload' && html`<${Upload} onClose=${close} reload=${list.reload} />`}
     ${dialog && dialog.kind === 'edit' && html`<${Edit} image=${dialog.i} onClose=${close} reload=${list.reload} />`}
   </${Page}>`;

@@ -1,10 +1,11 @@
 // Instances: the list (polled every 3 s so that status changes show without a
-// reload), the launch wizard, the per-instance actions, and the detail page with
+// reload), the launch wizard (launch.js), the per-instance actions, and the detail page with
 // the console log and the VNC console (the console proxy's own noVNC page in an
 // iframe, so that noVNC is not part of this app's bundle).
 import { useState } from 'preact/hooks';
 import { get, post, del } from '../api.js';
-import { html, Page, Table, FormModal, Field, Act, Status, Link, useLoad, options, ErrorBox, Modal, navigate } from '../ui.js';
+import { html, Page, Table, FormModal, Field, Act, Status, Link, useLoad, options, ErrorBox, navigate } from '../ui.js';
+import { Launch } from './launch.js';
 
 const action = (id, body) => post(`/api/compute/servers/${id}/action`, body);
 
@@ -12,79 +13,6 @@ function addresses(s) {
   return Object.entries(s.addresses || {})
     .map(([net, list]) => `${net}: ${list.map((a) => a.addr).join(', ')}`)
     .join('; ');
-}
-
-// Launch is the launch wizard: steps shown as fieldsets of one form, so that the
-// whole request can be reviewed and sent at once.
-function Launch({ onClose, reload, session, preset = {} }) {
-  const [f, setF] = useState({
-    name: '', source: preset.volume ? 'volume' : 'image', image: preset.image || '', volume: preset.volume || '',
-    flavor: '', networks: [], groups: ['default'], key: '', userData: '', count: 1,
-  });
-  const set = (k) => (v) => setF((o) => ({ ...o, [k]: v }));
-  const opts = useLoad(async () => {
-    const has = (t) => session.services.includes(t);
-    const [images, flavors, networks, groups, keys, volumes] = await Promise.all([
-      get('/api/image/v2/images?status=active').then((r) => r.images),
-      get('/api/compute/flavors/detail').then((r) => r.flavors),
-      has('network') ? get('/api/network/v2.0/networks').then((r) => r.networks) : [],
-      has('network') ? get(`/api/network/v2.0/security-groups?project_id=${session.project.id}`).then((r) => r.security_groups) : [],
-      get('/api/compute/os-keypairs').then((r) => r.keypairs.map((k) => k.keypair)),
-      has('volumev3') ? get('/api/volumev3/volumes/detail?status=available').then((r) => r.volumes) : [],
-    ]);
-    setF((o) => ({
-      ...o,
-      image: o.image || (images[0] && images[0].id) || '',
-      volume: o.volume || (volumes[0] && volumes[0].id) || '',
-      flavor: o.flavor || (flavors[0] && flavors[0].id) || '',
-    }));
-    return { images, flavors, networks, groups, keys, volumes };
-  });
-  const d = opts.data || { images: [], flavors: [], networks: [], groups: [], keys: [], volumes: [] };
-  const submit = async () => {
-    const server = {
-      name: f.name,
-      flavorRef: f.flavor,
-      min_count: f.count,
-      max_count: f.count,
-      networks: f.networks.length ? f.networks.map((uuid) => ({ uuid })) : 'none',
-    };
-    if (f.source === 'image') server.imageRef = f.image;
-    else server.block_device_mapping_v2 = [{ boot_index: 0, uuid: f.volume, source_type: 'volume', destination_type: 'volume' }];
-    if (f.groups.length && d.networks.length) server.security_groups = f.groups.map((name) => ({ name }));
-    if (f.key) server.key_name = f.key;
-    if (f.userData) server.user_data = btoa(unescape(encodeURIComponent(f.userData)));
-    await post('/api/compute/servers', { server });
-  };
-  return html`<${FormModal} title="Launch instance" submit="Launch" onClose=${onClose} reload=${reload} onSubmit=${submit}>
-    <${ErrorBox} error=${opts.error} />
-    <fieldset><legend>1. Details</legend>
-      <${Field} label="Instance name" value=${f.name} onInput=${set('name')} required />
-      <${Field} label="Count" type="number" min="1" value=${f.count} onInput=${set('count')} />
-    </fieldset>
-    <fieldset><legend>2. Source</legend>
-      <${Field} label="Boot from" value=${f.source} onInput=${set('source')}
-        options=${[{ value: 'image', label: 'Image' }, { value: 'volume', label: 'Volume' }]} />
-      ${f.source === 'image'
-        ? html`<${Field} label="Image" value=${f.image} onInput=${set('image')} options=${options(d.images)} required />`
-        : html`<${Field} label="Volume" value=${f.volume} onInput=${set('volume')} options=${options(d.volumes)} required />`}
-    </fieldset>
-    <fieldset><legend>3. Flavor</legend>
-      <${Field} label="Flavor" value=${f.flavor} onInput=${set('flavor')} required
-        options=${options(d.flavors, (x) => `${x.name} (${x.vcpus} VCPU, ${x.ram} MiB, ${x.disk} GiB)`)} />
-    </fieldset>
-    <fieldset><legend>4. Networks</legend>
-      <${Field} label="Networks" multiple value=${f.networks} onInput=${set('networks')} options=${options(d.networks)}
-        hint="Hold Ctrl or Shift to choose several; none leaves the instance without a network." />
-    </fieldset>
-    <fieldset><legend>5. Security groups and key pair</legend>
-      <${Field} label="Security groups" multiple value=${f.groups} onInput=${set('groups')} options=${options(d.groups, (x) => x.name, (x) => x.name)} />
-      <${Field} label="Key pair" value=${f.key} onInput=${set('key')} options=${[{ value: '', label: '(none)' }, ...options(d.keys, (k) => k.name, (k) => k.name)]} />
-    </fieldset>
-    <fieldset><legend>6. Configuration</legend>
-      <${Field} label="User data" type="textarea" value=${f.userData} onInput=${set('userData')} hint="cloud-init script or cloud-config, sent base64-encoded." />
-    </fieldset>
-  </${FormModal}>`;
 }
 
 function Resize({ server, onClose, reload }) {

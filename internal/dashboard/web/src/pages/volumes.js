@@ -6,6 +6,11 @@ import { html, Page, Table, FormModal, Field, Act, Status, useLoad, options } fr
 
 const V = '/api/volumev3';
 
+// EXTEND_VERSION is the Block Storage microversion (3.42) from which a volume
+// can be extended while it is attached, as Horizon allows.
+const EXTEND_VERSION = { 'OpenStack-API-Version': 'volume 3.42' };
+const inUse = (vol) => vol.status === 'in-use';
+
 function Create({ onClose, reload }) {
   const [f, setF] = useState({ name: '', size: 1, description: '' });
   const set = (k) => (v) => setF((o) => ({ ...o, [k]: v }));
@@ -49,7 +54,7 @@ export function Volumes() {
       get: (x) => html`<div class="row-actions">
         ${x.status === 'available' && open('Attach', x)}
         ${x.attachments.map((a) => act('Detach', x, () => del(`/api/compute/servers/${a.server_id}/os-volume_attachments/${x.id}`)))}
-        ${x.status === 'available' && open('Extend', x)}
+        ${(x.status === 'available' || inUse(x)) && open('Extend', x)}
         ${open('Snapshot', x)}
         ${open('Backup', x)}
         ${act('Delete', x, () => del(`${V}/volumes/${x.id}`), { danger: true, confirm: `Delete volume ${x.name}?` })}
@@ -77,10 +82,10 @@ export function Volumes() {
       opts=${options(v.servers)} onClose=${close} reload=${d.reload}
       submit=${(sid) => post(`/api/compute/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: dl.vol.id } })} />`}
     ${dl && dl.kind === 'Extend' && html`<${OneField} title=${`Extend ${dl.vol.name}`} label="New size (GiB)" type="number" initial=${dl.vol.size + 1}
-      onClose=${close} reload=${d.reload} submit=${(size) => post(`${V}/volumes/${dl.vol.id}/action`, { 'os-extend': { new_size: size } })} />`}
+      onClose=${close} reload=${d.reload} submit=${(size) => post(`${V}/volumes/${dl.vol.id}/action`, { 'os-extend': { new_size: size } }, { headers: EXTEND_VERSION })} />`}
     ${dl && dl.kind === 'Snapshot' && html`<${OneField} title=${`Snapshot ${dl.vol.name}`} label="Snapshot name" initial=${`${dl.vol.name}-snap`}
       onClose=${close} reload=${d.reload} submit=${(name) => post(`${V}/snapshots`, { snapshot: { volume_id: dl.vol.id, name, force: true } })} />`}
     ${dl && dl.kind === 'Backup' && html`<${OneField} title=${`Backup ${dl.vol.name}`} label="Backup name" initial=${`${dl.vol.name}-backup`}
-      onClose=${close} reload=${d.reload} submit=${(name) => post(`${V}/backups`, { backup: { volume_id: dl.vol.id, name, incremental: false } })} />`}
+      onClose=${close} reload=${d.reload} submit=${(name) => post(`${V}/backups`, { backup: { volume_id: dl.vol.id, name, incremental: false, force: inUse(dl.vol) } })} />`}
   </${Page}>`;
 }
