@@ -111,7 +111,13 @@ func TestConcurrentCreatesPostgres(t *testing.T) {
 	}
 	t.Logf("servers settled %v after the last answer: %v", time.Since(settled).Round(time.Millisecond), counts)
 	if counts["ACTIVE"] != n || len(ss) != n {
-		t.Fatalf("servers: %v, want %d ACTIVE", counts, n)
+		faults := map[string]int{}
+		for _, s := range ss {
+			if s.Fault != nil {
+				faults[fmt.Sprintf("%d %s", s.Fault.Code, s.Fault.Message)]++
+			}
+		}
+		t.Fatalf("servers: %v, want %d ACTIVE; faults: %v", counts, n, faults)
 	}
 	if err := storm.CheckAllocations(ctx, a, ss); err != nil {
 		t.Fatal(err)

@@ -132,6 +132,11 @@ type Server struct {
 		RAM   int64 `json:"ram"`
 		Disk  int64 `json:"disk"`
 	} `json:"flavor"`
+	// Fault is why a server is in ERROR.
+	Fault *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"fault"`
 }
 
 // Servers lists every server of every project, following the pages.
