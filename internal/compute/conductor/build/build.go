@@ -91,6 +91,13 @@ func (c *Builder) build(ctx context.Context, b compute.BuildRequest, id string, 
 		delete(c.builds, id)
 		c.mu.Unlock()
 	}()
+	// A build sent the moment the cloud answers must not be scheduled
+	// before this process's own agents have reported their hosts: their
+	// providers are then in Placement without a compute node to match,
+	// and every candidate would be refused (No valid host). The recovery
+	// waits the same way; without agents of its own (serve) there is no
+	// wait.
+	c.AwaitAgents(ctx)
 	c.schedule(ctx, b, inst)
 }
 
