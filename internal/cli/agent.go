@@ -38,21 +38,13 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: gostack agent compute|network|volume|object [flags]")
 		return errUsage
 	}
-	fs := flag.NewFlagSet("gostack agent network", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	l := config.Bind(fs)
+	fs, parse := agentFlags("network", stderr)
 	dhcpOn := fs.Bool("dhcp", true, "run the networks' DHCP servers and metadata proxies on this host")
 	l3On := fs.Bool("l3", true, "run the routers on this host")
 	cleanup := fs.Bool("cleanup", false, "remove everything the agent built on this host (namespaces, bridges, VXLAN devices, rules) and exit")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := l.Load()
+	cfg, err := parse(args[1:])
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("agent network: unexpected arguments %v", fs.Args())
 	}
 	log := newLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -91,18 +83,10 @@ func runAgent(args []string, stdout, stderr io.Writer) error {
 // --volume-group, --volume-capacity-gb) served on the cloud's bus
 // (--bus-url), with a heartbeat every 10 seconds.
 func runVolumeAgent(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gostack agent volume", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	l := config.Bind(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := l.Load()
+	fs, parse := agentFlags("volume", stderr)
+	cfg, err := parse(args[1:])
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("agent volume: unexpected arguments %v", fs.Args())
 	}
 	if cfg.BusURL == "" {
 		return errors.New("agent volume: --bus-url is required: the agent reaches the block storage service over the cloud's bus")
@@ -129,4 +113,22 @@ func runVolumeAgent(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// agentFlags starts the flags of `gostack agent NAME`: the config tree's
+// (config.Bind); the command adds its own to fs, then parse reads them
+// all and loads the configuration, refusing stray arguments.
+func agentFlags(name string, stderr io.Writer) (fs *flag.FlagSet, parse func(args []string) (config.Config, error)) {
+	fs = flag.NewFlagSet("gostack agent "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	l := config.Bind(fs)
+	return fs, func(args []string) (config.Config, error) {
+		if err := fs.Parse(args); err != nil {
+			return config.Config{}, err
+		}
+		if fs.NArg() > 0 {
+			return config.Config{}, fmt.Errorf("agent %s: unexpected arguments %v", name, fs.Args())
+		}
+		return l.Load()
+	}
 }

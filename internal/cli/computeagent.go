@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"github.com/gostack/gostack/internal/identity/client/tokensource"
 	identityspec "github.com/gostack/gostack/internal/identity/spec"
 	"github.com/gostack/gostack/internal/platform/bus"
-	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/metrics"
 	"github.com/gostack/gostack/internal/platform/reqid"
 )
@@ -29,19 +27,11 @@ import (
 // (--credentials, written by `gostack admin bootstrap`). It opens no
 // database.
 func runComputeAgent(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gostack agent compute", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	l := config.Bind(fs)
+	fs, parse := agentFlags("compute", stderr)
 	credsFile := fs.String("credentials", "", "the service user's credentials file (default DATA_DIR/credentials/"+identityspec.ComputeAgentUser+".json)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := l.Load()
+	cfg, err := parse(args[1:])
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("agent compute: unexpected arguments %v", fs.Args())
 	}
 	if cfg.BusURL == "" {
 		return errors.New("agent compute: --bus-url is required: the agent reaches the conductor over the cloud's bus")

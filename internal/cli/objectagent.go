@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/gostack/gostack/internal/objectstorage/node"
 	osspec "github.com/gostack/gostack/internal/objectstorage/spec"
-	"github.com/gostack/gostack/internal/platform/config"
 	"github.com/gostack/gostack/internal/platform/metrics"
 	"github.com/gostack/gostack/internal/platform/worker"
 )
@@ -30,24 +28,16 @@ import (
 // ring files and swift.conf are. It needs no database: the proxy reaches
 // it over HTTP at the addresses the rings give.
 func runObjectAgent(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gostack agent object", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	l := config.Bind(fs)
+	fs, parse := agentFlags("object", stderr)
 	// The workers' pace is the agent's own (Swift's object-replicator,
 	// object-auditor, ... sections of object-server.conf), not the
 	// cloud's config tree: only a storage node has these workers.
 	interval := fs.Duration("worker-interval", 0, "pause between passes of every storage worker (replicators, auditor, updaters, reaper); 0: Swift's, 30 s and 300 s")
 	auditFiles := fs.Int("auditor-files-per-second", 0, "object auditor's files read per second (0: Swift's 20, negative: no limit)")
 	auditBytes := fs.Int64("auditor-bytes-per-second", 0, "object auditor's bytes read per second (0: Swift's 10000000, negative: no limit)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := l.Load()
+	cfg, err := parse(args[1:])
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("agent object: unexpected arguments %v", fs.Args())
 	}
 	if *interval < 0 {
 		return fmt.Errorf("agent object: --worker-interval %s is negative", *interval)
