@@ -16,19 +16,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestStatTicks(t *testing.T) {
+func TestStatTimes(t *testing.T) {
 	// A command name with spaces and a ')' must not shift the fields.
 	line := "1234 (go stack) (x)) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 9 9 20 0 12 0 100 1000 200"
-	got, err := statTicks(line)
+	user, sys, err := statTimes(line)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != 325 {
-		t.Errorf("statTicks = %d, want 325 (utime 250 + stime 75, not the children's)", got)
+	if user != 250 || sys != 75 {
+		t.Errorf("statTimes = %d, %d, want 250, 75 (utime and stime, not the children's)", user, sys)
 	}
 	for _, bad := range []string{"", "1234 (x) S 1 2", "1234 (x) S 1 1 1 0 -1 0 0 0 0 0 u s"} {
-		if _, err := statTicks(bad); err == nil {
-			t.Errorf("statTicks(%q) succeeded", bad)
+		if _, _, err := statTimes(bad); err == nil {
+			t.Errorf("statTimes(%q) succeeded", bad)
 		}
 	}
 }

@@ -51,12 +51,6 @@ func (s server) idle(d time.Duration) (float64, error) {
 	return ms(c1-c0) / d.Seconds(), nil
 }
 
-// statTicks is utime+stime of one /proc/PID/stat line.
-func statTicks(line string) (int64, error) {
-	u, s, err := statTimes(line)
-	return u + s, err
-}
-
 // statTimes is utime and stime of one /proc/PID/stat line, in ticks. The
 // command name (field 2) may hold spaces and parentheses, so fields are
 // counted from its last ')'.
