@@ -177,6 +177,8 @@ deps() {
 	pkgs+=(novnc openssh-client)
 	# object storage: the swift and s3cmd clients of the acceptance test
 	pkgs+=(python3-swiftclient s3cmd)
+	# scale-out: the cluster acceptance test's load balancer and NATS cluster
+	pkgs+=(haproxy nats-server)
 	# dashboard: Debian's chromium driven by playwright-core (npm) in the
 	# browser tests; node and npm from Debian unless a node is there
 	# already (NodeSource's nodejs bundles npm and conflicts with Debian's)

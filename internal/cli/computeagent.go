@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
+
+	idclient "github.com/gostack/gostack/internal/identity/client"
 
 	computespec "github.com/gostack/gostack/internal/compute/spec"
 	"github.com/gostack/gostack/internal/identity/client/tokensource"
@@ -56,13 +59,7 @@ func runComputeAgent(args []string, stdout, stderr io.Writer) error {
 	// The calls the agent makes for the conductor's requests carry their
 	// request id, so Placement logs them under the API request's id.
 	hc := &http.Client{Transport: src.Transport(reqid.Transport{})}
-	loginCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	placementURL, err := src.Endpoint(loginCtx, "placement")
-	var imageURL string
-	if err == nil {
-		imageURL, err = src.Endpoint(loginCtx, "image")
-	}
-	cancel()
+	placementURL, imageURL, err := controlPlane(ctx, src, log)
 	if err != nil {
 		return fmt.Errorf("agent compute: %w", err)
 	}
@@ -93,4 +90,35 @@ func runComputeAgent(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// controlPlane logs the agent in and finds Placement and the image
+// service in the catalog. A control plane that does not answer yet (the
+// agent started first, the load balancer has no replica up) is waited
+// for, as nova-compute waits for its conductor; refused credentials end
+// the agent at once.
+func controlPlane(ctx context.Context, src *tokensource.Source, log *slog.Logger) (placement, image string, err error) {
+	wait := time.Second
+	for {
+		attempt, cancel := context.WithTimeout(ctx, time.Minute)
+		placement, err = src.Endpoint(attempt, "placement")
+		if err == nil {
+			image, err = src.Endpoint(attempt, "image")
+		}
+		cancel()
+		if err == nil {
+			return placement, image, nil
+		}
+		var refused *idclient.Error
+		if errors.As(err, &refused) && (refused.Status == http.StatusUnauthorized || refused.Status == http.StatusForbidden) || ctx.Err() != nil {
+			return "", "", err
+		}
+		log.Warn("agent: the control plane does not answer yet; trying again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return "", "", err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
 }
