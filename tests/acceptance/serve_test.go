@@ -50,6 +50,12 @@ func startProc(t *testing.T, name, bin string, args ...string) *proc {
 		p.kill()
 		if t.Failed() {
 			t.Logf("%s output (last lines):\n%s", name, tail(p.log, 40))
+			// GOSTACK_TEST_KEEP_LOGS=DIR keeps the whole log of a failed test
+			if keep := os.Getenv("GOSTACK_TEST_KEEP_LOGS"); keep != "" {
+				if b, err := os.ReadFile(p.log); err == nil && os.MkdirAll(keep, 0o755) == nil {
+					os.WriteFile(filepath.Join(keep, t.Name()+"-"+name+".log"), b, 0o644)
+				}
+			}
 		}
 	})
 	return p

@@ -37,6 +37,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -45,6 +46,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -266,11 +269,23 @@ func (d *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 	if err != nil {
 		return fmt.Errorf("migrations of %s: %w", service, err)
 	}
-	p, err := goose.NewProvider(dialect, d.write, fsys,
+	opts := []goose.ProviderOption{
 		goose.WithExcludeNames(others),
-		goose.WithTableName("goose_"+service),
+		goose.WithTableName("goose_" + service),
 		goose.WithDisableGlobalRegistry(true),
-		goose.WithSlog(slog.New(slog.DiscardHandler)))
+		goose.WithSlog(slog.New(slog.DiscardHandler)),
+	}
+	if d.Dialect == Postgres {
+		// Replicas starting together, or one starting during `gostack
+		// admin db upgrade`, take turns: a session advisory lock per
+		// service's migrations, asked for every second for five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID(service)), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return fmt.Errorf("migrations of %s: %w", service, err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.write, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations of %s: %w", service, err)
 	}
@@ -278,6 +293,14 @@ func (d *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 		return fmt.Errorf("migrate %s: %w", service, err)
 	}
 	return nil
+}
+
+// migrationLockID is the advisory lock key of a service's migrations:
+// a hash (FNV-1a) of the service's name.
+func migrationLockID(service string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("gostack-migrate:" + service))
+	return int64(h.Sum64() &^ (1 << 63))
 }
 
 // MigrateEmbedded is Migrate over the "migrations" directory of fsys,
