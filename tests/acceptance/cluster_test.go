@@ -28,17 +28,18 @@ import (
 // behind HAProxy (the catalog names HAProxy), and compute agents (fake
 // driver) on hosts of their own.
 type cluster struct {
-	t        *testing.T
-	bin      string
-	dir      string
-	password string
-	dbURL    string // from the test's own namespace
-	busURL   string
-	boot     string // the bootstrap data dir: openrc, secret key, credentials
-	nats     []*proc
-	serves   []*proc
-	agents   []*proc
-	rc       map[string]string
+	t         *testing.T
+	bin       string
+	dir       string
+	password  string
+	dbURL     string // from the test's own namespace
+	busURL    string
+	replicaDB string // from the hosts' namespaces
+	boot      string // the bootstrap data dir: openrc, secret key, credentials
+	nats      []*proc
+	serves    []*proc
+	agents    []*proc
+	rc        map[string]string
 }
 
 const (
@@ -53,7 +54,7 @@ var clusterPorts = map[string]int{"identity": 5000, "image": 9292, "placement": 
 
 // hostIP gives the underlay address of a host by role and index.
 func hostIP(role string, i int) string {
-	base := map[string]int{"serve": 11, "nats": 21, "agent": 31}[role]
+	base := map[string]int{"serve": 11, "nats": 21, "agent": 31, "netnode": 41}[role]
 	return underlayNet + strconv.Itoa(base+i)
 }
 
@@ -88,8 +89,13 @@ func addHost(t *testing.T, ns, ip string) {
 	t.Helper()
 	exec.Command("ip", "netns", "del", ns).Run()
 	sh(t, "ip", "netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	veth := "v" + ns
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "del", ns).Run()
+		// a namespace lives on while the kernel holds its sockets: its
+		// end of the underlay goes now
+		exec.Command("ip", "link", "del", veth).Run()
+	})
 	exec.Command("ip", "link", "del", veth).Run()
 	sh(t, "ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
 	sh(t, "ip", "link", "set", veth, "master", underlayBridge, "up")
@@ -156,7 +162,14 @@ func inNS(t *testing.T, ns, name, bin string, args ...string) *proc {
 // startCluster builds the underlay, PostgreSQL's forwarder, the NATS
 // cluster, the bootstrap, HAProxy, the serve replicas and n compute
 // agents, and waits until the agents' hypervisors are up.
-func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
+// clusterOptions shape a cluster.
+type clusterOptions struct {
+	agents    int      // compute hosts
+	network   bool     // linuxbridge data plane: a network agent on every compute host and a network node
+	agentArgs []string // more flags of the compute agents
+}
+
+func startCluster(t *testing.T, o clusterOptions) *cluster {
 	t.Helper()
 	pgBase := needCluster(t)
 	c := &cluster{t: t, bin: gostackBin(t), dir: t.TempDir(), password: "Cluster-pw-1"}
@@ -170,7 +183,7 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 
 	// PostgreSQL at .1:15432 for the replicas.
 	forward(t, underlayNet+"1:15432", pgHostPort(t, c.dbURL))
-	replicaDB := strings.Replace(c.dbURL, pgHostPort(t, c.dbURL), underlayNet+"1:15432", 1)
+	c.replicaDB = strings.Replace(c.dbURL, pgHostPort(t, c.dbURL), underlayNet+"1:15432", 1)
 
 	// NATS: three servers, each routing to the other two.
 	var urls, routes []string
@@ -180,16 +193,8 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 	}
 	c.busURL = strings.Join(urls, ",")
 	for i := range 3 {
-		ns := fmt.Sprintf("gsc-nats%d", i+1)
-		addHost(t, ns, hostIP("nats", i))
-		var others []string
-		for j, r := range routes {
-			if j != i {
-				others = append(others, r)
-			}
-		}
-		c.nats = append(c.nats, inNS(t, ns, ns, "nats-server", "-n", ns, "-a", hostIP("nats", i), "-p", "4222",
-			"--cluster_name", "gostack", "--cluster", routes[i], "--routes", strings.Join(others, ",")))
+		addHost(t, fmt.Sprintf("gsc-nats%d", i+1), hostIP("nats", i))
+		c.nats = append(c.nats, c.startNATS(i, routes))
 	}
 	for i := range 3 {
 		waitUntil(t, "NATS server "+strconv.Itoa(i+1), 20*time.Second, 100*time.Millisecond, func() bool {
@@ -214,13 +219,15 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 	// connection refused is tried on the other replica.
 	cfg := &strings.Builder{}
 	fmt.Fprintf(cfg, "global\n  maxconn 4000\n  pidfile %s\ndefaults\n  mode http\n  option redispatch\n  retries 3\n"+
-		"  retry-on conn-failure empty-response\n  timeout connect 1s\n  timeout client 180s\n  timeout server 180s\n",
+		"  retry-on conn-failure\n  timeout connect 1s\n  timeout client 180s\n  timeout server 180s\n",
 		filepath.Join(c.dir, "haproxy.pid"))
 	for _, name := range []string{"identity", "image", "placement", "compute", "network"} {
 		port := clusterPorts[name]
-		fmt.Fprintf(cfg, "listen %s\n  bind %s:%d\n  balance roundrobin\n  option httpchk GET /healthz\n", name, lbIP, port)
+		// /healthz answers once the replica's database and bus do (a
+		// busy database pool may take a second)
+		fmt.Fprintf(cfg, "listen %s\n  bind %s:%d\n  balance roundrobin\n  option httpchk GET /healthz\n  timeout check 3s\n", name, lbIP, port)
 		for i := range 2 {
-			fmt.Fprintf(cfg, "  server serve%d %s:%d check port 9180 inter 500ms fall 2 rise 2\n", i+1, hostIP("serve", i), port)
+			fmt.Fprintf(cfg, "  server serve%d %s:%d check port 9180 inter 1s fall 3 rise 2\n", i+1, hostIP("serve", i), port)
 		}
 	}
 	cfgFile := filepath.Join(c.dir, "haproxy.cfg")
@@ -232,6 +239,10 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 
 	// The serve replicas: own data dirs, the image store on one shared
 	// path (what NFS would be), the same secret key file.
+	driver := "noop"
+	if o.network {
+		driver = "linuxbridge"
+	}
 	images := filepath.Join(c.dir, "images")
 	if err := os.MkdirAll(images, 0o700); err != nil {
 		t.Fatal(err)
@@ -246,10 +257,10 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 		if err := os.Symlink(images, filepath.Join(data, "image")); err != nil {
 			t.Fatal(err)
 		}
-		args := append([]string{"serve", "--data-dir", data, "--host", hostIP("serve", i), "--public-host", lbIP,
-			"--database-url", replicaDB, "--bus-url", c.busURL, "--secret-key-file", filepath.Join(c.boot, "secret.key"),
-			"--services", "identity,image,placement,compute,network", "--network-driver", "noop", "--bcrypt-cost", "4",
-			"--metrics-port", "9180"}, serveArgs...)
+		args := []string{"serve", "--data-dir", data, "--host", hostIP("serve", i), "--public-host", lbIP,
+			"--database-url", c.replicaDB, "--bus-url", c.busURL, "--secret-key-file", filepath.Join(c.boot, "secret.key"),
+			"--services", "identity,image,placement,compute,network", "--network-driver", driver, "--bcrypt-cost", "4",
+			"--metrics-port", "9180"}
 		c.serves = append(c.serves, inNS(t, ns, ns, c.bin, args...))
 	}
 	for i, s := range c.serves {
@@ -278,23 +289,65 @@ func startCluster(t *testing.T, agents int, serveArgs ...string) *cluster {
 		t.Fatalf("openrc's auth URL %s, want HAProxy's %s", rc["OS_AUTH_URL"], want)
 	}
 	c.rc = rc
-	for i := range agents {
-		c.agents = append(c.agents, c.startAgent(i))
+	for i := range o.agents {
+		c.agents = append(c.agents, c.startAgent(i, o.agentArgs...))
+		if o.network {
+			c.startNetworkAgent(fmt.Sprintf("gsc-agent%d", i+1), fmt.Sprintf("host%d", i+1), hostIP("agent", i), false)
+		}
+	}
+	if o.network {
+		addHost(t, "gsc-netnode", hostIP("netnode", 0))
+		c.startNetworkAgent("gsc-netnode", "netnode", hostIP("netnode", 0), true)
 	}
 	return c
 }
 
+// startNetworkAgent runs `gostack agent network` in namespace ns for
+// host: DHCP and routers on the network node only. At the end the agent
+// is stopped and then removes what it built (the network node's DHCP
+// and router namespaces are the machine's).
+func (c *cluster) startNetworkAgent(ns, host, ip string, node bool) *proc {
+	data := filepath.Join(c.dir, ns+"-network")
+	c.t.Cleanup(func() {
+		out, err := exec.Command("nsenter", "--net=/run/netns/"+ns, c.bin, "agent", "network", "--cleanup", "--data-dir", data).CombinedOutput()
+		if err != nil {
+			c.t.Errorf("agent network --cleanup on %s: %v\n%s", ns, err, out)
+		}
+	})
+	on := strconv.FormatBool(node)
+	// nsenter, not `ip netns exec`: the agent's DHCP and router
+	// namespaces must be mounted where every process sees them, as on a
+	// real host (ip netns exec gives its command a mount namespace of
+	// its own, from which nothing propagates back)
+	return startProc(c.t, ns+"-network", "nsenter", "--net=/run/netns/"+ns, c.bin, "agent", "network", "--database-url", c.replicaDB, "--bus-url", c.busURL,
+		"--compute-host", host, "--tunnel-ip", ip, "--host", ip, "--data-dir", data, "--dhcp="+on, "--l3="+on)
+}
+
+// startNATS starts NATS server i in its namespace, routed to the others.
+func (c *cluster) startNATS(i int, routes []string) *proc {
+	ns := fmt.Sprintf("gsc-nats%d", i+1)
+	var others []string
+	for j, r := range routes {
+		if j != i {
+			others = append(others, r)
+		}
+	}
+	return inNS(c.t, ns, ns, "nats-server", "-n", ns, "-a", hostIP("nats", i), "-p", "4222",
+		"--cluster_name", "gostack", "--cluster", routes[i], "--routes", strings.Join(others, ","))
+}
+
 // startAgent starts compute agent i (host hostN) in its namespace,
 // creating the namespace the first time.
-func (c *cluster) startAgent(i int) *proc {
+func (c *cluster) startAgent(i int, args ...string) *proc {
 	t := c.t
 	ns := fmt.Sprintf("gsc-agent%d", i+1)
 	if _, err := os.Stat("/run/netns/" + ns); err != nil {
 		addHost(t, ns, hostIP("agent", i))
 	}
-	return inNS(t, ns, ns, c.bin, "agent", "compute", "--compute-driver", "fake", "--compute-host", fmt.Sprintf("host%d", i+1),
-		"--bus-url", c.busURL, "--credentials", filepath.Join(c.boot, "credentials", "gostack-compute-agent.json"),
-		"--data-dir", filepath.Join(c.dir, ns), "--host", hostIP("agent", i))
+	return inNS(t, ns, ns, c.bin, append([]string{"agent", "compute", "--compute-driver", "fake",
+		"--compute-host", fmt.Sprintf("host%d", i+1), "--bus-url", c.busURL,
+		"--credentials", filepath.Join(c.boot, "credentials", "gostack-compute-agent.json"),
+		"--data-dir", filepath.Join(c.dir, ns), "--host", hostIP("agent", i)}, args...)...)
 }
 
 // kill9 kills a process of the cluster with SIGKILL (the process behind
@@ -341,7 +394,7 @@ func gostackBin(t *testing.T) string {
 // through HAProxy in front of two serve replicas, on PostgreSQL and a
 // three-node NATS cluster, with three compute hosts.
 func TestCluster(t *testing.T) {
-	c := startCluster(t, 3)
+	c := startCluster(t, clusterOptions{agents: 3, network: true})
 	admin := creds(c.rc).with("OS_CLOUD", "")
 	cl := &client{t: t, home: t.TempDir()}
 	waitUntil(t, "three hypervisors up", 60*time.Second, time.Second, func() bool {
@@ -373,11 +426,39 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("image save: %v %v", st, err)
 		}
 	}
-	srv := cl.obj(admin, "server", "create", "--image", "base", "--flavor", "small", "--wait", "s1")
+	// The data plane's agents: a Linux bridge agent on every host, DHCP
+	// and L3 on the network node; a network's DHCP server runs there.
+	waitUntil(t, "network agents alive", 60*time.Second, time.Second, func() bool {
+		alive := map[string]bool{}
+		for _, a := range cl.rows(admin, "network", "agent", "list") {
+			if a["Alive"] == true {
+				alive[str(a, "Host")+"/"+str(a, "Agent Type")] = true
+			}
+		}
+		for _, w := range []string{"host1/Linux bridge agent", "host2/Linux bridge agent", "host3/Linux bridge agent",
+			"netnode/Linux bridge agent", "netnode/DHCP agent", "netnode/L3 agent"} {
+			if !alive[w] {
+				return false
+			}
+		}
+		return true
+	})
+	netID := str(cl.obj(admin, "network", "create", "net1"), "id")
+	cl.ok(admin, "subnet", "create", "--network", "net1", "--subnet-range", "10.10.0.0/24", "sub1")
+	waitUntil(t, "the network's DHCP namespace on the network node", 30*time.Second, 500*time.Millisecond, func() bool {
+		_, err := os.Stat("/run/netns/qdhcp-" + netID)
+		return err == nil
+	})
+	srv := cl.obj(admin, "server", "create", "--image", "base", "--flavor", "small", "--nic", "net-id="+netID, "--wait", "s1")
 	want(t, "server create --wait", srv, "status", "ACTIVE")
 	id := str(srv, "id")
 	host := func() string { return str(cl.obj(admin, "server", "show", id), "OS-EXT-SRV-ATTR:host") }
 	h1 := host()
+	ports := cl.rows(admin, "port", "list", "--server", id, "--long")
+	if len(ports) != 1 {
+		t.Fatalf("ports of the server: %v", ports)
+	}
+	t.Logf("the server's port: %v", ports[0])
 	cl.ok(admin, "server", "stop", id)
 	waitUntil(t, "SHUTOFF", 60*time.Second, 500*time.Millisecond, func() bool {
 		return str(cl.obj(admin, "server", "show", id), "status") == "SHUTOFF"
