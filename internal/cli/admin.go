@@ -24,7 +24,8 @@ const adminUsage = `Usage:
   gostack admin bootstrap [--admin-password P] [flags]  create or repair the admin user, service users, roles, projects and catalog
   gostack admin db upgrade [flags]                      apply every service's database migrations
   gostack admin fernet rotate [flags]                   rotate the Fernet token keys
-  gostack admin ring [--data-dir D] <command> ...       build the object store's rings (gostack admin ring help)`
+  gostack admin ring [--data-dir D] <command> ...       build the object store's rings (gostack admin ring help)
+  gostack admin bus-users --bus-url U --out D [...]     NATS users with per-role subject permissions (gostack admin bus-users --help)`
 
 func runAdmin(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -40,6 +41,8 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 		return adminFernetRotate(args[2:], stdout, stderr)
 	case args[0] == "ring":
 		return adminRing(args[1:], stdout, stderr)
+	case args[0] == "bus-users":
+		return adminBusUsers(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, adminUsage)
 	return errUsage

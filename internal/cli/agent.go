@@ -94,7 +94,7 @@ func runVolumeAgent(args []string, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-volume-agent"), bus.Logger(log))
+	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-volume-agent"), bus.Logger(log), bus.CAFile(cfg.BusCAFile))
 	if err != nil {
 		return fmt.Errorf("agent volume: connect to the bus %s: %w", cfg.BusURL, err)
 	}

@@ -64,7 +64,7 @@ func runComputeAgent(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("agent compute: %w", err)
 	}
 
-	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-compute-agent"), bus.Logger(log))
+	b, err := bus.Connect(cfg.BusURL, bus.Name("gostack-compute-agent"), bus.Logger(log), bus.CAFile(cfg.BusCAFile))
 	if err != nil {
 		return fmt.Errorf("agent compute: connect to the bus %s: %w", cfg.BusURL, err)
 	}

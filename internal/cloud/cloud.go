@@ -64,7 +64,7 @@ type Cloud struct {
 func (c *Cloud) startBus(ctx context.Context) error {
 	var err error
 	if c.Config.BusURL != "" {
-		c.Env.Bus, err = bus.Connect(c.Config.BusURL, bus.Name("gostack"), bus.Logger(c.Env.Log))
+		c.Env.Bus, err = bus.Connect(c.Config.BusURL, bus.Name("gostack"), bus.Logger(c.Env.Log), bus.CAFile(c.Config.BusCAFile))
 		if err != nil {
 			return fmt.Errorf("connect to the bus %s: %w", c.Config.BusURL, err)
 		}

@@ -26,14 +26,16 @@ import (
 // namespace at .1), PostgreSQL reached through a forwarder at .1, three
 // NATS servers clustered over their routes, two `gostack serve` replicas
 // behind HAProxy (the catalog names HAProxy), and compute agents (fake
-// driver) on hosts of their own.
+// driver) on hosts of their own; each process logs in to NATS as its
+// role's user, a compute agent allowed its own host's subjects only.
 type cluster struct {
 	t         *testing.T
 	bin       string
 	dir       string
 	password  string
 	dbURL     string // from the test's own namespace
-	busURL    string
+	busURL    string // the NATS servers, without credentials
+	busUsers  string // the bus users' files (gostack admin bus-users)
 	replicaDB string // from the hosts' namespaces
 	boot      string // the bootstrap data dir: openrc, secret key, credentials
 	nats      []*proc
@@ -192,6 +194,16 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 		routes = append(routes, "nats://"+hostIP("nats", i)+":6222")
 	}
 	c.busURL = strings.Join(urls, ",")
+	// The bus's users: the replicas may use every subject, each compute
+	// agent only its own host's.
+	c.busUsers = filepath.Join(c.dir, "bus")
+	args := []string{"admin", "bus-users", "--bus-url", c.busURL, "--out", c.busUsers}
+	for i := range o.agents {
+		args = append(args, "--compute-agent", fmt.Sprintf("host%d", i+1))
+	}
+	if out, err := exec.Command(c.bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("admin bus-users: %v\n%s", err, out)
+	}
 	for i := range 3 {
 		addHost(t, fmt.Sprintf("gsc-nats%d", i+1), hostIP("nats", i))
 		c.nats = append(c.nats, c.startNATS(i, routes))
@@ -258,7 +270,7 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 			t.Fatal(err)
 		}
 		args := []string{"serve", "--data-dir", data, "--host", hostIP("serve", i), "--public-host", lbIP,
-			"--database-url", c.replicaDB, "--bus-url", c.busURL, "--secret-key-file", filepath.Join(c.boot, "secret.key"),
+			"--database-url", c.replicaDB, "--bus-url", c.userBusURL("gostack-serve"), "--secret-key-file", filepath.Join(c.boot, "secret.key"),
 			"--services", "identity,image,placement,compute,network", "--network-driver", driver, "--bcrypt-cost", "4",
 			"--metrics-port", "9180"}
 		c.serves = append(c.serves, inNS(t, ns, ns, c.bin, args...))
@@ -319,7 +331,7 @@ func (c *cluster) startNetworkAgent(ns, host, ip string, node bool) *proc {
 	// namespaces must be mounted where every process sees them, as on a
 	// real host (ip netns exec gives its command a mount namespace of
 	// its own, from which nothing propagates back)
-	return startProc(c.t, ns+"-network", "nsenter", "--net=/run/netns/"+ns, c.bin, "agent", "network", "--database-url", c.replicaDB, "--bus-url", c.busURL,
+	return startProc(c.t, ns+"-network", "nsenter", "--net=/run/netns/"+ns, c.bin, "agent", "network", "--database-url", c.replicaDB,
 		"--compute-host", host, "--tunnel-ip", ip, "--host", ip, "--data-dir", data, "--dhcp="+on, "--l3="+on)
 }
 
@@ -332,8 +344,23 @@ func (c *cluster) startNATS(i int, routes []string) *proc {
 			others = append(others, r)
 		}
 	}
-	return inNS(c.t, ns, ns, "nats-server", "-n", ns, "-a", hostIP("nats", i), "-p", "4222",
-		"--cluster_name", "gostack", "--cluster", routes[i], "--routes", strings.Join(others, ","))
+	conf := fmt.Sprintf("server_name: %s\nlisten: \"%s:4222\"\ncluster {\n  name: gostack\n  listen: \"%s:6222\"\n  routes: [%s]\n}\ninclude nats-auth.conf\n",
+		ns, hostIP("nats", i), hostIP("nats", i), strings.Join(others, ", "))
+	file := filepath.Join(c.busUsers, ns+".conf")
+	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	return inNS(c.t, ns, ns, "nats-server", "-c", file)
+}
+
+// busURL is the bus URL, with its credentials, of a user that `gostack
+// admin bus-users` made.
+func (c *cluster) userBusURL(user string) string {
+	b, err := os.ReadFile(filepath.Join(c.busUsers, user+".env"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return strings.TrimPrefix(strings.TrimSpace(string(b)), "GOSTACK_BUS_URL=")
 }
 
 // startAgent starts compute agent i (host hostN) in its namespace,
@@ -345,7 +372,7 @@ func (c *cluster) startAgent(i int, args ...string) *proc {
 		addHost(t, ns, hostIP("agent", i))
 	}
 	return inNS(t, ns, ns, c.bin, append([]string{"agent", "compute", "--compute-driver", "fake",
-		"--compute-host", fmt.Sprintf("host%d", i+1), "--bus-url", c.busURL,
+		"--compute-host", fmt.Sprintf("host%d", i+1), "--bus-url", c.userBusURL(fmt.Sprintf("compute-host%d", i+1)),
 		"--credentials", filepath.Join(c.boot, "credentials", "gostack-compute-agent.json"),
 		"--data-dir", filepath.Join(c.dir, ns), "--host", hostIP("agent", i)}, args...)...)
 }
@@ -480,4 +507,22 @@ func TestCluster(t *testing.T) {
 	if rows := cl.rows(admin, "server", "list"); len(rows) != 0 {
 		t.Fatalf("servers left: %v", rows)
 	}
+	// No process was refused a subject it needed: every role's
+	// permissions cover what it does.
+	for _, n := range c.nats {
+		if b, _ := os.ReadFile(n.log); strings.Contains(string(b), "Permissions Violation") {
+			t.Errorf("%s refused a subject:\n%s", n.name, grepLines(string(b), "Permissions Violation"))
+		}
+	}
+}
+
+// grepLines are the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

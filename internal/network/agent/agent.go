@@ -205,6 +205,12 @@ func (a *Agent) apply(ctx context.Context, h *state.Host) (l2.Plugged, error) {
 	}
 	var errs []error
 	for _, st := range steps {
+		// A host that runs no DHCP servers (routers) leaves the DHCP
+		// (router) namespaces alone, as Neutron's L2 agent does: on a
+		// machine shared by several agents' hosts they are another's.
+		if st.name == "dhcp" && !a.cfg.DHCP || st.name == "l3" && !a.cfg.L3 {
+			continue
+		}
 		if err := guard(st.name, st.fn); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", st.name, err))
 		}

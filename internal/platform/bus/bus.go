@@ -51,8 +51,9 @@ type Bus struct {
 type Option func(*config)
 
 type config struct {
-	name string
-	log  *slog.Logger
+	name   string
+	log    *slog.Logger
+	caFile string
 }
 
 // Name sets the client name the server shows for this connection.
@@ -60,6 +61,11 @@ func Name(n string) Option { return func(c *config) { c.name = n } }
 
 // Logger sets where the bus logs handler failures; slog.Default otherwise.
 func Logger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// CAFile makes the connection trust the certificate authorities in the
+// PEM file path for the servers' TLS certificates (a tls:// URL, or a
+// server that requires TLS); empty keeps the system's.
+func CAFile(path string) Option { return func(c *config) { c.caFile = path } }
 
 // Connect connects to a NATS server or cluster at url ("nats://host:4222",
 // comma-separated for several servers). It reconnects forever on its own.
@@ -89,6 +95,15 @@ func connect(url string, s *Server, opts []Option) (*Bus, error) {
 	}
 	if s != nil {
 		nopts = append(nopts, nats.InProcessServer(s.ns))
+	}
+	// A process that logs in as a user of the cluster's authorization
+	// block gets its replies in that user's own inbox branch, the one
+	// its permissions let it read (see AuthConfig).
+	if user := urlUser(url); user != "" {
+		nopts = append(nopts, nats.CustomInboxPrefix(InboxPrefix(user)))
+	}
+	if c.caFile != "" {
+		nopts = append(nopts, nats.RootCAs(c.caFile))
 	}
 	nc, err := nats.Connect(url, nopts...)
 	if err != nil {

@@ -30,6 +30,9 @@ type Config struct {
 	DatabaseURL string `yaml:"database_url"`
 	// BusURL is an external NATS URL; empty means an embedded server.
 	BusURL string `yaml:"bus_url"`
+	// BusCAFile is a PEM file of the certificate authorities that sign
+	// the NATS servers' TLS certificates (default: the system's).
+	BusCAFile string `yaml:"bus_ca_file"`
 	// Region is the catalog region.
 	Region string `yaml:"region"`
 	// AdminPassword is the bootstrap admin's password (first start).
@@ -448,6 +451,7 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.flagged.PublicHost, "public-host", "", "host advertised in the catalog (default: --host)")
 	fs.StringVar(&l.flagged.DatabaseURL, "database-url", "", "PostgreSQL URL (default: SQLite in the data dir)")
 	fs.StringVar(&l.flagged.BusURL, "bus-url", "", "external NATS URL (default: embedded)")
+	fs.StringVar(&l.flagged.BusCAFile, "bus-ca-file", "", "PEM file of the CAs of the NATS servers' TLS certificates (default: the system's)")
 	fs.StringVar(&l.flagged.Region, "region", d.Region, "catalog region")
 	fs.StringVar(&l.flagged.SecretKeyFile, "secret-key-file", "", "file of the key sealing the token keys in the database; the same on every API replica (default: DATA_DIR/secret.key)")
 	fs.StringVar(&l.flagged.AdminPassword, "admin-password", "", "bootstrap admin password (default: $GOSTACK_ADMIN_PASSWORD, else generated)")
@@ -533,6 +537,7 @@ func (l *Loader) Load() (Config, error) {
 	env("GOSTACK_HOST", &c.Host)
 	env("GOSTACK_DATABASE_URL", &c.DatabaseURL)
 	env("GOSTACK_BUS_URL", &c.BusURL)
+	env("GOSTACK_BUS_CA_FILE", &c.BusCAFile)
 	env("GOSTACK_REGION", &c.Region)
 	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
 	env("GOSTACK_SECRET_KEY_FILE", &c.SecretKeyFile)
@@ -557,6 +562,7 @@ func (l *Loader) Load() (Config, error) {
 	apply("public-host", func() { c.PublicHost = f.PublicHost })
 	apply("database-url", func() { c.DatabaseURL = f.DatabaseURL })
 	apply("bus-url", func() { c.BusURL = f.BusURL })
+	apply("bus-ca-file", func() { c.BusCAFile = f.BusCAFile })
 	apply("region", func() { c.Region = f.Region })
 	apply("admin-password", func() { c.AdminPassword = f.AdminPassword })
 	apply("secret-key-file", func() { c.SecretKeyFile = f.SecretKeyFile })
