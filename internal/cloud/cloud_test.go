@@ -1,7 +1,6 @@
 package cloud_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,32 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostack/gostack/internal"
 	"github.com/gostack/gostack/internal/cloud"
 	"github.com/gostack/gostack/internal/platform/config"
+	"github.com/gostack/gostack/internal/platform/logtest"
 	"github.com/gostack/gostack/testcloud"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func testConfig(t *testing.T, dir string) config.Config {
 	cfg := config.Default()
@@ -102,7 +84,7 @@ func TestRestartKeepsData(t *testing.T) {
 
 // Passwords and tokens never reach the logs, even at debug level.
 func TestNoSecretsInLogs(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := testConfig(t, t.TempDir())
 	cfg.AdminPassword = "very-secret-admin-pw"

@@ -19,12 +19,10 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
@@ -48,7 +46,7 @@ func New(baseURL string, hc *http.Client) *Client {
 		base = base[:i]
 	}
 	return &Client{peer: httpapi.Peer{Service: "block storage service", Base: base, HC: hc,
-		Header: map[string]string{"OpenStack-API-Version": "volume " + Version}, Fault: fault}}
+		Header: map[string]string{"OpenStack-API-Version": "volume " + Version}, Fault: httpapi.KeyedFaults{}.Read}}
 }
 
 // call sends a request with an optional JSON body at the client's
@@ -56,24 +54,6 @@ func New(baseURL string, hc *http.Client) *Client {
 // any other answer is an *apierr.Error.
 func (c *Client) call(ctx context.Context, method, token, path string, in, out any) error {
 	return c.peer.Keyed(ctx, method, token, path, "", in, out)
-}
-
-// fault reads Cinder's error body, {"<faultName>": {"code": ...,
-// "message": ...}}; a body that is not Cinder's leaves e to the body's
-// text.
-func fault(b []byte, e *apierr.Error) {
-	var j map[string]json.RawMessage
-	if json.Unmarshal(b, &j) != nil || len(j) != 1 {
-		return
-	}
-	for name, raw := range j {
-		var f struct {
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(raw, &f) == nil && f.Message != "" {
-			e.Type, e.Message = name, f.Message
-		}
-	}
 }
 
 // action POSTs a one-key action body to path.

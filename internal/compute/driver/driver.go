@@ -241,24 +241,19 @@ func NoResources(resource string, requested, free int64) *apierr.Error {
 }
 
 // IsNotFound reports a NotFound error in err's chain.
-func IsNotFound(err error) bool { return isType(err, TypeNotFound) }
+func IsNotFound(err error) bool { return apierr.IsType(err, TypeNotFound) }
 
 // IsInvalidState reports an InvalidState error, Busy included.
-func IsInvalidState(err error) bool { return isType(err, TypeInvalidState) || IsBusy(err) }
+func IsInvalidState(err error) bool { return apierr.IsType(err, TypeInvalidState) || IsBusy(err) }
 
 // IsBusy reports an InvalidState error whose state is Busy.
-func IsBusy(err error) bool { return isType(err, TypeBusy) }
+func IsBusy(err error) bool { return apierr.IsType(err, TypeBusy) }
 
 // IsUnsupported reports an Unsupported error.
-func IsUnsupported(err error) bool { return isType(err, TypeUnsupported) }
+func IsUnsupported(err error) bool { return apierr.IsType(err, TypeUnsupported) }
 
 // IsExists reports an Exists error.
-func IsExists(err error) bool { return isType(err, TypeExists) }
+func IsExists(err error) bool { return apierr.IsType(err, TypeExists) }
 
 // IsNoResources reports a NoResources error.
-func IsNoResources(err error) bool { return isType(err, TypeNoResources) }
-
-func isType(err error, t string) bool {
-	e, ok := apierr.As(err)
-	return ok && e.Type == t
-}
+func IsNoResources(err error) bool { return apierr.IsType(err, TypeNoResources) }

@@ -172,11 +172,11 @@ func (s *Service) portSecurity(ctx context.Context, tok, netID string, names []s
 // createErr words a refused port create as Nova does.
 func createErr(err error, e compute.NetworkEntry) error {
 	switch {
-	case client.IsType(err, "IpAddressAlreadyAllocated"), client.IsType(err, "IpAddressInUse"):
+	case apierr.IsType(err, "IpAddressAlreadyAllocated"), apierr.IsType(err, "IpAddressInUse"):
 		return apierr.BadRequest("Fixed IP address %s is already in use on instance.", e.FixedIP)
-	case client.IsType(err, "OverQuota"):
+	case apierr.IsType(err, "OverQuota"):
 		return apierr.Forbidden("Maximum number of ports exceeded")
-	case client.IsType(err, "InvalidIpForNetwork"), client.IsType(err, "InvalidIpForSubnet"):
+	case apierr.IsType(err, "InvalidIpForNetwork"), apierr.IsType(err, "InvalidIpForSubnet"):
 		return apierr.BadRequest("Fixed IP %s is not a valid ip address for network %s.", e.FixedIP, e.UUID)
 	case notFound(err):
 		return apierr.BadRequest("Network %s could not be found.", e.UUID)
@@ -337,7 +337,7 @@ func (s *Service) Attach(ctx context.Context, c compute.Caller, inst *compute.In
 			attrs["fixed_ips"] = []map[string]any{{"ip_address": req.FixedIP}}
 		}
 		p, err = s.n.CreatePort(ctx, tok, attrs)
-		if client.IsType(err, "IpAddressAlreadyAllocated") || client.IsType(err, "IpAddressInUse") {
+		if apierr.IsType(err, "IpAddressAlreadyAllocated") || apierr.IsType(err, "IpAddressInUse") {
 			return nwinfo.VIF{}, apierr.Conflict("Fixed IP address %s is already in use on instance %s.", req.FixedIP, inst.ID)
 		}
 		if err != nil {

@@ -142,7 +142,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) wrap(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		w := &statusWriter{ResponseWriter: rw}
+		w := &httpapi.StatusWriter{ResponseWriter: rw}
 		err := h(w, r)
 		if err != nil {
 			e, ok := apierr.As(err)
@@ -152,47 +152,18 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			if e.Code >= 500 {
 				s.log.Error("dashboard request failed", "method", r.Method, "path", r.URL.Path, "status", e.Code, "err", e.Error())
 			}
-			if w.status == 0 {
+			if w.Status == 0 {
 				writeError(w, e.Code, e.Message)
 			}
 		}
 		s.log.Info("request", "service", "dashboard", "method", r.Method, "path", r.URL.Path,
-			"status", w.status, "ms", float64(time.Since(start).Microseconds())/1000)
+			"status", w.Status, "ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
 	httpapi.WriteJSON(w, code, map[string]string{"error": msg})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (flushes
-// while streaming).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
 }
 
 // errf is an *apierr.Error with the given status.

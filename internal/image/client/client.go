@@ -25,12 +25,12 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/httpapi"
 )
 
 // Client calls the image service. It is safe for concurrent use.
 type Client struct {
-	base string // scheme://host[:port], without /v2
-	hc   *http.Client
+	peer httpapi.Peer // Base is scheme://host[:port], without /v2
 }
 
 // New returns a client of the image API at base (http://host:9292).
@@ -39,7 +39,7 @@ func New(base string, hc *http.Client) *Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Client{base: strings.TrimRight(base, "/"), hc: hc}
+	return &Client{peer: httpapi.Peer{Service: "image service", Base: strings.TrimRight(base, "/"), HC: hc, Fault: fault}}
 }
 
 // Image is an image as the API shows it. Properties holds the extra
@@ -71,19 +71,11 @@ func (c *Client) do(ctx context.Context, token, path string) (*http.Response, er
 	return c.send(ctx, http.MethodGet, token, path, "", nil, -1)
 }
 
-// maxErrorBody bounds what is read of an error answer.
-const maxErrorBody = 64 << 10
-
-// apiError turns an error answer of the image API into an *apierr.Error
-// with the answer's status and Glance's message, so that callers never
-// read Glance's bodies: {"code": "404 Not Found", "title": "Not Found",
-// "message": "..."} (what it sends to Accept: application/json), else
-// WebOb's plain text "404 Not Found\n\n<message>\n\n".
-func apiError(resp *http.Response) *apierr.Error {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body.Close()
-	return &apierr.Error{Code: resp.StatusCode, Message: glanceMessage(resp.StatusCode, b)}
-}
+// fault reads the message of an error answer of the image API, so that
+// callers never read Glance's bodies: {"code": "404 Not Found", "title":
+// "Not Found", "message": "..."} (what it sends to Accept:
+// application/json), else WebOb's plain text "404 Not Found\n\n<message>\n\n".
+func fault(body []byte, e *apierr.Error) { e.Message = glanceMessage(e.Code, body) }
 
 // glanceMessage is the message of an image API error body.
 func glanceMessage(code int, body []byte) string {
@@ -138,7 +130,7 @@ func (c *Client) Download(ctx context.Context, token, id string) (data io.ReadCl
 // response of a 2xx answer; any other answer is an *apierr.Error with its
 // status and Glance's message (apierr.IsNotFound for a missing image).
 func (c *Client) send(ctx context.Context, method, token, path, contentType string, body io.Reader, size int64) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.peer.Base+path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -150,12 +142,13 @@ func (c *Client) send(ctx context.Context, method, token, path, contentType stri
 	if size >= 0 && body != nil {
 		req.ContentLength = size
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := c.peer.HC.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode >= 300 {
-		return nil, apiError(resp)
+		defer resp.Body.Close()
+		return nil, c.peer.Error(resp)
 	}
 	return resp, nil
 }

@@ -58,12 +58,6 @@ func fault(b []byte, e *apierr.Error) {
 	}
 }
 
-// IsType reports whether err is an answer of Neutron error type typ.
-func IsType(err error, typ string) bool {
-	e, ok := apierr.As(err)
-	return ok && e.Type == typ
-}
-
 // list GETs a collection with query q and decodes its items under key.
 func (c *Client) list(ctx context.Context, token, collection string, q url.Values, key string, out any) error {
 	return c.peer.List(ctx, token, "/v2.0/"+collection, q, key, out)

@@ -92,7 +92,7 @@ func TestCalls(t *testing.T) {
 			t.Errorf("GetNetwork(%s) error = %#v, want %d %q %q", tt.id, err, tt.code, tt.typ, tt.message)
 		}
 	}
-	if _, err := c.GetNetwork(ctx, "tok", "missing"); !IsType(err, "NetworkNotFound") || !apierr.IsNotFound(err) {
+	if _, err := c.GetNetwork(ctx, "tok", "missing"); !apierr.IsType(err, "NetworkNotFound") || !apierr.IsNotFound(err) {
 		t.Fatalf("IsType: %v", err)
 	}
 }

@@ -26,6 +26,14 @@ func contended(subnetID string) *apierr.Error {
 		WithType(TypeGenerationFailure).WithCause(errLost)
 }
 
+// NoMoreAddresses is the error Neutron's API answers when no subnet of
+// a network could give a port an address. A caller that tried the
+// network's subnets in turn and met Allocate's TypeGenerationFailure on
+// each answers this.
+func NoMoreAddresses(networkID string) *apierr.Error {
+	return apierr.Conflict("No more IP addresses available on network %s.", networkID).WithType(TypeGenerationFailure)
+}
+
 // Allocate hands out an address of a subnet. With want the zero Addr it
 // is the lowest free address of the pools (409 IpAddressGenerationFailure
 // when there is none). With want valid it is exactly want, which may lie
@@ -50,7 +58,10 @@ func allocateAny(ctx context.Context, q db.Querier, subnetID string) (netip.Addr
 		err := q.QueryRowContext(ctx, `SELECT first_ip, last_ip FROM network_ipam_ranges
 			WHERE subnet_id = $1 ORDER BY first_ip LIMIT 1`, subnetID).Scan(&f, &l)
 		if errors.Is(err, sql.ErrNoRows) {
-			return netip.Addr{}, exhausted(subnetID)
+			// Neutron's IPAM driver names the subnet; Neutron's plugin,
+			// having tried every subnet of the network, answers
+			// NoMoreAddresses.
+			return netip.Addr{}, apierr.Conflict("No more IP addresses available for subnet %s.", subnetID).WithType(TypeGenerationFailure)
 		}
 		if err != nil {
 			return netip.Addr{}, fmt.Errorf("ipam: read free ranges of subnet %s: %w", subnetID, err)
@@ -81,7 +92,7 @@ func allocateAny(ctx context.Context, q db.Querier, subnetID string) (netip.Addr
 
 func allocateAddr(ctx context.Context, q db.Querier, subnetID string, cidr netip.Prefix, a netip.Addr) (netip.Addr, error) {
 	if !cidr.Contains(a) {
-		return netip.Addr{}, invalidIP(a, subnetID)
+		return netip.Addr{}, apierr.BadRequest("IP address %s does not belong to subnet %s", a, subnetID).WithType(TypeInvalidIP)
 	}
 	// The allocation goes in first: the primary key decides whether the
 	// address is free before any free range is touched.
@@ -90,7 +101,7 @@ func allocateAddr(ctx context.Context, q db.Querier, subnetID string, cidr netip
 		return netip.Addr{}, err
 	}
 	if !ok {
-		return netip.Addr{}, alreadyAllocated(a, subnetID)
+		return netip.Addr{}, apierr.Conflict("IP address %s already allocated in subnet %s", a, subnetID).WithType(TypeAlreadyAllocated)
 	}
 	for range maxLost {
 		r, found, err := rangeAt(ctx, q, subnetID, a)

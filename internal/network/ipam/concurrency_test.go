@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
 )
 
@@ -169,7 +170,7 @@ func TestConcurrentChurn(t *testing.T) {
 				t.Errorf("worker %d: a transaction ran %d times", w, runs)
 			}
 			switch {
-			case errors.Is(err, errRolledBack) || IsExhausted(err) || IsAllocated(err):
+			case errors.Is(err, errRolledBack) || apierr.IsType(err, TypeGenerationFailure) || apierr.IsType(err, TypeAlreadyAllocated):
 			case err != nil:
 				return err
 			}

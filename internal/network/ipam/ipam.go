@@ -64,11 +64,11 @@
 //
 // # Errors
 //
-// Errors are *apierr.Error values with Neutron's types (see errors.go):
-// an exhausted subnet is a 409 IpAddressGenerationFailure naming the
-// subnet, as Neutron's IPAM driver says it; the caller, which knows the
-// network and may try its other subnets, answers NoMoreAddresses(network)
-// as Neutron's API does.
+// Errors are *apierr.Error values with Neutron's types (the Type
+// constants, which apierr.IsType tells apart): an exhausted subnet is a
+// 409 IpAddressGenerationFailure naming the subnet, as Neutron's IPAM
+// driver says it; the caller, which knows the network and may try its
+// other subnets, answers NoMoreAddresses(network) as Neutron's API does.
 package ipam
 
 import (
@@ -83,6 +83,15 @@ import (
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/db"
+)
+
+// The Neutron error types this package answers with; the API renders an
+// *apierr.Error's Type as the "type" of its NeutronError body.
+const (
+	TypeGenerationFailure = "IpAddressGenerationFailure"
+	TypeAlreadyAllocated  = "IpAddressAlreadyAllocated"
+	TypeInvalidIP         = "InvalidIpForSubnet"
+	TypeSubnetNotFound    = "SubnetNotFound"
 )
 
 //go:embed migrations/*.sql
@@ -253,7 +262,7 @@ func lock(ctx context.Context, q db.Querier, subnetID string) (netip.Prefix, err
 
 func parseCIDR(subnetID, s string, err error) (netip.Prefix, error) {
 	if errors.Is(err, sql.ErrNoRows) {
-		return netip.Prefix{}, subnetNotFound(subnetID)
+		return netip.Prefix{}, apierr.NotFound("Subnet %s could not be found.", subnetID).WithType(TypeSubnetNotFound)
 	}
 	if err != nil {
 		return netip.Prefix{}, fmt.Errorf("ipam: read subnet %s: %w", subnetID, err)

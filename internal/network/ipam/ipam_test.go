@@ -550,7 +550,8 @@ func TestMessages(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
-	if !IsAllocated(errs[0]) || !IsExhausted(errs[1]) || !IsExhausted(errs[4]) || IsExhausted(errs[0]) {
-		t.Errorf("IsAllocated/IsExhausted disagree with %v", errs)
+	if !apierr.IsType(errs[0], TypeAlreadyAllocated) || !apierr.IsType(errs[1], TypeGenerationFailure) ||
+		!apierr.IsType(errs[4], TypeGenerationFailure) || apierr.IsType(errs[0], TypeGenerationFailure) {
+		t.Errorf("the error types disagree with %v", errs)
 	}
 }

@@ -125,7 +125,7 @@ func allocateWants(ctx context.Context, tx network.Tx, wants []ipWant) ([]networ
 	for _, w := range order {
 		ip, err := ipam.Allocate(ctx, tx.Querier(), w.Subnet.ID, w.IP)
 		if err != nil {
-			if !w.IP.IsValid() && ipam.IsExhausted(err) {
+			if !w.IP.IsValid() && apierr.IsType(err, ipam.TypeGenerationFailure) {
 				return nil, ipam.NoMoreAddresses(w.Subnet.NetworkID)
 			}
 			return nil, err
@@ -141,7 +141,7 @@ func allocateWants(ctx context.Context, tx network.Tx, wants []ipWant) ([]networ
 func allocateAny(ctx context.Context, tx network.Tx, netID string, g []*network.Subnet) (network.FixedIP, error) {
 	for _, sn := range g {
 		ip, err := ipam.Allocate(ctx, tx.Querier(), sn.ID, netip.Addr{})
-		if ipam.IsExhausted(err) {
+		if apierr.IsType(err, ipam.TypeGenerationFailure) {
 			continue
 		}
 		if err != nil {

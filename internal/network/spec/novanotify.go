@@ -1,15 +1,11 @@
 package spec
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 
+	"github.com/gostack/gostack/internal/compute/client"
 	"github.com/gostack/gostack/internal/network"
 )
 
@@ -21,50 +17,31 @@ import (
 // (device_owner not compute:*) are the caller's to leave out. Sending
 // is best effort: a failure is logged, never returned, as in Neutron,
 // since the compute side reads the ports again on its own schedule.
+// Compute's 207, some servers not found, is no failure of the notifier.
 func novaNotifier(computeURL string, hc *http.Client, token func(context.Context) (string, error), log *slog.Logger) func(context.Context, []network.NovaEvent) {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	if log == nil {
 		log = slog.Default()
 	}
-	url := strings.TrimRight(computeURL, "/") + "/os-server-external-events"
+	nova := client.New(computeURL, "", hc)
 	return func(ctx context.Context, events []network.NovaEvent) {
 		if len(events) == 0 {
 			return
 		}
-		if err := sendNova(context.WithoutCancel(ctx), hc, url, token, events); err != nil {
+		if err := sendNova(context.WithoutCancel(ctx), nova, token, events); err != nil {
 			log.Warn("network: notifying compute", "events", len(events), "err", err)
 		}
 	}
 }
 
-func sendNova(ctx context.Context, hc *http.Client, url string, token func(context.Context) (string, error), events []network.NovaEvent) error {
+func sendNova(ctx context.Context, nova *client.Client, token func(context.Context) (string, error), events []network.NovaEvent) error {
 	tok, err := token(ctx)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(map[string]any{"events": events})
-	if err != nil {
-		return err
+	evs := make([]client.Event, len(events))
+	for i, e := range events {
+		evs[i] = client.Event{Name: e.Name, ServerID: e.ServerID, Tag: e.Tag, Status: e.Status}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-Auth-Token", tok)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	// 207 is Nova's answer when some servers were not found: not a
-	// failure of the notifier.
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusMultiStatus {
-		return fmt.Errorf("compute answered %d: %s", resp.StatusCode, b)
-	}
-	return nil
+	_, err = nova.ExternalEvents(ctx, tok, evs)
+	return err
 }

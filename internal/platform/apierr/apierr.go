@@ -132,6 +132,14 @@ func IsBadRequest(err error) bool { return Status(err) == http.StatusBadRequest 
 // IsForbidden reports an *Error with status 403 in err's chain.
 func IsForbidden(err error) bool { return Status(err) == http.StatusForbidden }
 
+// IsType reports an *Error of the service-specific type typ in err's
+// chain (Neutron's "IpAddressGenerationFailure", a driver's "Busy"), so
+// that a caller asks for a kind of refusal without matching messages.
+func IsType(err error, typ string) bool {
+	e, ok := As(err)
+	return ok && e.Type == typ
+}
+
 // Store errors: what a Store returns for a missing row or a unique key
 // already taken. The service turns them into its API's message for the
 // resource; they are 500s if they ever reach the HTTP layer unconverted.

@@ -38,3 +38,24 @@ func TestMessageAndCause(t *testing.T) {
 		t.Error("Message does not find the public message")
 	}
 }
+
+func TestIsType(t *testing.T) {
+	typed := Conflict("No more IP addresses available.").WithType("IpAddressGenerationFailure")
+	tests := []struct {
+		err  error
+		typ  string
+		want bool
+	}{
+		{typed, "IpAddressGenerationFailure", true},
+		{fmt.Errorf("wrapped: %w", typed), "IpAddressGenerationFailure", true},
+		{typed, "IpAddressAlreadyAllocated", false},
+		{Conflict("untyped"), "IpAddressGenerationFailure", false},
+		{errors.New("IpAddressGenerationFailure"), "IpAddressGenerationFailure", false},
+		{nil, "", false},
+	}
+	for _, tt := range tests {
+		if got := IsType(tt.err, tt.typ); got != tt.want {
+			t.Errorf("IsType(%v, %q) = %v, want %v", tt.err, tt.typ, got, tt.want)
+		}
+	}
+}

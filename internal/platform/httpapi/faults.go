@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
@@ -32,4 +33,22 @@ func (f KeyedFaults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Err
 		msg = f.Internal
 	}
 	WriteJSON(w, e.Code, map[string]any{name: map[string]any{"code": e.Code, "message": msg}})
+}
+
+// Read reads the body Write writes, for the clients of Nova and Cinder
+// (a Peer's Fault): the fault's name becomes e's Type, its message e's
+// Message. A body of another shape leaves e as it is.
+func (KeyedFaults) Read(body []byte, e *apierr.Error) {
+	var j map[string]json.RawMessage
+	if json.Unmarshal(body, &j) != nil || len(j) != 1 {
+		return
+	}
+	for name, raw := range j {
+		var f struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(raw, &f) == nil && f.Message != "" {
+			e.Type, e.Message = name, f.Message
+		}
+	}
 }

@@ -34,3 +34,22 @@ func TestKeyedFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyedFaultsRead: a client reads back the fault name and message
+// Write sent, and leaves a body of another shape alone.
+func TestKeyedFaultsRead(t *testing.T) {
+	w := httptest.NewRecorder()
+	KeyedFaults{}.Write(w, httptest.NewRequest("GET", "/", nil), &apierr.Error{Code: 404, Message: "Volume v could not be found."})
+	var e apierr.Error
+	KeyedFaults{}.Read(w.Body.Bytes(), &e)
+	if e.Type != "itemNotFound" || e.Message != "Volume v could not be found." {
+		t.Errorf("read back %+v from %s", e, w.Body)
+	}
+	for _, body := range []string{`upstream down`, `{"a": {"message": "x"}, "b": {}}`, `{"badRequest": {"code": 400}}`, `{"error": "x"}`} {
+		e := apierr.Error{Message: "kept"}
+		KeyedFaults{}.Read([]byte(body), &e)
+		if e.Type != "" || e.Message != "kept" {
+			t.Errorf("%s: read %+v", body, e)
+		}
+	}
+}

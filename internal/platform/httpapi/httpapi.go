@@ -206,35 +206,40 @@ func RequestID(ctx context.Context) string { return reqid.Local(ctx) }
 // NewRequestID returns a fresh OpenStack-style request id.
 func NewRequestID() string { return reqid.New() }
 
-type statusWriter struct {
+// StatusWriter remembers what a handler answered, for the access log of
+// whatever wraps it (the API's handlers, the dashboard's): the status and
+// how many body bytes went out. It passes flushes on and lets
+// http.ResponseController reach the connection under it.
+type StatusWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	// Status is 0 until the handler writes the header or the body.
+	Status int
+	Bytes  int64
 }
 
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+func (w *StatusWriter) WriteHeader(code int) {
+	if w.Status == 0 {
+		w.Status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
+func (w *StatusWriter) Write(b []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
 	}
 	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
+	w.Bytes += int64(n)
 	return n, err
 }
 
-func (w *statusWriter) Flush() {
+func (w *StatusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (a *API) handler(routes []Route) http.Handler {
 	log := a.Log
@@ -244,7 +249,7 @@ func (a *API) handler(routes []Route) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rid := NewRequestID()
-		w := &statusWriter{ResponseWriter: rw}
+		w := &StatusWriter{ResponseWriter: rw}
 		w.Header().Set(reqid.Header, rid)
 		// As oslo.middleware: the id a caller sends is the request's
 		// global id, logged beside this service's own and sent on to the
@@ -278,7 +283,7 @@ func (a *API) handler(routes []Route) http.Handler {
 				}
 			}
 			switch {
-			case w.status != 0:
+			case w.Status != 0:
 				// The handler had begun its answer: too late for an error body.
 			case r.Method == http.MethodHead:
 				// A HEAD answer has no body, whatever the service's format.
@@ -292,14 +297,14 @@ func (a *API) handler(routes []Route) http.Handler {
 				log.DebugContext(ctx, "request refused", append(ids, "status", e.Code, "err", e.Err.Error())...)
 			}
 		}
-		status := w.status
+		status := w.Status
 		if status == 0 {
 			status = http.StatusOK
 		}
 		// Never log the query string wholesale: it can carry secrets (S3
 		// presigned URLs). Path only.
 		log.InfoContext(ctx, "request", append(ids, "method", r.Method, "path", r.URL.Path,
-			"status", status, "bytes", w.bytes, "ms", float64(time.Since(start).Microseconds())/1000)...)
+			"status", status, "bytes", w.Bytes, "ms", float64(time.Since(start).Microseconds())/1000)...)
 	})
 }
 

@@ -1,18 +1,15 @@
 package service_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gostack/gostack/internal/platform/apierr"
 	"github.com/gostack/gostack/internal/platform/httpapi"
+	"github.com/gostack/gostack/internal/platform/logtest"
 	"github.com/gostack/gostack/internal/platform/reqid"
 	"github.com/gostack/gostack/internal/platform/service"
 )
@@ -23,37 +20,11 @@ func (faults) Write(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
 	http.Error(w, e.Message, e.Code)
 }
 
-// syncBuffer is a log sink the two services write to concurrently.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines(t *testing.T) []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("%v: %s", err, l)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 // A request to compute that calls placement through Env.HTTPClient is
 // logged by placement under compute's request id as its global id — when
 // placement is served in this process and when it is another process.
 func TestRequestIDFollowsServiceCalls(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	log := slog.New(reqid.Handler(slog.NewJSONHandler(&logs, nil)))
 	env := service.NewEnv("")
 
@@ -97,7 +68,7 @@ func TestRequestIDFollowsServiceCalls(t *testing.T) {
 	}
 	var computeLines, placementLines, handlerLines int
 	own := map[any]bool{}
-	for _, l := range logs.lines(t) {
+	for _, l := range logs.Records(t) {
 		switch l["service"] {
 		case "compute":
 			computeLines++

@@ -127,10 +127,10 @@ func (h *Handler) CreateFloatingIP(w http.ResponseWriter, r *http.Request) error
 	}
 	f, err := h.n.CreateFloatingIP(r.Context(), tok, map[string]any{"floating_network_id": netID, "project_id": h.Caller(r).ProjectID})
 	if err != nil {
-		if e, ok := apierr.As(err); ok && e.Type == "OverQuota" {
+		if apierr.IsType(err, "OverQuota") {
 			return apierr.Forbidden("Quota exceeded for floating ip.")
 		}
-		if e, ok := apierr.As(err); ok && e.Type == "IpAddressGenerationFailure" {
+		if apierr.IsType(err, "IpAddressGenerationFailure") {
 			return apierr.NotFound("No more floating IPs in pool %s.", pool)
 		}
 		return err

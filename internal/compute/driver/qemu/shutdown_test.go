@@ -1,33 +1,14 @@
 package qemu
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostack/gostack/internal/compute/driver"
+	"github.com/gostack/gostack/internal/platform/logtest"
 )
-
-// logBuffer is a log the driver writes from its operations' goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // TestShutdownTimeoutLogged: a guest that ignores the ACPI power button
 // (the test guest only halts) holds a stop or a soft reboot for the
@@ -35,7 +16,7 @@ func (l *logBuffer) String() string {
 // pressed and when the timeout cuts the guest.
 func TestShutdownTimeoutLogged(t *testing.T) {
 	requireQEMU(t)
-	var log logBuffer
+	var log logtest.Buffer
 	opts := testOptions()
 	opts.ShutdownTimeout = 400 * time.Millisecond
 	opts.Log = slog.New(slog.NewTextHandler(&log, nil))
