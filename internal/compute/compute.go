@@ -79,6 +79,22 @@ type Store interface {
 	// "default" (whose limits are the quota package's defaults).
 	ClassQuotas(ctx context.Context, class string) (map[string]int64, error)
 	SetClassQuota(ctx context.Context, class, resource string, limit int64) error
+
+	// Claims say which conductor runs an instance's work, so that one
+	// replica takes over a dead one's (conductor/claim). Claim makes owner
+	// the claimant of ids; TakeClaim makes owner the claimant only if c
+	// (Owner "": no claim) is unchanged, DropClaim deletes c only then.
+	Claim(ctx context.Context, owner string, ids ...string) error
+	TakeClaim(ctx context.Context, c Claim, owner string) (bool, error)
+	DropClaim(ctx context.Context, c Claim) error
+	Claims(ctx context.Context) ([]Claim, error)
+}
+
+// Claim is an instance's claim: its claimant, and when it claimed (Unix
+// nanoseconds), which tells one claim from the next.
+type Claim struct {
+	InstanceID, Owner string
+	At                int64
 }
 
 // ServerStore persists instances, their actions and migrations.

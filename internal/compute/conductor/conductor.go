@@ -87,6 +87,12 @@ func (c *Conductor) Run(ctx context.Context, op compute.Op) {
 	// request's ids and sending them on (reqid).
 	req := ctx
 	c.o.Enqueue(op.InstanceID, func(ctx context.Context) { c.o.run(reqid.Carry(req, ctx), op) })
+	// Claimed before the API answers: if this process dies, another
+	// replica finishes the operation. A refresh of the network cache sets
+	// no task_state, leaves nothing to finish and needs no claim.
+	if op.Kind != compute.OpRefreshNetwork {
+		c.o.Cfg.Claims.Hold(op.InstanceID)
+	}
 }
 
 // Recover repairs what a crash (or a lost message) left unfinished: an
@@ -101,9 +107,13 @@ func (c *Conductor) Run(ctx context.Context, op compute.Op) {
 // periodic worker: it matches worker.Func). The first run re-runs the
 // interrupted operations once Ready is closed. Instances with work queued
 // or running in this conductor, or changed within RecoverGrace since this
-// conductor started, are left alone. When nothing is stuck it costs two
-// indexed queries; the Placement check runs at start, after a run that
-// found work, and every ten minutes.
+// conductor started, are left alone. With Claims (replicas sharing the
+// database), an instance claimed by a live conductor is left alone too,
+// one claimed by a dead conductor or by this one's earlier process is
+// taken over at once, an unclaimed one after RecoverGrace, and a take-over
+// is exclusive (see package claim). When nothing is stuck it costs two
+// indexed queries (three with Claims); the Placement check runs at start,
+// after a run that found work, and every ten minutes.
 func (c *Conductor) Recover(ctx context.Context) error { return c.o.recover(ctx) }
 
 // Nodes records a compute host's service row and its compute nodes.

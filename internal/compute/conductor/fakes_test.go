@@ -22,6 +22,7 @@ import (
 	cstore "github.com/gostack/gostack/internal/compute/store"
 	"github.com/gostack/gostack/internal/placement/client"
 	"github.com/gostack/gostack/internal/platform/apierr"
+	"github.com/gostack/gostack/internal/platform/db"
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 )
 
@@ -305,6 +306,7 @@ func contains(list []string, s string) bool {
 // images, and fake hypervisors served in process.
 type env struct {
 	t      *testing.T
+	db     *db.DB
 	store  *memStore
 	place  *fakePlacement
 	sched  *fakeScheduler
@@ -320,12 +322,14 @@ type envOpt func(*conductor.Config)
 
 func newEnv(t *testing.T, nhosts int, delay time.Duration, opts ...envOpt) *env {
 	t.Helper()
-	st := cstore.New(dbtest.Open(t))
+	d := dbtest.Open(t)
+	st := cstore.New(d)
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{
 		t:      t,
+		db:     d,
 		store:  &memStore{Store: st},
 		place:  &fakePlacement{allocs: map[string]*consumer{}},
 		images: &fakeImages{imgs: map[string]*compute.ImageMeta{}, data: map[string][]byte{}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor/claim"
 	"github.com/gostack/gostack/internal/compute/conductor/heal"
 	"github.com/gostack/gostack/internal/compute/driver"
 )
@@ -107,20 +108,40 @@ func (c *ops) settleStuck(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The claims are read after the instances: an instance accepted
+	// meanwhile is claimed already, or new enough to be left alone.
+	view, err := c.Cfg.Claims.View(ctx)
+	if err != nil {
+		return 0, err
+	}
 	seen := map[string]bool{}
 	n := 0
 	for _, list := range [][]compute.Instance{building, tasked} {
 		for i := range list {
 			inst := list[i]
-			if seen[inst.ID] || inst.Deleted || !c.Orphan(&inst) {
+			if seen[inst.ID] || inst.Deleted {
 				continue
 			}
 			seen[inst.ID] = true
+			if !c.orphan(ctx, view, &inst) {
+				continue
+			}
 			n++
 			c.Enqueue(inst.ID, func(ctx context.Context) { c.settle(ctx, &inst) })
 		}
 	}
+	view.Sweep(ctx, seen, c.Busy)
 	return n, nil
+}
+
+// orphan reports whether an unfinished instance is to be repaired here:
+// core.Orphan's rule for a conductor alone; with claims, the instance
+// is also claimed here, unless a live conductor has it (claim.View.Take).
+func (c *ops) orphan(ctx context.Context, view *claim.View, inst *compute.Instance) bool {
+	if view == nil {
+		return c.Orphan(inst)
+	}
+	return !c.Busy(inst.ID) && view.Take(ctx, inst, c.Now().Sub(inst.UpdatedAt) > c.Cfg.RecoverGrace)
 }
 
 // settle repairs one instance, unless it changed since Recover saw it.

@@ -238,7 +238,10 @@ type op[Req, Resp any] struct {
 func (o op[Req, Resp]) call(ctx context.Context, c *client, req Req) (Resp, error) {
 	ctx, cancel := withDefault(ctx, o.timeout)
 	defer cancel()
-	resp, err := o.Call(ctx, c.bus, Subject(c.host), req)
+	// A host's subject has one server, its agent: a call lost with a
+	// NATS server that died on the way is sent again, a lost answer
+	// asked for again, and the agent runs the call once (bus.Resendable).
+	resp, err := o.Call(bus.Resendable(ctx), c.bus, Subject(c.host), req)
 	if errors.Is(err, bus.ErrNoResponders) {
 		err = &HostUnavailableError{Host: c.host}
 	}

@@ -134,6 +134,11 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		}
 		ready = ag.Reported()
 	}
+	claims, err := newClaims(ctx, env, store)
+	if err != nil {
+		closeAgent(ag)
+		return nil, err
+	}
 	cond := conductor.New(conductorConfig(cfg, conductor.Config{
 		Store:     store,
 		Workers:   16,
@@ -147,6 +152,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		HostName:  host,
 		Liveness:  env.Liveness,
 		Ready:     ready,
+		Claims:    claims,
 		NoVNCBase: env.URLs["console"] + "/vnc_lite.html",
 		ConsoleToken: func(ctx context.Context, inst *compute.Instance, vnc driver.VNCConsole) (string, error) {
 			return consoles.Issue(console.Target{InstanceID: inst.ID, Host: vnc.Host, Port: vnc.Port, Password: vnc.Password})
@@ -158,6 +164,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		closeAgent(ag)
 		cond.Close()
+		claims.Close()
 		return nil, err
 	}
 	env.Handle("metadata", metadata.Handler(metadataLookup{store}, metadata.Options{
@@ -169,6 +176,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	if err != nil {
 		closeAgent(ag)
 		cond.Close()
+		claims.Close()
 		return nil, err
 	}
 
@@ -197,7 +205,10 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}
 	// Crash repair at start and then periodically: builds and actions a
 	// previous process left half done, allocations out of step.
-	env.Workers.Add("compute-recover", 30*time.Second, cond.Recover)
+	// Every 10 s, so that a dead replica's work, claimed by a conductor
+	// whose lease expires claim.TTL after its last renewal, is taken over
+	// within 25 s.
+	env.Workers.Add("compute-recover", 10*time.Second, cond.Recover)
 	env.OnClose(func() {
 		if ag != nil {
 			logKeptGuests(env.Log, cfg.DataDir, drivers)
@@ -205,6 +216,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 		closeAgent(ag)
 		reports.Unsubscribe()
 		cond.Close()
+		claims.Close()
 	})
 
 	pol, err := env.Policy("compute", policies.Defaults())

@@ -45,6 +45,7 @@ type Bus struct {
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup
 	closed   chan struct{}
+	tracked  calls // the resendable calls this process serves
 }
 
 // Option configures a connection.

@@ -116,7 +116,12 @@ func (b *Bus) call(ctx context.Context, subject, method string, req, resp any) e
 		m.Header.Set(methodHeader, method)
 	}
 	setRequestID(m, ctx)
-	rm, err := b.nc.RequestMsgWithContext(ctx, m)
+	var rm *nats.Msg
+	if resendable(ctx) {
+		rm, err = b.callResendable(ctx, m)
+	} else {
+		rm, err = b.nc.RequestMsgWithContext(ctx, m)
+	}
 	if err != nil {
 		return fmt.Errorf("bus: call %s: %w", what, err)
 	}
@@ -168,6 +173,16 @@ func (b *Bus) serve(subject, queue string, route func(method string) (Handler, e
 }
 
 func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
+	call := m.Header.Get(callHeader)
+	if call != "" {
+		if m.Header.Get(methodHeader) == statusMethod {
+			b.answerStatus(m, call)
+			return
+		}
+		if !b.tracked.begin(call, m) {
+			return // a copy of a call running here, or answered again
+		}
+	}
 	ctx := b.ctx
 	if dl, err := time.Parse(time.RFC3339Nano, m.Header.Get(deadlineHeader)); err == nil {
 		var cancel context.CancelFunc
@@ -184,6 +199,9 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// The caller has stopped waiting and reports its own deadline;
 		// a late error reply would only race with that.
+		if call != "" {
+			b.tracked.forget(call)
+		}
 		return
 	}
 	var rep reply
@@ -204,6 +222,9 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 		}
 	}
 	data, _ := json.Marshal(rep) // a reply of RawMessage and strings always encodes
+	if call != "" {
+		b.tracked.end(call, data)
+	}
 	if m.Reply == "" {
 		return
 	}

@@ -64,6 +64,8 @@ func (c *Builder) Build(req context.Context, b compute.BuildRequest) {
 			c.build(reqid.Carry(req, ctx), b, id, prev)
 		})
 	}
+	// Claimed before the API answers, in one write (see Conductor.Run).
+	c.Cfg.Claims.Hold(ids...)
 }
 
 // build builds one instance; prev, when not nil, is closed once the

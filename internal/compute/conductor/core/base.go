@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gostack/gostack/internal/compute"
+	"github.com/gostack/gostack/internal/compute/conductor/claim"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/scheduler"
@@ -117,6 +118,10 @@ type Config struct {
 	// process have reported their hosts: Recover re-runs interrupted
 	// operations only then (or once AgentWait has passed).
 	Ready <-chan struct{}
+	// Claims, when set, tells the replicas sharing the database which
+	// conductor runs each instance's work: Recover takes over a dead
+	// one's, never a live one's (nil: this conductor is alone).
+	Claims *claim.Claims
 }
 
 func (cfg *Config) defaults() {
