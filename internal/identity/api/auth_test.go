@@ -49,6 +49,11 @@ func TestTokenLifecycle(t *testing.T) {
 	if roles := sbody["roles"].([]any); len(roles) != 1 || roles[0].(map[string]any)["id"] != rid {
 		t.Errorf("roles = %v", roles)
 	}
+	// A project-scoped token says it is not the admin project's, as
+	// Keystone does: a validator elsewhere reads a missing field as true.
+	if v, ok := sbody["is_admin_project"]; !ok || v != false {
+		t.Errorf("is_admin_project of a token on p1: %v (present %v), want false", v, ok)
+	}
 	// The user validates its own token; the body matches the issue body.
 	got, _ := c.do("GET", "/v3/auth/tokens", scoped, nil, 200, "X-Subject-Token", scoped)
 	gj, _ := json.Marshal(got["token"])

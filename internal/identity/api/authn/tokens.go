@@ -121,7 +121,13 @@ func (h *Handler) renderToken(ctx context.Context, r *http.Request, t *authn.Tok
 			roles = append(roles, map[string]any{"id": ro.ID, "name": ro.Name})
 		}
 		doc["roles"] = roles
-		if t.IsAdminProject {
+		// A project-scoped token says whether its project is the cloud
+		// admin project either way, as Keystone does when one is
+		// configured (here always): a validator in another process reads
+		// a missing is_admin_project as true (keystonemiddleware's rule).
+		if t.Project != nil {
+			doc["is_admin_project"] = t.IsAdminProject
+		} else if t.IsAdminProject {
 			doc["is_admin_project"] = true
 		}
 		if withCatalog {
