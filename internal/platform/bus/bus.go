@@ -170,6 +170,7 @@ func (b *Bus) publish(ctx context.Context, subject, method string, v any) error 
 	if method != "" {
 		m.Header.Set(methodHeader, method)
 	}
+	setVersion(m)
 	setRequestID(m, ctx)
 	if err := b.nc.PublishMsg(m); err != nil {
 		return fmt.Errorf("bus: publish %s: %w", subject, err)

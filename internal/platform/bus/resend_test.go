@@ -3,6 +3,8 @@ package bus
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,7 +51,7 @@ func TestResendableCalls(t *testing.T) {
 	defer func(d time.Duration) { probeEvery = d }(probeEvery)
 	probeEvery = 100 * time.Millisecond
 	for _, tc := range []struct {
-		name string
+		name  string
 		first string // what happens to the first call message
 	}{
 		{"request lost", "drop"},
@@ -95,5 +97,40 @@ func TestResendableCalls(t *testing.T) {
 	defer cancel()
 	if err := b.Call(ctx, "echo", "hello", nil); err == nil {
 		t.Fatal("a lost plain call answered")
+	}
+}
+
+// Every call carries its protocol version; a handler answers a peer one
+// version away and refuses one further, saying which side to upgrade.
+func TestProtocolVersion(t *testing.T) {
+	b := newBus(t)
+	if _, err := b.Serve("v", "", func(ctx context.Context, req json.RawMessage) (any, error) { return "ok", nil }); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var got string
+	if err := b.Call(ctx, "v", nil, &got); err != nil || got != "ok" {
+		t.Fatalf("same version: %q %v", got, err)
+	}
+	for _, tc := range []struct {
+		v    int
+		want string
+	}{{ProtocolVersion + 1, ""}, {ProtocolVersion - 1, ""}, {ProtocolVersion + 2, "upgrade this process"}, {ProtocolVersion - 2, "upgrade the caller"}} {
+		m := nats.NewMsg("v")
+		m.Header.Set(versionHeader, fmt.Sprint(tc.v))
+		m.Data = []byte("null")
+		rm, err := b.nc.RequestMsgWithContext(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep reply
+		json.Unmarshal(rm.Data, &rep)
+		switch {
+		case tc.want == "" && rep.Error != nil:
+			t.Errorf("version %d refused: %v", tc.v, rep.Error.Message)
+		case tc.want != "" && (rep.Error == nil || rep.Error.Code != 409 || !strings.Contains(rep.Error.Message, tc.want)):
+			t.Errorf("version %d: %+v, want a 409 saying %q", tc.v, rep.Error, tc.want)
+		}
 	}
 }

@@ -115,6 +115,7 @@ func (b *Bus) call(ctx context.Context, subject, method string, req, resp any) e
 	if method != "" {
 		m.Header.Set(methodHeader, method)
 	}
+	setVersion(m)
 	setRequestID(m, ctx)
 	var rm *nats.Msg
 	if resendable(ctx) {
@@ -192,6 +193,9 @@ func (b *Bus) answer(m *nats.Msg, route func(string) (Handler, error)) {
 	ctx = requestContext(ctx, m)
 	method := m.Header.Get(methodHeader)
 	h, err := route(method)
+	if err == nil {
+		err = checkVersion(m)
+	}
 	var result any
 	if err == nil {
 		result, err = b.invoke(ctx, m, h)
