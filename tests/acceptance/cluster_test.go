@@ -272,7 +272,8 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 		args := []string{"serve", "--data-dir", data, "--host", hostIP("serve", i), "--public-host", lbIP,
 			"--database-url", c.replicaDB, "--bus-url", c.userBusURL("gostack-serve"), "--secret-key-file", filepath.Join(c.boot, "secret.key"),
 			"--services", "identity,image,placement,compute,network", "--network-driver", driver, "--bcrypt-cost", "4",
-			"--metrics-port", "9180"}
+			"--metrics-port", "9180", "--console-key-file", filepath.Join(c.dir, "console.key"),
+			"--metadata-proxy-key-file", filepath.Join(c.dir, "metadata-proxy.key")}
 		c.serves = append(c.serves, inNS(t, ns, ns, c.bin, args...))
 	}
 	for i, s := range c.serves {
@@ -332,7 +333,8 @@ func (c *cluster) startNetworkAgent(ns, host, ip string, node bool) *proc {
 	// real host (ip netns exec gives its command a mount namespace of
 	// its own, from which nothing propagates back)
 	return startProc(c.t, ns+"-network", "nsenter", "--net=/run/netns/"+ns, c.bin, "agent", "network", "--database-url", c.replicaDB,
-		"--compute-host", host, "--tunnel-ip", ip, "--host", ip, "--data-dir", data, "--dhcp="+on, "--l3="+on)
+		"--compute-host", host, "--tunnel-ip", ip, "--host", ip, "--data-dir", data, "--dhcp="+on, "--l3="+on,
+		"--metadata-proxy-key-file", filepath.Join(c.dir, "metadata-proxy.key"))
 }
 
 // startNATS starts NATS server i in its namespace, routed to the others.
@@ -506,6 +508,18 @@ func TestCluster(t *testing.T) {
 	cl.ok(admin, "server", "delete", "--wait", id)
 	if rows := cl.rows(admin, "server", "list"); len(rows) != 0 {
 		t.Fatalf("servers left: %v", rows)
+	}
+	// The keys the replicas and the network node share are the given
+	// files, not one per data dir.
+	for _, f := range []string{"console.key", "metadata-proxy.key"} {
+		if _, err := os.Stat(filepath.Join(c.dir, f)); err != nil {
+			t.Errorf("shared %s: %v", f, err)
+		}
+		for _, d := range []string{"gsc-serve1", "gsc-serve2", "gsc-netnode-network"} {
+			if _, err := os.Stat(filepath.Join(c.dir, d, f)); err == nil {
+				t.Errorf("%s made a %s of its own", d, f)
+			}
+		}
 	}
 	// No process was refused a subject it needed: every role's
 	// permissions cover what it does.

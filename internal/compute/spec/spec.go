@@ -5,6 +5,7 @@
 package spec
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -97,7 +98,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}
 	// Remote consoles: stateless tokens any process with the key can check,
 	// served by the noVNC proxy (ConsoleSpec).
-	key, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "console.key"))
+	key, err := console.LoadOrCreateKey(cmp.Or(cfg.ConsoleKeyFile, filepath.Join(cfg.DataDir, "console.key")))
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +161,7 @@ func startCompute(ctx context.Context, env *service.Env) (http.Handler, error) {
 	}))
 	// The metadata API: guests reach it through the network data plane,
 	// which signs the instance id with the shared secret.
-	secret, err := console.LoadOrCreateKey(filepath.Join(cfg.DataDir, "metadata-proxy.key"))
+	secret, err := console.LoadOrCreateKey(cmp.Or(cfg.MetadataProxyKeyFile, filepath.Join(cfg.DataDir, "metadata-proxy.key")))
 	if err != nil {
 		closeAgent(ag)
 		cond.Close()

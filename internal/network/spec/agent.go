@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
@@ -75,7 +76,7 @@ func agentConfig(env *service.Env) (agent.Config, error) {
 	}
 	// The metadata API checks the instance ids the proxy signs with the
 	// key compute keeps in the data directory.
-	key, err := secret.LoadOrCreate(filepath.Join(c.DataDir, "metadata-proxy.key"))
+	key, err := secret.LoadOrCreate(cmp.Or(c.MetadataProxyKeyFile, filepath.Join(c.DataDir, "metadata-proxy.key")))
 	if err != nil {
 		return ac, err
 	}

@@ -48,6 +48,16 @@ type Config struct {
 	// cloud needs a copy of the same file; the first start on an empty
 	// database creates it.
 	SecretKeyFile string `yaml:"secret_key_file"`
+	// ConsoleKeyFile holds the key that signs remote console tokens
+	// (default DATA_DIR/console.key): the same file on every API replica,
+	// so that a console URL one replica issued opens through any other.
+	ConsoleKeyFile string `yaml:"console_key_file"`
+	// MetadataProxyKeyFile holds the secret the network data plane's
+	// metadata proxies sign instance ids with and the metadata API
+	// checks (Neutron's metadata_proxy_shared_secret; default
+	// DATA_DIR/metadata-proxy.key): the same file on every API replica
+	// and every network node.
+	MetadataProxyKeyFile string `yaml:"metadata_proxy_key_file"`
 	// APIOnly makes this process run the services' APIs and control-plane
 	// workers but none of this host's agents (the compute agent and its
 	// hypervisors, the network agent, the volume agent, the storage
@@ -453,6 +463,8 @@ func Bind(fs *flag.FlagSet) *Loader {
 	fs.StringVar(&l.flagged.BusURL, "bus-url", "", "external NATS URL (default: embedded)")
 	fs.StringVar(&l.flagged.BusCAFile, "bus-ca-file", "", "PEM file of the CAs of the NATS servers' TLS certificates (default: the system's)")
 	fs.StringVar(&l.flagged.Region, "region", d.Region, "catalog region")
+	fs.StringVar(&l.flagged.ConsoleKeyFile, "console-key-file", "", "file of the key signing remote console tokens; the same on every API replica (default: DATA_DIR/console.key)")
+	fs.StringVar(&l.flagged.MetadataProxyKeyFile, "metadata-proxy-key-file", "", "file of the secret metadata proxies sign instance ids with; the same on every API replica and network node (default: DATA_DIR/metadata-proxy.key)")
 	fs.StringVar(&l.flagged.SecretKeyFile, "secret-key-file", "", "file of the key sealing the token keys in the database; the same on every API replica (default: DATA_DIR/secret.key)")
 	fs.StringVar(&l.flagged.AdminPassword, "admin-password", "", "bootstrap admin password (default: $GOSTACK_ADMIN_PASSWORD, else generated)")
 	fs.StringVar(&l.flagged.PolicyDir, "policy-dir", "", "directory of policy overrides <service>.yaml (default: DATA_DIR/policy)")
@@ -541,6 +553,8 @@ func (l *Loader) Load() (Config, error) {
 	env("GOSTACK_REGION", &c.Region)
 	env("GOSTACK_ADMIN_PASSWORD", &c.AdminPassword)
 	env("GOSTACK_SECRET_KEY_FILE", &c.SecretKeyFile)
+	env("GOSTACK_CONSOLE_KEY_FILE", &c.ConsoleKeyFile)
+	env("GOSTACK_METADATA_PROXY_KEY_FILE", &c.MetadataProxyKeyFile)
 	env("GOSTACK_LOG_LEVEL", &c.LogLevel)
 	env("GOSTACK_COMPUTE_DRIVER", &c.Compute.Driver)
 	if v, ok := os.LookupEnv("GOSTACK_METRICS_PORT"); ok {
@@ -566,6 +580,8 @@ func (l *Loader) Load() (Config, error) {
 	apply("region", func() { c.Region = f.Region })
 	apply("admin-password", func() { c.AdminPassword = f.AdminPassword })
 	apply("secret-key-file", func() { c.SecretKeyFile = f.SecretKeyFile })
+	apply("console-key-file", func() { c.ConsoleKeyFile = f.ConsoleKeyFile })
+	apply("metadata-proxy-key-file", func() { c.MetadataProxyKeyFile = f.MetadataProxyKeyFile })
 	apply("policy-dir", func() { c.PolicyDir = f.PolicyDir })
 	apply("log-level", func() { c.LogLevel = f.LogLevel })
 	apply("log-format", func() { c.LogFormat = f.LogFormat })
@@ -617,10 +633,15 @@ func (l *Loader) Load() (Config, error) {
 	if c.PolicyDir == "" {
 		c.PolicyDir = filepath.Join(c.DataDir, "policy")
 	}
-	if c.SecretKeyFile == "" {
-		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
-	} else if abs, err := filepath.Abs(c.SecretKeyFile); err == nil {
-		c.SecretKeyFile = abs
+	for _, k := range []struct {
+		file *string
+		name string
+	}{{&c.SecretKeyFile, "secret.key"}, {&c.ConsoleKeyFile, "console.key"}, {&c.MetadataProxyKeyFile, "metadata-proxy.key"}} {
+		if *k.file == "" {
+			*k.file = filepath.Join(c.DataDir, k.name)
+		} else if abs, err := filepath.Abs(*k.file); err == nil {
+			*k.file = abs
+		}
 	}
 	c.LogLevel = strings.ToLower(c.LogLevel)
 	return c, c.Validate()

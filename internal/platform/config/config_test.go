@@ -96,3 +96,35 @@ func TestMetricsPort(t *testing.T) {
 		})
 	}
 }
+
+// The keys replicas must share default to the data dir and follow a
+// flag, the file or the environment to one path for every replica.
+func TestSharedKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gostack.yaml"), []byte("console_key_file: /etc/gostack/console.key\n"), 0o600)
+	t.Setenv("GOSTACK_METADATA_PROXY_KEY_FILE", "/etc/gostack/metadata.key")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	l := Bind(fs)
+	if err := fs.Parse([]string{"--data-dir", dir}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ConsoleKeyFile != "/etc/gostack/console.key" || c.MetadataProxyKeyFile != "/etc/gostack/metadata.key" || c.SecretKeyFile != filepath.Join(dir, "secret.key") {
+		t.Fatalf("key files %q %q %q", c.ConsoleKeyFile, c.MetadataProxyKeyFile, c.SecretKeyFile)
+	}
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	l = Bind(fs)
+	t.Setenv("GOSTACK_METADATA_PROXY_KEY_FILE", "")
+	if err := fs.Parse([]string{"--data-dir", t.TempDir(), "--console-key-file", "rel/console.key"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = l.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(c.ConsoleKeyFile) || filepath.Base(c.MetadataProxyKeyFile) != "metadata-proxy.key" {
+		t.Fatalf("key files %q %q", c.ConsoleKeyFile, c.MetadataProxyKeyFile)
+	}
+}
