@@ -10,10 +10,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gostack/gostack/internal/platform/logtest"
 
 	"github.com/gostack/gostack/internal"
 	"github.com/gostack/gostack/internal/cloud"
@@ -22,24 +22,6 @@ import (
 	"github.com/gostack/gostack/internal/platform/reqid"
 	"github.com/gostack/gostack/testcloud"
 )
-
-// lockedBuffer is a log sink every service of a cloud writes to at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A server create is logged by compute under its request id, and by the
 // services its work reaches — Placement, called by the conductor after
@@ -59,7 +41,7 @@ func TestRequestIDFollowsAServerCreate(t *testing.T) {
 	cfg.Compute.Driver, cfg.Compute.FakeDelay = "fake", -1
 	cfg.Identity.BcryptCost = 4
 	cfg.AdminPassword = testcloud.AdminPassword
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	log := slog.New(reqid.Handler(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	cl, err := cloud.Start(ctx, cfg, log, internal.Services)
@@ -120,11 +102,7 @@ func TestRequestIDFollowsAServerCreate(t *testing.T) {
 	// Which services logged a request under the create's id, and with
 	// which of their own ids.
 	own := map[string]map[string]bool{}
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("%v: %s", err, l)
-		}
+	for _, m := range logs.Records(t) {
 		svc, _ := m["service"].(string)
 		if m["msg"] != "request" {
 			continue
@@ -133,7 +111,7 @@ func TestRequestIDFollowsAServerCreate(t *testing.T) {
 		switch {
 		case r == rid:
 			if svc != "compute" || m["global_request_id"] != nil {
-				t.Errorf("the create's own id on %s", l)
+				t.Errorf("the create's own id on %v", m)
 			}
 		case m["global_request_id"] == rid:
 			if own[svc] == nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gostack/gostack/internal/platform/db/dbtest"
 	"github.com/gostack/gostack/internal/platform/lease"
+	"github.com/gostack/gostack/internal/platform/logtest"
 )
 
 // These tests run two Groups — two replicas — on one database, SQLite or
@@ -90,7 +91,7 @@ func newCluster(t *testing.T, n int, interval time.Duration, body func(ctx conte
 	c := &cluster{t: t, store: st}
 	for i := range n {
 		r := &replica{leases: &crashable{Leases: lease.New(d)}}
-		lb := &logBuf{}
+		lb := &logtest.Buffer{}
 		r.g = NewGroup(slog.New(slog.NewTextHandler(lb, nil)), WithLeases(r.leases))
 		r.g.AddOnce("sweep", interval, func(ctx context.Context) error {
 			if _, ok := Fence(ctx); !ok {

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,29 +10,13 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gostack/gostack/internal/platform/logtest"
+
 	"github.com/google/go-cmp/cmp"
 )
 
-// logBuf is a concurrency-safe log sink.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func newGroup() (*Group, *logBuf) {
-	lb := &logBuf{}
+func newGroup() (*Group, *logtest.Buffer) {
+	lb := &logtest.Buffer{}
 	return NewGroup(slog.New(slog.NewTextHandler(lb, nil))), lb
 }
 
