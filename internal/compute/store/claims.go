@@ -36,13 +36,13 @@ func (s *Store) TakeClaim(ctx context.Context, c compute.Claim, owner string) (b
 		query = `INSERT INTO compute_claims (instance_id, owner, claimed_at) VALUES ($1, $2, $3) ON CONFLICT (instance_id) DO NOTHING`
 		args = []any{c.InstanceID, owner, time.Now().UnixNano()}
 	}
-	n, err := s.exec(ctx, query, args...)
+	n, err := s.db.Exec(ctx, query, args...)
 	return n == 1, err
 }
 
 // DropClaim implements compute.Store.
 func (s *Store) DropClaim(ctx context.Context, c compute.Claim) error {
-	_, err := s.exec(ctx, `DELETE FROM compute_claims WHERE instance_id = $1 AND owner = $2 AND claimed_at = $3`, c.InstanceID, c.Owner, c.At)
+	_, err := s.db.Exec(ctx, `DELETE FROM compute_claims WHERE instance_id = $1 AND owner = $2 AND claimed_at = $3`, c.InstanceID, c.Owner, c.At)
 	return err
 }
 
@@ -62,19 +62,4 @@ func (s *Store) Claims(ctx context.Context) ([]compute.Claim, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// exec runs one statement in a transaction (retried on a transient
-// conflict) and returns how many rows it changed.
-func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
 }

@@ -183,6 +183,22 @@ func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) er
 	return err
 }
 
+// Exec runs one statement in a read-write transaction (Tx, retried on a
+// transient conflict) and returns how many rows it changed: the shape of
+// a compare-and-swap whose caller needs to know whether it won.
+func (d *DB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := d.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 func (d *DB) tx1(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	tx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -242,15 +242,7 @@ WHERE name = $1 AND holder = $2 AND fence = $3 AND expires_ms > clock.ms`,
 }
 
 func (s *Store) update(ctx context.Context, name, query string, args ...any) error {
-	var n int64
-	err := s.db.Tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.db.Exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("lease %s: %w", name, err)
 	}
