@@ -4,7 +4,6 @@ package acceptance
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -19,20 +18,7 @@ import (
 // every server is ACTIVE or ERROR (none left in BUILD), and Placement's
 // allocations match the servers exactly.
 func TestBootStormCrash(t *testing.T) {
-	root, err := launch.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := os.Getenv("GOSTACK_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "gostack")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		err := launch.Build(ctx, root, bin)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := gostackBin(t)
 	dir := t.TempDir()
 	args := []string{"--compute-driver", "fake", "--fake-hypervisors", "20", "--bcrypt-cost", "4",
 		// each simulated step takes 50 ms, so a spawn takes a few hundred

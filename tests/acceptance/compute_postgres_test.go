@@ -38,20 +38,7 @@ func TestConcurrentCreatesPostgres(t *testing.T) {
 		t.Skip("GOSTACK_TEST_POSTGRES is not set")
 	}
 	dbURL := postgresDatabase(t, base)
-	root, err := launch.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := os.Getenv("GOSTACK_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "gostack")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		err := launch.Build(ctx, root, bin)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := gostackBin(t)
 	dir := t.TempDir()
 	c, err := launch.Start(launch.Options{Bin: bin, DataDir: filepath.Join(dir, "data"), LogFile: filepath.Join(dir, "gostack.log"),
 		Args: []string{"--database-url", dbURL, "--compute-driver", "fake", "--fake-hypervisors", "8", "--bcrypt-cost", "4"}})

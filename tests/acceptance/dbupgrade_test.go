@@ -4,7 +4,6 @@ package acceptance
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -36,20 +35,6 @@ func buildRelease(t *testing.T, root, ref string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := launch.Build(ctx, src, bin); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-func buildCurrent(t *testing.T, root string) string {
-	t.Helper()
-	if bin := os.Getenv("GOSTACK_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "gostack")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := launch.Build(ctx, root, bin); err != nil {
 		t.Fatal(err)
 	}
 	return bin
@@ -116,7 +101,7 @@ func TestDBUpgradeFromPreviousRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := buildRelease(t, root, previousRelease)
-	cur := buildCurrent(t, root)
+	cur := gostackBin(t)
 	want := latestSchemas(t, root)
 	if len(want) < 5 {
 		t.Fatalf("found the migrations of only %v", want)

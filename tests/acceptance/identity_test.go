@@ -29,20 +29,7 @@ import (
 // with free ports; it is stopped at the end of the test.
 func startCloud(t *testing.T, extra ...string) (*launch.Cloud, map[string]string) {
 	t.Helper()
-	bin := os.Getenv("GOSTACK_BIN")
-	if bin == "" {
-		root, err := launch.RepoRoot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		bin = filepath.Join(t.TempDir(), "gostack")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if err := launch.Build(ctx, root, bin); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := launch.Start(launch.Options{Bin: bin, Args: extra})
+	c, err := launch.Start(launch.Options{Bin: gostackBin(t), Args: extra})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,11 +167,7 @@ type agentCluster struct {
 // agents' data dirs, as an operator copies Swift's ring files and
 // swift.conf to every storage host.
 func startAgentCluster(t *testing.T) *agentCluster {
-	root, err := launch.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := buildCurrent(t, root)
+	bin := gostackBin(t)
 	base := t.TempDir()
 	c := &agentCluster{t: t, http: &http.Client{Timeout: 30 * time.Second}}
 	// The agents' ports stay held by this process until the agents
@@ -219,6 +215,7 @@ func startAgentCluster(t *testing.T) *agentCluster {
 		t.Fatalf("gostack admin ring show object:\n%s", show)
 	}
 
+	var err error
 	c.cloud, err = launch.Start(launch.Options{Bin: bin, DataDir: upDir,
 		Args: []string{"--compute-driver", "fake", "--network-driver", "noop"}})
 	if err != nil {

@@ -144,20 +144,7 @@ func TestServeReplicas(t *testing.T) {
 	}
 	t.Cleanup(nats.Shutdown)
 	busURL := nats.ClientURL()
-	bin := os.Getenv("GOSTACK_BIN")
-	if bin == "" {
-		root, err := launch.RepoRoot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		bin = filepath.Join(t.TempDir(), "gostack")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		err = launch.Build(ctx, root, bin)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := gostackBin(t)
 	dir := t.TempDir()
 	boot, pa, pb := filepath.Join(dir, "bootstrap"), filepath.Join(dir, "replica-a"), filepath.Join(dir, "replica-b")
 	secret := filepath.Join(boot, "secret.key")
