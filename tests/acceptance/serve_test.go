@@ -9,8 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,22 +77,11 @@ func (p *proc) alive() {
 	}
 }
 
-var servePortFlag = regexp.MustCompile(`-([a-z0-9-]+-port)\b`)
-
 // freePortArgs gives every --*-port flag of `gostack <cmd> --help` a
 // free port, and returns the flags and the ports by flag name.
 func freePortArgs(t *testing.T, bin string, cmd ...string) ([]string, map[string]int) {
 	t.Helper()
-	out, _ := exec.Command(bin, append(cmd, "--help")...).CombinedOutput()
-	seen := map[string]bool{}
-	for _, m := range servePortFlag.FindAllStringSubmatch(string(out), -1) {
-		seen[m[1]] = true
-	}
-	var names []string
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := launch.PortFlags(bin, cmd...)
 	ports, err := launch.FreePorts(len(names))
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,10 +226,7 @@ func (c *cluster) startNATS(ctx context.Context) error {
 // both answer, and logs in as admin with requests alternating between
 // them.
 func (c *cluster) startServes(ctx context.Context) (*launch.API, error) {
-	names, err := portFlagNames(c.o.bin, "serve")
-	if err != nil {
-		return nil, err
-	}
+	names := launch.PortFlags(c.o.bin, "serve")
 	ports, err := launch.FreePorts(2 * len(names))
 	if err != nil {
 		return nil, err
@@ -435,26 +430,6 @@ func stopAll(ps []*proc, grace time.Duration) {
 		}()
 	}
 	wg.Wait()
-}
-
-var portFlagRE = regexp.MustCompile(`(?m)^\s+-([a-z0-9-]+-port)\b`)
-
-// portFlagNames lists the --*-port flags of `gostack <cmd> --help`.
-func portFlagNames(bin string, cmd ...string) ([]string, error) {
-	out, _ := exec.Command(bin, append(cmd, "--help")...).CombinedOutput()
-	seen := map[string]bool{}
-	for _, m := range portFlagRE.FindAllStringSubmatch(string(out), -1) {
-		seen[m[1]] = true
-	}
-	if !seen["identity-port"] {
-		return nil, fmt.Errorf("%s %s --help lists no --identity-port:\n%s", bin, strings.Join(cmd, " "), out)
-	}
-	var names []string
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, nil
 }
 
 // poll calls ok every `every` until it is true, for at most limit.

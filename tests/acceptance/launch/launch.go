@@ -102,9 +102,13 @@ type Cloud struct {
 
 var portFlag = regexp.MustCompile(`--?([a-z0-9-]+-port)\b`)
 
-// portFlags lists the --<name>-port flags `gostack up --help` shows.
-func portFlags(bin string) []string {
-	out, _ := exec.Command(bin, "up", "--help").CombinedOutput()
+// PortFlags lists the --<name>-port flags `gostack <cmd> --help` shows
+// (cmd defaults to up), sorted; identity-port is always among them.
+func PortFlags(bin string, cmd ...string) []string {
+	if len(cmd) == 0 {
+		cmd = []string{"up"}
+	}
+	out, _ := exec.Command(bin, append(cmd, "--help")...).CombinedOutput()
 	seen := map[string]bool{"identity-port": true}
 	for _, m := range portFlag.FindAllStringSubmatch(string(out), -1) {
 		seen[m[1]] = true
@@ -132,7 +136,7 @@ func Start(opts Options) (*Cloud, error) {
 		c.AdminPassword = "Pw-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	}
 	args := []string{"up", "--data-dir", c.DataDir, "--admin-password", c.AdminPassword, "--host", "127.0.0.1"}
-	flags := portFlags(opts.Bin)
+	flags := PortFlags(opts.Bin)
 	ports, err := FreePorts(len(flags))
 	if err != nil {
 		return nil, err
