@@ -62,8 +62,9 @@ type callState struct {
 
 // calls are the resendable calls a Bus serves.
 type calls struct {
-	mu sync.Mutex
-	m  map[string]*callState
+	mu    sync.Mutex
+	m     map[string]*callState
+	swept time.Time // when expired answers were last dropped
 }
 
 // begin records m's call as running and reports whether it is new; a
@@ -76,10 +77,13 @@ func (cs *calls) begin(id string, m *nats.Msg) bool {
 	if cs.m == nil {
 		cs.m = map[string]*callState{}
 	}
-	now := time.Now()
-	for k, s := range cs.m {
-		if s.data != nil && now.After(s.expires) {
-			delete(cs.m, k)
+	// Expired answers go at most once a second, not at every call.
+	if now := time.Now(); now.Sub(cs.swept) > time.Second {
+		cs.swept = now
+		for k, s := range cs.m {
+			if s.data != nil && now.After(s.expires) {
+				delete(cs.m, k)
+			}
 		}
 	}
 	if s, ok := cs.m[id]; ok {
