@@ -194,23 +194,23 @@ func (a *Agent) Reconcile(ctx context.Context, force bool) error {
 // take the cloud down) does not stop the others.
 func (a *Agent) apply(ctx context.Context, h *state.Host) (l2.Plugged, error) {
 	var plugged l2.Plugged
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func() error
-	}{
-		{"firewall", func() error { return a.fw.Apply(ctx, h) }},
-		{"dhcp", func() error { return a.dhcp.Apply(ctx, h) }},
-		{"l3", func() error { return a.l3.Apply(ctx, h) }},
-		{"l2", func() (err error) { plugged, err = a.l2.Apply(ctx, h); return err }},
 	}
+	steps := []step{{"firewall", func() error { return a.fw.Apply(ctx, h) }}}
+	// A host that runs no DHCP servers (routers) leaves the DHCP (router)
+	// namespaces alone, as Neutron's L2 agent does: on a machine shared by
+	// several agents' hosts they are another's.
+	if a.cfg.DHCP {
+		steps = append(steps, step{"dhcp", func() error { return a.dhcp.Apply(ctx, h) }})
+	}
+	if a.cfg.L3 {
+		steps = append(steps, step{"l3", func() error { return a.l3.Apply(ctx, h) }})
+	}
+	steps = append(steps, step{"l2", func() (err error) { plugged, err = a.l2.Apply(ctx, h); return err }})
 	var errs []error
 	for _, st := range steps {
-		// A host that runs no DHCP servers (routers) leaves the DHCP
-		// (router) namespaces alone, as Neutron's L2 agent does: on a
-		// machine shared by several agents' hosts they are another's.
-		if st.name == "dhcp" && !a.cfg.DHCP || st.name == "l3" && !a.cfg.L3 {
-			continue
-		}
 		if err := guard(st.name, st.fn); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", st.name, err))
 		}
