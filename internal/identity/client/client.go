@@ -10,7 +10,8 @@
 //
 // Wrap a Client in auth.NewCache before handing it to httpapi.API. Its
 // Limit method reads Keystone unified limits, making it a
-// quota.LimitSource.
+// quota.LimitSource; S3Token and EC2Secret are what an S3 front end asks
+// (Swift's s3token middleware).
 package client
 
 import (
@@ -46,6 +47,7 @@ type Client struct {
 	base    string // scheme://host[:port][/prefix], without /v3
 	hc      *http.Client
 	service *Password
+	tokenFn func(context.Context) (string, error)
 	now     func() time.Time
 
 	mu       sync.Mutex // held while logging in, so only one login runs
@@ -58,9 +60,20 @@ type Option func(*Client)
 
 // WithServiceUser makes the client log in as p (normally a user with the
 // "service" role in the service project) to authorise its calls. Without
-// it, Validate presents the token being validated as its own
+// it (or WithTokenFunc), Validate presents the token being validated as its own
 // X-Auth-Token, which Keystone allows for checking one's own token.
 func WithServiceUser(p Password) Option { return func(c *Client) { c.service = &p } }
+
+// WithTokenFunc makes the client call as a service with the token f
+// returns (Env.ServiceToken in one process, a tokensource.Source's Token
+// in a process of its own) instead of logging in itself.
+func WithTokenFunc(f func(context.Context) (string, error)) Option {
+	return func(c *Client) { c.tokenFn = f }
+}
+
+// CallsAsService says whether the client has a service identity of its
+// own (WithServiceUser or WithTokenFunc).
+func (c *Client) CallsAsService() bool { return c.service != nil || c.tokenFn != nil }
 
 // New returns a client for the identity endpoint at authURL
 // ("http://127.0.0.1:5000" or ".../v3"). A nil httpClient means one with a
@@ -136,6 +149,9 @@ func (c *Client) Authenticate(ctx context.Context, p Password) (*Token, error) {
 // has none or it is near expiry (the last quarter of its life, at most
 // five minutes before it expires).
 func (c *Client) ServiceToken(ctx context.Context) (string, error) {
+	if c.tokenFn != nil {
+		return c.tokenFn(ctx)
+	}
 	if c.service == nil {
 		return "", errors.New("identity client: no service user configured")
 	}
@@ -176,7 +192,7 @@ func (c *Client) Validate(ctx context.Context, token string) (*auth.Credentials,
 	}
 	for attempt := 0; ; attempt++ {
 		caller := token
-		if c.service != nil {
+		if c.CallsAsService() {
 			var err error
 			if caller, err = c.ServiceToken(ctx); err != nil {
 				return nil, err
@@ -208,11 +224,11 @@ func (c *Client) Validate(ctx context.Context, token string) (*auth.Credentials,
 			resp.Body.Close()
 			// Identity refused our own token (expired early, revoked, or
 			// the service user's password changed): log in again once.
-			if c.service != nil && attempt == 0 {
+			if c.CallsAsService() && attempt == 0 {
 				c.dropServiceToken(caller)
 				continue
 			}
-			if c.service != nil {
+			if c.CallsAsService() {
 				return nil, fmt.Errorf("%w (identity refused the service token too)", auth.ErrInvalidToken)
 			}
 			return nil, auth.ErrInvalidToken

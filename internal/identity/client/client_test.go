@@ -367,3 +367,37 @@ func TestServiceTokenRefreshedBeforeExpiry(t *testing.T) {
 		}
 	})
 }
+
+// A client given a token function calls as the service with its tokens
+// and never logs in; identity's refusal of the user's token is still
+// ErrInvalidToken, and Refused tells refusals from other failures.
+func TestTokenFunc(t *testing.T) {
+	k := newKeystone(t)
+	k.valid["given-token"] = true
+	srv := httptest.NewServer(k)
+	defer srv.Close()
+	c, _ := New(srv.URL, srv.Client(), WithTokenFunc(func(context.Context) (string, error) { return "given-token", nil }))
+	if !c.CallsAsService() {
+		t.Error("CallsAsService = false with a token function")
+	}
+	got, err := c.Validate(context.Background(), "user-token")
+	if err != nil || got.UserName != "alice" {
+		t.Fatalf("Validate = %+v, %v", got, err)
+	}
+	if _, err := c.Validate(context.Background(), "bogus"); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Errorf("bogus token: %v", err)
+	}
+	if n := k.loginCount(); n != 0 {
+		t.Errorf("logins = %d, want 0", n)
+	}
+	if _, err := c.EC2Secret(context.Background(), "u1", "AKID"); !Refused(err) {
+		t.Errorf("EC2Secret of an unknown path: %v, want a refusal", err)
+	}
+	k.fail = true
+	if _, err := c.Validate(context.Background(), "user-token"); err == nil || Refused(err) {
+		t.Errorf("a 500 from identity: %v, want a failure that is not a refusal", err)
+	}
+	if Refused(errors.New("dial tcp: connection refused")) {
+		t.Error("a transport error counted as a refusal")
+	}
+}

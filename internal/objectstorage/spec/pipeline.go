@@ -3,6 +3,7 @@ package spec
 import (
 	"net/http"
 
+	"github.com/gostack/gostack/internal/identity/client"
 	"github.com/gostack/gostack/internal/objectstorage/middleware/pipeline"
 	"github.com/gostack/gostack/internal/objectstorage/proxy"
 	"github.com/gostack/gostack/internal/objectstorage/proxy/copy"
@@ -25,7 +26,12 @@ func chain(p *proxy.Proxy) (public, inner http.Handler) {
 }
 
 // newVerifier checks S3 signatures through Keystone's /v3/s3tokens, as
-// Swift's s3token middleware does, in-process in the all-in-one.
-func newVerifier(env *service.Env) s3.Verifier {
-	return &keystone.Verifier{Client: env.HTTPClient(), URL: env.URLs["identity"], Token: env.ServiceToken}
+// Swift's s3token middleware does, with identity's client (in-process in
+// the all-in-one).
+func newVerifier(env *service.Env) (s3.Verifier, error) {
+	id, err := client.New(env.URLs["identity"], env.HTTPClient(), client.WithTokenFunc(env.ServiceToken))
+	if err != nil {
+		return nil, err
+	}
+	return &keystone.Verifier{Identity: id}, nil
 }

@@ -93,7 +93,7 @@ func start(ctx context.Context, env *service.Env) (http.Handler, error) {
 	n.Workers(env.Workers)
 
 	// The node's ring watchers: the proxy follows a rebalance.
-	return proxyHandler(env, hash, n.Watcher("account"), n.Watcher("container"), n.Watcher("object")), nil
+	return proxyHandler(env, hash, n.Watcher("account"), n.Watcher("container"), n.Watcher("object"))
 }
 
 // startProxy is the object store of an API-only process (gostack serve):
@@ -119,12 +119,12 @@ func startProxy(env *service.Env, dir string) (http.Handler, error) {
 			return nil, fmt.Errorf("object store: the %s ring (copy the rings built with `gostack admin ring` to %s): %w", kind, filepath.Join(dir, "rings"), err)
 		}
 	}
-	return proxyHandler(env, hash, w[0], w[1], w[2]), nil
+	return proxyHandler(env, hash, w[0], w[1], w[2])
 }
 
 // proxyHandler starts the Swift proxy over the rings, with its expirer and
 // the S3 API, and returns the object-store endpoint's handler.
-func proxyHandler(env *service.Env, hash node.Hash, account, container, object *ring.Watcher) http.Handler {
+func proxyHandler(env *service.Env, hash node.Hash, account, container, object *ring.Watcher) (http.Handler, error) {
 	c := env.Config
 	p := proxy.New(proxy.Config{
 		AccountWatch: account, ContainerWatch: container, ObjectWatch: object,
@@ -138,6 +138,10 @@ func proxyHandler(env *service.Env, hash node.Hash, account, container, object *
 	// holder of its lease runs it (Workers.AddOnce).
 	exp := expirer.New(expirer.Config{App: inner, Log: env.Log.With("worker", "swift-object-expirer")})
 	env.Workers.AddOnce("swift-object-expirer", 30*time.Second, func(ctx context.Context) error { _, err := exp.Once(ctx); return err })
-	env.Handle("s3", s3.New(s3.Config{App: inner, Verifier: newVerifier(env), Region: c.Region, Log: env.Log.With("service", "s3")}))
-	return public
+	verifier, err := newVerifier(env)
+	if err != nil {
+		return nil, err
+	}
+	env.Handle("s3", s3.New(s3.Config{App: inner, Verifier: verifier, Region: c.Region, Log: env.Log.With("service", "s3")}))
+	return public, nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostack/gostack/internal/identity/client"
 	"github.com/gostack/gostack/internal/identity/ec2"
 	"github.com/gostack/gostack/internal/objectstorage/s3"
 	"github.com/gostack/gostack/internal/objectstorage/s3/sig"
@@ -39,7 +40,7 @@ func fakeKeystone(t *testing.T, calls *atomic.Int32) *httptest.Server {
 			}
 			_, _ = w.Write([]byte(`{"token": {"user": {"id": "u1", "name": "alice", "domain": {"id": "default", "name": "Default"}},
 				"project": {"id": "p1", "name": "demo", "domain": {"id": "default", "name": "Default"}},
-				"roles": [{"id": "r1", "name": "member"}], "methods": ["ec2credential"]}}`))
+				"roles": [{"id": "r1", "name": "member"}], "methods": ["ec2credential"], "is_admin_project": false}}`))
 		case r.Method == "GET" && r.URL.Path == "/v3/users/u1/credentials/OS-EC2/"+testAccess:
 			if r.Header.Get("X-Auth-Token") != "service-token" {
 				w.WriteHeader(401)
@@ -60,7 +61,14 @@ func TestKeystoneVerifier(t *testing.T) {
 	defer ks.Close()
 	now := time.Now()
 	clock := now
-	v := &Verifier{Client: ks.Client(), URL: ks.URL, Token: func(context.Context) (string, error) { return "service-token", nil },
+	id := func(url string, opts ...client.Option) *client.Client {
+		c, err := client.New(url, ks.Client(), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	v := &Verifier{Identity: id(ks.URL, client.WithTokenFunc(func(context.Context) (string, error) { return "service-token", nil })),
 		Now: func() time.Time { return clock }}
 	cred := func(secret, sts string) s3.Credential {
 		scope := "20260102/RegionOne/s3/aws4_request"
@@ -72,7 +80,7 @@ func TestKeystoneVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ProjectID != "p1" || c.UserName != "alice" || c.ProjectName != "demo" || len(c.Roles) != 1 || c.Roles[0] != "member" {
+	if c.ProjectID != "p1" || c.IsAdminProject || c.UserName != "alice" || c.ProjectName != "demo" || len(c.Roles) != 1 || c.Roles[0] != "member" {
 		t.Errorf("creds %+v", c)
 	}
 	if _, err := v.Verify(ctx, cred("bad", strings.Repeat("b", 64))); !errors.Is(err, s3.ErrDenied) {
@@ -95,12 +103,12 @@ func TestKeystoneVerifier(t *testing.T) {
 	if calls.Load() != n+1 {
 		t.Error("an expired secret was used")
 	}
-	v2 := &Verifier{Client: ks.Client(), URL: ks.URL + "/v3/"}
+	v2 := &Verifier{Identity: id(ks.URL + "/v3/")}
 	a := sig.Auth{Version: sig.V2, StringToSign: []byte("GET\n\n\nMon, 07 Dec 2026 06:00:00 GMT\n/b")}
 	if _, err := v2.Verify(ctx, s3.Credential{Access: testAccess, Signature: a.Sign(testSecret), StringToSign: a.StringToSign, Version: 2}); err != nil {
 		t.Errorf("v2 through keystone: %v", err)
 	}
-	down := &Verifier{URL: "http://127.0.0.1:1"}
+	down := &Verifier{Identity: id("http://127.0.0.1:1")}
 	if _, err := down.Verify(ctx, cred(testSecret, "x")); err == nil || errors.Is(err, s3.ErrDenied) {
 		t.Errorf("unreachable keystone: %v", err)
 	}
