@@ -98,7 +98,12 @@ type Instance struct {
 	// AvailabilityZone is the zone asked for at create ("" = any) until the
 	// instance is scheduled, then the zone of its host.
 	AvailabilityZone string
-	Host             string // compute host (OS-EXT-SRV-ATTR:host)
+	// RequestedAZ is the zone the server asked for at create or at an
+	// unshelve that named one ("" = none), Nova's
+	// RequestSpec.availability_zone: its moves stay in it. A server that
+	// asked for none may move to any zone, wherever it landed.
+	RequestedAZ string
+	Host        string // compute host (OS-EXT-SRV-ATTR:host)
 	Node             string // hypervisor hostname
 	RequestedHost    string // 2.74 host/hypervisor_hostname at create, admin only
 	RequestedNode    string

@@ -732,7 +732,7 @@ func (s *Service) planUnshelve(ctx context.Context, c compute.Caller, inst *comp
 	}
 	if a.AZ != nil {
 		az := *a.AZ
-		t.apply = func(i *compute.Instance) { i.AvailabilityZone = az }
+		t.apply = func(i *compute.Instance) { i.AvailabilityZone, i.RequestedAZ = az, az }
 	}
 	return t, res, nil
 }

@@ -212,11 +212,8 @@ func (c *ops) opUnshelve(ctx context.Context, op compute.Op, inst *compute.Insta
 	}
 	spec := c.MoveSpec(ctx, inst, inst.Flavor, op.Host, nil)
 	spec.Image = op.Image
-	spec.AZ = ""
 	if op.AZ != "" {
 		spec.AZ = op.AZ
-	} else if inst.AvailabilityZone != "" && inst.AvailabilityZone != c.Cfg.DefaultAZ {
-		spec.AZ = inst.AvailabilityZone
 	}
 	c.FreeAllocations(inst.ID) // an offloaded instance holds none; a stale one would block the claim
 	sel, _, err := c.Cfg.Scheduler.Select(ctx, spec)

@@ -178,7 +178,7 @@ func (s *Service) Create(ctx context.Context, c compute.Caller, req CreateReques
 			}
 		}
 		insts[i].KeyData = keyData
-		insts[i].AvailabilityZone = az
+		insts[i].AvailabilityZone, insts[i].RequestedAZ = az, az
 		insts[i].RequestedHost, insts[i].RequestedNode = host, node
 		insts[i].SecurityGroups = slices.Clone(secGroups)
 		if group != nil {

@@ -48,7 +48,7 @@ func TestCreateInstances(t *testing.T) {
 		NewFlavor: &compute.Flavor{ID: "3", Name: "big", RAM: 4096, VCPUs: 4, ExtraSpecs: map[string]string{}},
 		KeyName:   "k", KeyData: "ssh-rsa AAA", UserData: "aGk=", ConfigDrive: true,
 		Metadata: map[string]string{"a": "b"}, Tags: []string{"t1", "t2"},
-		AvailabilityZone: "nova", Host: "h1", Node: "n1", RequestedHost: "h1", RequestedNode: "n1",
+		AvailabilityZone: "nova", RequestedAZ: "az0", Host: "h1", Node: "n1", RequestedHost: "h1", RequestedNode: "n1",
 		LaunchIndex: 0, ReservationID: "r-1", VMState: compute.VMActive, PowerState: 1, Progress: 100,
 		Locked: true, LockedBy: "owner", LockedReason: "why", AccessIPv4: "10.0.0.1", AccessIPv6: "::1",
 		SchedulerHints: map[string][]string{"group": {"g1"}}, ServerGroup: "g1",

@@ -119,7 +119,7 @@ func (c *Builder) schedule(ctx context.Context, b compute.BuildRequest, inst *co
 	finish := c.Event(ctx, inst, reqID, evSchedule, "")
 	spec := scheduler.RequestSpec{
 		InstanceID: inst.ID, ProjectID: inst.ProjectID, UserID: inst.UserID,
-		Flavor: inst.Flavor, Image: b.Image, AZ: inst.AvailabilityZone,
+		Flavor: inst.Flavor, Image: b.Image, AZ: inst.RequestedAZ,
 		ForceHost: inst.RequestedHost, ForceNode: inst.RequestedNode,
 		Hints: inst.SchedulerHints, NumInstances: len(b.InstanceIDs),
 		BootFromVolume: volinfo.Backed(inst.BlockDevices),

@@ -76,8 +76,8 @@ func (b *Base) MoveSpec(ctx context.Context, inst *compute.Instance, f compute.F
 		Image:          compute.ImageFromSystemMetadata(inst),
 		BootFromVolume: volinfo.Backed(inst.BlockDevices),
 	}
-	if inst.AvailabilityZone != "" && inst.AvailabilityZone != b.Cfg.DefaultAZ {
-		spec.AZ = inst.AvailabilityZone
+	if inst.RequestedAZ != "" && inst.RequestedAZ != b.Cfg.DefaultAZ {
+		spec.AZ = inst.RequestedAZ
 	}
 	if inst.ServerGroup != "" {
 		if g, err := b.Store.GetServerGroup(ctx, inst.ServerGroup); err == nil {

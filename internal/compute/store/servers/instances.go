@@ -27,9 +27,9 @@ const instanceCols = `uuid, seq, version, display_name, hostname, display_descri
 	launch_index, reservation_id, vm_state, task_state, power_state, progress, locked, locked_by,
 	locked_reason, access_ip_v4, access_ip_v6, scheduler_hints, server_group, kernel_id, ramdisk_id,
 	root_device_name, block_devices, networks, trusted_certs, security_groups, fault, launched_at,
-	terminated_at, created_at, updated_at, deleted, deleted_at, disk_config, system_metadata`
+	terminated_at, created_at, updated_at, deleted, deleted_at, disk_config, system_metadata, requested_az`
 
-const instanceNumCols = 55
+const instanceNumCols = 56
 
 // instanceInsert inserts one instance from instanceValues without its
 // seq, which the database gives and the statement returns.
@@ -49,7 +49,7 @@ func instanceInsert() string {
 const instanceSeqCol = 1
 
 // instanceUpdate writes every column from instanceValues, then
-// compare-and-swaps on the version read: $56 is the uuid, $57 the version.
+// compare-and-swaps on the version read: $57 is the uuid, $58 the version.
 func instanceUpdate() string {
 	cols := strings.Split(instanceCols, ",")
 	sets := make([]string, len(cols))
@@ -72,7 +72,7 @@ func instanceValues(i *compute.Instance, version int64) []any {
 		i.RootDeviceName, db.JSON(i.BlockDevices), db.JSON(i.Networks), db.JSON(i.TrustedCerts), db.JSON(i.SecurityGroups),
 		db.NullJSON(i.Fault, i.Fault == nil), db.NullTime(i.LaunchedAt),
 		db.NullTime(i.TerminatedAt), i.CreatedAt.UTC(), i.UpdatedAt.UTC(), i.Deleted, db.NullTime(i.DeletedAt),
-		diskConfig(i.DiskConfig), db.JSON(sysMeta(i.SystemMetadata)),
+		diskConfig(i.DiskConfig), db.JSON(sysMeta(i.SystemMetadata)), i.RequestedAZ,
 	}
 }
 
@@ -126,7 +126,7 @@ func (r *instanceRow) scan(sc db.Scanner) error {
 		&i.LaunchIndex, &i.ReservationID, &i.VMState, &i.TaskState, &i.PowerState, &i.Progress, &i.Locked, &i.LockedBy,
 		&i.LockedReason, &i.AccessIPv4, &i.AccessIPv6, &r.hints, &i.ServerGroup, &i.KernelID, &i.RamdiskID,
 		&i.RootDeviceName, &r.bdms, &r.networks, &r.certs, &r.sgs, &r.fault, &r.launched,
-		&r.term, &i.CreatedAt, &i.UpdatedAt, &i.Deleted, &r.deletedAt, &i.DiskConfig, &r.sysMeta)
+		&r.term, &i.CreatedAt, &i.UpdatedAt, &i.Deleted, &r.deletedAt, &i.DiskConfig, &r.sysMeta, &i.RequestedAZ)
 }
 
 // decodeCache remembers decoded flavors during one list: most instances
