@@ -102,11 +102,11 @@ type Instance struct {
 	// unshelve that named one ("" = none), Nova's
 	// RequestSpec.availability_zone: its moves stay in it. A server that
 	// asked for none may move to any zone, wherever it landed.
-	RequestedAZ string
-	Host        string // compute host (OS-EXT-SRV-ATTR:host)
-	Node             string // hypervisor hostname
-	RequestedHost    string // 2.74 host/hypervisor_hostname at create, admin only
-	RequestedNode    string
+	RequestedAZ   string
+	Host          string // compute host (OS-EXT-SRV-ATTR:host)
+	Node          string // hypervisor hostname
+	RequestedHost string // 2.74 host/hypervisor_hostname at create, admin only
+	RequestedNode string
 
 	LaunchIndex   int
 	ReservationID string
