@@ -116,15 +116,10 @@ type Token struct {
 // Authenticate logs in with a password and returns the token
 // (POST /v3/auth/tokens?nocatalog).
 func (c *Client) Authenticate(ctx context.Context, p Password) (*Token, error) {
-	body, err := json.Marshal(passwordRequest(p))
+	req, err := c.postJSON(ctx, "/v3/auth/tokens?nocatalog", passwordRequest(p))
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v3/auth/tokens?nocatalog", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.do(req, "authenticate")
 	if err != nil {
 		return nil, err
@@ -240,6 +235,20 @@ func (c *Client) Validate(ctx context.Context, token string) (*auth.Credentials,
 }
 
 var _ auth.Validator = (*Client)(nil)
+
+// postJSON is a POST of body as JSON to path below the auth URL.
+func (c *Client) postJSON(ctx context.Context, path string, body any) (*http.Request, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
 
 func (c *Client) do(req *http.Request, op string) (*http.Response, error) {
 	req.Header.Set("Accept", "application/json")

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -28,7 +27,7 @@ type S3Credential struct {
 // *Error with its status (see Refused). The client sends its service
 // token when it has one, as s3token sends its admin token.
 func (c *Client) S3Token(ctx context.Context, cred S3Credential) (*auth.Credentials, error) {
-	body, err := json.Marshal(map[string]any{"credentials": map[string]string{
+	req, err := c.postJSON(ctx, "/v3/s3tokens", map[string]any{"credentials": map[string]string{
 		"access":    cred.Access,
 		"token":     base64.URLEncoding.EncodeToString(cred.StringToSign),
 		"signature": cred.Signature,
@@ -36,11 +35,6 @@ func (c *Client) S3Token(ctx context.Context, cred S3Credential) (*auth.Credenti
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v3/s3tokens", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
 	if c.CallsAsService() {
 		tok, err := c.ServiceToken(ctx)
 		if err != nil {
