@@ -21,6 +21,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/flavors"
 	"github.com/gostack/gostack/internal/compute/hosts"
 	"github.com/gostack/gostack/internal/compute/quotas"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -376,7 +377,7 @@ func (s *Service) planRebuild(ctx context.Context, c compute.Caller, inst *compu
 		i.KernelID = img.Properties["kernel_id"]
 		i.RamdiskID = img.Properties["ramdisk_id"]
 		i.DiskConfig = compute.DiskConfigOr(a.DiskConfig, i.DiskConfig)
-		i.SystemMetadata = compute.ImageSystemMetadata(i.SystemMetadata, img, &i.Flavor)
+		i.SystemMetadata = sysmeta.FromImage(i.SystemMetadata, img, &i.Flavor)
 		if a.Name != "" {
 			i.Name = a.Name
 		}

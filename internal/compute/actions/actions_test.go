@@ -11,6 +11,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/actions"
 	"github.com/gostack/gostack/internal/compute/computetest"
 	"github.com/gostack/gostack/internal/compute/servers"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -182,7 +183,7 @@ func TestDiskConfigAndSystemMetadata(t *testing.T) {
 	if diff := cmp.Diff(want, got.SystemMetadata); diff != "" {
 		t.Errorf("system metadata at create (-want +got):\n%s", diff)
 	}
-	if img := compute.ImageFromSystemMetadata(got); img == nil || img.ID != "img" || img.MinRAM != 64 || img.DiskFormat != "raw" {
+	if img := sysmeta.Image(got); img == nil || img.ID != "img" || img.MinRAM != 64 || img.DiskFormat != "raw" {
 		t.Errorf("image from system metadata: %+v", img)
 	}
 	e.Activate(t, id)

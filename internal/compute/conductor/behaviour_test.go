@@ -10,6 +10,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/driver/fake"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 )
 
 // remoteHost is a host agent reached over the network: a cancelled call
@@ -82,14 +83,14 @@ func TestResizeKeepsOldVMState(t *testing.T) {
 	e.act(compute.Op{Kind: compute.OpStop, InstanceID: inst.ID}, compute.TaskPoweringOff)
 	mig := e.migration(inst, "resize", "pre-migrating")
 	got := e.act(compute.Op{Kind: compute.OpResize, InstanceID: inst.ID, Flavor: &big, MigrationUUID: mig}, compute.TaskResizePrep)
-	if got.VMState != compute.VMResized || got.SystemMetadata[compute.SysMetaOldVMState] != compute.VMStopped {
+	if got.VMState != compute.VMResized || got.SystemMetadata[sysmeta.OldVMState] != compute.VMStopped {
 		t.Fatalf("resized: %s, system metadata %v", got.VMState, got.SystemMetadata)
 	}
 	got = e.act(compute.Op{Kind: compute.OpRevertResize, InstanceID: inst.ID, MigrationUUID: mig}, compute.TaskResizeReverting)
 	if got.VMState != compute.VMStopped || got.PowerState != int(driver.Shutdown) {
 		t.Fatalf("reverted: %s power %d", got.VMState, got.PowerState)
 	}
-	if _, ok := got.SystemMetadata[compute.SysMetaOldVMState]; ok {
+	if _, ok := got.SystemMetadata[sysmeta.OldVMState]; ok {
 		t.Fatalf("old_vm_state left: %v", got.SystemMetadata)
 	}
 }
@@ -103,8 +104,8 @@ func TestUnshelveUsesShelvedImageID(t *testing.T) {
 	img, _ := e.images.Create(context.Background(), "tok", compute.ImageMeta{Name: "renamed by its owner",
 		Properties: map[string]string{"instance_uuid": inst.ID, "image_type": "snapshot"}})
 	got := e.act(compute.Op{Kind: compute.OpShelve, InstanceID: inst.ID, ImageID: img.ID}, compute.TaskShelving)
-	if got.VMState != compute.VMShelvedOf || got.SystemMetadata[compute.SysMetaShelvedImage] != img.ID ||
-		got.SystemMetadata[compute.SysMetaShelvedHost] != hostName(1) {
+	if got.VMState != compute.VMShelvedOf || got.SystemMetadata[sysmeta.ShelvedImage] != img.ID ||
+		got.SystemMetadata[sysmeta.ShelvedHost] != hostName(1) {
 		t.Fatalf("shelved: %s, system metadata %v", got.VMState, got.SystemMetadata)
 	}
 	got = e.act(compute.Op{Kind: compute.OpUnshelve, InstanceID: inst.ID}, compute.TaskUnshelving)
@@ -114,7 +115,7 @@ func TestUnshelveUsesShelvedImageID(t *testing.T) {
 	if _, err := e.images.Get(context.Background(), "tok", img.ID); err == nil {
 		t.Fatal("the shelved image was not found by its id (not deleted)")
 	}
-	for _, k := range []string{compute.SysMetaShelvedImage, compute.SysMetaShelvedAt, compute.SysMetaShelvedHost} {
+	for _, k := range []string{sysmeta.ShelvedImage, sysmeta.ShelvedAt, sysmeta.ShelvedHost} {
 		if _, ok := got.SystemMetadata[k]; ok {
 			t.Errorf("%s left after unshelve: %v", k, got.SystemMetadata)
 		}

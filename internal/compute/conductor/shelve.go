@@ -11,6 +11,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/conductor/core"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
 
@@ -128,12 +129,12 @@ func (c *ops) opShelve(ctx context.Context, op compute.Op, inst *compute.Instanc
 		if i.SystemMetadata == nil {
 			i.SystemMetadata = map[string]string{}
 		}
-		i.SystemMetadata[compute.SysMetaShelvedAt] = now.Format(time.RFC3339Nano)
-		i.SystemMetadata[compute.SysMetaShelvedHost] = inst.Host
+		i.SystemMetadata[sysmeta.ShelvedAt] = now.Format(time.RFC3339Nano)
+		i.SystemMetadata[sysmeta.ShelvedHost] = inst.Host
 		if op.ImageID != "" {
-			i.SystemMetadata[compute.SysMetaShelvedImage] = op.ImageID
+			i.SystemMetadata[sysmeta.ShelvedImage] = op.ImageID
 		} else {
-			delete(i.SystemMetadata, compute.SysMetaShelvedImage)
+			delete(i.SystemMetadata, sysmeta.ShelvedImage)
 		}
 	}})
 	finish(err)
@@ -279,7 +280,7 @@ func (c *ops) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Ins
 	if c.Cfg.Images == nil {
 		return nil
 	}
-	if id := inst.SystemMetadata[compute.SysMetaShelvedImage]; id != "" {
+	if id := inst.SystemMetadata[sysmeta.ShelvedImage]; id != "" {
 		img, err := c.Cfg.Images.Get(ctx, op.Caller.Token, id)
 		if err == nil {
 			return img
@@ -307,7 +308,7 @@ func (c *ops) shelvedImage(ctx context.Context, op compute.Op, inst *compute.Ins
 
 // clearShelved removes the shelve bookkeeping of an unshelved instance.
 func clearShelved(i *compute.Instance) {
-	for _, k := range []string{compute.SysMetaShelvedImage, compute.SysMetaShelvedAt, compute.SysMetaShelvedHost} {
+	for _, k := range []string{sysmeta.ShelvedImage, sysmeta.ShelvedAt, sysmeta.ShelvedHost} {
 		delete(i.SystemMetadata, k)
 	}
 }

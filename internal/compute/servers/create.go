@@ -11,6 +11,7 @@ import (
 
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/policies"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/compute/volumes"
 	"github.com/gostack/gostack/internal/platform/apierr"
 )
@@ -252,7 +253,7 @@ func (s *Service) newInstance(c compute.Caller, req CreateRequest, flavor *compu
 		Networks:       req.Networks,
 		TrustedCerts:   slices.Clone(req.TrustedCerts),
 		DiskConfig:     compute.DiskConfigOr(req.DiskConfig, imageDiskConfig(image)),
-		SystemMetadata: compute.ImageSystemMetadata(nil, image, flavor),
+		SystemMetadata: sysmeta.FromImage(nil, image, flavor),
 	}
 	if inst.Tags == nil {
 		inst.Tags = []string{}

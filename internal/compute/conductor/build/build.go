@@ -22,6 +22,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/nwinfo"
 	"github.com/gostack/gostack/internal/compute/scheduler"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/compute/volinfo"
 	"github.com/gostack/gostack/internal/platform/reqid"
 )
@@ -267,7 +268,7 @@ func (c *Builder) Recover(ctx context.Context, inst *compute.Instance) {
 		// metadata, so that the image filters see what the first
 		// attempt saw.
 		c.build(ctx, compute.BuildRequest{InstanceIDs: []string{inst.ID}, Caller: compute.Caller{RequestID: reqID},
-			Image: compute.ImageFromSystemMetadata(inst)}, inst.ID, nil)
+			Image: sysmeta.Image(inst)}, inst.ID, nil)
 		return
 	}
 	h, err := c.Host(inst.Host)
@@ -305,7 +306,7 @@ func (c *Builder) Recover(ctx context.Context, inst *compute.Instance) {
 		}
 		if err == nil {
 			inst = plugged
-			err = h.Spawn(ctx, core.Spec(inst, compute.ImageFromSystemMetadata(inst), ""))
+			err = h.Spawn(ctx, core.Spec(inst, sysmeta.Image(inst), ""))
 		}
 		if c.Stopping() {
 			return

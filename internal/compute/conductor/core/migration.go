@@ -8,6 +8,7 @@ import (
 	"github.com/gostack/gostack/internal/compute"
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/scheduler"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 	"github.com/gostack/gostack/internal/compute/volinfo"
 )
 
@@ -73,7 +74,7 @@ func (b *Base) MoveSpec(ctx context.Context, inst *compute.Instance, f compute.F
 	spec := scheduler.RequestSpec{
 		InstanceID: inst.ID, ProjectID: inst.ProjectID, UserID: inst.UserID, Flavor: f,
 		ForceHost: force, IgnoreHosts: ignore, Hints: inst.SchedulerHints, NumInstances: 1,
-		Image:          compute.ImageFromSystemMetadata(inst),
+		Image:          sysmeta.Image(inst),
 		BootFromVolume: volinfo.Backed(inst.BlockDevices),
 	}
 	if inst.RequestedAZ != "" && inst.RequestedAZ != b.Cfg.DefaultAZ {

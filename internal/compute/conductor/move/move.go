@@ -22,6 +22,7 @@ import (
 	"github.com/gostack/gostack/internal/compute/driver"
 	"github.com/gostack/gostack/internal/compute/hostrpc"
 	"github.com/gostack/gostack/internal/compute/scheduler"
+	"github.com/gostack/gostack/internal/compute/sysmeta"
 )
 
 // migrationConsumer is the consumer type of a migration's allocations.
@@ -103,7 +104,7 @@ func (c *Mover) Resize(ctx context.Context, op compute.Op, inst *compute.Instanc
 		if i.SystemMetadata == nil {
 			i.SystemMetadata = map[string]string{}
 		}
-		i.SystemMetadata[compute.SysMetaOldVMState] = oldVMState
+		i.SystemMetadata[sysmeta.OldVMState] = oldVMState
 		return nil
 	}); err != nil {
 		c.FreeAllocations(inst.ID)
@@ -201,7 +202,7 @@ func (c *Mover) Confirm(ctx context.Context, op compute.Op, inst *compute.Instan
 	c.SetMigration(mig.UUID, "confirmed", nil)
 	_, err = c.Finish(inst.ID, compute.Outcome{Apply: func(i *compute.Instance) {
 		i.OldFlavor, i.NewFlavor = nil, nil
-		delete(i.SystemMetadata, compute.SysMetaOldVMState)
+		delete(i.SystemMetadata, sysmeta.OldVMState)
 		// The guest stays as it is on the destination: vm_state
 		// follows its power state.
 		i.VMState = compute.VMActive
@@ -227,7 +228,7 @@ func (c *Mover) Revert(ctx context.Context, op compute.Op, inst *compute.Instanc
 	// Without the key (a resize begun before it was kept) the current
 	// power state decides.
 	powerOn := inst.PowerState == int(driver.Running)
-	if old, ok := inst.SystemMetadata[compute.SysMetaOldVMState]; ok {
+	if old, ok := inst.SystemMetadata[sysmeta.OldVMState]; ok {
 		powerOn = old != compute.VMStopped
 	}
 	dm := c.DriverMigration(mig, inst)
@@ -277,7 +278,7 @@ func (c *Mover) Revert(ctx context.Context, op compute.Op, inst *compute.Instanc
 			i.Flavor = *i.OldFlavor
 		}
 		i.OldFlavor, i.NewFlavor = nil, nil
-		delete(i.SystemMetadata, compute.SysMetaOldVMState)
+		delete(i.SystemMetadata, sysmeta.OldVMState)
 	}
 	_, err = c.Finish(inst.ID, o)
 	finishSrc(err)
