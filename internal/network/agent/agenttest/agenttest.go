@@ -366,7 +366,7 @@ func Links(t testing.TB, ns string, prefixes ...string) []string {
 		t.Fatal(err)
 	}
 	defer hl.Close()
-	links, err := hl.LinkList()
+	links, err := nsutil.Dump(hl.LinkList)
 	if err != nil {
 		t.Fatal(err)
 	}

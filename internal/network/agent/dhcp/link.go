@@ -30,7 +30,7 @@ func plumb(root, ns string, d *state.DHCP) (string, error) {
 		return "", err
 	}
 	defer nh.Close()
-	links, err := nh.LinkList()
+	links, err := nsutil.Dump(nh.LinkList)
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/gostack/gostack/internal/network/agent/nsutil"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -59,7 +60,7 @@ func (a *apply) mappedBridges() {
 
 // addresses brings a link's global addresses to want.
 func (a *apply) addresses(l netlink.Link, want map[netip.Prefix]bool) error {
-	have, err := a.nl.AddrList(l, netlink.FAMILY_ALL)
+	have, err := nsutil.Dump(func() ([]netlink.Addr, error) { return a.nl.AddrList(l, netlink.FAMILY_ALL) })
 	if err != nil {
 		return fmt.Errorf("l2: list addresses of %s: %w", l.Attrs().Name, err)
 	}

@@ -114,7 +114,7 @@ type apply struct {
 }
 
 func (a *apply) load() error {
-	list, err := a.nl.LinkList()
+	list, err := nsutil.Dump(a.nl.LinkList)
 	if err != nil {
 		return fmt.Errorf("l2: list links: %w", err)
 	}

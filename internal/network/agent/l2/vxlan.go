@@ -9,6 +9,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/gostack/gostack/internal/network/agent/nsutil"
 	"github.com/gostack/gostack/internal/network/agent/state"
 )
 
@@ -86,7 +87,7 @@ func ipEqual(a, b net.IP) bool {
 // address (0: none), listing the host's addresses once per Apply.
 func (a *apply) tunnelDevice() (int, error) {
 	if a.byAddr == nil {
-		addrs, err := a.nl.AddrList(nil, netlink.FAMILY_ALL)
+		addrs, err := nsutil.Dump(func() ([]netlink.Addr, error) { return a.nl.AddrList(nil, netlink.FAMILY_ALL) })
 		if err != nil {
 			return 0, fmt.Errorf("l2: list addresses: %w", err)
 		}
@@ -128,7 +129,7 @@ func (a *apply) fdb(l netlink.Link, remotes map[netip.Addr][]net.HardwareAddr) e
 			}
 		}
 	}
-	have, err := a.nl.NeighList(l.Attrs().Index, unix.AF_BRIDGE)
+	have, err := nsutil.Dump(func() ([]netlink.Neigh, error) { return a.nl.NeighList(l.Attrs().Index, unix.AF_BRIDGE) })
 	if err != nil {
 		return fmt.Errorf("l2: list forwarding entries of %s: %w", l.Attrs().Name, err)
 	}

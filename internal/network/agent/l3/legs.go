@@ -108,7 +108,7 @@ func (l leg) create(root, inner *netlink.Handle, nsFd int) (netlink.Link, error)
 // removeStaleLegs deletes the qr-/qg- devices of the router that are not
 // its legs any more; deleting a veth end deletes its host end too.
 func removeStaleLegs(h *netlink.Handle, want map[string]bool) error {
-	links, err := h.LinkList()
+	links, err := nsutil.Dump(h.LinkList)
 	if err != nil {
 		return fmt.Errorf("list devices: %w", err)
 	}
@@ -147,8 +147,10 @@ func wantRoutes(r *state.Router) []state.Route {
 func syncRoutes(h *netlink.Handle, want []state.Route) error {
 	got := map[state.Route]bool{}
 	for _, fam := range []int{netlink.FAMILY_V4, netlink.FAMILY_V6} {
-		rs, err := h.RouteListFiltered(fam, &netlink.Route{Protocol: routeProto, Table: unix.RT_TABLE_MAIN},
-			netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
+		rs, err := nsutil.Dump(func() ([]netlink.Route, error) {
+			return h.RouteListFiltered(fam, &netlink.Route{Protocol: routeProto, Table: unix.RT_TABLE_MAIN},
+				netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
+		})
 		if err != nil {
 			return fmt.Errorf("list routes: %w", err)
 		}

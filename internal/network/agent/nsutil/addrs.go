@@ -59,7 +59,7 @@ func SyncAddrs(h *netlink.Handle, link netlink.Link, want []netip.Prefix) ([]net
 }
 
 func addrs(h *netlink.Handle, link netlink.Link) (map[netip.Prefix]bool, error) {
-	have, err := h.AddrList(link, netlink.FAMILY_ALL)
+	have, err := Dump(func() ([]netlink.Addr, error) { return h.AddrList(link, netlink.FAMILY_ALL) })
 	if err != nil {
 		return nil, fmt.Errorf("list addresses of %s: %w", link.Attrs().Name, err)
 	}

@@ -183,3 +183,20 @@ func writeResolvConf(name string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("# gostack: this namespace's own resolver configuration\n"), 0o644)
 }
+
+// dumpTries is how many times Dump runs an interrupted dump.
+const dumpTries = 5
+
+// Dump runs a netlink dump (a list of links, addresses, routes or
+// neighbours) again when the kernel says a change interrupted it
+// (netlink.ErrDumpInterrupted: the results may be incomplete), which
+// happens whenever another process adds or removes a link while the dump
+// runs; after dumpTries interrupted runs it returns the error.
+func Dump[T any](list func() ([]T, error)) ([]T, error) {
+	for i := 1; ; i++ {
+		v, err := list()
+		if !errors.Is(err, netlink.ErrDumpInterrupted) || i == dumpTries {
+			return v, err
+		}
+	}
+}

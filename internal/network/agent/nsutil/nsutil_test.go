@@ -1,6 +1,7 @@
 package nsutil
 
 import (
+	"errors"
 	"os"
 	"testing"
 
@@ -53,5 +54,29 @@ func TestNamespaceLifecycle(t *testing.T) {
 	}
 	if Exists(name) {
 		t.Fatal("still exists after Delete")
+	}
+}
+
+// An interrupted dump is run again; one interrupted every time gives its
+// error after dumpTries runs; other errors are not retried.
+func TestDump(t *testing.T) {
+	runs := 0
+	got, err := Dump(func() ([]int, error) {
+		runs++
+		if runs < 3 {
+			return []int{1}, netlink.ErrDumpInterrupted
+		}
+		return []int{1, 2}, nil
+	})
+	if err != nil || len(got) != 2 || runs != 3 {
+		t.Errorf("Dump = %v, %v after %d runs; want [1 2] after 3", got, err, runs)
+	}
+	runs = 0
+	if _, err := Dump(func() ([]int, error) { runs++; return nil, netlink.ErrDumpInterrupted }); !errors.Is(err, netlink.ErrDumpInterrupted) || runs != dumpTries {
+		t.Errorf("always interrupted: %v after %d runs", err, runs)
+	}
+	runs = 0
+	if _, err := Dump(func() ([]int, error) { runs++; return nil, errors.New("boom") }); err == nil || runs != 1 {
+		t.Errorf("another error: %v after %d runs", err, runs)
 	}
 }
